@@ -1,0 +1,72 @@
+"""supportdesk: an open-source help desk. `create_app` is the only way to build the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from supportdesk.config import load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: settings, extensions, blueprints, error pages and CLI commands."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and the request-level hooks (security headers, query counting)."""
+    from supportdesk import web
+    from supportdesk.auth.throttle import init_throttle
+    from supportdesk.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    web.init_login(login_manager)
+    redis = web.init_redis(app)
+    init_throttle(app, redis)
+    web.init_request_hooks(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the interface packages."""
+    from supportdesk.admin import bp as admin_bp
+    from supportdesk.auth import bp as auth_bp
+    from supportdesk.console import bp as console_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Error pages that say what happened in a sentence."""
+    from supportdesk.web import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the CLI commands (`flask --app supportdesk …`)."""
+    from supportdesk.cli import register
+
+    register(app)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

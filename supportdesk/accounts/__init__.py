@@ -1,0 +1,1 @@
+"""Organizations (tenants), agents, roles and teams."""

@@ -1,0 +1,136 @@
+"""Account models: organizations, agents (users) with roles, and teams."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from supportdesk.db import UTCDateTime, enum_column, utcnow
+from supportdesk.extensions import db
+
+
+class Role(enum.Enum):
+    """Agent roles, strongest first: admin > senior_agent > agent > viewer."""
+
+    ADMIN = "admin"
+    SENIOR_AGENT = "senior_agent"
+    AGENT = "agent"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+_ROLE_RANK = {Role.VIEWER: 0, Role.AGENT: 1, Role.SENIOR_AGENT: 2, Role.ADMIN: 3}
+
+
+class Organization(db.Model):
+    """A tenant: every domain row belongs to exactly one organization."""
+
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Last ticket number handed out; incremented under a row lock so numbers never repeat.
+    last_ticket_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.slug}>"
+
+
+team_members = sa.Table(
+    "team_members",
+    db.metadata,
+    sa.Column("team_id", sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_team_members_user_id", "user_id"),
+)
+
+
+class User(db.Model):
+    """An agent who signs in to the console."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.UniqueConstraint("email", name="uq_users_email"),
+        sa.Index("ix_users_organization_id_name", "organization_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    # Agents sign in by email, so it is unique across the installation (stored lower-cased).
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.AGENT)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changing it signs the agent out everywhere (password change, deactivation).
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), default=lambda: secrets.token_urlsafe(24)
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
+    teams: Mapped[list[Team]] = relationship(
+        secondary=team_members, back_populates="members", order_by="Team.name"
+    )
+
+    # Flask-Login protocol -------------------------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def can(self, action: str) -> bool:
+        """Whether this agent's role allows `action` (see accounts.permissions)."""
+        from supportdesk.accounts.permissions import allowed
+
+        return self.active and allowed(self.role, action)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"
+
+
+class Team(db.Model):
+    """A group of agents that tickets can be routed to."""
+
+    __tablename__ = "teams"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "name", name="uq_teams_org_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(
+        secondary=team_members, back_populates="teams", order_by="User.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"

@@ -1,0 +1,48 @@
+"""Who may do what: the single table of role requirements for every write action."""
+
+from __future__ import annotations
+
+from supportdesk.accounts.models import Role
+from supportdesk.errors import DomainError
+
+# action -> the weakest role allowed to do it. Reading is open to every active agent (viewer+).
+REQUIRED_ROLE: dict[str, Role] = {
+    "ticket.create": Role.AGENT,
+    "ticket.reply": Role.AGENT,
+    "ticket.note": Role.AGENT,
+    "ticket.status": Role.AGENT,
+    "ticket.priority": Role.AGENT,
+    "ticket.assign": Role.AGENT,
+    "ticket.edit": Role.AGENT,
+    "ticket.reopen_closed": Role.SENIOR_AGENT,
+    "customer.edit": Role.AGENT,
+    "team.manage": Role.SENIOR_AGENT,
+    "agent.manage": Role.ADMIN,
+}
+
+
+class PermissionDenied(DomainError):
+    """The acting agent's role does not allow this action."""
+
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, action: str, role: Role):
+        self.action = action
+        self.role = role
+        need = REQUIRED_ROLE[action].label.lower()
+        super().__init__(
+            f"Your role ({role.label.lower()}) cannot do this; it needs {need} or above."
+        )
+
+
+def allowed(role: Role, action: str) -> bool:
+    """Whether `role` may perform `action`; unknown actions are refused."""
+    required = REQUIRED_ROLE.get(action)
+    return required is not None and role.at_least(required)
+
+
+def require(user, action: str) -> None:
+    """Raise PermissionDenied unless `user` is active and its role allows `action`."""
+    if not user.active or not allowed(user.role, action):
+        raise PermissionDenied(action, user.role)

@@ -1,0 +1,210 @@
+"""Account writes: organizations, agents (create, role, deactivate, password) and teams.
+
+Flushes, never commits. Every function taking an actor checks the actor's role first.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import sqlalchemy as sa
+
+from supportdesk.accounts.models import Organization, Role, Team, User
+from supportdesk.accounts.passwords import hash_password
+from supportdesk.accounts.permissions import require
+from supportdesk.customers.service import normalise_email
+from supportdesk.errors import NotFound, ValidationFailed
+from supportdesk.extensions import db
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def _slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "org"
+
+
+def create_organization(name: str) -> Organization:
+    """A new tenant with a unique slug derived from its name."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed("An organization needs a name.", {"org": "Enter a name."})
+    base = _slugify(name)
+    slug = base
+    while db.session.scalar(sa.select(Organization.id).where(Organization.slug == slug)):
+        slug = f"{base}-{secrets.token_hex(2)}"
+    org = Organization(name=name[:200], slug=slug)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords shorter than the minimum (length beats composition rules)."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "The password is too short.",
+            {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."},
+        )
+
+
+def _unique_email(email: str, *, exclude_id: int | None = None) -> str:
+    email = normalise_email(email)
+    query = sa.select(User.id).where(User.email == email)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ValidationFailed(
+            f"An agent with the address {email} already exists.",
+            {"email": "This address is already used by an agent."},
+        )
+    return email
+
+
+def register_agent(
+    organization: Organization, *, email: str, name: str, password: str, role: Role
+) -> User:
+    """Create an agent without an acting user (installation setup: create-admin, seeding)."""
+    email = _unique_email(email)
+    check_password_strength(password)
+    name = " ".join((name or "").split()) or email.split("@")[0]
+    user = User(
+        organization_id=organization.id,
+        organization=organization,
+        email=email,
+        name=name[:200],
+        role=role,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_agent(actor: User, *, email: str, name: str, password: str, role: Role) -> User:
+    """An admin adds an agent to their organization."""
+    require(actor, "agent.manage")
+    return register_agent(actor.organization, email=email, name=name, password=password, role=role)
+
+
+def _agent(actor: User, agent_id: int) -> User:
+    agent = db.session.scalar(
+        sa.select(User).where(User.organization_id == actor.organization_id, User.id == agent_id)
+    )
+    if agent is None:
+        raise NotFound("That agent does not exist.")
+    return agent
+
+
+def _other_active_admins(agent: User) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            User.organization_id == agent.organization_id,
+            User.role == Role.ADMIN,
+            User.active.is_(True),
+            User.id != agent.id,
+        )
+    )
+
+
+def update_agent(actor: User, agent_id: int, *, name: str, email: str, role: Role) -> User:
+    """Change an agent's name, email and role; the last active admin keeps the admin role."""
+    require(actor, "agent.manage")
+    agent = _agent(actor, agent_id)
+    if agent.role is Role.ADMIN and role is not Role.ADMIN and not _other_active_admins(agent):
+        raise ValidationFailed(
+            "The organization needs at least one active admin.",
+            {"role": "Make another agent admin first."},
+        )
+    agent.email = _unique_email(email, exclude_id=agent.id)
+    agent.name = " ".join((name or "").split())[:200] or agent.name
+    agent.role = role
+    db.session.flush()
+    return agent
+
+
+def set_active(actor: User, agent_id: int, active: bool) -> User:
+    """Deactivate (signs them out everywhere) or reactivate an agent."""
+    require(actor, "agent.manage")
+    agent = _agent(actor, agent_id)
+    if not active:
+        if agent.id == actor.id:
+            raise ValidationFailed("You cannot deactivate yourself.", {"active": "Ask another admin."})
+        if agent.role is Role.ADMIN and not _other_active_admins(agent):
+            raise ValidationFailed(
+                "The organization needs at least one active admin.",
+                {"active": "Make another agent admin first."},
+            )
+        agent.session_token = secrets.token_urlsafe(24)
+    agent.active = active
+    db.session.flush()
+    return agent
+
+
+def set_password(agent: User, password: str) -> None:
+    """Store a new password and sign the agent out of every other session."""
+    check_password_strength(password)
+    agent.password_hash = hash_password(password)
+    agent.session_token = secrets.token_urlsafe(24)
+    db.session.flush()
+
+
+# -- teams ----------------------------------------------------------------------------------
+
+
+def _clean_team_name(organization_id: int, name: str, exclude_id: int | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed("A team needs a name.", {"name": "Enter a name."})
+    query = sa.select(Team.id).where(
+        Team.organization_id == organization_id, sa.func.lower(Team.name) == name.lower()
+    )
+    if exclude_id is not None:
+        query = query.where(Team.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ValidationFailed(f"A team called {name!r} already exists.", {"name": "Pick another name."})
+    return name[:120]
+
+
+def _members(organization_id: int, member_ids: list[int]) -> list[User]:
+    if not member_ids:
+        return []
+    members = list(
+        db.session.scalars(
+            sa.select(User).where(User.organization_id == organization_id, User.id.in_(member_ids))
+        )
+    )
+    if len(members) != len(set(member_ids)):
+        raise ValidationFailed("Some members are not agents of your organization.", {"members": "Pick agents from the list."})
+    return members
+
+
+def create_team(actor: User, *, name: str, description: str = "", member_ids: list[int] = ()) -> Team:
+    """Create a team with its members."""
+    require(actor, "team.manage")
+    team = Team(
+        organization_id=actor.organization_id,
+        name=_clean_team_name(actor.organization_id, name),
+        description=(description or "").strip()[:500],
+        members=_members(actor.organization_id, list(member_ids)),
+    )
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def update_team(
+    actor: User, team_id: int, *, name: str, description: str, member_ids: list[int]
+) -> Team:
+    """Rename a team and replace its members."""
+    require(actor, "team.manage")
+    team = db.session.scalar(
+        sa.select(Team).where(Team.organization_id == actor.organization_id, Team.id == team_id)
+    )
+    if team is None:
+        raise NotFound("That team does not exist.")
+    team.name = _clean_team_name(actor.organization_id, name, exclude_id=team.id)
+    team.description = (description or "").strip()[:500]
+    team.members = _members(actor.organization_id, list(member_ids))
+    db.session.flush()
+    return team

@@ -1,0 +1,15 @@
+"""Admin pages: agents and teams."""
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in_only() -> None:
+    """Every admin page needs a signed-in agent; each view checks the role it needs."""
+
+
+from supportdesk.admin import agents, teams  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,7 @@
+"""Sign-in and sign-out for agents."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from supportdesk.auth import views  # noqa: E402,F401  (registers the routes)

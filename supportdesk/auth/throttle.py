@@ -1,0 +1,106 @@
+"""Failed-login throttling that slows guessing without letting anyone lock a colleague out.
+
+Failures are counted per (account, client address) and per client address. A flood of wrong
+passwords for alice@ from one address blocks that address only: Alice, signing in from her own
+machine, is unaffected. Counters live in Redis when configured (shared by every web process),
+otherwise in this process's memory (the single-process embedded default).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+
+from flask import current_app
+from redis import Redis
+
+
+def _key(*parts: str) -> str:
+    # Hash the parts so emails and addresses never appear in Redis keys.
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+    return f"supportdesk:login-failures:{digest}"
+
+
+class _MemoryCounters:
+    """Fixed-window counters in process memory."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def get(self, key: str) -> int:
+        with self._lock:
+            count, expires = self._counts.get(key, (0, 0.0))
+            return count if expires > time.monotonic() else 0
+
+    def incr(self, key: str, window: int) -> None:
+        with self._lock:
+            now = time.monotonic()
+            count, expires = self._counts.get(key, (0, 0.0))
+            if expires <= now:
+                count, expires = 0, now + window
+            self._counts[key] = (count + 1, expires)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)
+
+
+class _RedisCounters:
+    """Fixed-window counters in Redis: INCR, with the expiry set by the first failure."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    def get(self, key: str) -> int:
+        return int(self._redis.get(key) or 0)
+
+    def incr(self, key: str, window: int) -> None:
+        pipe = self._redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, window, nx=True)
+        pipe.execute()
+
+    def delete(self, key: str) -> None:
+        self._redis.delete(key)
+
+
+class LoginThrottle:
+    """Decides whether a login attempt may proceed and records failures."""
+
+    def __init__(self, counters, *, per_account: int, per_address: int, window: int) -> None:
+        self._counters = counters
+        self.per_account = per_account
+        self.per_address = per_address
+        self.window = window
+
+    def blocked(self, email: str, address: str) -> bool:
+        """True when this address has failed too often for this account, or for any account."""
+        return (
+            self._counters.get(_key(email.lower(), address)) >= self.per_account
+            or self._counters.get(_key(address)) >= self.per_address
+        )
+
+    def failed(self, email: str, address: str) -> None:
+        self._counters.incr(_key(email.lower(), address), self.window)
+        self._counters.incr(_key(address), self.window)
+
+    def succeeded(self, email: str, address: str) -> None:
+        self._counters.delete(_key(email.lower(), address))
+
+
+def init_throttle(app, redis: Redis | None) -> None:
+    """Attach the app's LoginThrottle (Redis-backed when Redis is configured)."""
+    counters = _RedisCounters(redis) if redis is not None else _MemoryCounters()
+    app.extensions["login_throttle"] = LoginThrottle(
+        counters,
+        per_account=int(app.config["LOGIN_MAX_FAILURES"]),
+        per_address=int(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+        window=int(app.config["LOGIN_WINDOW_SECONDS"]),
+    )
+
+
+def login_throttle() -> LoginThrottle:
+    """The current app's throttle."""
+    return current_app.extensions["login_throttle"]

@@ -1,0 +1,57 @@
+"""Sign-in and sign-out pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from supportdesk.auth import bp
+from supportdesk.auth.forms import LoginForm
+from supportdesk.auth.service import LoginRefused, authenticate
+from supportdesk.auth.throttle import login_throttle
+from supportdesk.extensions import db
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect after login is a phishing tool.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        if not urlsplit(target).netloc:
+            return target
+    return url_for("console.queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form; on success start a fresh session."""
+    if current_user.is_authenticated:
+        return redirect(url_for("console.queue"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(
+                login_throttle(), form.email.data, form.password.data, request.remote_addr or "-"
+            )
+        except LoginRefused as exc:
+            db.session.rollback()
+            form.password.errors.append(exc.message)
+            status = exc.status
+        else:
+            db.session.commit()
+            session.clear()  # a new session at login: nothing from before survives
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (POST only, so a link on another site cannot sign an agent out)."""
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

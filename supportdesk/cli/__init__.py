@@ -1,0 +1,14 @@
+"""Command-line tools: `flask --app supportdesk create-admin | seed-demo | …`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every command to the app's CLI."""
+    from supportdesk.cli.accounts import create_admin
+    from supportdesk.cli.demo import seed_demo
+
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,76 @@
+"""Settings: defaults here, overridden by `SUPPORTDESK_*` environment variables, then by a test mapping.
+
+Every key is documented in README.md ("Configuration"). Nothing reads configuration at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: SQLite file under the instance folder
+    "REDIS_URL": None,  # None: in-process jobs and in-memory rate limits
+    "SECRET_KEY": None,  # None: a random key kept in instance/secret_key
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_DOMAIN": "supportdesk.localhost",
+    "SECURE_COOKIES": None,  # None: on when BASE_URL is https
+    "PROXY_FIX": False,  # trust one proxy's X-Forwarded-* headers
+    "LOGIN_MAX_FAILURES": 5,  # per account and client address, in LOGIN_WINDOW_SECONDS
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
+    "LOGIN_WINDOW_SECONDS": 900,
+    "PAGE_SIZE": 25,
+    "QUERY_COUNT_HEADER": False,  # add X-SQL-Queries to responses (benchmarks)
+    "PASSWORD_HASH_FAST": False,  # tests only: cheap argon2 parameters
+}
+
+
+def load_config(app: Flask, config: dict[str, Any] | None) -> None:
+    """Fill app.config from DEFAULTS, the SUPPORTDESK_ environment, then `config`."""
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("SUPPORTDESK")
+    if config:
+        app.config.update(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'supportdesk.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(app.config["DATABASE_URL"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    secure = app.config["SECURE_COOKIES"]
+    if secure is None:
+        secure = str(app.config["BASE_URL"]).startswith("https://")
+    app.config.update(
+        SESSION_COOKIE_NAME="supportdesk_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(secure),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=bool(secure),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+
+
+def _normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given without a driver (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random secret kept in the instance folder, so the embedded default survives restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    return path.read_text().strip()

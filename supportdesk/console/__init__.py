@@ -1,0 +1,15 @@
+"""The agent console: queues, tickets and customers."""
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("console", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in_only() -> None:
+    """Every console page needs a signed-in agent."""
+
+
+from supportdesk.console import customers, tickets  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,65 @@
+"""Turn a queue page's query string into a QueueFilter; anything malformed is ignored, never a 500."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
+from supportdesk.tickets.service import parse_tags
+from supportdesk.errors import ValidationFailed
+from supportdesk.tickets.models import Priority, Status
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
+
+
+def parse_queue_filter(args: MultiDict) -> QueueFilter:
+    """Read queue, status, priority, assignee, team, tag, customer and sort from `args`."""
+    queue = args.get("queue", "open")
+    statuses = [Status(v) for v in args.getlist("status") if v in Status._value2member_map_]
+    priorities = [Priority(v) for v in args.getlist("priority") if v in Priority._value2member_map_]
+    assignee = args.get("assignee", "")
+    tag = None
+    if args.get("tag"):
+        try:
+            tags = parse_tags(args["tag"])
+            tag = tags[0] if tags else None
+        except ValidationFailed:
+            tag = None
+    sort = args.get("sort", "updated")
+    return QueueFilter(
+        queue=queue if queue in QUEUE_LABELS else "open",
+        statuses=statuses,
+        priorities=priorities,
+        assignee_id=0 if assignee == "none" else _int(assignee),
+        team_id=_int(args.get("team")),
+        tag=tag,
+        customer_id=_int(args.get("customer")),
+        sort=sort if sort in SORTS else "updated",
+        descending=args.get("dir", "desc") != "asc",
+    )
+
+
+def filter_args(f: QueueFilter) -> dict:
+    """The query-string form of a filter (for links that keep the current filters)."""
+    args: dict = {"queue": f.queue}
+    if f.statuses:
+        args["status"] = [s.value for s in f.statuses]
+    if f.priorities:
+        args["priority"] = [p.value for p in f.priorities]
+    if f.assignee_id == 0:
+        args["assignee"] = "none"
+    elif f.assignee_id:
+        args["assignee"] = f.assignee_id
+    if f.team_id:
+        args["team"] = f.team_id
+    if f.tag:
+        args["tag"] = f.tag
+    if f.customer_id:
+        args["customer"] = f.customer_id
+    if f.sort != "updated":
+        args["sort"] = f.sort
+    if not f.descending:
+        args["dir"] = "asc"
+    return args

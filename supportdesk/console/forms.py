@@ -1,0 +1,86 @@
+"""Console forms. They check shapes; the services check the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from supportdesk.customers.models import Tier
+from supportdesk.tickets.models import Priority, Status
+
+PRIORITY_CHOICES = [(p.value, p.label) for p in Priority]
+STATUS_CHOICES = [(s.value, s.label) for s in Status]
+TIER_CHOICES = [(t.value, t.label) for t in Tier]
+
+
+def apply_domain_errors(form, exc) -> bool:
+    """Put a DomainError's field messages next to the matching fields (`team` → `team_id` too).
+
+    Returns False when no field matched, so the caller can flash the message instead.
+    """
+    matched = False
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None) or getattr(form, f"{name}_id", None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+            matched = True
+    return matched
+
+
+def people_choices(agents, *, none_label: str) -> list[tuple[int, str]]:
+    """Select choices for agents or teams, with 0 meaning 'nobody'."""
+    return [(0, none_label)] + [(a.id, a.name) for a in agents]
+
+
+class NewTicketForm(FlaskForm):
+    """An agent logs a request on a customer's behalf (phone, chat, walk-in)."""
+
+    customer_email = EmailField(
+        "Customer email", validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    customer_name = StringField("Customer name", validators=[Optional(), Length(max=200)])
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField("What the customer needs", validators=[DataRequired(), Length(max=100_000)])
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES, default="medium")
+    team_id = SelectField("Team", coerce=int, default=0)
+    assignee_id = SelectField("Assignee", coerce=int, default=0)
+    tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
+
+
+class TicketPropertiesForm(FlaskForm):
+    """Status, priority, assignment, subject and tags, saved against the version shown."""
+
+    version = HiddenField(validators=[InputRequired()])
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    status = SelectField("Status", choices=STATUS_CHOICES)
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES)
+    assignee_id = SelectField("Assignee", coerce=int)
+    team_id = SelectField("Team", coerce=int)
+    tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
+
+    def validate_version(self, field) -> None:
+        if not str(field.data).isdigit():
+            raise ValidationError("Reload the ticket and try again.")
+
+
+class MessageForm(FlaskForm):
+    """The composer: a public reply or an internal note, chosen by the button pressed."""
+
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=100_000)])
+
+
+class CustomerForm(FlaskForm):
+    """Create or edit a customer."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    company = StringField("Company", validators=[Optional(), Length(max=200)])
+    tier = SelectField("Tier", choices=TIER_CHOICES, default="free")

@@ -1,0 +1,53 @@
+"""The customer model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from supportdesk.db import JSONType, UTCDateTime, enum_column, utcnow
+from supportdesk.extensions import db
+
+
+class Tier(enum.Enum):
+    """Commercial tier of a customer; SLAs may depend on it."""
+
+    FREE = "free"
+    BASIC = "basic"
+    PREMIUM = "premium"
+    ENTERPRISE = "enterprise"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Customer(db.Model):
+    """A person who contacts support; identified by email within an organization."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        # Emails are stored lower-cased, so this is a case-insensitive uniqueness rule.
+        sa.UniqueConstraint("organization_id", "email", name="uq_customers_org_email"),
+        sa.Index("ix_customers_organization_id_name", "organization_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    tier: Mapped[Tier] = mapped_column(enum_column(Tier, "tier"), default=Tier.FREE)
+    company: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Ids of this customer in other systems (CRM, billing): {"hubspot": "123"}.
+    external_ids: Mapped[dict] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    def __repr__(self) -> str:
+        return f"<Customer {self.email}>"

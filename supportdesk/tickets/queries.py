@@ -1,0 +1,270 @@
+"""Ticket reads for the console: queues with filters and keyset pagination, counts, one ticket.
+
+Every function takes the organization id and filters on it. Each costs a fixed number of SQL
+queries whatever the page size (relationships are eager-loaded explicitly; lazy loads raise).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from supportdesk.extensions import db
+from supportdesk.tickets.errors import TicketNotFound
+from supportdesk.tickets.models import (
+    ACTIVE_STATUSES,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketTag,
+)
+
+# Named queues shown in the sidebar: (key, label).
+QUEUES = [
+    ("mine", "My open tickets"),
+    ("unassigned", "Unassigned"),
+    ("open", "All open"),
+    ("pending", "Pending"),
+    ("resolved", "Resolved"),
+    ("closed", "Closed"),
+    ("all", "All tickets"),
+]
+QUEUE_LABELS = dict(QUEUES)
+
+# Sort keys offered to agents: key -> (label, column). Each sort also breaks ties by id.
+SORTS = {
+    "updated": ("Last update", Ticket.updated_at),
+    "created": ("Created", Ticket.created_at),
+    "priority": ("Priority", Ticket.priority),
+    "number": ("Number", Ticket.number),
+}
+
+
+@dataclass
+class QueueFilter:
+    """What an agent asked to see: a named queue narrowed by optional filters."""
+
+    queue: str = "open"
+    statuses: list[Status] = field(default_factory=list)
+    priorities: list[Priority] = field(default_factory=list)
+    assignee_id: int | None = None  # 0 means "unassigned"
+    team_id: int | None = None
+    tag: str | None = None
+    customer_id: int | None = None
+    sort: str = "updated"
+    descending: bool = True
+
+
+@dataclass
+class QueuePage:
+    """One page of a queue and the cursors to its neighbours."""
+
+    tickets: list[Ticket]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def _queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list:
+    conditions = [Ticket.organization_id == organization_id]
+    active = list(ACTIVE_STATUSES)
+    if f.queue == "mine":
+        conditions += [Ticket.assignee_id == user_id, Ticket.status.in_(active)]
+    elif f.queue == "unassigned":
+        conditions += [Ticket.assignee_id.is_(None), Ticket.status.in_(active)]
+    elif f.queue == "open":
+        conditions.append(Ticket.status.in_(active))
+    elif f.queue in ("pending", "resolved", "closed"):
+        conditions.append(Ticket.status == Status(f.queue))
+    if f.statuses:
+        conditions.append(Ticket.status.in_(f.statuses))
+    if f.priorities:
+        conditions.append(Ticket.priority.in_(f.priorities))
+    if f.assignee_id == 0:
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif f.assignee_id:
+        conditions.append(Ticket.assignee_id == f.assignee_id)
+    if f.team_id:
+        conditions.append(Ticket.team_id == f.team_id)
+    if f.customer_id:
+        conditions.append(Ticket.customer_id == f.customer_id)
+    if f.tag:
+        conditions.append(
+            sa.exists().where(
+                TicketTag.ticket_id == Ticket.id,
+                TicketTag.organization_id == organization_id,
+                TicketTag.name == f.tag,
+            )
+        )
+    return conditions
+
+
+def encode_cursor(value, ticket_id: int) -> str:
+    """An opaque cursor for keyset pagination: the sort value and id of a boundary row."""
+    if isinstance(value, dt.datetime):
+        value = {"t": value.isoformat()}
+    elif isinstance(value, Priority):
+        value = value.rank
+    raw = json.dumps([value, ticket_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str):
+    """Inverse of encode_cursor; returns None for a cursor that does not parse (first page)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, ticket_id = json.loads(raw)
+        if isinstance(value, dict):
+            value = dt.datetime.fromisoformat(value["t"])
+        elif sort == "priority":
+            value = Priority.from_rank(int(value))
+        if not isinstance(ticket_id, int):
+            return None
+        if sort in ("updated", "created") and not isinstance(value, dt.datetime):
+            return None
+        if sort == "number" and not isinstance(value, int):
+            return None
+        return value, ticket_id
+    except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+        return None
+
+
+def list_queue(
+    organization_id: int,
+    user_id: int,
+    f: QueueFilter,
+    *,
+    per_page: int = 25,
+    after: str | None = None,
+    before: str | None = None,
+) -> QueuePage:
+    """A page of tickets for a queue, with customer, assignee, team and tags loaded (2 queries)."""
+    label_col = SORTS.get(f.sort, SORTS["updated"])[1]
+    sort = f.sort if f.sort in SORTS else "updated"
+    conditions = _queue_conditions(organization_id, user_id, f)
+    backwards = False
+    boundary = None
+    if before:
+        boundary = decode_cursor(before, sort)
+        backwards = boundary is not None
+    if not backwards and after:
+        boundary = decode_cursor(after, sort)
+    # Walking backwards flips the order; the page is reversed again below.
+    descending = f.descending != backwards
+    if boundary is not None:
+        value, ticket_id = boundary
+        if descending:
+            conditions.append(
+                sa.or_(label_col < value, sa.and_(label_col == value, Ticket.id < ticket_id))
+            )
+        else:
+            conditions.append(
+                sa.or_(label_col > value, sa.and_(label_col == value, Ticket.id > ticket_id))
+            )
+    order = (label_col.desc(), Ticket.id.desc()) if descending else (label_col, Ticket.id)
+    query = (
+        sa.select(Ticket)
+        .join(Ticket.customer)
+        .outerjoin(Ticket.assignee)
+        .outerjoin(Ticket.team)
+        .options(
+            contains_eager(Ticket.customer),
+            contains_eager(Ticket.assignee),
+            contains_eager(Ticket.team),
+            selectinload(Ticket.tag_rows),
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(per_page + 1)
+    )
+    rows = list(db.session.scalars(query).unique())
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+
+    def cursor(t: Ticket) -> str:
+        return encode_cursor(getattr(t, label_col.key), t.id)
+
+    if backwards:
+        next_cursor = cursor(rows[-1]) if rows else None
+        prev_cursor = cursor(rows[0]) if rows and has_more else None
+    else:
+        next_cursor = cursor(rows[-1]) if rows and has_more else None
+        prev_cursor = cursor(rows[0]) if rows and boundary is not None else None
+    return QueuePage(rows, next_cursor, prev_cursor)
+
+
+def queue_counts(organization_id: int, user_id: int) -> dict[str, int]:
+    """Ticket counts for every sidebar queue in one grouped, index-only query."""
+    mine = sa.case((Ticket.assignee_id == user_id, 1), else_=0)
+    unassigned = sa.case((Ticket.assignee_id.is_(None), 1), else_=0)
+    rows = db.session.execute(
+        sa.select(Ticket.status, mine, unassigned, sa.func.count())
+        .where(Ticket.organization_id == organization_id)
+        .group_by(Ticket.status, mine, unassigned)
+    ).all()
+    counts = {key: 0 for key, _ in QUEUES}
+    for status, is_mine, is_unassigned, n in rows:
+        counts["all"] += n
+        if status in ACTIVE_STATUSES:
+            counts["open"] += n
+            counts["mine"] += n if is_mine else 0
+            counts["unassigned"] += n if is_unassigned else 0
+        if status.value in counts:
+            counts[status.value] += n
+    return counts
+
+
+def get_ticket(organization_id: int, number: int) -> Ticket:
+    """A ticket by its per-organization number, for writes (no relationships loaded)."""
+    ticket = db.session.scalar(
+        sa.select(Ticket).where(Ticket.organization_id == organization_id, Ticket.number == number)
+    )
+    if ticket is None:
+        raise TicketNotFound(number)
+    return ticket
+
+
+def get_ticket_page(organization_id: int, number: int) -> Ticket:
+    """A ticket with everything its page shows: people, tags, conversation and history."""
+    ticket = db.session.scalar(
+        sa.select(Ticket)
+        .where(Ticket.organization_id == organization_id, Ticket.number == number)
+        .options(
+            joinedload(Ticket.customer),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.team),
+            selectinload(Ticket.tag_rows),
+            selectinload(Ticket.messages).options(
+                joinedload(Message.author_user), joinedload(Message.author_customer)
+            ),
+            selectinload(Ticket.events).options(
+                joinedload(TicketEvent.actor_user), joinedload(TicketEvent.actor_customer)
+            ),
+        )
+    )
+    if ticket is None:
+        raise TicketNotFound(number)
+    return ticket
+
+
+def customer_tickets(
+    organization_id: int, customer_id: int, *, exclude_id: int | None = None, limit: int = 10
+) -> list[Ticket]:
+    """The customer's most recent tickets (for the ticket and customer pages)."""
+    query = (
+        sa.select(Ticket)
+        .where(Ticket.organization_id == organization_id, Ticket.customer_id == customer_id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    )
+    if exclude_id is not None:
+        query = query.where(Ticket.id != exclude_id)
+    return list(db.session.scalars(query))

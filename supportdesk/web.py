@@ -1,0 +1,158 @@
+"""Web platform wiring: sign-in loading, Redis, security headers, query counting, error pages,
+and the template helpers shared by every blueprint. No business rules live here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, has_app_context, render_template, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError
+from redis import Redis
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from supportdesk.db import utcnow
+from supportdesk.errors import DomainError
+from supportdesk.extensions import db
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+def init_login(login_manager: LoginManager) -> None:
+    """Load the agent from the session; a changed session token signs them out."""
+    from supportdesk.accounts.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+
+def init_redis(app: Flask) -> Redis | None:
+    """A Redis client when SUPPORTDESK_REDIS_URL is set; None means the embedded default."""
+    url = app.config.get("REDIS_URL")
+    redis = Redis.from_url(url) if url else None
+    app.extensions["redis"] = redis
+    return redis
+
+
+def _count_query(conn, cursor, statement, parameters, context, executemany) -> None:
+    if has_app_context():
+        g.sql_queries = g.get("sql_queries", 0) + 1
+
+
+def init_request_hooks(app: Flask) -> None:
+    """Security headers on every response; SQL query counting; proxy headers when asked."""
+    if app.config.get("PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", _count_query)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        if current_user and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("QUERY_COUNT_HEADER"):
+            response.headers["X-SQL-Queries"] = str(g.get("sql_queries", 0))
+        return response
+
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.globals["can"] = _can
+
+
+def _can(action: str) -> bool:
+    return bool(current_user and current_user.is_authenticated and current_user.can(action))
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    """'25 Nov 2026, 17:40 UTC' (the browser script shows it in the agent's own zone)."""
+    if value is None:
+        return ""
+    return value.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+def time_ago(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """A short relative time: 'just now', '5 min ago', '3 h ago', '2 d ago', or the date."""
+    if value is None:
+        return ""
+    seconds = int(((now or utcnow()) - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    if seconds < 30 * 86400:
+        return f"{seconds // 86400} d ago"
+    return value.strftime("%d %b %Y")
+
+
+ERROR_SENTENCES = {
+    400: "The request could not be understood. Go back and try again.",
+    403: "Your role does not allow this. Ask an admin if you need it.",
+    404: "There is nothing here. It may have been removed, or the address is wrong.",
+    405: "This address does not accept that kind of request.",
+    413: "What you sent is too large.",
+    429: "Too many requests. Wait a moment and try again.",
+    500: "Something went wrong on our side. Nothing you entered was saved; please try again.",
+}
+
+
+def render_error(status: int, message: str | None = None):
+    """The error page for `status`, with a sentence a support admin understands."""
+    message = message or ERROR_SENTENCES.get(status, ERROR_SENTENCES[400])
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_error_pages(app: Flask) -> None:
+    """Map HTTP errors, CSRF failures and domain errors to readable pages."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_error(
+            400, "This form had expired or was sent from another site. Reload the page and try again."
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        return render_error(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is not None and exc.code < 400:
+            return exc  # routing redirects are not errors
+        return render_error(exc.code or 500, ERROR_SENTENCES.get(exc.code or 500))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        db.session.rollback()
+        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
