@@ -85,7 +85,8 @@ class User(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
+    # Loaded on first use; every agent on a page shares one organization, so it costs one query.
+    organization: Mapped[Organization] = relationship()
     teams: Mapped[list[Team]] = relationship(
         secondary=team_members, back_populates="members", order_by="Team.name"
     )

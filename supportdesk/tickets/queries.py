@@ -217,15 +217,17 @@ def queue_counts(organization_id: int, user_id: int) -> dict[str, int]:
             counts["open"] += n
             counts["mine"] += n if is_mine else 0
             counts["unassigned"] += n if is_unassigned else 0
-        if status.value in counts:
+        if status in (Status.PENDING, Status.RESOLVED, Status.CLOSED):
             counts[status.value] += n
     return counts
 
 
 def get_ticket(organization_id: int, number: int) -> Ticket:
-    """A ticket by its per-organization number, for writes (no relationships loaded)."""
+    """A ticket by its per-organization number, for writes (only its tags loaded)."""
     ticket = db.session.scalar(
-        sa.select(Ticket).where(Ticket.organization_id == organization_id, Ticket.number == number)
+        sa.select(Ticket)
+        .where(Ticket.organization_id == organization_id, Ticket.number == number)
+        .options(selectinload(Ticket.tag_rows))
     )
     if ticket is None:
         raise TicketNotFound(number)

@@ -1,0 +1,35 @@
+# supportdesk: the two commands. `make run` serves a demo console; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app supportdesk
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up and serve the console on http://127.0.0.1:5000 with embedded SQLite and demo data.
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --tickets 300 --seed 1 --skip-if-present
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Set up and run the whole test suite (real PostgreSQL and Redis started by the fixtures).
+test: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-branch --cov-report=term
+
+lint: $(STAMP)
+	$(BIN)/ruff check supportdesk tests migrations
+	$(BIN)/ruff format --check supportdesk tests
+
+clean:
+	rm -rf $(VENV) .coverage htmlcov

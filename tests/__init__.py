@@ -1,0 +1,1 @@
+"""The supportdesk test suite."""
