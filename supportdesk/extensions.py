@@ -3,11 +3,32 @@
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 
+from supportdesk import events, jobs
 from supportdesk.db import Base
 
-db = SQLAlchemy(model_class=Base)
+
+class Session(FlaskSession):
+    """The app's session: publishes domain events before COMMIT and dispatches jobs after it.
+
+    Subscribers add their outbox rows inside the transaction (all or nothing); jobs that send
+    those rows start only once the COMMIT succeeded.
+    """
+
+    def commit(self) -> None:
+        events.publish_pending(self)
+        super().commit()
+        jobs.dispatch_deferred(self)
+
+    def rollback(self) -> None:
+        events.discard_pending(self)
+        jobs.discard_deferred(self)
+        super().rollback()
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,6 +9,9 @@ def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from supportdesk.cli.accounts import create_admin
     from supportdesk.cli.demo import seed_demo
+    from supportdesk.cli.jobs import cron, worker
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(worker)
+    app.cli.add_command(cron)

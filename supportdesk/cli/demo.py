@@ -1,7 +1,390 @@
-"""`seed-demo` placeholder replaced below."""
+"""`seed-demo`: deterministic demo organizations, agents, customers and tickets, bulk-inserted.
+
+Everything is drawn from one `random.Random(seed)` against a fixed "now", so a seed and a `--now`
+always give the same data. Rows go in through Core executemany in batches, never ORM objects:
+that is what keeps 100,000 tickets within a couple of minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
 import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from supportdesk.accounts.models import Organization, Role, Team, User, team_members
+from supportdesk.accounts.passwords import hash_password
+from supportdesk.accounts.service import check_password_strength, create_organization
+from supportdesk.cli import demo_text as text
+from supportdesk.customers.models import Customer, Tier
+from supportdesk.db import utcnow
+from supportdesk.errors import ValidationFailed
+from supportdesk.extensions import db
+from supportdesk.tickets.models import (
+    Channel, EventKind, Message, MessageKind, Priority, Status, Ticket, TicketEvent, TicketTag,
+)
+
+DEMO_PASSWORD = "demo-password-123"
+BATCH_SIZE = 2_000
+HISTORY = dt.timedelta(days=180)
+S = Status
+T, M, E, TT = Ticket.__table__, Message.__table__, TicketEvent.__table__, TicketTag.__table__
+
+
+class OrgSpec(NamedTuple):
+    """A demo organization: its name, mail domain, staff by role and team names."""
+
+    name: str
+    slug: str
+    domain: str
+    roles: tuple[tuple[Role, int], ...]
+    teams: tuple[str, ...]
+
+
+MAIN = OrgSpec("Acme Support", "acme-support", "acme-support.example",
+               ((Role.ADMIN, 2), (Role.SENIOR_AGENT, 4), (Role.AGENT, 12), (Role.VIEWER, 2)),
+               tuple(text.TEAMS))
+OTHER = OrgSpec("Globex Helpdesk", "globex-helpdesk", "globex.example",
+                ((Role.ADMIN, 1), (Role.AGENT, 3)), ("Billing", "Technical"))
+
+# Final status weights (open, in progress, pending, resolved, closed) by ticket age in days:
+# new tickets are still being worked on, old ones are mostly closed.
+_STATUS_BY_AGE = ((2, (35, 30, 15, 15, 5)), (14, (10, 15, 15, 35, 25)), (None, (2, 3, 5, 20, 70)))
+_LENGTHS = {S.OPEN: (45, 20, 20, 10, 3, 2), S.IN_PROGRESS: (15, 30, 25, 15, 10, 5)}
+_AGENT_LAST = (0, 30, 30, 20, 12, 8)  # pending/resolved/closed end on an agent's answer
+# Who speaks next: C customer, A agent reply, N internal note.
+_NEXT = {"C": ("AN", (75, 25)), "A": ("CNA", (65, 15, 20)), "N": ("AN", (85, 15))}
+_GAP_HOURS = {"assign": 0.5, "A": 5, "N": 2, "C": 20, "close": 72, "pick": 1}
+
+
+@dataclass
+class DemoOrg:
+    """An organization being seeded, with the ids its tickets point at."""
+
+    id: int
+    spec: OrgSpec
+    teams: dict[str, int] = field(default_factory=dict)
+    staff: list[dict] = field(default_factory=list)  # active agents who work tickets
+    leads: list[dict] = field(default_factory=list)  # admins and senior agents (triage)
+    team_staff: dict[int, list[dict]] = field(default_factory=dict)
+    customers: list[dict] = field(default_factory=list)
+
+
+def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime:
+    if value is None:
+        # This hour, not this second: two runs in the same hour give the same data.
+        return utcnow().replace(minute=0, second=0, microsecond=0)
+    try:
+        now = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("use an ISO timestamp such as 2025-06-01T12:00:00Z") from exc
+    return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
-    """Seed demo data."""
+@click.option("--tickets", type=click.IntRange(1, 1_000_000), default=1_000, show_default=True,
+              help="Tickets in the main demo organization.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@click.option("--now", callback=_parse_now, help="ISO time the data ends at [default: this hour].")
+@click.option("--password", default=DEMO_PASSWORD, show_default=True, help="For every demo agent.")
+@click.option("--reset", is_flag=True, help="Delete the demo organizations first.")
+@with_appcontext
+def seed_demo(tickets: int, seed: int, now: dt.datetime, password: str, reset: bool) -> None:
+    """Fill the database with two demo organizations and TICKETS realistic tickets."""
+    started = time.perf_counter()
+    try:
+        check_password_strength(password)
+    except ValidationFailed as exc:
+        raise click.ClickException(f"{exc.message} {exc.fields['password']}") from exc
+    slugs = (MAIN.slug, OTHER.slug)
+    existing = list(db.session.scalars(sa.select(Organization).where(Organization.slug.in_(slugs))))
+    if existing and not reset:
+        names = " and ".join(repr(org.name) for org in existing)
+        raise click.ClickException(
+            f"The demo data already exists ({names}). Run again with --reset to delete it and "
+            "seed afresh."
+        )
+    if existing:
+        delete_organizations([org.id for org in existing])
+        db.session.commit()
+
+    rng = random.Random(seed)
+    password_hash = hash_password(password)  # once: argon2 is slow on purpose
+    counts: Counter[str] = Counter()
+    main = _seed_org(rng, MAIN, min(max(tickets // 10, 20), 5_000), now, password_hash, counts)
+    other = _seed_org(rng, OTHER, 8, now, password_hash, counts)
+    other_tickets = min(12, tickets)
+    err = click.get_text_stream("stderr")
+    with click.progressbar(length=tickets + other_tickets, label="Seeding tickets", file=err) as bar:
+        for org, count in ((main, tickets), (other, other_tickets)):
+            _seed_tickets(rng, org, count, now, bar, counts)
+
+    click.echo(
+        f"Seeded in {time.perf_counter() - started:.1f} s: {counts['organizations']} organizations, "
+        f"{counts['agents']} agents, {counts['teams']} teams, {counts['customers']:,} customers, "
+        f"{counts['tickets']:,} tickets, {counts['messages']:,} messages, "
+        f"{counts['events']:,} history events, {counts['tags']:,} tags."
+    )
+    click.echo(f"Sign in as admin@{MAIN.domain} with the password {password!r}.")
+
+
+def delete_organizations(org_ids: list[int]) -> None:
+    """Delete organizations and every row that belongs to them, dependents first."""
+    teams = sa.select(Team.id).where(Team.organization_id.in_(org_ids))
+    db.session.execute(sa.delete(team_members).where(team_members.c.team_id.in_(teams)))
+    # Every domain table carries organization_id, so tables added later are covered too.
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name != "organizations" and "organization_id" in table.c:
+            db.session.execute(sa.delete(table).where(table.c.organization_id.in_(org_ids)))
+    db.session.execute(sa.delete(Organization).where(Organization.id.in_(org_ids)))
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def _insert(table: sa.Table, rows: list[dict], *returning: sa.Column) -> list[Any]:
+    statement = sa.insert(table).returning(*returning) if returning else sa.insert(table)
+    result = db.session.execute(statement, rows)
+    return list(result) if returning else []
+
+
+def _seed_org(rng: random.Random, spec: OrgSpec, customer_count: int, now: dt.datetime,
+              password_hash: str, counts: Counter[str]) -> DemoOrg:
+    """Create the organization with its teams, agents and customers; commit."""
+    founded = now - dt.timedelta(days=400)
+    organization = create_organization(spec.name)
+    organization.created_at = founded
+    org = DemoOrg(organization.id, spec)
+    team_rows = [{"organization_id": org.id, "name": name, "description": text.TEAMS[name],
+                  "created_at": founded} for name in spec.teams]
+    org.teams = {name: id_ for id_, name in _insert(Team.__table__, team_rows, Team.id, Team.name)}
+
+    roles = [role for role, n in spec.roles for _ in range(n)]
+    names: list[tuple[str, str]] = []
+    while len(names) < len(roles):
+        name = (rng.choice(text.FIRST_NAMES), rng.choice(text.LAST_NAMES))
+        if name not in names:
+            names.append(name)
+    inactive = max(i for i, role in enumerate(roles) if role is Role.AGENT)
+    agents = [{
+        "organization_id": org.id, "name": f"{first} {last}", "role": role,
+        "email": f"admin@{spec.domain}" if i == 0 else f"{_ascii(first)}.{_ascii(last)}@{spec.domain}",
+        "password_hash": password_hash, "active": i != inactive,
+        # Not from the seed: a predictable session token would be a predictable login cookie.
+        "session_token": secrets.token_urlsafe(24),
+        "created_at": founded + dt.timedelta(days=rng.randint(0, 200)),
+        "last_login_at": now - dt.timedelta(minutes=rng.randint(5, 4_000)) if i != inactive else None,
+    } for i, (role, (first, last)) in enumerate(zip(roles, names, strict=True))]
+    for row, (user_id,) in zip(agents, _insert(User.__table__, agents, User.id), strict=True):
+        row["id"], row["first"] = user_id, row["name"].split()[0]
+
+    team_ids = list(org.teams.values())
+    memberships = []
+    for i, agent in enumerate(agents):
+        if agent["role"] in (Role.AGENT, Role.SENIOR_AGENT):
+            memberships.append({"team_id": team_ids[i % len(team_ids)], "user_id": agent["id"]})
+        if agent["role"] is Role.SENIOR_AGENT and len(team_ids) > 1 and rng.random() < 0.5:
+            memberships.append({"team_id": team_ids[(i + 1) % len(team_ids)], "user_id": agent["id"]})
+    _insert(team_members, memberships)
+    org.staff = [a for a in agents if a["active"] and a["role"] is not Role.VIEWER]
+    org.leads = [a for a in org.staff if a["role"] in (Role.ADMIN, Role.SENIOR_AGENT)]
+    for row in memberships:
+        org.team_staff.setdefault(row["team_id"], []).extend(
+            a for a in org.staff if a["id"] == row["user_id"])
+
+    seen: set[str] = set()
+    for _ in range(customer_count):
+        first, last = rng.choice(text.FIRST_NAMES), rng.choice(text.LAST_NAMES)
+        company = rng.choice(text.COMPANIES) if rng.random() < 0.7 else ""
+        domain = (_ascii(company).replace("& ", "").replace(" ", "-") + ".example" if company
+                  else rng.choice(("mail.example", "inbox.example", "post.example")))
+        local, n = f"{_ascii(first)}.{_ascii(last)}", 1
+        while f"{local}@{domain}" in seen:
+            local, n = f"{_ascii(first)}.{_ascii(last)}{n}", n + 1
+        seen.add(f"{local}@{domain}")
+        tier = rng.choices(list(Tier), text.TIER_WEIGHTS)[0]
+        org.customers.append({
+            "organization_id": org.id, "email": f"{local}@{domain}", "name": f"{first} {last}",
+            "company": company, "tier": tier, "created_at": founded + dt.timedelta(
+                days=rng.randint(0, 200), minutes=rng.randint(0, 1_439)),
+            "external_ids": {"crm": f"CRM-{rng.randint(1000, 99999)}"}
+            if tier in (Tier.PREMIUM, Tier.ENTERPRISE) else {},
+        })
+    for row, (customer_id,) in zip(
+        org.customers, _insert(Customer.__table__, org.customers, Customer.id), strict=True
+    ):
+        row["id"], row["first"] = customer_id, row["name"].split()[0]
+    db.session.commit()
+    counts.update(organizations=1, teams=len(team_rows), agents=len(agents),
+                  customers=len(org.customers))
+    return org
+
+
+def _seed_tickets(rng: random.Random, org: DemoOrg, count: int, now: dt.datetime,
+                  bar: Any, counts: Counter[str]) -> None:
+    """Insert tickets 1..count in batches, each with its messages, history and tags; commit each."""
+    for start in range(1, count + 1, BATCH_SIZE):
+        numbers = range(start, min(start + BATCH_SIZE, count + 1))
+        tickets: list[dict] = []
+        children: dict[sa.Table, list[dict]] = {M: [], E: [], TT: []}
+        for number in numbers:
+            _ticket(rng, org, number, now, tickets, children)
+        # Children carry the ticket number until the real ids come back from the insert.
+        ids = {number: id_ for id_, number in _insert(T, tickets, T.c.id, T.c.number)}
+        for table, rows in children.items():
+            for row in rows:
+                row["ticket_id"] = ids[row["ticket_id"]]
+            if rows:
+                _insert(table, rows)
+        db.session.commit()
+        counts.update(tickets=len(tickets), messages=len(children[M]), events=len(children[E]),
+                      tags=len(children[TT]))
+        bar.update(len(numbers))
+    db.session.execute(sa.update(Organization).where(Organization.id == org.id)
+                       .values(last_ticket_number=count))
+    db.session.commit()
+
+
+def _conversation(rng: random.Random, status: Status) -> list[str]:
+    """Who writes each message, in order: the customer first, then a realistic back and forth."""
+    length = rng.choices(range(1, 7), _LENGTHS.get(status, _AGENT_LAST))[0]
+    kinds = ["C"]
+    while len(kinds) < length:
+        options, weights = _NEXT[kinds[-1]]
+        kinds.append(rng.choices(options, weights)[0])
+    if status in (S.PENDING, S.RESOLVED, S.CLOSED) and [k for k in kinds if k != "N"][-1] != "A":
+        kinds[-1:] = ["A"] if len(kinds) == 6 else [kinds[-1], "A"]
+    return kinds
+
+
+def _times(rng: random.Random, created: dt.datetime, now: dt.datetime, steps: list[str]) -> list:
+    """Increasing whole-second timestamps for `steps` after `created`, squeezed to end before now."""
+    gaps = [rng.expovariate(1 / (_GAP_HOURS[step] * 3600)) for step in steps]
+    room = (now - created).total_seconds() - 60
+    scale = min(1.0, room / sum(gaps)) if gaps else 1.0
+    times, elapsed, last = [], 0.0, 0
+    for gap in gaps:
+        elapsed += gap * scale
+        last = max(last + 1, int(elapsed))
+        times.append(created + dt.timedelta(seconds=last))
+    return times
+
+
+def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
+            tickets: list[dict], children: dict[sa.Table, list[dict]]) -> None:
+    """Append one ticket's row and its messages, history events and tags."""
+    topic = rng.choice(text.TOPICS)
+    fill = text.fillers(rng)
+    customer = org.customers[int(len(org.customers) * rng.random() ** 2)]  # some write a lot
+    fill["first"] = customer["first"]
+    age = 600 + (HISTORY.total_seconds() - 600) * rng.random() ** 1.5  # more recent than old
+    created = now - dt.timedelta(seconds=int(age))
+    weights = next(w for days, w in _STATUS_BY_AGE if days is None or age < days * 86_400)
+    status = rng.choices(list(Status), weights)[0]
+    kinds = _conversation(rng, status)
+    team_id = org.teams.get(topic.team) if rng.random() < 0.85 else None
+    handler = rng.choice(org.team_staff.get(team_id) or org.staff)
+    assignee = handler if rng.random() < (0.8 if len(kinds) > 1 else 0.35) else None
+    steps = ["assign"] * bool(assignee) + kinds[1:] + ["close"] * (status is S.CLOSED)
+    steps += ["pick"] * (status is S.IN_PROGRESS)
+    times = _times(rng, created, now, steps)
+    priority = rng.choices(list(Priority), (25, 50, 20, 5))[0]
+    channel = rng.choices(list(Channel), (55, 35, 10))[0]
+    subject = rng.choice(topic.subjects).format_map(fill)
+    oid, messages, events = org.id, children[M], children[E]
+    state: dict[str, Any] = {"status": S.OPEN, "resolved": None, "closed": None, "first": None}
+
+    def message(kind: MessageKind, body: str, at: dt.datetime, user: dict | None) -> str:
+        messages.append({"organization_id": oid, "ticket_id": number, "kind": kind,
+                         "author_user_id": user and user["id"],
+                         "author_customer_id": None if user else customer["id"],
+                         "body_text": body.format_map(fill), "body_html": "",
+                         "email_message_id": None, "in_reply_to": None, "created_at": at})
+        return messages[-1]["body_text"]
+
+    def event(kind: EventKind, at: dt.datetime, user: dict | None, old: str | None = None,
+              new: str | None = None, data: dict | None = None, version: int = 1) -> None:
+        events.append({"organization_id": oid, "ticket_id": number, "kind": kind,
+                       "actor_user_id": user and user["id"],
+                       "actor_customer_id": None if user else customer["id"],
+                       "old_value": old, "new_value": new, "data": data or {},
+                       "ticket_version": version, "created_at": at})
+        state["last"] = at
+
+    def move(target: Status, at: dt.datetime, user: dict | None) -> None:
+        old = state["status"]
+        if target is S.RESOLVED:
+            state["resolved"] = at
+        elif target is S.CLOSED:
+            state["closed"], state["resolved"] = at, state["resolved"] or at
+        else:
+            state["resolved"] = state["closed"] = None
+        state["status"] = target
+        event(EventKind.STATUS, at, user, old.label, target.label,
+              {"old": old.value, "new": target.value})
+
+    body = "\n\n".join(p for p in (rng.choice(text.GREETINGS), rng.choice(topic.problems),
+                                   rng.choice(text.DETAILS)) if p)
+    message(MessageKind.PUBLIC, f"{body}\n\n{rng.choice(text.SIGN_OFFS)}\n{{first}}", created, None)
+    event(EventKind.CREATED, created, None, new=subject,
+          data={"channel": channel.value, "priority": priority.value}, version=0)
+    last_answer = max(i for i, k in enumerate(kinds) if k != "N")
+    index = 0
+    for step, at in zip(steps, times, strict=True):
+        if step == "assign":
+            by = assignee if rng.random() < 0.5 else rng.choice(org.leads)
+            event(EventKind.ASSIGNEE, at, by, None, assignee["name"],
+                  {"old": None, "new": assignee["id"]})
+        elif step == "close":
+            move(S.CLOSED, at, None if rng.random() < 0.7 else handler)  # mostly auto-closed
+        elif step == "pick":
+            if state["status"] is not S.IN_PROGRESS:
+                move(S.IN_PROGRESS, at, handler)
+        else:
+            index += 1
+            author = handler if step == "A" or rng.random() < 0.75 else rng.choice(org.staff)
+            if step != "C" and status is not S.OPEN and state["status"] is S.OPEN:
+                move(S.IN_PROGRESS, at, author)
+            if step == "C":
+                line = rng.choice(text.FOLLOW_UPS)
+                message(MessageKind.PUBLIC, f"{line}\n\n{rng.choice(text.SIGN_OFFS)}\n{{first}}",
+                        at, None)
+                event(EventKind.CUSTOMER_REPLIED, at, None)
+                if state["status"] in (S.PENDING, S.RESOLVED):
+                    move(S.OPEN, at, None)
+            elif step == "N":
+                message(MessageKind.INTERNAL, rng.choice(text.NOTES), at, author)
+                event(EventKind.NOTED, at, author)
+            else:
+                waits = "C" in kinds[index + 1:] and rng.random() < 0.5
+                solves = index == last_answer and status in (S.RESOLVED, S.CLOSED)
+                line = rng.choice(topic.fixes if solves else text.ASKS if waits or (
+                    index == last_answer and status is S.PENDING) else text.UPDATES)
+                closing = rng.choice(text.CLOSINGS)
+                reply = message(MessageKind.PUBLIC,
+                                f"Hi {{first}},\n\n{line}\n\n{closing}\n{author['first']}", at, author)
+                event(EventKind.REPLIED, at, author, data={"length": len(reply)})
+                state["first"] = state["first"] or at
+                if index == last_answer and status in (S.PENDING, S.RESOLVED, S.CLOSED):
+                    move(S.PENDING if status is S.PENDING else S.RESOLVED, at, author)
+                elif waits:
+                    move(S.PENDING, at, author)
+    tickets.append({
+        "organization_id": oid, "number": number, "subject": subject, "status": status,
+        "priority": priority, "channel": channel, "customer_id": customer["id"],
+        "assignee_id": assignee and assignee["id"], "team_id": team_id, "custom_fields": {},
+        "created_at": created, "updated_at": state["last"], "first_response_at": state["first"],
+        "resolved_at": state["resolved"], "closed_at": state["closed"], "version": 1,
+    })
+    tag_pool = topic.tags + text.GENERAL_TAGS
+    children[TT].extend({"ticket_id": number, "name": name, "organization_id": oid}
+                        for name in rng.sample(tag_pool, rng.choices(range(4), (30, 40, 20, 10))[0]))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from supportdesk.accounts.models import Organization, Role, Team, User
+from supportdesk import events
 from supportdesk.accounts.permissions import require
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Customer
@@ -130,6 +131,7 @@ def _record(
         created_at=utcnow(),
     )
     db.session.add(event)
+    events.record(db.session, event)
     return event
 
 

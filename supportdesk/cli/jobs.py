@@ -1,0 +1,47 @@
+"""`worker` and `cron`: the background processes, each running inside an app context."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rq import Queue, Worker
+from rq.cron import CronScheduler
+
+from supportdesk.jobs import QUEUES, resolve
+from supportdesk.jobs.schedule import PERIODIC
+
+
+def _redis():
+    redis = current_app.extensions.get("redis")
+    if redis is None:
+        raise click.ClickException(
+            "SUPPORTDESK_REDIS_URL is not set. Background workers need Redis; without it, "
+            "jobs already run inside the web process."
+        )
+    return redis
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run an RQ worker on QUEUES (default: emails, webhooks, default)."""
+    redis = _redis()
+    unknown = set(queues) - set(QUEUES)
+    if unknown:
+        raise click.ClickException(f"Unknown queue(s): {', '.join(sorted(unknown))}.")
+    names = queues or QUEUES
+    Worker([Queue(n, connection=redis) for n in names], connection=redis).work(burst=burst)
+
+
+@click.command("cron")
+@with_appcontext
+def cron() -> None:
+    """Enqueue the periodic jobs (sweeps, retries) on their schedule; run one per installation."""
+    scheduler = CronScheduler(connection=_redis())
+    for func_path, queue, interval in PERIODIC:
+        scheduler.register(resolve(func_path), queue, interval=interval)
+    click.echo(f"Scheduling {len(PERIODIC)} periodic job(s).")
+    scheduler.start()

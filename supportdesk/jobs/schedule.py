@@ -1,0 +1,8 @@
+"""The periodic jobs, declared in one list: (job path, queue, interval in seconds).
+
+`flask --app supportdesk cron` registers each with RQ's CronScheduler; the workers run them.
+"""
+
+from __future__ import annotations
+
+PERIODIC: list[tuple[str, str, int]] = []

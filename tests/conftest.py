@@ -1,0 +1,329 @@
+"""Session services (PostgreSQL, Redis), the app with its migrated schema, per-test rollback.
+
+Environment:
+- SUPPORTDESK_TEST_DATABASE_URL: use this PostgreSQL server (a fresh database is created on it
+  and dropped at the end); otherwise a throwaway server is started from the local binaries.
+- SUPPORTDESK_TEST_REDIS_URL: use this Redis (one DB number per xdist worker, flushed around
+  tests); otherwise a throwaway redis-server is started, only when a test needs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from pytest_redis import factories as redis_factories
+from redis import Redis
+from redis.exceptions import RedisError
+
+from supportdesk import create_app
+from supportdesk.accounts.models import Role
+from supportdesk.extensions import db
+from tests import factories
+from tests.fixtures import postgres
+
+# "gw0", "gw1", … under pytest-xdist; "main" otherwise.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+# -- markers -----------------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that reach the database `integration`, and unmarked ones without it `unit`."""
+    kinds = {"unit", "integration", "e2e", "sqlite"}
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "app" in names or "database_url" in names:
+            item.add_marker(pytest.mark.integration)
+        elif not kinds.intersection(mark.name for mark in item.iter_markers()):
+            item.add_marker(pytest.mark.unit)
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[postgres.Server]:
+    """The PostgreSQL server for the session: the configured one, or a throwaway local one."""
+    configured = os.environ.get("SUPPORTDESK_TEST_DATABASE_URL")
+    if configured:
+        server = postgres.server_from_url(configured)
+        postgres.check_answers(server)
+        yield server
+    else:
+        with postgres.throwaway_server() as server:
+            yield server
+
+
+@pytest.fixture(scope="session")
+def database_url(postgresql_server: postgres.Server) -> Iterator[str]:
+    """A new, empty database for this session (one per xdist worker), dropped at the end."""
+    name = f"supportdesk_test_{WORKER}_{secrets.token_hex(4)}"
+    with postgres.temporary_database(postgresql_server, name) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(postgresql_server: postgres.Server) -> Iterator[str]:
+    """Another empty database on the same server, for tests that build or drop a schema."""
+    name = f"supportdesk_scratch_{WORKER}_{secrets.token_hex(4)}"
+    with postgres.temporary_database(postgresql_server, name) as url:
+        yield url
+
+
+# -- Redis -----------------------------------------------------------------------------------
+
+# Started only if a test asks for `redis_url` and no server is configured.
+_redis_server = redis_factories.redis_proc(
+    executable=shutil.which("redis-server") or "/usr/bin/redis-server", port=None
+)
+
+
+def _redis_url_for_worker(url: str, worker: str) -> str:
+    """Give each xdist worker its own DB number: gwN uses the configured number + N."""
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + int(worker[2:])}"))
+
+
+@pytest.fixture(scope="session")
+def redis_url(request: pytest.FixtureRequest) -> str:
+    """The Redis URL for the session (configured, or a throwaway redis-server started lazily)."""
+    configured = os.environ.get("SUPPORTDESK_TEST_REDIS_URL")
+    if not configured:
+        server = request.getfixturevalue("_redis_server")
+        return f"redis://{server.host}:{server.port}/0"
+    url = _redis_url_for_worker(configured, WORKER)
+    client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        client.ping()
+    except RedisError as exc:
+        raise RuntimeError(f"Redis at {url} does not answer: {exc}") from exc
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[Redis]:
+    """A client on the session's Redis DB, empty at the start of the test and flushed after."""
+    client = Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+# -- the app ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _logging_untouched() -> Iterator[None]:
+    """Alembic's fileConfig rewires the root logger; put it back so pytest's capture still works."""
+    root = logging.getLogger()
+    names = ["alembic", "flask_migrate", "sqlalchemy", "sqlalchemy.engine"]
+    saved = (root.level, root.handlers[:], {n: logging.getLogger(n).level for n in names})
+    try:
+        yield
+    finally:
+        level, handlers, levels = saved
+        root.setLevel(level)
+        root.handlers[:] = handlers
+        for name, value in levels.items():
+            logging.getLogger(name).setLevel(value)
+
+
+def migrate_to_head(app: Flask) -> None:
+    """Build (or bring up to date) the app's schema with the Alembic migrations."""
+    with app.app_context(), _logging_untouched():
+        flask_migrate.upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    """The app on the session's PostgreSQL and Redis, schema built once by the migrations.
+
+    CSRF protection stays on: view tests post the token (tests.fixtures.web.csrf_token).
+    """
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "test",
+            "PASSWORD_HASH_FAST": True,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
+    migrate_to_head(app)
+    app.extensions["redis"].flushdb()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    app.extensions["redis"].close()
+
+
+# -- per-test isolation ----------------------------------------------------------------------
+
+
+class ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session ignores `bind` in get_bind; honour it to pin one connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _rollback_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run each test that uses the app inside a transaction that is rolled back afterwards.
+
+    The session joins the connection's transaction through savepoints, so code under test may
+    commit() and rollback() freely: its commits release a savepoint, never the transaction.
+    """
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": ConnectionBoundSession,
+            }
+        )
+        try:
+            yield
+        finally:
+            scoped, db.session = db.session, original
+            # Sessions opened under any app context during the test (requests included).
+            for session in list(scoped.registry.registry.values()):
+                session.close()
+            scoped.registry.registry.clear()
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Flush the app's Redis DB after each test that uses the app (login throttles, queues)."""
+    yield
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").extensions["redis"].flushdb()
+
+
+# -- query counting --------------------------------------------------------------------------
+
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@dataclass
+class QueryCount:
+    """The SQL statements run during a `query_counter()` block (savepoint control excluded)."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def query_counter(app: Flask) -> Callable[[], AbstractContextManager[QueryCount]]:
+    """A context manager counting the SQL statements run on db.engine inside the block.
+
+        with query_counter() as queries:
+            list_queue(...)
+        assert queries.count == 2
+
+    SAVEPOINT statements are left out: they come from the test's rollback fixture, not the code.
+    """
+
+    @contextmanager
+    def counting() -> Iterator[QueryCount]:
+        counted = QueryCount()
+
+        def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+                counted.statements.append(statement)
+
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield counted
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+    return counting
+
+
+
+# -- everyday data ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(app: Flask):
+    """An organization with no agents yet."""
+    return factories.OrganizationFactory()
+
+
+@pytest.fixture
+def other_org(app: Flask):
+    """A second tenant, whose rows the first one must never reach."""
+    return factories.OrganizationFactory()
+
+
+@pytest.fixture
+def admin(org):
+    """An active admin of `org`."""
+    return factories.UserFactory(organization=org, role=Role.ADMIN, name="Ada Admin")
+
+
+@pytest.fixture
+def senior_agent(org):
+    """An active senior agent of `org`."""
+    return factories.UserFactory(organization=org, role=Role.SENIOR_AGENT, name="Sam Senior")
+
+
+@pytest.fixture
+def agent(org):
+    """An active agent of `org`."""
+    return factories.UserFactory(organization=org, role=Role.AGENT, name="Alex Agent")
+
+
+@pytest.fixture
+def viewer(org):
+    """An active viewer (read-only) of `org`."""
+    return factories.UserFactory(organization=org, role=Role.VIEWER, name="Vic Viewer")
+
+
+@pytest.fixture
+def customer(org):
+    """A customer of `org`."""
+    return factories.CustomerFactory(organization=org)
+
+
+@pytest.fixture
+def ticket(org, customer):
+    """An open ticket of `customer`, opened by the customer (no actor), with one message."""
+    return factories.make_ticket(org, customer=customer)
