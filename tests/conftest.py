@@ -9,7 +9,6 @@ Environment:
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import shutil
@@ -18,20 +17,20 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from pytest_redis import factories as redis_factories
 from redis import Redis
 from redis.exceptions import RedisError
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Role
+from supportdesk.extensions import Session as AppSession
 from supportdesk.extensions import db
 from tests import factories
-from tests.fixtures import postgres
+from tests.fixtures import migrations, postgres
+from tests.fixtures.web import IsolatedClient
 
 # "gw0", "gw1", … under pytest-xdist; "main" otherwise.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -131,28 +130,6 @@ def redis_client(redis_url: str) -> Iterator[Redis]:
 # -- the app ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def _logging_untouched() -> Iterator[None]:
-    """Alembic's fileConfig rewires the root logger; put it back so pytest's capture still works."""
-    root = logging.getLogger()
-    names = ["alembic", "flask_migrate", "sqlalchemy", "sqlalchemy.engine"]
-    saved = (root.level, root.handlers[:], {n: logging.getLogger(n).level for n in names})
-    try:
-        yield
-    finally:
-        level, handlers, levels = saved
-        root.setLevel(level)
-        root.handlers[:] = handlers
-        for name, value in levels.items():
-            logging.getLogger(name).setLevel(value)
-
-
-def migrate_to_head(app: Flask) -> None:
-    """Build (or bring up to date) the app's schema with the Alembic migrations."""
-    with app.app_context(), _logging_untouched():
-        flask_migrate.upgrade()
-
-
 @pytest.fixture(scope="session")
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """The app on the session's PostgreSQL and Redis, schema built once by the migrations.
@@ -169,7 +146,8 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": True,
         }
     )
-    migrate_to_head(app)
+    app.test_client_class = IsolatedClient
+    migrations.upgrade(app)
     app.extensions["redis"].flushdb()
     yield app
     with app.app_context():
@@ -180,8 +158,8 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
 # -- per-test isolation ----------------------------------------------------------------------
 
 
-class ConnectionBoundSession(FlaskSQLAlchemySession):
-    """Flask-SQLAlchemy's session ignores `bind` in get_bind; honour it to pin one connection."""
+class ConnectionBoundSession(AppSession):
+    """The app's session pinned to the test's connection (Flask-SQLAlchemy's get_bind ignores `bind`)."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if self.bind is not None:
@@ -327,3 +305,12 @@ def customer(org):
 def ticket(org, customer):
     """An open ticket of `customer`, opened by the customer (no actor), with one message."""
     return factories.make_ticket(org, customer=customer)
+
+
+@pytest.fixture
+def client(app: Flask):
+    """A test client whose requests each run in a fresh app context (see IsolatedClient).
+
+    Replaces pytest-flask's fixture, whose `with` block keeps the last request's context pushed.
+    """
+    return app.test_client()

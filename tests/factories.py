@@ -58,7 +58,7 @@ class UserFactory(_Factory):
         model = User
 
     organization = factory.SubFactory(OrganizationFactory)
-    email = factory.Sequence(lambda n: f"agent{n}@example.test")
+    email = factory.Sequence(lambda n: f"agent{n}@example.com")
     name = factory.Sequence(lambda n: f"Agent {n:03d}")
     role = Role.AGENT
     active = True
@@ -82,6 +82,8 @@ class TeamFactory(_Factory):
     def members(team: Team, create: bool, extracted: Iterable[User] | None, **kwargs: Any) -> None:
         if extracted:
             team.members = list(extracted)
+            if create:
+                db.session.flush()
 
 
 class CustomerFactory(_Factory):
@@ -94,7 +96,7 @@ class CustomerFactory(_Factory):
         organization = factory.SubFactory(OrganizationFactory)
 
     organization_id = factory.SelfAttribute("organization.id")
-    email = factory.Sequence(lambda n: f"customer{n}@example.test")
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
     name = factory.Sequence(lambda n: f"Customer {n:03d}")
     tier = Tier.FREE
     company = ""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from supportdesk.accounts.models import Role
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
 class AgentForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts import queries, service
 from supportdesk.admin import bp
@@ -21,7 +22,9 @@ def _form(team=None) -> TeamForm:
                 "members": [m.id for m in team.members]}
     form = TeamForm(data=data)
     form.members.choices = [
-        (a.id, a.name) for a in queries.list_agents(current_user.organization_id) if a.active
+        SelectChoice(a.id, a.name)
+        for a in queries.list_agents(current_user.organization_id)
+        if a.active
     ]
     return form
 

@@ -62,6 +62,7 @@ _LENGTHS = {S.OPEN: (45, 20, 20, 10, 3, 2), S.IN_PROGRESS: (15, 30, 25, 15, 10, 
 _AGENT_LAST = (0, 30, 30, 20, 12, 8)  # pending/resolved/closed end on an agent's answer
 # Who speaks next: C customer, A agent reply, N internal note.
 _NEXT = {"C": ("AN", (75, 25)), "A": ("CNA", (65, 15, 20)), "N": ("AN", (85, 15))}
+_STATUSES, _PRIORITIES, _CHANNELS = list(Status), list(Priority), list(Channel)
 _GAP_HOURS = {"assign": 0.5, "A": 5, "N": 2, "C": 20, "close": 72, "pick": 1}
 
 
@@ -184,8 +185,9 @@ def _seed_org(rng: random.Random, spec: OrgSpec, customer_count: int, now: dt.da
         "created_at": founded + dt.timedelta(days=rng.randint(0, 200)),
         "last_login_at": now - dt.timedelta(minutes=rng.randint(5, 4_000)) if i != inactive else None,
     } for i, (role, (first, last)) in enumerate(zip(roles, names, strict=True))]
-    for row, (user_id,) in zip(agents, _insert(User.__table__, agents, User.id), strict=True):
-        row["id"], row["first"] = user_id, row["name"].split()[0]
+    user_ids = dict(_insert(User.__table__, agents, User.email, User.id))
+    for row in agents:
+        row["id"], row["first"] = user_ids[row["email"]], row["name"].split()[0]
 
     team_ids = list(org.teams.values())
     memberships = []
@@ -219,10 +221,9 @@ def _seed_org(rng: random.Random, spec: OrgSpec, customer_count: int, now: dt.da
             "external_ids": {"crm": f"CRM-{rng.randint(1000, 99999)}"}
             if tier in (Tier.PREMIUM, Tier.ENTERPRISE) else {},
         })
-    for row, (customer_id,) in zip(
-        org.customers, _insert(Customer.__table__, org.customers, Customer.id), strict=True
-    ):
-        row["id"], row["first"] = customer_id, row["name"].split()[0]
+    customer_ids = dict(_insert(Customer.__table__, org.customers, Customer.email, Customer.id))
+    for row in org.customers:
+        row["id"], row["first"] = customer_ids[row["email"]], row["name"].split()[0]
     db.session.commit()
     counts.update(organizations=1, teams=len(team_rows), agents=len(agents),
                   customers=len(org.customers))
@@ -282,46 +283,49 @@ def _times(rng: random.Random, created: dt.datetime, now: dt.datetime, steps: li
 def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
             tickets: list[dict], children: dict[sa.Table, list[dict]]) -> None:
     """Append one ticket's row and its messages, history events and tags."""
-    topic = rng.choice(text.TOPICS)
-    fill = text.fillers(rng)
+    issue = rng.choice(text.ISSUES)
     customer = org.customers[int(len(org.customers) * rng.random() ** 2)]  # some write a lot
-    fill["first"] = customer["first"]
-    age = 600 + (HISTORY.total_seconds() - 600) * rng.random() ** 1.5  # more recent than old
+    fill = text.fillers(rng, customer["first"])
+    age = 600 + (HISTORY.total_seconds() - 600) * rng.random() ** 1.5  # recent ones are denser
     created = now - dt.timedelta(seconds=int(age))
     weights = next(w for days, w in _STATUS_BY_AGE if days is None or age < days * 86_400)
-    status = rng.choices(list(Status), weights)[0]
+    status = rng.choices(_STATUSES, weights)[0]
     kinds = _conversation(rng, status)
-    team_id = org.teams.get(topic.team) if rng.random() < 0.85 else None
+    team_id = org.teams.get(issue.team) if rng.random() < 0.85 else None
     handler = rng.choice(org.team_staff.get(team_id) or org.staff)
     assignee = handler if rng.random() < (0.8 if len(kinds) > 1 else 0.35) else None
     steps = ["assign"] * bool(assignee) + kinds[1:] + ["close"] * (status is S.CLOSED)
     steps += ["pick"] * (status is S.IN_PROGRESS)
     times = _times(rng, created, now, steps)
-    priority = rng.choices(list(Priority), (25, 50, 20, 5))[0]
-    channel = rng.choices(list(Channel), (55, 35, 10))[0]
-    subject = rng.choice(topic.subjects).format_map(fill)
+    priority = rng.choices(_PRIORITIES, (25, 50, 20, 5))[0]
+    channel = rng.choices(_CHANNELS, (55, 35, 10))[0]
+    subject = issue.subject.format_map(fill)
     oid, messages, events = org.id, children[M], children[E]
     state: dict[str, Any] = {"status": S.OPEN, "resolved": None, "closed": None, "first": None}
 
-    def message(kind: MessageKind, body: str, at: dt.datetime, user: dict | None) -> str:
-        messages.append({"organization_id": oid, "ticket_id": number, "kind": kind,
-                         "author_user_id": user and user["id"],
-                         "author_customer_id": None if user else customer["id"],
-                         "body_text": body.format_map(fill), "body_html": "",
-                         "email_message_id": None, "in_reply_to": None, "created_at": at})
-        return messages[-1]["body_text"]
+    def message(kind: MessageKind, template: str, at: dt.datetime, author: dict) -> int:
+        body = template.format_map(fill)
+        messages.append({
+            "organization_id": oid, "ticket_id": number, "kind": kind, "body_text": body,
+            "author_user_id": None if author is customer else author["id"],
+            "author_customer_id": customer["id"] if author is customer else None,
+            "body_html": "", "email_message_id": None, "in_reply_to": None, "created_at": at})
+        return len(body)
 
-    def event(kind: EventKind, at: dt.datetime, user: dict | None, old: str | None = None,
+    def event(kind: EventKind, at: dt.datetime, actor: dict | None, old: str | None = None,
               new: str | None = None, data: dict | None = None, version: int = 1) -> None:
-        events.append({"organization_id": oid, "ticket_id": number, "kind": kind,
-                       "actor_user_id": user and user["id"],
-                       "actor_customer_id": None if user else customer["id"],
-                       "old_value": old, "new_value": new, "data": data or {},
-                       "ticket_version": version, "created_at": at})
+        # actor None is the system (auto-close); the customer's own dict marks the customer.
+        events.append({
+            "organization_id": oid, "ticket_id": number, "kind": kind, "old_value": old,
+            "actor_user_id": None if actor is None or actor is customer else actor["id"],
+            "actor_customer_id": customer["id"] if actor is customer else None,
+            "new_value": new, "data": data or {}, "ticket_version": version, "created_at": at})
         state["last"] = at
 
-    def move(target: Status, at: dt.datetime, user: dict | None) -> None:
+    def move(target: Status, at: dt.datetime, actor: dict | None) -> None:
         old = state["status"]
+        if target is old:
+            return
         if target is S.RESOLVED:
             state["resolved"] = at
         elif target is S.CLOSED:
@@ -329,16 +333,14 @@ def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
         else:
             state["resolved"] = state["closed"] = None
         state["status"] = target
-        event(EventKind.STATUS, at, user, old.label, target.label,
+        event(EventKind.STATUS, at, actor, old.label, target.label,
               {"old": old.value, "new": target.value})
 
-    body = "\n\n".join(p for p in (rng.choice(text.GREETINGS), rng.choice(topic.problems),
-                                   rng.choice(text.DETAILS)) if p)
-    message(MessageKind.PUBLIC, f"{body}\n\n{rng.choice(text.SIGN_OFFS)}\n{{first}}", created, None)
-    event(EventKind.CREATED, created, None, new=subject,
+    message(MessageKind.PUBLIC, text.opening(rng, issue), created, customer)
+    event(EventKind.CREATED, created, customer, new=subject,
           data={"channel": channel.value, "priority": priority.value}, version=0)
-    last_answer = max(i for i, k in enumerate(kinds) if k != "N")
-    index = 0
+    last_answer = max(i for i, kind in enumerate(kinds) if kind != "N")
+    index, asked = 0, False
     for step, at in zip(steps, times, strict=True):
         if step == "assign":
             by = assignee if rng.random() < 0.5 else rng.choice(org.leads)
@@ -347,37 +349,33 @@ def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
         elif step == "close":
             move(S.CLOSED, at, None if rng.random() < 0.7 else handler)  # mostly auto-closed
         elif step == "pick":
-            if state["status"] is not S.IN_PROGRESS:
-                move(S.IN_PROGRESS, at, handler)
+            move(S.IN_PROGRESS, at, handler)
+        elif step == "C":
+            index += 1
+            message(MessageKind.PUBLIC, text.customer_reply(rng, asked), at, customer)
+            event(EventKind.CUSTOMER_REPLIED, at, customer)
+            if state["status"] in (S.PENDING, S.RESOLVED):
+                move(S.OPEN, at, customer)
+            asked = False
         else:
             index += 1
             author = handler if step == "A" or rng.random() < 0.75 else rng.choice(org.staff)
-            if step != "C" and status is not S.OPEN and state["status"] is S.OPEN:
+            if status is not S.OPEN and state["status"] is S.OPEN:
                 move(S.IN_PROGRESS, at, author)
-            if step == "C":
-                line = rng.choice(text.FOLLOW_UPS)
-                message(MessageKind.PUBLIC, f"{line}\n\n{rng.choice(text.SIGN_OFFS)}\n{{first}}",
-                        at, None)
-                event(EventKind.CUSTOMER_REPLIED, at, None)
-                if state["status"] in (S.PENDING, S.RESOLVED):
-                    move(S.OPEN, at, None)
-            elif step == "N":
+            if step == "N":
                 message(MessageKind.INTERNAL, rng.choice(text.NOTES), at, author)
                 event(EventKind.NOTED, at, author)
-            else:
-                waits = "C" in kinds[index + 1:] and rng.random() < 0.5
-                solves = index == last_answer and status in (S.RESOLVED, S.CLOSED)
-                line = rng.choice(topic.fixes if solves else text.ASKS if waits or (
-                    index == last_answer and status is S.PENDING) else text.UPDATES)
-                closing = rng.choice(text.CLOSINGS)
-                reply = message(MessageKind.PUBLIC,
-                                f"Hi {{first}},\n\n{line}\n\n{closing}\n{author['first']}", at, author)
-                event(EventKind.REPLIED, at, author, data={"length": len(reply)})
-                state["first"] = state["first"] or at
-                if index == last_answer and status in (S.PENDING, S.RESOLVED, S.CLOSED):
-                    move(S.PENDING if status is S.PENDING else S.RESOLVED, at, author)
-                elif waits:
-                    move(S.PENDING, at, author)
+                continue
+            final = index == last_answer
+            asked = "C" in kinds[index + 1 :] and rng.random() < 0.5 or final and status is S.PENDING
+            solved = final and status in (S.RESOLVED, S.CLOSED)
+            line = issue.fix if solved else rng.choice(text.ASKS if asked else text.UPDATES)
+            length = message(MessageKind.PUBLIC, text.agent_reply(rng, line, author["first"]),
+                             at, author)
+            event(EventKind.REPLIED, at, author, data={"length": length})
+            state["first"] = state["first"] or at
+            if asked or solved:
+                move(S.PENDING if asked else S.RESOLVED, at, author)
     tickets.append({
         "organization_id": oid, "number": number, "subject": subject, "status": status,
         "priority": priority, "channel": channel, "customer_id": customer["id"],
@@ -385,6 +383,6 @@ def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
         "created_at": created, "updated_at": state["last"], "first_response_at": state["first"],
         "resolved_at": state["resolved"], "closed_at": state["closed"], "version": 1,
     })
-    tag_pool = topic.tags + text.GENERAL_TAGS
+    tag_count = rng.choices(range(4), (30, 40, 20, 10))[0]
     children[TT].extend({"ticket_id": number, "name": name, "organization_id": oid}
-                        for name in rng.sample(tag_pool, rng.choices(range(4), (30, 40, 20, 10))[0]))
+                        for name in rng.sample(issue.tags + text.GENERAL_TAGS, tag_count))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -16,9 +17,9 @@ from wtforms.validators import (
 from supportdesk.customers.models import Tier
 from supportdesk.tickets.models import Priority, Status
 
-PRIORITY_CHOICES = [(p.value, p.label) for p in Priority]
-STATUS_CHOICES = [(s.value, s.label) for s in Status]
-TIER_CHOICES = [(t.value, t.label) for t in Tier]
+PRIORITY_CHOICES = [SelectChoice(p.value, p.label) for p in Priority]
+STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in Status]
+TIER_CHOICES = [SelectChoice(t.value, t.label) for t in Tier]
 
 
 def apply_domain_errors(form, exc) -> bool:
@@ -35,9 +36,9 @@ def apply_domain_errors(form, exc) -> bool:
     return matched
 
 
-def people_choices(agents, *, none_label: str) -> list[tuple[int, str]]:
+def people_choices(agents, *, none_label: str) -> list[SelectChoice]:
     """Select choices for agents or teams, with 0 meaning 'nobody'."""
-    return [(0, none_label)] + [(a.id, a.name) for a in agents]
+    return [SelectChoice(0, none_label)] + [SelectChoice(a.id, a.name) for a in agents]
 
 
 class NewTicketForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts.queries import assignable_agents, list_teams
 from supportdesk.console import bp
@@ -70,7 +71,7 @@ def _property_form(ticket, agents, teams, formdata=None) -> TicketPropertiesForm
         },
     )
     statuses = [ticket.status, *next_statuses(ticket.status)]
-    form.status.choices = [(s.value, s.label) for s in statuses]
+    form.status.choices = [SelectChoice(s.value, s.label) for s in statuses]
     form.assignee_id.choices = people_choices(agents, none_label="Unassigned")
     form.team_id.choices = people_choices(teams, none_label="No team")
     return form

@@ -130,6 +130,8 @@ def decode_cursor(cursor: str, sort: str):
             return None
         if sort == "number" and not isinstance(value, int):
             return None
+        if sort == "priority" and not isinstance(value, Priority):
+            return None
         return value, ticket_id
     except (ValueError, TypeError, KeyError, json.JSONDecodeError):
         return None

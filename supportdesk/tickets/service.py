@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk import events
@@ -420,11 +421,15 @@ def edit(
             for row in rows:
                 if row.name not in wanted:
                     db.session.delete(row)
-            db.session.add_all(
+            added = [
                 TicketTag(ticket_id=ticket.id, name=t, organization_id=ticket.organization_id)
                 for t in wanted
                 if t not in current
-            )
+            ]
+            db.session.add_all(added)
+            # Keep the in-memory tags in step with the rows (the collection never lazy-loads).
+            kept = [row for row in rows if row.name in wanted]
+            set_committed_value(ticket, "tag_rows", sorted(kept + added, key=lambda r: r.name))
             _record(
                 ticket,
                 EventKind.TAGS,
@@ -457,18 +462,20 @@ def update_ticket(
     """
     ensure_current(ticket, expected_version)
     changed = False
-    if subject is not None or tags is not None:
-        changed |= edit(actor, ticket, subject=subject, tags=tags)
-    if status is not None:
-        changed |= change_status(actor, ticket, status)
-    if priority is not None:
-        changed |= change_priority(actor, ticket, priority)
-    if assignee_id is not ... or team_id is not ...:
-        changed |= assign(
-            actor,
-            ticket,
-            assignee_id=ticket.assignee_id if assignee_id is ... else assignee_id,
-            team_id=ticket.team_id if team_id is ... else team_id,
-        )
+    # One save is one UPDATE (one version): the lookups below must not flush half the changes.
+    with db.session.no_autoflush:
+        if subject is not None or tags is not None:
+            changed |= edit(actor, ticket, subject=subject, tags=tags)
+        if status is not None:
+            changed |= change_status(actor, ticket, status)
+        if priority is not None:
+            changed |= change_priority(actor, ticket, priority)
+        if assignee_id is not ... or team_id is not ...:
+            changed |= assign(
+                actor,
+                ticket,
+                assignee_id=ticket.assignee_id if assignee_id is ... else assignee_id,
+                team_id=ticket.team_id if team_id is ... else team_id,
+            )
     db.session.flush()
     return changed
