@@ -8,6 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, render_template, request
 from flask_login import LoginManager, current_user
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from redis import Redis
 from werkzeug.exceptions import HTTPException
@@ -22,6 +23,21 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
+
+
+def _strip_nul(value):
+    # PostgreSQL text cannot hold NUL; no honest form input contains one.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """Base of every form: CSRF-protected, and NUL characters removed from text input."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", ()))
+            options["filters"] = [_strip_nul, *filters]
+            return unbound_field.bind(form=form, **options)
 
 
 def init_login(login_manager: LoginManager) -> None:
@@ -137,7 +153,8 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         return render_error(
-            400, "This form had expired or was sent from another site. Reload the page and try again."
+            400,
+            "This form had expired or was sent from another site. Reload the page and try again.",
         )
 
     @app.errorhandler(DomainError)

@@ -255,7 +255,6 @@ def query_counter(app: Flask) -> Callable[[], AbstractContextManager[QueryCount]
     return counting
 
 
-
 # -- everyday data ---------------------------------------------------------------------------
 
 

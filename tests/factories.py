@@ -170,7 +170,9 @@ class TicketFactory(factory.Factory):
         return cls._counter
 
     @classmethod
-    def _create(cls, model_class: type[Ticket], organization: Organization, **kwargs: Any) -> Ticket:
+    def _create(
+        cls, model_class: type[Ticket], organization: Organization, **kwargs: Any
+    ) -> Ticket:
         return make_ticket(organization, **kwargs)
 
     @classmethod

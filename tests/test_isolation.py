@@ -69,9 +69,10 @@ def test_session_stays_usable_after_an_integrity_error_and_rollback(app):
         OrganizationFactory(slug="duplicate-slug")
     db.session.rollback()
 
-    assert db.session.scalar(
-        sa.select(sa.func.count()).where(Organization.slug == "duplicate-slug")
-    ) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(Organization.slug == "duplicate-slug"))
+        == 1
+    )
 
 
 def test_query_counter_counts_statements_run_in_the_block(app, query_counter):

@@ -51,7 +51,9 @@ def test_every_form_refuses_a_post_without_csrf_token(client, admin, path):
 def test_secure_cookies_and_hsts_behind_https():
     from supportdesk import create_app
 
-    app = create_app({"BASE_URL": "https://help.example.com", "DATABASE_URL": "sqlite://"})
+    app = create_app(
+        {"BASE_URL": "https://help.example.com", "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     with app.test_client() as client:
         response = client.get("/login")

@@ -129,7 +129,9 @@ def set_active(actor: User, agent_id: int, active: bool) -> User:
     agent = _agent(actor, agent_id)
     if not active:
         if agent.id == actor.id:
-            raise ValidationFailed("You cannot deactivate yourself.", {"active": "Ask another admin."})
+            raise ValidationFailed(
+                "You cannot deactivate yourself.", {"active": "Ask another admin."}
+            )
         if agent.role is Role.ADMIN and not _other_active_admins(agent):
             raise ValidationFailed(
                 "The organization needs at least one active admin.",
@@ -162,7 +164,9 @@ def _clean_team_name(organization_id: int, name: str, exclude_id: int | None = N
     if exclude_id is not None:
         query = query.where(Team.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise ValidationFailed(f"A team called {name!r} already exists.", {"name": "Pick another name."})
+        raise ValidationFailed(
+            f"A team called {name!r} already exists.", {"name": "Pick another name."}
+        )
     return name[:120]
 
 
@@ -175,11 +179,16 @@ def _members(organization_id: int, member_ids: list[int]) -> list[User]:
         )
     )
     if len(members) != len(set(member_ids)):
-        raise ValidationFailed("Some members are not agents of your organization.", {"members": "Pick agents from the list."})
+        raise ValidationFailed(
+            "Some members are not agents of your organization.",
+            {"members": "Pick agents from the list."},
+        )
     return members
 
 
-def create_team(actor: User, *, name: str, description: str = "", member_ids: list[int] = ()) -> Team:
+def create_team(
+    actor: User, *, name: str, description: str = "", member_ids: list[int] = ()
+) -> Team:
     """Create a team with its members."""
     require(actor, "team.manage")
     team = Team(

@@ -56,7 +56,9 @@ def agent_new():
 def agent_edit(agent_id: int):
     """Change an agent's name, email or role."""
     agent = queries.get_agent(current_user.organization_id, agent_id)
-    form = AgentForm(obj=agent, data={"role": agent.role.value} if request.method == "GET" else None)
+    form = AgentForm(
+        obj=agent, data={"role": agent.role.value} if request.method == "GET" else None
+    )
     status = 200
     if form.validate_on_submit():
         try:
@@ -97,5 +99,7 @@ def agent_set_active(agent_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("admin.agent_list")), 303
-    flash(f"{agent.name} is {'active again' if active else 'deactivated and signed out'}.", "success")
+    flash(
+        f"{agent.name} is {'active again' if active else 'deactivated and signed out'}.", "success"
+    )
     return redirect(url_for("admin.agent_list"))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from supportdesk.accounts.models import Role
+from supportdesk.web import Form
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
-class AgentForm(FlaskForm):
+class AgentForm(Form):
     """Name, email and role of an agent."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
@@ -26,7 +26,7 @@ class NewAgentForm(AgentForm):
     password = PasswordField("Initial password", validators=[DataRequired(), Length(max=1024)])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     """A team's name, description and members."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
@@ -34,5 +34,5 @@ class TeamForm(FlaskForm):
     members = SelectMultipleField("Members", coerce=int)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button that only needs the CSRF token."""

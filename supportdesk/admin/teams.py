@@ -18,8 +18,11 @@ from supportdesk.extensions import db
 def _form(team=None) -> TeamForm:
     data = None
     if team is not None and request.method == "GET":
-        data = {"name": team.name, "description": team.description,
-                "members": [m.id for m in team.members]}
+        data = {
+            "name": team.name,
+            "description": team.description,
+            "members": [m.id for m in team.members],
+        }
     form = TeamForm(data=data)
     form.members.choices = [
         SelectChoice(a.id, a.name)
@@ -32,7 +35,9 @@ def _form(team=None) -> TeamForm:
 @bp.get("/teams")
 def team_list():
     """Teams and their members."""
-    return render_template("admin/teams.html", teams=queries.list_teams(current_user.organization_id))
+    return render_template(
+        "admin/teams.html", teams=queries.list_teams(current_user.organization_id)
+    )
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])

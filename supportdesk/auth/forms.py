@@ -1,11 +1,12 @@
 """Sign-in form."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from supportdesk.web import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     """Email and password; 'remember me' keeps the agent signed in for 30 days."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])

@@ -16,9 +16,14 @@ from supportdesk.extensions import db
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect after login is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        if not urlsplit(target).netloc:
-            return target
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
+        return target
     return url_for("console.queue")
 
 

@@ -14,8 +14,14 @@ from supportdesk.extensions import db
 
 @click.command("create-admin")
 @click.option("--email", required=True, help="The admin's sign-in address.")
-@click.option("--password", required=True, prompt=True, hide_input=True,
-              confirmation_prompt=True, help="At least 12 characters.")
+@click.option(
+    "--password",
+    required=True,
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters.",
+)
 @click.option("--org", "org_name", required=True, help="Organization name (created if new).")
 @click.option("--name", default="", help="Display name (defaults to the part before @).")
 @with_appcontext

@@ -29,7 +29,15 @@ from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.tickets.models import (
-    Channel, EventKind, Message, MessageKind, Priority, Status, Ticket, TicketEvent, TicketTag,
+    Channel,
+    EventKind,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketTag,
 )
 
 DEMO_PASSWORD = "demo-password-123"

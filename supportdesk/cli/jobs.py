@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
 from supportdesk.jobs import QUEUES, resolve
@@ -25,15 +25,22 @@ def _redis():
 @click.command("worker")
 @click.argument("queues", nargs=-1)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--max-jobs", type=int, default=None, help="Exit after this many jobs (recycling).")
 @with_appcontext
-def worker(queues: tuple[str, ...], burst: bool) -> None:
-    """Run an RQ worker on QUEUES (default: emails, webhooks, default)."""
+def worker(queues: tuple[str, ...], burst: bool, max_jobs: int | None) -> None:
+    """Run an RQ worker on QUEUES (default: emails, webhooks, default).
+
+    Jobs run in this process (no fork per job): a forked child would inherit the parent's
+    pooled database sockets, and small jobs such as one email run several times faster.
+    """
     redis = _redis()
     unknown = set(queues) - set(QUEUES)
     if unknown:
         raise click.ClickException(f"Unknown queue(s): {', '.join(sorted(unknown))}.")
     names = queues or QUEUES
-    Worker([Queue(n, connection=redis) for n in names], connection=redis).work(burst=burst)
+    SimpleWorker([Queue(n, connection=redis) for n in names], connection=redis).work(
+        burst=burst, max_jobs=max_jobs
+    )
 
 
 @click.command("cron")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
-from supportdesk.tickets.service import parse_tags
 from supportdesk.errors import ValidationFailed
 from supportdesk.tickets.models import Priority, Status
+from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
+from supportdesk.tickets.service import parse_tags
 
 
 def _int(value: str | None) -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -16,6 +15,7 @@ from wtforms.validators import (
 
 from supportdesk.customers.models import Tier
 from supportdesk.tickets.models import Priority, Status
+from supportdesk.web import Form
 
 PRIORITY_CHOICES = [SelectChoice(p.value, p.label) for p in Priority]
 STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in Status]
@@ -41,7 +41,7 @@ def people_choices(agents, *, none_label: str) -> list[SelectChoice]:
     return [SelectChoice(0, none_label)] + [SelectChoice(a.id, a.name) for a in agents]
 
 
-class NewTicketForm(FlaskForm):
+class NewTicketForm(Form):
     """An agent logs a request on a customer's behalf (phone, chat, walk-in)."""
 
     customer_email = EmailField(
@@ -49,14 +49,16 @@ class NewTicketForm(FlaskForm):
     )
     customer_name = StringField("Customer name", validators=[Optional(), Length(max=200)])
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField("What the customer needs", validators=[DataRequired(), Length(max=100_000)])
+    body = TextAreaField(
+        "What the customer needs", validators=[DataRequired(), Length(max=100_000)]
+    )
     priority = SelectField("Priority", choices=PRIORITY_CHOICES, default="medium")
     team_id = SelectField("Team", coerce=int, default=0)
     assignee_id = SelectField("Assignee", coerce=int, default=0)
     tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
 
 
-class TicketPropertiesForm(FlaskForm):
+class TicketPropertiesForm(Form):
     """Status, priority, assignment, subject and tags, saved against the version shown."""
 
     version = HiddenField(validators=[InputRequired()])
@@ -72,13 +74,13 @@ class TicketPropertiesForm(FlaskForm):
             raise ValidationError("Reload the ticket and try again.")
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     """The composer: a public reply or an internal note, chosen by the button pressed."""
 
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=100_000)])
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     """Create or edit a customer."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])

@@ -21,7 +21,9 @@ def normalise_email(email: str, field: str = "email") -> str:
     try:
         checked = validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationFailed(f"{email!r} is not a valid email address.", {field: str(exc)}) from exc
+        raise ValidationFailed(
+            f"{email!r} is not a valid email address.", {field: str(exc)}
+        ) from exc
     return checked.normalized.lower()
 
 
@@ -42,7 +44,9 @@ def find_or_create(organization_id: int, email: str, name: str = "") -> Customer
         if name and not existing.name:
             existing.name = name.strip()[:200]
         return existing
-    customer = Customer(organization_id=organization_id, email=email, name=(name or "").strip()[:200])
+    customer = Customer(
+        organization_id=organization_id, email=email, name=(name or "").strip()[:200]
+    )
     try:
         with db.session.begin_nested():
             db.session.add(customer)

@@ -5,4 +5,6 @@
 
 from __future__ import annotations
 
-PERIODIC: list[tuple[str, str, int]] = []
+PERIODIC: list[tuple[str, str, int]] = [
+    ("supportdesk.jobs.tickets.close_resolved_tickets", "default", 3600),
+]

@@ -143,7 +143,10 @@ class Ticket(db.Model):
         lazy="raise_on_sql", back_populates="ticket", order_by="Message.id", passive_deletes="all"
     )
     events: Mapped[list[TicketEvent]] = relationship(
-        lazy="raise_on_sql", back_populates="ticket", order_by="TicketEvent.id", passive_deletes="all"
+        lazy="raise_on_sql",
+        back_populates="ticket",
+        order_by="TicketEvent.id",
+        passive_deletes="all",
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -6,6 +6,7 @@ explicit arguments; nothing here reads the request.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -14,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk import events
+from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Customer
@@ -360,9 +361,7 @@ def change_priority(actor: User, ticket: Ticket, priority: Priority) -> bool:
     return True
 
 
-def assign(
-    actor: User, ticket: Ticket, *, assignee_id: int | None, team_id: int | None
-) -> bool:
+def assign(actor: User, ticket: Ticket, *, assignee_id: int | None, team_id: int | None) -> bool:
     """Assign to an agent and/or a team (None clears). Returns False when nothing changed."""
     require(actor, "ticket.assign")
     changed = False
@@ -415,7 +414,9 @@ def edit(
             changed = True
     if tags is not None:
         wanted = sorted(parse_tags(tags))
-        rows = list(db.session.scalars(sa.select(TicketTag).where(TicketTag.ticket_id == ticket.id)))
+        rows = list(
+            db.session.scalars(sa.select(TicketTag).where(TicketTag.ticket_id == ticket.id))
+        )
         current = sorted(row.name for row in rows)
         if wanted != current:
             for row in rows:
@@ -479,3 +480,22 @@ def update_ticket(
             )
     db.session.flush()
     return changed
+
+
+def close_resolved_tickets(*, older_than: dt.timedelta, limit: int = 500) -> int:
+    """Close tickets resolved longer ago than `older_than` (the customer did not come back).
+
+    Runs as the system (no actor). Returns how many were closed; callers loop until 0.
+    """
+    cutoff = utcnow() - older_than
+    tickets = db.session.scalars(
+        sa.select(Ticket)
+        .where(Ticket.status == Status.RESOLVED, Ticket.resolved_at < cutoff)
+        .order_by(Ticket.resolved_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for ticket in tickets:
+        _set_status(ticket, Status.CLOSED, actor=None)
+    db.session.flush()
+    return len(tickets)

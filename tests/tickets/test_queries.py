@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from supportdesk.accounts.models import User
+from supportdesk.extensions import db
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import TicketNotFound
 from supportdesk.tickets.models import ACTIVE_STATUSES, Priority, Status, Ticket
@@ -145,7 +146,9 @@ def test_filters_narrow_the_queue(desk, make_filter, matches):
 
 
 def test_queues_never_show_another_organizations_tickets(desk):
-    page = list_queue(desk.staff.org.id, desk.me.id, QueueFilter(queue="all", tag="vip"), per_page=100)
+    page = list_queue(
+        desk.staff.org.id, desk.me.id, QueueFilter(queue="all", tag="vip"), per_page=100
+    )
 
     assert not set(_ids(page.tickets)) & set(_ids(desk.foreign))
 
@@ -285,7 +288,9 @@ def test_decode_cursor_accepts_only_values_of_the_sorts_type(value, sort, expect
 
 
 def test_an_unknown_sort_falls_back_to_last_update(desk):
-    unknown = list_queue(desk.staff.org.id, desk.me.id, QueueFilter(queue="all", sort="nope"), per_page=100)
+    unknown = list_queue(
+        desk.staff.org.id, desk.me.id, QueueFilter(queue="all", sort="nope"), per_page=100
+    )
 
     expected = sorted(desk.tickets, key=_sort_key("updated"), reverse=True)
     assert _ids(unknown.tickets) == _ids(expected)
@@ -351,13 +356,11 @@ def test_ticket_page_loads_conversation_and_history_in_a_fixed_number_of_queries
     for i in range(3):
         service.reply(staff.agent, ticket, f"Reply {i}")
         service.add_note(staff.senior_agent, ticket, f"Note {i}")
-    number = ticket.number
-    from supportdesk.extensions import db
-
+    org_id, number = staff.org.id, ticket.number
     db.session.expire_all()
 
     with query_counter() as queries_run:
-        page = queries.get_ticket_page(staff.org.id, number)
+        page = queries.get_ticket_page(org_id, number)
         shown = (
             page.customer.email,
             page.assignee,
@@ -367,7 +370,6 @@ def test_ticket_page_loads_conversation_and_history_in_a_fixed_number_of_queries
             [(e.kind, e.actor_name) for e in page.events],
         )
 
-    print(*queries_run.statements, sep="\n\n")
     assert queries_run.count == 4
     assert [m.body_text for m in page.messages][:3] == [
         "Something is not working.",
@@ -386,8 +388,6 @@ def test_customer_tickets_are_the_most_recent_first_without_the_current_one(app)
     ]
     make_ticket(staff.org)  # someone else's
 
-    recent = queries.customer_tickets(
-        staff.org.id, customer.id, exclude_id=tickets[3].id, limit=2
-    )
+    recent = queries.customer_tickets(staff.org.id, customer.id, exclude_id=tickets[3].id, limit=2)
 
     assert _ids(recent) == [tickets[2].id, tickets[1].id]

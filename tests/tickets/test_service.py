@@ -55,7 +55,9 @@ def _messages(ticket: Ticket) -> list[Message]:
 def _tags(ticket: Ticket) -> list[str]:
     return list(
         db.session.scalars(
-            sa.select(TicketTag.name).where(TicketTag.ticket_id == ticket.id).order_by(TicketTag.name)
+            sa.select(TicketTag.name)
+            .where(TicketTag.ticket_id == ticket.id)
+            .order_by(TicketTag.name)
         )
     )
 
@@ -452,9 +454,7 @@ CHANGES = [
 
 
 @pytest.mark.parametrize(("change", "kind", "old", "new"), CHANGES)
-def test_every_change_appends_one_history_entry_and_bumps_the_version(
-    app, change, kind, old, new
-):
+def test_every_change_appends_one_history_entry_and_bumps_the_version(app, change, kind, old, new):
     staff = make_staff()
     staff.team.name = "Second line"
     staff.senior_agent.name = "Sam Senior"
@@ -598,9 +598,7 @@ def committed_ticket(app, database_url: str) -> Iterator[tuple[sa.Engine, int]]:
         customer = Customer(organization_id=org.id, email="race@example.com")
         session.add(customer)
         session.flush()
-        ticket = Ticket(
-            organization_id=org.id, number=1, subject="Race", customer_id=customer.id
-        )
+        ticket = Ticket(organization_id=org.id, number=1, subject="Race", customer_id=customer.id)
         session.add(ticket)
         session.commit()
         org_id, ticket_id = org.id, ticket.id
@@ -633,3 +631,45 @@ def test_two_sessions_saving_the_same_version_one_wins_and_the_other_is_refused(
     with Session(engine) as check:
         saved = check.get(Ticket, ticket_id)
         assert (saved.priority, saved.subject, saved.version) == (Priority.HIGH, "Race", 2)
+
+
+# -- tag parsing -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        pytest.param("billing", ["billing"], id="one tag"),
+        pytest.param("Billing, URGENT", ["billing", "urgent"], id="lower-cased"),
+        pytest.param("two  words", ["two-words"], id="spaces become one dash"),
+        pytest.param("a,\nb", ["a", "b"], id="commas and newlines separate"),
+        pytest.param("b, a, B", ["b", "a"], id="duplicates dropped, first order kept"),
+        pytest.param(" , ,\n", [], id="only separators"),
+        pytest.param("", [], id="empty"),
+        pytest.param(["x", " Y z "], ["x", "y-z"], id="a list"),
+        pytest.param("v1.2:beta_x", ["v1.2:beta_x"], id="dots colons underscores"),
+        pytest.param("a" * 50, ["a" * 50], id="fifty characters"),
+        pytest.param(",".join(f"t{i}" for i in range(20)), [f"t{i}" for i in range(20)],
+                     id="twenty tags"),
+    ],
+)  # fmt: skip
+def test_parse_tags_normalises(given, expected):
+    assert service.parse_tags(given) == expected
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        pytest.param("-leading-dash", id="leading dash"),
+        pytest.param("semi;colon", id="punctuation"),
+        pytest.param("a" * 51, id="over fifty characters"),
+        pytest.param("café", id="non-ascii letter"),
+        pytest.param("ok, #hash", id="one bad tag among good ones"),
+        pytest.param(",".join(f"t{i}" for i in range(21)), id="twenty-one tags"),
+    ],
+)
+def test_parse_tags_refuses(given):
+    with pytest.raises(ValidationFailed) as raised:
+        service.parse_tags(given)
+
+    assert "tags" in raised.value.fields

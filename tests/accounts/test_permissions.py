@@ -1,0 +1,141 @@
+"""Who may do what: the role × action matrix, checked on the table and through the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from supportdesk.accounts import service as accounts
+from supportdesk.accounts.models import Role
+from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
+from supportdesk.customers import service as customers
+from supportdesk.tickets import service as tickets
+from supportdesk.tickets.models import Priority, Status
+from tests.factories import PASSWORD, Staff, UserFactory, make_staff, make_ticket
+
+# Who may do each action, written out by hand (not derived from the code under test).
+V, A, S, AD = Role.VIEWER, Role.AGENT, Role.SENIOR_AGENT, Role.ADMIN
+EXPECTED: dict[str, set[Role]] = {
+    "ticket.create": {A, S, AD},
+    "ticket.reply": {A, S, AD},
+    "ticket.note": {A, S, AD},
+    "ticket.status": {A, S, AD},
+    "ticket.priority": {A, S, AD},
+    "ticket.assign": {A, S, AD},
+    "ticket.edit": {A, S, AD},
+    "ticket.reopen_closed": {S, AD},
+    "customer.edit": {A, S, AD},
+    "team.manage": {S, AD},
+    "agent.manage": {AD},
+}
+
+MATRIX = [
+    pytest.param(
+        role,
+        action,
+        role in EXPECTED[action],
+        id=f"{role.value} {'may' if role in EXPECTED[action] else 'may not'} {action}",
+    )
+    for action in EXPECTED
+    for role in Role
+]
+
+
+# Each action done for real by `user` (of staff.org) through the service that guards it.
+def _ticket_for(staff: Staff, status: Status = Status.OPEN):
+    return make_ticket(staff.org, status=status)
+
+
+ATTEMPTS: dict[str, Callable] = {
+    "ticket.create": lambda staff, user: tickets.open_ticket(
+        staff.org.id, actor=user, customer_email="c@example.com", subject="S", body="B"
+    ),
+    "ticket.reply": lambda staff, user: tickets.reply(user, _ticket_for(staff), "Hello"),
+    "ticket.note": lambda staff, user: tickets.add_note(user, _ticket_for(staff), "Psst"),
+    "ticket.status": lambda staff, user: tickets.change_status(
+        user, _ticket_for(staff), Status.PENDING
+    ),
+    "ticket.priority": lambda staff, user: tickets.change_priority(
+        user, _ticket_for(staff), Priority.HIGH
+    ),
+    "ticket.assign": lambda staff, user: tickets.assign(
+        user, _ticket_for(staff), assignee_id=staff.agent.id, team_id=None
+    ),
+    "ticket.edit": lambda staff, user: tickets.edit(user, _ticket_for(staff), subject="New"),
+    "ticket.reopen_closed": lambda staff, user: tickets.change_status(
+        user, _ticket_for(staff, Status.CLOSED), Status.OPEN
+    ),
+    "customer.edit": lambda staff, user: customers.create_customer(user, email="new@example.com"),
+    "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
+    "agent.manage": lambda staff, user: accounts.create_agent(
+        user, email="new.agent@example.com", name="New", password=PASSWORD, role=Role.AGENT
+    ),
+}
+
+
+def test_the_matrix_covers_every_action_the_code_knows():
+    assert set(EXPECTED) == set(REQUIRED_ROLE) == set(ATTEMPTS)
+
+
+@pytest.mark.parametrize(("role", "action", "permitted"), MATRIX)
+def test_allowed_follows_the_matrix(role, action, permitted):
+    assert allowed(role, action) is permitted
+
+
+@pytest.mark.parametrize(("role", "action", "permitted"), MATRIX)
+def test_services_enforce_the_matrix(app, role, action, permitted):
+    staff = make_staff()
+    user = staff.by_role(role)
+
+    if permitted:
+        ATTEMPTS[action](staff, user)
+    else:
+        with pytest.raises(PermissionDenied):
+            ATTEMPTS[action](staff, user)
+
+
+@pytest.mark.parametrize("action", list(EXPECTED))
+def test_a_deactivated_admin_may_do_nothing(app, action):
+    staff = make_staff()
+    staff.admin.active = False
+
+    assert staff.admin.can(action) is False
+    with pytest.raises(PermissionDenied):
+        ATTEMPTS[action](staff, staff.admin)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_unknown_actions_are_refused_to_everyone(role):
+    assert allowed(role, "ticket.delete") is False
+
+
+def test_permission_denied_names_the_role_and_the_one_needed(app):
+    viewer = UserFactory(role=Role.VIEWER)
+
+    with pytest.raises(PermissionDenied) as raised:
+        require(viewer, "team.manage")
+
+    assert raised.value.message == (
+        "Your role (viewer) cannot do this; it needs senior agent or above."
+    )
+    assert (raised.value.status, raised.value.code) == (403, "forbidden")
+    assert (raised.value.action, raised.value.role) == ("team.manage", Role.VIEWER)
+
+
+@pytest.mark.parametrize(
+    ("role", "other", "at_least"),
+    [
+        pytest.param(Role.ADMIN, Role.VIEWER, True, id="admin is at least viewer"),
+        pytest.param(Role.AGENT, Role.AGENT, True, id="agent is at least agent"),
+        pytest.param(Role.AGENT, Role.SENIOR_AGENT, False, id="agent is not senior agent"),
+        pytest.param(Role.VIEWER, Role.AGENT, False, id="viewer is not agent"),
+        pytest.param(Role.SENIOR_AGENT, Role.ADMIN, False, id="senior agent is not admin"),
+    ],
+)
+def test_roles_are_ordered(role, other, at_least):
+    assert role.at_least(other) is at_least
+
+
+def test_role_labels_read_as_words():
+    assert [r.label for r in Role] == ["Admin", "Senior agent", "Agent", "Viewer"]

@@ -1,0 +1,126 @@
+"""The embedded default still works: SQLite, no Redis, the same console end to end."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask_migrate import upgrade
+
+from supportdesk import create_app
+from supportdesk.extensions import db
+from tests.fixtures.web import IsolatedClient, csrf_token
+
+pytestmark = pytest.mark.sqlite
+
+
+@pytest.fixture
+def embedded_app(tmp_path):
+    """An app as `make run` builds it: a SQLite file, no Redis, migrations applied."""
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'supportdesk.db'}",
+            "SECRET_KEY": "smoke",
+            "PASSWORD_HASH_FAST": True,
+            "TESTING": True,
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_an_admin_created_on_the_cli_works_the_console_on_sqlite(embedded_app):
+    runner = embedded_app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-admin", "--email", "Boss@Example.com", "--password", "a long password!",
+              "--org", "Embedded Desk"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Admin boss@example.com created" in result.output
+
+    client = embedded_app.test_client()
+    page = client.get("/login")
+    signed_in = client.post(
+        "/login",
+        data={"email": "boss@example.com", "password": "a long password!",
+              "csrf_token": csrf_token(page)},
+    )
+    assert signed_in.status_code == 302
+
+    token = csrf_token(client.get("/tickets/new"))
+    created = client.post(
+        "/tickets/new",
+        data={"csrf_token": token, "customer_email": "c@example.com", "subject": "Printer jam",
+              "body": "Page 3 is stuck.", "priority": "high", "team_id": "0",
+              "assignee_id": "0", "tags": "hardware"},
+    )
+    assert created.status_code == 302
+    number = created.headers["Location"].rsplit("/", 1)[1]
+
+    replied = client.post(
+        f"/tickets/{number}/messages",
+        data={"csrf_token": token, "body": "Open the back panel.", "kind": "public"},
+    )
+    assert replied.status_code == 302
+    ticket_page = client.get(f"/tickets/{number}").get_data(as_text=True)
+    assert "Open the back panel." in ticket_page and "Printer jam" in ticket_page
+    queue = client.get("/?queue=all&tag=hardware&sort=priority").get_data(as_text=True)
+    assert re.search(rf'href="/tickets/{number}"', queue)
+
+
+def test_the_create_admin_command_explains_a_short_password(embedded_app):
+    result = embedded_app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "a@example.com", "--password", "short", "--org", "X"]
+    )
+    assert result.exit_code == 1
+    assert "Use at least 12 characters" in result.output
+
+
+def test_failed_logins_are_throttled_in_memory_without_redis(embedded_app):
+    embedded_app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "a@example.com", "--password", "a long password!",
+              "--org", "X"]
+    )
+    client = embedded_app.test_client()
+    statuses = []
+    for _ in range(embedded_app.config["LOGIN_MAX_FAILURES"] + 1):
+        page = client.get("/login")
+        statuses.append(
+            client.post(
+                "/login",
+                data={"email": "a@example.com", "password": "wrong!", "csrf_token": csrf_token(page)},
+            ).status_code
+        )
+    assert statuses[-2:] == [401, 429]
+
+
+def test_without_redis_deferred_jobs_run_in_process_after_the_commit(embedded_app):
+    from supportdesk import jobs
+    from supportdesk.accounts.service import create_organization
+    from supportdesk.tickets import service
+    from supportdesk.tickets.models import Status
+
+    with embedded_app.app_context():
+        org = create_organization("In-process Desk")
+        ticket = service.open_ticket(
+            org.id, actor=None, customer_email="c@example.com", subject="s", body="b"
+        )
+        ticket.status = Status.RESOLVED
+        ticket.resolved_at = ticket.created_at.replace(year=2000)
+        db.session.flush()
+        jobs.defer(db.session, "supportdesk.jobs.tickets.close_resolved_tickets")
+        assert ticket.status is Status.RESOLVED
+        db.session.commit()
+        db.session.expire_all()
+        assert ticket.status is Status.CLOSED
+
+
+def test_background_commands_explain_that_they_need_redis(embedded_app):
+    for command in (["worker"], ["cron"]):
+        result = embedded_app.test_cli_runner().invoke(args=command)
+        assert result.exit_code == 1
+        assert "SUPPORTDESK_REDIS_URL is not set" in result.output
