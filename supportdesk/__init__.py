@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_subscribers()
     return app
 
 
@@ -64,6 +65,13 @@ def register_commands(app: Flask) -> None:
     from supportdesk.cli import register
 
     register(app)
+
+
+def register_subscribers() -> None:
+    """Connect the domains that react to ticket events (they add outbox rows before COMMIT).
+
+    Each subscriber takes the list of TicketEvents of one transaction; see supportdesk.events.
+    """
 
 
 def _migrations_dir():

@@ -1,0 +1,67 @@
+"""Addresses and ids we own in email: the signed per-ticket reply address and our Message-IDs.
+
+Outbound mail sets `Reply-To: support+<ticket id>.<signature>@<MAIL_DOMAIN>` and a Message-ID
+`<sd.<ticket id>.<random>.<signature>@<MAIL_DOMAIN>>`. Inbound mail is matched to a ticket by
+either, and only if the signature verifies: a guessed ticket id is worthless without the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from flask import current_app
+
+_SIG_LENGTH = 12  # hex characters of HMAC-SHA256 kept (48 bits: not guessable online)
+
+
+def _signature(kind: str, value: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return digest[:_SIG_LENGTH]
+
+
+def _domain() -> str:
+    return current_app.config["MAIL_DOMAIN"].lower()
+
+
+def reply_address(ticket_id: int) -> str:
+    """The address a customer replies to for this ticket."""
+    return f"support+{ticket_id}.{_signature('reply', str(ticket_id))}@{_domain()}"
+
+
+_REPLY_RE = re.compile(r"^support\+(\d{1,18})\.([0-9a-f]{12})@(.+)$")
+
+
+def ticket_from_reply_address(address: str) -> int | None:
+    """The ticket id in one of our signed reply addresses, or None if it is not one."""
+    match = _REPLY_RE.match((address or "").strip().lower())
+    if not match or match.group(3) != _domain():
+        return None
+    ticket_id, signature = match.group(1), match.group(2)
+    if not hmac.compare_digest(signature, _signature("reply", ticket_id)):
+        return None
+    return int(ticket_id)
+
+
+def new_message_id(ticket_id: int) -> str:
+    """A fresh Message-ID for an email about this ticket (angle brackets included)."""
+    nonce = secrets.token_hex(8)
+    signature = _signature("msgid", f"{ticket_id}.{nonce}")
+    return f"<sd.{ticket_id}.{nonce}.{signature}@{_domain()}>"
+
+
+_MSGID_RE = re.compile(r"<?sd\.(\d{1,18})\.([0-9a-f]{16})\.([0-9a-f]{12})@([^>\s]+)>?")
+
+
+def ticket_from_message_ids(header_value: str | None) -> int | None:
+    """The ticket of the first valid Message-ID of ours in an In-Reply-To/References value."""
+    for match in _MSGID_RE.finditer((header_value or "").lower()):
+        ticket_id, nonce, signature, domain = match.groups()
+        if domain != _domain():
+            continue
+        if hmac.compare_digest(signature, _signature("msgid", f"{ticket_id}.{nonce}")):
+            return int(ticket_id)
+    return None
