@@ -15,21 +15,19 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from pytest_redis import factories as redis_factories
 from redis import Redis
-from redis.exceptions import RedisError
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Role
 from supportdesk.extensions import Session as AppSession
 from supportdesk.extensions import db
 from tests import factories
-from tests.fixtures import migrations, postgres
+from tests.fixtures import migrations, postgres, redis_server
 from tests.fixtures.web import IsolatedClient
 
 # "gw0", "gw1", … under pytest-xdist; "main" otherwise.
@@ -90,15 +88,6 @@ _redis_server = redis_factories.redis_proc(
 )
 
 
-def _redis_url_for_worker(url: str, worker: str) -> str:
-    """Give each xdist worker its own DB number: gwN uses the configured number + N."""
-    if not worker.startswith("gw"):
-        return url
-    parts = urlsplit(url)
-    base = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{base + int(worker[2:])}"))
-
-
 @pytest.fixture(scope="session")
 def redis_url(request: pytest.FixtureRequest) -> str:
     """The Redis URL for the session (configured, or a throwaway redis-server started lazily)."""
@@ -106,14 +95,8 @@ def redis_url(request: pytest.FixtureRequest) -> str:
     if not configured:
         server = request.getfixturevalue("_redis_server")
         return f"redis://{server.host}:{server.port}/0"
-    url = _redis_url_for_worker(configured, WORKER)
-    client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
-    try:
-        client.ping()
-    except RedisError as exc:
-        raise RuntimeError(f"Redis at {url} does not answer: {exc}") from exc
-    finally:
-        client.close()
+    url = redis_server.url_for_worker(configured, WORKER)
+    redis_server.check_answers(url)
     return url
 
 

@@ -1,4 +1,4 @@
-"""The rollback fixture isolates tests even when the code under test commits."""
+"""The test infrastructure: per-test rollback even when code commits, and its helpers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
 from supportdesk.accounts import service as accounts
-from supportdesk.accounts.models import Organization
+from supportdesk.accounts.models import Organization, Role
+from supportdesk.accounts.passwords import verify_password
 from supportdesk.extensions import db
-from tests.factories import OrganizationFactory
+from supportdesk.tickets.models import Status
+from tests.factories import PASSWORD, OrganizationFactory, TicketFactory, make_staff
+from tests.fixtures import postgres, redis_server
+from tests.fixtures.web import csrf_token
 
 MARKER = "Isolation marker organization"
 
@@ -97,3 +101,63 @@ def test_app_uses_the_session_redis(app, redis_client):
     app.extensions["redis"].set("supportdesk:test-app", "1")
 
     assert redis_client.get("supportdesk:test-app") == b"1"
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "expected"),
+    [
+        pytest.param("redis://h:6379/0", "main", "redis://h:6379/0", id="no xdist"),
+        pytest.param("redis://h:6379", "gw0", "redis://h:6379/0", id="first worker"),
+        pytest.param("redis://h:6379/2", "gw3", "redis://h:6379/5", id="offset from the base"),
+    ],
+)
+def test_each_xdist_worker_gets_its_own_redis_db(url, worker, expected):
+    assert redis_server.url_for_worker(url, worker) == expected
+
+
+def test_a_postgresql_url_names_the_server_and_maintenance_database():
+    server = postgres.server_from_url("postgresql://ci:secret@db.local:6543/template1")
+
+    assert server == postgres.Server("db.local", 6543, "ci", "secret", "template1")
+    assert server.url("x") == "postgresql+psycopg://ci:secret@db.local:6543/x"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(
+            '<form><input type="hidden" name="csrf_token" value="tok"></form>', id="input"
+        ),
+        pytest.param('<meta content="tok" name="csrf-token">', id="meta, any attribute order"),
+        pytest.param(b'<input value="tok" name="csrf_token">', id="bytes"),
+    ],
+)
+def test_csrf_token_is_read_from_a_page(page):
+    assert csrf_token(page) == "tok"
+
+
+def test_a_page_without_a_csrf_token_fails_loudly():
+    with pytest.raises(AssertionError, match="no CSRF token"):
+        csrf_token("<form></form>")
+
+
+def test_ticket_factory_takes_numbers_from_the_organization(org):
+    first = TicketFactory(organization=org, status=Status.PENDING)
+    second = TicketFactory(organization=org)
+
+    assert (first.number, second.number) == (1, 2)
+    assert (first.status, first.customer_id != second.customer_id) == (Status.PENDING, True)
+    with pytest.raises(TypeError):
+        TicketFactory.build(organization=org)
+
+
+def test_factory_agents_sign_in_with_the_shared_password(agent):
+    assert verify_password(agent.password_hash, PASSWORD)
+
+
+def test_make_staff_gives_one_agent_per_role_and_a_team(app):
+    staff = make_staff()
+
+    assert [staff.by_role(role).role for role in Role] == list(Role)
+    assert {u.organization_id for u in (staff.admin, staff.viewer)} == {staff.org.id}
+    assert {m.id for m in staff.team.members} == {staff.senior_agent.id, staff.agent.id}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.pool import NullPool
 from supportdesk.accounts.models import Organization
 from supportdesk.accounts.permissions import PermissionDenied
 from supportdesk.customers.models import Customer
+from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.tickets import service
@@ -673,3 +675,50 @@ def test_parse_tags_refuses(given):
         service.parse_tags(given)
 
     assert "tags" in raised.value.fields
+
+
+# -- closing resolved tickets (system job) -----------------------------------------------------
+
+
+def _resolved(org, days_ago: float) -> Ticket:
+    ticket = make_ticket(org, status=Status.RESOLVED)
+    ticket.resolved_at = utcnow() - dt.timedelta(days=days_ago)
+    db.session.flush()
+    return ticket
+
+
+def test_close_resolved_tickets_closes_only_those_resolved_long_enough_ago(org, other_org):
+    old, theirs = _resolved(org, 8), _resolved(other_org, 30)
+    recent = _resolved(org, 1)
+    pending = make_ticket(org, status=Status.PENDING)
+
+    closed = service.close_resolved_tickets(older_than=dt.timedelta(days=7))
+
+    assert closed == 2
+    assert (old.status, theirs.status) == (Status.CLOSED, Status.CLOSED)
+    assert (recent.status, pending.status) == (Status.RESOLVED, Status.PENDING)
+
+
+def test_closing_by_the_system_is_recorded_without_an_actor(org):
+    ticket = _resolved(org, 8)
+    resolved_at = ticket.resolved_at
+
+    service.close_resolved_tickets(older_than=dt.timedelta(days=7))
+
+    [event] = _events(ticket, EventKind.STATUS)
+    assert (event.old_value, event.new_value, event.actor_name) == ("Resolved", "Closed", "System")
+    assert ticket.resolved_at == resolved_at
+    assert ticket.closed_at is not None
+
+
+def test_close_resolved_tickets_works_in_batches_oldest_first(org):
+    oldest, older, old = _resolved(org, 30), _resolved(org, 20), _resolved(org, 10)
+
+    assert service.close_resolved_tickets(older_than=dt.timedelta(days=7), limit=2) == 2
+    assert (oldest.status, older.status, old.status) == (
+        Status.CLOSED,
+        Status.CLOSED,
+        Status.RESOLVED,
+    )
+    assert service.close_resolved_tickets(older_than=dt.timedelta(days=7), limit=2) == 1
+    assert service.close_resolved_tickets(older_than=dt.timedelta(days=7), limit=2) == 0
