@@ -149,11 +149,37 @@ def delete_organizations(org_ids: list[int]) -> None:
     """Delete organizations and every row that belongs to them, dependents first."""
     teams = sa.select(Team.id).where(Team.organization_id.in_(org_ids))
     db.session.execute(sa.delete(team_members).where(team_members.c.team_id.in_(teams)))
+    helpers = _index_unindexed_references()
     # Every domain table carries organization_id, so tables added later are covered too.
     for table in reversed(db.metadata.sorted_tables):
         if table.name != "organizations" and "organization_id" in table.c:
             db.session.execute(sa.delete(table).where(table.c.organization_id.in_(org_ids)))
     db.session.execute(sa.delete(Organization).where(Organization.id.in_(org_ids)))
+    for name in helpers:
+        db.session.execute(sa.text(f'DROP INDEX "{name}"'))
+
+
+def _index_unindexed_references() -> list[str]:
+    """On PostgreSQL, index (for this transaction) foreign keys that no index starts with.
+
+    Each deleted customer or agent makes PostgreSQL look for rows still pointing at it; without
+    an index that is a full scan of messages and history per row: 5,000 customers took 9 minutes.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return []
+    helpers = []
+    for table in db.metadata.sorted_tables:
+        leading = {index.columns[0] for index in table.indexes if index.columns}
+        leading |= {c.columns[0] for c in table.constraints if getattr(c, "columns", None)
+                    and not isinstance(c, sa.ForeignKeyConstraint)}
+        for fk in table.foreign_keys:
+            if fk.column.table.name != "organizations" and fk.parent not in leading:
+                name = f"tmp_seed_demo_{table.name}_{fk.parent.name}"
+                # Plain DDL: an sa.Index would attach itself to the shared metadata.
+                db.session.execute(sa.text(f'CREATE INDEX "{name}" ON "{table.name}" '
+                                           f'("{fk.parent.name}")'))
+                helpers.append(name)
+    return helpers
 
 
 def _ascii(name: str) -> str:
