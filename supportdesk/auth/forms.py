@@ -1,7 +1,7 @@
 """Sign-in form."""
 
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from supportdesk.web import Form
 
@@ -12,3 +12,14 @@ class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField("Keep me signed in")
+
+
+class ChangePasswordForm(Form):
+    """The agent's current password, then the new one twice."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two entries differ.")],
+    )

@@ -7,7 +7,8 @@ from supportdesk.accounts.passwords import hash_password, needs_rehash, verify_p
 from supportdesk.accounts.queries import find_active_by_email
 from supportdesk.auth.throttle import LoginThrottle
 from supportdesk.db import utcnow
-from supportdesk.errors import DomainError
+from supportdesk.accounts.service import set_password
+from supportdesk.errors import DomainError, ValidationFailed
 
 
 class LoginRefused(DomainError):
@@ -42,3 +43,13 @@ def authenticate(throttle: LoginThrottle, email: str, password: str, address: st
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Replace the agent's password after checking the current one; other sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationFailed(
+            "Your current password is not correct.",
+            {"current_password": "This is not your current password."},
+        )
+    set_password(user, new_password)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from supportdesk.auth import bp
-from supportdesk.auth.forms import LoginForm
-from supportdesk.auth.service import LoginRefused, authenticate
+from supportdesk.auth.forms import ChangePasswordForm, LoginForm
+from supportdesk.auth.service import LoginRefused, authenticate, change_password
 from supportdesk.auth.throttle import login_throttle
+from supportdesk.console.forms import apply_domain_errors
+from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 
 
@@ -60,3 +62,27 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The signed-in agent's own account: change the password (signs out other sessions)."""
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.password.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_errors(form, exc)
+            status = exc.status
+        else:
+            # The session token changed: sign this session in again with the new one.
+            login_user(current_user._get_current_object())
+            flash("Password changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("auth.account"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/account.html", form=form), status
