@@ -16,8 +16,12 @@ def _change(client, current, new, confirm=None):
     token = csrf_token(client.get("/account"))
     return client.post(
         "/account",
-        data={"csrf_token": token, "current_password": current, "password": new,
-              "confirm_password": new if confirm is None else confirm},
+        data={
+            "csrf_token": token,
+            "current_password": current,
+            "password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
     )
 
 
@@ -41,7 +45,9 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(client, ap
         pytest.param(PASSWORD, NEW, NEW + "x", "The two entries differ.", id="mismatch"),
     ],
 )
-def test_a_bad_password_change_re_renders_with_the_reason(client, agent, current, new, confirm, message):
+def test_a_bad_password_change_re_renders_with_the_reason(
+    client, agent, current, new, confirm, message
+):
     login_as(client, agent)
     response = _change(client, current, new, confirm)
     assert response.status_code == 422
