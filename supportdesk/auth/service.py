@@ -5,9 +5,9 @@ from __future__ import annotations
 from supportdesk.accounts.models import User
 from supportdesk.accounts.passwords import hash_password, needs_rehash, verify_password
 from supportdesk.accounts.queries import find_active_by_email
+from supportdesk.accounts.service import set_password
 from supportdesk.auth.throttle import LoginThrottle
 from supportdesk.db import utcnow
-from supportdesk.accounts.service import set_password
 from supportdesk.errors import DomainError, ValidationFailed
 
 
