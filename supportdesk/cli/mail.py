@@ -31,7 +31,7 @@ def mail() -> None:
 def receive(recipients: tuple[str, ...]) -> None:
     """Read one raw message from standard input, store and process it, and say what was done."""
     limit = int(current_app.config["INBOUND_MAX_MESSAGE_BYTES"])
-    raw = click.get_binary_stream("stdin").read(limit + 1)
+    raw = sys.stdin.buffer.read(limit + 1)
     try:
         result = receive_email(raw, envelope_recipients=list(recipients), source="cli")
         db.session.commit()

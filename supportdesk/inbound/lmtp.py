@@ -60,7 +60,12 @@ def _ascii(text: str) -> str:
 def make_server(app: Flask) -> LMTP:
     """The LMTP protocol object for one connection."""
     limit = int(app.config["INBOUND_MAX_MESSAGE_BYTES"]) + DATA_SLACK
-    return LMTP(InboundHandler(app), data_size_limit=limit, decode_data=False)
+    return LMTP(
+        InboundHandler(app),
+        data_size_limit=limit,
+        decode_data=False,
+        hostname=app.config["MAIL_DOMAIN"],  # not getfqdn(): no DNS lookup per connection
+    )
 
 
 async def serve(app: Flask, host: str, port: int) -> asyncio.Server:

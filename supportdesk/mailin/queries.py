@@ -15,6 +15,7 @@ from sqlalchemy.orm import undefer
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.mailin.models import Attachment, InboundEmail, InboundStatus, SupportAddress
+from supportdesk.tickets.models import Ticket
 
 UNROUTED_SCAN = 500  # unrouted rows examined per page (they are rare and short-lived)
 
@@ -128,3 +129,14 @@ def get_attachment(organization_id: int, attachment_id: int) -> Attachment:
     if row is None:
         raise NotFound("That attachment does not exist.")
     return row
+
+
+def ticket_number(organization_id: int, ticket_id: int | None) -> int | None:
+    """The number of the organization's ticket with this id (None when there is none)."""
+    if ticket_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Ticket.number).where(
+            Ticket.organization_id == organization_id, Ticket.id == ticket_id
+        )
+    )

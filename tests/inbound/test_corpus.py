@@ -14,7 +14,7 @@ from supportdesk.extensions import db
 from supportdesk.mailin.models import Decision, InboundEmail, InboundStatus
 from supportdesk.mailin.service import receive_email
 from supportdesk.tickets.models import Message, Ticket
-from tests.inbound.conftest import CORPUS
+from tests.fixtures.mail import CORPUS
 
 D = Decision
 

@@ -13,7 +13,7 @@ from supportdesk.mailin.service import MessageTooLarge, receive_email
 from supportdesk.notifications import addresses
 from supportdesk.tickets.models import Message, Status, Ticket
 from tests import factories
-from tests.inbound.conftest import SUPPORT
+from tests.fixtures.mail import SUPPORT
 
 
 def _message(result) -> Message:
