@@ -8,7 +8,6 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.exc import OperationalError
 
 from supportdesk.extensions import db
 from supportdesk.mailin.service import MessageTooLarge, receive_email
@@ -39,8 +38,10 @@ def receive(recipients: tuple[str, ...]) -> None:
         db.session.rollback()
         click.echo(f"Refused: {exc.message}", err=True)
         sys.exit(EX_DATAERR)
-    except OperationalError as exc:
+    except Exception as exc:
+        # Nothing was stored: a temporary failure makes the MTA keep the mail and retry it.
         db.session.rollback()
+        current_app.logger.exception("Inbound mail could not be stored")
         click.echo(f"Temporary failure, the MTA should retry: {exc.__class__.__name__}", err=True)
         sys.exit(EX_TEMPFAIL)
     click.echo(result.sentence())

@@ -11,7 +11,6 @@ import logging
 
 from aiosmtpd.lmtp import LMTP
 from flask import Flask
-from sqlalchemy.exc import OperationalError
 
 from supportdesk.extensions import db
 from supportdesk.mailin.service import MessageTooLarge, receive_email
@@ -36,7 +35,8 @@ class InboundHandler:
             except MessageTooLarge as exc:
                 db.session.rollback()
                 return f"552 5.3.4 {exc.message}"
-            except OperationalError:
+            except Exception:
+                # Nothing was stored; 4xx makes the MTA keep the mail and retry it.
                 db.session.rollback()
                 log.exception("Inbound mail for %s could not be stored", recipient)
                 return "451 4.3.0 Temporary failure storing the message; try again later"

@@ -32,11 +32,8 @@ def auto_reply_reason(message: EmailMessage, sender: str) -> str | None:
     auto = clean_line(str(message.get("Auto-Submitted", "") or "")).lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {auto}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Loop", "X-Auto-Response-Suppress"):
-        value = message.get(name)
-        if value is not None and (
-            name != "X-Auto-Response-Suppress" or "oof" in str(value).lower()
-        ):
+    for name in ("X-Autoreply", "X-Autorespond", "X-Loop"):
+        if message.get(name) is not None:
             return f"{name} header present"
     precedence = clean_line(str(message.get("Precedence", "") or "")).lower()
     if precedence in ("bulk", "junk", "list", "auto_reply"):

@@ -8,10 +8,12 @@ touch a ticket service, so they can neither reopen a ticket nor cause a notifica
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import OperationalError
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -30,6 +32,8 @@ from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Message, Status, Ticket
 
 NO_TEXT = "(This email has no text.)"
+
+log = logging.getLogger(__name__)
 
 
 class MessageTooLarge(DomainError):
@@ -70,7 +74,7 @@ def receive_email(
     limit = int(current_app.config["INBOUND_MAX_MESSAGE_BYTES"])
     if len(raw) > limit:
         raise MessageTooLarge(
-            f"The message is {len(raw):,} bytes; the limit is {limit:,} bytes. It was not stored."
+            f"The message is larger than the limit of {limit:,} bytes; it was not stored."
         )
     envelope = [a.strip().lower() for a in envelope_recipients if a and a.strip()]
     row = InboundEmail(
@@ -84,9 +88,27 @@ def receive_email(
         received_at=utcnow(),
     )
     db.session.add(row)
-    _process(row, raw)
     db.session.flush()
+    _process_safely(row, raw)
     return _result(row)
+
+
+def _process_safely(row: InboundEmail, raw: bytes) -> None:
+    """Identify the mail (sender, routing), then decide in a savepoint; a failure keeps it."""
+    parsed, found = _identify(row, raw)
+    db.session.flush()
+    if parsed is not None:
+        try:
+            with db.session.begin_nested():
+                _decide(row, parsed, found, raw)
+        except OperationalError:
+            raise  # the database is unavailable: the entrance answers "try again later"
+        except Exception as exc:
+            # A bug or a race (the ticket changed under us) must not lose the mail: keep it.
+            log.exception("Inbound mail %s could not be processed", row.id)
+            _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
+                 f"Processing failed ({exc.__class__.__name__}); kept for an admin to retry.")  # fmt: skip
+    db.session.flush()
 
 
 def _result(row: InboundEmail) -> ReceiveResult:
@@ -107,23 +129,32 @@ def _recipients(envelope: list[str], parsed: parse.ParsedEmail) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _process(row: InboundEmail, raw: bytes) -> None:
+def _identify(
+    row: InboundEmail, raw: bytes
+) -> tuple[parse.ParsedEmail | None, routing.Route | None]:
+    """Read the headers and route the mail; None when it cannot be read (then it is kept)."""
     row.organization_id = row.ticket_id = row.message_id = None
     try:
         parsed = parse.read(raw)
-    except parse.Unparseable as exc:
+    except Exception as exc:  # Unparseable, or a MIME structure the stdlib chokes on
+        reason = str(exc) if isinstance(exc, parse.Unparseable) else ""
         found = routing.route(row.envelope_recipients)
         row.organization_id = found.organization_id if found else None
-        _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE, str(exc))
-        return
+        _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
+             reason or f"The message could not be read ({exc.__class__.__name__}).")  # fmt: skip
+        return None, found
     row.from_address = parsed.from_address[:320]
     row.subject = parsed.subject[:998]
     row.message_id_header = parsed.message_id[:998] if parsed.message_id else None
     row.recipients = _recipients(row.envelope_recipients, parsed)
     found = routing.route(row.recipients)
     row.organization_id = found.organization_id if found else None
-    db.session.flush()
+    return parsed, found
 
+
+def _decide(
+    row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route | None, raw: bytes
+) -> None:
     if _is_duplicate(row):
         return
     bounce = loops.bounce_info(parsed.message, parsed.from_address)
@@ -140,7 +171,7 @@ def _process(row: InboundEmail, raw: bytes) -> None:
         return
     if found is None:
         _set(row, InboundStatus.UNPROCESSED, Decision.UNROUTED,
-             "Sent to no known support address; kept until an admin routes it.")  # fmt: skip
+             "No organization owns any of the recipient addresses; kept until an admin routes it.")  # fmt: skip
         return
     _apply(row, parsed, found)
 
@@ -272,8 +303,7 @@ def retry_inbound(actor: User, inbound_id: int) -> ReceiveResult:
     row = get_visible_inbound(actor.organization_id, inbound_id)
     if row.status is not InboundStatus.UNPROCESSED:
         raise DomainError("Only unprocessed mail can be retried.")
-    _process(row, row.raw)
-    db.session.flush()
+    _process_safely(row, row.raw)
     return _result(row)
 
 

@@ -167,7 +167,7 @@ def test_receive_refuses_oversized_mail_with_a_data_error(app, mail_world, monke
         args=["mail", "receive"], input=mail_world.load("text_only.eml")
     )
     assert result.exit_code == 65
-    assert "limit is 50 bytes" in result.output
+    assert "limit of 50 bytes" in result.output
     assert _stored() == 0
 
 

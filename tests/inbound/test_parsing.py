@@ -66,10 +66,6 @@ def _msg(headers: str, body: str = "hi") -> parse.EmailMessage:
         pytest.param("Auto-Submitted: no", "a@x.example", False, id="auto-submitted-no"),
         pytest.param("X-Autorespond: yes", "a@x.example", True, id="x-autorespond"),
         pytest.param("X-Loop: helpdesk", "a@x.example", True, id="x-loop"),
-        pytest.param(
-            "X-Auto-Response-Suppress: OOF, AutoReply", "a@x.example", True, id="exchange-oof"
-        ),
-        pytest.param("X-Auto-Response-Suppress: DR", "a@x.example", False, id="exchange-dr-only"),
         pytest.param("Precedence: junk", "a@x.example", True, id="precedence-junk"),
         pytest.param("Precedence: list", "a@x.example", True, id="precedence-list"),
         pytest.param("Subject: hi", "noreply@shop.example", True, id="noreply"),

@@ -146,7 +146,7 @@ def test_oversized_attachments_are_listed_but_not_stored(
 
 def test_an_oversized_message_is_refused_and_not_stored(app, mail_world, monkeypatch):
     monkeypatch.setitem(app.config, "INBOUND_MAX_MESSAGE_BYTES", 100)
-    with pytest.raises(MessageTooLarge, match="limit is 100 bytes"):
+    with pytest.raises(MessageTooLarge, match="limit of 100 bytes"):
         receive_email(mail_world.load("text_only.eml"), source="test")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InboundEmail)) == 0
 
@@ -293,3 +293,19 @@ def test_results_read_as_a_sentence_and_as_json(mail_world):
         f"Matched by reply address (ticket #{mail_world.ticket.number}):"
     )
     assert result.as_json()["decision"] == "reply_by_address"
+
+
+def test_a_reply_racing_an_agents_save_is_kept_for_a_retry(mail_world, admin):
+    # An agent saved the ticket after we loaded it: our UPDATE finds a newer version.
+    db.session.execute(
+        sa.update(Ticket)
+        .where(Ticket.id == mail_world.ticket.id)
+        .values(version=Ticket.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    result = receive_email(mail_world.load("reply_address.eml"), source="test")
+    assert result.status is InboundStatus.UNPROCESSED
+    assert "StaleDataError" in result.reason
+    db.session.expire_all()
+    retried = service.retry_inbound(admin, result.inbound_id)
+    assert retried.decision is Decision.REPLY_BY_ADDRESS
