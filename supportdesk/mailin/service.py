@@ -2,8 +2,12 @@
 
 `receive_email` is called by every entrance (HTTP, LMTP, stdin). It flushes, never commits: the
 entrance commits once. The raw message is stored before anything else, so a message that cannot
-be read or routed is kept (status unprocessed), never dropped. Auto-replies and bounces never
-touch a ticket service, so they can neither reopen a ticket nor cause a notification.
+be read or routed is kept (status unprocessed), never dropped.
+
+Contract with outbound notifications: automatic mail (auto-replies, bounces, mail from our own
+domain) never calls a ticket service, so it records no TicketEvent and can neither reopen a
+ticket nor cause a notification. Any future code that does change a ticket for such mail must
+put `"suppress_notifications": True` in the events' `data`; senders send nothing for those.
 """
 
 from __future__ import annotations

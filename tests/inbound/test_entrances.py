@@ -247,3 +247,56 @@ async def test_lmtp_refuses_oversized_mail_per_recipient(app, mail_world, monkey
 async def test_lmtp_defers_when_the_database_is_down(broken_app):
     replies = await _lmtp_session(broken_app, [SUPPORT], b"From: a@x.example\r\n\r\nhi")
     assert replies[0].startswith("451 4.3.0")
+
+
+@pytest.mark.slow
+def test_the_lmtp_command_serves_lmtp(database_url, tmp_path):
+    import os
+    import smtplib
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "SUPPORTDESK_DATABASE_URL": database_url,
+        "SUPPORTDESK_SECRET_KEY": "test",
+        "SUPPORTDESK_MAIL_DOMAIN": "mail.test",
+    }
+    env.pop("SUPPORTDESK_REDIS_URL", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "supportdesk",
+            "mail",
+            "lmtp",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                client = smtplib.LMTP("127.0.0.1", port, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(process.stdout.read1().decode())
+        code, features = client.ehlo("mta.test")  # smtplib.LMTP sends LHLO
+        assert code == 250 and b"SIZE" in features
+        client.quit()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
