@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -12,6 +12,7 @@ from supportdesk.console.forms import apply_domain_errors
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.mailin import queries, service, support_addresses
+from supportdesk.mailin.models import InboundStatus
 from supportdesk.mailin.parse import decode_bytes
 
 
@@ -74,6 +75,20 @@ def address_delete(address_id: int):
     return redirect(url_for("admin.address_list"))
 
 
+@bp.get("/inbound")
+@requires("mail.manage")
+def inbound_list():
+    """Every message received lately, filterable by what became of it."""
+    wanted = request.args.get("status", "")
+    status = InboundStatus(wanted) if wanted in {s.value for s in InboundStatus} else None
+    return render_template(
+        "admin/inbound.html",
+        rows=queries.list_inbound(current_user.organization_id, status=status),
+        status=status,
+        statuses=list(InboundStatus),
+    )
+
+
 @bp.get("/unprocessed")
 @requires("mail.manage")
 def unprocessed_list():
@@ -85,22 +100,23 @@ def unprocessed_list():
     )
 
 
-@bp.get("/unprocessed/<int:inbound_id>")
+@bp.get("/inbound/<int:inbound_id>")
 @requires("mail.manage")
-def unprocessed_show(inbound_id: int):
-    """One kept message, raw text escaped, with retry and delete buttons."""
+def inbound_show(inbound_id: int):
+    """One received message, raw text escaped; kept mail has retry and delete buttons."""
     inbound = queries.get_visible_inbound(current_user.organization_id, inbound_id)
     return render_template(
-        "admin/unprocessed_show.html",
+        "admin/inbound_show.html",
         inbound=inbound,
         raw=decode_bytes(inbound.raw or b"", "utf-8"),
+        ticket_number=queries.ticket_number(current_user.organization_id, inbound.ticket_id),
         confirm=ConfirmForm(),
     )
 
 
-@bp.post("/unprocessed/<int:inbound_id>/retry")
+@bp.post("/inbound/<int:inbound_id>/retry")
 @requires("mail.manage")
-def unprocessed_retry(inbound_id: int):
+def inbound_retry(inbound_id: int):
     """Process a kept message again (after adding the address it was sent to, say)."""
     try:
         result = service.retry_inbound(current_user, inbound_id)
@@ -108,16 +124,16 @@ def unprocessed_retry(inbound_id: int):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("admin.unprocessed_show", inbound_id=inbound_id))
+        return redirect(url_for("admin.inbound_show", inbound_id=inbound_id))
     flash(result.sentence(), "success" if result.ticket_number else "info")
     if result.ticket_number:
         return redirect(url_for("console.ticket_show", number=result.ticket_number))
     return redirect(url_for("admin.unprocessed_list"))
 
 
-@bp.post("/unprocessed/<int:inbound_id>/delete")
+@bp.post("/inbound/<int:inbound_id>/delete")
 @requires("mail.manage")
-def unprocessed_delete(inbound_id: int):
+def inbound_delete(inbound_id: int):
     """Delete a kept message for good."""
     service.delete_inbound(current_user, inbound_id)
     db.session.commit()

@@ -58,6 +58,17 @@ def list_unprocessed(organization_id: int, limit: int = 200) -> list[InboundEmai
     return visible[:limit]
 
 
+def list_inbound(
+    organization_id: int, *, status: InboundStatus | None = None, limit: int = 100
+) -> list[InboundEmail]:
+    """The organization's received mail, newest first, optionally of one status."""
+    query = sa.select(InboundEmail).where(InboundEmail.organization_id == organization_id)
+    if status is not None:
+        query = query.where(InboundEmail.status == status)
+    order = (InboundEmail.received_at.desc(), InboundEmail.id.desc())
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
 def get_visible_inbound(organization_id: int, inbound_id: int) -> InboundEmail:
     """A kept message of the organization (or unrouted to one of its addresses), raw included."""
     row = db.session.scalar(

@@ -1,4 +1,4 @@
-"""Admin pages for inbound mail: support addresses and the unprocessed list."""
+"""Admin pages for inbound mail: support addresses, the unprocessed list and the mail log."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_unrouted_mail_appears_once_the_address_is_ours_and_retry_opens_a_ticket
     db.session.commit()
     login_as(client, admin)
     assert "Pricing" not in client.get("/admin/unprocessed").get_data(as_text=True)
-    assert client.get(f"/admin/unprocessed/{result.inbound_id}").status_code == 404
+    assert client.get(f"/admin/inbound/{result.inbound_id}").status_code == 404
 
     db.session.add(
         SupportAddress(organization_id=mail_world.org.id, address="sales@unknown.example")
@@ -86,10 +86,10 @@ def test_unrouted_mail_appears_once_the_address_is_ours_and_retry_opens_a_ticket
     db.session.commit()
     listing = client.get("/admin/unprocessed")
     assert "Pricing" in listing.get_data(as_text=True)
-    page = client.get(f"/admin/unprocessed/{result.inbound_id}")
+    page = client.get(f"/admin/inbound/{result.inbound_id}")
     assert "Hello? Is this the sales team?" in page.get_data(as_text=True)
     response = client.post(
-        f"/admin/unprocessed/{result.inbound_id}/retry", data={"csrf_token": csrf_token(page)}
+        f"/admin/inbound/{result.inbound_id}/retry", data={"csrf_token": csrf_token(page)}
     )
     assert response.status_code == 302 and "/tickets/" in response.location
     assert db.session.get(InboundEmail, result.inbound_id).status is InboundStatus.PROCESSED
@@ -101,13 +101,13 @@ def test_retrying_mail_that_is_still_unreadable_keeps_it(client, admin, mail_wor
     )
     db.session.commit()
     login_as(client, admin)
-    page = client.get(f"/admin/unprocessed/{result.inbound_id}")
+    page = client.get(f"/admin/inbound/{result.inbound_id}")
     response = client.post(
-        f"/admin/unprocessed/{result.inbound_id}/retry", data={"csrf_token": csrf_token(page)}
+        f"/admin/inbound/{result.inbound_id}/retry", data={"csrf_token": csrf_token(page)}
     )
     assert response.location.endswith("/admin/unprocessed")
     again = client.post(
-        f"/admin/unprocessed/{result.inbound_id}/retry", data={"csrf_token": csrf_token(page)}
+        f"/admin/inbound/{result.inbound_id}/retry", data={"csrf_token": csrf_token(page)}
     )
     assert again.status_code == 302
 
@@ -120,9 +120,7 @@ def test_an_admin_deletes_kept_mail(client, admin, mail_world):
     login_as(client, admin)
     page = client.get("/admin/unprocessed")
     assert "Could not be read" in page.get_data(as_text=True)
-    client.post(
-        f"/admin/unprocessed/{result.inbound_id}/delete", data={"csrf_token": csrf_token(page)}
-    )
+    client.post(f"/admin/inbound/{result.inbound_id}/delete", data={"csrf_token": csrf_token(page)})
     assert db.session.get(InboundEmail, result.inbound_id) is None
 
 
@@ -131,7 +129,22 @@ def test_retry_refuses_processed_mail(client, admin, mail_world):
     db.session.commit()
     login_as(client, admin)
     token = csrf_token(client.get("/admin/addresses"))
-    response = client.post(
-        f"/admin/unprocessed/{result.inbound_id}/retry", data={"csrf_token": token}
-    )
-    assert response.location.endswith(f"/admin/unprocessed/{result.inbound_id}")
+    response = client.post(f"/admin/inbound/{result.inbound_id}/retry", data={"csrf_token": token})
+    assert response.location.endswith(f"/admin/inbound/{result.inbound_id}")
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        pytest.param("", ["Export to CSV", "Out of office"], [], id="all"),
+        pytest.param("?status=ignored", ["Out of office"], ["Export to CSV"], id="ignored"),
+        pytest.param("?status=bogus", ["Export to CSV", "Out of office"], [], id="unknown-filter"),
+    ],
+)
+def test_the_mail_log_lists_the_organizations_mail(client, admin, mail_world, query, shown, hidden):
+    for name in ("text_only.eml", "out_of_office.eml"):
+        receive_email(mail_world.load(name), source="test")
+    db.session.commit()
+    login_as(client, admin)
+    page = client.get("/admin/inbound" + query).get_data(as_text=True)
+    assert all(s in page for s in shown) and not any(h in page for h in hidden)
