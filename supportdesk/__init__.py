@@ -47,10 +47,12 @@ def register_blueprints(app: Flask) -> None:
     from supportdesk.admin import bp as admin_bp
     from supportdesk.auth import bp as auth_bp
     from supportdesk.console import bp as console_bp
+    from supportdesk.inbound import bp as inbound_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(inbound_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_CLOSE_AFTER_DAYS": 7,  # resolved tickets close after this many days; 0 turns it off
     "QUERY_COUNT_HEADER": False,  # add X-SQL-Queries to responses (benchmarks)
     "PASSWORD_HASH_FAST": False,  # tests only: cheap argon2 parameters
+    "INBOUND_TOKEN": None,  # shared secret of POST /inbound/email; None: the endpoint is off
+    "INBOUND_MAX_MESSAGE_BYTES": 25 * 1024 * 1024,  # larger messages are refused, not stored
+    "INBOUND_MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,  # larger files are listed, not stored
+    "INBOUND_MAX_ATTACHMENTS_BYTES": 20 * 1024 * 1024,  # all stored files of one message
 }
 
 

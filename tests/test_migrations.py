@@ -24,6 +24,9 @@ APP_TABLES = {
     "ticket_tags",
     "messages",
     "ticket_events",
+    "support_addresses",
+    "inbound_emails",
+    "attachments",
 }
 
 

@@ -36,6 +36,10 @@ def create_organization(name: str) -> Organization:
     org = Organization(name=name[:200], slug=slug)
     db.session.add(org)
     db.session.flush()
+    # Imported here: the mail domain depends on accounts, not the other way round.
+    from supportdesk.mailin.support_addresses import create_default_address
+
+    create_default_address(org)
     return org
 
 

@@ -36,3 +36,9 @@ class TeamForm(Form):
 
 class ConfirmForm(Form):
     """An empty form: a button that only needs the CSRF token."""
+
+
+class AddressForm(Form):
+    """A support address to add."""
+
+    address = EmailField("New address", validators=[DataRequired(), Email(), Length(max=254)])

@@ -99,3 +99,14 @@ def customer_new():
     elif request.method == "POST":
         status = 422
     return render_template("console/customer_new.html", form=form), status
+
+
+@bp.post("/customers/<int:customer_id>/suppression")
+@requires("customer.edit")
+def customer_suppression_lift(customer_id: int):
+    """Send email to a customer again after a hard bounce (CSRF is checked app-wide)."""
+    customer = queries.get_customer(current_user.organization_id, customer_id)
+    service.lift_suppression(current_user, customer)
+    db.session.commit()
+    flash(f"Email to {customer.email} is sent again.", "success")
+    return redirect(url_for("console.customer_show", customer_id=customer_id))

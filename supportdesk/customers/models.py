@@ -44,6 +44,13 @@ class Customer(db.Model):
     # Ids of this customer in other systems (CRM, billing): {"hubspot": "123"}.
     external_ids: Mapped[dict] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by a hard bounce: outbound mail to this address is not sent until an agent lifts it.
+    email_suppressed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    email_suppression_reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+    @property
+    def email_suppressed(self) -> bool:
+        return self.email_suppressed_at is not None
 
     @property
     def display_name(self) -> str:

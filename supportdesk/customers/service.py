@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.models import Customer, Tier
+from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 
@@ -101,3 +102,22 @@ def update_customer(
     customer.company = company.strip()
     db.session.flush()
     return customer
+
+
+def suppress_email(organization_id: int, email: str, reason: str) -> bool:
+    """Stop outbound mail to the customer with this address (a hard bounce). False if unknown."""
+    customer = find_by_email(organization_id, email)
+    if customer is None:
+        return False
+    customer.email_suppressed_at = utcnow()
+    customer.email_suppression_reason = reason[:300]
+    db.session.flush()
+    return True
+
+
+def lift_suppression(actor: User, customer: Customer) -> None:
+    """Send mail to the customer's address again (they fixed their mailbox)."""
+    require(actor, "customer.edit")
+    customer.email_suppressed_at = None
+    customer.email_suppression_reason = None
+    db.session.flush()

@@ -10,6 +10,7 @@ from supportdesk.accounts import service as accounts
 from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.customers import service as customers
+from supportdesk.mailin import support_addresses
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
 from tests.factories import PASSWORD, Staff, UserFactory, make_staff, make_ticket
@@ -28,6 +29,7 @@ EXPECTED: dict[str, set[Role]] = {
     "customer.edit": {A, S, AD},
     "team.manage": {S, AD},
     "agent.manage": {AD},
+    "mail.manage": {AD},
 }
 
 MATRIX = [
@@ -71,6 +73,7 @@ ATTEMPTS: dict[str, Callable] = {
     "agent.manage": lambda staff, user: accounts.create_agent(
         user, email="new.agent@example.com", name="New", password=PASSWORD, role=Role.AGENT
     ),
+    "mail.manage": lambda staff, user: support_addresses.add_address(user, "help@new.example"),
 }
 
 

@@ -1,0 +1,141 @@
+"""Admin pages for inbound mail: support addresses, and kept (unprocessed) mail to retry or delete."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from supportdesk.admin import bp
+from supportdesk.admin.forms import AddressForm, ConfirmForm
+from supportdesk.console.access import requires
+from supportdesk.console.forms import apply_domain_errors
+from supportdesk.errors import DomainError
+from supportdesk.extensions import db
+from supportdesk.mailin import queries, service, support_addresses
+from supportdesk.mailin.models import InboundStatus
+from supportdesk.mailin.parse import decode_bytes
+
+
+def _addresses_page(form: AddressForm, status: int = 200):
+    return render_template(
+        "admin/addresses.html",
+        addresses=queries.list_addresses(current_user.organization_id),
+        form=form,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.get("/addresses")
+@requires("mail.manage")
+def address_list():
+    """The organization's support addresses and a form to add one."""
+    return _addresses_page(AddressForm())
+
+
+@bp.post("/addresses")
+@requires("mail.manage")
+def address_create():
+    """Add a support address."""
+    form = AddressForm()
+    if not form.validate():
+        return _addresses_page(form, 422)
+    try:
+        row = support_addresses.add_address(current_user, form.address.data)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_errors(form, exc)
+        return _addresses_page(form, exc.status)
+    flash(f"Mail to {row.address} now opens tickets here.", "success")
+    return redirect(url_for("admin.address_list"))
+
+
+@bp.post("/addresses/<int:address_id>/default")
+@requires("mail.manage")
+def address_make_default(address_id: int):
+    """Make an address the default one."""
+    row = support_addresses.make_default(current_user, address_id)
+    db.session.commit()
+    flash(f"{row.address} is now the default address.", "success")
+    return redirect(url_for("admin.address_list"))
+
+
+@bp.post("/addresses/<int:address_id>/delete")
+@requires("mail.manage")
+def address_delete(address_id: int):
+    """Remove an address (mail to it is kept as unprocessed from then on)."""
+    try:
+        support_addresses.remove_address(current_user, address_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("Address removed.", "success")
+    return redirect(url_for("admin.address_list"))
+
+
+@bp.get("/inbound")
+@requires("mail.manage")
+def inbound_list():
+    """Every message received lately, filterable by what became of it."""
+    wanted = request.args.get("status", "")
+    status = InboundStatus(wanted) if wanted in {s.value for s in InboundStatus} else None
+    return render_template(
+        "admin/inbound.html",
+        rows=queries.list_inbound(current_user.organization_id, status=status),
+        status=status,
+        statuses=list(InboundStatus),
+    )
+
+
+@bp.get("/unprocessed")
+@requires("mail.manage")
+def unprocessed_list():
+    """Mail that was kept but not turned into a ticket: unrouted or unreadable."""
+    return render_template(
+        "admin/unprocessed.html",
+        rows=queries.list_unprocessed(current_user.organization_id),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.get("/inbound/<int:inbound_id>")
+@requires("mail.manage")
+def inbound_show(inbound_id: int):
+    """One received message, raw text escaped; kept mail has retry and delete buttons."""
+    inbound = queries.get_visible_inbound(current_user.organization_id, inbound_id)
+    return render_template(
+        "admin/inbound_show.html",
+        inbound=inbound,
+        raw=decode_bytes(inbound.raw or b"", "utf-8"),
+        ticket_number=queries.ticket_number(current_user.organization_id, inbound.ticket_id),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/inbound/<int:inbound_id>/retry")
+@requires("mail.manage")
+def inbound_retry(inbound_id: int):
+    """Process a kept message again (after adding the address it was sent to, say)."""
+    try:
+        result = service.retry_inbound(current_user, inbound_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.inbound_show", inbound_id=inbound_id))
+    flash(result.sentence(), "success" if result.ticket_number else "info")
+    if result.ticket_number:
+        return redirect(url_for("console.ticket_show", number=result.ticket_number))
+    return redirect(url_for("admin.unprocessed_list"))
+
+
+@bp.post("/inbound/<int:inbound_id>/delete")
+@requires("mail.manage")
+def inbound_delete(inbound_id: int):
+    """Delete a kept message for good."""
+    service.delete_inbound(current_user, inbound_id)
+    db.session.commit()
+    flash("Message deleted.", "success")
+    return redirect(url_for("admin.unprocessed_list"))

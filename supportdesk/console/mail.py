@@ -1,0 +1,32 @@
+"""Console views for inbound mail on tickets: the original message and attachment downloads."""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+from flask_login import current_user
+
+from supportdesk.console import bp
+from supportdesk.mailin import queries
+from supportdesk.mailin.parse import decode_bytes
+
+
+@bp.get("/mail/<int:inbound_id>/original")
+def inbound_original(inbound_id: int):
+    """The raw message as received, shown as escaped text (never rendered as HTML)."""
+    inbound = queries.get_inbound(current_user.organization_id, inbound_id)
+    return render_template(
+        "console/mail_original.html",
+        inbound=inbound,
+        raw=decode_bytes(inbound.raw or b"", "utf-8"),
+        ticket_number=queries.ticket_number(current_user.organization_id, inbound.ticket_id),
+    )
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment_download(attachment_id: int):
+    """Download an attachment; always as a file, never displayed inline by the browser."""
+    attachment = queries.get_attachment(current_user.organization_id, attachment_id)
+    response = Response(attachment.data, mimetype="application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
