@@ -27,6 +27,15 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_CLOSE_AFTER_DAYS": 7,  # resolved tickets close after this many days; 0 turns it off
     "QUERY_COUNT_HEADER": False,  # add X-SQL-Queries to responses (benchmarks)
     "PASSWORD_HASH_FAST": False,  # tests only: cheap argon2 parameters
+    "WEBHOOKS_ALLOW_PRIVATE": False,  # development/tests only: allow private and loopback targets
+    "WEBHOOKS_CONNECT_TIMEOUT": 5,  # seconds to open the connection to a receiver
+    "WEBHOOKS_TIMEOUT": 15,  # seconds for a whole attempt (connect, send, read the answer)
+    # Seconds before each retry, with ±10 % jitter: about a day in all, then the delivery fails.
+    "WEBHOOKS_RETRY_SCHEDULE": "5,300,1800,7200,18000,36000,36000",
+    "WEBHOOKS_RETRY_AFTER_MAX_SECONDS": 3600,  # cap on a receiver's Retry-After
+    "WEBHOOKS_DISABLE_AFTER_FAILURES": 5,  # failed deliveries in a row that disable an endpoint
+    "WEBHOOKS_DISABLE_AFTER_SECONDS": 86400,  # or failing for longer than this without a success
+    "WEBHOOKS_LEASE_SECONDS": 120,  # a worker that died mid-attempt frees the delivery after this
 }
 
 

@@ -24,6 +24,9 @@ APP_TABLES = {
     "ticket_tags",
     "messages",
     "ticket_events",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
 }
 
 

@@ -18,6 +18,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     "customer.edit": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,
+    "webhook.manage": Role.ADMIN,
 }
 
 

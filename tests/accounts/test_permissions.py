@@ -12,6 +12,7 @@ from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, al
 from supportdesk.customers import service as customers
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
+from supportdesk.webhooks import service as webhooks
 from tests.factories import PASSWORD, Staff, UserFactory, make_staff, make_ticket
 
 # Who may do each action, written out by hand (not derived from the code under test).
@@ -28,6 +29,7 @@ EXPECTED: dict[str, set[Role]] = {
     "customer.edit": {A, S, AD},
     "team.manage": {S, AD},
     "agent.manage": {AD},
+    "webhook.manage": {AD},
 }
 
 MATRIX = [
@@ -70,6 +72,9 @@ ATTEMPTS: dict[str, Callable] = {
     "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
     "agent.manage": lambda staff, user: accounts.create_agent(
         user, email="new.agent@example.com", name="New", password=PASSWORD, role=Role.AGENT
+    ),
+    "webhook.manage": lambda staff, user: webhooks.create_endpoint(
+        user, url="http://127.0.0.1:9/hooks", event_types=["ticket.created"]
     ),
 }
 
