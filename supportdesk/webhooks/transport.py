@@ -57,15 +57,18 @@ def post(
                 headers={**headers, "host": target.host_header},
                 extensions=extensions,
             )
-            with client.send(request, stream=True) as response:
+            response = client.send(request, stream=True)
+            try:
                 data = _read_capped(response, deadline, total_timeout)
-                return Outcome(
-                    response.status_code,
-                    _ms_since(started),
-                    excerpt=data[:EXCERPT_LIMIT].decode("utf-8", errors="replace"),
-                    error="" if response.is_success else _status_error(response),
-                    retry_after=_retry_after(response),
-                )
+            finally:
+                response.close()
+            return Outcome(
+                response.status_code,
+                _ms_since(started),
+                excerpt=data[:EXCERPT_LIMIT].decode("utf-8", errors="replace"),
+                error="" if response.is_success else _status_error(response),
+                retry_after=_retry_after(response),
+            )
     except httpx.TimeoutException:
         return Outcome(None, _ms_since(started), error=f"Timed out after {total_timeout:g} s.")
     except httpx.HTTPError as exc:
