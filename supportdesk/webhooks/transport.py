@@ -54,7 +54,8 @@ def post(
                 "POST",
                 target.connect_url,
                 content=body,
-                headers={**headers, "host": target.host_header},
+                # No compression: the read cap must bound what the receiver can make us inflate.
+                headers={**headers, "host": target.host_header, "accept-encoding": "identity"},
                 extensions=extensions,
             )
             response = client.send(request, stream=True)
