@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -77,6 +78,11 @@ class WebhookDelivery(OutboxMixin, db.Model):
     attempt_rows: Mapped[list[WebhookAttempt]] = relationship(
         lazy="raise_on_sql", order_by="WebhookAttempt.id", passive_deletes="all"
     )
+
+    @property
+    def pretty_payload(self) -> str:
+        """The body indented for reading (the bytes sent are the compact `payload`)."""
+        return json.dumps(json.loads(self.payload), indent=2, ensure_ascii=False)
 
 
 class WebhookAttempt(db.Model):
