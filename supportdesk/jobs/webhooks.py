@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from supportdesk import jobs, outbox
 from supportdesk.extensions import db
 from supportdesk.jobs import job
 from supportdesk.webhooks import service, signing, transport
-from supportdesk.webhooks.models import WebhookDelivery, WebhookEndpoint
+from supportdesk.webhooks.models import WebhookDelivery
 
 DELIVER_JOB = "supportdesk.jobs.webhooks.deliver_webhook"
 
@@ -23,20 +25,20 @@ def deliver_webhook(delivery_id: int) -> bool | None:
     already sent, or leased by another worker).
     """
     config = current_app.config
-    if not outbox.claim(
-        WebhookDelivery, delivery_id, lease_seconds=int(config["WEBHOOKS_LEASE_SECONDS"])
-    ):
+    # Read what the request needs, then take the lease in the same transaction (one commit).
+    delivery = _load(delivery_id)
+    if delivery is None:
         return None
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    endpoint = db.session.get(WebhookEndpoint, delivery.endpoint_id)
-    if not endpoint.enabled:
-        service.give_up(delivery, "The endpoint was disabled.")
+    url, secret, event_id = delivery.endpoint.url, delivery.endpoint.secret, delivery.event_id
+    body, enabled = delivery.payload.encode(), delivery.endpoint.enabled
+    lease = int(config["WEBHOOKS_LEASE_SECONDS"])
+    if not outbox.claim(WebhookDelivery, delivery_id, lease_seconds=lease):
+        return None
+    if not enabled:
+        service.give_up(_load(delivery_id), "The endpoint was disabled.")
         db.session.commit()
         return False
-    body = delivery.payload.encode()
-    # Copy what the request needs: the lease is held, no transaction stays open during HTTP.
-    url, secret, event_id = endpoint.url, endpoint.secret, delivery.event_id
-    db.session.commit()
+    # No transaction stays open during the HTTP request; the lease keeps other workers away.
     outcome = transport.post(
         url,
         body,
@@ -45,11 +47,20 @@ def deliver_webhook(delivery_id: int) -> bool | None:
         total_timeout=float(config["WEBHOOKS_TIMEOUT"]),
         allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE"]),
     )
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    endpoint = db.session.get(WebhookEndpoint, delivery.endpoint_id)
-    service.record_attempt(delivery, endpoint, outcome)
+    delivery = _load(delivery_id)
+    service.record_attempt(delivery, delivery.endpoint, outcome)
     db.session.commit()
     return outcome.ok
+
+
+def _load(delivery_id: int) -> WebhookDelivery | None:
+    """The delivery with its endpoint, fresh, in one query."""
+    return db.session.scalar(
+        sa.select(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .options(joinedload(WebhookDelivery.endpoint))
+        .execution_options(populate_existing=True)
+    )
 
 
 @job
