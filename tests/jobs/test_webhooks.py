@@ -315,3 +315,7 @@ def test_without_redis_the_delivery_runs_in_process_after_the_commit(
     finally:
         app.extensions["redis"] = redis
     assert deliveries()[0].state is OutboxState.SENT
+
+
+def test_an_unknown_delivery_is_nothing_to_do(app):
+    assert deliver_webhook(0) is None

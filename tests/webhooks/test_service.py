@@ -94,3 +94,15 @@ def test_the_retry_schedule_reads_a_list_or_a_comma_separated_string(app, monkey
     assert service.retry_schedule() == [5, 60]
     monkeypatch.setitem(app.config, "WEBHOOKS_RETRY_SCHEDULE", [1, "2"])
     assert service.retry_schedule() == [1, 2]
+
+
+def test_the_delivery_log_costs_two_queries_however_many_deliveries(app, org, query_counter):
+    endpoint = make_endpoint(org, URL, ["ticket.created", "message.created"])
+    for _ in range(5):
+        make_ticket(org)
+    db.session.commit()
+    org_id, endpoint_id = org.id, endpoint.id
+    with query_counter() as counted:
+        log = queries.list_deliveries(org_id, endpoint_id)
+        assert [len(d.attempt_rows) for d in log] == [0] * 10
+    assert counted.count == 2
