@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_RETRY_AFTER_MAX_SECONDS": 3600,  # cap on a receiver's Retry-After
     "WEBHOOKS_DISABLE_AFTER_FAILURES": 5,  # failed deliveries in a row that disable an endpoint
     "WEBHOOKS_DISABLE_AFTER_SECONDS": 86400,  # or failing for longer than this without a success
+    "WEBHOOKS_CA_BUNDLE": None,  # None: certifi's CA bundle checks receivers' certificates
     "WEBHOOKS_LEASE_SECONDS": 120,  # a worker that died mid-attempt frees the delivery after this
 }
 

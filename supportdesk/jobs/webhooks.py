@@ -46,6 +46,7 @@ def deliver_webhook(delivery_id: int) -> bool | None:
         connect_timeout=float(config["WEBHOOKS_CONNECT_TIMEOUT"]),
         total_timeout=float(config["WEBHOOKS_TIMEOUT"]),
         allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE"]),
+        ca_bundle=config["WEBHOOKS_CA_BUNDLE"],
     )
     delivery = _load(delivery_id)
     service.record_attempt(delivery, delivery.endpoint, outcome)

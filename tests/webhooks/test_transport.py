@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import socket
+import ssl
+import subprocess
 import threading
 import time
 
 import httpx
 import pytest
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from supportdesk.webhooks import transport
@@ -67,3 +71,90 @@ def test_a_receiver_that_trickles_its_answer_is_cut_at_the_total_timeout(httpser
         if httpserver.log:
             break
         time.sleep(0.02)
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An https receiver on 127.0.0.1 with a self-signed certificate for hooks.example.test,
+    recording the SNI name each connection asked for."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=hooks.example.test",
+            "-addext",
+            "subjectAltName=DNS:hooks.example.test",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    names: list[str] = []
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    server = HTTPServer(host="127.0.0.1", ssl_context=context)
+    server.expect_request("/hooks").respond_with_data("secure ok")
+    server.start()
+    try:
+        yield server, str(cert), names
+    finally:
+        server.clear()
+        server.stop()
+
+
+@pytest.fixture
+def hooks_example_test(monkeypatch):
+    """hooks.example.test resolves to 127.0.0.1 (the OS resolver, faked for one name)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "hooks.example.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_https_connects_to_the_address_with_the_name_in_sni_and_checks_the_certificate(
+    tls_receiver, hooks_example_test
+):
+    server, cert, names = tls_receiver
+    outcome = transport.post(
+        f"https://hooks.example.test:{server.port}/hooks",
+        b"{}",
+        {},
+        connect_timeout=2,
+        total_timeout=5,
+        allow_private=True,
+        ca_bundle=cert,
+    )
+    assert (outcome.status_code, outcome.excerpt) == (200, "secure ok")
+    assert names == ["hooks.example.test"]
+    [(request, _)] = server.log
+    assert request.headers["Host"] == f"hooks.example.test:{server.port}"
+
+
+def test_https_refuses_a_certificate_we_do_not_trust(tls_receiver, hooks_example_test):
+    server, _, names = tls_receiver
+    outcome = transport.post(
+        f"https://hooks.example.test:{server.port}/hooks",
+        b"{}",
+        {},
+        connect_timeout=2,
+        total_timeout=5,
+        allow_private=True,
+    )
+    assert outcome.status_code is None and "CERTIFICATE_VERIFY_FAILED" in outcome.error
+    assert server.log == []
