@@ -74,6 +74,10 @@ def register_subscribers() -> None:
 
     Each subscriber takes the list of TicketEvents of one transaction; see supportdesk.events.
     """
+    from supportdesk import events
+    from supportdesk.webhooks.service import queue_events
+
+    events.subscribe(queue_events)
 
 
 def _migrations_dir():

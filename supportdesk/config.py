@@ -31,6 +31,16 @@ DEFAULTS: dict[str, Any] = {
     "INBOUND_MAX_MESSAGE_BYTES": 25 * 1024 * 1024,  # larger messages are refused, not stored
     "INBOUND_MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,  # larger files are listed, not stored
     "INBOUND_MAX_ATTACHMENTS_BYTES": 20 * 1024 * 1024,  # all stored files of one message
+    "WEBHOOKS_ALLOW_PRIVATE": False,  # development/tests only: allow private and loopback targets
+    "WEBHOOKS_CONNECT_TIMEOUT": 5,  # seconds to open the connection to a receiver
+    "WEBHOOKS_TIMEOUT": 15,  # seconds for a whole attempt (connect, send, read the answer)
+    # Seconds before each retry, with ±10 % jitter: about a day in all, then the delivery fails.
+    "WEBHOOKS_RETRY_SCHEDULE": "5,300,1800,7200,18000,36000,36000",
+    "WEBHOOKS_RETRY_AFTER_MAX_SECONDS": 3600,  # cap on a receiver's Retry-After
+    "WEBHOOKS_DISABLE_AFTER_FAILURES": 5,  # failed deliveries in a row that disable an endpoint
+    "WEBHOOKS_DISABLE_AFTER_SECONDS": 86400,  # or failing for longer than this without a success
+    "WEBHOOKS_CA_BUNDLE": None,  # None: certifi's CA bundle checks receivers' certificates
+    "WEBHOOKS_LEASE_SECONDS": 120,  # a worker that died mid-attempt frees the delivery after this
 }
 
 

@@ -127,6 +127,8 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "PASSWORD_HASH_FAST": True,
             "WTF_CSRF_ENABLED": True,
+            # Webhook receivers in tests listen on 127.0.0.1; the guard's own tests switch it off.
+            "WEBHOOKS_ALLOW_PRIVATE": True,
         }
     )
     app.test_client_class = IsolatedClient

@@ -27,6 +27,9 @@ APP_TABLES = {
     "support_addresses",
     "inbound_emails",
     "attachments",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
 }
 
 

@@ -19,6 +19,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     "team.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,
     "mail.manage": Role.ADMIN,
+    "webhook.manage": Role.ADMIN,
 }
 
 

@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
+from supportdesk import events
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
+from supportdesk.customers.events import CustomerCreated
 from supportdesk.customers.models import Customer, Tier
 from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
@@ -57,6 +59,7 @@ def find_or_create(organization_id: int, email: str, name: str = "") -> Customer
         if existing is None:
             raise
         return existing
+    events.record(db.session, CustomerCreated(customer))
     return customer
 
 
@@ -80,6 +83,7 @@ def create_customer(
     )
     db.session.add(customer)
     db.session.flush()
+    events.record(db.session, CustomerCreated(customer))
     return customer
 
 

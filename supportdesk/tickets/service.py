@@ -23,6 +23,7 @@ from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.tickets.domain_events import MessageCreated
 from supportdesk.tickets.errors import InvalidTransition, StaleTicket
 from supportdesk.tickets.models import (
     Channel,
@@ -222,20 +223,20 @@ def open_ticket(
         events=[],
     )
     db.session.add(ticket)
-    db.session.add(
-        Message(
-            organization_id=organization_id,
-            ticket=ticket,
-            kind=MessageKind.PUBLIC,
-            author_customer=customer,
-            body_text=body,
-            created_at=now,
-        )
+    first = Message(
+        organization_id=organization_id,
+        ticket=ticket,
+        kind=MessageKind.PUBLIC,
+        author_customer=customer,
+        body_text=body,
+        created_at=now,
     )
+    db.session.add(first)
     created = _record(ticket, EventKind.CREATED, actor=actor, customer=None if actor else customer)
     created.ticket_version = 0
     created.new_value = subject[:500]
     created.data = {"channel": channel.value, "priority": priority.value}
+    events.record(db.session, MessageCreated(first))
     db.session.flush()
     return ticket
 
@@ -254,6 +255,7 @@ def reply(actor: User, ticket: Ticket, body: str) -> Message:
         created_at=now,
     )
     db.session.add(message)
+    events.record(db.session, MessageCreated(message))
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     _record(ticket, EventKind.REPLIED, actor=actor, data={"length": len(body)})
@@ -275,6 +277,7 @@ def add_note(actor: User, ticket: Ticket, body: str) -> Message:
         created_at=utcnow(),
     )
     db.session.add(message)
+    events.record(db.session, MessageCreated(message))
     _record(ticket, EventKind.NOTED, actor=actor)
     _touch(ticket)
     db.session.flush()
@@ -295,6 +298,7 @@ def customer_reply(ticket: Ticket, customer: Customer, body: str, **headers: str
         created_at=utcnow(),
     )
     db.session.add(message)
+    events.record(db.session, MessageCreated(message))
     _record(ticket, EventKind.CUSTOMER_REPLIED, customer=customer)
     if ticket.status in (Status.RESOLVED, Status.PENDING):
         _set_status(ticket, Status.OPEN, actor=None, customer=customer)

@@ -13,6 +13,7 @@ from supportdesk.customers import service as customers
 from supportdesk.mailin import support_addresses
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
+from supportdesk.webhooks import service as webhooks
 from tests.factories import PASSWORD, Staff, UserFactory, make_staff, make_ticket
 
 # Who may do each action, written out by hand (not derived from the code under test).
@@ -30,6 +31,7 @@ EXPECTED: dict[str, set[Role]] = {
     "team.manage": {S, AD},
     "agent.manage": {AD},
     "mail.manage": {AD},
+    "webhook.manage": {AD},
 }
 
 MATRIX = [
@@ -74,6 +76,9 @@ ATTEMPTS: dict[str, Callable] = {
         user, email="new.agent@example.com", name="New", password=PASSWORD, role=Role.AGENT
     ),
     "mail.manage": lambda staff, user: support_addresses.add_address(user, "help@new.example"),
+    "webhook.manage": lambda staff, user: webhooks.create_endpoint(
+        user, url="http://127.0.0.1:9/hooks", event_types=["ticket.created"]
+    ),
 }
 
 

@@ -1,0 +1,28 @@
+"""Admin form for webhook endpoints: URL, description and the event types, as checkboxes."""
+
+from __future__ import annotations
+
+from wtforms import SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from supportdesk.web import Form
+from supportdesk.webhooks.models import EVENT_TYPES
+
+EVENT_CHOICES = [SelectChoice(name, name) for name in EVENT_TYPES]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WebhookEndpointForm(Form):
+    """Where to send events and which ones (the service checks the URL's destination)."""
+
+    url = StringField("Endpoint URL", validators=[DataRequired(), Length(max=2000)])
+    description = StringField("Description", validators=[Optional(), Length(max=500)])
+    event_types = CheckboxesField("Events to send", choices=EVENT_CHOICES)
