@@ -27,6 +27,16 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_CLOSE_AFTER_DAYS": 7,  # resolved tickets close after this many days; 0 turns it off
     "QUERY_COUNT_HEADER": False,  # add X-SQL-Queries to responses (benchmarks)
     "PASSWORD_HASH_FAST": False,  # tests only: cheap argon2 parameters
+    "SMTP_URL": None,  # None: emails are written as .eml files under MAIL_DIR
+    "SMTP_FALLBACK_URL": None,  # tried when the primary fails temporarily
+    "SMTP_TIMEOUT": 30,  # seconds per SMTP connection
+    "MAIL_FROM": None,  # None: support@MAIL_DOMAIN
+    "MAIL_DIR": None,  # None: instance/mail (the .eml files of the embedded default)
+    "MAIL_LEASE_SECONDS": 120,  # a sender's claim on an email; a dead worker's email is retried after it
+    "MAIL_RETRY_SCHEDULE": [60, 300, 900, 3600, 10800, 21600],  # seconds before retry 1, 2, …
+    "MAIL_MAX_ATTEMPTS": 7,  # then the email is failed
+    "MAIL_CAP_PER_WINDOW": 20,  # automatic emails to one address per MAIL_CAP_WINDOW_SECONDS
+    "MAIL_CAP_WINDOW_SECONDS": 3600,
 }
 
 

@@ -24,6 +24,9 @@ APP_TABLES = {
     "ticket_tags",
     "messages",
     "ticket_events",
+    "email_messages",
+    "email_attempts",
+    "notification_settings",
 }
 
 

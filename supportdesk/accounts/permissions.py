@@ -18,6 +18,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "customer.edit": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,
+    "mail.manage": Role.ADMIN,
+    "notifications.manage": Role.ADMIN,
 }
 
 

@@ -1,4 +1,4 @@
-"""Admin pages: agents and teams."""
+"""Admin pages: agents, teams, mail and notification settings."""
 
 from flask import Blueprint
 from flask_login import login_required
@@ -12,4 +12,4 @@ def _signed_in_only() -> None:
     """Every admin page needs a signed-in agent; each view checks the role it needs."""
 
 
-from supportdesk.admin import agents, teams  # noqa: E402,F401  (registers the routes)
+from supportdesk.admin import agents, mail, teams  # noqa: E402,F401  (registers the routes)

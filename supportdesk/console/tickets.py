@@ -20,6 +20,7 @@ from supportdesk.console.forms import (
 )
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
+from supportdesk.notifications.queries import emails_by_message
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.models import Priority, Status
@@ -87,6 +88,7 @@ def _render_ticket(number: int, *, status: int = 200, properties=None, composer=
         properties=properties or _property_form(ticket, agents, teams, formdata=None),
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
+        emails=emails_by_message(_org(), ticket.id),
         stale=stale,
     ), status
 

@@ -10,9 +10,12 @@ from supportdesk.accounts import service as accounts
 from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.customers import service as customers
+from supportdesk.notifications import service as notifications
+from supportdesk.outbox import OutboxState
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
 from tests.factories import PASSWORD, Staff, UserFactory, make_staff, make_ticket
+from tests.notifications.helpers import make_email
 
 # Who may do each action, written out by hand (not derived from the code under test).
 V, A, S, AD = Role.VIEWER, Role.AGENT, Role.SENIOR_AGENT, Role.ADMIN
@@ -28,6 +31,8 @@ EXPECTED: dict[str, set[Role]] = {
     "customer.edit": {A, S, AD},
     "team.manage": {S, AD},
     "agent.manage": {AD},
+    "mail.manage": {AD},
+    "notifications.manage": {AD},
 }
 
 MATRIX = [
@@ -70,6 +75,12 @@ ATTEMPTS: dict[str, Callable] = {
     "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
     "agent.manage": lambda staff, user: accounts.create_agent(
         user, email="new.agent@example.com", name="New", password=PASSWORD, role=Role.AGENT
+    ),
+    "mail.manage": lambda staff, user: notifications.retry_email(
+        user, make_email(staff.org, state=OutboxState.FAILED).id
+    ),
+    "notifications.manage": lambda staff, user: notifications.update_settings(
+        user, accent_color="#123456"
     ),
 }
 
