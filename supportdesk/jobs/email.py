@@ -40,7 +40,11 @@ def _deliver(email: EmailMessage) -> list[transport.Result]:
         message = build_mime(email, settings_for(email.organization_id).sender_name or "")
     except (ValueError, TypeError) as exc:
         return [transport.Result("none", AttemptOutcome.FAILED, None, f"cannot build: {exc}", 0)]
-    servers = _servers()
+    try:
+        servers = _servers()
+    except transport.BadSmtpUrl as exc:
+        # A configuration mistake must not lose mail: keep it deferred until it is fixed.
+        return [transport.Result("none", AttemptOutcome.DEFERRED, None, f"settings: {exc}", 0)]
     if not servers:
         return [transport.write_eml(_mail_dir(), f"email-{email.id}", message)]
     results = []

@@ -83,8 +83,10 @@ class SmtpServer:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+    def start(self, **smtp_options) -> None:
+        self.controller = Controller(
+            self.mailbox, hostname="127.0.0.1", port=self.port, **smtp_options
+        )
         self.controller.start()
 
     def stop(self) -> None:
