@@ -38,7 +38,9 @@ def _email(email_id: int) -> EmailMessage:
 def _attempts(email_id: int) -> list[EmailAttempt]:
     return list(
         db.session.scalars(
-            db.select(EmailAttempt).where(EmailAttempt.email_id == email_id).order_by(EmailAttempt.id)
+            db.select(EmailAttempt)
+            .where(EmailAttempt.email_id == email_id)
+            .order_by(EmailAttempt.id)
         )
     )
 
@@ -62,7 +64,9 @@ def test_a_queued_email_reaches_the_smtp_server(org, smtp, run_worker):
     assert smtp.mailbox.envelopes == [("support@supportdesk.localhost", ["ines@example.com"])]
     [attempt] = _attempts(email_id)
     assert (attempt.server, attempt.outcome, attempt.smtp_code) == (
-        "primary", AttemptOutcome.SENT, 250
+        "primary",
+        AttemptOutcome.SENT,
+        250,
     )
 
 
@@ -93,7 +97,10 @@ def test_smtp_down_defers_then_the_retry_sends_exactly_once(org, mail_config, ru
     email = _email(email_id)
     assert (email.state, email.attempts, email.last_error) == (OutboxState.SENT, 2, "")
     assert len(server.mailbox.messages) == 1
-    assert [a.outcome for a in _attempts(email_id)] == [AttemptOutcome.DEFERRED, AttemptOutcome.SENT]
+    assert [a.outcome for a in _attempts(email_id)] == [
+        AttemptOutcome.DEFERRED,
+        AttemptOutcome.SENT,
+    ]
 
 
 def test_a_permanent_rejection_fails_at_once(org, smtp, run_worker):
@@ -117,7 +124,9 @@ def test_a_temporary_rejection_is_retried_later(org, smtp, run_worker):
     assert _attempts(email_id)[0].smtp_code == 451
 
 
-def test_the_fallback_server_takes_over_when_the_primary_is_down(org, smtp, mail_config, run_worker):
+def test_the_fallback_server_takes_over_when_the_primary_is_down(
+    org, smtp, mail_config, run_worker
+):
     mail_config(SMTP_URL=f"smtp://127.0.0.1:{free_port()}", SMTP_FALLBACK_URL=smtp.url)
     email_id = _queue(make_email(org))
     run_worker()
@@ -176,7 +185,10 @@ def test_a_row_whose_worker_died_is_picked_up_by_the_sweep(org, smtp, run_worker
 def test_redis_down_at_commit_loses_nothing_and_the_sweep_sends_it(
     app, org, smtp, run_worker, caplog
 ):
-    working, app.extensions["redis"] = app.extensions["redis"], Redis.from_url("redis://127.0.0.1:1/0")
+    working, app.extensions["redis"] = (
+        app.extensions["redis"],
+        Redis.from_url("redis://127.0.0.1:1/0"),
+    )
     try:
         with caplog.at_level(logging.WARNING, logger="supportdesk.jobs"):
             email_id = _queue(make_email(org))

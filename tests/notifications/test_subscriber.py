@@ -154,9 +154,7 @@ def test_a_deactivated_assignee_is_not_emailed(opened, agent, customer):
     assert _emails(opened, Notification.CUSTOMER_REPLIED) == []
 
 
-SWITCHES = [
-    pytest.param(n, id=f"{n.value} switched off") for n in Notification
-]
+SWITCHES = [pytest.param(n, id=f"{n.value} switched off") for n in Notification]
 
 
 def _trigger(notification, org, admin, customer):
@@ -225,7 +223,9 @@ def test_automatic_mail_to_one_address_is_capped(org, agent, customer, mail_conf
 
 def test_replies_thread_on_our_earlier_mail_and_the_customers_own(opened, agent, customer):
     [ack] = _emails(opened)
-    tickets.customer_reply(opened, customer, "More details", message_id="<abc@mail.customer.example>")
+    tickets.customer_reply(
+        opened, customer, "More details", message_id="<abc@mail.customer.example>"
+    )
     db.session.commit()
     tickets.reply(agent, opened, "Thanks")
     db.session.commit()

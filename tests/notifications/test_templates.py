@@ -76,9 +76,7 @@ def test_the_html_part_looks_as_recorded(kind, snapshot):
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_text_part_looks_as_recorded(kind, snapshot):
     rendered = render(kind, fixed_context())
-    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(
-        TextSnapshot
-    )
+    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
 
 
 @pytest.mark.parametrize("kind", KINDS)
