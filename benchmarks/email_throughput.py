@@ -69,7 +69,9 @@ def main() -> None:
         db.session.commit()
 
         started = time.perf_counter()
-        SimpleWorker([Queue("emails", connection=redis)], connection=redis).work(burst=True)
+        SimpleWorker([Queue("emails", connection=redis)], connection=redis).work(
+            burst=True, logging_level="WARNING"
+        )
         elapsed = time.perf_counter() - started
     smtp.stop()
     received = len(smtp.mailbox.messages)
