@@ -30,23 +30,26 @@ def on_ticket_events(events: list[Any]) -> None:
             continue
         if (event.data or {}).get("suppress_notifications") is True:
             continue
-        notification = _notification_for(event)
-        if notification is not None:
+        for notification in _notifications_for(event):
             _notify(event, notification)
 
 
-def _notification_for(event: TicketEvent) -> Notification | None:
+def _notifications_for(event: TicketEvent) -> list[Notification]:
+    data = event.data or {}
     if event.kind is EventKind.CREATED:
-        return Notification.TICKET_ACKNOWLEDGED
+        # A ticket opened with an assignee records no separate assignment event.
+        ticket = db.session.get(Ticket, event.ticket_id)
+        assigned = [Notification.TICKET_ASSIGNED] if ticket.assignee_id else []
+        return [Notification.TICKET_ACKNOWLEDGED, *assigned]
     if event.kind is EventKind.REPLIED:
-        return Notification.AGENT_REPLIED
-    if event.kind is EventKind.STATUS and (event.data or {}).get("new") == "resolved":
-        return Notification.TICKET_RESOLVED
-    if event.kind is EventKind.ASSIGNEE and (event.data or {}).get("new"):
-        return Notification.TICKET_ASSIGNED
+        return [Notification.AGENT_REPLIED]
+    if event.kind is EventKind.STATUS and data.get("new") == "resolved":
+        return [Notification.TICKET_RESOLVED]
+    if event.kind is EventKind.ASSIGNEE and data.get("new"):
+        return [Notification.TICKET_ASSIGNED]
     if event.kind is EventKind.CUSTOMER_REPLIED:
-        return Notification.CUSTOMER_REPLIED
-    return None
+        return [Notification.CUSTOMER_REPLIED]
+    return []
 
 
 def _notify(event: TicketEvent, notification: Notification) -> None:
@@ -59,18 +62,19 @@ def _notify(event: TicketEvent, notification: Notification) -> None:
         recipient_email, recipient_name = customer.email, customer.display_name
         reply_to = addresses.reply_address(ticket.id)
     else:
-        agent_id = event.data["new"] if notification is Notification.TICKET_ASSIGNED else None
-        agent = (
-            db.session.get(User, agent_id or ticket.assignee_id)
-            if (agent_id or ticket.assignee_id)
-            else None
-        )
+        agent_id = ticket.assignee_id
+        if event.kind is EventKind.ASSIGNEE:
+            agent_id = event.data["new"]
+        agent = db.session.get(User, agent_id) if agent_id else None
         if agent is None or not agent.active or agent.id == event.actor_user_id:
             return  # nobody to tell, or they did it themselves
         recipient_email, recipient_name = agent.email, agent.name
         reply_to = ""
 
-    message = _event_message(event, ticket)
+    # An assignment is about the ticket, not one message: quote the latest ones instead.
+    message = (
+        None if notification is Notification.TICKET_ASSIGNED else _event_message(event, ticket)
+    )
     context = _context(event, notification, settings, ticket, customer, message, recipient_name)
     service.queue_email(
         notification,

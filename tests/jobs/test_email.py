@@ -317,3 +317,26 @@ def test_a_server_that_hangs_up_defers_the_mail(org, mail_config):
 def test_smtplib_is_the_transport(org):
     # Guard for the classification above: smtplib's exception tree is what we rely on.
     assert issubclass(smtplib.SMTPRecipientsRefused, smtplib.SMTPException)
+
+
+@pytest.mark.parametrize(
+    "scheme, error",
+    [
+        pytest.param("smtps", "SSL", id="implicit-tls-to-a-plain-server"),
+        pytest.param("smtp+starttls", "STARTTLS", id="starttls-not-offered"),
+    ],
+)
+def test_a_tls_failure_defers_the_mail_instead_of_losing_it(org, smtp, mail_config, scheme, error):
+    mail_config(SMTP_URL=f"{scheme}://127.0.0.1:{smtp.port}", SMTP_TIMEOUT=5)
+    email_id = make_email(org).id
+    db.session.commit()
+    assert send_email(email_id) == "deferred"
+    assert error in _email(email_id).last_error
+    assert smtp.mailbox.messages == []
+
+
+def test_an_address_the_mime_builder_refuses_fails_with_the_reason(org, mail_config):
+    email_id = make_email(org, to_address="not an address").id
+    db.session.commit()
+    assert send_email(email_id) == "failed"
+    assert "cannot build" in _email(email_id).last_error

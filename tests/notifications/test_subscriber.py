@@ -44,6 +44,15 @@ def _emails(ticket=None, kind: Notification | None = None) -> list[EmailMessage]
     return list(db.session.scalars(query))
 
 
+def _first(ticket) -> int:
+    """The id of the assignment email sent when `opened` was created."""
+    return _emails(ticket, Notification.TICKET_ASSIGNED)[0].id
+
+
+# `opened` is assigned from the start: its assignee hears about it with the acknowledgement.
+AT_OPENING = ["ticket_acknowledged", "ticket_assigned"]
+
+
 @pytest.fixture
 def opened(org, customer, agent):
     """A ticket the customer opened, assigned to `agent`, committed (its acknowledgement queued)."""
@@ -53,7 +62,7 @@ def opened(org, customer, agent):
 
 
 def test_a_new_ticket_is_acknowledged_to_the_customer(redis_client, opened, customer):
-    [email] = _emails(opened)
+    [email] = _emails(opened, Notification.TICKET_ACKNOWLEDGED)
     assert email.kind == "ticket_acknowledged"
     assert (email.to_address, email.to_name) == (customer.email, customer.display_name)
     assert email.subject == f"[#{opened.number}] We received your request: Invoice is wrong"
@@ -64,8 +73,11 @@ def test_a_new_ticket_is_acknowledged_to_the_customer(redis_client, opened, cust
     assert email.message_id == first.id
     assert "Something is not working." in email.text_body
     # The job was enqueued after the commit, with the id only.
-    [job] = Queue("emails", connection=redis_client).jobs
-    assert (job.func_name, job.args) == ("supportdesk.jobs.email.send_email", (email.id,))
+    jobs = Queue("emails", connection=redis_client).jobs
+    assert [(j.func_name, j.args) for j in jobs][0] == (
+        "supportdesk.jobs.email.send_email",
+        (email.id,),
+    )
 
 
 def test_an_agent_reply_is_emailed_with_the_thread_quoted_but_never_notes(opened, agent):
@@ -105,30 +117,41 @@ def test_resolving_tells_the_customer_they_can_reply_to_reopen(opened, agent):
 def test_other_status_changes_send_nothing(opened, agent):
     tickets.change_status(agent, opened, Status.PENDING)
     db.session.commit()
-    assert [e.kind for e in _emails(opened)] == ["ticket_acknowledged"]
+    assert [e.kind for e in _emails(opened)] == AT_OPENING
 
 
 def test_an_assignment_tells_the_new_assignee(org, opened, admin):
     colleague = UserFactory(organization=org, name="Colleague")
     tickets.assign(admin, opened, assignee_id=colleague.id, team_id=None)
     db.session.commit()
-    [email] = _emails(opened, Notification.TICKET_ASSIGNED)
+    [email] = [e for e in _emails(opened, Notification.TICKET_ASSIGNED) if e.id != _first(opened)]
     assert email.to_address == colleague.email and email.reply_to == ""
     assert f"Ada Admin assigned you ticket #{opened.number}" in email.text_body
     assert f"/tickets/{opened.number}" in email.text_body
+
+
+def test_a_ticket_opened_with_an_assignee_tells_them(org, agent, customer):
+    colleague = UserFactory(organization=org)
+    ticket = make_ticket(org, actor=agent, customer=customer, assignee=colleague)
+    own = make_ticket(org, actor=agent, customer=customer, assignee=agent)
+    db.session.commit()
+    [email] = _emails(ticket, Notification.TICKET_ASSIGNED)
+    assert email.to_address == colleague.email and email.message_id is None
+    assert "Something is not working." in email.text_body  # the request, quoted
+    assert _emails(own, Notification.TICKET_ASSIGNED) == []
 
 
 def test_nobody_is_told_about_their_own_assignment(org, opened):
     colleague = UserFactory(organization=org)
     tickets.assign(colleague, opened, assignee_id=colleague.id, team_id=None)
     db.session.commit()
-    assert _emails(opened, Notification.TICKET_ASSIGNED) == []
+    assert [e.kind for e in _emails(opened)] == AT_OPENING
 
 
-def test_unassigning_sends_nothing(opened, agent):
-    tickets.assign(agent, opened, assignee_id=None, team_id=None)
+def test_unassigning_sends_nothing(opened, agent, admin):
+    tickets.assign(admin, opened, assignee_id=None, team_id=None)
     db.session.commit()
-    assert _emails(opened, Notification.TICKET_ASSIGNED) == []
+    assert [e.kind for e in _emails(opened)] == AT_OPENING
 
 
 def test_a_customer_reply_tells_the_assignee(opened, agent, customer):
@@ -154,13 +177,17 @@ def test_a_deactivated_assignee_is_not_emailed(opened, agent, customer):
     assert _emails(opened, Notification.CUSTOMER_REPLIED) == []
 
 
-SWITCHES = [pytest.param(n, id=f"{n.value} switched off") for n in Notification]
+SWITCHES = [pytest.param(n, id=n.value) for n in Notification]
 
 
 def _trigger(notification, org, admin, customer):
     """Cause `notification` once, on a fresh ticket assigned to a colleague."""
     colleague = UserFactory(organization=org)
     ticket = make_ticket(org, customer=customer, assignee=colleague)
+    if notification is not Notification.TICKET_ACKNOWLEDGED:
+        # Only the email of the action below counts: forget those of the opening.
+        db.session.commit()
+        db.session.execute(db.delete(EmailMessage).where(EmailMessage.ticket_id == ticket.id))
     if notification is Notification.AGENT_REPLIED:
         tickets.reply(admin, ticket, "Reply")
     elif notification is Notification.TICKET_RESOLVED:
@@ -191,7 +218,7 @@ def test_auto_reply_flagged_events_send_no_mail(opened, customer):
     tickets.customer_reply(opened, customer, "I am out of the office until Monday.")
     _flag_pending_events()
     db.session.commit()
-    assert [e.kind for e in _emails(opened)] == ["ticket_acknowledged"]
+    assert [e.kind for e in _emails(opened)] == AT_OPENING
 
 
 def test_a_suppressed_new_ticket_is_not_acknowledged(org):
@@ -222,7 +249,7 @@ def test_automatic_mail_to_one_address_is_capped(org, agent, customer, mail_conf
 
 
 def test_replies_thread_on_our_earlier_mail_and_the_customers_own(opened, agent, customer):
-    [ack] = _emails(opened)
+    [ack] = _emails(opened, Notification.TICKET_ACKNOWLEDGED)
     tickets.customer_reply(
         opened, customer, "More details", message_id="<abc@mail.customer.example>"
     )
@@ -254,7 +281,7 @@ def test_header_injection_through_a_customer_name_adds_no_header(org, mail_confi
 def test_internal_notes_never_become_email(opened, agent):
     tickets.add_note(agent, opened, "Internal only")
     db.session.commit()
-    assert [e.kind for e in _emails(opened)] == ["ticket_acknowledged"]
+    assert [e.kind for e in _emails(opened)] == AT_OPENING
     assert db.session.scalars(
         db.select(Message.kind).where(Message.ticket_id == opened.id)
     ).all() == [MessageKind.PUBLIC, MessageKind.INTERNAL]
