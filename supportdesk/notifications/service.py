@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from supportdesk import jobs
 from supportdesk.accounts.models import User
@@ -49,8 +50,16 @@ def settings_for(organization_id: int) -> NotificationSettings:
     )
     if row is None:
         row = NotificationSettings(organization_id=organization_id)
-        db.session.add(row)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:
+            # Another transaction made the row between our read and our insert: use theirs.
+            row = db.session.scalar(
+                sa.select(NotificationSettings).where(
+                    NotificationSettings.organization_id == organization_id
+                )
+            )
     return row
 
 
