@@ -128,6 +128,13 @@ def _over_cap(organization_id: int, to_address: str) -> int | None:
     return cap if sent >= cap else None
 
 
+def _is_ours(address: str) -> bool:
+    """Whether mail to `address` would come straight back to us (our domain or sender)."""
+    config = current_app.config
+    ours = {(config.get("MAIL_FROM") or "").lower()}
+    return address in ours or address.rpartition("@")[2] == config["MAIL_DOMAIN"].lower()
+
+
 def queue_email(
     notification: Notification,
     *,
@@ -169,7 +176,10 @@ def queue_email(
         last_error="",
     )
     cap = _over_cap(organization_id, to_address) if notification.automatic else None
-    if cap is not None:
+    if _is_ours(to_address):
+        email.state = OutboxState.FAILED
+        email.last_error = "Not sent: this is one of our own addresses (mail-loop protection)."
+    elif cap is not None:
         email.state = OutboxState.FAILED
         window = int(current_app.config["MAIL_CAP_WINDOW_SECONDS"]) // 60
         email.last_error = (

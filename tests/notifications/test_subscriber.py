@@ -285,3 +285,20 @@ def test_internal_notes_never_become_email(opened, agent):
     assert db.session.scalars(
         db.select(Message.kind).where(Message.ticket_id == opened.id)
     ).all() == [MessageKind.PUBLIC, MessageKind.INTERNAL]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        pytest.param("support@help.acme.example", id="our-domain"),
+        pytest.param("support+12.abcdefabcdef@HELP.acme.example", id="our-reply-address"),
+        pytest.param("help@acme.example", id="mail-from-setting"),
+    ],
+)
+def test_mail_to_our_own_addresses_is_refused_to_stop_loops(org, mail_config, address):
+    mail_config(MAIL_FROM="help@acme.example", MAIL_DOMAIN="help.acme.example")
+    ticket = make_ticket(org, customer_email=address)
+    db.session.commit()
+    [email] = _emails(ticket)
+    assert email.state is OutboxState.FAILED
+    assert "one of our own addresses" in email.last_error
