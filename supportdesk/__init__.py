@@ -78,6 +78,9 @@ def register_subscribers() -> None:
     from supportdesk.webhooks.service import queue_events
 
     events.subscribe(queue_events)
+    from supportdesk.notifications.subscriber import on_ticket_events
+
+    events.subscribe(on_ticket_events)
 
 
 def _migrations_dir():

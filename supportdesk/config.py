@@ -41,6 +41,16 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_DISABLE_AFTER_SECONDS": 86400,  # or failing for longer than this without a success
     "WEBHOOKS_CA_BUNDLE": None,  # None: certifi's CA bundle checks receivers' certificates
     "WEBHOOKS_LEASE_SECONDS": 120,  # a worker that died mid-attempt frees the delivery after this
+    "SMTP_URL": None,  # None: emails are written as .eml files under MAIL_DIR
+    "SMTP_FALLBACK_URL": None,  # tried when the primary fails temporarily
+    "SMTP_TIMEOUT": 30,  # seconds per SMTP connection
+    "MAIL_FROM": None,  # None: support@MAIL_DOMAIN
+    "MAIL_DIR": None,  # None: instance/mail (the .eml files of the embedded default)
+    "MAIL_LEASE_SECONDS": 120,  # a sender's claim on an email; a dead worker's email is retried after it
+    "MAIL_RETRY_SCHEDULE": [60, 300, 900, 3600, 10800, 21600],  # seconds before retry 1, 2, …
+    "MAIL_MAX_ATTEMPTS": 7,  # then the email is failed
+    "MAIL_CAP_PER_WINDOW": 20,  # automatic emails to one address per MAIL_CAP_WINDOW_SECONDS
+    "MAIL_CAP_WINDOW_SECONDS": 3600,
 }
 
 

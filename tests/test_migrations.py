@@ -30,6 +30,9 @@ APP_TABLES = {
     "webhook_endpoints",
     "webhook_deliveries",
     "webhook_attempts",
+    "email_messages",
+    "email_attempts",
+    "notification_settings",
 }
 
 

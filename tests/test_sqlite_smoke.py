@@ -21,6 +21,7 @@ def embedded_app(tmp_path):
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'supportdesk.db'}",
             "SECRET_KEY": "smoke",
+            "MAIL_DIR": str(tmp_path / "mail"),  # .eml files of the embedded default
             "PASSWORD_HASH_FAST": True,
             "TESTING": True,
         }

@@ -20,6 +20,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     "agent.manage": Role.ADMIN,
     "mail.manage": Role.ADMIN,
     "webhook.manage": Role.ADMIN,
+    "notifications.manage": Role.ADMIN,
 }
 
 

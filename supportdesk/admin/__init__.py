@@ -1,4 +1,4 @@
-"""Admin pages: agents, teams, support addresses, kept inbound mail and webhooks."""
+"""Admin pages: agents, teams, mail (in and out), notification settings and webhooks."""
 
 from flask import Blueprint
 from flask_login import login_required
@@ -12,4 +12,10 @@ def _signed_in_only() -> None:
     """Every admin page needs a signed-in agent; each view checks the role it needs."""
 
 
-from supportdesk.admin import agents, mail, teams, webhooks  # noqa: E402,F401  (registers the routes)
+from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
+    agents,
+    mail,
+    outbound_mail,
+    teams,
+    webhooks,
+)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -42,3 +50,15 @@ class AddressForm(Form):
     """A support address to add."""
 
     address = EmailField("New address", validators=[DataRequired(), Email(), Length(max=254)])
+class NotificationSettingsForm(Form):
+    """Which notifications go out, and how the emails look."""
+
+    ticket_acknowledged = BooleanField("New ticket: acknowledge the customer's request")
+    agent_replied = BooleanField("Agent reply: email the public reply to the customer")
+    ticket_resolved = BooleanField("Resolved: tell the customer (they can reply to reopen)")
+    ticket_assigned = BooleanField("Assigned: tell the agent a ticket was assigned to them")
+    customer_replied = BooleanField("Customer reply: tell the ticket's assignee")
+    sender_name = StringField("Sender name", validators=[Optional(), Length(max=100)])
+    accent_color = StringField("Accent colour", validators=[DataRequired(), Length(max=7)])
+    logo_url = StringField("Logo URL (https)", validators=[Optional(), Length(max=500)])
+    footer_text = TextAreaField("Signature / footer", validators=[Optional(), Length(max=1000)])

@@ -21,6 +21,7 @@ from supportdesk.console.forms import (
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.mailin.queries import mail_for_messages
+from supportdesk.notifications.queries import emails_by_message
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.models import Priority, Status
@@ -89,6 +90,7 @@ def _render_ticket(number: int, *, status: int = 200, properties=None, composer=
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
         mail=mail_for_messages(_org(), [m.id for m in ticket.messages]),
+        emails=emails_by_message(_org(), ticket.id),
         stale=stale,
     ), status
 

@@ -11,6 +11,7 @@ from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.customers import service as customers
 from supportdesk.mailin import support_addresses
+from supportdesk.notifications import service as notifications
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.webhooks import service as webhooks
@@ -32,6 +33,7 @@ EXPECTED: dict[str, set[Role]] = {
     "agent.manage": {AD},
     "mail.manage": {AD},
     "webhook.manage": {AD},
+    "notifications.manage": {AD},
 }
 
 MATRIX = [
@@ -78,6 +80,9 @@ ATTEMPTS: dict[str, Callable] = {
     "mail.manage": lambda staff, user: support_addresses.add_address(user, "help@new.example"),
     "webhook.manage": lambda staff, user: webhooks.create_endpoint(
         user, url="http://127.0.0.1:9/hooks", event_types=["ticket.created"]
+    ),
+    "notifications.manage": lambda staff, user: notifications.update_settings(
+        user, accent_color="#123456"
     ),
 }
 

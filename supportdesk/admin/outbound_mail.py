@@ -1,0 +1,102 @@
+"""Admin mail pages: problem mail with "Retry now", an email's preview, notification settings."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from supportdesk.admin import bp
+from supportdesk.admin.forms import ConfirmForm, NotificationSettingsForm
+from supportdesk.console.access import requires
+from supportdesk.console.forms import apply_domain_errors
+from supportdesk.errors import DomainError
+from supportdesk.extensions import db
+from supportdesk.notifications import queries, service
+from supportdesk.notifications.models import Notification
+
+# The HTML part is served alone, in a sandboxed frame of our own page, with no script, no
+# same-origin rights and only https/data images: a rendered email can do nothing but look.
+EMAIL_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+    "frame-ancestors 'self'; sandbox"
+)
+
+
+@bp.get("/mail")
+@requires("mail.manage")
+def mail_list():
+    """Deferred and failed mail, newest first, plus the latest emails sent."""
+    org = current_user.organization_id
+    return render_template(
+        "admin/mail.html",
+        problems=queries.problem_mail(org),
+        recent=queries.recent_mail(org),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/mail/<int:email_id>/retry")
+@requires("mail.manage")
+def mail_retry(email_id: int):
+    """Queue a deferred or failed email again, now."""
+    if not ConfirmForm().validate():
+        flash("The form had expired. Please try again.", "error")
+        return redirect(url_for("admin.mail_list"))
+    try:
+        email = service.retry_email(current_user, email_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.mail_list")), 303
+    flash(f"The email to {email.to_address} is queued again.", "success")
+    return redirect(url_for("admin.mail_list"))
+
+
+@bp.get("/mail/<int:email_id>")
+def mail_show(email_id: int):
+    """Preview one email: headers, attempts, the text part and the HTML part in a sandbox."""
+    email = queries.get_email(current_user.organization_id, email_id)
+    return render_template(
+        "admin/mail_show.html",
+        email=email,
+        attempts=queries.attempts(current_user.organization_id, email_id),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.get("/mail/<int:email_id>/html")
+def mail_html(email_id: int):
+    """The email's HTML part alone, under a policy that lets it do nothing but render."""
+    email = queries.get_email(current_user.organization_id, email_id)
+    response = Response(email.html_body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = EMAIL_HTML_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@requires("notifications.manage")
+def notification_settings():
+    """Switch each notification on or off and brand the emails."""
+    row = service.settings_for(current_user.organization_id)
+    form = NotificationSettingsForm(obj=row)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.update_settings(current_user, **form.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_errors(form, exc)
+            status = exc.status
+        else:
+            flash("Notification settings saved.", "success")
+            return redirect(url_for("admin.notification_settings"))
+    elif request.method == "POST":
+        status = 422
+    else:
+        db.session.commit()  # keep the defaults row made on first visit
+    return render_template(
+        "admin/notifications.html", form=form, notifications=list(Notification)
+    ), status

@@ -1,0 +1,216 @@
+"""Notification writes: queue an email (outbox row + job), org settings, retry. Flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from supportdesk import jobs
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import require
+from supportdesk.db import utcnow
+from supportdesk.errors import DomainError, ValidationFailed
+from supportdesk.extensions import db
+from supportdesk.notifications import addresses
+from supportdesk.notifications.compose import one_line, render
+from supportdesk.notifications.models import (
+    EmailMessage,
+    Notification,
+    NotificationSettings,
+)
+from supportdesk.outbox import OutboxState
+
+SEND_JOB = "supportdesk.jobs.email.send_email"
+_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_REFERENCES = 10
+
+
+class EmailNotFound(DomainError):
+    """No such email in this organization."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self) -> None:
+        super().__init__("There is no such email.")
+
+
+def settings_for(organization_id: int) -> NotificationSettings:
+    """The organization's notification settings, created with the defaults on first use."""
+    row = db.session.scalar(
+        sa.select(NotificationSettings).where(
+            NotificationSettings.organization_id == organization_id
+        )
+    )
+    if row is None:
+        row = NotificationSettings(organization_id=organization_id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:
+            # Another transaction made the row between our read and our insert: use theirs.
+            row = db.session.scalar(
+                sa.select(NotificationSettings).where(
+                    NotificationSettings.organization_id == organization_id
+                )
+            )
+    return row
+
+
+def update_settings(actor: User, **values: Any) -> NotificationSettings:
+    """Change the switches and branding of the actor's organization (validated)."""
+    require(actor, "notifications.manage")
+    row = settings_for(actor.organization_id)
+    color = (values.get("accent_color") or "").strip()
+    logo = (values.get("logo_url") or "").strip()
+    errors = {}
+    if not _COLOR_RE.match(color):
+        errors["accent_color"] = "Use a colour like #2563eb."
+    if logo and (urlsplit(logo).scheme != "https" or not urlsplit(logo).netloc):
+        errors["logo_url"] = "Use an https:// address (mail clients block others)."
+    if errors:
+        raise ValidationFailed("Some settings are not valid.", errors)
+    for notification in Notification:
+        setattr(row, notification.value, bool(values.get(notification.value)))
+    row.sender_name = one_line(values.get("sender_name"), 100)
+    row.accent_color = color.lower()
+    row.logo_url = logo
+    row.footer_text = (values.get("footer_text") or "").strip()[:1000]
+    row.updated_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def thread_ids(organization_id: int, ticket_id: int, to_address: str) -> list[str]:
+    """Message-IDs of the thread as this recipient saw it: our emails to them, the customer's mail."""
+    from supportdesk.tickets.models import Message
+
+    ours = db.session.execute(
+        sa.select(EmailMessage.created_at, EmailMessage.message_id_header).where(
+            EmailMessage.organization_id == organization_id,
+            EmailMessage.ticket_id == ticket_id,
+            EmailMessage.to_address == to_address,
+        )
+    ).all()
+    theirs = db.session.execute(
+        sa.select(Message.created_at, Message.email_message_id).where(
+            Message.organization_id == organization_id,
+            Message.ticket_id == ticket_id,
+            Message.email_message_id.is_not(None),
+        )
+    ).all()
+    ordered = [one_line(mid) for _, mid in sorted(ours + theirs, key=lambda row: row[0]) if mid]
+    return ordered[-MAX_REFERENCES:]
+
+
+def _over_cap(organization_id: int, to_address: str) -> int | None:
+    """The cap when automatic mail to this address reached it in the window, else None."""
+    config = current_app.config
+    cap = int(config["MAIL_CAP_PER_WINDOW"])
+    since = utcnow() - dt.timedelta(seconds=int(config["MAIL_CAP_WINDOW_SECONDS"]))
+    sent = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(EmailMessage)
+        .where(
+            EmailMessage.organization_id == organization_id,
+            EmailMessage.to_address == to_address,
+            EmailMessage.automatic.is_(True),
+            EmailMessage.state != OutboxState.FAILED,
+            EmailMessage.created_at >= since,
+        )
+    )
+    return cap if sent >= cap else None
+
+
+def _is_ours(address: str) -> bool:
+    """Whether mail to `address` would come straight back to us (our domain or sender)."""
+    config = current_app.config
+    ours = {(config.get("MAIL_FROM") or "").lower()}
+    return address in ours or address.rpartition("@")[2] == config["MAIL_DOMAIN"].lower()
+
+
+def queue_email(
+    notification: Notification,
+    *,
+    organization_id: int,
+    ticket_id: int,
+    message_id: int | None,
+    to_address: str,
+    to_name: str,
+    reply_to: str,
+    context: dict[str, Any],
+) -> EmailMessage:
+    """Render and queue one email; its send job starts after the COMMIT.
+
+    Automatic mail over the per-address cap is recorded as failed with the reason, not sent.
+    """
+    to_address = to_address.strip().lower()
+    rendered = render(notification.value, context)
+    references = thread_ids(organization_id, ticket_id, to_address)
+    now = utcnow()
+    email = EmailMessage(
+        organization_id=organization_id,
+        ticket_id=ticket_id,
+        message_id=message_id,
+        kind=notification.value,
+        automatic=notification.automatic,
+        to_address=to_address,
+        to_name=one_line(to_name, 200),
+        subject=rendered.subject,
+        message_id_header=addresses.new_message_id(ticket_id),
+        in_reply_to=references[-1] if references else "",
+        references=" ".join(references),
+        reply_to=reply_to,
+        html_body=rendered.html,
+        text_body=rendered.text,
+        created_at=now,
+        next_attempt_at=now,
+        state=OutboxState.QUEUED,
+        attempts=0,
+        last_error="",
+    )
+    cap = _over_cap(organization_id, to_address) if notification.automatic else None
+    if _is_ours(to_address):
+        email.state = OutboxState.FAILED
+        email.last_error = "Not sent: this is one of our own addresses (mail-loop protection)."
+    elif cap is not None:
+        email.state = OutboxState.FAILED
+        window = int(current_app.config["MAIL_CAP_WINDOW_SECONDS"]) // 60
+        email.last_error = (
+            f"Not sent: {cap} automatic emails already went to this address in the last "
+            f"{window} minutes (mail-loop protection)."
+        )
+    db.session.add(email)
+    db.session.flush()
+    if email.state is OutboxState.QUEUED:
+        jobs.defer(db.session, SEND_JOB, email.id, queue="emails")
+    return email
+
+
+def retry_email(actor: User, email_id: int) -> EmailMessage:
+    """Send a deferred or failed email again now (the admin's "Retry now")."""
+    require(actor, "mail.manage")
+    email = db.session.scalar(
+        sa.select(EmailMessage).where(
+            EmailMessage.organization_id == actor.organization_id, EmailMessage.id == email_id
+        )
+    )
+    if email is None:
+        raise EmailNotFound()
+    if email.state not in (OutboxState.DEFERRED, OutboxState.FAILED):
+        raise ValidationFailed(
+            f"This email is {email.state.value}; only deferred or failed mail can be retried."
+        )
+    email.state = OutboxState.QUEUED
+    email.next_attempt_at = utcnow()
+    email.locked_until = None
+    email.attempts = 0
+    db.session.flush()
+    jobs.defer(db.session, SEND_JOB, email.id, queue="emails")
+    return email

@@ -1,0 +1,118 @@
+"""Email templates: snapshots of every HTML and text part on fixed data, escaping, branding."""
+
+from __future__ import annotations
+
+import pytest
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from supportdesk.notifications.compose import render
+from supportdesk.notifications.models import Notification
+
+pytestmark = pytest.mark.unit
+
+
+class HTMLSnapshot(SingleFileSnapshotExtension):
+    """One readable .html file per snapshot."""
+
+    _file_extension = "html"
+    file_extension = "html"
+    _write_mode = WriteMode.TEXT
+
+
+class TextSnapshot(SingleFileSnapshotExtension):
+    """One readable .txt file per snapshot."""
+
+    _file_extension = "txt"
+    file_extension = "txt"
+    _write_mode = WriteMode.TEXT
+
+
+def fixed_context(**overrides) -> dict:
+    """The data every template is rendered with in the snapshots (no clock, no database)."""
+    context = {
+        "org_name": "Snapshot Support",
+        "brand": {
+            "sender_name": "Snapshot Support Team",
+            "accent_color": "#0f766e",
+            "logo_url": "",
+            "footer_text": "Snapshot Support · 1 Example Street · Lisbon",
+        },
+        "ticket": {
+            "number": 42,
+            "subject": "Invoice shows the wrong VAT rate",
+            "status": "Open",
+            "priority": "High",
+            "url": "https://help.snapshot.example/tickets/42",
+        },
+        "customer": {"name": "Inès Duarte", "email": "ines@customer.example"},
+        "recipient_name": "Inès Duarte",
+        "actor_name": "Lena Lead",
+        "message": {
+            "author": "Omar Agent",
+            "body": "Thanks Inès, we are correcting it now.\nYou will get a new invoice today.",
+            "date": "02 Mar 2026, 10:10 UTC",
+        },
+        "quoted": [
+            {
+                "author": "Inès Duarte",
+                "body": "Hello,\nour March invoice uses 19 % instead of 7 %.",
+                "date": "02 Mar 2026, 09:30 UTC",
+            }
+        ],
+        "to_customer": True,
+    }
+    context.update(overrides)
+    return context
+
+
+KINDS = [pytest.param(n.value, id=n.value) for n in Notification]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_html_part_looks_as_recorded(kind, snapshot):
+    assert render(kind, fixed_context()).html == snapshot.use_extension(HTMLSnapshot)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_text_part_looks_as_recorded(kind, snapshot):
+    rendered = render(kind, fixed_context())
+    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_subject_carries_the_ticket_number(kind):
+    assert "[#42]" in render(kind, fixed_context()).subject
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_user_text_is_escaped_in_html_and_verbatim_in_text(kind):
+    evil = '<script>alert("x")</script>'
+    context = fixed_context(
+        customer={"name": evil, "email": "a@b.example"},
+        recipient_name=evil,
+        ticket={**fixed_context()["ticket"], "subject": evil},
+        message={"author": evil, "body": evil, "date": "today"},
+        quoted=[{"author": evil, "body": evil, "date": "today"}],
+    )
+    rendered = render(kind, context)
+    assert "<script>" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert evil in rendered.text
+
+
+def test_the_css_is_inlined_for_mail_clients():
+    html = render("agent_replied", fixed_context()).html
+    assert "<style" not in html
+    assert 'style="' in html and "#0f766e" in html
+
+
+def test_a_logo_replaces_the_sender_name_in_the_header():
+    brand = {**fixed_context()["brand"], "logo_url": "https://cdn.example/logo.png"}
+    html = render("ticket_resolved", fixed_context(brand=brand)).html
+    assert 'src="https://cdn.example/logo.png"' in html
+
+
+def test_a_subject_is_one_line_whatever_the_ticket_subject_holds():
+    ticket = {**fixed_context()["ticket"], "subject": "Line one\r\nBcc: x@y.example"}
+    subject = render("ticket_acknowledged", fixed_context(ticket=ticket)).subject
+    assert subject == "[#42] We received your request: Line one Bcc: x@y.example"
