@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from supportdesk import jobs
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
+from supportdesk.customers.service import find_by_email
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
@@ -128,6 +129,12 @@ def _over_cap(organization_id: int, to_address: str) -> int | None:
     return cap if sent >= cap else None
 
 
+def _suppressed_since(organization_id: int, address: str) -> dt.datetime | None:
+    """When a hard bounce suppressed this customer address, if it did (inbound sets it)."""
+    customer = find_by_email(organization_id, address)
+    return customer.email_suppressed_at if customer is not None else None
+
+
 def _is_ours(address: str) -> bool:
     """Whether mail to `address` would come straight back to us (our domain or sender)."""
     config = current_app.config
@@ -176,9 +183,16 @@ def queue_email(
         last_error="",
     )
     cap = _over_cap(organization_id, to_address) if notification.automatic else None
+    suppressed = _suppressed_since(organization_id, to_address)
     if _is_ours(to_address):
         email.state = OutboxState.FAILED
         email.last_error = "Not sent: this is one of our own addresses (mail-loop protection)."
+    elif suppressed is not None:
+        email.state = OutboxState.FAILED
+        email.last_error = (
+            f"Not sent: mail to this address bounced on {suppressed:%d %b %Y}. Lift the "
+            "suppression on the customer's page once the address works again."
+        )
     elif cap is not None:
         email.state = OutboxState.FAILED
         window = int(current_app.config["MAIL_CAP_WINDOW_SECONDS"]) // 60
