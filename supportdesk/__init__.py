@@ -45,12 +45,16 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount the interface packages."""
     from supportdesk.admin import bp as admin_bp
+    from supportdesk.api import access as api_access
+    from supportdesk.api import bp as api_bp
     from supportdesk.auth import bp as auth_bp
     from supportdesk.console import bp as console_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp)
+    api_access.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

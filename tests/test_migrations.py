@@ -24,6 +24,7 @@ APP_TABLES = {
     "ticket_tags",
     "messages",
     "ticket_events",
+    "api_tokens",
 }
 
 

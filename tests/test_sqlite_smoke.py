@@ -36,8 +36,15 @@ def embedded_app(tmp_path):
 def test_an_admin_created_on_the_cli_works_the_console_on_sqlite(embedded_app):
     runner = embedded_app.test_cli_runner()
     result = runner.invoke(
-        args=["create-admin", "--email", "Boss@Example.com", "--password", "a long password!",
-              "--org", "Embedded Desk"]
+        args=[
+            "create-admin",
+            "--email",
+            "Boss@Example.com",
+            "--password",
+            "a long password!",
+            "--org",
+            "Embedded Desk",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Admin boss@example.com created" in result.output
@@ -46,17 +53,27 @@ def test_an_admin_created_on_the_cli_works_the_console_on_sqlite(embedded_app):
     page = client.get("/login")
     signed_in = client.post(
         "/login",
-        data={"email": "boss@example.com", "password": "a long password!",
-              "csrf_token": csrf_token(page)},
+        data={
+            "email": "boss@example.com",
+            "password": "a long password!",
+            "csrf_token": csrf_token(page),
+        },
     )
     assert signed_in.status_code == 302
 
     token = csrf_token(client.get("/tickets/new"))
     created = client.post(
         "/tickets/new",
-        data={"csrf_token": token, "customer_email": "c@example.com", "subject": "Printer jam",
-              "body": "Page 3 is stuck.", "priority": "high", "team_id": "0",
-              "assignee_id": "0", "tags": "hardware"},
+        data={
+            "csrf_token": token,
+            "customer_email": "c@example.com",
+            "subject": "Printer jam",
+            "body": "Page 3 is stuck.",
+            "priority": "high",
+            "team_id": "0",
+            "assignee_id": "0",
+            "tags": "hardware",
+        },
     )
     assert created.status_code == 302
     number = created.headers["Location"].rsplit("/", 1)[1]
@@ -82,8 +99,15 @@ def test_the_create_admin_command_explains_a_short_password(embedded_app):
 
 def test_failed_logins_are_throttled_in_memory_without_redis(embedded_app):
     embedded_app.test_cli_runner().invoke(
-        args=["create-admin", "--email", "a@example.com", "--password", "a long password!",
-              "--org", "X"]
+        args=[
+            "create-admin",
+            "--email",
+            "a@example.com",
+            "--password",
+            "a long password!",
+            "--org",
+            "X",
+        ]
     )
     client = embedded_app.test_client()
     statuses = []
@@ -92,7 +116,11 @@ def test_failed_logins_are_throttled_in_memory_without_redis(embedded_app):
         statuses.append(
             client.post(
                 "/login",
-                data={"email": "a@example.com", "password": "wrong!", "csrf_token": csrf_token(page)},
+                data={
+                    "email": "a@example.com",
+                    "password": "wrong!",
+                    "csrf_token": csrf_token(page),
+                },
             ).status_code
         )
     assert statuses[-2:] == [401, 429]

@@ -15,9 +15,12 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.assign": Role.AGENT,
     "ticket.edit": Role.AGENT,
     "ticket.reopen_closed": Role.SENIOR_AGENT,
+    "ticket.delete": Role.ADMIN,
     "customer.edit": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,
+    # Every agent may hold personal API tokens; what a token may do is still its agent's role.
+    "api_token.manage": Role.VIEWER,
 }
 
 

@@ -57,11 +57,20 @@ class OrgSpec(NamedTuple):
     teams: tuple[str, ...]
 
 
-MAIN = OrgSpec("Acme Support", "acme-support", "acme-support.example",
-               ((Role.ADMIN, 2), (Role.SENIOR_AGENT, 4), (Role.AGENT, 12), (Role.VIEWER, 2)),
-               tuple(text.TEAMS))
-OTHER = OrgSpec("Globex Helpdesk", "globex-helpdesk", "globex.example",
-                ((Role.ADMIN, 1), (Role.AGENT, 3)), ("Billing", "Technical"))
+MAIN = OrgSpec(
+    "Acme Support",
+    "acme-support",
+    "acme-support.example",
+    ((Role.ADMIN, 2), (Role.SENIOR_AGENT, 4), (Role.AGENT, 12), (Role.VIEWER, 2)),
+    tuple(text.TEAMS),
+)
+OTHER = OrgSpec(
+    "Globex Helpdesk",
+    "globex-helpdesk",
+    "globex.example",
+    ((Role.ADMIN, 1), (Role.AGENT, 3)),
+    ("Billing", "Technical"),
+)
 
 # Final status weights (open, in progress, pending, resolved, closed) by ticket age in days:
 # new tickets are still being worked on, old ones are mostly closed.
@@ -99,8 +108,13 @@ def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 @click.command("seed-demo")
-@click.option("--tickets", type=click.IntRange(1, 1_000_000), default=1_000, show_default=True,
-              help="Tickets in the main demo organization.")
+@click.option(
+    "--tickets",
+    type=click.IntRange(1, 1_000_000),
+    default=1_000,
+    show_default=True,
+    help="Tickets in the main demo organization.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
 @click.option("--now", callback=_parse_now, help="ISO time the data ends at [default: this hour].")
 @click.option("--password", default=DEMO_PASSWORD, show_default=True, help="For every demo agent.")
@@ -132,7 +146,9 @@ def seed_demo(tickets: int, seed: int, now: dt.datetime, password: str, reset: b
     other = _seed_org(rng, OTHER, 8, now, password_hash, counts)
     other_tickets = min(12, tickets)
     err = click.get_text_stream("stderr")
-    with click.progressbar(length=tickets + other_tickets, label="Seeding tickets", file=err) as bar:
+    with click.progressbar(
+        length=tickets + other_tickets, label="Seeding tickets", file=err
+    ) as bar:
         for org, count in ((main, tickets), (other, other_tickets)):
             _seed_tickets(rng, org, count, now, bar, counts)
 
@@ -166,15 +182,28 @@ def _insert(table: sa.Table, rows: list[dict], *returning: sa.Column) -> list[An
     return list(result) if returning else []
 
 
-def _seed_org(rng: random.Random, spec: OrgSpec, customer_count: int, now: dt.datetime,
-              password_hash: str, counts: Counter[str]) -> DemoOrg:
+def _seed_org(
+    rng: random.Random,
+    spec: OrgSpec,
+    customer_count: int,
+    now: dt.datetime,
+    password_hash: str,
+    counts: Counter[str],
+) -> DemoOrg:
     """Create the organization with its teams, agents and customers; commit."""
     founded = now - dt.timedelta(days=400)
     organization = create_organization(spec.name)
     organization.created_at = founded
     org = DemoOrg(organization.id, spec)
-    team_rows = [{"organization_id": org.id, "name": name, "description": text.TEAMS[name],
-                  "created_at": founded} for name in spec.teams]
+    team_rows = [
+        {
+            "organization_id": org.id,
+            "name": name,
+            "description": text.TEAMS[name],
+            "created_at": founded,
+        }
+        for name in spec.teams
+    ]
     org.teams = {name: id_ for id_, name in _insert(Team.__table__, team_rows, Team.id, Team.name)}
 
     roles = [role for role, n in spec.roles for _ in range(n)]
@@ -184,15 +213,25 @@ def _seed_org(rng: random.Random, spec: OrgSpec, customer_count: int, now: dt.da
         if name not in names:
             names.append(name)
     inactive = max(i for i, role in enumerate(roles) if role is Role.AGENT)
-    agents = [{
-        "organization_id": org.id, "name": f"{first} {last}", "role": role,
-        "email": f"admin@{spec.domain}" if i == 0 else f"{_ascii(first)}.{_ascii(last)}@{spec.domain}",
-        "password_hash": password_hash, "active": i != inactive,
-        # Not from the seed: a predictable session token would be a predictable login cookie.
-        "session_token": secrets.token_urlsafe(24),
-        "created_at": founded + dt.timedelta(days=rng.randint(0, 200)),
-        "last_login_at": now - dt.timedelta(minutes=rng.randint(5, 4_000)) if i != inactive else None,
-    } for i, (role, (first, last)) in enumerate(zip(roles, names, strict=True))]
+    agents = [
+        {
+            "organization_id": org.id,
+            "name": f"{first} {last}",
+            "role": role,
+            "email": f"admin@{spec.domain}"
+            if i == 0
+            else f"{_ascii(first)}.{_ascii(last)}@{spec.domain}",
+            "password_hash": password_hash,
+            "active": i != inactive,
+            # Not from the seed: a predictable session token would be a predictable login cookie.
+            "session_token": secrets.token_urlsafe(24),
+            "created_at": founded + dt.timedelta(days=rng.randint(0, 200)),
+            "last_login_at": now - dt.timedelta(minutes=rng.randint(5, 4_000))
+            if i != inactive
+            else None,
+        }
+        for i, (role, (first, last)) in enumerate(zip(roles, names, strict=True))
+    ]
     user_ids = dict(_insert(User.__table__, agents, User.email, User.id))
     for row in agents:
         row["id"], row["first"] = user_ids[row["email"]], row["name"].split()[0]
@@ -203,43 +242,58 @@ def _seed_org(rng: random.Random, spec: OrgSpec, customer_count: int, now: dt.da
         if agent["role"] in (Role.AGENT, Role.SENIOR_AGENT):
             memberships.append({"team_id": team_ids[i % len(team_ids)], "user_id": agent["id"]})
         if agent["role"] is Role.SENIOR_AGENT and len(team_ids) > 1 and rng.random() < 0.5:
-            memberships.append({"team_id": team_ids[(i + 1) % len(team_ids)], "user_id": agent["id"]})
+            memberships.append(
+                {"team_id": team_ids[(i + 1) % len(team_ids)], "user_id": agent["id"]}
+            )
     _insert(team_members, memberships)
     org.staff = [a for a in agents if a["active"] and a["role"] is not Role.VIEWER]
     org.leads = [a for a in org.staff if a["role"] in (Role.ADMIN, Role.SENIOR_AGENT)]
     for row in memberships:
         org.team_staff.setdefault(row["team_id"], []).extend(
-            a for a in org.staff if a["id"] == row["user_id"])
+            a for a in org.staff if a["id"] == row["user_id"]
+        )
 
     seen: set[str] = set()
     for _ in range(customer_count):
         first, last = rng.choice(text.FIRST_NAMES), rng.choice(text.LAST_NAMES)
         company = rng.choice(text.COMPANIES) if rng.random() < 0.7 else ""
-        domain = (_ascii(company).replace("& ", "").replace(" ", "-") + ".example" if company
-                  else rng.choice(("mail.example", "inbox.example", "post.example")))
+        domain = (
+            _ascii(company).replace("& ", "").replace(" ", "-") + ".example"
+            if company
+            else rng.choice(("mail.example", "inbox.example", "post.example"))
+        )
         local, n = f"{_ascii(first)}.{_ascii(last)}", 1
         while f"{local}@{domain}" in seen:
             local, n = f"{_ascii(first)}.{_ascii(last)}{n}", n + 1
         seen.add(f"{local}@{domain}")
         tier = rng.choices(list(Tier), text.TIER_WEIGHTS)[0]
-        org.customers.append({
-            "organization_id": org.id, "email": f"{local}@{domain}", "name": f"{first} {last}",
-            "company": company, "tier": tier, "created_at": founded + dt.timedelta(
-                days=rng.randint(0, 200), minutes=rng.randint(0, 1_439)),
-            "external_ids": {"crm": f"CRM-{rng.randint(1000, 99999)}"}
-            if tier in (Tier.PREMIUM, Tier.ENTERPRISE) else {},
-        })
+        org.customers.append(
+            {
+                "organization_id": org.id,
+                "email": f"{local}@{domain}",
+                "name": f"{first} {last}",
+                "company": company,
+                "tier": tier,
+                "created_at": founded
+                + dt.timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1_439)),
+                "external_ids": {"crm": f"CRM-{rng.randint(1000, 99999)}"}
+                if tier in (Tier.PREMIUM, Tier.ENTERPRISE)
+                else {},
+            }
+        )
     customer_ids = dict(_insert(Customer.__table__, org.customers, Customer.email, Customer.id))
     for row in org.customers:
         row["id"], row["first"] = customer_ids[row["email"]], row["name"].split()[0]
     db.session.commit()
-    counts.update(organizations=1, teams=len(team_rows), agents=len(agents),
-                  customers=len(org.customers))
+    counts.update(
+        organizations=1, teams=len(team_rows), agents=len(agents), customers=len(org.customers)
+    )
     return org
 
 
-def _seed_tickets(rng: random.Random, org: DemoOrg, count: int, now: dt.datetime,
-                  bar: Any, counts: Counter[str]) -> None:
+def _seed_tickets(
+    rng: random.Random, org: DemoOrg, count: int, now: dt.datetime, bar: Any, counts: Counter[str]
+) -> None:
     """Insert tickets 1..count in batches, each with its messages, history and tags; commit each."""
     for start in range(1, count + 1, BATCH_SIZE):
         numbers = range(start, min(start + BATCH_SIZE, count + 1))
@@ -255,11 +309,16 @@ def _seed_tickets(rng: random.Random, org: DemoOrg, count: int, now: dt.datetime
             if rows:
                 _insert(table, rows)
         db.session.commit()
-        counts.update(tickets=len(tickets), messages=len(children[M]), events=len(children[E]),
-                      tags=len(children[TT]))
+        counts.update(
+            tickets=len(tickets),
+            messages=len(children[M]),
+            events=len(children[E]),
+            tags=len(children[TT]),
+        )
         bar.update(len(numbers))
-    db.session.execute(sa.update(Organization).where(Organization.id == org.id)
-                       .values(last_ticket_number=count))
+    db.session.execute(
+        sa.update(Organization).where(Organization.id == org.id).values(last_ticket_number=count)
+    )
     db.session.commit()
 
 
@@ -288,8 +347,14 @@ def _times(rng: random.Random, created: dt.datetime, now: dt.datetime, steps: li
     return times
 
 
-def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
-            tickets: list[dict], children: dict[sa.Table, list[dict]]) -> None:
+def _ticket(
+    rng: random.Random,
+    org: DemoOrg,
+    number: int,
+    now: dt.datetime,
+    tickets: list[dict],
+    children: dict[sa.Table, list[dict]],
+) -> None:
     """Append one ticket's row and its messages, history events and tags."""
     issue = rng.choice(text.ISSUES)
     customer = org.customers[int(len(org.customers) * rng.random() ** 2)]  # some write a lot
@@ -313,21 +378,46 @@ def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
 
     def message(kind: MessageKind, template: str, at: dt.datetime, author: dict) -> int:
         body = template.format_map(fill)
-        messages.append({
-            "organization_id": oid, "ticket_id": number, "kind": kind, "body_text": body,
-            "author_user_id": None if author is customer else author["id"],
-            "author_customer_id": customer["id"] if author is customer else None,
-            "body_html": "", "email_message_id": None, "in_reply_to": None, "created_at": at})
+        messages.append(
+            {
+                "organization_id": oid,
+                "ticket_id": number,
+                "kind": kind,
+                "body_text": body,
+                "author_user_id": None if author is customer else author["id"],
+                "author_customer_id": customer["id"] if author is customer else None,
+                "body_html": "",
+                "email_message_id": None,
+                "in_reply_to": None,
+                "created_at": at,
+            }
+        )
         return len(body)
 
-    def event(kind: EventKind, at: dt.datetime, actor: dict | None, old: str | None = None,
-              new: str | None = None, data: dict | None = None, version: int = 1) -> None:
+    def event(
+        kind: EventKind,
+        at: dt.datetime,
+        actor: dict | None,
+        old: str | None = None,
+        new: str | None = None,
+        data: dict | None = None,
+        version: int = 1,
+    ) -> None:
         # actor None is the system (auto-close); the customer's own dict marks the customer.
-        events.append({
-            "organization_id": oid, "ticket_id": number, "kind": kind, "old_value": old,
-            "actor_user_id": None if actor is None or actor is customer else actor["id"],
-            "actor_customer_id": customer["id"] if actor is customer else None,
-            "new_value": new, "data": data or {}, "ticket_version": version, "created_at": at})
+        events.append(
+            {
+                "organization_id": oid,
+                "ticket_id": number,
+                "kind": kind,
+                "old_value": old,
+                "actor_user_id": None if actor is None or actor is customer else actor["id"],
+                "actor_customer_id": customer["id"] if actor is customer else None,
+                "new_value": new,
+                "data": data or {},
+                "ticket_version": version,
+                "created_at": at,
+            }
+        )
         state["last"] = at
 
     def move(target: Status, at: dt.datetime, actor: dict | None) -> None:
@@ -341,19 +431,37 @@ def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
         else:
             state["resolved"] = state["closed"] = None
         state["status"] = target
-        event(EventKind.STATUS, at, actor, old.label, target.label,
-              {"old": old.value, "new": target.value})
+        event(
+            EventKind.STATUS,
+            at,
+            actor,
+            old.label,
+            target.label,
+            {"old": old.value, "new": target.value},
+        )
 
     message(MessageKind.PUBLIC, text.opening(rng, issue), created, customer)
-    event(EventKind.CREATED, created, customer, new=subject,
-          data={"channel": channel.value, "priority": priority.value}, version=0)
+    event(
+        EventKind.CREATED,
+        created,
+        customer,
+        new=subject,
+        data={"channel": channel.value, "priority": priority.value},
+        version=0,
+    )
     last_answer = max(i for i, kind in enumerate(kinds) if kind != "N")
     index, asked = 0, False
     for step, at in zip(steps, times, strict=True):
         if step == "assign":
             by = assignee if rng.random() < 0.5 else rng.choice(org.leads)
-            event(EventKind.ASSIGNEE, at, by, None, assignee["name"],
-                  {"old": None, "new": assignee["id"]})
+            event(
+                EventKind.ASSIGNEE,
+                at,
+                by,
+                None,
+                assignee["name"],
+                {"old": None, "new": assignee["id"]},
+            )
         elif step == "close":
             move(S.CLOSED, at, None if rng.random() < 0.7 else handler)  # mostly auto-closed
         elif step == "pick":
@@ -375,22 +483,40 @@ def _ticket(rng: random.Random, org: DemoOrg, number: int, now: dt.datetime,
                 event(EventKind.NOTED, at, author)
                 continue
             final = index == last_answer
-            asked = "C" in kinds[index + 1 :] and rng.random() < 0.5 or final and status is S.PENDING
+            asked = (
+                "C" in kinds[index + 1 :] and rng.random() < 0.5 or final and status is S.PENDING
+            )
             solved = final and status in (S.RESOLVED, S.CLOSED)
             line = issue.fix if solved else rng.choice(text.ASKS if asked else text.UPDATES)
-            length = message(MessageKind.PUBLIC, text.agent_reply(rng, line, author["first"]),
-                             at, author)
+            length = message(
+                MessageKind.PUBLIC, text.agent_reply(rng, line, author["first"]), at, author
+            )
             event(EventKind.REPLIED, at, author, data={"length": length})
             state["first"] = state["first"] or at
             if asked or solved:
                 move(S.PENDING if asked else S.RESOLVED, at, author)
-    tickets.append({
-        "organization_id": oid, "number": number, "subject": subject, "status": status,
-        "priority": priority, "channel": channel, "customer_id": customer["id"],
-        "assignee_id": assignee and assignee["id"], "team_id": team_id, "custom_fields": {},
-        "created_at": created, "updated_at": state["last"], "first_response_at": state["first"],
-        "resolved_at": state["resolved"], "closed_at": state["closed"], "version": 1,
-    })
+    tickets.append(
+        {
+            "organization_id": oid,
+            "number": number,
+            "subject": subject,
+            "status": status,
+            "priority": priority,
+            "channel": channel,
+            "customer_id": customer["id"],
+            "assignee_id": assignee and assignee["id"],
+            "team_id": team_id,
+            "custom_fields": {},
+            "created_at": created,
+            "updated_at": state["last"],
+            "first_response_at": state["first"],
+            "resolved_at": state["resolved"],
+            "closed_at": state["closed"],
+            "version": 1,
+        }
+    )
     tag_count = rng.choices(range(4), (30, 40, 20, 10))[0]
-    children[TT].extend({"ticket_id": number, "name": name, "organization_id": oid}
-                        for name in rng.sample(issue.tags + text.GENERAL_TAGS, tag_count))
+    children[TT].extend(
+        {"ticket_id": number, "name": name, "organization_id": oid}
+        for name in rng.sample(issue.tags + text.GENERAL_TAGS, tag_count)
+    )

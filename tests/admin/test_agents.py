@@ -75,7 +75,12 @@ def test_an_admin_changes_a_role(client, admin, agent):
     token = csrf_token(client.get(f"/admin/agents/{agent.id}"))
     response = client.post(
         f"/admin/agents/{agent.id}",
-        data={"csrf_token": token, "name": agent.name, "email": agent.email, "role": "senior_agent"},
+        data={
+            "csrf_token": token,
+            "name": agent.name,
+            "email": agent.email,
+            "role": "senior_agent",
+        },
     )
     assert response.status_code == 302
     db.session.refresh(agent)
@@ -122,7 +127,9 @@ def test_an_admin_cannot_deactivate_themselves(client, admin):
     assert "You cannot deactivate yourself." in client.get("/admin/agents").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role", [Role.SENIOR_AGENT, Role.AGENT, Role.VIEWER], ids=lambda r: r.value)
+@pytest.mark.parametrize(
+    "role", [Role.SENIOR_AGENT, Role.AGENT, Role.VIEWER], ids=lambda r: r.value
+)
 def test_only_admins_manage_agents(client, org, role):
     user = UserFactory(organization=org, role=role)
     target = UserFactory(organization=org)
@@ -133,8 +140,9 @@ def test_only_admins_manage_agents(client, org, role):
     token = csrf_token(page)
     assert client.get("/admin/agents/new").status_code == 403
     assert (
-        client.post(f"/admin/agents/{target.id}/active", data={"csrf_token": token, "active": "0"})
-        .status_code
+        client.post(
+            f"/admin/agents/{target.id}/active", data={"csrf_token": token, "active": "0"}
+        ).status_code
         == 403
     )
 

@@ -17,7 +17,12 @@ def test_a_senior_agent_creates_a_team_with_members(client, senior_agent, agent)
     token = csrf_token(client.get("/admin/teams/new"))
     response = client.post(
         "/admin/teams/new",
-        data={"csrf_token": token, "name": "Billing", "description": "Money", "members": [agent.id]},
+        data={
+            "csrf_token": token,
+            "name": "Billing",
+            "description": "Money",
+            "members": [agent.id],
+        },
     )
     assert response.status_code == 302
     team = db.session.scalar(db.select(Team).where(Team.name == "Billing"))

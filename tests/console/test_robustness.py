@@ -12,14 +12,33 @@ pytestmark = pytest.mark.integration
 JUNK_FORMS = [
     pytest.param({}, id="empty"),
     pytest.param(
-        {"subject": "\x00", "body": "\x00 \u202e 😀", "status": "x", "priority": "", "version": "-1",
-         "assignee_id": "1e9", "team_id": "[]", "tags": ",,,", "email": "@", "role": "god",
-         "tier": "gold", "members": "x", "active": "maybe", "kind": "other"},
+        {
+            "subject": "\x00",
+            "body": "\x00 \u202e 😀",
+            "status": "x",
+            "priority": "",
+            "version": "-1",
+            "assignee_id": "1e9",
+            "team_id": "[]",
+            "tags": ",,,",
+            "email": "@",
+            "role": "god",
+            "tier": "gold",
+            "members": "x",
+            "active": "maybe",
+            "kind": "other",
+        },
         id="garbage",
     ),
     pytest.param(
-        {"subject": "s" * 5000, "body": "b" * 200_000, "version": "9" * 40, "name": "n" * 5000,
-         "customer_email": ("x" * 300) + "@example.com", "tags": "t" * 5000},
+        {
+            "subject": "s" * 5000,
+            "body": "b" * 200_000,
+            "version": "9" * 40,
+            "name": "n" * 5000,
+            "customer_email": ("x" * 300) + "@example.com",
+            "tags": "t" * 5000,
+        },
         id="oversized",
     ),
 ]

@@ -49,36 +49,60 @@ def fixed_desk(app):
         db.session.add(org)
         db.session.flush()
         lead = User(
-            id=910011, organization=org, email="lena@snapshot.example", name="Lena Lead",
-            role=Role.SENIOR_AGENT, password_hash=password_hash(), session_token="fixed",
+            id=910011,
+            organization=org,
+            email="lena@snapshot.example",
+            name="Lena Lead",
+            role=Role.SENIOR_AGENT,
+            password_hash=password_hash(),
+            session_token="fixed",
         )
         agent = User(
-            id=910012, organization=org, email="omar@snapshot.example", name="Omar Agent",
-            role=Role.AGENT, password_hash=password_hash(), session_token="fixed2",
+            id=910012,
+            organization=org,
+            email="omar@snapshot.example",
+            name="Omar Agent",
+            role=Role.AGENT,
+            password_hash=password_hash(),
+            session_token="fixed2",
         )
         team = Team(id=910021, organization_id=org.id, name="Billing", members=[lead, agent])
         customer = Customer(
-            id=910031, organization_id=org.id, email="ines@customer.example",
-            name="Inès Duarte <CFO>", tier=Tier.PREMIUM, company="Duarte & Filhos",
+            id=910031,
+            organization_id=org.id,
+            email="ines@customer.example",
+            name="Inès Duarte <CFO>",
+            tier=Tier.PREMIUM,
+            company="Duarte & Filhos",
         )
         db.session.add_all([lead, agent, team, customer])
         db.session.flush()
         first = service.open_ticket(
-            org.id, actor=None, customer_email=customer.email,
+            org.id,
+            actor=None,
+            customer_email=customer.email,
             subject="Invoice shows the wrong VAT rate",
             body="Hello,\nour March invoice uses 19 % instead of 7 %.\n<b>Please fix</b>",
-            priority=Priority.HIGH, team_id=team.id, tags="billing, vat",
+            priority=Priority.HIGH,
+            team_id=team.id,
+            tags="billing, vat",
         )
     with time_machine.travel(FROZEN + dt.timedelta(minutes=40), tick=False):
         service.reply(agent, first, "Thanks Inès, we are correcting it now.")
         service.add_note(lead, first, "Check the tax table for Portugal too.")
         service.update_ticket(
-            lead, first, expected_version=first.version, status=Status.PENDING,
+            lead,
+            first,
+            expected_version=first.version,
+            status=Status.PENDING,
             assignee_id=agent.id,
         )
         service.open_ticket(
-            org.id, actor=agent, customer_email="new@customer.example",
-            subject="Add two seats to our plan", body="We hired two people.",
+            org.id,
+            actor=agent,
+            customer_email="new@customer.example",
+            subject="Add two seats to our plan",
+            body="We hired two people.",
             priority=Priority.LOW,
         )
     db.session.commit()

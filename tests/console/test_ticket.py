@@ -124,7 +124,8 @@ def test_an_invalid_transition_re_renders_with_a_conflict(client, agent, org):
     login_as(client, agent)
     token = csrf_token(client.get(f"/tickets/{closed.number}"))
     response = client.post(
-        f"/tickets/{closed.number}", data={"csrf_token": token, **_properties(closed, status="pending")}
+        f"/tickets/{closed.number}",
+        data={"csrf_token": token, **_properties(closed, status="pending")},
     )
     # pending is not offered from closed: the form refuses the choice before the service.
     assert response.status_code == 422
@@ -138,13 +139,15 @@ def test_an_agent_cannot_reopen_a_closed_ticket_but_a_senior_agent_can(
     login_as(client, agent)
     token = csrf_token(client.get(f"/tickets/{closed.number}"))
     refused = client.post(
-        f"/tickets/{closed.number}", data={"csrf_token": token, **_properties(closed, status="open")}
+        f"/tickets/{closed.number}",
+        data={"csrf_token": token, **_properties(closed, status="open")},
     )
     assert refused.status_code == 403
     login_as(client, senior_agent)
     token = csrf_token(client.get(f"/tickets/{closed.number}"))
     allowed = client.post(
-        f"/tickets/{closed.number}", data={"csrf_token": token, **_properties(closed, status="open")}
+        f"/tickets/{closed.number}",
+        data={"csrf_token": token, **_properties(closed, status="open")},
     )
     assert allowed.status_code == 302
 
@@ -183,9 +186,14 @@ def test_a_viewer_sees_the_ticket_without_controls_and_cannot_post(client, viewe
         (f"/tickets/{ticket.number}/messages", {"body": "hi", "kind": "public"}),
     ]:
         assert client.post(path, data={"csrf_token": token, **data}).status_code == 403
-    assert db.session.scalar(
-        db.select(db.func.count()).select_from(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
-    ) == 1
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id)
+        )
+        == 1
+    )
 
 
 def test_a_ticket_of_another_organization_is_not_found(client, agent, other_org):

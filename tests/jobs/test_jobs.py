@@ -65,7 +65,10 @@ def test_redis_down_at_commit_time_loses_nothing_and_says_so(app, org, caplog):
     from redis import Redis
 
     ticket = _resolved_long_ago(org)
-    working, app.extensions["redis"] = app.extensions["redis"], Redis.from_url("redis://127.0.0.1:1/0")
+    working, app.extensions["redis"] = (
+        app.extensions["redis"],
+        Redis.from_url("redis://127.0.0.1:1/0"),
+    )
     try:
         jobs.defer(db.session, CLOSE_JOB, queue="default")
         with caplog.at_level(logging.WARNING, logger="supportdesk.jobs"):
