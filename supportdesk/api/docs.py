@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import jsonify, render_template
+from markupsafe import Markup, escape
 
 from supportdesk.api import bp
 from supportdesk.api.openapi import openapi_document
@@ -20,7 +22,17 @@ def openapi_document_view():
 def docs_page():
     """Every endpoint with its parameters, bodies, answers and examples, then every schema."""
     doc = openapi_document()
-    return render_template("api/docs.html", doc=doc, pretty=_pretty, ref_name=_ref_name)
+    return render_template(
+        "api/docs.html", doc=doc, pretty=_pretty, ref_name=_ref_name, prose=_prose
+    )
+
+
+def _prose(text: str | None) -> Markup:
+    """Escaped text with `backticked` words set as code and **starred** ones in bold."""
+    html = re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or "")))
+    html = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", html)
+    html = re.sub(r"\*([^*]+)\*", r"<em>\1</em>", html)
+    return Markup(html)  # noqa: S704  (built from escaped text)
 
 
 def _pretty(value) -> str:

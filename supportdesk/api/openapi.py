@@ -27,6 +27,9 @@ acts as its agent: the agent's role applies, and a read-only token cannot change
 **Rate limits** apply per token; over the limit the answer is 429 with `Retry-After`.
 """
 
+# Sections of the document, in reading order; tags not listed come after, as registered.
+TAG_ORDER = ["Tickets", "Customers", "Agents and teams"]
+
 ERROR_NAMES = {
     400: "MalformedJson",
     401: "Unauthorized",
@@ -172,8 +175,12 @@ def openapi_document() -> dict[str, Any]:
             models.append((op.query, "validation"))
     refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     components = definitions.get("$defs", {})
+    ordered = sorted(
+        OPERATIONS,
+        key=lambda op: TAG_ORDER.index(op.tag) if op.tag in TAG_ORDER else len(TAG_ORDER),
+    )
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in ordered:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation_object(op, refs, components)
     for op in OPERATIONS:  # query models are parameters, not bodies
         if op.query is not None:
@@ -183,7 +190,7 @@ def openapi_document() -> dict[str, Any]:
         "info": {"title": "supportdesk API", "version": "1.0.0", "description": DESCRIPTION},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": name} for name in dict.fromkeys(op.tag for op in OPERATIONS)],
+        "tags": [{"name": name} for name in dict.fromkeys(op.tag for op in ordered)],
         "paths": paths,
         "components": {
             "schemas": dict(sorted(components.items())),

@@ -51,3 +51,13 @@ def test_times_are_normalised_to_utc():
 )
 def test_the_docs_page_names_types_briefly(schema, name):
     assert _ref_name(schema) == name
+
+
+def test_prose_escapes_and_sets_code_and_emphasis():
+    from supportdesk.api.docs import _prose
+
+    html = str(_prose("Send `If-Match` **now** to *avoid* <b>409</b>"))
+
+    assert html == (
+        "Send <code>If-Match</code> <strong>now</strong> to <em>avoid</em> &lt;b&gt;409&lt;/b&gt;"
+    )
