@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 DURATION=${1:-20}
 CONNECTIONS=${2:-20}
-PORT=${PORT:-8765}
+PORT=${PORT:-8606}
 BIN=${BIN:-.venv/bin}
 : "${SUPPORTDESK_DATABASE_URL:?set SUPPORTDESK_DATABASE_URL to the seeded database}"
 export SUPPORTDESK_DATABASE_URL SUPPORTDESK_API_RATE_LIMIT=1000000000
@@ -26,18 +26,20 @@ export TOKEN
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null; wait "$GUNICORN" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
-  curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/openapi.json" && break
+  curl -sf "http://127.0.0.1:$PORT/api/v1/openapi.json" | grep -q '"openapi"' && break
+  kill -0 "$GUNICORN" 2>/dev/null || { echo "gunicorn did not start (port $PORT busy?)" >&2; exit 1; }
   sleep 0.2
 done
 
-BASE="http://127.0.0.1:$PORT/api/v1"
+BASE="http://127.0.0.1:$PORT"
+list() {
+  QUERY=$1 wrk -t2 -c"$CONNECTIONS" -d"$2" --latency -s benchmarks/list_tickets.lua "$BASE"
+}
 echo "== warm-up"
-wrk -t2 -c"$CONNECTIONS" -d3s -H "Authorization: Bearer $TOKEN" "$BASE/tickets?limit=25" >/dev/null
-echo "== GET /tickets?limit=25 (${DURATION}s, ${CONNECTIONS} connections)"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" \
-  "$BASE/tickets?limit=25"
-echo "== GET /tickets?status=open&priority=high&limit=25"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" \
-  "$BASE/tickets?status=open&priority=high&limit=25"
-echo "== POST /tickets (${DURATION}s, ${CONNECTIONS} connections)"
+list "limit=25" 3s >/dev/null
+echo "== GET /api/v1/tickets?limit=25 (${DURATION}s, ${CONNECTIONS} connections)"
+list "limit=25" "${DURATION}s"
+echo "== GET /api/v1/tickets?status=open&priority=high&limit=25"
+list "status=open&priority=high&limit=25" "${DURATION}s"
+echo "== POST /api/v1/tickets (${DURATION}s, ${CONNECTIONS} connections)"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s benchmarks/create_ticket.lua "$BASE"
