@@ -147,11 +147,12 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         )
     raw = request.get_data(cache=True)
     try:
-        data = json.loads(raw, parse_constant=_refuse_constant)
+        json.loads(raw, parse_constant=_refuse_constant)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise MalformedJson(f"The body is not valid JSON: {exc}") from None
     try:
-        return model.model_validate(data)
+        # Strict JSON validation: types as the document states them ("3" is not an integer).
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         raise InvalidInput.from_pydantic(exc) from None
 

@@ -8,9 +8,17 @@ rules (valid tags, assignable agents, transitions) stay in the services.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 from supportdesk.accounts.models import Role
 from supportdesk.customers.models import Tier
@@ -30,6 +38,16 @@ def _storable(value: str) -> str:
     return value
 
 
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    # pydantic would also read "0.5" as a Unix time; the document promises ISO 8601 text.
+    if isinstance(value, str) and not _ISO_DATETIME.match(value):
+        raise ValueError("must be an ISO 8601 date-time with a zone, e.g. 2026-11-25T09:00:00Z")
+    return value
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
@@ -45,7 +63,7 @@ def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802  (a type fa
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_utc)]
 
 
 class Input(BaseModel):

@@ -26,6 +26,19 @@ def _org() -> int:
     return organization_id()
 
 
+def _conflict(number: int) -> StaleTicket:
+    """A 409 that tells the client which version to read again (the console's says "below")."""
+    db.session.rollback()
+    current = queries.get_ticket(_org(), number).version
+    error = StaleTicket(number, [])
+    error.message = (
+        f"Ticket #{number} was changed by someone else since you read it; nothing was saved. "
+        f"Read it again (it is now at version {current}) and retry."
+    )
+    error.fields = {"version": f"The ticket is now at version {current}."}
+    return error
+
+
 def _ticket_response(number: int, status_headers: dict | None = None):
     ticket = queries.get_ticket_detail(_org(), number)
     headers = {"ETag": f'"{ticket.version}"', **(status_headers or {})}
@@ -151,10 +164,9 @@ def ticket_update(number: int, body: schemas.TicketUpdate):
                 tags=body.tags,
             )
         db.session.commit()
-    except StaleDataError:
-        # Another save committed between our version check and our UPDATE.
-        db.session.rollback()
-        raise StaleTicket(number, []) from None
+    except (StaleTicket, StaleDataError):
+        # StaleDataError: another save committed between our version check and our UPDATE.
+        raise _conflict(number) from None
     return _ticket_response(number)
 
 
@@ -175,9 +187,8 @@ def ticket_delete(number: int):
     try:
         service.delete_ticket(actor(), ticket, expected_version=if_match_version())
         db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleTicket(number, []) from None
+    except (StaleTicket, StaleDataError):
+        raise _conflict(number) from None
     return None
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from pydantic import ValidationError
 
 from supportdesk.api import schemas
 from supportdesk.api.docs import _ref_name
+from supportdesk.api.errors import InvalidInput
+from supportdesk.api.operations import parse_body
 
 pytestmark = pytest.mark.unit
 
@@ -61,3 +64,23 @@ def test_prose_escapes_and_sets_code_and_emphasis():
     assert html == (
         "Send <code>If-Match</code> <strong>now</strong> to <em>avoid</em> &lt;b&gt;409&lt;/b&gt;"
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [pytest.param("0.5", id="unix time"), pytest.param("1700000000", id="unix seconds")],
+)
+def test_times_must_be_written_in_iso_8601(value):
+    with pytest.raises(ValidationError):
+        schemas.TicketListQuery.model_validate({"updated_since": value})
+
+
+def test_json_bodies_are_validated_strictly():
+    app = Flask(__name__)
+    with (
+        app.test_request_context(json={"version": "3"}, method="PATCH"),
+        pytest.raises(InvalidInput) as raised,
+    ):
+        parse_body(schemas.TicketUpdate)
+
+    assert raised.value.fields == {"version": "Input should be a valid integer"}

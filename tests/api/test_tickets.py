@@ -86,7 +86,8 @@ def test_an_update_with_a_stale_version_is_refused_and_changes_nothing(api, tick
     assert second.status_code == 409
     body = second.get_json()["error"]
     assert body["code"] == "stale_version"
-    assert "version" in body["fields"]
+    assert body["fields"] == {"version": "The ticket is now at version 2."}
+    assert "nothing was saved" in body["message"]
     assert api.get(f"/tickets/{ticket.number}").get_json()["priority"] == "high"
 
 
