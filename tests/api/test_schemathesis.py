@@ -52,10 +52,13 @@ schema.app = WSGI  # every request, including those checks replay, goes through 
 
 @pytest.fixture
 def wsgi_app(app):
-    """Point the schema's WSGI callable at the session's app for this test."""
+    """Point the schema's WSGI callable at the session's app for this test (no rate limit)."""
+    limiter = app.extensions["api_rate_limiter"]
+    saved, limiter.limit = limiter.limit, 10**9
     WSGI.app = app
     yield WSGI
     WSGI.app = None
+    limiter.limit = saved
 
 
 @pytest.fixture
