@@ -45,6 +45,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount the interface packages."""
     from supportdesk.admin import bp as admin_bp
+    from supportdesk.api import access as api_access
+    from supportdesk.api import bp as api_bp
     from supportdesk.auth import bp as auth_bp
     from supportdesk.console import bp as console_bp
     from supportdesk.inbound import bp as inbound_bp
@@ -53,6 +55,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(inbound_bp)
+    app.register_blueprint(api_bp)
+    api_access.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -147,6 +147,15 @@ def render_error(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def register_json_errors(app: Flask, prefix: str, handler) -> None:
+    """Answer HTTP errors under `prefix` with `handler(exc)` instead of an HTML page.
+
+    Blueprint error handlers never see routing errors (an unknown path or method has no
+    blueprint yet); a JSON API registers its prefix here to keep its error shape for those too.
+    """
+    app.extensions.setdefault("json_error_prefixes", {})[prefix] = handler
+
+
 def register_error_pages(app: Flask) -> None:
     """Map HTTP errors, CSRF failures and domain errors to readable pages."""
 
@@ -166,6 +175,9 @@ def register_error_pages(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code is not None and exc.code < 400:
             return exc  # routing redirects are not errors
+        for prefix, handler in app.extensions.get("json_error_prefixes", {}).items():
+            if request.path.startswith(prefix):
+                return handler(exc)
         return render_error(exc.code or 500, ERROR_SENTENCES.get(exc.code or 500))
 
     @app.errorhandler(Exception)

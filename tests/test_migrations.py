@@ -33,6 +33,7 @@ APP_TABLES = {
     "email_messages",
     "email_attempts",
     "notification_settings",
+    "api_tokens",
 }
 
 

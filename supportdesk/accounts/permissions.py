@@ -15,12 +15,15 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.assign": Role.AGENT,
     "ticket.edit": Role.AGENT,
     "ticket.reopen_closed": Role.SENIOR_AGENT,
+    "ticket.delete": Role.ADMIN,
     "customer.edit": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,
     "mail.manage": Role.ADMIN,
     "webhook.manage": Role.ADMIN,
     "notifications.manage": Role.ADMIN,
+    # Every agent may hold personal API tokens; what a token may do is still its agent's role.
+    "api_token.manage": Role.VIEWER,
 }
 
 

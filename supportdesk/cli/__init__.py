@@ -11,8 +11,10 @@ def register(app: Flask) -> None:
     from supportdesk.cli.demo import seed_demo
     from supportdesk.cli.jobs import cron, worker
     from supportdesk.cli.mail import mail
+    from supportdesk.cli.tokens import create_token
 
     app.cli.add_command(create_admin)
+    app.cli.add_command(create_token)
     app.cli.add_command(seed_demo)
     app.cli.add_command(worker)
     app.cli.add_command(cron)

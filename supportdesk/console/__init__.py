@@ -12,4 +12,4 @@ def _signed_in_only() -> None:
     """Every console page needs a signed-in agent."""
 
 
-from supportdesk.console import customers, mail, tickets  # noqa: E402,F401  (registers the routes)
+from supportdesk.console import customers, mail, tickets, tokens  # noqa: E402,F401  (registers the routes)

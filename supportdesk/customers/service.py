@@ -15,6 +15,8 @@ from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 
+MAX_EMAIL = 254  # the column's size (RFC 5321's limit on a path)
+
 
 def normalise_email(email: str, field: str = "email") -> str:
     """Return the lower-cased, syntax-checked address, or raise ValidationFailed on `field`."""
@@ -27,7 +29,12 @@ def normalise_email(email: str, field: str = "email") -> str:
         raise ValidationFailed(
             f"{email!r} is not a valid email address.", {field: str(exc)}
         ) from exc
-    return checked.normalized.lower()
+    normalised = checked.normalized.lower()
+    if len(normalised) > MAX_EMAIL:
+        raise ValidationFailed(
+            "The email address is too long.", {field: f"Use at most {MAX_EMAIL} characters."}
+        )
+    return normalised
 
 
 def find_by_email(organization_id: int, email: str) -> Customer | None:

@@ -58,6 +58,7 @@ class QueueFilter:
     team_id: int | None = None
     tag: str | None = None
     customer_id: int | None = None
+    updated_since: dt.datetime | None = None
     sort: str = "updated"
     descending: bool = True
 
@@ -94,6 +95,8 @@ def _queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> lis
         conditions.append(Ticket.team_id == f.team_id)
     if f.customer_id:
         conditions.append(Ticket.customer_id == f.customer_id)
+    if f.updated_since is not None:
+        conditions.append(Ticket.updated_at >= f.updated_since)
     if f.tag:
         conditions.append(
             sa.exists().where(
@@ -257,6 +260,63 @@ def get_ticket_page(organization_id: int, number: int) -> Ticket:
     if ticket is None:
         raise TicketNotFound(number)
     return ticket
+
+
+def get_ticket_detail(organization_id: int, number: int) -> Ticket:
+    """A ticket with its customer, assignee, team and tags (no conversation), in two queries."""
+    ticket = db.session.scalar(
+        sa.select(Ticket)
+        .where(Ticket.organization_id == organization_id, Ticket.number == number)
+        .options(
+            joinedload(Ticket.customer),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.team),
+            selectinload(Ticket.tag_rows),
+        )
+    )
+    if ticket is None:
+        raise TicketNotFound(number)
+    return ticket
+
+
+def list_messages(
+    organization_id: int, ticket_id: int, *, after_id: int = 0, limit: int = 100
+) -> tuple[list[Message], bool]:
+    """A page of a ticket's conversation, oldest first, with authors; returns (rows, has_more)."""
+    rows = list(
+        db.session.scalars(
+            sa.select(Message)
+            .where(
+                Message.organization_id == organization_id,
+                Message.ticket_id == ticket_id,
+                Message.id > after_id,
+            )
+            .options(joinedload(Message.author_user), joinedload(Message.author_customer))
+            .order_by(Message.id)
+            .limit(limit + 1)
+        )
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def list_events(
+    organization_id: int, ticket_id: int, *, after_id: int = 0, limit: int = 100
+) -> tuple[list[TicketEvent], bool]:
+    """A page of a ticket's history, oldest first, with actors; returns (rows, has_more)."""
+    rows = list(
+        db.session.scalars(
+            sa.select(TicketEvent)
+            .where(
+                TicketEvent.organization_id == organization_id,
+                TicketEvent.ticket_id == ticket_id,
+                TicketEvent.id > after_id,
+            )
+            .options(joinedload(TicketEvent.actor_user), joinedload(TicketEvent.actor_customer))
+            .order_by(TicketEvent.id)
+            .limit(limit + 1)
+        )
+    )
+    return rows[:limit], len(rows) > limit
 
 
 def customer_tickets(

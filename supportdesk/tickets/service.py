@@ -486,6 +486,19 @@ def update_ticket(
     return changed
 
 
+def delete_ticket(actor: User, ticket: Ticket, *, expected_version: int | None = None) -> None:
+    """Delete a ticket with its conversation, tags and history (admins only).
+
+    No history entry is appended: the database cascades the ticket's history away with it, so
+    an entry would vanish in the same statement. Deleting is for spam and mistakes; resolving
+    or closing is how a ticket ends normally.
+    """
+    require(actor, "ticket.delete")
+    ensure_current(ticket, expected_version)
+    db.session.delete(ticket)
+    db.session.flush()
+
+
 def close_resolved_tickets(*, older_than: dt.timedelta, limit: int = 500) -> int:
     """Close tickets resolved longer ago than `older_than` (the customer did not come back).
 

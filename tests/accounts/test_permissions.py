@@ -14,6 +14,8 @@ from supportdesk.mailin import support_addresses
 from supportdesk.notifications import service as notifications
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
+from supportdesk.tokens import service as api_tokens
+from supportdesk.tokens.models import Scope
 from supportdesk.webhooks import service as webhooks
 from tests.factories import PASSWORD, Staff, UserFactory, make_staff, make_ticket
 
@@ -28,12 +30,14 @@ EXPECTED: dict[str, set[Role]] = {
     "ticket.assign": {A, S, AD},
     "ticket.edit": {A, S, AD},
     "ticket.reopen_closed": {S, AD},
+    "ticket.delete": {AD},
     "customer.edit": {A, S, AD},
     "team.manage": {S, AD},
     "agent.manage": {AD},
     "mail.manage": {AD},
     "webhook.manage": {AD},
     "notifications.manage": {AD},
+    "api_token.manage": {V, A, S, AD},
 }
 
 MATRIX = [
@@ -72,6 +76,7 @@ ATTEMPTS: dict[str, Callable] = {
     "ticket.reopen_closed": lambda staff, user: tickets.change_status(
         user, _ticket_for(staff, Status.CLOSED), Status.OPEN
     ),
+    "ticket.delete": lambda staff, user: tickets.delete_ticket(user, _ticket_for(staff)),
     "customer.edit": lambda staff, user: customers.create_customer(user, email="new@example.com"),
     "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
     "agent.manage": lambda staff, user: accounts.create_agent(
@@ -83,6 +88,9 @@ ATTEMPTS: dict[str, Callable] = {
     ),
     "notifications.manage": lambda staff, user: notifications.update_settings(
         user, accent_color="#123456"
+    ),
+    "api_token.manage": lambda staff, user: api_tokens.create_token(
+        user, name="Script", scope=Scope.READ
     ),
 }
 
@@ -120,7 +128,7 @@ def test_a_deactivated_admin_may_do_nothing(app, action):
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_unknown_actions_are_refused_to_everyone(role):
-    assert allowed(role, "ticket.delete") is False
+    assert allowed(role, "ticket.teleport") is False
 
 
 def test_permission_denied_names_the_role_and_the_one_needed(app):

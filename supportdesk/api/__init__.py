@@ -1,0 +1,16 @@
+"""The JSON API, version 1, at /api/v1: personal API tokens, JSON in and out, one error shape.
+
+CSRF protection does not apply (no cookies are read: every request carries a bearer token).
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hooks)
+    access,
+    customers,
+    docs,
+    people,
+    tickets,
+)

@@ -1,0 +1,205 @@
+"""Declaring an API operation: one decorator registers the route, parses and validates its
+input with the operation's schemas, serializes the answer, and records it for the OpenAPI
+document — so the document cannot drift from what the code accepts and returns.
+
+    @operation("GET", "/tickets/{number}", tag="Tickets", summary="Get a ticket",
+               response=schemas.Ticket, response_example=examples.TICKET)
+    def ticket_get(number: int): ...
+
+Path parameters are positive 32-bit integers. A view receives them by name, plus `query` and
+`body` (validated models) when the operation declares them; it returns a response model (or
+`(model, headers)`), or None for 204.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Response, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from supportdesk.api import bp
+from supportdesk.api.errors import InvalidInput, MalformedJson, UnsupportedMediaType
+from supportdesk.api.schemas import MAX_ID
+from supportdesk.errors import NotFound
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+@dataclass
+class Operation:
+    """One endpoint as the OpenAPI document describes it."""
+
+    method: str
+    path: str
+    endpoint: str
+    tag: str
+    summary: str
+    description: str
+    status: int
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    conflicts: bool = False  # may answer 409 (stale version, refused transition)
+    if_match: bool = False  # reads an If-Match header
+    request_example: dict[str, Any] | None = None
+    response_example: dict[str, Any] | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def writes(self) -> bool:
+        return self.method in WRITE_METHODS
+
+    def error_statuses(self) -> list[int]:
+        """Every error status this operation can answer with (all documented)."""
+        statuses = {401, 429}
+        if self.path_params:
+            statuses.add(404)
+        if self.query is not None or self.if_match:
+            statuses.add(422)
+        if self.writes:
+            statuses.add(403)
+        if self.body is not None:
+            statuses |= {400, 413, 415, 422}
+        if self.conflicts:
+            statuses.add(409)
+        return sorted(statuses)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def operation(
+    method: str,
+    path: str,
+    *,
+    tag: str,
+    summary: str,
+    status: int = 200,
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    conflicts: bool = False,
+    if_match: bool = False,
+    request_example: dict[str, Any] | None = None,
+    response_example: dict[str, Any] | None = None,
+    path_params: dict[str, str] | None = None,
+):
+    """Register an API operation (see the module docstring)."""
+
+    def decorator(view):
+        names = _PATH_PARAM.findall(path)
+        op = Operation(
+            method=method,
+            path=path,
+            endpoint=f"api.{view.__name__}",
+            tag=tag,
+            summary=summary,
+            description=(view.__doc__ or "").strip(),
+            status=status,
+            query=query,
+            body=body,
+            response=response,
+            conflicts=conflicts,
+            if_match=if_match,
+            request_example=request_example,
+            response_example=response_example,
+            path_params={n: (path_params or {}).get(n, n.replace("_", " ")) for n in names},
+        )
+        OPERATIONS.append(op)
+
+        @wraps(view)
+        def endpoint(**path_args: int) -> Response:
+            g.api_operation = op
+            if not all(1 <= value <= MAX_ID for value in path_args.values()):
+                raise NotFound("There is nothing at this address.")
+            kwargs: dict[str, Any] = dict(path_args)
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            return _respond(view(**kwargs), status)
+
+        # Range checked in the view: a converter's max turns an out-of-range id into a 405.
+        rule = _PATH_PARAM.sub(r"<int:\1>", path)
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[method])
+        return view
+
+    return decorator
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """The JSON body validated by `model`: 415, 413 (request.max_content_length), 400 or 422."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType(
+            "Send the body as JSON with 'Content-Type: application/json'.",
+            {"Content-Type": "Use application/json."},
+        )
+    raw = request.get_data(cache=True)
+    try:
+        json.loads(raw, parse_constant=_refuse_constant)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise MalformedJson(f"The body is not valid JSON: {exc}") from None
+    try:
+        # Strict JSON validation: types as the document states them ("3" is not an integer).
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise InvalidInput.from_pydantic(exc) from None
+
+
+def _is_list(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is list:
+        return True
+    return any(typing.get_origin(arg) is list for arg in typing.get_args(annotation))
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    """The query string validated by `model` (repeat a list parameter: ?status=open&status=pending)."""
+    data: dict[str, Any] = {}
+    for name in request.args:
+        info = model.model_fields.get(name)
+        if info is not None and _is_list(info.annotation):
+            data[name] = request.args.getlist(name)
+        else:
+            data[name] = request.args.get(name)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput.from_pydantic(exc, root="query") from None
+
+
+def if_match_version() -> int | None:
+    """The version in an `If-Match` header ("3", W/"3" or 3); None when absent or `*`."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 10 or not 1 <= int(value) <= MAX_ID:
+        raise InvalidInput(
+            "If-Match must carry the version you read.",
+            {"If-Match": 'Send the ticket\'s version, e.g. "3".'},
+        )
+    return int(value)
+
+
+def _respond(result: Any, status: int) -> Response:
+    headers: dict[str, str] = {}
+    if isinstance(result, tuple):
+        result, headers = result
+    if result is None:
+        response = Response(status=204)
+    else:
+        response = jsonify(result.model_dump(mode="json"))
+        response.status_code = status
+    response.headers.update(headers)
+    return response

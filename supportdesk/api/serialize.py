@@ -1,0 +1,47 @@
+"""Response models for rows whose shape differs from the schema (authors and actors)."""
+
+from __future__ import annotations
+
+from supportdesk.accounts.models import User
+from supportdesk.api import schemas
+from supportdesk.customers.models import Customer
+from supportdesk.tickets.models import Message, TicketEvent
+
+
+def author_out(user: User | None, customer: Customer | None) -> schemas.Author:
+    """An agent, a customer, or the system (neither)."""
+    if user is not None:
+        return schemas.Author(type="agent", id=user.id, name=user.name)
+    if customer is not None:
+        return schemas.Author(type="customer", id=customer.id, name=customer.display_name)
+    return schemas.Author(type="system", id=None, name="System")
+
+
+def message_out(message: Message, *, author: User | None = None) -> schemas.TicketMessage:
+    """A message with its author (`author` given when the relationship is not loaded)."""
+    if author is None:
+        author_model = author_out(message.author_user, message.author_customer)
+    else:
+        author_model = author_out(author, None)
+    return schemas.TicketMessage(
+        id=message.id,
+        kind=message.kind,
+        author=author_model,
+        body_text=message.body_text,
+        body_html=message.body_html or "",
+        created_at=message.created_at,
+    )
+
+
+def event_out(event: TicketEvent) -> schemas.Event:
+    """A history entry with its actor."""
+    return schemas.Event(
+        id=event.id,
+        kind=event.kind,
+        actor=author_out(event.actor_user, event.actor_customer),
+        old_value=event.old_value,
+        new_value=event.new_value,
+        data=event.data or {},
+        ticket_version=event.ticket_version,
+        created_at=event.created_at,
+    )

@@ -1,0 +1,259 @@
+"""API views for tickets, their conversation and their history. Tickets are addressed by their
+per-organization number, as in the console (`/tickets/118` is ticket #118)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from supportdesk.api import examples, schemas
+from supportdesk.api.access import actor, organization_id
+from supportdesk.api.errors import InvalidInput, fields_renamed
+from supportdesk.api.operations import if_match_version, operation
+from supportdesk.api.serialize import event_out, message_out
+from supportdesk.extensions import db
+from supportdesk.tickets import queries, service
+from supportdesk.tickets.errors import StaleTicket
+from supportdesk.tickets.models import Channel, MessageKind
+
+TAG = "Tickets"
+NUMBER = {"number": "The ticket's number in your organization (as in #118)."}
+# The services name fields as the console does; the API names ids explicitly.
+FIELD_NAMES = {"assignee": "assignee_id", "team": "team_id", "email": "customer_email"}
+
+
+def _org() -> int:
+    return organization_id()
+
+
+def _conflict(number: int) -> StaleTicket:
+    """A 409 that tells the client which version to read again (the console's says "below")."""
+    db.session.rollback()
+    current = queries.get_ticket(_org(), number).version
+    error = StaleTicket(number, [])
+    error.message = (
+        f"Ticket #{number} was changed by someone else since you read it; nothing was saved. "
+        f"Read it again (it is now at version {current}) and retry."
+    )
+    error.fields = {"version": f"The ticket is now at version {current}."}
+    return error
+
+
+def _ticket_response(number: int, status_headers: dict | None = None):
+    ticket = queries.get_ticket_detail(_org(), number)
+    headers = {"ETag": f'"{ticket.version}"', **(status_headers or {})}
+    return schemas.Ticket.model_validate(ticket), headers
+
+
+@operation(
+    "GET",
+    "/tickets",
+    tag=TAG,
+    summary="List tickets",
+    query=schemas.TicketListQuery,
+    response=schemas.TicketPage,
+    response_example=examples.TICKET_PAGE,
+)
+def ticket_list(query: schemas.TicketListQuery):
+    """Tickets matching every filter given, newest activity first unless `sort`/`order` say
+    otherwise, with keyset pagination: pass `next_cursor` back as `cursor`."""
+    f = queries.QueueFilter(
+        queue="all",
+        statuses=query.status,
+        priorities=query.priority,
+        assignee_id=0 if query.assignee == "none" else query.assignee,
+        team_id=query.team,
+        tag=query.tag.strip().lower() if query.tag else None,
+        customer_id=query.customer,
+        updated_since=query.updated_since,
+        sort=query.sort,
+        descending=query.order == "desc",
+    )
+    if query.cursor and queries.decode_cursor(query.cursor, query.sort) is None:
+        raise InvalidInput(
+            "The cursor does not belong to this listing.",
+            {"cursor": "Pass next_cursor from the previous page, with the same sort."},
+        )
+    page = queries.list_queue(
+        _org(), actor().id, f, per_page=query.limit, after=query.cursor, before=None
+    )
+    return schemas.TicketPage(
+        data=[schemas.Ticket.model_validate(t) for t in page.tickets],
+        next_cursor=page.next_cursor,
+    )
+
+
+@operation(
+    "POST",
+    "/tickets",
+    tag=TAG,
+    summary="Open a ticket",
+    status=201,
+    body=schemas.TicketCreate,
+    response=schemas.Ticket,
+    request_example=examples.TICKET_CREATE,
+    response_example=examples.TICKET,
+)
+def ticket_create(body: schemas.TicketCreate):
+    """Open a ticket for a customer (found by email, or created), with the body as its first
+    message; the channel is `api`."""
+    with fields_renamed(FIELD_NAMES):
+        ticket = service.open_ticket(
+            _org(),
+            actor=actor(),
+            customer_email=body.customer_email,
+            customer_name=body.customer_name,
+            subject=body.subject,
+            body=body.body,
+            priority=body.priority,
+            channel=Channel.API,
+            assignee_id=body.assignee_id,
+            team_id=body.team_id,
+            tags=body.tags,
+        )
+    db.session.commit()
+    location = url_for("api.ticket_get", number=ticket.number)
+    return _ticket_response(ticket.number, {"Location": location})
+
+
+@operation(
+    "GET",
+    "/tickets/{number}",
+    tag=TAG,
+    summary="Get a ticket",
+    response=schemas.Ticket,
+    response_example=examples.TICKET,
+    path_params=NUMBER,
+)
+def ticket_get(number: int):
+    """One ticket with its customer, assignee, team and tags; `ETag` carries its version."""
+    return _ticket_response(number)
+
+
+@operation(
+    "PATCH",
+    "/tickets/{number}",
+    tag=TAG,
+    summary="Update a ticket",
+    body=schemas.TicketUpdate,
+    response=schemas.Ticket,
+    conflicts=True,
+    if_match=True,
+    request_example=examples.TICKET_UPDATE,
+    response_example=examples.TICKET,
+    path_params=NUMBER,
+)
+def ticket_update(number: int, body: schemas.TicketUpdate):
+    """Change subject, status, priority, assignee, team or tags in one save (one version).
+    Send the version you read (`If-Match: "4"` or `"version": 4`): if the ticket changed
+    since, nothing is saved and the answer is 409. Without a version the last save wins."""
+    expected = body.version if body.version is not None else if_match_version()
+    ticket = queries.get_ticket(_org(), number)
+    given = body.model_fields_set
+    try:
+        with fields_renamed(FIELD_NAMES):
+            service.update_ticket(
+                actor(),
+                ticket,
+                expected_version=expected,
+                subject=body.subject,
+                status=body.status,
+                priority=body.priority,
+                assignee_id=body.assignee_id if "assignee_id" in given else ...,
+                team_id=body.team_id if "team_id" in given else ...,
+                tags=body.tags,
+            )
+        db.session.commit()
+    except (StaleTicket, StaleDataError):
+        # StaleDataError: another save committed between our version check and our UPDATE.
+        raise _conflict(number) from None
+    return _ticket_response(number)
+
+
+@operation(
+    "DELETE",
+    "/tickets/{number}",
+    tag=TAG,
+    summary="Delete a ticket (admins)",
+    status=204,
+    conflicts=True,
+    if_match=True,
+    path_params=NUMBER,
+)
+def ticket_delete(number: int):
+    """Delete the ticket with its conversation and history; admins only. Resolve or close
+    tickets instead: deleting is for spam and mistakes. Honours `If-Match`."""
+    ticket = queries.get_ticket(_org(), number)
+    try:
+        service.delete_ticket(actor(), ticket, expected_version=if_match_version())
+        db.session.commit()
+    except (StaleTicket, StaleDataError):
+        raise _conflict(number) from None
+    return None
+
+
+@operation(
+    "GET",
+    "/tickets/{number}/messages",
+    tag=TAG,
+    summary="List a ticket's messages",
+    query=schemas.PageQuery,
+    response=schemas.MessagePage,
+    response_example=examples.MESSAGE_PAGE,
+    path_params=NUMBER,
+)
+def message_list(number: int, query: schemas.PageQuery):
+    """The conversation, oldest first: public replies, internal notes and customer messages."""
+    ticket = queries.get_ticket(_org(), number)
+    rows, more = queries.list_messages(
+        _org(), ticket.id, after_id=int(query.cursor or 0), limit=query.limit
+    )
+    return schemas.MessagePage(
+        data=[message_out(m) for m in rows], next_cursor=str(rows[-1].id) if more else None
+    )
+
+
+@operation(
+    "POST",
+    "/tickets/{number}/messages",
+    tag=TAG,
+    summary="Reply or add a note",
+    status=201,
+    body=schemas.MessageCreate,
+    response=schemas.TicketMessage,
+    request_example=examples.MESSAGE_CREATE,
+    response_example=examples.MESSAGE,
+    path_params=NUMBER,
+)
+def message_create(number: int, body: schemas.MessageCreate):
+    """Add a public reply (`kind: public`, the customer sees it) or an internal note
+    (`kind: internal`)."""
+    ticket = queries.get_ticket(_org(), number)
+    if body.kind is MessageKind.INTERNAL:
+        message = service.add_note(actor(), ticket, body.body)
+    else:
+        message = service.reply(actor(), ticket, body.body)
+    out = message_out(message, author=actor())
+    db.session.commit()
+    return out
+
+
+@operation(
+    "GET",
+    "/tickets/{number}/events",
+    tag=TAG,
+    summary="List a ticket's history",
+    query=schemas.PageQuery,
+    response=schemas.EventPage,
+    response_example=examples.EVENT_PAGE,
+    path_params=NUMBER,
+)
+def event_list(number: int, query: schemas.PageQuery):
+    """Every change to the ticket, oldest first: who, what, old → new, and on which version."""
+    ticket = queries.get_ticket(_org(), number)
+    rows, more = queries.list_events(
+        _org(), ticket.id, after_id=int(query.cursor or 0), limit=query.limit
+    )
+    return schemas.EventPage(
+        data=[event_out(e) for e in rows], next_cursor=str(rows[-1].id) if more else None
+    )

@@ -1,0 +1,92 @@
+"""API token writes: create (the plain token is returned once), revoke, note use. Flushes only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import require
+from supportdesk.db import utcnow
+from supportdesk.errors import NotFound, ValidationFailed
+from supportdesk.extensions import db
+from supportdesk.tokens.models import ApiToken, Scope
+
+TOKEN_PREFIX = "sdk_"  # noqa: S105  (a public marker, not a secret)
+MAX_NAME = 100
+MAX_ACTIVE_TOKENS = 50
+# last_used_at is written at most this often per token: a busy script must not write every request.
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+def hash_token(plain: str) -> str:
+    """The stored form of a token: hex SHA-256."""
+    return hashlib.sha256(plain.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_token(actor: User, *, name: str, scope: Scope) -> tuple[ApiToken, str]:
+    """A new token for `actor` (its own agent); returns the row and the plain token, shown once."""
+    require(actor, "api_token.manage")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed("A token needs a name.", {"name": "Say what the token is for."})
+    if len(name) > MAX_NAME:
+        raise ValidationFailed(
+            "The name is too long.", {"name": f"Use at most {MAX_NAME} characters."}
+        )
+    active = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            ApiToken.organization_id == actor.organization_id,
+            ApiToken.user_id == actor.id,
+            ApiToken.revoked_at.is_(None),
+        )
+    )
+    if active >= MAX_ACTIVE_TOKENS:
+        raise ValidationFailed(
+            "You have too many active tokens.", {"name": "Revoke a token you no longer use first."}
+        )
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        organization_id=actor.organization_id,
+        user_id=actor.id,
+        name=name,
+        scope=scope,
+        token_hash=hash_token(plain),
+        prefix=plain[: len(TOKEN_PREFIX) + 6],
+        created_at=utcnow(),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, plain
+
+
+def revoke_token(actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens (revoking twice is harmless)."""
+    require(actor, "api_token.manage")
+    token = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.organization_id == actor.organization_id,
+            ApiToken.user_id == actor.id,
+            ApiToken.id == token_id,
+        )
+    )
+    if token is None:
+        raise NotFound("That token does not exist.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def note_use(token: ApiToken, now: dt.datetime | None = None) -> bool:
+    """Record that the token was used, at most once per TOUCH_INTERVAL. True when written."""
+    now = now or utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_INTERVAL:
+        return False
+    # A plain UPDATE: no ORM flush of anything else, and concurrent requests need no lock.
+    db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    token.last_used_at = now
+    return True

@@ -1,0 +1,86 @@
+"""Property-based run of schemathesis against our own OpenAPI document, through the WSGI app:
+no answer may be a 5xx, and every answer must match the document (status, headers, body)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from supportdesk.api.openapi import openapi_document
+from supportdesk.tokens.models import Scope
+from supportdesk.tokens.service import create_token
+from tests.factories import CustomerFactory, TeamFactory, make_ticket
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
+
+
+class IsolatedWsgi:
+    """The test's app as a WSGI callable serving each request in its own app context (as in
+    production). The schema holds it from import time; the `wsgi_app` fixture points it at the app."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        with self.app.app_context():
+            return self.app(environ, start_response)
+
+
+WSGI = IsolatedWsgi()
+schema = schemathesis.openapi.from_dict(openapi_document())
+schema.app = WSGI  # every request, including those checks replay, goes through it
+
+
+@pytest.fixture
+def wsgi_app(app):
+    """Point the schema's WSGI callable at the session's app for this test (no rate limit)."""
+    limiter = app.extensions["api_rate_limiter"]
+    saved, limiter.limit = limiter.limit, 10**9
+    WSGI.app = app
+    yield WSGI
+    WSGI.app = None
+    limiter.limit = saved
+
+
+@pytest.fixture
+def admin_token(admin, org) -> str:
+    """A read-write token of an admin, on an organization with a few tickets to find."""
+    team = TeamFactory(organization=org, members=[admin])
+    customer = CustomerFactory(organization=org)
+    for i in range(3):
+        make_ticket(org, customer=customer, team=team if i else None, assignee=admin)
+    _token, plain = create_token(admin, name="schemathesis", scope=Scope.READ_WRITE)
+    return plain
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_the_api_honours_its_own_document(case, wsgi_app, admin_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {admin_token}"},
+        checks=CHECKS,
+    )
