@@ -175,7 +175,7 @@ ISSUES = (
     _issue("Onboarding", "trial", "Can our trial be extended?",
            "Our trial ends soon and we have not had time to test everything yet.",
            "I've extended your trial by two weeks so you have time to finish testing."),
-)
+)  # fmt: skip
 
 GENERAL_TAGS = _words("urgent follow-up feature-request vip escalated known-issue")
 
