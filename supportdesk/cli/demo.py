@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+import sys
 import time
 import unicodedata
 from collections import Counter
@@ -18,6 +19,7 @@ from typing import Any, NamedTuple
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from supportdesk.accounts.models import Organization, Role, Team, User, team_members
@@ -40,7 +42,7 @@ from supportdesk.tickets.models import (
     TicketTag,
 )
 
-DEMO_PASSWORD = "demo-password-123"
+DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (printed for the demo's users on purpose)
 BATCH_SIZE = 2_000
 HISTORY = dt.timedelta(days=180)
 S = Status
@@ -48,7 +50,7 @@ T, M, E, TT = Ticket.__table__, Message.__table__, TicketEvent.__table__, Ticket
 
 
 class OrgSpec(NamedTuple):
-    """A demo organization: its name, mail domain, staff by role and team names."""
+    """A demo organization: name, mail domain, agents per role and team names."""
 
     name: str
     slug: str
@@ -57,53 +59,45 @@ class OrgSpec(NamedTuple):
     teams: tuple[str, ...]
 
 
-MAIN = OrgSpec(
-    "Acme Support",
-    "acme-support",
-    "acme-support.example",
-    ((Role.ADMIN, 2), (Role.SENIOR_AGENT, 4), (Role.AGENT, 12), (Role.VIEWER, 2)),
-    tuple(text.TEAMS),
-)
+STAFF = ((Role.ADMIN, 2), (Role.SENIOR_AGENT, 4), (Role.AGENT, 12), (Role.VIEWER, 2))
+MAIN = OrgSpec("Acme Support", "acme-support", "acme-support.example", STAFF, tuple(text.TEAMS))
 OTHER = OrgSpec(
-    "Globex Helpdesk",
-    "globex-helpdesk",
-    "globex.example",
-    ((Role.ADMIN, 1), (Role.AGENT, 3)),
+    "Globex Helpdesk", "globex-helpdesk", "globex.example", ((Role.ADMIN, 1), (Role.AGENT, 3)),
     ("Billing", "Technical"),
-)
+)  # fmt: skip
 
 # Final status weights (open, in progress, pending, resolved, closed) by ticket age in days:
 # new tickets are still being worked on, old ones are mostly closed.
 _STATUS_BY_AGE = ((2, (35, 30, 15, 15, 5)), (14, (10, 15, 15, 35, 25)), (None, (2, 3, 5, 20, 70)))
 _LENGTHS = {S.OPEN: (45, 20, 20, 10, 3, 2), S.IN_PROGRESS: (15, 30, 25, 15, 10, 5)}
-_AGENT_LAST = (0, 30, 30, 20, 12, 8)  # pending/resolved/closed end on an agent's answer
-# Who speaks next: C customer, A agent reply, N internal note.
+_ANSWERED = (0, 30, 30, 20, 12, 8)  # pending, resolved, closed: at least the agent's answer
+# Who writes next: C the customer, A an agent's reply, N an internal note.
 _NEXT = {"C": ("AN", (75, 25)), "A": ("CNA", (65, 15, 20)), "N": ("AN", (85, 15))}
-_STATUSES, _PRIORITIES, _CHANNELS = list(Status), list(Priority), list(Channel)
 _GAP_HOURS = {"assign": 0.5, "A": 5, "N": 2, "C": 20, "close": 72, "pick": 1}
+_STATUSES, _PRIORITIES, _CHANNELS = list(Status), list(Priority), list(Channel)
 
 
 @dataclass
 class DemoOrg:
-    """An organization being seeded, with the ids its tickets point at."""
+    """An organization being seeded, with the rows its tickets point at."""
 
     id: int
-    spec: OrgSpec
     teams: dict[str, int] = field(default_factory=dict)
     staff: list[dict] = field(default_factory=list)  # active agents who work tickets
-    leads: list[dict] = field(default_factory=list)  # admins and senior agents (triage)
+    leads: list[dict] = field(default_factory=list)  # admins and senior agents: they triage
     team_staff: dict[int, list[dict]] = field(default_factory=dict)
     customers: list[dict] = field(default_factory=list)
 
 
 def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime:
+    """The `--now` option as an aware UTC time (a time without an offset is taken as UTC)."""
     if value is None:
-        # This hour, not this second: two runs in the same hour give the same data.
+        # This hour, not this second: runs within the same hour give the same data.
         return utcnow().replace(minute=0, second=0, microsecond=0)
     try:
         now = dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter("use an ISO timestamp such as 2025-06-01T12:00:00Z") from exc
+        raise click.BadParameter("use an ISO time such as 2026-06-01T12:00:00+00:00") from exc
     return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
 
 
@@ -116,19 +110,31 @@ def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) ->
     help="Tickets in the main demo organization.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
-@click.option("--now", callback=_parse_now, help="ISO time the data ends at [default: this hour].")
+@click.option(
+    "--now",
+    callback=_parse_now,
+    help="ISO time the data ends at, UTC unless given [default: this hour].",
+)
 @click.option("--password", default=DEMO_PASSWORD, show_default=True, help="For every demo agent.")
 @click.option("--reset", is_flag=True, help="Delete the demo organizations first.")
+@click.option("--skip-if-present", is_flag=True, help="Do nothing if the demo data exists.")
 @with_appcontext
-def seed_demo(tickets: int, seed: int, now: dt.datetime, password: str, reset: bool) -> None:
-    """Fill the database with two demo organizations and TICKETS realistic tickets."""
+def seed_demo(
+    tickets: int, seed: int, now: dt.datetime, password: str, reset: bool, skip_if_present: bool
+) -> None:
+    """Fill the database with two demo organizations, their agents, customers and tickets."""
     started = time.perf_counter()
+    if reset and skip_if_present:
+        raise click.ClickException("Use either --reset or --skip-if-present, not both.")
     try:
         check_password_strength(password)
     except ValidationFailed as exc:
         raise click.ClickException(f"{exc.message} {exc.fields['password']}") from exc
     slugs = (MAIN.slug, OTHER.slug)
     existing = list(db.session.scalars(sa.select(Organization).where(Organization.slug.in_(slugs))))
+    if existing and skip_if_present:
+        click.echo("The demo data is already there; nothing to do.")
+        return
     if existing and not reset:
         names = " and ".join(repr(org.name) for org in existing)
         raise click.ClickException(
@@ -145,15 +151,14 @@ def seed_demo(tickets: int, seed: int, now: dt.datetime, password: str, reset: b
     main = _seed_org(rng, MAIN, min(max(tickets // 10, 20), 5_000), now, password_hash, counts)
     other = _seed_org(rng, OTHER, 8, now, password_hash, counts)
     other_tickets = min(12, tickets)
-    err = click.get_text_stream("stderr")
-    with click.progressbar(
-        length=tickets + other_tickets, label="Seeding tickets", file=err
-    ) as bar:
+    total = tickets + other_tickets
+    with click.progressbar(length=total, label="Seeding tickets", file=sys.stderr) as bar:
         for org, count in ((main, tickets), (other, other_tickets)):
             _seed_tickets(rng, org, count, now, bar, counts)
 
+    elapsed = time.perf_counter() - started
     click.echo(
-        f"Seeded in {time.perf_counter() - started:.1f} s: {counts['organizations']} organizations, "
+        f"Seeded in {elapsed:.1f} s: {counts['organizations']} organizations, "
         f"{counts['agents']} agents, {counts['teams']} teams, {counts['customers']:,} customers, "
         f"{counts['tickets']:,} tickets, {counts['messages']:,} messages, "
         f"{counts['events']:,} history events, {counts['tags']:,} tags."
@@ -176,61 +181,60 @@ def delete_organizations(org_ids: list[int]) -> None:
 
 
 def _index_unindexed_references() -> list[str]:
-    """On PostgreSQL, index (for this transaction) foreign keys that no index starts with.
+    """On PostgreSQL, index (inside this transaction) the foreign keys no index starts with.
 
     Each deleted customer or agent makes PostgreSQL look for rows still pointing at it; without
     an index that is a full scan of messages and history per row: 5,000 customers took 9 minutes.
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return []
-    helpers = []
+    names = []
     for table in db.metadata.sorted_tables:
-        leading = {index.columns[0] for index in table.indexes if index.columns}
-        leading |= {c.columns[0] for c in table.constraints if getattr(c, "columns", None)
-                    and not isinstance(c, sa.ForeignKeyConstraint)}
+        keys = [*table.indexes, *table.constraints]
+        leading = {
+            next(iter(key.columns))
+            for key in keys
+            if len(key.columns) and not isinstance(key, sa.ForeignKeyConstraint)
+        }
         for fk in table.foreign_keys:
             if fk.column.table.name != "organizations" and fk.parent not in leading:
-                name = f"tmp_seed_demo_{table.name}_{fk.parent.name}"
+                names.append(f"tmp_seed_demo_{table.name}_{fk.parent.name}")
                 # Plain DDL: an sa.Index would attach itself to the shared metadata.
-                db.session.execute(sa.text(f'CREATE INDEX "{name}" ON "{table.name}" '
-                                           f'("{fk.parent.name}")'))
-                helpers.append(name)
-    return helpers
+                db.session.execute(
+                    sa.text(f'CREATE INDEX "{names[-1]}" ON "{table.name}" ("{fk.parent.name}")')
+                )
+    return names
 
 
 def _ascii(name: str) -> str:
+    """A name as plain lower-case ASCII, for email addresses."""
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
 def _insert(table: sa.Table, rows: list[dict], *returning: sa.Column) -> list[Any]:
-    statement = sa.insert(table).returning(*returning) if returning else sa.insert(table)
-    result = db.session.execute(statement, rows)
-    return list(result) if returning else []
+    """Insert `rows` in one executemany through the session; the `returning` columns, if asked."""
+    # Without RETURNING, psycopg's pipelined executemany beats a multi-VALUES statement.
+    if not returning:
+        db.session.execute(sa.insert(table), rows)
+        return []
+    return list(db.session.execute(sa.insert(table).returning(*returning), rows))
 
 
 def _seed_org(
-    rng: random.Random,
-    spec: OrgSpec,
-    customer_count: int,
-    now: dt.datetime,
-    password_hash: str,
-    counts: Counter[str],
-) -> DemoOrg:
+    rng: random.Random, spec: OrgSpec, customer_count: int, now: dt.datetime,
+    password_hash: str, counts: Counter[str],
+) -> DemoOrg:  # fmt: skip
     """Create the organization with its teams, agents and customers; commit."""
     founded = now - dt.timedelta(days=400)
     organization = create_organization(spec.name)
     organization.created_at = founded
-    org = DemoOrg(organization.id, spec)
-    team_rows = [
-        {
-            "organization_id": org.id,
-            "name": name,
-            "description": text.TEAMS[name],
-            "created_at": founded,
-        }
+    org = DemoOrg(organization.id)
+    teams = [
+        {"organization_id": org.id, "name": name, "description": text.TEAMS[name],
+         "created_at": founded}
         for name in spec.teams
-    ]
-    org.teams = {name: id_ for id_, name in _insert(Team.__table__, team_rows, Team.id, Team.name)}
+    ]  # fmt: skip
+    org.teams = {name: id_ for id_, name in _insert(Team.__table__, teams, Team.id, Team.name)}
 
     roles = [role for role, n in spec.roles for _ in range(n)]
     names: list[tuple[str, str]] = []
@@ -239,81 +243,59 @@ def _seed_org(
         if name not in names:
             names.append(name)
     inactive = max(i for i, role in enumerate(roles) if role is Role.AGENT)
-    agents = [
-        {
-            "organization_id": org.id,
-            "name": f"{first} {last}",
-            "role": role,
-            "email": f"admin@{spec.domain}"
-            if i == 0
-            else f"{_ascii(first)}.{_ascii(last)}@{spec.domain}",
-            "password_hash": password_hash,
-            "active": i != inactive,
-            # Not from the seed: a predictable session token would be a predictable login cookie.
+    agents = []
+    for i, (role, (first, last)) in enumerate(zip(roles, names, strict=True)):
+        seen = now - dt.timedelta(minutes=rng.randint(5, 4_000))
+        agents.append({
+            "organization_id": org.id, "name": f"{first} {last}", "role": role,
+            "email": f"{_ascii(first)}.{_ascii(last)}@{spec.domain}" if i else f"admin@{spec.domain}",
+            "password_hash": password_hash, "active": i != inactive,
+            # Not from the seed: a predictable token would make a predictable login cookie.
             "session_token": secrets.token_urlsafe(24),
             "created_at": founded + dt.timedelta(days=rng.randint(0, 200)),
-            "last_login_at": now - dt.timedelta(minutes=rng.randint(5, 4_000))
-            if i != inactive
-            else None,
-        }
-        for i, (role, (first, last)) in enumerate(zip(roles, names, strict=True))
-    ]
-    user_ids = dict(_insert(User.__table__, agents, User.email, User.id))
+            "last_login_at": seen if i != inactive else None,
+        })  # fmt: skip
+    ids = dict(_insert(User.__table__, agents, User.email, User.id))
     for row in agents:
-        row["id"], row["first"] = user_ids[row["email"]], row["name"].split()[0]
+        row["id"], row["first"] = ids[row["email"]], row["name"].split()[0]
 
-    team_ids = list(org.teams.values())
+    team_ids = [org.teams[name] for name in spec.teams]
     memberships = []
     for i, agent in enumerate(agents):
         if agent["role"] in (Role.AGENT, Role.SENIOR_AGENT):
-            memberships.append({"team_id": team_ids[i % len(team_ids)], "user_id": agent["id"]})
+            memberships.append((team_ids[i % len(team_ids)], agent))
         if agent["role"] is Role.SENIOR_AGENT and len(team_ids) > 1 and rng.random() < 0.5:
-            memberships.append(
-                {"team_id": team_ids[(i + 1) % len(team_ids)], "user_id": agent["id"]}
-            )
-    _insert(team_members, memberships)
+            memberships.append((team_ids[(i + 1) % len(team_ids)], agent))
+    _insert(team_members, [{"team_id": team, "user_id": a["id"]} for team, a in memberships])
     org.staff = [a for a in agents if a["active"] and a["role"] is not Role.VIEWER]
     org.leads = [a for a in org.staff if a["role"] in (Role.ADMIN, Role.SENIOR_AGENT)]
-    for row in memberships:
-        org.team_staff.setdefault(row["team_id"], []).extend(
-            a for a in org.staff if a["id"] == row["user_id"]
-        )
+    for team, agent in memberships:
+        if agent in org.staff:
+            org.team_staff.setdefault(team, []).append(agent)
 
-    seen: set[str] = set()
+    emails: set[str] = set()
     for _ in range(customer_count):
         first, last = rng.choice(text.FIRST_NAMES), rng.choice(text.LAST_NAMES)
         company = rng.choice(text.COMPANIES) if rng.random() < 0.7 else ""
-        domain = (
-            _ascii(company).replace("& ", "").replace(" ", "-") + ".example"
-            if company
-            else rng.choice(("mail.example", "inbox.example", "post.example"))
-        )
-        local, n = f"{_ascii(first)}.{_ascii(last)}", 1
-        while f"{local}@{domain}" in seen:
-            local, n = f"{_ascii(first)}.{_ascii(last)}{n}", n + 1
-        seen.add(f"{local}@{domain}")
+        domain = f"{_ascii(company).replace(' ', '-')}.example" if company else "mail.example"
+        email, n = f"{_ascii(first)}.{_ascii(last)}@{domain}", 1
+        while email in emails:
+            email, n = f"{_ascii(first)}.{_ascii(last)}{n}@{domain}", n + 1
+        emails.add(email)
         tier = rng.choices(list(Tier), text.TIER_WEIGHTS)[0]
-        org.customers.append(
-            {
-                "organization_id": org.id,
-                "email": f"{local}@{domain}",
-                "name": f"{first} {last}",
-                "company": company,
-                "tier": tier,
-                "created_at": founded
-                + dt.timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1_439)),
-                "external_ids": {"crm": f"CRM-{rng.randint(1000, 99999)}"}
-                if tier in (Tier.PREMIUM, Tier.ENTERPRISE)
-                else {},
-            }
-        )
-    customer_ids = dict(_insert(Customer.__table__, org.customers, Customer.email, Customer.id))
+        crm = {"crm": f"CRM-{rng.randint(1000, 99999)}"}
+        org.customers.append({
+            "organization_id": org.id, "email": email, "name": f"{first} {last}",
+            "company": company, "tier": tier,
+            "external_ids": crm if tier in (Tier.PREMIUM, Tier.ENTERPRISE) else {},
+            "created_at": founded + dt.timedelta(minutes=rng.randint(0, 200 * 1440)),
+        })  # fmt: skip
+    ids = dict(_insert(Customer.__table__, org.customers, Customer.email, Customer.id))
     for row in org.customers:
-        row["id"], row["first"] = customer_ids[row["email"]], row["name"].split()[0]
+        row["id"], row["first"] = ids[row["email"]], row["name"].split()[0]
     db.session.commit()
-    counts.update(
-        organizations=1, teams=len(team_rows), agents=len(agents), customers=len(org.customers)
-    )
+    counts.update(organizations=1, teams=len(teams), agents=len(agents))
+    counts.update(customers=len(org.customers))
     return org
 
 
@@ -321,12 +303,13 @@ def _seed_tickets(
     rng: random.Random, org: DemoOrg, count: int, now: dt.datetime, bar: Any, counts: Counter[str]
 ) -> None:
     """Insert tickets 1..count in batches, each with its messages, history and tags; commit each."""
+    auto_close = dt.timedelta(days=int(current_app.config.get("AUTO_CLOSE_AFTER_DAYS", 7)))
     for start in range(1, count + 1, BATCH_SIZE):
         numbers = range(start, min(start + BATCH_SIZE, count + 1))
         tickets: list[dict] = []
         children: dict[sa.Table, list[dict]] = {M: [], E: [], TT: []}
         for number in numbers:
-            _ticket(rng, org, number, now, tickets, children)
+            _ticket(rng, org, number, now, auto_close, tickets, children)
         # Children carry the ticket number until the real ids come back from the insert.
         ids = {number: id_ for id_, number in _insert(T, tickets, T.c.id, T.c.number)}
         for table, rows in children.items():
@@ -334,25 +317,19 @@ def _seed_tickets(
                 row["ticket_id"] = ids[row["ticket_id"]]
             if rows:
                 _insert(table, rows)
+        # Moved with every batch, so tickets opened after an interrupted run get fresh numbers.
+        last_number = sa.update(Organization).values(last_ticket_number=numbers[-1])
+        db.session.execute(last_number.where(Organization.id == org.id))
         db.session.commit()
-        counts.update(
-            tickets=len(tickets),
-            messages=len(children[M]),
-            events=len(children[E]),
-            tags=len(children[TT]),
-        )
+        counts.update(tickets=len(tickets), messages=len(children[M]))
+        counts.update(events=len(children[E]), tags=len(children[TT]))
         bar.update(len(numbers))
-    db.session.execute(
-        sa.update(Organization).where(Organization.id == org.id).values(last_ticket_number=count)
-    )
-    db.session.commit()
 
 
 def _conversation(rng: random.Random, status: Status) -> list[str]:
     """Who writes each message, in order: the customer first, then a realistic back and forth."""
-    length = rng.choices(range(1, 7), _LENGTHS.get(status, _AGENT_LAST))[0]
     kinds = ["C"]
-    while len(kinds) < length:
+    for _ in range(rng.choices(range(6), _LENGTHS.get(status, _ANSWERED))[0]):
         options, weights = _NEXT[kinds[-1]]
         kinds.append(rng.choices(options, weights)[0])
     if status in (S.PENDING, S.RESOLVED, S.CLOSED) and [k for k in kinds if k != "N"][-1] != "A":
@@ -360,30 +337,26 @@ def _conversation(rng: random.Random, status: Status) -> list[str]:
     return kinds
 
 
-def _times(rng: random.Random, created: dt.datetime, now: dt.datetime, steps: list[str]) -> list:
-    """Increasing whole-second timestamps for `steps` after `created`, squeezed to end before now."""
+def _times(rng: random.Random, start: dt.datetime, now: dt.datetime, steps: list[str]) -> list:
+    """Increasing whole-second times for `steps` after `start`, squeezed to end before now."""
     gaps = [rng.expovariate(1 / (_GAP_HOURS[step] * 3600)) for step in steps]
-    room = (now - created).total_seconds() - 60
+    room = (now - start).total_seconds() - 60
     scale = min(1.0, room / sum(gaps)) if gaps else 1.0
     times, elapsed, last = [], 0.0, 0
     for gap in gaps:
         elapsed += gap * scale
         last = max(last + 1, int(elapsed))
-        times.append(created + dt.timedelta(seconds=last))
+        times.append(start + dt.timedelta(seconds=last))
     return times
 
 
 def _ticket(
-    rng: random.Random,
-    org: DemoOrg,
-    number: int,
-    now: dt.datetime,
-    tickets: list[dict],
-    children: dict[sa.Table, list[dict]],
-) -> None:
+    rng: random.Random, org: DemoOrg, number: int, now: dt.datetime, auto_close: dt.timedelta,
+    tickets: list[dict], children: dict[sa.Table, list[dict]],
+) -> None:  # fmt: skip
     """Append one ticket's row and its messages, history events and tags."""
     issue = rng.choice(text.ISSUES)
-    customer = org.customers[int(len(org.customers) * rng.random() ** 2)]  # some write a lot
+    customer = org.customers[int(len(org.customers) * rng.random() ** 1.3)]  # some write more
     fill = text.fillers(rng, customer["first"])
     age = 600 + (HISTORY.total_seconds() - 600) * rng.random() ** 1.5  # recent ones are denser
     created = now - dt.timedelta(seconds=int(age))
@@ -404,46 +377,26 @@ def _ticket(
 
     def message(kind: MessageKind, template: str, at: dt.datetime, author: dict) -> int:
         body = template.format_map(fill)
-        messages.append(
-            {
-                "organization_id": oid,
-                "ticket_id": number,
-                "kind": kind,
-                "body_text": body,
-                "author_user_id": None if author is customer else author["id"],
-                "author_customer_id": customer["id"] if author is customer else None,
-                "body_html": "",
-                "email_message_id": None,
-                "in_reply_to": None,
-                "created_at": at,
-            }
-        )
+        by_customer = author is customer
+        messages.append({
+            "organization_id": oid, "ticket_id": number, "kind": kind, "body_text": body,
+            "author_user_id": None if by_customer else author["id"],
+            "author_customer_id": customer["id"] if by_customer else None,
+            "body_html": "", "email_message_id": None, "in_reply_to": None, "created_at": at,
+        })  # fmt: skip
         return len(body)
 
     def event(
-        kind: EventKind,
-        at: dt.datetime,
-        actor: dict | None,
-        old: str | None = None,
-        new: str | None = None,
-        data: dict | None = None,
-        version: int = 1,
-    ) -> None:
-        # actor None is the system (auto-close); the customer's own dict marks the customer.
-        events.append(
-            {
-                "organization_id": oid,
-                "ticket_id": number,
-                "kind": kind,
-                "old_value": old,
-                "actor_user_id": None if actor is None or actor is customer else actor["id"],
-                "actor_customer_id": customer["id"] if actor is customer else None,
-                "new_value": new,
-                "data": data or {},
-                "ticket_version": version,
-                "created_at": at,
-            }
-        )
+        kind: EventKind, at: dt.datetime, actor: dict | None, old: str | None = None,
+        new: str | None = None, data: dict | None = None, version: int = 1,
+    ) -> None:  # fmt: skip
+        # actor None is the system (auto-close); the customer's own row marks the customer.
+        events.append({
+            "organization_id": oid, "ticket_id": number, "kind": kind, "old_value": old,
+            "actor_user_id": None if actor is None or actor is customer else actor["id"],
+            "actor_customer_id": customer["id"] if actor is customer else None,
+            "new_value": new, "data": data or {}, "ticket_version": version, "created_at": at,
+        })  # fmt: skip
         state["last"] = at
 
     def move(target: Status, at: dt.datetime, actor: dict | None) -> None:
@@ -457,39 +410,21 @@ def _ticket(
         else:
             state["resolved"] = state["closed"] = None
         state["status"] = target
-        event(
-            EventKind.STATUS,
-            at,
-            actor,
-            old.label,
-            target.label,
-            {"old": old.value, "new": target.value},
-        )
+        change = {"old": old.value, "new": target.value}
+        event(EventKind.STATUS, at, actor, old.label, target.label, change)
 
     message(MessageKind.PUBLIC, text.opening(rng, issue), created, customer)
-    event(
-        EventKind.CREATED,
-        created,
-        customer,
-        new=subject,
-        data={"channel": channel.value, "priority": priority.value},
-        version=0,
-    )
+    created_data = {"channel": channel.value, "priority": priority.value}
+    event(EventKind.CREATED, created, customer, None, subject, created_data, version=0)
     last_answer = max(i for i, kind in enumerate(kinds) if kind != "N")
-    index, asked = 0, False
+    index, asked, closing_at = 0, False, None
     for step, at in zip(steps, times, strict=True):
         if step == "assign":
             by = assignee if rng.random() < 0.5 else rng.choice(org.leads)
-            event(
-                EventKind.ASSIGNEE,
-                at,
-                by,
-                None,
-                assignee["name"],
-                {"old": None, "new": assignee["id"]},
-            )
+            change = {"old": None, "new": assignee["id"]}
+            event(EventKind.ASSIGNEE, at, by, None, assignee["name"], change)
         elif step == "close":
-            move(S.CLOSED, at, None if rng.random() < 0.7 else handler)  # mostly auto-closed
+            closing_at = at
         elif step == "pick":
             move(S.IN_PROGRESS, at, handler)
         elif step == "C":
@@ -521,28 +456,23 @@ def _ticket(
             state["first"] = state["first"] or at
             if asked or solved:
                 move(S.PENDING if asked else S.RESOLVED, at, author)
-    tickets.append(
-        {
-            "organization_id": oid,
-            "number": number,
-            "subject": subject,
-            "status": status,
-            "priority": priority,
-            "channel": channel,
-            "customer_id": customer["id"],
-            "assignee_id": assignee and assignee["id"],
-            "team_id": team_id,
-            "custom_fields": {},
-            "created_at": created,
-            "updated_at": state["last"],
-            "first_response_at": state["first"],
-            "resolved_at": state["resolved"],
-            "closed_at": state["closed"],
-            "version": 1,
-        }
-    )
+    if state["status"] is S.RESOLVED:
+        # The auto-close job closes resolved tickets after AUTO_CLOSE_AFTER_DAYS; agents may
+        # close them sooner. Old resolved tickets are therefore closed, as they would be.
+        delay = dt.timedelta(minutes=rng.randint(1, 60))  # the job runs hourly
+        automatic = max(state["resolved"] + auto_close, state["last"]) + delay
+        by_agent = closing_at and closing_at < automatic
+        if by_agent and (not auto_close or automatic >= now or rng.random() < 0.3):
+            move(S.CLOSED, closing_at, handler)
+        elif auto_close and automatic < now:
+            move(S.CLOSED, automatic, None)
+    tickets.append({
+        "organization_id": oid, "number": number, "subject": subject, "status": state["status"],
+        "priority": priority, "channel": channel, "customer_id": customer["id"],
+        "assignee_id": assignee and assignee["id"], "team_id": team_id, "custom_fields": {},
+        "created_at": created, "updated_at": state["last"], "first_response_at": state["first"],
+        "resolved_at": state["resolved"], "closed_at": state["closed"], "version": 1,
+    })  # fmt: skip
     tag_count = rng.choices(range(4), (30, 40, 20, 10))[0]
-    children[TT].extend(
-        {"ticket_id": number, "name": name, "organization_id": oid}
-        for name in rng.sample(issue.tags + text.GENERAL_TAGS, tag_count)
-    )
+    tags = rng.sample(issue.tags + text.GENERAL_TAGS, tag_count)
+    children[TT].extend({"ticket_id": number, "name": n, "organization_id": oid} for n in tags)

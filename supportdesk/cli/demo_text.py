@@ -64,218 +64,118 @@ def _issue(team: str, tags: str, subject: str, problem: str, fix: str) -> Issue:
 
 
 ISSUES = (
-    _issue(
-        "Billing",
-        "billing vat invoice",
-        "Invoice {invoice} shows the wrong VAT rate",
-        "Invoice {invoice} was charged at 25% VAT, but we are VAT-registered in the EU and "
-        "should be reverse-charged.",
-        "I've corrected the VAT treatment and issued a credit note; the corrected invoice is "
-        "on your billing page now.",
-    ),
-    _issue(
-        "Billing",
-        "billing payments refund",
-        "Charged twice for the {month} subscription",
-        "I can see two identical charges on our card for the {month} renewal of the {plan} plan.",
-        "You were right, the renewal ran twice. I've refunded the duplicate charge; it takes "
-        "5-10 business days to show on your statement.",
-    ),
-    _issue(
-        "Billing",
-        "billing invoice",
-        "Please update the billing address on our invoices",
-        "We moved offices and the invoices still show the old address. Our finance team needs "
-        "the new one before month end.",
-        "The address is updated and future invoices will use it. I've also re-issued invoice "
-        "{invoice} with the new address.",
-    ),
-    _issue(
-        "Billing",
-        "billing refund",
-        "Refund request for unused seats",
-        "We went from {count} people down to 3 and would like a refund for the seats we no "
-        "longer use.",
-        "I've removed the extra seats and refunded the unused part of this period pro rata.",
-    ),
-    _issue(
-        "Billing",
-        "billing payments",
-        "Card declined when upgrading to {plan}",
-        "Every time I try to upgrade to {plan} the payment page says the card was declined, "
-        "but the bank says nothing was attempted.",
-        "The payment provider had flagged the card for a 3-D Secure check. I've cleared it, "
-        "so the upgrade should go through now.",
-    ),
-    _issue(
-        "Billing",
-        "billing invoice",
-        "Need a PDF copy of invoice {invoice}",
-        "Our accountant needs invoice {invoice} as a PDF, but the download button does nothing.",
-        "I've attached the PDF. The download button is fixed as well.",
-    ),
-    _issue(
-        "Billing",
-        "billing",
-        "Why did our bill go up in {month}?",
-        "Our {month} invoice is almost double the usual amount and I can't see why.",
-        "The difference comes from {count} extra seats added mid-month; I've attached a "
-        "breakdown per seat.",
-    ),
-    _issue(
-        "Technical",
-        "bug performance",
-        "{feature} times out for large accounts",
-        "Since {when}, {feature} spins for about a minute and then shows a timeout error.",
-        "We found the slow query behind this and deployed a fix. {feature} now loads in a "
-        "few seconds for your account.",
-    ),
-    _issue(
-        "Technical",
-        "integration api",
-        "Webhook deliveries to our endpoint are failing",
-        "Our endpoint has not received any webhooks since {when}, and the delivery log shows "
-        "error {error}.",
-        "Your endpoint's TLS certificate had expired, so our deliveries were refused. Once you "
-        "renewed it, the queued webhooks went through.",
-    ),
-    _issue(
-        "Technical",
-        "integration bug",
-        "{integration} sync stopped working",
-        "Our {integration} integration has not synced anything since {when}. The settings page "
-        "just says 'pending'.",
-        "The {integration} token had expired on our side. I've renewed it and run a full "
-        "resync, which has completed.",
-    ),
-    _issue(
-        "Technical",
-        "bug",
-        "Error {error} when saving a record",
-        "When I click Save I get error {error} and my changes are lost. It happens for "
-        "everyone on our team.",
-        "This was a bug in the last release. A fix is live now; saving works again.",
-    ),
-    _issue(
-        "Technical",
-        "bug",
-        "The dashboard is blank in {browser}",
-        "Using {browser}, the dashboard loads the header and then stays completely blank. "
-        "Other browsers seem fine.",
-        "A script failed to load in {browser} only. We've shipped a fix; a reload should "
-        "show the dashboard again.",
-    ),
-    _issue(
-        "Technical",
-        "api performance",
-        "API returns 429 Too Many Requests",
-        "Our nightly job calls the API and started getting 429 responses {when}, although we "
-        "changed nothing.",
-        "Your key shared a rate limit with a test key. I've split them and raised your limit "
-        "to match the {plan} plan.",
-    ),
-    _issue(
-        "Technical",
-        "mobile bug",
-        "Mobile app crashes on start",
-        "Since the latest update, the mobile app closes right after the splash screen.",
-        "Version 4.2.1 of the app fixes this crash; it is in the app stores now.",
-    ),
-    _issue(
-        "Technical",
-        "bug",
-        "Notification emails are landing in spam",
-        "Our customers say the notification emails end up in their spam folder.",
-        "Your sending domain was missing a DKIM record. With the record you added, the mails "
-        "now pass the checks.",
-    ),
-    _issue(
-        "Accounts",
-        "login password",
-        "Cannot reset my password",
-        "I've requested a password reset three times but the email never arrives. I checked "
-        "the spam folder too.",
-        "Our mail provider had bounced your address once and blocked it. I've unblocked it "
-        "and sent a new reset link, valid for one hour.",
-    ),
-    _issue(
-        "Accounts",
-        "sso login",
-        "SSO login fails with {idp}",
-        "After we switched to {idp}, everyone gets 'SAML response invalid' when signing in.",
-        "The certificate fingerprint in your {idp} settings did not match ours. I've updated "
-        "it and test sign-ins work.",
-    ),
-    _issue(
-        "Accounts",
-        "2fa login",
-        "Two-factor codes are not accepted",
-        "The codes from my authenticator app are rejected every time, even right after they "
-        "change.",
-        "Your phone's clock was a few minutes off, which makes the codes look expired. After "
-        "syncing the time they work.",
-    ),
-    _issue(
-        "Accounts",
-        "access",
-        "Please remove a former employee from our account",
-        "One of our colleagues left the company and we need their access removed today.",
-        "Done: their account is deactivated and their open items are reassigned to you.",
-    ),
-    _issue(
-        "Accounts",
-        "login access",
-        "Locked out after too many sign-in attempts",
-        "I typed my password wrong a few times and now the login page says my account is locked.",
-        "I've cleared the lock, so you can sign in again now.",
-    ),
-    _issue(
-        "Accounts",
-        "access",
-        "How do I transfer ownership of our account?",
-        "I am leaving the company and need to hand the account owner role to a colleague.",
-        "I've made your colleague the owner; you are now a regular member.",
-    ),
-    _issue(
-        "Onboarding",
-        "import how-to",
-        "How do I import our existing contacts?",
-        "We are moving from a spreadsheet with about {count}00 contacts. What is the best way "
-        "to bring them in?",
-        "You can import them from CSV under Settings > Import; I've attached a template with "
-        "the right columns.",
-    ),
-    _issue(
-        "Onboarding",
-        "integration how-to",
-        "Setting up {integration} for the first time",
-        "We'd like to connect {integration}, but the setup page asks for a callback URL and we "
-        "are not sure what to put there.",
-        "The callback URL is shown under Settings > Integrations > {integration}; I've "
-        "pre-filled it for you.",
-    ),
-    _issue(
-        "Onboarding",
-        "training",
-        "Can we get a walkthrough of the {plan} plan?",
-        "Our team starts next week and we would love a short walkthrough of the {plan} features.",
-        "I've booked a 30-minute walkthrough for your team and sent the calendar invite.",
-    ),
-    _issue(
-        "Onboarding",
-        "access how-to",
-        "Invite links for new team members have expired",
-        "I invited {count} colleagues but the links expired before they could accept.",
-        "I've sent fresh invitations; they are valid for 14 days this time.",
-    ),
-    _issue(
-        "Onboarding",
-        "trial",
-        "Can our trial be extended?",
-        "Our trial ends soon and we have not had time to test everything yet.",
-        "I've extended your trial by two weeks so you have time to finish testing.",
-    ),
-)
+    _issue("Billing", "billing vat invoice", "Invoice {invoice} shows the wrong VAT rate",
+           "Invoice {invoice} was charged at 25% VAT, but we are VAT-registered in the EU and "
+           "should be reverse-charged.",
+           "I've corrected the VAT treatment and issued a credit note; the corrected invoice is "
+           "on your billing page now."),
+    _issue("Billing", "billing payments refund", "Charged twice for the {month} subscription",
+           "I can see two identical charges on our card for the {month} renewal of the {plan} "
+           "plan.",
+           "You were right, the renewal ran twice. I've refunded the duplicate charge; it takes "
+           "5-10 business days to show on your statement."),
+    _issue("Billing", "billing invoice", "Please update the billing address on our invoices",
+           "We moved offices and the invoices still show the old address. Our finance team needs "
+           "the new one before month end.",
+           "The address is updated and future invoices will use it. I've also re-issued invoice "
+           "{invoice} with the new address."),
+    _issue("Billing", "billing refund", "Refund request for unused seats",
+           "We went from {count} people down to 3 and would like a refund for the seats we no "
+           "longer use.",
+           "I've removed the extra seats and refunded the unused part of this period pro rata."),
+    _issue("Billing", "billing payments", "Card declined when upgrading to {plan}",
+           "Every time I try to upgrade to {plan} the payment page says the card was declined, "
+           "but the bank says nothing was attempted.",
+           "The payment provider had flagged the card for a 3-D Secure check. I've cleared it, "
+           "so the upgrade should go through now."),
+    _issue("Billing", "billing invoice", "Need a PDF copy of invoice {invoice}",
+           "Our accountant needs invoice {invoice} as a PDF, but the download button does "
+           "nothing.",
+           "I've attached the PDF. The download button is fixed as well."),
+    _issue("Billing", "billing", "Why did our bill go up in {month}?",
+           "Our {month} invoice is almost double the usual amount and I can't see why.",
+           "The difference comes from {count} extra seats added mid-month; I've attached a "
+           "breakdown per seat."),
+    _issue("Technical", "bug performance", "{feature} times out for large accounts",
+           "Since {when}, {feature} spins for about a minute and then shows a timeout error.",
+           "We found the slow query behind this and deployed a fix. {feature} now loads in a "
+           "few seconds for your account."),
+    _issue("Technical", "integration api", "Webhook deliveries to our endpoint are failing",
+           "Our endpoint has not received any webhooks since {when}, and the delivery log shows "
+           "error {error}.",
+           "Your endpoint's TLS certificate had expired, so our deliveries were refused. Once you "
+           "renewed it, the queued webhooks went through."),
+    _issue("Technical", "integration bug", "{integration} sync stopped working",
+           "Our {integration} integration has not synced anything since {when}. The settings page "
+           "just says 'pending'.",
+           "The {integration} token had expired on our side. I've renewed it and run a full "
+           "resync, which has completed."),
+    _issue("Technical", "bug", "Error {error} when saving a record",
+           "When I click Save I get error {error} and my changes are lost. It happens for "
+           "everyone on our team.",
+           "This was a bug in the last release. A fix is live now; saving works again."),
+    _issue("Technical", "bug", "The dashboard is blank in {browser}",
+           "Using {browser}, the dashboard loads the header and then stays completely blank. "
+           "Other browsers seem fine.",
+           "A script failed to load in {browser} only. We've shipped a fix; a reload should "
+           "show the dashboard again."),
+    _issue("Technical", "api performance", "API returns 429 Too Many Requests",
+           "Our nightly job calls the API and started getting 429 responses {when}, although we "
+           "changed nothing.",
+           "Your key shared a rate limit with a test key. I've split them and raised your limit "
+           "to match the {plan} plan."),
+    _issue("Technical", "mobile bug", "Mobile app crashes on start",
+           "Since the latest update, the mobile app closes right after the splash screen.",
+           "Version 4.2.1 of the app fixes this crash; it is in the app stores now."),
+    _issue("Technical", "bug", "Notification emails are landing in spam",
+           "Our customers say the notification emails end up in their spam folder.",
+           "Your sending domain was missing a DKIM record. With the record you added, the mails "
+           "now pass the checks."),
+    _issue("Accounts", "login password", "Cannot reset my password",
+           "I've requested a password reset three times but the email never arrives. I checked "
+           "the spam folder too.",
+           "Our mail provider had bounced your address once and blocked it. I've unblocked it "
+           "and sent a new reset link, valid for one hour."),
+    _issue("Accounts", "sso login", "SSO login fails with {idp}",
+           "After we switched to {idp}, everyone gets 'SAML response invalid' when signing in.",
+           "The certificate fingerprint in your {idp} settings did not match ours. I've updated "
+           "it and test sign-ins work."),
+    _issue("Accounts", "2fa login", "Two-factor codes are not accepted",
+           "The codes from my authenticator app are rejected every time, even right after they "
+           "change.",
+           "Your phone's clock was a few minutes off, which makes the codes look expired. After "
+           "syncing the time they work."),
+    _issue("Accounts", "access", "Please remove a former employee from our account",
+           "One of our colleagues left the company and we need their access removed today.",
+           "Done: their account is deactivated and their open items are reassigned to you."),
+    _issue("Accounts", "login access", "Locked out after too many sign-in attempts",
+           "I typed my password wrong a few times and now the login page says my account is "
+           "locked.",
+           "I've cleared the lock, so you can sign in again now."),
+    _issue("Accounts", "access", "How do I transfer ownership of our account?",
+           "I am leaving the company and need to hand the account owner role to a colleague.",
+           "I've made your colleague the owner; you are now a regular member."),
+    _issue("Onboarding", "import how-to", "How do I import our existing contacts?",
+           "We are moving from a spreadsheet with about {count}00 contacts. What is the best way "
+           "to bring them in?",
+           "You can import them from CSV under Settings > Import; I've attached a template with "
+           "the right columns."),
+    _issue("Onboarding", "integration how-to", "Setting up {integration} for the first time",
+           "We'd like to connect {integration}, but the setup page asks for a callback URL and we "
+           "are not sure what to put there.",
+           "The callback URL is shown under Settings > Integrations > {integration}; I've "
+           "pre-filled it for you."),
+    _issue("Onboarding", "training", "Can we get a walkthrough of the {plan} plan?",
+           "Our team starts next week and we would love a short walkthrough of the {plan} "
+           "features.",
+           "I've booked a 30-minute walkthrough for your team and sent the calendar invite."),
+    _issue("Onboarding", "access how-to", "Invite links for new team members have expired",
+           "I invited {count} colleagues but the links expired before they could accept.",
+           "I've sent fresh invitations; they are valid for 14 days this time."),
+    _issue("Onboarding", "trial", "Can our trial be extended?",
+           "Our trial ends soon and we have not had time to test everything yet.",
+           "I've extended your trial by two weeks so you have time to finish testing."),
+)  # fmt: skip
 
 GENERAL_TAGS = _words("urgent follow-up feature-request vip escalated known-issue")
 

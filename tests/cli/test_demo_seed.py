@@ -12,8 +12,6 @@ from supportdesk.tickets.models import Ticket
 pytestmark = pytest.mark.integration
 
 
-# supportdesk/cli/demo.py calls click.get_text_stream, deprecated in Click 8.3 (left to its owner).
-@pytest.mark.filterwarnings("ignore:'get_text_stream' is deprecated:DeprecationWarning")
 def test_the_demo_seed_fills_a_desk_and_sends_no_mail(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo", "--tickets", "40", "--seed", "3"])
