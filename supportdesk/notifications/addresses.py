@@ -1,7 +1,8 @@
 """Addresses and ids we own in email: the signed per-ticket reply address and our Message-IDs.
 
 Outbound mail sets `Reply-To: support+<ticket id>.<signature>@<MAIL_DOMAIN>` and a Message-ID
-`<sd.<ticket id>.<random>.<signature>@<MAIL_DOMAIN>>`. Inbound mail is matched to a ticket by
+`<sd.<ticket id>.<random>.<signature>@<MAIL_DOMAIN>>` (`<sd.mail.<random>@…>` for mail about no
+ticket). Inbound mail is matched to a ticket by
 either, and only if the signature verifies: a guessed ticket id is worthless without the key.
 """
 
@@ -46,9 +47,15 @@ def ticket_from_reply_address(address: str) -> int | None:
     return int(ticket_id)
 
 
-def new_message_id(ticket_id: int) -> str:
-    """A fresh Message-ID for an email about this ticket (angle brackets included)."""
+def new_message_id(ticket_id: int | None) -> str:
+    """A fresh Message-ID for an email about this ticket, or about none (angle brackets included).
+
+    Without a ticket the id is `<sd.mail.<random>@<MAIL_DOMAIN>>`: ours, but never matched to a
+    ticket when a reply quotes it.
+    """
     nonce = secrets.token_hex(8)
+    if ticket_id is None:
+        return f"<sd.mail.{nonce}@{_domain()}>"
     signature = _signature("msgid", f"{ticket_id}.{nonce}")
     return f"<sd.{ticket_id}.{nonce}.{signature}@{_domain()}>"
 

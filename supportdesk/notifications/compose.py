@@ -35,6 +35,12 @@ def one_line(value: str | None, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
+def external_url(endpoint: str, **values: Any) -> str:
+    """BASE_URL + the path of a route: a link for an email, built without a request context."""
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
 @functools.cache
 def _environments() -> tuple[Environment, Environment]:
     loader = FileSystemLoader(str(_TEMPLATES))

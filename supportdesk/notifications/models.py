@@ -21,6 +21,7 @@ class Notification(enum.Enum):
     TICKET_RESOLVED = "ticket_resolved"
     TICKET_ASSIGNED = "ticket_assigned"
     CUSTOMER_REPLIED = "customer_replied"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
     @property
     def label(self) -> str:
@@ -35,18 +36,26 @@ class Notification(enum.Enum):
     def to_customer(self) -> bool:
         return self in CUSTOMER_NOTIFICATIONS
 
+    @property
+    def switchable(self) -> bool:
+        """Whether the organization can switch it off (a NotificationSettings column)."""
+        return self not in ALWAYS_SENT
+
 
 CUSTOMER_NOTIFICATIONS = (
     Notification.TICKET_ACKNOWLEDGED,
     Notification.AGENT_REPLIED,
     Notification.TICKET_RESOLVED,
 )
+# Admin mail about a broken integration always goes out: there is no switch (and no column).
+ALWAYS_SENT = (Notification.WEBHOOK_DISABLED,)
 NOTIFICATION_LABELS = {
     Notification.TICKET_ACKNOWLEDGED: "Customer: we received your request (new ticket)",
     Notification.AGENT_REPLIED: "Customer: an agent's public reply",
     Notification.TICKET_RESOLVED: "Customer: ticket resolved (reply to reopen)",
     Notification.TICKET_ASSIGNED: "Agent: a ticket was assigned to you",
     Notification.CUSTOMER_REPLIED: "Agent: the customer replied on your ticket",
+    Notification.WEBHOOK_DISABLED: "Admin: a webhook endpoint was disabled automatically",
 }
 
 
@@ -142,4 +151,4 @@ class NotificationSettings(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def enabled(self, notification: Notification) -> bool:
-        return bool(getattr(self, notification.value))
+        return not notification.switchable or bool(getattr(self, notification.value))

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from supportdesk import jobs
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.service import find_by_email
 from supportdesk.db import utcnow
@@ -64,6 +64,20 @@ def settings_for(organization_id: int) -> NotificationSettings:
     return row
 
 
+def brand_context(organization_id: int, settings: NotificationSettings) -> dict[str, Any]:
+    """`org_name` and `brand`: what every email template's header and footer show."""
+    org = db.session.get(Organization, organization_id)
+    return {
+        "org_name": org.name,
+        "brand": {
+            "sender_name": settings.sender_name or org.name,
+            "accent_color": settings.accent_color,
+            "logo_url": settings.logo_url,
+            "footer_text": settings.footer_text,
+        },
+    }
+
+
 def update_settings(actor: User, **values: Any) -> NotificationSettings:
     """Change the switches and branding of the actor's organization (validated)."""
     require(actor, "notifications.manage")
@@ -77,7 +91,7 @@ def update_settings(actor: User, **values: Any) -> NotificationSettings:
         errors["logo_url"] = "Use an https:// address (mail clients block others)."
     if errors:
         raise ValidationFailed("Some settings are not valid.", errors)
-    for notification in Notification:
+    for notification in (n for n in Notification if n.switchable):
         setattr(row, notification.value, bool(values.get(notification.value)))
     row.sender_name = one_line(values.get("sender_name"), 100)
     row.accent_color = color.lower()
@@ -146,20 +160,22 @@ def queue_email(
     notification: Notification,
     *,
     organization_id: int,
-    ticket_id: int,
-    message_id: int | None,
+    ticket_id: int | None,
+    message_id: int | None = None,
     to_address: str,
     to_name: str,
-    reply_to: str,
+    reply_to: str = "",
     context: dict[str, Any],
 ) -> EmailMessage:
     """Render and queue one email; its send job starts after the COMMIT.
 
-    Automatic mail over the per-address cap is recorded as failed with the reason, not sent.
+    Mail about a ticket joins the recipient's thread; mail with no ticket (`ticket_id` None,
+    e.g. to admins about the organization) starts none. Automatic mail over the per-address
+    cap is recorded as failed with the reason, not sent.
     """
     to_address = to_address.strip().lower()
     rendered = render(notification.value, context)
-    references = thread_ids(organization_id, ticket_id, to_address)
+    references = [] if ticket_id is None else thread_ids(organization_id, ticket_id, to_address)
     now = utcnow()
     email = EmailMessage(
         organization_id=organization_id,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.notifications import addresses, service
@@ -148,19 +148,12 @@ def _context(
     message: Message | None,
     recipient_name: str,
 ) -> dict[str, Any]:
-    org = db.session.get(Organization, ticket.organization_id)
     base_url = current_app.config["BASE_URL"].rstrip("/")
     recent = _public_messages(ticket, QUOTED_MESSAGES + 1)
     quoted = [m for m in recent if message is None or m.id < message.id][:QUOTED_MESSAGES]
     actor = db.session.get(User, event.actor_user_id) if event.actor_user_id else None
     return {
-        "org_name": org.name,
-        "brand": {
-            "sender_name": settings.sender_name or org.name,
-            "accent_color": settings.accent_color,
-            "logo_url": settings.logo_url,
-            "footer_text": settings.footer_text,
-        },
+        **service.brand_context(ticket.organization_id, settings),
         "ticket": {
             "number": ticket.number,
             "subject": ticket.subject,

@@ -15,11 +15,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from supportdesk import jobs
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Role, User
 from supportdesk.accounts.permissions import require
 from supportdesk.db import utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.notifications import service as notifications
+from supportdesk.notifications.compose import external_url
+from supportdesk.notifications.models import Notification
 from supportdesk.outbox import OutboxState, backoff
 from supportdesk.webhooks import guard, payloads
 from supportdesk.webhooks.models import (
@@ -320,10 +323,10 @@ def disable_endpoint(endpoint: WebhookEndpoint, reason: str) -> None:
 
 
 def notify_endpoint_disabled(endpoint: WebhookEndpoint) -> None:
-    """Tell the organization's admins an endpoint was switched off.
+    """Email every active admin of the organization that an endpoint was switched off.
 
-    The reason is on the endpoint (shown on the admin pages). When the email outbox lands, this
-    is where the admins' notification rows are added (same transaction).
+    Queued in the transaction that disables it (sent after the COMMIT). There is no switch for
+    this mail: admins always hear about a broken integration.
     """
     log.warning(
         "Webhook endpoint %s of organization %s disabled: %s",
@@ -331,3 +334,32 @@ def notify_endpoint_disabled(endpoint: WebhookEndpoint) -> None:
         endpoint.organization_id,
         endpoint.disabled_reason,
     )
+    admins = db.session.scalars(
+        sa.select(User)
+        .where(
+            User.organization_id == endpoint.organization_id,
+            User.role == Role.ADMIN,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
+    settings = notifications.settings_for(endpoint.organization_id)
+    context = {
+        **notifications.brand_context(endpoint.organization_id, settings),
+        "endpoint": {
+            "url": endpoint.url,
+            "description": endpoint.description,
+            "reason": endpoint.disabled_reason,
+            "disabled_at": endpoint.disabled_at.strftime("%d %b %Y, %H:%M UTC"),
+            "page_url": external_url("admin.webhook_show", endpoint_id=endpoint.id),
+        },
+    }
+    for admin in admins:
+        notifications.queue_email(
+            Notification.WEBHOOK_DISABLED,
+            organization_id=endpoint.organization_id,
+            ticket_id=None,
+            to_address=admin.email,
+            to_name=admin.name,
+            context={**context, "recipient_name": admin.name},
+        )

@@ -69,6 +69,14 @@ def test_headers_without_a_valid_message_id_of_ours_match_nothing(mail_app, head
         assert addresses.ticket_from_message_ids(header) is None
 
 
+def test_a_message_id_about_no_ticket_is_ours_but_leads_to_no_ticket(mail_app):
+    with mail_app.app_context():
+        ours = addresses.new_message_id(None)
+        assert ours.startswith("<sd.mail.") and ours.endswith("@help.example.com>")
+        assert addresses.new_message_id(None) != ours
+        assert addresses.ticket_from_message_ids(f"{ours} {ours}") is None
+
+
 def test_a_message_id_of_another_domain_is_ignored(mail_app):
     with mail_app.app_context():
         ours = addresses.new_message_id(5)

@@ -8,6 +8,7 @@ import pytest
 
 from supportdesk.notifications.compose import build_mime
 from supportdesk.notifications.models import Notification
+from supportdesk.notifications.service import settings_for, update_settings
 from tests.notifications.helpers import make_email
 
 pytestmark = pytest.mark.integration
@@ -74,6 +75,15 @@ def test_every_notification_has_a_label_and_an_audience():
         "ticket_resolved",
     ]
     assert [n.value for n in Notification if not n.automatic] == ["agent_replied"]
+    assert [n.value for n in Notification if not n.switchable] == ["webhook_disabled"]
+
+
+def test_mail_without_a_switch_is_always_enabled_whatever_the_settings_say(org, admin):
+    update_settings(admin, accent_color="#2563eb")  # every switch off
+    settings = settings_for(org.id)
+    assert not settings.enabled(Notification.TICKET_ASSIGNED)
+    assert settings.enabled(Notification.WEBHOOK_DISABLED)
+    assert not hasattr(settings, "webhook_disabled")
 
 
 def test_an_email_knows_its_notification(org, app):

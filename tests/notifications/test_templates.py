@@ -65,26 +65,57 @@ def fixed_context(**overrides) -> dict:
     return context
 
 
-KINDS = [pytest.param(n.value, id=n.value) for n in Notification]
+def organization_context(**overrides) -> dict:
+    """The data of mail about the organization, not a ticket (no ticket, no conversation)."""
+    context = {
+        "org_name": "Snapshot Support",
+        "brand": fixed_context()["brand"],
+        "recipient_name": "Ada Admin",
+        "endpoint": {
+            "url": "https://crm.example/hooks/supportdesk",
+            "description": "CRM sync (sales team)",
+            "reason": "The receiver answered 410 Gone: it asked for no more events.",
+            "disabled_at": "02 Mar 2026, 11:05 UTC",
+            "page_url": "https://help.snapshot.example/admin/webhooks/7",
+        },
+    }
+    context.update(overrides)
+    return context
+
+
+ORGANIZATION_KINDS = [Notification.WEBHOOK_DISABLED]
+TICKET_KINDS = [pytest.param(n.value, id=n.value) for n in Notification if n.switchable]
+KINDS = [
+    *TICKET_KINDS,
+    *(pytest.param(n.value, id=n.value) for n in ORGANIZATION_KINDS),
+]
+
+
+def context_for(kind: str) -> dict:
+    return organization_context() if Notification(kind) in ORGANIZATION_KINDS else fixed_context()
+
+
+def test_every_notification_is_either_about_a_ticket_or_about_the_organization():
+    assert len(KINDS) == len(Notification)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_html_part_looks_as_recorded(kind, snapshot):
-    assert render(kind, fixed_context()).html == snapshot.use_extension(HTMLSnapshot)
+    assert render(kind, context_for(kind)).html == snapshot.use_extension(HTMLSnapshot)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_text_part_looks_as_recorded(kind, snapshot):
-    rendered = render(kind, fixed_context())
+    rendered = render(kind, context_for(kind))
     assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", TICKET_KINDS)
 def test_every_subject_carries_the_ticket_number(kind):
     assert "[#42]" in render(kind, fixed_context()).subject
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", TICKET_KINDS)
 def test_user_text_is_escaped_in_html_and_verbatim_in_text(kind):
     evil = '<script>alert("x")</script>'
     context = fixed_context(
@@ -116,3 +147,25 @@ def test_a_subject_is_one_line_whatever_the_ticket_subject_holds():
     ticket = {**fixed_context()["ticket"], "subject": "Line one\r\nBcc: x@y.example"}
     subject = render("ticket_acknowledged", fixed_context(ticket=ticket)).subject
     assert subject == "[#42] We received your request: Line one Bcc: x@y.example"
+
+
+def test_an_endpoint_s_url_description_and_reason_are_escaped_in_html_and_verbatim_in_text():
+    evil = '<script>alert("x")</script>'
+    endpoint = {
+        **organization_context()["endpoint"],
+        "url": f"https://crm.example/?q={evil}",
+        "description": evil,
+        "reason": evil,
+    }
+    rendered = render("webhook_disabled", organization_context(endpoint=endpoint, org_name=evil))
+    assert "<script>" not in rendered.html
+    assert rendered.html.count("&lt;script&gt;") >= 4
+    assert rendered.text.count(evil) >= 4
+    assert rendered.subject == f"Webhook endpoint disabled: https://crm.example/?q={evil}"
+
+
+def test_the_webhook_mail_without_a_description_leaves_the_line_out():
+    endpoint = {**organization_context()["endpoint"], "description": ""}
+    rendered = render("webhook_disabled", organization_context(endpoint=endpoint))
+    assert "Description:" not in rendered.text
+    assert "Ticket #" not in rendered.text and "Ticket #" not in rendered.html
