@@ -50,6 +50,8 @@ class AddressForm(Form):
     """A support address to add."""
 
     address = EmailField("New address", validators=[DataRequired(), Email(), Length(max=254)])
+
+
 class NotificationSettingsForm(Form):
     """Which notifications go out, and how the emails look."""
 

@@ -15,7 +15,6 @@ from supportdesk.outbox import OutboxState
 from supportdesk.tickets import service
 from supportdesk.tickets.models import Message, Status, Ticket
 from tests.factories import CustomerFactory, make_ticket
-from tests.notifications.fixtures import mail_config, run_worker, smtp  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
@@ -44,9 +43,7 @@ def _answer(sent, body: str) -> bytes:
     return bytes(reply)
 
 
-def test_a_reply_by_email_to_our_email_lands_on_the_same_ticket(
-    app, desk, agent, smtp, run_worker  # noqa: F811
-):
+def test_a_reply_by_email_to_our_email_lands_on_the_same_ticket(app, desk, agent, smtp, run_worker):
     service.reply(agent, desk, "Please try the export again now.")
     service.change_status(agent, desk, Status.PENDING)
     db.session.commit()
@@ -68,7 +65,7 @@ def test_a_reply_by_email_to_our_email_lands_on_the_same_ticket(
     assert ticket.status is Status.OPEN  # the customer answered: no longer waiting on them
 
 
-def test_after_a_hard_bounce_no_more_mail_goes_to_the_address(app, desk, agent, mail_config):  # noqa: F811
+def test_after_a_hard_bounce_no_more_mail_goes_to_the_address(app, desk, agent, mail_config):
     from supportdesk.customers.service import suppress_email
 
     suppress_email(desk.organization_id, "ana@example.com", "550 5.1.1 mailbox unknown")
