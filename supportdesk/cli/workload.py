@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -133,8 +134,7 @@ def load_workload(path: Path, org_name: str, password: str, reset: bool) -> None
         db.session.commit()
     target = _setup(org_name, hash_password(password))
     total = _count_lines(path)
-    err = click.get_text_stream("stderr")
-    with click.progressbar(length=total, label="Loading tickets", file=err) as bar:
+    with click.progressbar(length=total, label="Loading tickets", file=sys.stderr) as bar:
         for batch in _batches(path):
             _load_batch(target, batch)
             db.session.commit()
