@@ -100,17 +100,20 @@ def _page(scored, conditions: list, result: SearchPage) -> list[tuple[Ticket, fl
 
     Filters, ranking and the limit apply to bare ticket rows first; only the page's rows are
     then joined to their customer, assignee and team (and their tags loaded: 2 queries).
+    Equal scores go newest ticket first.
     """
+    ranked = sa.select(
+        scored.c.ticket_id,
+        scored.c.score,
+        sa.func.count().over().label("total"),
+        sa.func.max(scored.c.source_rows).over().label("source_rows"),
+    )
+    # Every source is already scoped to the organization: without other filters the ranking
+    # needs no ticket row at all (at 1M tickets that saves thousands of heap reads).
+    if len(conditions) > 1:
+        ranked = ranked.join(Ticket, Ticket.id == scored.c.ticket_id).where(*conditions)
     ranked = (
-        sa.select(
-            scored.c.ticket_id,
-            scored.c.score,
-            sa.func.count().over().label("total"),
-            sa.func.max(scored.c.source_rows).over().label("source_rows"),
-        )
-        .join(Ticket, Ticket.id == scored.c.ticket_id)
-        .where(*conditions)
-        .order_by(scored.c.score.desc(), Ticket.updated_at.desc(), Ticket.id.desc())
+        ranked.order_by(scored.c.score.desc(), scored.c.ticket_id.desc())
         .limit(result.per_page)
         .offset((result.page - 1) * result.per_page)
         .subquery("ranked")
@@ -127,7 +130,7 @@ def _page(scored, conditions: list, result: SearchPage) -> list[tuple[Ticket, fl
             contains_eager(Ticket.team),
             selectinload(Ticket.tag_rows),
         )
-        .order_by(ranked.c.score.desc(), Ticket.updated_at.desc(), Ticket.id.desc())
+        .order_by(ranked.c.score.desc(), Ticket.id.desc())
     )
     rows = db.session.execute(query).unique().all()
     if rows:
