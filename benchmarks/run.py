@@ -9,6 +9,8 @@ and times each action (p50/p95, SQL queries from the X-SQL-Queries header), then
 queue page. Writes JSON (--json) and prints a table. See benchmarks/README.md.
 """
 
+# ruff: noqa: S105, S108, S603, S607  (a developer tool with a benchmark password that runs psql, flask, gunicorn and wrk)
+
 from __future__ import annotations
 
 import argparse
@@ -42,11 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {"tickets": a.tickets, "machine": _machine(), "actions": {}}
     if not jsonl.exists():
         _step(f"Generating {a.tickets:,} tickets → {jsonl}")
-        subprocess.run([sys.executable, a.workload, "--tickets", str(a.tickets), "--jsonl", str(jsonl)], check=True)
+        subprocess.run(
+            [sys.executable, a.workload, "--tickets", str(a.tickets), "--jsonl", str(jsonl)],
+            check=True,
+        )
     db_name = a.database or f"supportdesk_bench_{a.tickets}"
     url = _database_url(a.server_url, db_name)
-    env = {**os.environ, "SUPPORTDESK_DATABASE_URL": url, "SUPPORTDESK_SECRET_KEY": "benchmark",
-           "SUPPORTDESK_QUERY_COUNT_HEADER": "true", "SUPPORTDESK_REDIS_URL": a.redis_url or ""}
+    env = {
+        **os.environ,
+        "SUPPORTDESK_DATABASE_URL": url,
+        "SUPPORTDESK_SECRET_KEY": "benchmark",
+        "SUPPORTDESK_QUERY_COUNT_HEADER": "true",
+        "SUPPORTDESK_REDIS_URL": a.redis_url or "",
+    }
     if not env["SUPPORTDESK_REDIS_URL"]:
         env.pop("SUPPORTDESK_REDIS_URL")
     if not a.reuse:
@@ -66,13 +76,17 @@ def main(argv: list[str] | None = None) -> int:
         numbers = [rng.randint(1, a.tickets) for _ in range(a.requests)]
         actions = {
             "queue page (25 rows)": lambda i: client.get("/"),
-            "queue, high priority, by priority": lambda i: client.get("/?queue=open&priority=high&sort=priority"),
+            "queue, high priority, by priority": lambda i: client.get(
+                "/?queue=open&priority=high&sort=priority"
+            ),
             "ticket page": lambda i: client.get(f"/tickets/{numbers[i % len(numbers)]}"),
             "search 'kerberos'": lambda i: client.get("/search?q=kerberos"),
             "create ticket (form)": lambda i: client.create_ticket(_payload(workload, i)),
         }
         if client.get("/api/v1/tickets").status in (200, 401, 403):
-            actions["create ticket (API)"] = lambda i: client.api_create(_payload(workload, 10_000 + i))
+            actions["create ticket (API)"] = lambda i: client.api_create(
+                _payload(workload, 10_000 + i)
+            )
         for name, action in actions.items():
             _step(f"Timing: {name}")
             report["actions"][name] = _measure(action, a.requests, a.warmup)
@@ -87,12 +101,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _args(argv):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--tickets", type=int, default=100_000)
-    p.add_argument("--workload", default=str(ROOT.parent / "shared" / "bench" / "workload.py"),
-                   help="path of the shared workload.py [default: ../shared/bench/workload.py]")
-    p.add_argument("--server-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                   help="PostgreSQL server to create the scratch database on")
+    p.add_argument(
+        "--workload",
+        default=str(ROOT.parent / "shared" / "bench" / "workload.py"),
+        help="path of the shared workload.py [default: ../shared/bench/workload.py]",
+    )
+    p.add_argument(
+        "--server-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server to create the scratch database on",
+    )
     p.add_argument("--database", help="scratch database name [default: supportdesk_bench_N]")
     p.add_argument("--reuse", action="store_true", help="reuse an already loaded database")
     p.add_argument("--redis-url", help="Redis for the app (default: none, in-process)")
@@ -138,15 +160,35 @@ def _psql(server_url: str, sql: str) -> None:
 
 def _flask(env: dict, *args: str, quiet: bool = True) -> None:
     out = subprocess.DEVNULL if quiet else None
-    subprocess.run([sys.executable, "-m", "flask", "--app", "supportdesk", *args], env=env,
-                   cwd=ROOT, check=True, stdout=out, stderr=out)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "supportdesk", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=out,
+        stderr=out,
+    )
 
 
 def _serve(env: dict, port: int) -> subprocess.Popen:
     _step(f"Starting gunicorn -w 2 on :{port}")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "--no-control-socket", "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "--no-control-socket",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     for _ in range(100):
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/login")
@@ -176,7 +218,9 @@ class Client:
         self.conn = http.client.HTTPConnection(host, port, timeout=30)
         self.cookie = ""
 
-    def request(self, method: str, path: str, body: str | None = None, ctype: str | None = None) -> Response:
+    def request(
+        self, method: str, path: str, body: str | None = None, ctype: str | None = None
+    ) -> Response:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         if ctype:
             headers["Content-Type"] = ctype
@@ -194,7 +238,9 @@ class Client:
         return self.request("GET", path)
 
     def post(self, path: str, form: dict) -> Response:
-        return self.request("POST", path, urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+        return self.request(
+            "POST", path, urllib.parse.urlencode(form), "application/x-www-form-urlencoded"
+        )
 
     @staticmethod
     def csrf(page: Response) -> str:
@@ -212,17 +258,32 @@ class Client:
     def create_ticket(self, payload: dict) -> Response:
         token = self.csrf(self.get("/tickets/new"))
         priority = {1: "critical", 2: "high", 3: "medium", 4: "low", 5: "low"}[payload["priority"]]
-        response = self.post("/tickets/new", {
-            "csrf_token": token, "customer_email": payload["submitter_email"], "customer_name": "",
-            "subject": payload["title"], "body": payload["description"], "priority": priority,
-            "team_id": "0", "assignee_id": "0", "tags": ""})
+        response = self.post(
+            "/tickets/new",
+            {
+                "csrf_token": token,
+                "customer_email": payload["submitter_email"],
+                "customer_name": "",
+                "subject": payload["title"],
+                "body": payload["description"],
+                "priority": priority,
+                "team_id": "0",
+                "assignee_id": "0",
+                "tags": "",
+            },
+        )
         if response.status != 302:
             raise RuntimeError(f"ticket creation failed ({response.status})")
         return response
 
     def api_create(self, payload: dict) -> Response:
-        body = json.dumps({"customer_email": payload["submitter_email"], "subject": payload["title"],
-                           "body": payload["description"]})
+        body = json.dumps(
+            {
+                "customer_email": payload["submitter_email"],
+                "subject": payload["title"],
+                "body": payload["description"],
+            }
+        )
         return self.request("POST", "/api/v1/tickets", body, "application/json")
 
 
@@ -251,31 +312,59 @@ def _wrk(port: int, cookie: str, seconds: int) -> dict | None:
         _step("wrk not installed (apt-get install wrk): skipped")
         return None
     _step(f"wrk -t2 -c20 -d{seconds}s on the queue page")
-    out = subprocess.run(["wrk", "-t2", "-c20", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}",
-                          f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c20",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Cookie: {cookie}",
+            f"http://127.0.0.1:{port}/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"connections": 20, "seconds": seconds,
-            "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "latency": latency, "non_2xx": int(errors.group(1)) if errors else 0}
+    return {
+        "connections": 20,
+        "seconds": seconds,
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "latency": latency,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
 
 
 def _machine() -> dict:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def _table(report: dict) -> str:
-    lines = [f"supportdesk benchmark: {report['tickets']:,} tickets"
-             + (f" (loaded in {report['load_seconds']} s)" if "load_seconds" in report else ""),
-             "", f"{'action':38} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>6}", "-" * 63]
+    lines = [
+        f"supportdesk benchmark: {report['tickets']:,} tickets"
+        + (f" (loaded in {report['load_seconds']} s)" if "load_seconds" in report else ""),
+        "",
+        f"{'action':38} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>6}",
+        "-" * 63,
+    ]
     for name, r in report["actions"].items():
         sql = ",".join(map(str, r["sql_queries"]))
         lines.append(f"{name:38} {r['p50_ms']:>8} {r['p95_ms']:>8} {sql:>6}")
     if report.get("wrk"):
         w = report["wrk"]
-        lines += ["", f"wrk queue page, {w['connections']} connections, {w['seconds']} s: "
-                  f"{w['requests_per_second']:.0f} req/s, latency p50 {w['latency'].get('50')} "
-                  f"p99 {w['latency'].get('99')}, non-2xx {w['non_2xx']}"]
+        lines += [
+            "",
+            f"wrk queue page, {w['connections']} connections, {w['seconds']} s: "
+            f"{w['requests_per_second']:.0f} req/s, latency p50 {w['latency'].get('50')} "
+            f"p99 {w['latency'].get('99')}, non-2xx {w['non_2xx']}",
+        ]
     return "\n".join(lines)
 
 
