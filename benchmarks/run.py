@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(a.work_dir)
     work.mkdir(parents=True, exist_ok=True)
     jsonl = work / f"workload-{a.tickets}.jsonl"
-    report: dict = {"tickets": a.tickets, "machine": _machine(), "actions": {}}
+    report: dict = {"tickets": a.tickets, "machine": _machine(), "commit": _commit(), "actions": {}}
     if not jsonl.exists():
         _step(f"Generating {a.tickets:,} tickets → {jsonl}")
         subprocess.run(
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         _flask(env, "load-workload", str(jsonl), "--password", PASSWORD, quiet=False)
         report["load_seconds"] = round(time.perf_counter() - started, 1)
+    report["postgresql"] = _pg_settings(url)
     server = _serve(env, a.port)
     try:
         client = Client("127.0.0.1", a.port)
@@ -336,6 +337,22 @@ def _wrk(port: int, cookie: str, seconds: int) -> dict | None:
         "latency": latency,
         "non_2xx": int(errors.group(1)) if errors else 0,
     }
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def _pg_settings(url: str) -> dict:
+    sql = (
+        "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
+        "('server_version', 'shared_buffers', 'work_mem', 'effective_cache_size')"
+    )
+    out = subprocess.run(["psql", url, "-Atc", sql], capture_output=True, text=True).stdout
+    return dict(line.split("|", 1) for line in out.splitlines())
 
 
 def _machine() -> dict:

@@ -218,7 +218,10 @@ def _when(value: str | None) -> dt.datetime | None:
 def _load_batch(target: Target, batch: list[dict]) -> None:
     """Insert one batch: new customers, then tickets, then their messages and history."""
     oid = target.org.id
-    fresh = sorted({t["submitter_email"].lower() for t in batch} - target.customers.keys())
+    first_seen: dict[str, str] = {}
+    for t in batch:
+        first_seen.setdefault(t["submitter_email"].lower(), t["created"])
+    fresh = sorted(first_seen.keys() - target.customers.keys())
     if fresh:
         rows = [
             {
@@ -228,7 +231,7 @@ def _load_batch(target: Target, batch: list[dict]) -> None:
                 "tier": Tier.FREE,
                 "company": "",
                 "external_ids": {},
-                "created_at": _when(batch[0]["created"]),
+                "created_at": _when(first_seen[email]),  # with their first ticket
             }
             for email in fresh
         ]
