@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from flask import Flask
 
 from supportdesk import create_app
 from supportdesk.extensions import db
-from supportdesk.search.schema import include_object
+from supportdesk.search.schema import SEARCH_VECTORS, include_object
 from tests.fixtures import migrations
 
 APP_TABLES = {
@@ -142,3 +143,12 @@ def test_only_the_search_columns_are_left_out_of_comparisons(type_, name, table,
         sa.Table(table, sa.MetaData(), obj)
 
     assert include_object(obj, name, type_, True, None) is included
+
+
+def test_the_migration_and_the_search_schema_generate_the_same_vectors():
+    path = Path(__file__).resolve().parent.parent / "migrations/versions/0006_search_vectors.py"
+    spec = importlib.util.spec_from_file_location("migration_0006", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    assert module.SEARCH_VECTORS == SEARCH_VECTORS

@@ -1,4 +1,4 @@
-"""search vectors (PostgreSQL) and queue indexes
+"""search vectors (PostgreSQL only)
 
 Revision ID: 0006
 Revises: 0001
