@@ -75,8 +75,9 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("postgresql"):
         # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch it to a
         # generic plan that ignores the values: for search (tsquery selectivity) and skewed
-        # queue filters that plan is several times slower. Plan with the real values, always.
-        options["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan"}
+        # queue filters that plan is several times slower. Never prepare: every statement is
+        # planned with its real values (and it works behind PgBouncer in transaction mode).
+        options["connect_args"] = {"prepare_threshold": None}
     return options
 
 
