@@ -31,9 +31,17 @@ def register_extensions(app: Flask) -> None:
     from supportdesk import web
     from supportdesk.auth.throttle import init_throttle
     from supportdesk.extensions import csrf, db, login_manager, migrate
+    from supportdesk.search.schema import include_object
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    # include_object: the PostgreSQL-only search columns are not in the models (search/schema.py).
+    migrate.init_app(
+        app,
+        db,
+        directory=str(_migrations_dir()),
+        render_as_batch=True,
+        include_object=include_object,
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     web.init_login(login_manager)

@@ -68,7 +68,9 @@ def load_config(app: Flask, config: dict[str, Any] | None) -> None:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'supportdesk.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(app.config["DATABASE_URL"])
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
@@ -93,6 +95,17 @@ def _normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch it to a
+        # generic plan that ignores the values: for search (tsquery selectivity) and skewed
+        # queue filters that plan is several times slower. Never prepare: every statement is
+        # planned with its real values (and it works behind PgBouncer in transaction mode).
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from flask import Flask
 
 from supportdesk import create_app
 from supportdesk.extensions import db
+from supportdesk.search.schema import SEARCH_VECTORS, include_object
 from tests.fixtures import migrations
 
 APP_TABLES = {
@@ -39,7 +41,10 @@ APP_TABLES = {
 
 def _drift(connection: sa.Connection) -> list:
     """Differences between the models and the live schema, as Alembic autogenerate sees them."""
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    # The search vectors are PostgreSQL-only generated columns outside the models, by design.
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return compare_metadata(context, db.metadata)
 
 
@@ -111,3 +116,49 @@ def test_drift_check_notices_a_schema_that_differs_from_the_models(tmp_path: Pat
             db.engine.dispose()
 
     assert [(op, index.name) for op, index in drift] == [("add_index", "ix_tickets_org_updated")]
+
+
+def test_search_vectors_are_generated_columns_with_gin_indexes_on_postgresql(app):
+    with db.engine.connect() as connection:
+        generated = connection.exec_driver_sql(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'search_vector'"
+            " AND is_generated = 'ALWAYS' AND table_schema = current_schema() ORDER BY 1"
+        ).scalars()
+        indexes = connection.exec_driver_sql(
+            "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%%USING gin (search_vector)%%'"
+            " ORDER BY 1"
+        ).scalars()
+
+        assert list(generated) == ["customers", "messages", "tickets"]
+        assert list(indexes) == [
+            "ix_customers_search_vector",
+            "ix_messages_search_vector",
+            "ix_tickets_search_vector",
+        ]
+
+
+@pytest.mark.parametrize(
+    "type_, name, table, included",
+    [
+        pytest.param("column", "search_vector", "messages", False, id="search-column"),
+        pytest.param("column", "search_vector", "users", True, id="same-name-elsewhere"),
+        pytest.param("column", "body_text", "messages", True, id="other-column"),
+        pytest.param("index", "ix_tickets_search_vector", None, False, id="search-index"),
+        pytest.param("index", "ix_tickets_org_updated", None, True, id="other-index"),
+    ],
+)
+def test_only_the_search_columns_are_left_out_of_comparisons(type_, name, table, included):
+    obj = sa.Column(name, sa.Integer)
+    if table:
+        sa.Table(table, sa.MetaData(), obj)
+
+    assert include_object(obj, name, type_, True, None) is included
+
+
+def test_the_migration_and_the_search_schema_generate_the_same_vectors():
+    path = Path(__file__).resolve().parent.parent / "migrations/versions/0006_search_vectors.py"
+    spec = importlib.util.spec_from_file_location("migration_0006", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    assert module.SEARCH_VECTORS == SEARCH_VECTORS

@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from supportdesk.cli.jobs import cron, worker
     from supportdesk.cli.mail import mail
     from supportdesk.cli.tokens import create_token
+    from supportdesk.cli.workload import load_workload
 
     app.cli.add_command(create_admin)
     app.cli.add_command(create_token)
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(cron)
     app.cli.add_command(mail)
+    app.cli.add_command(load_workload)

@@ -12,4 +12,17 @@ def _signed_in_only() -> None:
     """Every console page needs a signed-in agent."""
 
 
-from supportdesk.console import customers, mail, tickets, tokens  # noqa: E402,F401  (registers the routes)
+@bp.app_template_filter("count")
+def _count(n: int) -> str:
+    from supportdesk.tickets.queries import count_label
+
+    return count_label(n)
+
+
+from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
+    customers,
+    mail,
+    search,
+    tickets,
+    tokens,
+)

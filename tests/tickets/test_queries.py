@@ -391,3 +391,27 @@ def test_customer_tickets_are_the_most_recent_first_without_the_current_one(app)
     recent = queries.customer_tickets(staff.org.id, customer.id, exclude_id=tickets[3].id, limit=2)
 
     assert _ids(recent) == [tickets[2].id, tickets[1].id]
+
+
+def test_queue_counts_stop_at_the_cap(org, agent, monkeypatch, query_counter):
+    from supportdesk.tickets import queries as ticket_queries
+
+    monkeypatch.setattr(ticket_queries, "COUNT_CAP", 2)
+    for _ in range(4):
+        make_ticket(org, assignee=agent)
+    make_ticket(org, status=Status.CLOSED)
+
+    with query_counter() as queries:
+        counts = ticket_queries.queue_counts(org.id, agent.id)
+
+    assert queries.count == 1
+    assert counts == {
+        "mine": 3,
+        "unassigned": 0,
+        "open": 3,
+        "pending": 0,
+        "resolved": 0,
+        "closed": 1,
+        "all": 3,
+    }
+    assert [ticket_queries.count_label(n) for n in (1, 2, 3)] == ["1", "2", "2+"]

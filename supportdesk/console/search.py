@@ -1,0 +1,39 @@
+"""Console search: one box over subjects, messages, customers and numbers, with the queue filters."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from supportdesk.accounts.queries import assignable_agents, list_teams
+from supportdesk.console import bp
+from supportdesk.console.filters import filter_args, parse_queue_filter
+from supportdesk.search import search_tickets
+from supportdesk.tickets.models import Priority, Status
+
+
+@bp.get("/search")
+def search_results():
+    """Ranked tickets matching `q`, narrowed by the same filters as the queue page."""
+    args = request.args.copy()
+    args.setdefault("queue", "all")
+    f = parse_queue_filter(args)
+    page = request.args.get("page", "1")
+    results = search_tickets(
+        current_user.organization_id,
+        request.args.get("q", ""),
+        f,
+        user_id=current_user.id,
+        page=int(page) if page.isdigit() and len(page) < 6 else 1,
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "console/search.html",
+        results=results,
+        f=f,
+        args=filter_args(f),
+        agents=assignable_agents(current_user.organization_id),
+        teams=list_teams(current_user.organization_id),
+        statuses=list(Status),
+        priorities=list(Priority),
+    )
