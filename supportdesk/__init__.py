@@ -72,6 +72,10 @@ def register_subscribers() -> None:
 
     Each subscriber takes the list of TicketEvents of one transaction; see supportdesk.events.
     """
+    from supportdesk import events
+    from supportdesk.sla.service import on_ticket_events
+
+    events.subscribe(on_ticket_events)
 
 
 def _migrations_dir():

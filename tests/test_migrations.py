@@ -23,6 +23,9 @@ APP_TABLES = {
     "tickets",
     "ticket_tags",
     "messages",
+    "business_calendars",
+    "sla_policies",
+    "ticket_slas",
     "ticket_events",
 }
 

@@ -7,4 +7,5 @@ from __future__ import annotations
 
 PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.tickets.close_resolved_tickets", "default", 3600),
+    ("supportdesk.jobs.sla.sweep_sla", "default", 60),
 ]
