@@ -73,9 +73,12 @@ def register_subscribers() -> None:
     Each subscriber takes the list of TicketEvents of one transaction; see supportdesk.events.
     """
     from supportdesk import events
-    from supportdesk.sla.service import on_ticket_events
+    from supportdesk.assignment import service as assignment
+    from supportdesk.sla import service as sla
 
-    events.subscribe(on_ticket_events)
+    # Assignment first: its ASSIGNEE events are published in the same pre-commit pass.
+    events.subscribe(assignment.on_ticket_events)
+    events.subscribe(sla.on_ticket_events)
 
 
 def _migrations_dir():

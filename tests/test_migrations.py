@@ -26,6 +26,8 @@ APP_TABLES = {
     "business_calendars",
     "sla_policies",
     "ticket_slas",
+    "escalation_rules",
+    "ticket_escalations",
     "ticket_events",
 }
 

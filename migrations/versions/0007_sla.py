@@ -28,7 +28,7 @@ EVENT_KINDS = [
     "subject",
     "tags",
 ]
-NEW_EVENT_KINDS = ["sla_warning", "sla_breached"]
+NEW_EVENT_KINDS = ["sla_warning", "sla_breached", "escalated"]
 
 
 def upgrade():
@@ -109,6 +109,7 @@ def upgrade():
         sa.Column("resolution_warned_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolution_breached_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
@@ -128,6 +129,61 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_ticket_slas")),
+    )
+    op.create_table(
+        "escalation_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column(
+            "trigger",
+            sa.Enum(
+                "first_response_breached",
+                "resolution_breached",
+                "unassigned_for",
+                "untouched_for",
+                name="escalation_trigger",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("threshold_minutes", sa.Integer(), nullable=False),
+        sa.Column("raise_priority", sa.Boolean(), nullable=False),
+        sa.Column("reassign_to_senior", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_escalation_rules_organization_id_organizations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_rules")),
+    )
+    op.create_table(
+        "ticket_escalations",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_ticket_escalations_organization_id_organizations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["escalation_rules.id"],
+            name=op.f("fk_ticket_escalations_rule_id_escalation_rules"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_ticket_escalations_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("ticket_id", "rule_id", name=op.f("pk_ticket_escalations")),
     )
     with op.batch_alter_table("ticket_slas", schema=None) as batch_op:
         batch_op.create_index("ix_ticket_slas_next_check_at", ["next_check_at"], unique=False)
@@ -184,6 +240,8 @@ def downgrade():
         batch_op.drop_index("ix_ticket_slas_org_resolution_due")
         batch_op.drop_index("ix_ticket_slas_next_check_at")
 
+    op.drop_table("ticket_escalations")
+    op.drop_table("escalation_rules")
     op.drop_table("ticket_slas")
     op.drop_table("sla_policies")
     op.drop_table("business_calendars")

@@ -217,3 +217,10 @@ def update_team(
     team.members = _members(actor.organization_id, list(member_ids))
     db.session.flush()
     return team
+
+
+def set_away(agent: User, away: bool) -> bool:
+    """Mark yourself away (no new tickets from team assignment) or back. Returns the new state."""
+    agent.away = away
+    db.session.flush()
+    return away

@@ -10,8 +10,11 @@ def register(app: Flask) -> None:
     from supportdesk.cli.accounts import create_admin
     from supportdesk.cli.demo import seed_demo
     from supportdesk.cli.jobs import cron, worker
+    from supportdesk.cli.sla import sla_recompute, sla_sweep
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(worker)
     app.cli.add_command(cron)
+    app.cli.add_command(sla_recompute)
+    app.cli.add_command(sla_sweep)

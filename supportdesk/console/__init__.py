@@ -12,4 +12,12 @@ def _signed_in_only() -> None:
     """Every console page needs a signed-in agent."""
 
 
-from supportdesk.console import customers, tickets  # noqa: E402,F401  (registers the routes)
+@bp.app_template_global("sla_badge_for")
+def _sla_badge_for(sla):
+    """The SLA badge of a ticket's loaded SLA row (see supportdesk.sla.queries.badge)."""
+    from supportdesk.sla.queries import badge
+
+    return badge(sla)
+
+
+from supportdesk.console import away, customers, tickets  # noqa: E402,F401  (registers the routes)

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from supportdesk.extensions import db
 from supportdesk.jobs import job
-from supportdesk.sla import service
+from supportdesk.sla import escalation, service
 
 
 @job
 def sweep_sla() -> int:
-    """Record every due warning and breach once, in committed batches. Returns rows handled."""
+    """Record due warnings and breaches once, then run the escalation rules. Returns rows handled."""
     total = 0
     while True:
         handled = service.sweep()
         db.session.commit()
         total += handled
         if not handled:
-            return total
+            break
+    escalation.run()
+    db.session.commit()
+    return total
 
 
 @job

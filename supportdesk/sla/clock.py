@@ -71,9 +71,12 @@ def compute(history: History, calendar: Calendar, targets: Targets) -> Clock:
     def due(seconds: float | None, pauses) -> tuple[dt.datetime | None, dt.datetime | None]:
         if seconds is None:
             return None, None
-        return (
-            add_business_seconds(calendar, start, seconds, pauses),
-            add_business_seconds(calendar, start, seconds * targets.warning_ratio, pauses),
+        due_at = add_business_seconds(calendar, start, seconds, pauses)
+        if due_at is None:
+            # Paused for good (or no hours): no due time, so nothing to warn about either.
+            return None, None
+        return due_at, add_business_seconds(
+            calendar, start, seconds * targets.warning_ratio, pauses
         )
 
     # Resolved or closed time never counts; while the ticket stays so, neither clock runs.

@@ -8,11 +8,12 @@ agent's open form stale.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from supportdesk.db import JSONType, UTCDateTime, utcnow
+from supportdesk.db import JSONType, UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
 from supportdesk.sla.calendar import Calendar
 
@@ -106,6 +107,8 @@ class TicketSla(db.Model):
     resolution_breached_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The earliest due/warning instant not yet recorded; NULL when nothing is left to watch.
     next_check_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set by an escalation rule; shown on the ticket page.
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def deadlines(self) -> list[tuple[str, dt.datetime]]:
@@ -133,3 +136,50 @@ class TicketSla(db.Model):
         return (
             self.first_response_warn_at if self.first_response_due_at else self.resolution_warn_at
         )
+
+
+class EscalationTrigger(enum.Enum):
+    """What makes an escalation rule fire."""
+
+    FIRST_RESPONSE_BREACHED = "first_response_breached"
+    RESOLUTION_BREACHED = "resolution_breached"
+    UNASSIGNED_FOR = "unassigned_for"  # no assignee for threshold_minutes since creation
+    UNTOUCHED_FOR = "untouched_for"  # no change at all for threshold_minutes
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class EscalationRule(db.Model):
+    """When a trigger fires on an active ticket: raise priority, mark escalated, reassign."""
+
+    __tablename__ = "escalation_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    trigger: Mapped[EscalationTrigger] = mapped_column(
+        enum_column(EscalationTrigger, "escalation_trigger")
+    )
+    threshold_minutes: Mapped[int] = mapped_column(default=0)
+    raise_priority: Mapped[bool] = mapped_column(default=True)
+    # Reassign to a senior agent (of the ticket's team when it has one), if one is available.
+    reassign_to_senior: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TicketEscalation(db.Model):
+    """A rule that fired on a ticket: the primary key makes each rule fire once per ticket."""
+
+    __tablename__ = "ticket_escalations"
+
+    ticket_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("escalation_rules.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -235,6 +235,7 @@ class EventKind(enum.Enum):
     TAGS = "tags"
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
+    ESCALATED = "escalated"
 
 
 class TicketEvent(db.Model):

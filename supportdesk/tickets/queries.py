@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.sla.models import TicketSla
 from supportdesk.tickets.errors import TicketNotFound
 from supportdesk.tickets.models import (
     ACTIVE_STATUSES,
@@ -30,6 +32,8 @@ from supportdesk.tickets.models import (
 QUEUES = [
     ("mine", "My open tickets"),
     ("unassigned", "Unassigned"),
+    ("breaching", "Breaching soon"),
+    ("breached", "Breached"),
     ("open", "All open"),
     ("pending", "Pending"),
     ("resolved", "Resolved"),
@@ -71,6 +75,16 @@ class QueuePage:
     prev_cursor: str | None
 
 
+def _sla_flags(now: dt.datetime) -> tuple:
+    """SQL expressions: a running SLA clock is past due / past its warning (needs ticket_slas)."""
+    breached = sa.or_(TicketSla.first_response_due_at <= now, TicketSla.resolution_due_at <= now)
+    near = sa.and_(
+        sa.not_(sa.func.coalesce(breached, False)),
+        sa.or_(TicketSla.first_response_warn_at <= now, TicketSla.resolution_warn_at <= now),
+    )
+    return breached, near
+
+
 def _queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list:
     conditions = [Ticket.organization_id == organization_id]
     active = list(ACTIVE_STATUSES)
@@ -80,6 +94,10 @@ def _queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> lis
         conditions += [Ticket.assignee_id.is_(None), Ticket.status.in_(active)]
     elif f.queue == "open":
         conditions.append(Ticket.status.in_(active))
+    elif f.queue in ("breaching", "breached"):
+        # The queue query outer-joins ticket_slas (for the badges); these read the joined row.
+        breached, near = _sla_flags(utcnow())
+        conditions += [Ticket.status.in_(active), breached if f.queue == "breached" else near]
     elif f.queue in ("pending", "resolved", "closed"):
         conditions.append(Ticket.status == Status(f.queue))
     if f.statuses:
@@ -175,10 +193,12 @@ def list_queue(
         .join(Ticket.customer)
         .outerjoin(Ticket.assignee)
         .outerjoin(Ticket.team)
+        .outerjoin(Ticket.sla)
         .options(
             contains_eager(Ticket.customer),
             contains_eager(Ticket.assignee),
             contains_eager(Ticket.team),
+            contains_eager(Ticket.sla),
             selectinload(Ticket.tag_rows),
         )
         .where(*conditions)
@@ -204,21 +224,27 @@ def list_queue(
 
 
 def queue_counts(organization_id: int, user_id: int) -> dict[str, int]:
-    """Ticket counts for every sidebar queue in one grouped, index-only query."""
+    """Ticket counts for every sidebar queue in one grouped query."""
     mine = sa.case((Ticket.assignee_id == user_id, 1), else_=0)
     unassigned = sa.case((Ticket.assignee_id.is_(None), 1), else_=0)
+    breached_when, near_when = _sla_flags(utcnow())
+    breached = sa.case((breached_when, 1), else_=0)
+    near = sa.case((near_when, 1), else_=0)
     rows = db.session.execute(
-        sa.select(Ticket.status, mine, unassigned, sa.func.count())
+        sa.select(Ticket.status, mine, unassigned, breached, near, sa.func.count())
+        .outerjoin(TicketSla, TicketSla.ticket_id == Ticket.id)
         .where(Ticket.organization_id == organization_id)
-        .group_by(Ticket.status, mine, unassigned)
+        .group_by(Ticket.status, mine, unassigned, breached, near)
     ).all()
     counts = {key: 0 for key, _ in QUEUES}
-    for status, is_mine, is_unassigned, n in rows:
+    for status, is_mine, is_unassigned, is_breached, is_near, n in rows:
         counts["all"] += n
         if status in ACTIVE_STATUSES:
             counts["open"] += n
             counts["mine"] += n if is_mine else 0
             counts["unassigned"] += n if is_unassigned else 0
+            counts["breached"] += n if is_breached else 0
+            counts["breaching"] += n if is_near else 0
         if status in (Status.PENDING, Status.RESOLVED, Status.CLOSED):
             counts[status.value] += n
     return counts
@@ -245,6 +271,7 @@ def get_ticket_page(organization_id: int, number: int) -> Ticket:
             joinedload(Ticket.customer),
             joinedload(Ticket.assignee),
             joinedload(Ticket.team),
+            joinedload(Ticket.sla),
             selectinload(Ticket.tag_rows),
             selectinload(Ticket.messages).options(
                 joinedload(Message.author_user), joinedload(Message.author_customer)

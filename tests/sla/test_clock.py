@@ -93,3 +93,10 @@ def test_due_times_agree_with_the_oracle_and_warn_at_the_threshold():
     assert clock.resolution_due == oracle.add_minutes(CAL, MON, 600, pauses)
     assert clock.resolution_warn == oracle.add_minutes(CAL, MON, 480, pauses)
     assert clock.first_response_warn == oracle.add_minutes(CAL, MON, 48, pauses)
+
+
+def test_a_ticket_paused_after_its_warning_has_neither_due_nor_warning_time():
+    history = History(MON, ((at(0.9), "pending"),))
+    clock = compute(history, CAL, Targets(H, 4 * H))
+    assert (clock.first_response_due, clock.first_response_warn) == (None, None)
+    assert (clock.resolution_due, clock.resolution_warn) == (None, None)
