@@ -17,6 +17,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.reopen_closed": Role.SENIOR_AGENT,
     "customer.edit": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
+    "sla.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,
 }
 

@@ -12,4 +12,4 @@ def _signed_in_only() -> None:
     """Every admin page needs a signed-in agent; each view checks the role it needs."""
 
 
-from supportdesk.admin import agents, teams  # noqa: E402,F401  (registers the routes)
+from supportdesk.admin import agents, sla, teams  # noqa: E402,F401  (registers the routes)

@@ -1,6 +1,6 @@
 """SLA reads: the badge a ticket shows (time left, near, breached, paused), from its loaded row.
 
-No query here: queue and ticket pages load `Ticket.sla` with the ticket (a join), so badges cost
+Badges cost no query: queue and ticket pages load `Ticket.sla` with the ticket (a join), so badges cost
 nothing per row.
 """
 
@@ -9,8 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
 from supportdesk.db import utcnow
-from supportdesk.sla.models import TicketSla
+from supportdesk.errors import NotFound
+from supportdesk.extensions import db
+from supportdesk.sla.models import BusinessCalendar, EscalationRule, SlaPolicy, TicketSla
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,34 @@ def badge(sla: TicketSla | None, now: dt.datetime | None = None) -> Badge | None
     warn = sla.warn_at
     state = "near" if warn is not None and warn <= now else "ok"
     return Badge(state, f"{_span(due - now)} left", clock, due)
+
+
+def list_settings(organization_id: int) -> tuple[list, list, list]:
+    """The organization's calendars, policies (with their calendar) and escalation rules."""
+    calendars = db.session.scalars(
+        sa.select(BusinessCalendar)
+        .where(BusinessCalendar.organization_id == organization_id)
+        .order_by(BusinessCalendar.name)
+    ).all()
+    policies = db.session.scalars(
+        sa.select(SlaPolicy)
+        .where(SlaPolicy.organization_id == organization_id)
+        .options(joinedload(SlaPolicy.calendar))
+        .order_by(SlaPolicy.customer_tier.is_not(None), SlaPolicy.customer_tier)
+    ).all()
+    rules = db.session.scalars(
+        sa.select(EscalationRule)
+        .where(EscalationRule.organization_id == organization_id)
+        .order_by(EscalationRule.id)
+    ).all()
+    return list(calendars), list(policies), list(rules)
+
+
+def get_setting(model, organization_id: int, row_id: int):
+    """One calendar, policy or rule of the organization (NotFound otherwise)."""
+    row = db.session.scalar(
+        sa.select(model).where(model.organization_id == organization_id, model.id == row_id)
+    )
+    if row is None:
+        raise NotFound("That SLA setting does not exist.")
+    return row

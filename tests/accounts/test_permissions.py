@@ -10,6 +10,8 @@ from supportdesk.accounts import service as accounts
 from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.customers import service as customers
+from supportdesk.sla import settings as sla_settings
+from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
 from tests.factories import PASSWORD, Staff, UserFactory, make_staff, make_ticket
@@ -27,6 +29,7 @@ EXPECTED: dict[str, set[Role]] = {
     "ticket.reopen_closed": {S, AD},
     "customer.edit": {A, S, AD},
     "team.manage": {S, AD},
+    "sla.manage": {S, AD},
     "agent.manage": {AD},
 }
 
@@ -68,6 +71,16 @@ ATTEMPTS: dict[str, Callable] = {
     ),
     "customer.edit": lambda staff, user: customers.create_customer(user, email="new@example.com"),
     "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
+    "sla.manage": lambda staff, user: sla_settings.save_rule(
+        user,
+        None,
+        name="Late",
+        trigger=EscalationTrigger.UNASSIGNED_FOR,
+        threshold_minutes=5,
+        raise_priority=True,
+        reassign_to_senior=False,
+        active=True,
+    ),
     "agent.manage": lambda staff, user: accounts.create_agent(
         user, email="new.agent@example.com", name="New", password=PASSWORD, role=Role.AGENT
     ),
