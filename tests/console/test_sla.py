@@ -83,3 +83,33 @@ def test_the_ticket_page_shows_the_badge_and_the_breach_in_the_history(signed_in
     assert re.search(r'sla-breached"[^>]*>2h 20m overdue<', html)
     assert "First response target missed" in html
     assert "First response target nearly used" in html
+
+
+def test_the_history_names_the_escalation_rule_and_the_team_assignment(signed_in, org):
+    from supportdesk.accounts.models import AssignmentStrategy
+    from supportdesk.sla.models import EscalationRule, EscalationTrigger
+    from tests.factories import TeamFactory, UserFactory
+
+    member = UserFactory(organization=org)
+    team = TeamFactory(
+        organization=org, members=[member], assignment_strategy=AssignmentStrategy.ROUND_ROBIN
+    )
+    db.session.add(
+        EscalationRule(
+            organization_id=org.id,
+            name="Too slow",
+            trigger=EscalationTrigger.FIRST_RESPONSE_BREACHED,
+            threshold_minutes=0,
+        )
+    )
+    with time_machine.travel(START, tick=False):
+        ticket = make_ticket(org, team=team, priority=Priority.HIGH)
+        db.session.commit()
+    with time_machine.travel(START + dt.timedelta(minutes=200), tick=False):
+        sweep_sla()
+    with time_machine.travel(START + dt.timedelta(minutes=300), tick=False):
+        sweep_sla()
+        html = signed_in.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "by the rule <em>Too slow</em>" in html
+    assert "(rule <em>Too slow</em>)" in html
+    assert "(team assignment: round robin)" in html
