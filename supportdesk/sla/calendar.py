@@ -180,10 +180,12 @@ def _subtract(interval: Interval, pauses: Sequence[Interval]) -> Iterator[Interv
         yield s, e
 
 
+_FOREVER = dt.datetime.max.replace(tzinfo=UTC)
+
+
 def normalise_pauses(pauses: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> list[Interval]:
     """Sort and merge pauses; an open pause (end None) runs forever."""
-    forever = dt.datetime.max.replace(tzinfo=UTC)
-    items = sorted((s, e if e is not None else forever) for s, e in pauses if e is None or e > s)
+    items = sorted((s, e if e is not None else _FOREVER) for s, e in pauses if e is None or e > s)
     merged: list[Interval] = []
     for s, e in items:
         if merged and s <= merged[-1][1]:
@@ -223,19 +225,56 @@ def add_business_seconds(
     None when that never happens: the ticket is paused for good, or the calendar has no hours
     within the search horizon.
     """
+    return add_business_seconds_many(cal, start, [seconds], pauses)[0]
+
+
+def add_business_seconds_many(
+    cal: Calendar,
+    start: dt.datetime,
+    amounts: Sequence[float],
+    pauses: Iterable[tuple[dt.datetime, dt.datetime | None]] = (),
+) -> list[dt.datetime | None]:
+    """add_business_seconds for several amounts in one walk (a due time and its warning).
+
+    Paused spans are jumped over rather than walked, so a ticket that sat resolved for months
+    costs no more than a fresh one.
+    """
     start = start.astimezone(UTC)
-    if seconds <= 0:
-        return start
-    left = dt.timedelta(seconds=seconds)
+    order = sorted(range(len(amounts)), key=lambda i: amounts[i])
+    targets = [dt.timedelta(seconds=max(amounts[i], 0)) for i in order]
+    results: list[dt.datetime | None] = [None] * len(amounts)
     cut = normalise_pauses(pauses)
     limit = start + HORIZON
-    for interval in open_intervals(cal, start):
-        if interval[0] > limit:
-            return None
-        for s, e in _subtract(interval, cut):
-            if e - s >= left:
-                return s + left
-            left -= e - s
-        if cut and cut[-1][1] == dt.datetime.max.replace(tzinfo=UTC) and interval[1] > cut[-1][0]:
-            return None
-    return None
+    elapsed = dt.timedelta()
+    k = 0
+    while k < len(order) and not targets[k]:
+        results[order[k]] = start
+        k += 1
+    pos, p = start, 0
+    while k < len(order):
+        while p < len(cut) and cut[p][1] <= pos:
+            p += 1
+        if p < len(cut) and cut[p][0] <= pos:
+            if cut[p][1] == _FOREVER:
+                return results
+            pos = cut[p][1]
+            continue
+        barrier = cut[p][0] if p < len(cut) else None
+        for s, e in open_intervals(cal, pos):
+            if s > limit:
+                return results
+            if barrier is not None and s >= barrier:
+                break
+            end = min(e, barrier) if barrier is not None else e
+            while k < len(order) and elapsed + (end - s) >= targets[k]:
+                results[order[k]] = s + (targets[k] - elapsed)
+                k += 1
+            if k == len(order):
+                return results
+            elapsed += end - s
+            if barrier is not None and e >= barrier:
+                break
+        else:
+            return results
+        pos = barrier  # type: ignore[assignment]
+    return results

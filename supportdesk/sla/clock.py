@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from supportdesk.sla.calendar import Calendar, add_business_seconds
+from supportdesk.sla.calendar import Calendar, add_business_seconds_many
 
 PAUSING = frozenset({"pending"})
 STOPPED = frozenset({"resolved", "closed"})
@@ -71,13 +71,13 @@ def compute(history: History, calendar: Calendar, targets: Targets) -> Clock:
     def due(seconds: float | None, pauses) -> tuple[dt.datetime | None, dt.datetime | None]:
         if seconds is None:
             return None, None
-        due_at = add_business_seconds(calendar, start, seconds, pauses)
+        due_at, warn_at = add_business_seconds_many(
+            calendar, start, [seconds, seconds * targets.warning_ratio], pauses
+        )
         if due_at is None:
             # Paused for good (or no hours): no due time, so nothing to warn about either.
             return None, None
-        return due_at, add_business_seconds(
-            calendar, start, seconds * targets.warning_ratio, pauses
-        )
+        return due_at, warn_at
 
     # Resolved or closed time never counts; while the ticket stays so, neither clock runs.
     pauses = pending + stopped

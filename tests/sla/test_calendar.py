@@ -12,6 +12,7 @@ from supportdesk.sla.calendar import (
     Calendar,
     CalendarError,
     add_business_seconds,
+    add_business_seconds_many,
     business_seconds,
     format_minute,
     normalise_pauses,
@@ -252,3 +253,18 @@ def test_due_instants_match_the_oracle(data):
         assert due is None or due > start + dt.timedelta(days=20)
     else:
         assert due == expected
+
+
+@FAST
+@given(st.data())
+def test_one_walk_for_several_amounts_matches_the_oracle(data):
+    cal = data.draw(calendars())
+    start = data.draw(instants())
+    amounts = data.draw(st.lists(st.integers(0, 12 * 60), min_size=1, max_size=3))
+    pauses = data.draw(pause_lists(start))
+    dues = add_business_seconds_many(cal, start, [m * 60 for m in amounts], pauses)
+    for minutes, due in zip(amounts, dues, strict=True):
+        expected = oracle.add_minutes(cal, start, minutes, pauses, limit_days=20)
+        assert due == expected or (
+            expected is None and (due is None or due > start + dt.timedelta(days=20))
+        )
