@@ -37,12 +37,17 @@ ALWAYS = Calendar(always_open=True)
 
 @dataclass(frozen=True)
 class SlaBreached:
-    """Domain event: a ticket missed a target (clock = first_response | resolution)."""
+    """Domain event: a ticket missed a target (clock = first_response | resolution).
+
+    Mail goes to the assignee, or to the team's lead when unassigned; webhooks get `sla.breached`.
+    """
 
     organization_id: int
     ticket_id: int
     clock: str
     due_at: dt.datetime
+    assignee_id: int | None = None
+    team_id: int | None = None
     type: str = "sla.breached"
 
 
@@ -54,6 +59,8 @@ class SlaWarning:
     ticket_id: int
     clock: str
     due_at: dt.datetime
+    assignee_id: int | None = None
+    team_id: int | None = None
     type: str = "sla.warning"
 
 
@@ -228,7 +235,17 @@ def sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
             setattr(row, mark, now)
             due = getattr(row, _DUE[clock])
             _record(ticket, kind, clock, due)
-            events.record(db.session, event_cls(ticket.organization_id, ticket.id, clock, due))
+            events.record(
+                db.session,
+                event_cls(
+                    ticket.organization_id,
+                    ticket.id,
+                    clock,
+                    due,
+                    assignee_id=ticket.assignee_id,
+                    team_id=ticket.team_id,
+                ),
+            )
         row.refresh_next_check()
     db.session.flush()
     return len(rows)

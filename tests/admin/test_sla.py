@@ -181,3 +181,48 @@ def test_agents_cannot_change_slas_and_other_orgs_settings_are_404(client, agent
     lead = UserFactory(organization=org, role=Role.SENIOR_AGENT)
     login_as(client, lead)
     assert client.get(f"/admin/sla/calendars/{foreign.id}").status_code == 404
+
+
+def test_saving_a_policy_recomputes_open_tickets_after_the_commit(lead, org):
+    import datetime as dt
+
+    import time_machine
+
+    from supportdesk.sla.models import TicketSla
+    from supportdesk.tickets.models import Priority
+    from tests.factories import make_ticket
+
+    cal = BusinessCalendar(
+        organization_id=org.id,
+        name="Always",
+        time_zone="UTC",
+        always_open=True,
+        weekly_hours={},
+        holidays=[],
+    )
+    db.session.add(cal)
+    start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        ticket_id = make_ticket(org, priority=Priority.HIGH).id
+        db.session.commit()
+    assert db.session.get(TicketSla, ticket_id).first_response_due_at == start + dt.timedelta(
+        hours=4
+    )
+    response = _post(
+        lead,
+        "/admin/sla/policies/new",
+        name="Fast",
+        customer_tier="",
+        calendar_id=str(cal.id),
+        warning_percent="80",
+        fr_high="30",
+    )
+    assert response.status_code == 302
+    from flask import current_app
+    from rq import Queue, SimpleWorker
+
+    redis = current_app.extensions["redis"]
+    # The save queued the recompute job; a worker runs it in this thread.
+    SimpleWorker([Queue("default", connection=redis)], connection=redis).work(burst=True)
+    row = db.session.get(TicketSla, ticket_id, populate_existing=True)
+    assert row.first_response_due_at == start + dt.timedelta(minutes=30)
