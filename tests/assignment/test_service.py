@@ -8,7 +8,6 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from supportdesk import create_app
 from supportdesk.accounts.models import AssignmentStrategy, Role, Team, User
 from supportdesk.extensions import db
 from supportdesk.tickets import service as tickets
@@ -20,7 +19,6 @@ from tests.factories import (
     UserFactory,
     make_ticket,
 )
-from tests.fixtures import migrations
 
 
 def _team(org, strategy, *people) -> Team:
@@ -118,19 +116,6 @@ def test_moving_a_ticket_to_a_team_assigns_it(org, agent):
 
 
 # -- concurrency ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def committed_app(fresh_database_url):
-    """An app on its own migrated database, where each thread's transactions really commit."""
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": fresh_database_url, "SECRET_KEY": "t", "REDIS_URL": None}
-    )
-    migrations.upgrade(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_concurrent_arrivals_neither_skip_nor_double_count_an_agent(committed_app):
