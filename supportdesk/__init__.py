@@ -93,6 +93,12 @@ def register_subscribers() -> None:
     from supportdesk.notifications.subscriber import on_ticket_events
 
     events.subscribe(on_ticket_events)
+    from supportdesk.assignment import service as assignment
+    from supportdesk.sla import service as sla
+
+    # Assignment first: its ASSIGNEE events are published in the same pre-commit pass.
+    events.subscribe(assignment.on_ticket_events)
+    events.subscribe(sla.on_ticket_events)
 
 
 def _migrations_dir():

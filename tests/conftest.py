@@ -298,3 +298,19 @@ def client(app: Flask):
     Replaces pytest-flask's fixture, whose `with` block keeps the last request's context pushed.
     """
     return app.test_client()
+
+
+# -- a committing app (concurrency tests) ------------------------------------------------------
+
+
+@pytest.fixture
+def committed_app(fresh_database_url):
+    """An app on its own migrated database, where each thread's transactions really commit."""
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": fresh_database_url, "SECRET_KEY": "t", "REDIS_URL": None}
+    )
+    migrations.upgrade(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

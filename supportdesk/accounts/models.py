@@ -33,6 +33,18 @@ class Role(enum.Enum):
         return self.rank >= other.rank
 
 
+class AssignmentStrategy(enum.Enum):
+    """How a team hands out new tickets."""
+
+    MANUAL = "manual"
+    ROUND_ROBIN = "round_robin"
+    LEAST_LOADED = "least_loaded"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
 _ROLE_RANK = {Role.VIEWER: 0, Role.AGENT: 1, Role.SENIOR_AGENT: 2, Role.ADMIN: 3}
 
 
@@ -78,6 +90,8 @@ class User(db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.AGENT)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Away agents keep their tickets but get no new ones from automatic assignment.
+    away: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Changing it signs the agent out everywhere (password change, deactivation).
     session_token: Mapped[str] = mapped_column(
         sa.String(64), default=lambda: secrets.token_urlsafe(24)
@@ -127,6 +141,14 @@ class Team(db.Model):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
     name: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.String(500), default="")
+    # How new tickets of this team find an agent (see supportdesk.assignment).
+    assignment_strategy: Mapped[AssignmentStrategy] = mapped_column(
+        enum_column(AssignmentStrategy, "assignment_strategy"),
+        default=AssignmentStrategy.MANUAL,
+        server_default=AssignmentStrategy.MANUAL.value,
+    )
+    # Round robin: the id of the last agent picked; the next pick is the first member after it.
+    round_robin_cursor: Mapped[int | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(

@@ -18,6 +18,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.delete": Role.ADMIN,
     "customer.edit": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
+    "sla.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,
     "mail.manage": Role.ADMIN,
     "webhook.manage": Role.ADMIN,

@@ -10,7 +10,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from supportdesk.accounts.models import Organization, Role, Team, User
+from supportdesk.accounts.models import AssignmentStrategy, Organization, Role, Team, User
 from supportdesk.accounts.passwords import hash_password
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.service import normalise_email
@@ -191,15 +191,21 @@ def _members(organization_id: int, member_ids: list[int]) -> list[User]:
 
 
 def create_team(
-    actor: User, *, name: str, description: str = "", member_ids: list[int] = ()
+    actor: User,
+    *,
+    name: str,
+    description: str = "",
+    member_ids: list[int] = (),
+    strategy: AssignmentStrategy = AssignmentStrategy.MANUAL,
 ) -> Team:
-    """Create a team with its members."""
+    """Create a team with its members and assignment strategy."""
     require(actor, "team.manage")
     team = Team(
         organization_id=actor.organization_id,
         name=_clean_team_name(actor.organization_id, name),
         description=(description or "").strip()[:500],
         members=_members(actor.organization_id, list(member_ids)),
+        assignment_strategy=strategy,
     )
     db.session.add(team)
     db.session.flush()
@@ -207,9 +213,15 @@ def create_team(
 
 
 def update_team(
-    actor: User, team_id: int, *, name: str, description: str, member_ids: list[int]
+    actor: User,
+    team_id: int,
+    *,
+    name: str,
+    description: str,
+    member_ids: list[int],
+    strategy: AssignmentStrategy | None = None,
 ) -> Team:
-    """Rename a team and replace its members."""
+    """Rename a team, replace its members and (when given) its assignment strategy."""
     require(actor, "team.manage")
     team = db.session.scalar(
         sa.select(Team).where(Team.organization_id == actor.organization_id, Team.id == team_id)
@@ -219,5 +231,14 @@ def update_team(
     team.name = _clean_team_name(actor.organization_id, name, exclude_id=team.id)
     team.description = (description or "").strip()[:500]
     team.members = _members(actor.organization_id, list(member_ids))
+    if strategy is not None:
+        team.assignment_strategy = strategy
     db.session.flush()
     return team
+
+
+def set_away(agent: User, away: bool) -> bool:
+    """Mark yourself away (no new tickets from team assignment) or back. Returns the new state."""
+    agent.away = away
+    db.session.flush()
+    return away

@@ -16,6 +16,7 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     agents,
     mail,
     outbound_mail,
+    sla,
     teams,
     webhooks,
 )

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from supportdesk.accounts.models import Role
+from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.web import Form
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
@@ -40,6 +40,11 @@ class TeamForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     description = StringField("Description", validators=[Optional(), Length(max=500)])
     members = SelectMultipleField("Members", coerce=int)
+    strategy = SelectField(
+        "Assignment",
+        choices=[SelectChoice(s.value, s.label) for s in AssignmentStrategy],
+        default=AssignmentStrategy.MANUAL.value,
+    )
 
 
 class ConfirmForm(Form):

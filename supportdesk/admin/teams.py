@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts import queries, service
+from supportdesk.accounts.models import AssignmentStrategy
 from supportdesk.admin import bp
 from supportdesk.admin.forms import TeamForm
 from supportdesk.console.access import requires
@@ -22,6 +23,7 @@ def _form(team=None) -> TeamForm:
             "name": team.name,
             "description": team.description,
             "members": [m.id for m in team.members],
+            "strategy": team.assignment_strategy.value,
         }
     form = TeamForm(data=data)
     form.members.choices = [
@@ -53,6 +55,7 @@ def team_new():
                 name=form.name.data,
                 description=form.description.data or "",
                 member_ids=form.members.data or [],
+                strategy=AssignmentStrategy(form.strategy.data),
             )
             db.session.commit()
         except DomainError as exc:
@@ -83,6 +86,7 @@ def team_edit(team_id: int):
                 name=form.name.data,
                 description=form.description.data or "",
                 member_ids=form.members.data or [],
+                strategy=AssignmentStrategy(form.strategy.data),
             )
             db.session.commit()
         except DomainError as exc:

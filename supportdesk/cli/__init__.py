@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from supportdesk.cli.demo import seed_demo
     from supportdesk.cli.jobs import cron, worker
     from supportdesk.cli.mail import mail
+    from supportdesk.cli.sla import sla_recompute, sla_sweep
     from supportdesk.cli.tokens import create_token
     from supportdesk.cli.workload import load_workload
 
@@ -21,3 +22,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(cron)
     app.cli.add_command(mail)
     app.cli.add_command(load_workload)
+    app.cli.add_command(sla_recompute)
+    app.cli.add_command(sla_sweep)

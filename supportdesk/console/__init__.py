@@ -19,7 +19,16 @@ def _count(n: int) -> str:
     return count_label(n)
 
 
+@bp.app_template_global("sla_badge_for")
+def _sla_badge_for(sla):
+    """The SLA badge of a ticket's loaded SLA row (see supportdesk.sla.queries.badge)."""
+    from supportdesk.sla.queries import badge
+
+    return badge(sla)
+
+
 from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
+    away,
     customers,
     mail,
     search,

@@ -9,4 +9,5 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.tickets.close_resolved_tickets", "default", 3600),
     ("supportdesk.jobs.webhooks.sweep_webhooks", "webhooks", 60),
     ("supportdesk.jobs.email.sweep_emails", "emails", 60),
+    ("supportdesk.jobs.sla.sweep_sla", "default", 60),
 ]

@@ -12,6 +12,7 @@ from supportdesk.accounts.models import Team, User
 from supportdesk.customers.models import Customer
 from supportdesk.db import JSONType, UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
+from supportdesk.sla.models import TicketSla
 
 
 class Status(enum.Enum):
@@ -149,6 +150,9 @@ class Ticket(db.Model):
         passive_deletes="all",
     )
 
+    # The SLA clock lives in its own row (see supportdesk.sla.models); queues join it.
+    sla: Mapped[TicketSla | None] = relationship(lazy="raise_on_sql", viewonly=True)
+
     __mapper_args__ = {"version_id_col": version}
 
     @property
@@ -229,6 +233,9 @@ class EventKind(enum.Enum):
     TEAM = "team"
     SUBJECT = "subject"
     TAGS = "tags"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    ESCALATED = "escalated"
 
 
 class TicketEvent(db.Model):

@@ -12,9 +12,11 @@ import json
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.sla.models import TicketSla
 from supportdesk.tickets.errors import TicketNotFound
 from supportdesk.tickets.models import (
     ACTIVE_STATUSES,
@@ -30,6 +32,8 @@ from supportdesk.tickets.models import (
 QUEUES = [
     ("mine", "My open tickets"),
     ("unassigned", "Unassigned"),
+    ("breaching", "Breaching soon"),
+    ("breached", "Breached"),
     ("open", "All open"),
     ("pending", "Pending"),
     ("resolved", "Resolved"),
@@ -74,6 +78,30 @@ class QueuePage:
     prev_cursor: str | None
 
 
+def _sla_flags(now: dt.datetime, sla) -> tuple:
+    """SQL expressions on a ticket_slas alias: the clock is past due / past its warning."""
+    breached = sa.or_(sla.first_response_due_at <= now, sla.resolution_due_at <= now)
+    near = sa.and_(
+        sa.not_(sa.func.coalesce(breached, False)),
+        sa.or_(sla.first_response_warn_at <= now, sla.resolution_warn_at <= now),
+    )
+    return breached, near
+
+
+def _sla_state(organization_id: int, state: str) -> sa.Exists:
+    """Whether the ticket's SLA clock is "breached" or "breaching" (near its due time) now.
+
+    An EXISTS on an alias, so it works whether or not the outer query joins ticket_slas.
+    """
+    sla = aliased(TicketSla)
+    breached, near = _sla_flags(utcnow(), sla)
+    return sa.exists().where(
+        sla.ticket_id == Ticket.id,
+        sla.organization_id == organization_id,
+        breached if state == "breached" else near,
+    )
+
+
 def queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list:
     """The WHERE conditions of a queue and its filters (shared with search)."""
     conditions = [Ticket.organization_id == organization_id]
@@ -84,6 +112,8 @@ def queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list
         conditions += [Ticket.assignee_id.is_(None), Ticket.status.in_(active)]
     elif f.queue == "open":
         conditions.append(Ticket.status.in_(active))
+    elif f.queue in ("breaching", "breached"):
+        conditions += [Ticket.status.in_(active), _sla_state(organization_id, f.queue)]
     elif f.queue in ("pending", "resolved", "closed"):
         conditions.append(Ticket.status == Status(f.queue))
     if f.statuses:
@@ -181,10 +211,12 @@ def list_queue(
         .join(Ticket.customer)
         .outerjoin(Ticket.assignee)
         .outerjoin(Ticket.team)
+        .outerjoin(Ticket.sla)
         .options(
             contains_eager(Ticket.customer),
             contains_eager(Ticket.assignee),
             contains_eager(Ticket.team),
+            contains_eager(Ticket.sla),
             selectinload(Ticket.tag_rows),
         )
         .where(*conditions)
@@ -220,6 +252,8 @@ def queue_counts(organization_id: int, user_id: int) -> dict[str, int]:
     conditions = {
         "mine": [Ticket.assignee_id == user_id, Ticket.status.in_(active)],
         "unassigned": [Ticket.assignee_id.is_(None), Ticket.status.in_(active)],
+        "breaching": [Ticket.status.in_(active), _sla_state(organization_id, "breaching")],
+        "breached": [Ticket.status.in_(active), _sla_state(organization_id, "breached")],
         "open": [Ticket.status.in_(active)],
         "pending": [Ticket.status == Status.PENDING],
         "resolved": [Ticket.status == Status.RESOLVED],
@@ -268,6 +302,7 @@ def get_ticket_page(organization_id: int, number: int) -> Ticket:
             joinedload(Ticket.customer),
             joinedload(Ticket.assignee),
             joinedload(Ticket.team),
+            joinedload(Ticket.sla),
             selectinload(Ticket.tag_rows),
             selectinload(Ticket.messages).options(
                 joinedload(Message.author_user), joinedload(Message.author_customer)

@@ -400,6 +400,40 @@ def assign(actor: User, ticket: Ticket, *, assignee_id: int | None, team_id: int
     return changed
 
 
+def auto_assign(ticket: Ticket, agent: User, *, reason: str, rule: str | None = None) -> None:
+    """Assign a ticket as the system (team assignment, escalation); the reason is kept in history."""
+    old = db.session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    ticket.assignee = agent
+    data: dict[str, Any] = {"old": old.id if old else None, "new": agent.id, "rule": reason}
+    if rule:
+        data["rule_name"] = rule
+    _record(ticket, EventKind.ASSIGNEE, old=old.name if old else None, new=agent.name, data=data)
+    _touch(ticket)
+
+
+def raise_priority(ticket: Ticket, *, rule: str) -> bool:
+    """Raise the priority one level as the system (escalation). False when already critical."""
+    if ticket.priority is Priority.CRITICAL:
+        return False
+    old = ticket.priority
+    ticket.priority = Priority.from_rank(old.rank + 1)
+    _record(
+        ticket,
+        EventKind.PRIORITY,
+        old=old.label,
+        new=ticket.priority.label,
+        data={"old": old.value, "new": ticket.priority.value, "rule_name": rule},
+    )
+    _touch(ticket)
+    return True
+
+
+def record_escalation(ticket: Ticket, *, rule: str, data: dict[str, Any]) -> None:
+    """Note in the history that an escalation rule fired, and what it did."""
+    _record(ticket, EventKind.ESCALATED, new=rule, data=data)
+    _touch(ticket)
+
+
 def edit(
     actor: User,
     ticket: Ticket,

@@ -12,6 +12,8 @@ from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, al
 from supportdesk.customers import service as customers
 from supportdesk.mailin import support_addresses
 from supportdesk.notifications import service as notifications
+from supportdesk.sla import settings as sla_settings
+from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tokens import service as api_tokens
@@ -33,6 +35,7 @@ EXPECTED: dict[str, set[Role]] = {
     "ticket.delete": {AD},
     "customer.edit": {A, S, AD},
     "team.manage": {S, AD},
+    "sla.manage": {S, AD},
     "agent.manage": {AD},
     "mail.manage": {AD},
     "webhook.manage": {AD},
@@ -79,6 +82,16 @@ ATTEMPTS: dict[str, Callable] = {
     "ticket.delete": lambda staff, user: tickets.delete_ticket(user, _ticket_for(staff)),
     "customer.edit": lambda staff, user: customers.create_customer(user, email="new@example.com"),
     "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
+    "sla.manage": lambda staff, user: sla_settings.save_rule(
+        user,
+        None,
+        name="Late",
+        trigger=EscalationTrigger.UNASSIGNED_FOR,
+        threshold_minutes=5,
+        raise_priority=True,
+        reassign_to_senior=False,
+        active=True,
+    ),
     "agent.manage": lambda staff, user: accounts.create_agent(
         user, email="new.agent@example.com", name="New", password=PASSWORD, role=Role.AGENT
     ),

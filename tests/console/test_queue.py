@@ -45,6 +45,8 @@ def test_the_sidebar_counts_every_queue(signed_in, org, agent):
     assert counts == {
         "My open tickets": "2",
         "Unassigned": "1",
+        "Breaching soon": "0",
+        "Breached": "0",
         "All open": "3",
         "Pending": "1",
         "Resolved": "1",

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 import pytest
 
 from supportdesk.accounts.models import User
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.sla.models import TicketSla
+from supportdesk.sla.queries import badge
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import TicketNotFound
 from supportdesk.tickets.models import ACTIVE_STATUSES, Priority, Status, Ticket
@@ -60,12 +63,31 @@ def desk(app) -> Desk:
         )
         for i in range(15)
     ]
+    # SLA clocks, set directly: every third active ticket breached, every third nearly so.
+    now, hour = utcnow(), dt.timedelta(hours=1)
+    for i, t in enumerate(tickets):
+        if t.status in ACTIVE_STATUSES and i % 3 < 2:
+            due = now - hour if i % 3 == 0 else now + hour
+            db.session.add(
+                TicketSla(
+                    ticket_id=t.id,
+                    organization_id=t.organization_id,
+                    resolution_due_at=due,
+                    resolution_warn_at=due - 2 * hour,
+                )
+            )
+    db.session.flush()
     neighbour = make_staff()
     foreign = [
         make_ticket(neighbour.org, assignee=neighbour.agent, tags="vip", status=status)
         for status in Status
     ]
     return Desk(staff, tickets, foreign)
+
+
+def _sla_state(ticket: Ticket) -> str | None:
+    b = badge(db.session.get(TicketSla, ticket.id))
+    return b.state if b else None
 
 
 def _in_queue(queue: str, ticket: Ticket, me: User) -> bool:
@@ -78,6 +100,8 @@ def _in_queue(queue: str, ticket: Ticket, me: User) -> bool:
         "resolved": ticket.status is Status.RESOLVED,
         "closed": ticket.status is Status.CLOSED,
         "all": True,
+        "breaching": active and _sla_state(ticket) == "near",
+        "breached": active and _sla_state(ticket) == "breached",
     }[queue]
 
 
@@ -408,6 +432,8 @@ def test_queue_counts_stop_at_the_cap(org, agent, monkeypatch, query_counter):
     assert counts == {
         "mine": 3,
         "unassigned": 0,
+        "breaching": 0,
+        "breached": 0,
         "open": 3,
         "pending": 0,
         "resolved": 0,

@@ -1,0 +1,1 @@
+"""SLAs: business-hours calendars, policies, ticket clocks, warnings, breaches and escalation."""
