@@ -21,6 +21,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --tickets 300 --seed 1 --skip-if-present
+	$(FLASK) sla-recompute
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole test suite (real PostgreSQL and Redis started by the fixtures).
