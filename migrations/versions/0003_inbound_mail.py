@@ -8,8 +8,8 @@ Create Date: 2026-11-25 18:14:31.813719
 import json
 import os
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.

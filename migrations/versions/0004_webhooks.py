@@ -5,8 +5,8 @@ Revises: 0003
 Create Date: 2026-11-25 18:14:04.018072
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.

@@ -11,8 +11,6 @@ on SQLite this part is skipped and search falls back to LIKE matching.
 Adding a stored column rewrites the table: on a large existing database run it in a quiet hour.
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '0006'

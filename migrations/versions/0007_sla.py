@@ -6,8 +6,8 @@ Create Date: 2026-11-25 18:13:02.989511
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
