@@ -22,6 +22,7 @@ class Notification(enum.Enum):
     TICKET_ASSIGNED = "ticket_assigned"
     CUSTOMER_REPLIED = "customer_replied"
     WEBHOOK_DISABLED = "webhook_disabled"
+    SLA_BREACHED = "sla_breached"
 
     @property
     def label(self) -> str:
@@ -47,8 +48,9 @@ CUSTOMER_NOTIFICATIONS = (
     Notification.AGENT_REPLIED,
     Notification.TICKET_RESOLVED,
 )
-# Admin mail about a broken integration always goes out: there is no switch (and no column).
-ALWAYS_SENT = (Notification.WEBHOOK_DISABLED,)
+# Admin mail about a broken integration, and agent mail about a missed SLA target, always go
+# out: there is no switch (and no column).
+ALWAYS_SENT = (Notification.WEBHOOK_DISABLED, Notification.SLA_BREACHED)
 NOTIFICATION_LABELS = {
     Notification.TICKET_ACKNOWLEDGED: "Customer: we received your request (new ticket)",
     Notification.AGENT_REPLIED: "Customer: an agent's public reply",
@@ -56,6 +58,7 @@ NOTIFICATION_LABELS = {
     Notification.TICKET_ASSIGNED: "Agent: a ticket was assigned to you",
     Notification.CUSTOMER_REPLIED: "Agent: the customer replied on your ticket",
     Notification.WEBHOOK_DISABLED: "Admin: a webhook endpoint was disabled automatically",
+    Notification.SLA_BREACHED: "Agent: a ticket missed an SLA target (the assignee, or team lead)",
 }
 
 

@@ -1,8 +1,9 @@
 """Turn the ticket events of a transaction into queued emails (runs just before the COMMIT).
 
-Rules: only TicketEvents are read (other domain events are ignored); an event whose data says
-`suppress_notifications` (auto-replies, bounces) never sends mail; nobody is told about their
-own action; each organization's switches are respected; automatic mail is capped per address.
+Rules: only TicketEvents and SLA breaches (supportdesk.notifications.sla_mail) are read (other
+domain events are ignored); an event whose data says `suppress_notifications` (auto-replies,
+bounces) never sends mail; nobody is told about their own action; each organization's switches
+are respected; automatic mail is capped per address.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sqlalchemy.orm import joinedload
 from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses, service
+from supportdesk.notifications import addresses, service, sla_mail
 from supportdesk.notifications.models import Notification, NotificationSettings
+from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Ticket, TicketEvent
 
 QUOTED_MESSAGES = 3
@@ -26,6 +28,9 @@ QUOTED_MESSAGES = 3
 def on_ticket_events(events: list[Any]) -> None:
     """Queue the notifications the transaction's ticket events call for."""
     for event in events:
+        if isinstance(event, SlaBreached):
+            sla_mail.notify_breach(event)
+            continue
         if not isinstance(event, TicketEvent):
             continue
         if (event.data or {}).get("suppress_notifications") is True:

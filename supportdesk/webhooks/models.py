@@ -20,6 +20,8 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.assigned": "A ticket's agent or team changed",
     "message.created": "A reply, customer message or internal note was added",
     "customer.created": "A customer was created",
+    "sla.warning": "A ticket used the warning share of an SLA target",
+    "sla.breached": "A ticket missed an SLA target (first response or resolution)",
 }
 TEST_EVENT = "webhook.test"
 

@@ -1,7 +1,8 @@
 """Webhook events built from a transaction's domain events: `{"type", "timestamp", "data"}`.
 
 Ticket events carry a snapshot of the ticket as committed, with its `version`, so receivers can
-order events and drop stale ones. Unknown domain events are ignored.
+order events and drop stale ones; SLA events (from the sweep) carry the same snapshot. Unknown
+domain events are ignored.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 from supportdesk.customers.events import CustomerCreated
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
+from supportdesk.sla.models import TicketSla
+from supportdesk.sla.service import SlaBreached, SlaWarning
 from supportdesk.tickets.domain_events import MessageCreated
 from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent, TicketTag
 
@@ -49,7 +52,8 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-_KNOWN = (TicketEvent, MessageCreated, CustomerCreated)
+_SLA = (SlaBreached, SlaWarning)
+_KNOWN = (TicketEvent, MessageCreated, CustomerCreated, *_SLA)
 
 
 def organization_ids(items: list[Any]) -> set[int]:
@@ -76,6 +80,8 @@ def build(items: list[Any], organization_ids: set[int] | None = None) -> list[We
             result.append(_customer_created(item.customer))
         elif isinstance(item, MessageCreated):
             result.append(_message_created(item.message, tags))
+        elif isinstance(item, _SLA):
+            result.append(_sla_event(item, tags))
         else:
             result.extend(_ticket_events(item, tags, updates, assignments))
     return result
@@ -92,7 +98,7 @@ def _organization_id(item: Any) -> int:
 def _ticket_id(item: Any) -> int | None:
     if isinstance(item, MessageCreated):
         return item.message.ticket_id
-    if isinstance(item, TicketEvent):
+    if isinstance(item, (TicketEvent, *_SLA)):
         return item.ticket_id
     return None
 
@@ -247,3 +253,21 @@ def _customer_created(customer: Customer) -> WebhookEvent:
         }
     }
     return WebhookEvent(customer.organization_id, "customer.created", customer.created_at, data)
+
+
+def _sla_event(item: SlaBreached | SlaWarning, tags: dict[int, list[str]]) -> WebhookEvent:
+    """sla.breached / sla.warning: which target, when it was due, when the sweep saw it pass."""
+    ticket = db.session.get(Ticket, item.ticket_id)
+    row = db.session.get(TicketSla, item.ticket_id)
+    breach = isinstance(item, SlaBreached)
+    mark = f"{item.clock}_breached_at" if breach else f"{item.clock}_warned_at"
+    at = getattr(row, mark)  # stamped by the sweep in this very transaction
+    data = {
+        "ticket": ticket_data(ticket, tags.get(ticket.id, [])),
+        "clock": item.clock,
+        "due_at": iso(item.due_at),
+        "breached_at" if breach else "warned_at": iso(at),
+        "assignee_id": item.assignee_id,
+        "team_id": item.team_id,
+    }
+    return WebhookEvent(item.organization_id, item.type, at, data)

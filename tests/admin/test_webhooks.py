@@ -241,3 +241,17 @@ def test_an_admin_edits_the_events_of_an_endpoint(client, admin, endpoint):
     db.session.expire_all()
     saved = db.session.get(WebhookEndpoint, endpoint.id)
     assert (saved.description, saved.event_types) == ("Data warehouse", ["customer.created"])
+
+
+def test_an_admin_subscribes_an_endpoint_to_sla_breaches(client, admin, endpoint):
+    login_as(client, admin)
+    url = f"/admin/webhooks/{endpoint.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="sla.breached"' in page and "A ticket missed an SLA target" in page
+    response = _post(
+        client, url, url, {"url": endpoint.url, "event_types": ["sla.breached", "ticket.created"]}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(WebhookEndpoint, endpoint.id)
+    assert saved.event_types == ["ticket.created", "sla.breached"]

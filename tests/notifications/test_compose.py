@@ -75,7 +75,10 @@ def test_every_notification_has_a_label_and_an_audience():
         "ticket_resolved",
     ]
     assert [n.value for n in Notification if not n.automatic] == ["agent_replied"]
-    assert [n.value for n in Notification if not n.switchable] == ["webhook_disabled"]
+    assert [n.value for n in Notification if not n.switchable] == [
+        "webhook_disabled",
+        "sla_breached",
+    ]
 
 
 def test_mail_without_a_switch_is_always_enabled_whatever_the_settings_say(org, admin):
@@ -83,7 +86,9 @@ def test_mail_without_a_switch_is_always_enabled_whatever_the_settings_say(org, 
     settings = settings_for(org.id)
     assert not settings.enabled(Notification.TICKET_ASSIGNED)
     assert settings.enabled(Notification.WEBHOOK_DISABLED)
+    assert settings.enabled(Notification.SLA_BREACHED)
     assert not hasattr(settings, "webhook_disabled")
+    assert not hasattr(settings, "sla_breached")
 
 
 def test_an_email_knows_its_notification(org, app):

@@ -83,8 +83,24 @@ def organization_context(**overrides) -> dict:
     return context
 
 
+def sla_context(**overrides) -> dict:
+    """A missed target as the breach mail sees it (the recipient is the assignee)."""
+    context = fixed_context(
+        recipient_name="Omar Agent",
+        to_assignee=True,
+        message=None,
+        quoted=[],
+        sla={"target": "first response", "due": "02 Mar 2026, 10:00 UTC", "team": "Billing"},
+    )
+    context.update(overrides)
+    return context
+
+
 ORGANIZATION_KINDS = [Notification.WEBHOOK_DISABLED]
-TICKET_KINDS = [pytest.param(n.value, id=n.value) for n in Notification if n.switchable]
+SLA_KINDS = [Notification.SLA_BREACHED]
+TICKET_KINDS = [
+    pytest.param(n.value, id=n.value) for n in Notification if n.switchable or n in SLA_KINDS
+]
 KINDS = [
     *TICKET_KINDS,
     *(pytest.param(n.value, id=n.value) for n in ORGANIZATION_KINDS),
@@ -92,6 +108,8 @@ KINDS = [
 
 
 def context_for(kind: str) -> dict:
+    if Notification(kind) in SLA_KINDS:
+        return sla_context()
     return organization_context() if Notification(kind) in ORGANIZATION_KINDS else fixed_context()
 
 
@@ -112,13 +130,14 @@ def test_the_text_part_looks_as_recorded(kind, snapshot):
 
 @pytest.mark.parametrize("kind", TICKET_KINDS)
 def test_every_subject_carries_the_ticket_number(kind):
-    assert "[#42]" in render(kind, fixed_context()).subject
+    assert "[#42]" in render(kind, context_for(kind)).subject
 
 
 @pytest.mark.parametrize("kind", TICKET_KINDS)
 def test_user_text_is_escaped_in_html_and_verbatim_in_text(kind):
     evil = '<script>alert("x")</script>'
-    context = fixed_context(
+    context = context_for(kind)
+    context.update(
         customer={"name": evil, "email": "a@b.example"},
         recipient_name=evil,
         ticket={**fixed_context()["ticket"], "subject": evil},
@@ -169,3 +188,30 @@ def test_the_webhook_mail_without_a_description_leaves_the_line_out():
     rendered = render("webhook_disabled", organization_context(endpoint=endpoint))
     assert "Description:" not in rendered.text
     assert "Ticket #" not in rendered.text and "Ticket #" not in rendered.html
+
+
+def test_the_breach_mail_to_a_team_lead_says_nobody_is_assigned():
+    rendered = render("sla_breached", sla_context(recipient_name="Lena Lead", to_assignee=False))
+    assert (
+        rendered.subject
+        == "[#42] Missed the first response target: Invoice shows the wrong VAT rate"
+    )
+    assert "nobody is assigned to it" in rendered.text
+    assert "You are told as a team lead of Billing: please assign it or answer it." in rendered.text
+    assert "assigned to you" not in rendered.text and "assigned to you" not in rendered.html
+    assert "nobody is assigned to it" in rendered.html
+
+
+def test_the_breach_mail_to_a_lead_without_a_team_names_none():
+    sla = {**sla_context()["sla"], "team": "", "target": "resolution"}
+    rendered = render("sla_breached", sla_context(to_assignee=False, sla=sla))
+    assert "You are told as a team lead: please" in rendered.text
+    assert "missed its resolution target" in rendered.text
+
+
+def test_a_team_name_is_escaped_in_html_and_verbatim_in_text():
+    evil = '<script>alert("x")</script>'
+    sla = {**sla_context()["sla"], "team": evil}
+    rendered = render("sla_breached", sla_context(to_assignee=False, sla=sla))
+    assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
+    assert evil in rendered.text

@@ -201,4 +201,6 @@ def test_every_documented_event_type_is_subscribable():
         "ticket.assigned",
         "message.created",
         "customer.created",
+        "sla.warning",
+        "sla.breached",
     ]
