@@ -13,4 +13,5 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     docs,
     people,
     tickets,
+    webhook_endpoints,
 )

@@ -143,3 +143,31 @@ ERRORS = {
     ),
     429: ("rate_limited", "Too many requests for this token; retry in 12 seconds.", {}),
 }
+
+WEBHOOK_ENDPOINT = {
+    "id": 5,
+    "url": "https://hooks.example.com/supportdesk",
+    "description": "CRM sync",
+    "event_types": ["ticket.created", "ticket.status_changed"],
+    "enabled": True,
+    "disabled_reason": "",
+    "disabled_at": None,
+    "created_at": "2026-11-20T09:12:00Z",
+    "updated_at": "2026-11-24T16:40:05Z",
+}
+
+WEBHOOK_ENDPOINT_WITH_SECRET = {
+    **WEBHOOK_ENDPOINT,
+    "secret": "whsec_3q2+7wAAAAAexampleexampleexample=",
+}
+
+WEBHOOK_ENDPOINT_PAGE = {"data": [WEBHOOK_ENDPOINT], "next_cursor": None}
+
+WEBHOOK_ENDPOINT_CREATE = {
+    "url": "https://hooks.example.com/supportdesk",
+    "description": "CRM sync",
+    "event_types": ["ticket.created", "ticket.status_changed"],
+    "enabled": True,
+}
+
+WEBHOOK_ENDPOINT_UPDATE = {"event_types": ["ticket.created"], "enabled": False}

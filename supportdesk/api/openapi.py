@@ -16,7 +16,8 @@ from supportdesk.api.schemas import MAX_ID
 
 REF = "#/components/schemas/{model}"
 DESCRIPTION = """\
-The supportdesk JSON API: tickets, their conversation and history, customers, agents and teams.
+The supportdesk JSON API: tickets, their conversation and history, customers, agents and teams,
+and (for admins) webhook endpoints.
 
 **Authentication.** Create a personal API token in the console (*API tokens*) or with
 `flask --app supportdesk create-token`, and send it as `Authorization: Bearer <token>`. A token
@@ -28,7 +29,7 @@ acts as its agent: the agent's role applies, and a read-only token cannot change
 """
 
 # Sections of the document, in reading order; tags not listed come after, as registered.
-TAG_ORDER = ["Tickets", "Customers", "Agents and teams"]
+TAG_ORDER = ["Tickets", "Customers", "Agents and teams", "Webhook endpoints"]
 
 ERROR_NAMES = {
     400: "MalformedJson",

@@ -48,6 +48,7 @@ class Operation:
     response: type[BaseModel] | None = None
     conflicts: bool = False  # may answer 409 (stale version, refused transition)
     if_match: bool = False  # reads an If-Match header
+    admins_only: bool = False  # reads refused (403) to other roles too
     request_example: dict[str, Any] | None = None
     response_example: dict[str, Any] | None = None
     path_params: dict[str, str] = field(default_factory=dict)
@@ -63,7 +64,7 @@ class Operation:
             statuses.add(404)
         if self.query is not None or self.if_match:
             statuses.add(422)
-        if self.writes:
+        if self.writes or self.admins_only:
             statuses.add(403)
         if self.body is not None:
             statuses |= {400, 413, 415, 422}
@@ -87,6 +88,7 @@ def operation(
     response: type[BaseModel] | None = None,
     conflicts: bool = False,
     if_match: bool = False,
+    admins_only: bool = False,
     request_example: dict[str, Any] | None = None,
     response_example: dict[str, Any] | None = None,
     path_params: dict[str, str] | None = None,
@@ -108,6 +110,7 @@ def operation(
             response=response,
             conflicts=conflicts,
             if_match=if_match,
+            admins_only=admins_only,
             request_example=request_example,
             response_example=response_example,
             path_params={n: (path_params or {}).get(n, n.replace("_", " ")) for n in names},

@@ -23,6 +23,7 @@ from pydantic import (
 from supportdesk.accounts.models import Role
 from supportdesk.customers.models import Tier
 from supportdesk.tickets.models import Channel, EventKind, MessageKind, Priority, Status
+from supportdesk.webhooks.models import EVENT_TYPES
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer
 
@@ -350,3 +351,70 @@ class TeamList(Output):
     """Every team, by name."""
 
     data: list[Team]
+
+
+# -- webhook endpoints ----------------------------------------------------------------------
+
+EventType = Literal[tuple(EVENT_TYPES)]
+# http(s) only, no spaces: the service's address guard still resolves and judges the host.
+WebhookUrl = Annotated[
+    str,
+    Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s/?#@]+([/?#]\S*)?$"),
+    AfterValidator(_storable),
+]
+
+
+class WebhookEndpoint(Output):
+    """A receiver of webhook events (its signing secret is shown only when created or rotated)."""
+
+    id: int
+    url: str
+    description: str
+    event_types: list[EventType]
+    enabled: bool
+    disabled_reason: str = Field(description="Why it was switched off (by hand or automatically).")
+    disabled_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WebhookEndpointWithSecret(WebhookEndpoint):
+    """The endpoint and its signing secret: store the secret now, it is never shown again."""
+
+    secret: str
+
+
+class WebhookEndpointPage(Output):
+    """A page of webhook endpoints, oldest first; pass `next_cursor` back as `cursor`."""
+
+    data: list[WebhookEndpoint]
+    next_cursor: str | None
+
+
+class WebhookEndpointListQuery(Input):
+    """Paging for the webhook endpoint list."""
+
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: Annotated[str, Field(pattern=r"^[0-9]{1,10}$")] | None = Field(
+        default=None, description="`next_cursor` of the previous page."
+    )
+
+
+class WebhookEndpointCreate(Input):
+    """A new endpoint: a public http(s) URL and the event types to send it."""
+
+    url: WebhookUrl
+    description: Text(500) = ""
+    event_types: list[EventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
+    enabled: bool = True
+
+
+class WebhookEndpointUpdate(Input):
+    """Fields to change; those left out stay as they are (the secret never changes here)."""
+
+    url: WebhookUrl | None = None
+    description: Text(500) | None = None
+    event_types: list[EventType] | None = Field(
+        default=None, min_length=1, max_length=len(EVENT_TYPES)
+    )
+    enabled: bool | None = None

@@ -65,3 +65,16 @@ def get_delivery(organization_id: int, endpoint_id: int, delivery_id: int) -> We
     if delivery is None:
         raise NotFound("That delivery does not exist.")
     return delivery
+
+
+def page_endpoints(
+    organization_id: int, *, after_id: int | None, limit: int
+) -> tuple[list[WebhookEndpoint], int | None]:
+    """One page of endpoints, oldest first, after `after_id`, and the last id if more follow."""
+    query = sa.select(WebhookEndpoint).where(WebhookEndpoint.organization_id == organization_id)
+    if after_id is not None:
+        query = query.where(WebhookEndpoint.id > after_id)
+    rows = list(db.session.scalars(query.order_by(WebhookEndpoint.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].id if more else None
