@@ -346,3 +346,11 @@ def test_tickets_created_over_the_api_are_marked_as_api(api):
 
     ticket = db.session.scalar(db.select(Ticket).where(Ticket.number == number))
     assert ticket.channel is Channel.API
+
+
+@pytest.mark.parametrize("resource", ["messages", "events"])
+def test_a_cursor_past_every_id_is_an_empty_page(api, ticket, resource):
+    # Ten digits pass the schema but exceed a 32-bit id: an empty page, not a database error.
+    response = api.get(f"/tickets/{ticket.number}/{resource}?cursor=9999999999")
+    assert response.status_code == 200
+    assert response.get_json()["data"] == []
