@@ -241,13 +241,23 @@ class MessageCreate(Input):
     kind: MessageKind = MessageKind.PUBLIC
 
 
-class PageQuery(Input):
-    """Paging for a ticket's conversation or history (oldest first)."""
+class IdPageQuery(Input):
+    """Paging by id, oldest first: the cursor is the last id of the previous page."""
 
-    limit: int = Field(default=100, ge=1, le=500)
     cursor: Annotated[str, Field(pattern=r"^[0-9]{1,10}$")] | None = Field(
         default=None, description="`next_cursor` of the previous page."
     )
+
+    @property
+    def after_id(self) -> int:
+        # Ids are 32-bit: a larger cursor is past every row (an empty page, not a DB error).
+        return min(int(self.cursor or 0), MAX_ID)
+
+
+class PageQuery(IdPageQuery):
+    """Paging for a ticket's conversation or history (oldest first)."""
+
+    limit: int = Field(default=100, ge=1, le=500)
 
 
 class Event(Output):
@@ -391,13 +401,10 @@ class WebhookEndpointPage(Output):
     next_cursor: str | None
 
 
-class WebhookEndpointListQuery(Input):
+class WebhookEndpointListQuery(IdPageQuery):
     """Paging for the webhook endpoint list."""
 
     limit: int = Field(default=50, ge=1, le=100)
-    cursor: Annotated[str, Field(pattern=r"^[0-9]{1,10}$")] | None = Field(
-        default=None, description="`next_cursor` of the previous page."
-    )
 
 
 class WebhookEndpointCreate(Input):

@@ -206,7 +206,7 @@ def message_list(number: int, query: schemas.PageQuery):
     """The conversation, oldest first: public replies, internal notes and customer messages."""
     ticket = queries.get_ticket(_org(), number)
     rows, more = queries.list_messages(
-        _org(), ticket.id, after_id=min(int(query.cursor or 0), schemas.MAX_ID), limit=query.limit
+        _org(), ticket.id, after_id=query.after_id, limit=query.limit
     )
     return schemas.MessagePage(
         data=[message_out(m) for m in rows], next_cursor=str(rows[-1].id) if more else None
@@ -251,9 +251,7 @@ def message_create(number: int, body: schemas.MessageCreate):
 def event_list(number: int, query: schemas.PageQuery):
     """Every change to the ticket, oldest first: who, what, old → new, and on which version."""
     ticket = queries.get_ticket(_org(), number)
-    rows, more = queries.list_events(
-        _org(), ticket.id, after_id=min(int(query.cursor or 0), schemas.MAX_ID), limit=query.limit
-    )
+    rows, more = queries.list_events(_org(), ticket.id, after_id=query.after_id, limit=query.limit)
     return schemas.EventPage(
         data=[event_out(e) for e in rows], next_cursor=str(rows[-1].id) if more else None
     )

@@ -14,7 +14,6 @@ from supportdesk.accounts.permissions import require
 from supportdesk.api import examples, schemas
 from supportdesk.api.access import actor, organization_id
 from supportdesk.api.operations import operation
-from supportdesk.api.schemas import MAX_ID
 from supportdesk.extensions import db
 from supportdesk.webhooks import queries, service
 
@@ -41,9 +40,9 @@ def _admin() -> None:
 def webhook_endpoint_list(query: schemas.WebhookEndpointListQuery):
     """The organization's webhook endpoints, oldest first, without their secrets. Admins only."""
     _admin()
-    # Ids are 32-bit: a larger cursor is past every endpoint (an empty page, not a DB error).
-    after = min(int(query.cursor), MAX_ID) if query.cursor else None
-    rows, last_id = queries.page_endpoints(organization_id(), after_id=after, limit=query.limit)
+    rows, last_id = queries.page_endpoints(
+        organization_id(), after_id=query.after_id, limit=query.limit
+    )
     return schemas.WebhookEndpointPage(
         data=[schemas.WebhookEndpoint.model_validate(e) for e in rows],
         next_cursor=str(last_id) if last_id is not None else None,
