@@ -77,10 +77,9 @@ def parse_holidays(text: str, country: str | None, year: int | None) -> list[str
     if country:
         import holidays as holiday_data
 
-        try:
-            days.update(holiday_data.country_holidays(country.upper(), years=year or utcnow().year))
-        except NotImplementedError as exc:
-            raise _bad("holiday_country", f"No holiday data for {country!r}.") from exc
+        if country.upper() not in holiday_data.list_supported_countries():
+            raise _bad("holiday_country", f"No holiday data for {country!r}.")
+        days.update(holiday_data.country_holidays(country.upper(), years=year or utcnow().year))
     return sorted(d.isoformat() for d in days)
 
 
