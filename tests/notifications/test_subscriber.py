@@ -285,7 +285,7 @@ def test_internal_notes_never_become_email(opened, agent):
     db.session.commit()
     assert [e.kind for e in _emails(opened)] == AT_OPENING
     assert db.session.scalars(
-        db.select(Message.kind).where(Message.ticket_id == opened.id)
+        db.select(Message.kind).where(Message.ticket_id == opened.id).order_by(Message.id)
     ).all() == [MessageKind.PUBLIC, MessageKind.INTERNAL]
 
 
