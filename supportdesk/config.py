@@ -52,7 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_LEASE_SECONDS": 120,  # a sender's claim on an email; a dead worker's email is retried after it
     "MAIL_RETRY_SCHEDULE": [60, 300, 900, 3600, 10800, 21600],  # seconds before retry 1, 2, …
     "MAIL_MAX_ATTEMPTS": 7,  # then the email is failed
-    "MAIL_CAP_PER_WINDOW": 20,  # automatic emails to one address per MAIL_CAP_WINDOW_SECONDS
+    "MAIL_CAP_PER_WINDOW": 20,  # automatic customer mail to one address per MAIL_CAP_WINDOW_SECONDS
+    "MAIL_AGENT_CAP_PER_WINDOW": 500,  # automatic mail to one agent's address in the same window
     "MAIL_CAP_WINDOW_SECONDS": 3600,
     "LOG_FORMAT": "text",  # "json" for one JSON object per line (production), "text" to read
     "LOG_LEVEL": "INFO",

@@ -149,6 +149,9 @@ class Team(db.Model):
     )
     # Round robin: the id of the last agent picked; the next pick is the first member after it.
     round_robin_cursor: Mapped[int | None] = mapped_column()
+    # The same for critical tickets, which take turns among the senior members on their own, so
+    # they never move the ordinary rotation (see supportdesk.assignment).
+    critical_cursor: Mapped[int | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(

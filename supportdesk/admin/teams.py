@@ -26,12 +26,19 @@ def _form(team=None) -> TeamForm:
             "strategy": team.assignment_strategy.value,
         }
     form = TeamForm(data=data)
-    form.members.choices = [
-        SelectChoice(a.id, a.name)
-        for a in queries.list_agents(current_user.organization_id)
-        if a.active
-    ]
+    form.members.choices = _member_choices(team)
     return form
+
+
+def _member_choices(team) -> list[SelectChoice]:
+    """Active agents, then the team's deactivated members (marked), so saving keeps them."""
+    # Dropping them silently would also keep them out of the rotation once reactivated.
+    members = {m.id for m in team.members} if team is not None else set()
+    return [
+        SelectChoice(a.id, a.name if a.active else f"{a.name} (deactivated)")
+        for a in queries.list_agents(current_user.organization_id)
+        if a.active or a.id in members
+    ]
 
 
 @bp.get("/teams")

@@ -95,6 +95,7 @@ AGENT_LIST = {
             "email": "alex@acme.example",
             "role": "agent",
             "active": True,
+            "away": False,
             "teams": [{"id": 3, "name": "Billing"}],
         }
     ]
@@ -106,6 +107,7 @@ TEAM_LIST = {
             "id": 3,
             "name": "Billing",
             "description": "Invoices, refunds and payment methods.",
+            "assignment_strategy": "round_robin",
             "members": [{"id": 7, "name": "Alex Agent", "email": "alex@acme.example"}],
         }
     ]

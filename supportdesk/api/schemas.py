@@ -20,7 +20,7 @@ from pydantic import (
     Field,
 )
 
-from supportdesk.accounts.models import Role
+from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.customers.models import Tier
 from supportdesk.tickets.models import Channel, EventKind, MessageKind, Priority, Status
 from supportdesk.webhooks.models import EVENT_TYPES
@@ -339,6 +339,7 @@ class Agent(Output):
     email: str
     role: Role
     active: bool
+    away: bool = Field(description="Marked away: team assignment gives them no new tickets.")
     teams: list[TeamRef]
 
 
@@ -354,6 +355,9 @@ class Team(Output):
     id: int
     name: str
     description: str
+    assignment_strategy: AssignmentStrategy = Field(
+        description="How new tickets of the team find an agent (see the README's SLAs section)."
+    )
     members: list[AgentRef]
 
 

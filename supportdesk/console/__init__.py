@@ -19,6 +19,14 @@ def _count(n: int) -> str:
     return count_label(n)
 
 
+@bp.app_template_filter("assignment_rule")
+def _assignment_rule(value: str | None) -> str:
+    """The label of the team-assignment rule kept in an assignee history entry, or empty."""
+    from supportdesk.assignment.rules import rule_label
+
+    return rule_label(value)
+
+
 @bp.app_template_global("sla_badge_for")
 def _sla_badge_for(sla):
     """The SLA badge of a ticket's loaded SLA row (see supportdesk.sla.queries.badge)."""

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from supportdesk import jobs
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
+from supportdesk.customers.models import Customer
 from supportdesk.customers.service import find_by_email
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
@@ -62,6 +63,12 @@ def settings_for(organization_id: int) -> NotificationSettings:
                 )
             )
     return row
+
+
+def customer_context(customer: Customer) -> dict[str, str]:
+    """What every template says about the customer; `address` shows the email only once."""
+    address = f"{customer.name} <{customer.email}>" if customer.name else customer.email
+    return {"name": customer.display_name, "email": customer.email, "address": address}
 
 
 def brand_context(organization_id: int, settings: NotificationSettings) -> dict[str, Any]:
@@ -124,10 +131,17 @@ def thread_ids(organization_id: int, ticket_id: int, to_address: str) -> list[st
     return ordered[-MAX_REFERENCES:]
 
 
-def _over_cap(organization_id: int, to_address: str) -> int | None:
-    """The cap when automatic mail to this address reached it in the window, else None."""
+def _over_cap(organization_id: int, to_address: str, notification: Notification) -> int | None:
+    """The cap when automatic mail of this audience to this address reached it, else None.
+
+    Customer mail and mail to our own agents are counted apart, each against its own cap: a
+    customer's auto-responder can loop with us at any rate, while an agent in a busy team may
+    rightly get dozens of assignments an hour (their cap only stops a runaway).
+    """
     config = current_app.config
-    cap = int(config["MAIL_CAP_PER_WINDOW"])
+    to_customer = notification.to_customer
+    cap = int(config["MAIL_CAP_PER_WINDOW" if to_customer else "MAIL_AGENT_CAP_PER_WINDOW"])
+    kinds = [n.value for n in Notification if n.automatic and n.to_customer is to_customer]
     since = utcnow() - dt.timedelta(seconds=int(config["MAIL_CAP_WINDOW_SECONDS"]))
     sent = db.session.scalar(
         sa.select(sa.func.count())
@@ -135,7 +149,7 @@ def _over_cap(organization_id: int, to_address: str) -> int | None:
         .where(
             EmailMessage.organization_id == organization_id,
             EmailMessage.to_address == to_address,
-            EmailMessage.automatic.is_(True),
+            EmailMessage.kind.in_(kinds),
             EmailMessage.state != OutboxState.FAILED,
             EmailMessage.created_at >= since,
         )
@@ -198,7 +212,7 @@ def queue_email(
         attempts=0,
         last_error="",
     )
-    cap = _over_cap(organization_id, to_address) if notification.automatic else None
+    cap = _over_cap(organization_id, to_address, notification) if notification.automatic else None
     suppressed = _suppressed_since(organization_id, to_address)
     if _is_ours(to_address):
         email.state = OutboxState.FAILED

@@ -96,7 +96,7 @@ def _context(event: SlaBreached, ticket: Ticket, customer: Customer) -> dict[str
             "priority": ticket.priority.label,
             "url": external_url("console.ticket_show", number=ticket.number),
         },
-        "customer": {"name": customer.display_name, "email": customer.email},
+        "customer": service.customer_context(customer),
         "sla": {
             "target": TARGETS[event.clock],
             "due": _when(event.due_at),

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Team, User
+from supportdesk.assignment.rules import rule_label
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.notifications import addresses, service, sla_mail
@@ -166,10 +167,21 @@ def _context(
             "priority": ticket.priority.label,
             "url": f"{base_url}/tickets/{ticket.number}",
         },
-        "customer": {"name": customer.display_name, "email": customer.email},
+        "customer": service.customer_context(customer),
         "recipient_name": recipient_name,
         "actor_name": actor.name if actor else "",
         "message": _message_view(message) if message else None,
         "quoted": [_message_view(m) for m in quoted],
         "to_customer": notification.to_customer,
+        "assignment": _assignment_view(event, ticket),
     }
+
+
+def _assignment_view(event: TicketEvent, ticket: Ticket) -> dict[str, str]:
+    """The ticket's team and the rule that assigned it (empty when a person did)."""
+    data = event.data or {}
+    team = db.session.get(Team, ticket.team_id) if ticket.team_id else None
+    rule = rule_label(data.get("rule"))
+    if data.get("rule_name"):
+        rule = f"escalation rule “{data['rule_name']}”"
+    return {"team": team.name if team else "", "rule": rule}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from supportdesk.accounts.models import AssignmentStrategy
 from supportdesk.api.errors import fields_renamed
 from supportdesk.errors import ValidationFailed
 from tests.factories import TeamFactory, UserFactory
@@ -21,6 +22,38 @@ def test_agents_are_listed_with_role_and_teams(api, org, agent):
     assert agents[0]["teams"] == [{"id": team.id, "name": "Billing"}]
     assert agents[0]["role"] == "agent"
     assert agents[1] == {**agents[1], "id": colleague.id, "active": False}
+
+
+def test_agents_show_whether_they_are_away(api, org, agent):
+    UserFactory(organization=org, name="Zoe", away=True)
+
+    agents = api.get("/agents").get_json()["data"]
+
+    assert [(a["name"], a["away"]) for a in agents] == [(agent.name, False), ("Zoe", True)]
+
+
+def test_teams_show_their_assignment_strategy(api, org):
+    TeamFactory(organization=org, name="Accounts")
+    TeamFactory(
+        organization=org, name="Billing", assignment_strategy=AssignmentStrategy.LEAST_LOADED
+    )
+
+    teams = api.get("/teams").get_json()["data"]
+
+    assert [(t["name"], t["assignment_strategy"]) for t in teams] == [
+        ("Accounts", "manual"),
+        ("Billing", "least_loaded"),
+    ]
+
+
+def test_the_document_describes_away_and_the_strategy(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["Agent"]["properties"]["away"]["type"] == "boolean"
+    assert "away" in schemas["Agent"]["required"]
+    strategy = schemas["Team"]["properties"]["assignment_strategy"]
+    assert "assignment_strategy" in schemas["Team"]["required"]
+    resolved = schemas[strategy["$ref"].rsplit("/", 1)[1]] if "$ref" in strategy else strategy
+    assert resolved["enum"] == ["manual", "round_robin", "least_loaded"]
 
 
 def test_teams_are_listed_with_members(api, org, agent):

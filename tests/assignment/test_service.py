@@ -19,6 +19,7 @@ from tests.factories import (
     UserFactory,
     make_ticket,
 )
+from tests.fixtures.web import login_as
 
 
 def _team(org, strategy, *people) -> Team:
@@ -81,12 +82,68 @@ def test_least_loaded_picks_the_agent_with_fewest_open_tickets(org):
     assert [t.assignee_id for t in _open(org, team, 4)] == [idle.id, idle.id, idle.id, busy.id]
 
 
+def test_least_loaded_does_not_count_tickets_waiting_on_the_customer(org):
+    waiting, working = UserFactory(organization=org), UserFactory(organization=org)
+    for _ in range(3):
+        make_ticket(org, assignee=waiting, status=Status.PENDING)
+    make_ticket(org, assignee=working, status=Status.IN_PROGRESS)
+    team = _team(org, AssignmentStrategy.LEAST_LOADED, working, waiting)
+    assert [t.assignee_id for t in _open(org, team, 2)] == [waiting.id, working.id]
+
+
+def test_least_loaded_counts_tickets_of_every_team(org):
+    busy, idle = UserFactory(organization=org), UserFactory(organization=org)
+    elsewhere = _team(org, AssignmentStrategy.MANUAL, busy)
+    make_ticket(org, team=elsewhere, assignee=busy)
+    team = _team(org, AssignmentStrategy.LEAST_LOADED, busy, idle)
+    assert [t.assignee_id for t in _open(org, team, 1)] == [idle.id]
+
+
 def test_critical_tickets_go_to_senior_agents(org):
     agent = UserFactory(organization=org)
     senior = UserFactory(organization=org, role=Role.SENIOR_AGENT)
     team = _team(org, AssignmentStrategy.ROUND_ROBIN, agent, senior)
     made = _open(org, team, 2, priority=Priority.CRITICAL)
     assert [t.assignee_id for t in made] == [senior.id, senior.id]
+
+
+def _rule(ticket: Ticket) -> str:
+    event = db.session.scalar(
+        sa.select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == EventKind.ASSIGNEE
+        )
+    )
+    return event.data["rule"]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "priority", "senior_role", "rule"),
+    [
+        pytest.param("round_robin", Priority.HIGH, Role.SENIOR_AGENT, "round_robin", id="rr"),
+        pytest.param("least_loaded", Priority.LOW, Role.SENIOR_AGENT, "least_loaded", id="ll"),
+        pytest.param(
+            "round_robin",
+            Priority.CRITICAL,
+            Role.SENIOR_AGENT,
+            "critical_to_senior",
+            id="critical-rr",
+        ),
+        pytest.param(
+            "least_loaded", Priority.CRITICAL, Role.ADMIN, "critical_to_senior", id="critical-ll"
+        ),
+        pytest.param(
+            "round_robin", Priority.CRITICAL, Role.AGENT, "critical_no_senior", id="no-senior"
+        ),
+    ],
+)
+def test_the_history_names_the_rule_that_picked_the_agent(
+    org, strategy, priority, senior_role, rule
+):
+    agent = UserFactory(organization=org)
+    lead = UserFactory(organization=org, role=senior_role)
+    team = _team(org, AssignmentStrategy(strategy), agent, lead)
+    (t,) = _open(org, team, priority=priority)
+    assert _rule(t) == rule
 
 
 @pytest.mark.parametrize(
@@ -161,3 +218,12 @@ def test_concurrent_arrivals_neither_skip_nor_double_count_an_agent(committed_ap
         assert sorted(counts) == agent_ids
         assert set(counts.values()) == {10}
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3
+
+
+def test_the_ticket_history_names_the_critical_rule(client, org, agent):
+    senior = UserFactory(organization=org, role=Role.SENIOR_AGENT)
+    team = _team(org, AssignmentStrategy.ROUND_ROBIN, agent, senior)
+    (t,) = _open(org, team, priority=Priority.CRITICAL)
+    login_as(client, agent)
+    html = client.get(f"/tickets/{t.number}").get_data(as_text=True)
+    assert "(team assignment: critical ticket to a senior agent)" in html

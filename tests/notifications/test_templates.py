@@ -44,7 +44,11 @@ def fixed_context(**overrides) -> dict:
             "priority": "High",
             "url": "https://help.snapshot.example/tickets/42",
         },
-        "customer": {"name": "Inès Duarte", "email": "ines@customer.example"},
+        "customer": {
+            "name": "Inès Duarte",
+            "email": "ines@customer.example",
+            "address": "Inès Duarte <ines@customer.example>",
+        },
         "recipient_name": "Inès Duarte",
         "actor_name": "Lena Lead",
         "message": {
@@ -60,6 +64,7 @@ def fixed_context(**overrides) -> dict:
             }
         ],
         "to_customer": True,
+        "assignment": {"team": "Billing", "rule": ""},
     }
     context.update(overrides)
     return context
@@ -138,8 +143,9 @@ def test_user_text_is_escaped_in_html_and_verbatim_in_text(kind):
     evil = '<script>alert("x")</script>'
     context = context_for(kind)
     context.update(
-        customer={"name": evil, "email": "a@b.example"},
+        customer={"name": evil, "email": "a@b.example", "address": f"{evil} <a@b.example>"},
         recipient_name=evil,
+        assignment={"team": evil, "rule": evil},
         ticket={**fixed_context()["ticket"], "subject": evil},
         message={"author": evil, "body": evil, "date": "today"},
         quoted=[{"author": evil, "body": evil, "date": "today"}],
