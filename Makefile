@@ -11,7 +11,7 @@ PORT ?= 5000
 LINK_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 RUN_BASE_URL = $(or $(SUPPORTDESK_BASE_URL),http://$(LINK_HOST):$(PORT))
 
-.PHONY: run test install lint clean
+.PHONY: run test install system-packages lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ run: $(STAMP)
 	$(FLASK) sla-recompute
 	SUPPORTDESK_BASE_URL='$(RUN_BASE_URL)' $(FLASK) run --host $(HOST) --port $(PORT)
 
-## Set up and run the whole test suite (real PostgreSQL and Redis started by the fixtures).
-test: $(STAMP)
+## The system parts the tests need (PostgreSQL, Redis, Chromium): installed with apt as root on Debian.
+system-packages:
+	bash .ci/system-packages
+
+## Set up and run the whole test suite (real PostgreSQL and Redis started by the fixtures, Chromium).
+test: system-packages $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-branch --cov-report=term
 
 lint: $(STAMP)
