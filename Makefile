@@ -6,6 +6,10 @@ FLASK := $(BIN)/flask --app supportdesk
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in the mail `make run` sends point at the address it serves (a wildcard HOST is reached
+# through 127.0.0.1), unless SUPPORTDESK_BASE_URL names another.
+LINK_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+RUN_BASE_URL = $(or $(SUPPORTDESK_BASE_URL),http://$(LINK_HOST):$(PORT))
 
 .PHONY: run test install system-packages lint clean
 
@@ -17,12 +21,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up and serve the console on http://127.0.0.1:5000 with embedded SQLite and demo data.
+## Set up and serve the console on http://$(HOST):$(PORT) (default 127.0.0.1:5000) with embedded
+## SQLite and demo data; every start prints where and as whom to sign in.
 run: $(STAMP)
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo --tickets 300 --seed 1 --skip-if-present
+	SUPPORTDESK_BASE_URL='$(RUN_BASE_URL)' $(FLASK) seed-demo --tickets 300 --seed 1 --skip-if-present
 	$(FLASK) sla-recompute
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SUPPORTDESK_BASE_URL='$(RUN_BASE_URL)' $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## The system parts the tests need (PostgreSQL, Redis, Chromium): installed with apt as root on Debian.
 system-packages:

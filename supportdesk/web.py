@@ -10,6 +10,7 @@ from flask import Flask, current_app, g, has_app_context, render_template, reque
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from redis import Redis
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
+from supportdesk.localtime import DEFAULT_ZONE, format_datetime, utc_iso
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -98,8 +100,7 @@ def init_request_hooks(app: Flask) -> None:
             response.headers["X-SQL-Queries"] = str(g.get("sql_queries", 0))
         return response
 
-    app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.globals["can"] = _can
 
 
@@ -107,17 +108,39 @@ def _can(action: str) -> bool:
     return bool(current_user and current_user.is_authenticated and current_user.can(action))
 
 
-def format_datetime(value: dt.datetime | None) -> str:
-    """'25 Nov 2026, 17:40 UTC' (the browser script shows it in the agent's own zone)."""
-    if value is None:
-        return ""
-    return value.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC")
+def shown_time_zone() -> str:
+    """The zone of the times on this page: the signed-in agent's, else UTC (sign-in, errors)."""
+    if current_user and current_user.is_authenticated:
+        return current_user.shown_time_zone
+    return DEFAULT_ZONE
 
 
-def time_ago(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """A short relative time: 'just now', '5 min ago', '3 h ago', '2 d ago', or the date."""
+def datetime_filter(
+    value: dt.datetime | None, style: str = "datetime", element: bool = True
+) -> Markup | str:
+    """The `datetime` filter, the one way a template prints a time: in the agent's zone.
+
+    Renders <time datetime="…UTC…">27 Nov 2026, 14:05 CET</time>, so machines still read UTC.
+    style: "datetime", "date", "time", or "relative" ('5 min ago', the full time as its title).
+    element=False gives the bare text, for attributes.
+    """
     if value is None:
         return ""
+    zone = shown_time_zone()
+    full = format_datetime(value, zone)
+    if style == "relative":
+        text = time_ago(value, zone)
+    else:
+        text = full if style == "datetime" else format_datetime(value, zone, style=style)
+    if not element:
+        return text
+    if text == full:
+        return Markup('<time datetime="{}">{}</time>').format(utc_iso(value), text)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(utc_iso(value), full, text)
+
+
+def time_ago(value: dt.datetime, zone: str, now: dt.datetime | None = None) -> str:
+    """A short relative time: 'just now', '5 min ago', '3 h ago', '2 d ago', or the date in `zone`."""
     seconds = int(((now or utcnow()) - value).total_seconds())
     if seconds < 60:
         return "just now"
@@ -127,7 +150,7 @@ def time_ago(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
         return f"{seconds // 3600} h ago"
     if seconds < 30 * 86400:
         return f"{seconds // 86400} d ago"
-    return value.strftime("%d %b %Y")
+    return format_datetime(value, zone, style="date")
 
 
 ERROR_SENTENCES = {

@@ -2,12 +2,21 @@
 (function () {
   "use strict";
 
-  // Show times in the agent's own time zone; the server renders UTC as a fallback.
-  function localiseTimes() {
-    var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-    document.querySelectorAll("time[datetime]").forEach(function (el) {
-      var d = new Date(el.getAttribute("datetime"));
-      if (!isNaN(d)) { el.title = fmt.format(d); }
+  // The server prints times in the agent's chosen zone. On the account page, offer the
+  // browser's own zone as a one-click choice when the list has it and it is not chosen yet.
+  function offerBrowserZone() {
+    var button = document.querySelector("button[data-browser-zone]");
+    if (!button || !window.Intl) { return; }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var select = document.getElementById(button.getAttribute("data-browser-zone"));
+    if (!zone || !select || select.value === zone) { return; }
+    var listed = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+    if (!listed) { return; }
+    button.textContent = "Use this browser's zone: " + zone.replace(/_/g, " ");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      select.value = zone;
+      if (select.form.requestSubmit) { select.form.requestSubmit(); } else { select.form.submit(); }
     });
   }
 
@@ -40,7 +49,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    localiseTimes();
+    offerBrowserZone();
     autosubmit();
     confirmations();
     guardComposer();

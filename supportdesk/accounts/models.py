@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportdesk.db import UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
+from supportdesk.localtime import DEFAULT_ZONE
 
 
 class Role(enum.Enum):
@@ -58,6 +59,10 @@ class Organization(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     # Last ticket number handed out; incremented under a row lock so numbers never repeat.
     last_ticket_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    # IANA zone of the times in emails, and in the console for agents who chose none.
+    time_zone: Mapped[str] = mapped_column(
+        sa.String(64), default=DEFAULT_ZONE, server_default=DEFAULT_ZONE
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
@@ -98,6 +103,8 @@ class User(db.Model):
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # IANA zone the console shows times in; None follows the organization's.
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
 
     # Loaded on first use; every agent on a page shares one organization, so it costs one query.
     organization: Mapped[Organization] = relationship()
@@ -120,6 +127,11 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def shown_time_zone(self) -> str:
+        """The zone of every time this agent reads in the console."""
+        return self.time_zone or self.organization.time_zone
 
     def can(self, action: str) -> bool:
         """Whether this agent's role allows `action` (see accounts.permissions)."""

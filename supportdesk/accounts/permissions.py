@@ -23,6 +23,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     "mail.manage": Role.ADMIN,
     "webhook.manage": Role.ADMIN,
     "notifications.manage": Role.ADMIN,
+    "organization.manage": Role.ADMIN,
     # Every agent may hold personal API tokens; what a token may do is still its agent's role.
     "api_token.manage": Role.VIEWER,
 }

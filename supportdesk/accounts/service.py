@@ -16,6 +16,7 @@ from supportdesk.accounts.permissions import require
 from supportdesk.customers.service import normalise_email
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.localtime import is_time_zone
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -235,6 +236,32 @@ def update_team(
         team.assignment_strategy = strategy
     db.session.flush()
     return team
+
+
+def _checked_zone(time_zone: str) -> str:
+    if not is_time_zone(time_zone):
+        raise ValidationFailed(
+            "That time zone is not known.",
+            {
+                "time_zone": f"{time_zone!r} is not a time zone from the list, such as Europe/Berlin."
+            },
+        )
+    return time_zone
+
+
+def set_own_time_zone(agent: User, time_zone: str | None) -> None:
+    """The zone the console shows this agent's times in; empty follows the organization's."""
+    agent.time_zone = _checked_zone(time_zone) if time_zone else None
+    db.session.flush()
+
+
+def set_organization_time_zone(actor: User, time_zone: str) -> Organization:
+    """The zone of the organization's emails, and of the console for agents who chose none."""
+    require(actor, "organization.manage")
+    org = actor.organization
+    org.time_zone = _checked_zone(time_zone)
+    db.session.flush()
+    return org
 
 
 def set_away(agent: User, away: bool) -> bool:

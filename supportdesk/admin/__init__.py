@@ -1,4 +1,4 @@
-"""Admin pages: agents, teams, mail (in and out), notification settings and webhooks."""
+"""Admin pages: agents, teams, the organization, mail (in and out), notifications, webhooks."""
 
 from flask import Blueprint
 from flask_login import login_required
@@ -15,6 +15,7 @@ def _signed_in_only() -> None:
 from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     agents,
     mail,
+    organization,
     outbound_mail,
     sla,
     teams,

@@ -1,4 +1,4 @@
-"""Admin forms for agents and teams."""
+"""Admin forms for agents, teams and the organization."""
 
 from __future__ import annotations
 
@@ -69,3 +69,9 @@ class NotificationSettingsForm(Form):
     accent_color = StringField("Accent colour", validators=[DataRequired(), Length(max=7)])
     logo_url = StringField("Logo URL (https)", validators=[Optional(), Length(max=500)])
     footer_text = TextAreaField("Signature / footer", validators=[Optional(), Length(max=1000)])
+
+
+class OrganizationForm(Form):
+    """The organization's time zone. The service checks it (unknown zone: field error)."""
+
+    time_zone = SelectField("Time zone", validate_choice=False)

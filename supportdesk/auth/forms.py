@@ -1,9 +1,19 @@
-"""Sign-in form."""
+"""Sign-in and account forms."""
 
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from supportdesk.localtime import time_zones
 from supportdesk.web import Form
+
+
+def time_zone_choices(follow: str | None = None) -> list[SelectChoice]:
+    """Every zone of the list; with `follow`, first an empty choice that follows that zone."""
+    choices = [SelectChoice(zone, zone.replace("_", " ")) for zone in time_zones()]
+    if follow is not None:
+        choices.insert(0, SelectChoice("", f"The organization's zone ({follow})"))
+    return choices
 
 
 class LoginForm(Form):
@@ -23,3 +33,9 @@ class ChangePasswordForm(Form):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("password", message="The two entries differ.")],
     )
+
+
+class TimeZoneForm(Form):
+    """The zone this agent reads times in. The service checks it (unknown zone: field error)."""
+
+    time_zone = SelectField("Time zone", validate_choice=False)

@@ -7,11 +7,13 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from supportdesk.accounts.service import set_own_time_zone
 from supportdesk.auth import bp
-from supportdesk.auth.forms import ChangePasswordForm, LoginForm
+from supportdesk.auth.forms import ChangePasswordForm, LoginForm, TimeZoneForm, time_zone_choices
 from supportdesk.auth.service import LoginRefused, authenticate, change_password
 from supportdesk.auth.throttle import login_throttle
 from supportdesk.console.forms import apply_domain_errors
+from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 
@@ -64,6 +66,19 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _account_page(password_form=None, zone_form=None, status: int = 200):
+    """The account page with both forms; the one that was posted keeps its input and errors."""
+    if zone_form is None:
+        zone_form = TimeZoneForm(data={"time_zone": current_user.time_zone or ""})
+    zone_form.time_zone.choices = time_zone_choices(follow=current_user.organization.time_zone)
+    return render_template(
+        "auth/account.html",
+        form=password_form or ChangePasswordForm(),
+        zone_form=zone_form,
+        now=utcnow(),
+    ), status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
@@ -85,4 +100,22 @@ def account():
             return redirect(url_for("auth.account"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/account.html", form=form), status
+    return _account_page(password_form=form, status=status)
+
+
+@bp.post("/account/time-zone")
+@login_required
+def time_zone_update():
+    """Save the zone the console shows this agent's times in (empty: the organization's)."""
+    form = TimeZoneForm()
+    if not form.validate_on_submit():
+        return _account_page(zone_form=form, status=422)
+    try:
+        set_own_time_zone(current_user, form.time_zone.data)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        apply_domain_errors(form, exc)
+        return _account_page(zone_form=form, status=exc.status)
+    flash(f"Times now show in {current_user.shown_time_zone}.", "success")
+    return redirect(url_for("auth.account"))

@@ -23,7 +23,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from supportdesk.accounts.models import Organization, Role, Team, User, team_members
-from supportdesk.accounts.passwords import hash_password
+from supportdesk.accounts.passwords import hash_password, verify_password
 from supportdesk.accounts.service import check_password_strength, create_organization
 from supportdesk.cli import demo_text as text
 from supportdesk.customers.models import Customer, Tier
@@ -134,6 +134,7 @@ def seed_demo(
     existing = list(db.session.scalars(sa.select(Organization).where(Organization.slug.in_(slugs))))
     if existing and skip_if_present:
         click.echo("The demo data is already there; nothing to do.")
+        click.echo(_sign_in_hint(password))
         return
     if existing and not reset:
         names = " and ".join(repr(org.name) for org in existing)
@@ -163,7 +164,17 @@ def seed_demo(
         f"{counts['tickets']:,} tickets, {counts['messages']:,} messages, "
         f"{counts['events']:,} history events, {counts['tags']:,} tags."
     )
-    click.echo(f"Sign in as admin@{MAIN.domain} with the password {password!r}.")
+    click.echo(_sign_in_hint(password))
+
+
+def _sign_in_hint(password: str) -> str:
+    """Where and as whom to sign in; the password only while it still opens the demo admin."""
+    email = f"admin@{MAIN.domain}"
+    url = current_app.config["BASE_URL"]
+    admin = db.session.scalar(sa.select(User).where(User.email == email))
+    if admin is not None and verify_password(admin.password_hash, password):
+        return f"Sign in at {url} as {email} with the password {password!r}."
+    return f"Sign in at {url} as {email}; the password {password!r} no longer works for it."
 
 
 def delete_organizations(org_ids: list[int]) -> None:

@@ -32,6 +32,7 @@ from supportdesk.mailin.queries import get_visible_inbound
 from supportdesk.mailin.quotes import strip_quoted
 from supportdesk.mailin.subjects import clean_subject
 from supportdesk.notifications import addresses as ours
+from supportdesk.notifications.compose import organization_time
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Message, Status, Ticket
 
@@ -215,7 +216,8 @@ def _handle_bounce(row: InboundEmail, bounce: loops.Bounce, raw: bytes) -> None:
         organization_id = row.organization_id = ticket.organization_id if ticket else None
     suppressed = []
     if bounce.hard and organization_id is not None:
-        note = f"Hard bounce {bounce.status} received {utcnow():%d %b %Y}"
+        received = organization_time(organization_id, utcnow(), "date")
+        note = f"Hard bounce {bounce.status} received {received}"
         for address in bounce.failed:
             if customers.suppress_email(organization_id, address, note):
                 suppressed.append(address)

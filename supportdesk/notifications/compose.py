@@ -11,6 +11,7 @@ CR/LF in any header value, and names and subjects are folded to one line before 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -24,6 +25,9 @@ import css_inline
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from supportdesk import localtime
+from supportdesk.accounts.models import Organization
+from supportdesk.extensions import db
 from supportdesk.notifications.models import EmailMessage
 
 _TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "emails"
@@ -39,6 +43,15 @@ def external_url(endpoint: str, **values: Any) -> str:
     """BASE_URL + the path of a route: a link for an email, built without a request context."""
     path = current_app.url_map.bind("").build(endpoint, values)
     return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def organization_time(organization_id: int, value: dt.datetime, style: str = "datetime") -> str:
+    """A time as mail prints it: in the organization's zone, named, since readers live anywhere.
+
+    '27 Nov 2026, 14:05 CET (Europe/Berlin)'; style "date" gives '27 Nov 2026'.
+    """
+    zone = db.session.get(Organization, organization_id).time_zone
+    return localtime.format_datetime(value, zone, style=style, named=True)
 
 
 @functools.cache

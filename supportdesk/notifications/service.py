@@ -20,7 +20,7 @@ from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.notifications import addresses
-from supportdesk.notifications.compose import one_line, render
+from supportdesk.notifications.compose import one_line, organization_time, render
 from supportdesk.notifications.models import (
     EmailMessage,
     Notification,
@@ -220,7 +220,8 @@ def queue_email(
     elif suppressed is not None:
         email.state = OutboxState.FAILED
         email.last_error = (
-            f"Not sent: mail to this address bounced on {suppressed:%d %b %Y}. Lift the "
+            f"Not sent: mail to this address bounced on "
+            f"{organization_time(organization_id, suppressed, 'date')}. Lift the "
             "suppression on the customer's page once the address works again."
         )
     elif cap is not None:

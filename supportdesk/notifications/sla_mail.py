@@ -9,7 +9,6 @@ customer is always reported.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,16 +17,12 @@ from supportdesk.accounts.models import Role, Team, User, team_members
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.notifications import service
-from supportdesk.notifications.compose import external_url
+from supportdesk.notifications.compose import external_url, organization_time
 from supportdesk.notifications.models import Notification
 from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets.models import Ticket
 
 TARGETS = {"first_response": "first response", "resolution": "resolution"}
-
-
-def _when(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
 def _staff(organization_id: int, roles: list[Role], team_id: int | None = None) -> list[User]:
@@ -99,7 +94,7 @@ def _context(event: SlaBreached, ticket: Ticket, customer: Customer) -> dict[str
         "customer": service.customer_context(customer),
         "sla": {
             "target": TARGETS[event.clock],
-            "due": _when(event.due_at),
+            "due": organization_time(ticket.organization_id, event.due_at),
             "team": team.name if team else "",
         },
     }

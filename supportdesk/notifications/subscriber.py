@@ -19,6 +19,7 @@ from supportdesk.assignment.rules import rule_label
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.notifications import addresses, service, sla_mail
+from supportdesk.notifications.compose import organization_time
 from supportdesk.notifications.models import Notification, NotificationSettings
 from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Ticket, TicketEvent
@@ -133,15 +134,11 @@ def _event_message(event: TicketEvent, ticket: Ticket) -> Message | None:
     )
 
 
-def _when(value) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC")
-
-
 def _message_view(message: Message) -> dict[str, str]:
     return {
         "author": message.author_name,
         "body": message.body_text,
-        "date": _when(message.created_at),
+        "date": organization_time(message.organization_id, message.created_at),
     }
 
 

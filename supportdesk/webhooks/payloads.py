@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from supportdesk.customers.events import CustomerCreated
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
+from supportdesk.localtime import utc_iso
 from supportdesk.sla.models import TicketSla
 from supportdesk.sla.service import SlaBreached, SlaWarning
 from supportdesk.tickets.domain_events import MessageCreated
@@ -46,10 +47,8 @@ class WebhookEvent:
 
 
 def iso(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC with a Z, as receivers expect."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC with a Z, as receivers expect (None stays None)."""
+    return None if value is None else utc_iso(value)
 
 
 _SLA = (SlaBreached, SlaWarning)

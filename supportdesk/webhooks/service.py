@@ -21,7 +21,7 @@ from supportdesk.db import utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.notifications import service as notifications
-from supportdesk.notifications.compose import external_url
+from supportdesk.notifications.compose import external_url, organization_time
 from supportdesk.notifications.models import Notification
 from supportdesk.outbox import OutboxState, backoff
 from supportdesk.webhooks import guard, payloads
@@ -350,7 +350,7 @@ def notify_endpoint_disabled(endpoint: WebhookEndpoint) -> None:
             "url": endpoint.url,
             "description": endpoint.description,
             "reason": endpoint.disabled_reason,
-            "disabled_at": endpoint.disabled_at.strftime("%d %b %Y, %H:%M UTC"),
+            "disabled_at": organization_time(endpoint.organization_id, endpoint.disabled_at),
             "page_url": external_url("admin.webhook_show", endpoint_id=endpoint.id),
         },
     }

@@ -40,6 +40,7 @@ EXPECTED: dict[str, set[Role]] = {
     "mail.manage": {AD},
     "webhook.manage": {AD},
     "notifications.manage": {AD},
+    "organization.manage": {AD},
     "api_token.manage": {V, A, S, AD},
 }
 
@@ -101,6 +102,9 @@ ATTEMPTS: dict[str, Callable] = {
     ),
     "notifications.manage": lambda staff, user: notifications.update_settings(
         user, accent_color="#123456"
+    ),
+    "organization.manage": lambda staff, user: accounts.set_organization_time_zone(
+        user, "Europe/Berlin"
     ),
     "api_token.manage": lambda staff, user: api_tokens.create_token(
         user, name="Script", scope=Scope.READ

@@ -329,3 +329,48 @@ def test_teams_of_another_organization_are_not_found(senior_agent, other_org):
         service.update_team(senior_agent, foreign.id, name="Ours", description="", member_ids=[])
 
     assert foreign.name == "Theirs"
+
+
+# -- time zones ------------------------------------------------------------------------------
+
+
+def test_a_new_organization_shows_utc_and_its_agents_follow_it(org, agent):
+    assert org.time_zone == "UTC"
+    assert agent.time_zone is None
+    org.time_zone = "Asia/Tokyo"
+
+    assert agent.shown_time_zone == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "stored", "shown"),
+    [
+        pytest.param("Europe/Berlin", "Europe/Berlin", "Europe/Berlin", id="own zone"),
+        pytest.param("", None, "America/Chicago", id="empty follows the organization"),
+        pytest.param(None, None, "America/Chicago", id="none follows the organization"),
+    ],
+)
+def test_an_agent_sets_their_own_time_zone(org, agent, chosen, stored, shown):
+    org.time_zone = "America/Chicago"
+    service.set_own_time_zone(agent, chosen)
+
+    assert agent.time_zone == stored
+    assert agent.shown_time_zone == shown
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "europe/berlin", "US/Eastern", " UTC"])
+def test_an_unknown_time_zone_is_refused_for_agent_and_organization(admin, zone):
+    with pytest.raises(ValidationFailed) as own:
+        service.set_own_time_zone(admin, zone)
+    with pytest.raises(ValidationFailed) as org_wide:
+        service.set_organization_time_zone(admin, zone)
+
+    assert set(own.value.fields) == set(org_wide.value.fields) == {"time_zone"}
+    assert (admin.time_zone, admin.organization.time_zone) == (None, "UTC")
+
+
+def test_an_admin_sets_the_organization_time_zone(admin):
+    org = service.set_organization_time_zone(admin, "Europe/Lisbon")
+
+    assert org is admin.organization
+    assert org.time_zone == "Europe/Lisbon"

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Organization, Role, Team, User
-from supportdesk.accounts.passwords import verify_password
+from supportdesk.accounts.passwords import hash_password, verify_password
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.tickets.models import (
@@ -206,7 +206,10 @@ def test_every_demo_agent_signs_in_with_the_shared_password(seeded):
     assert verify_password(admin.password_hash, "demo-password-123")
     assert admin.role is Role.ADMIN
     assert sum(not agent.active for agent in agents) == 1
-    assert "Sign in as admin@acme-support.example" in seeded.output
+    assert (
+        "Sign in at http://127.0.0.1:5000 as admin@acme-support.example with the password "
+        "'demo-password-123'." in seeded.output
+    )
 
 
 # -- running it again --------------------------------------------------------------------------
@@ -237,6 +240,24 @@ def test_skip_if_present_leaves_the_demo_data_alone(app, seeded):
     assert result.exit_code == 0, result.output
     assert "nothing to do" in result.output
     assert digests() == before
+    # `make run` seeds with --skip-if-present: every start still says how to sign in.
+    assert "as admin@acme-support.example with the password 'demo-password-123'." in result.output
+
+
+def test_the_sign_in_hint_follows_the_base_url_and_a_changed_password(app, seeded, monkeypatch):
+    admin = db.session.scalars(
+        sa.select(User).where(User.email == "admin@acme-support.example")
+    ).one()
+    admin.password_hash = hash_password("another long passphrase")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "BASE_URL", "http://127.0.0.1:5051")
+    result = seed_demo(app, "--skip-if-present")
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "Sign in at http://127.0.0.1:5051 as admin@acme-support.example; the password "
+        "'demo-password-123' no longer works for it." in result.output
+    )
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ def test_the_demo_seed_fills_a_desk_and_sends_no_mail(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo", "--tickets", "40", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert "Sign in as admin@" in result.output
+    assert "as admin@acme-support.example with the password" in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) >= 40
     assert db.session.scalar(db.select(db.func.count()).select_from(Organization)) >= 2
     # Demo history is inserted in bulk, not through the services: nobody gets demo mail.

@@ -83,7 +83,10 @@ def test_the_ticket_page_shows_the_badge_and_the_breach_in_the_history(signed_in
     assert re.search(r'sla-breached"[^>]*>2h 20m overdue<', html)
     assert "First response target missed" in html
     assert "First response target nearly used" in html
-    assert "<dt>Reply SLA</dt><dd>breached 23 Nov 2026, 12:20 UTC</dd>" in html
+    assert (
+        "<dt>Reply SLA</dt><dd>breached "
+        '<time datetime="2026-11-23T12:20:00Z">23 Nov 2026, 12:20 UTC</time></dd>'
+    ) in html
 
 
 def test_the_history_names_the_escalation_rule_and_the_team_assignment(signed_in, org):

@@ -231,3 +231,24 @@ def test_an_endpoint_subscribed_to_warnings_gets_sla_warning(app, org, quick_pol
     assert body["type"] == "sla.warning"
     assert body["data"]["warned_at"] == "2026-11-23T09:13:00Z"
     assert "breached_at" not in body["data"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "due"),
+    [
+        pytest.param("UTC", "23 Nov 2026, 09:15 UTC", id="utc"),
+        pytest.param("Europe/Berlin", "23 Nov 2026, 10:15 CET (Europe/Berlin)", id="berlin"),
+        pytest.param("Asia/Kolkata", "23 Nov 2026, 14:45 IST (Asia/Kolkata)", id="kolkata"),
+    ],
+)
+def test_the_breach_mail_names_the_due_time_in_the_organization_s_zone(
+    org, agent, quick_policy, zone, due
+):
+    org.time_zone = zone
+    agent.time_zone = "America/Los_Angeles"  # the console's zone, not the mail's
+    db.session.commit()
+    _open(org, assignee=agent)
+    _sweep()
+
+    [email] = _breach_mail()
+    assert f"It was due on {due}." in email.text_body
