@@ -1,7 +1,7 @@
 """Team assignment: critical tickets take turns in their own rotation
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-27 17:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
