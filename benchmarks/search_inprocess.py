@@ -48,19 +48,29 @@ def main() -> None:
     with app.app_context():
         org_id = db.session.scalar(sa.select(Organization.id).where(Organization.slug == args.org))
         statements: list[tuple[str, object]] = []
-        sa.event.listen(
-            db.engine,
-            "before_cursor_execute",
-            lambda _conn, _cur, statement, params, _ctx, _many: statements.append(
-                (statement, params)
-            ),
+        started_at: list[float] = []
+        per_statement: dict[int, list[float]] = {}
+
+        def before(_conn, _cur, statement, params, _ctx, _many) -> None:
+            statements.append((statement, params))
+            started_at.append(time.perf_counter())
+
+        def after(*_args) -> None:
+            elapsed = (time.perf_counter() - started_at[-1]) * 1000
+            per_statement.setdefault(len(statements) - 1, []).append(elapsed)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        sa.event.listen(db.engine, "after_cursor_execute", after)
+        print(
+            f"{'query':<22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'found':>8} {'SQL':>4}"
+            "  p50 per statement (ms)"
         )
-        print(f"{'query':<22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'found':>8} {'SQL':>4}")
         slowest = (0.0, "", None)
         for query in args.queries:
             for _ in range(2):
                 search_tickets(org_id, query)
             timings = []
+            per_statement.clear()
             for _ in range(args.runs):
                 statements.clear()
                 started = time.perf_counter()
@@ -71,7 +81,8 @@ def main() -> None:
             found = f"{page.total:,}{'+' if page.capped else ''}"
             print(
                 f"{query:<22} {statistics.median(timings):8.1f} {p95:8.1f} {max(timings):8.1f}"
-                f" {found:>8} {len(statements):>4}"
+                f" {found:>8} {len(statements):>4}  "
+                + " / ".join(f"{statistics.median(t):.1f}" for t in per_statement.values())
             )
             if p95 > slowest[0]:
                 slowest = (p95, query, statements[0] if statements else None)

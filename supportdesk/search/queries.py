@@ -15,14 +15,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from supportdesk.extensions import db
-from supportdesk.search import highlight, terms
+from supportdesk.search import highlight, results, terms
 from supportdesk.search.fallback import search_fallback
 from supportdesk.search.results import (
     CUSTOMER_SCORE,
     MAX_PAGE,
     MESSAGE_WEIGHT,
     NUMBER_SCORE,
-    SEARCH_CAP,
     SUBJECT_WEIGHT,
     TAG_SCORE,
     SearchHit,
@@ -84,6 +83,24 @@ def _customer_matches(term: terms.Term):
     return sa.or_(sa.literal_column(f"({CUSTOMER_TEXT})").ilike(term.like(), escape="\\"), words)
 
 
+def _capped(name: str, ticket_id, score, *where):
+    """One source's (ticket_id, score, source_rows), at most SEARCH_CAP + 1 rows of it.
+
+    A word in most messages (or subjects, or a tag on most tickets) would make every search
+    rank them all: each source stops after the cap, and source_rows (a row_number, which
+    streams, unlike count() over ()) tells the page that its total is a lower bound.
+    """
+    limited = (
+        sa.select(ticket_id.label("ticket_id"), score.label("score"))
+        .where(*where)
+        .limit(results.SEARCH_CAP + 1)
+        .subquery(name)
+    )
+    return sa.select(
+        limited.c.ticket_id, limited.c.score, sa.func.row_number().over().label("source_rows")
+    )
+
+
 def _to_tsquery(text: str):
     return sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), text)
 
@@ -96,33 +113,23 @@ def _search_postgresql(
     number: int | None,
 ) -> None:
     tsquery = _to_tsquery(terms.tsquery(parsed))
-    # A word in most messages would make every search rank them all: cap the message hits.
-    in_messages = (
-        sa.select(
+    tag_hits = tagged(organization_id, parsed).subquery("tag_hits")
+    sources = [
+        _capped(
+            "in_messages",
             messages_sv.c.ticket_id,
-            (sa.func.ts_rank(messages_sv.c.search_vector, tsquery) * MESSAGE_WEIGHT).label("score"),
-        )
-        .where(
+            sa.func.ts_rank(messages_sv.c.search_vector, tsquery) * MESSAGE_WEIGHT,
             messages_sv.c.organization_id == organization_id,
             messages_sv.c.search_vector.op("@@")(tsquery),
-        )
-        .limit(SEARCH_CAP + 1)
-        .subquery("in_messages")
-    )
-    sources = [
-        sa.select(
-            in_messages.c.ticket_id.label("ticket_id"),
-            in_messages.c.score.label("score"),
-            sa.func.count().over().label("source_rows"),
         ),
-        sa.select(
+        _capped(
+            "in_subjects",
             tickets_sv.c.id,
             sa.func.ts_rank(tickets_sv.c.search_vector, tsquery) * SUBJECT_WEIGHT,
-            sa.literal(0),
-        ).where(
             tickets_sv.c.organization_id == organization_id,
             tickets_sv.c.search_vector.op("@@")(tsquery),
         ),
+        _capped("in_tags", tag_hits.c.ticket_id, sa.literal(TAG_SCORE)),
         sa.select(Ticket.id, sa.literal(CUSTOMER_SCORE), sa.literal(0))
         .join(customers_sv, customers_sv.c.id == Ticket.customer_id)
         .where(
@@ -131,8 +138,6 @@ def _search_postgresql(
             *(_customer_matches(term) for term in parsed),
         ),
     ]
-    tag_hits = tagged(organization_id, parsed).subquery("tag_hits")
-    sources.append(sa.select(tag_hits.c.ticket_id, sa.literal(TAG_SCORE), sa.literal(0)))
     if number is not None:
         sources.append(
             sa.select(Ticket.id, sa.literal(NUMBER_SCORE), sa.literal(0)).where(

@@ -13,7 +13,7 @@ from supportdesk.search.terms import Term
 from supportdesk.tickets.models import Ticket, TicketTag
 
 MAX_PAGE = 40  # ranked results are paged by offset; nobody reads past 1,000 of them
-SEARCH_CAP = 20_000  # message hits ranked at most (a word found in most messages is no filter)
+SEARCH_CAP = 20_000  # hits ranked at most per source (a word found almost everywhere is no filter)
 # Score weights: a number is an exact hit; then subject, message, customer and tag hits.
 NUMBER_SCORE, SUBJECT_WEIGHT, MESSAGE_WEIGHT, CUSTOMER_SCORE, TAG_SCORE = 100.0, 2.0, 1.0, 0.5, 0.5
 
@@ -35,7 +35,7 @@ class SearchPage:
     query: str
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
-    capped: bool = False  # more messages matched than SEARCH_CAP: total is a lower bound
+    capped: bool = False  # a source matched more than SEARCH_CAP rows: total is a lower bound
     page: int = 1
     per_page: int = 25
 
