@@ -13,7 +13,7 @@ from flask import Flask
 
 from supportdesk import create_app
 from supportdesk.extensions import db
-from supportdesk.search.schema import SEARCH_VECTORS, include_object
+from supportdesk.search.schema import SEARCH_VECTORS, TRIGRAM_INDEXES, include_object
 from tests.fixtures import migrations
 
 APP_TABLES = {
@@ -149,6 +149,7 @@ def test_search_vectors_are_generated_columns_with_gin_indexes_on_postgresql(app
         pytest.param("column", "search_vector", "users", True, id="same-name-elsewhere"),
         pytest.param("column", "body_text", "messages", True, id="other-column"),
         pytest.param("index", "ix_tickets_search_vector", None, False, id="search-index"),
+        pytest.param("index", "ix_ticket_tags_name_trgm", None, False, id="trigram-index"),
         pytest.param("index", "ix_tickets_org_updated", None, True, id="other-index"),
     ],
 )
@@ -161,9 +162,21 @@ def test_only_the_search_columns_are_left_out_of_comparisons(type_, name, table,
 
 
 def test_the_migration_and_the_search_schema_generate_the_same_vectors():
-    path = Path(__file__).resolve().parent.parent / "migrations/versions/0006_search_vectors.py"
-    spec = importlib.util.spec_from_file_location("migration_0006", path)
+    path = (
+        Path(__file__).resolve().parent.parent / "migrations/versions/0010_search_prefix_trigram.py"
+    )
+    spec = importlib.util.spec_from_file_location("migration_0010", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
     assert module.SEARCH_VECTORS == SEARCH_VECTORS
+    assert module.TRIGRAM_INDEXES == TRIGRAM_INDEXES
+
+
+def test_trigram_indexes_serve_customer_and_tag_substrings_on_postgresql(app):
+    with db.engine.connect() as connection:
+        indexes = connection.exec_driver_sql(
+            "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%%gin_trgm_ops%%' ORDER BY 1"
+        ).scalars()
+
+        assert list(indexes) == sorted(TRIGRAM_INDEXES)

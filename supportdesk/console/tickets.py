@@ -49,7 +49,7 @@ def queue():
         page=page,
         f=f,
         args=filter_args(f),
-        counts=queries.queue_counts(_org(), current_user.id),
+        counts=queries.queue_counts(_org(), current_user.id, f),
         queues=queries.QUEUES,
         sorts=queries.SORTS,
         agents=assignable_agents(_org()),

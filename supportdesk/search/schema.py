@@ -1,10 +1,10 @@
-"""The PostgreSQL-only physical design of search: generated tsvector columns and GIN indexes.
+"""The PostgreSQL-only physical design of search: generated tsvector columns, GIN and trigram indexes.
 
 The columns are computed by PostgreSQL itself (`GENERATED ALWAYS AS (...) STORED`), so every
 write — ORM, bulk COPY, raw SQL — keeps them current with no application code. They are not part
 of the portable models: SQLite has no tsvector, and SQLAlchemy cannot declare a column that exists
-on one dialect only. Migration 0006 creates them on PostgreSQL, and `include_object` below keeps
-them out of Alembic's model/schema comparison (autogenerate and the drift test), by name.
+on one dialect only. Migrations 0006 and 0010 create them on PostgreSQL, and `include_object`
+below keeps them out of Alembic's model/schema comparison (autogenerate and the drift test), by name.
 """
 
 from __future__ import annotations
@@ -12,17 +12,39 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
-# table -> generated expression (kept identical to migrations/versions/0006_search_vectors.py).
+# ASCII punctuation becomes spaces before PostgreSQL's parser sees the text: it would otherwise
+# keep emails, host names and hyphenated words as single tokens ("aisha.bianchi@x.example"), so
+# no part of them could be found. What is left splits into runs of letters and digits, exactly
+# where supportdesk.search.terms splits a query (and the SQLite fallback splits the text).
+# string.punctuation as an SQL literal (its quote doubled) and as many spaces.
+PUNCTUATION_SQL = "!\"#$%&''()*+,-./:;<=>?@[\\]^_`{|}~"
+SPACES = " " * 32
+
+
+def _words(text: str) -> str:
+    """The SQL that turns the punctuation of `text` into spaces."""
+    return f"translate({text}, '{PUNCTUATION_SQL}'::text, '{SPACES}'::text)"
+
+
+# table -> generated expression (kept identical to migrations/versions/0010_search_prefix_trigram.py).
 SEARCH_VECTORS = {
-    "tickets": "to_tsvector('simple'::regconfig, subject::text)",
-    # Emails are indexed whole and split at punctuation, so "anna" finds anna.smith@example.com.
+    "tickets": "to_tsvector('simple'::regconfig, " + _words("subject::text") + ")",
     "customers": (
-        "to_tsvector('simple'::regconfig, (((name::text || ' '::text) || email::text) || ' '::text)"
-        " || translate(email::text, '@.-_+'::text, '     '::text))"
+        "to_tsvector('simple'::regconfig, "
+        + _words("((name::text || ' '::text) || email::text)")
+        + ")"
     ),
-    "messages": "to_tsvector('simple'::regconfig, body_text)",
+    "messages": "to_tsvector('simple'::regconfig, " + _words("body_text") + ")",
 }
-SEARCH_INDEXES = {f"ix_{table}_search_vector" for table in SEARCH_VECTORS}
+# Substring search ("aisha.bianchi", "driftwood-travel") on customers and tags: pg_trgm indexes.
+# The customer expression must be written the same way in queries for the planner to use it.
+CUSTOMER_TEXT = "((customers.name)::text || ' '::text) || (customers.email)::text"
+TRIGRAM_INDEXES = {
+    "ix_customers_name_email_trgm": "customers USING gin "
+    "((((name)::text || ' '::text) || (email)::text) gin_trgm_ops)",
+    "ix_ticket_tags_name_trgm": "ticket_tags USING gin (name gin_trgm_ops)",
+}
+SEARCH_INDEXES = {f"ix_{table}_search_vector" for table in SEARCH_VECTORS} | set(TRIGRAM_INDEXES)
 
 # Lightweight table clauses for the queries (the ORM models do not map the columns).
 tickets_sv = sa.table(

@@ -241,12 +241,15 @@ def list_queue(
     return QueuePage(rows, next_cursor, prev_cursor)
 
 
-def queue_counts(organization_id: int, user_id: int) -> dict[str, int]:
+def queue_counts(
+    organization_id: int, user_id: int, shown: QueueFilter | None = None
+) -> dict[str, int]:
     """Ticket counts for every sidebar queue in one query, each capped at COUNT_CAP + 1.
 
     Each count is an index-only scan of the index that matches its queue, stopped after
     COUNT_CAP + 1 entries: a page view reads at most ~70,000 index entries, never the whole table
     (the console shows "10,000+"). Below the cap the numbers are exact and always current.
+    With `shown`, the same query also counts that filtered queue (key "shown"), the same way.
     """
     active = list(ACTIVE_STATUSES)
     conditions = {
@@ -260,6 +263,9 @@ def queue_counts(organization_id: int, user_id: int) -> dict[str, int]:
         "closed": [Ticket.status == Status.CLOSED],
         "all": [],
     }
+    if shown is not None:
+        # queue_conditions already starts with the organization; repeating it is harmless.
+        conditions["shown"] = queue_conditions(organization_id, user_id, shown)
 
     def capped(where: list):
         rows = (

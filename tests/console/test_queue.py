@@ -157,3 +157,49 @@ def test_the_queue_costs_the_same_queries_for_10_rows_as_for_100(
         counts[size] = queries.count
     assert counts[10] == counts[100]
     assert counts[100] <= 8, counts
+
+
+def _shown_count(response) -> str:
+    html = response.get_data(as_text=True)
+    return re.search(r"([\d,+]+) tickets? in this queue", html).group(1)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        pytest.param("queue=all", "4", id="no-filter"),
+        pytest.param("queue=all&tag=vip", "2", id="tag"),
+        pytest.param("queue=all&priority=critical", "1", id="priority"),
+        pytest.param("queue=open&assignee=none", "1", id="open-unassigned"),
+        pytest.param("queue=mine&tag=billing", "0", id="nothing"),
+    ],
+)
+def test_the_queue_counts_the_tickets_its_filters_show(signed_in, org, agent, query, expected):
+    make_ticket(org, assignee=agent, tags="vip", priority=Priority.HIGH)
+    make_ticket(org, status=Status.PENDING, priority=Priority.LOW)
+    make_ticket(org, assignee=agent, priority=Priority.CRITICAL)
+    make_ticket(org, tags="vip, billing", status=Status.CLOSED)
+
+    response = signed_in.get(f"/?{query}")
+
+    assert _shown_count(response) == expected
+    assert len(_numbers(response)) == int(expected)
+
+
+def test_the_filtered_count_agrees_with_the_rows_over_several_pages(signed_in, org, app):
+    app.config["PAGE_SIZE"], saved = 3, app.config["PAGE_SIZE"]
+    try:
+        for i in range(11):
+            make_ticket(org, tags="vip" if i % 3 else "")
+        response = signed_in.get("/?queue=all&tag=vip")
+        count, seen = _shown_count(response), []
+        while True:
+            seen += _numbers(response)
+            assert _shown_count(response) == count
+            match = re.search(r'rel="next" href="([^"]+)"', response.get_data(as_text=True))
+            if not match:
+                break
+            response = signed_in.get(match.group(1).replace("&amp;", "&"))
+        assert int(count) == len(seen) == 7
+    finally:
+        app.config["PAGE_SIZE"] = saved

@@ -182,3 +182,19 @@ def test_punctuation_only_queries_find_nothing(org):
     make_ticket(org, subject="Anything")
 
     assert search_tickets(org.id, "!!! ???").hits == []
+
+
+@pytest.mark.parametrize(
+    "query", [pytest.param("kerberos", id="subjects"), pytest.param("vip", id="tags")]
+)
+def test_every_source_stops_at_the_cap_and_says_the_total_is_a_lower_bound(org, monkeypatch, query):
+    from supportdesk.search import results
+
+    monkeypatch.setattr(results, "SEARCH_CAP", 2)
+    for n in range(4):
+        make_ticket(org, subject=f"Kerberos {n}", body="Nothing here.", tags="vip")
+
+    page = search_tickets(org.id, query)
+
+    assert page.capped
+    assert page.total == 3

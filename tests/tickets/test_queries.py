@@ -441,3 +441,28 @@ def test_queue_counts_stop_at_the_cap(org, agent, monkeypatch, query_counter):
         "all": 3,
     }
     assert [ticket_queries.count_label(n) for n in (1, 2, 3)] == ["1", "2", "2+"]
+
+
+def test_queue_counts_count_the_filtered_queue_in_the_same_query(org, agent, query_counter):
+    make_ticket(org, assignee=agent, tags="vip")
+    make_ticket(org, tags="vip", status=Status.CLOSED)
+    make_ticket(org, assignee=agent)
+
+    with query_counter() as queries_run:
+        counts = queue_counts(org.id, agent.id, QueueFilter(queue="open", tag="vip"))
+
+    assert queries_run.count == 1
+    assert counts["shown"] == 1
+    assert counts["open"] == 2
+
+
+def test_the_filtered_count_stops_at_the_cap_like_the_sidebar(org, agent, monkeypatch):
+    from supportdesk.tickets import queries as ticket_queries
+
+    monkeypatch.setattr(ticket_queries, "COUNT_CAP", 2)
+    for _ in range(4):
+        make_ticket(org, tags="vip")
+
+    counts = ticket_queries.queue_counts(org.id, agent.id, QueueFilter(queue="all", tag="vip"))
+
+    assert ticket_queries.count_label(counts["shown"]) == "2+"

@@ -1,0 +1,102 @@
+"""What both search implementations share: the result types, the weights, tags, and paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import contains_eager, selectinload
+
+from supportdesk.extensions import db
+from supportdesk.search.terms import Term
+from supportdesk.tickets.models import Ticket, TicketTag
+
+MAX_PAGE = 40  # ranked results are paged by offset; nobody reads past 1,000 of them
+SEARCH_CAP = 20_000  # hits ranked at most per source (a word found almost everywhere is no filter)
+# Score weights: a number is an exact hit; then subject, message, customer and tag hits.
+NUMBER_SCORE, SUBJECT_WEIGHT, MESSAGE_WEIGHT, CUSTOMER_SCORE, TAG_SCORE = 100.0, 2.0, 1.0, 0.5, 0.5
+
+
+@dataclass
+class SearchHit:
+    """One ranked result: the ticket (customer, assignee, team, tags loaded) and its highlights."""
+
+    ticket: Ticket
+    score: float
+    subject: Markup
+    snippet: Markup | None = None
+
+
+@dataclass
+class SearchPage:
+    """A page of ranked results and the total number of matching tickets."""
+
+    query: str
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False  # a source matched more than SEARCH_CAP rows: total is a lower bound
+    page: int = 1
+    per_page: int = 25
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total and self.page < MAX_PAGE
+
+
+def tagged(organization_id: int, parsed: list[Term]):
+    """Ids of the tickets with, for every term, a tag containing it (or equal to a short one)."""
+    per_term = [
+        sa.select(TicketTag.ticket_id).where(
+            TicketTag.organization_id == organization_id,
+            TicketTag.name.like(term.like(), escape="\\")
+            if term.partial
+            else TicketTag.name == term.tag,
+        )
+        for term in parsed
+    ]
+    return per_term[0].distinct() if len(per_term) == 1 else sa.intersect(*per_term)
+
+
+def page_of(scored, conditions: list, result: SearchPage) -> list[tuple[Ticket, float]]:
+    """The page of tickets for a (ticket_id, score, source_rows) subquery, with the total.
+
+    Filters, ranking and the limit apply to bare ticket rows first; only the page's rows are
+    then joined to their customer, assignee and team (and their tags loaded: 2 queries).
+    Equal scores go newest ticket first.
+    """
+    ranked = sa.select(
+        scored.c.ticket_id,
+        scored.c.score,
+        sa.func.count().over().label("total"),
+        sa.func.max(scored.c.source_rows).over().label("source_rows"),
+    )
+    # Every source is already scoped to the organization: without other filters the ranking
+    # needs no ticket row at all (at 1M tickets that saves thousands of heap reads).
+    if len(conditions) > 1:
+        ranked = ranked.join(Ticket, Ticket.id == scored.c.ticket_id).where(*conditions)
+    ranked = (
+        ranked.order_by(scored.c.score.desc(), scored.c.ticket_id.desc())
+        .limit(result.per_page)
+        .offset((result.page - 1) * result.per_page)
+        .subquery("ranked")
+    )
+    query = (
+        sa.select(Ticket, ranked.c.score, ranked.c.total, ranked.c.source_rows)
+        .join(ranked, ranked.c.ticket_id == Ticket.id)
+        .join(Ticket.customer)
+        .outerjoin(Ticket.assignee)
+        .outerjoin(Ticket.team)
+        .options(
+            contains_eager(Ticket.customer),
+            contains_eager(Ticket.assignee),
+            contains_eager(Ticket.team),
+            selectinload(Ticket.tag_rows),
+        )
+        .order_by(ranked.c.score.desc(), Ticket.id.desc())
+    )
+    rows = db.session.execute(query).unique().all()
+    if rows:
+        result.total = rows[0].total
+        result.capped = (rows[0].source_rows or 0) > SEARCH_CAP
+    return [(row[0], float(row.score)) for row in rows]

@@ -1,0 +1,53 @@
+"""Searching and counting from the console, as an agent does it in the browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import factories
+from tests.e2e.conftest import persist, sign_in
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("refu", id="prefix"),
+        pytest.param("aisha.bianchi", id="part-of-an-email"),
+        pytest.param("driftwood-travel", id="part-of-a-domain"),
+    ],
+)
+def test_the_search_box_finds_a_ticket_by_a_prefix_or_part_of_an_email(
+    page: Page, desk, query: str
+) -> None:
+    factories.make_ticket(desk.org, subject="Printer jam", body="Page 3 is stuck.")
+    persist()
+    sign_in(page, desk.agent)
+
+    box = page.get_by_role("searchbox", name="Search tickets")
+    box.fill(query)
+    box.press("Enter")
+
+    expect(page.get_by_text("1 ticket found")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Refund for a cancelled booking"))
+    ).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Printer jam"))).to_have_count(0)
+
+
+def test_a_filtered_queue_counts_the_tickets_it_shows(page: Page, desk) -> None:
+    for n in range(3):
+        factories.make_ticket(desk.org, subject=f"VIP request {n}", tags="vip")
+    factories.make_ticket(desk.org, subject="Ordinary request")
+    persist()
+    sign_in(page, desk.agent)
+    expect(page.get_by_text("5 tickets in this queue")).to_be_visible()
+
+    tag = page.get_by_label("Tag")
+    tag.fill("vip")
+    tag.press("Enter")
+
+    expect(page.get_by_text("3 tickets in this queue")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("VIP request"))).to_have_count(3)
