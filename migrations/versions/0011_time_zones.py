@@ -1,7 +1,7 @@
 """Time zones: the organization's (emails, and the console's default) and each agent's own
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-27 17:40:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
