@@ -30,6 +30,21 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def touch_if_changed(row: Any) -> bool:
+    """Move `row.updated_at` to now if the row is new or holds an unsaved change; say whether.
+
+    Assigning a value equal to the stored one is no change (SQLAlchemy compares them), so a form
+    saved unchanged leaves the row, its timestamp and its follow-up work alone.
+    """
+    state = sa.inspect(row)
+    if not (state.transient or state.pending) and not any(
+        attr.history.has_changes() for attr in state.attrs
+    ):
+        return False
+    row.updated_at = utcnow()
+    return True
+
+
 class UTCDateTime(sa.TypeDecorator):
     """A timezone-aware UTC timestamp on every backend.
 

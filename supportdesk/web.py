@@ -4,6 +4,7 @@ and the template helpers shared by every blueprint. No business rules live here.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context, render_template, request
@@ -14,6 +15,7 @@ from markupsafe import Markup
 from redis import Redis
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from wtforms import SelectField
 
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
@@ -27,18 +29,32 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def _strip_nul(value):
-    # PostgreSQL text cannot hold NUL; no honest form input contains one.
-    return value.replace("\x00", "") if isinstance(value, str) else value
+def _clean_text(value):
+    # PostgreSQL text cannot hold NUL; no honest form input contains one. Browsers send a
+    # textarea's line breaks as CRLF (HTML spec): store LF, or an unchanged form changes the row.
+    if isinstance(value, str):
+        return value.replace("\x00", "").replace("\r\n", "\n")
+    return value
+
+
+def choice_value(value) -> str:
+    """The default coerce of every choice field: an enum member becomes its value.
+
+    A select filled from a row (`Form(obj=row)`) gets the enum member, its choices are the values:
+    with WTForms' plain `str` no option would be selected and the browser would submit the first.
+    """
+    return value.value if isinstance(value, enum.Enum) else str(value)
 
 
 class Form(FlaskForm):
-    """Base of every form: CSRF-protected, and NUL characters removed from text input."""
+    """Base of every form: CSRF-protected, text input cleaned, choice fields enum-aware."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", ()))
-            options["filters"] = [_strip_nul, *filters]
+            options["filters"] = [_clean_text, *filters]
+            if issubclass(unbound_field.field_class, SelectField):
+                options.setdefault("coerce", unbound_field.kwargs.get("coerce", choice_value))
             return unbound_field.bind(form=form, **options)
 
 

@@ -56,9 +56,7 @@ def agent_new():
 def agent_edit(agent_id: int):
     """Change an agent's name, email or role."""
     agent = queries.get_agent(current_user.organization_id, agent_id)
-    form = AgentForm(
-        obj=agent, data={"role": agent.role.value} if request.method == "GET" else None
-    )
+    form = AgentForm(obj=agent)
     status = 200
     if form.validate_on_submit():
         try:

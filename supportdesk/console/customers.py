@@ -35,7 +35,7 @@ def customer_list():
 def customer_show(customer_id: int):
     """A customer's details and recent tickets."""
     customer = queries.get_customer(current_user.organization_id, customer_id)
-    form = CustomerForm(obj=customer, formdata=None, data={"tier": customer.tier.value})
+    form = CustomerForm(obj=customer, formdata=None)
     tickets = customer_tickets(current_user.organization_id, customer.id, limit=50)
     return render_template("console/customer.html", customer=customer, form=form, tickets=tickets)
 

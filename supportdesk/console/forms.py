@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -14,7 +16,9 @@ from wtforms.validators import (
 )
 
 from supportdesk.customers.models import Tier
+from supportdesk.errors import DomainError
 from supportdesk.tickets.models import Priority, Status
+from supportdesk.tickets.service import parse_tags
 from supportdesk.web import Form
 
 PRIORITY_CHOICES = [SelectChoice(p.value, p.label) for p in Priority]
@@ -72,6 +76,27 @@ class TicketPropertiesForm(Form):
     def validate_version(self, field) -> None:
         if not str(field.data).isdigit():
             raise ValidationError("Reload the ticket and try again.")
+
+    def edits(self, seen: dict[str, Any]) -> dict[str, Any]:
+        """The values this agent set, leaving out fields still as they saw them (`seen`, from
+        StaleTicket.values_seen): a colleague's newer value must win there."""
+        edits = {}
+        for name in ("subject", "status", "priority", "assignee_id", "team_id", "tags"):
+            value = self[name].data
+            if name not in seen or not _same_value(name, value, seen[name]):
+                edits[name] = value
+        return edits
+
+
+def _same_value(name: str, submitted: Any, seen: Any) -> bool:
+    if name in ("assignee_id", "team_id"):
+        return (submitted or None) == seen
+    if name == "tags":
+        try:
+            return sorted(parse_tags(submitted or "")) == sorted(seen or [])
+        except DomainError:
+            return False
+    return submitted == seen
 
 
 class MessageForm(Form):

@@ -59,7 +59,8 @@ def queue():
     )
 
 
-def _property_form(ticket, agents, teams, formdata=None) -> TicketPropertiesForm:
+def _property_form(ticket, agents, teams, formdata=None, edits=None) -> TicketPropertiesForm:
+    """The property form on the ticket as it is now, with `edits` kept over it (a refused save)."""
     form = TicketPropertiesForm(
         formdata=formdata,
         data={
@@ -70,6 +71,7 @@ def _property_form(ticket, agents, teams, formdata=None) -> TicketPropertiesForm
             "assignee_id": ticket.assignee_id or 0,
             "team_id": ticket.team_id or 0,
             "tags": ", ".join(ticket.tags),
+            **(edits or {}),
         },
     )
     statuses = [ticket.status, *next_statuses(ticket.status)]
@@ -79,14 +81,16 @@ def _property_form(ticket, agents, teams, formdata=None) -> TicketPropertiesForm
     return form
 
 
-def _render_ticket(number: int, *, status: int = 200, properties=None, composer=None, stale=None):
+def _render_ticket(
+    number: int, *, status: int = 200, properties=None, composer=None, stale=None, edits=None
+):
     ticket = queries.get_ticket_page(_org(), number)
     agents = assignable_agents(_org())
     teams = list_teams(_org())
     return render_template(
         "console/ticket.html",
         ticket=ticket,
-        properties=properties or _property_form(ticket, agents, teams, formdata=None),
+        properties=properties or _property_form(ticket, agents, teams, edits=edits),
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
         mail=mail_for_messages(_org(), [m.id for m in ticket.messages]),
@@ -144,8 +148,12 @@ def ticket_update(number: int):
 
 
 def _stale(number: int, form: TicketPropertiesForm, exc: StaleTicket):
+    """Refuse the save and show what changed meanwhile; the form keeps this agent's edits over
+    the current values, so saving again applies exactly their edits on top of the others'."""
     flash(exc.message, "error")
-    return _render_ticket(number, status=409, stale=exc.changes, properties=None)
+    return _render_ticket(
+        number, status=409, stale=exc.changes, edits=form.edits(exc.values_seen())
+    )
 
 
 @bp.post("/tickets/<int:number>/messages")

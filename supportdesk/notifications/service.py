@@ -16,7 +16,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.models import Customer
 from supportdesk.customers.service import find_by_email
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.notifications import addresses
@@ -104,7 +104,7 @@ def update_settings(actor: User, **values: Any) -> NotificationSettings:
     row.accent_color = color.lower()
     row.logo_url = logo
     row.footer_text = (values.get("footer_text") or "").strip()[:1000]
-    row.updated_at = utcnow()
+    touch_if_changed(row)
     db.session.flush()
     return row
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from supportdesk import jobs
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.sla.calendar import Calendar, CalendarError, format_minute
@@ -131,10 +131,11 @@ def save_calendar(
     cal.weekly_hours = weekly
     cal.holidays = parse_holidays(holidays_text, holiday_country, holiday_year)
     cal.holiday_country = (holiday_country or "").upper() or None
-    cal.updated_at = utcnow()
     db.session.add(cal)
+    changed = touch_if_changed(cal)
     _flush_unique("name", "A calendar with this name exists already.")
-    _recompute_later(org)
+    if changed:
+        _recompute_later(org)
     return cal
 
 
@@ -164,10 +165,11 @@ def save_policy(
     policy.first_response_minutes = _targets(first_response, "fr")
     policy.resolution_minutes = _targets(resolution, "res")
     policy.warning_percent = warning_percent
-    policy.updated_at = utcnow()
     db.session.add(policy)
+    changed = touch_if_changed(policy)
     _flush_unique("customer_tier", "There is a policy for this tier already.")
-    _recompute_later(org)
+    if changed:
+        _recompute_later(org)
     return policy
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from supportdesk.errors import DomainError, NotFound
 
@@ -32,6 +32,17 @@ class InvalidTransition(DomainError):
         )
 
 
+# History entries that change a property, by event kind, and the property they change.
+_PROPERTY_OF_EVENT = {
+    "status": "status",
+    "priority": "priority",
+    "assignee": "assignee_id",
+    "team": "team_id",
+    "subject": "subject",
+    "tags": "tags",
+}
+
+
 class StaleTicket(DomainError):
     """Someone changed the ticket after the agent opened it; saving would overwrite their work."""
 
@@ -45,3 +56,16 @@ class StaleTicket(DomainError):
             "Your changes were not saved; review what changed below and try again.",
             fields={"version": "The ticket has changed since you loaded it."},
         )
+
+    def values_seen(self) -> dict[str, Any]:
+        """The properties changed since, as the agent saw them: before the first of the changes.
+
+        Status and priority are enum values, people and teams ids (None for nobody), tags a
+        sorted list; properties nobody changed since are left out (they are as they are now).
+        """
+        seen: dict[str, Any] = {}
+        for event in self.changes:
+            name = _PROPERTY_OF_EVENT.get(event.kind.value)
+            if name is not None and name not in seen:
+                seen[name] = event.old_value if name == "subject" else event.data.get("old")
+        return seen

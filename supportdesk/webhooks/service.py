@@ -17,7 +17,7 @@ from flask import current_app
 from supportdesk import jobs
 from supportdesk.accounts.models import Role, User
 from supportdesk.accounts.permissions import require
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.notifications import service as notifications
@@ -95,7 +95,7 @@ def update_endpoint(
     require(actor, "webhook.manage")
     endpoint = _endpoint(actor, endpoint_id)
     endpoint.url, endpoint.description, endpoint.event_types = _clean(url, description, event_types)
-    endpoint.updated_at = utcnow()
+    touch_if_changed(endpoint)
     db.session.flush()
     return endpoint
 
@@ -114,7 +114,7 @@ def set_enabled(actor: User, endpoint_id: int, enabled: bool) -> WebhookEndpoint
         endpoint.enabled = False
         endpoint.disabled_reason = f"Disabled by {actor.name}."
         endpoint.disabled_at = utcnow()
-    endpoint.updated_at = utcnow()
+    touch_if_changed(endpoint)
     db.session.flush()
     return endpoint
 

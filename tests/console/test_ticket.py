@@ -7,8 +7,8 @@ import re
 import pytest
 
 from supportdesk.extensions import db
-from supportdesk.tickets.models import EventKind, MessageKind, Status, TicketEvent
-from tests.factories import UserFactory, make_ticket
+from supportdesk.tickets.models import EventKind, MessageKind, Priority, Status, TicketEvent
+from tests.factories import TeamFactory, UserFactory, make_ticket
 from tests.fixtures.web import csrf_token, login_as
 
 pytestmark = pytest.mark.integration
@@ -117,6 +117,66 @@ def test_a_save_against_an_old_version_is_refused_and_shows_what_changed(
     assert "Sam Senior" in html and "<em>Pending</em>" in html
     db.session.refresh(ticket)
     assert ticket.priority.value == "medium"
+
+
+def _form_values(html: str) -> dict[str, str]:
+    """The values the property form shows: each select's selected option, each input's value."""
+    form = html[html.index('id="subject"') - 200 : html.index("Save changes")]
+    values = {
+        name: re.search(r'<option selected value="([^"]*)"', select).group(1)
+        for name, select in re.findall(r'<select[^>]*name="(\w+)"[^>]*>(.*?)</select>', form, re.S)
+    }
+    for name in ("subject", "tags", "version"):
+        values[name] = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', form).group(1)
+    return values
+
+
+def test_a_refused_save_keeps_the_agents_edits_over_the_colleagues_new_values(
+    client, agent, senior_agent, ticket, org
+):
+    team = TeamFactory(organization=org, name="Escalations")
+    login_as(client, agent)
+    token = csrf_token(client.get(f"/tickets/{ticket.number}"))
+    mine = _properties(ticket, subject="Refund still missing", assignee_id=str(agent.id))
+    from supportdesk.tickets import service
+
+    service.update_ticket(
+        senior_agent,
+        ticket,
+        expected_version=ticket.version,
+        priority=Priority.HIGH,
+        team_id=team.id,
+        tags="vip",
+        assignee_id=senior_agent.id,
+    )
+    db.session.commit()
+    response = client.post(f"/tickets/{ticket.number}", data={"csrf_token": token, **mine})
+
+    assert response.status_code == 409
+    assert _form_values(response.get_data(as_text=True)) == {
+        "subject": "Refund still missing",  # mine
+        "assignee_id": str(agent.id),  # mine, over the colleague's
+        "status": "open",
+        "priority": "high",  # the colleague's: I left it as I saw it
+        "team_id": str(team.id),
+        "tags": "vip",
+        "version": str(ticket.version),
+    }
+
+
+def test_a_refused_save_keeps_a_tag_edit_the_service_would_refuse(
+    client, agent, senior_agent, ticket
+):
+    login_as(client, agent)
+    token = csrf_token(client.get(f"/tickets/{ticket.number}"))
+    mine = _properties(ticket, tags="not a tag!")
+    from supportdesk.tickets import service
+
+    service.update_ticket(senior_agent, ticket, expected_version=ticket.version, tags="vip")
+    db.session.commit()
+    response = client.post(f"/tickets/{ticket.number}", data={"csrf_token": token, **mine})
+    assert response.status_code == 409
+    assert _form_values(response.get_data(as_text=True))["tags"] == "not a tag!"
 
 
 def test_an_invalid_transition_re_renders_with_a_conflict(client, agent, org):

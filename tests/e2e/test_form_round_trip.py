@@ -1,0 +1,318 @@
+"""Every edit form, opened in a real browser on a fully populated record and saved unchanged,
+changes nothing: not a column of the row or of its association rows, and no history line.
+
+Hand-written POST data never shows a select that pre-selects nothing (the browser then submits
+the first option) or a textarea whose line breaks come back as CRLF; a browser does. The route
+table test below makes a new form without a round-trip case fail the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from supportdesk.accounts.models import AssignmentStrategy, Role
+from supportdesk.customers.models import Tier
+from supportdesk.extensions import db
+from supportdesk.notifications.service import settings_for
+from supportdesk.sla import settings as sla_settings
+from supportdesk.sla.models import EscalationTrigger
+from supportdesk.tickets.models import Priority, Status
+from supportdesk.webhooks import service as webhooks
+from tests import factories
+from tests.e2e.conftest import Desk, persist, sign_in
+
+# Rows that record what happened (history, outbound mail and webhooks, SLA clocks): an unchanged
+# save must add or alter none of them.
+TRAIL_TABLES = (
+    "ticket_events",
+    "messages",
+    "email_messages",
+    "webhook_deliveries",
+    "ticket_slas",
+    "ticket_escalations",
+)
+
+
+def rows(table: str, **where: Any) -> list[dict]:
+    """Every column of the matching rows of `table`, read afresh from the database."""
+    t = db.metadata.tables[table]
+    query = sa.select(t).where(*(t.c[k] == v for k, v in where.items()))
+    with db.engine.connect() as connection:
+        found = [dict(r) for r in connection.execute(query).mappings()]
+    return sorted(found, key=repr)
+
+
+def trail() -> dict[str, list[dict]]:
+    return {table: rows(table) for table in TRAIL_TABLES}
+
+
+# -- fully populated records: every form field away from its default and its first option -----
+
+
+def populated_agent(desk: Desk):
+    desk.senior.away = True
+    return desk.senior  # senior agent: not the first role (admin) nor the default (agent)
+
+
+def populated_customer(desk: Desk):
+    desk.customer.tier = Tier.PREMIUM
+    desk.customer.company = "Driftwood Travel Ltd"
+    return desk.customer
+
+
+def populated_team(desk: Desk):
+    factories.TeamFactory(organization=desk.org, name="Accounts")  # sorts before Billing
+    desk.team.description = "Refunds, invoices and payment failures"
+    desk.team.assignment_strategy = AssignmentStrategy.ROUND_ROBIN
+    desk.team.round_robin_cursor = desk.agent.id
+    return desk.team
+
+
+def populated_ticket(desk: Desk):
+    factories.TeamFactory(organization=desk.org, name="Accounts")
+    return factories.make_ticket(
+        desk.org,
+        customer=desk.customer,
+        subject="Card charged twice for booking DT-2291",
+        status=Status.PENDING,
+        priority=Priority.HIGH,
+        assignee=desk.senior,
+        team=desk.team,
+        tags="billing, vip, refund",
+    )
+
+
+def _calendars(desk: Desk):
+    first = sla_settings.save_calendar(
+        desk.admin,
+        None,
+        name="Around the clock",
+        time_zone="UTC",
+        always_open=True,
+        weekly_text="",
+        holidays_text="",
+    )
+    second = sla_settings.save_calendar(
+        desk.admin,
+        None,
+        name="New York office",
+        time_zone="America/New_York",
+        always_open=True,
+        weekly_text="Mon 08:30-12:00, 13:00-17:30\nTue 08:30-17:30\nSat 10:00-14:00",
+        holidays_text="2026-12-24\n2026-12-31",
+        holiday_country="DE",
+    )
+    return first, second
+
+
+def populated_calendar(desk: Desk):
+    return _calendars(desk)[1]
+
+
+def populated_policy(desk: Desk):
+    _, calendar = _calendars(desk)  # the second calendar: not the first option
+    return sla_settings.save_policy(
+        desk.admin,
+        None,
+        name="Premium customers",
+        customer_tier="premium",
+        calendar_id=calendar.id,
+        first_response={"critical": 15, "high": 45, "medium": 125, "low": 600},
+        resolution={"critical": 90, "high": 500, "medium": 2000, "low": 9000},
+        warning_percent=65,
+    )
+
+
+def populated_rule(desk: Desk):
+    return sla_settings.save_rule(
+        desk.admin,
+        None,
+        name="Stale tickets to a senior",
+        trigger=EscalationTrigger.UNTOUCHED_FOR,
+        threshold_minutes=95,
+        raise_priority=False,
+        reassign_to_senior=True,
+        active=False,
+    )
+
+
+def populated_webhook(desk: Desk):
+    return webhooks.create_endpoint(
+        desk.admin,
+        url="http://127.0.0.1:9/hooks/supportdesk",
+        description="Billing system",
+        event_types=["ticket.created", "ticket.assigned", "sla.breached"],
+    )
+
+
+def populated_notification_settings(desk: Desk):
+    row = settings_for(desk.org.id)
+    row.ticket_acknowledged = False
+    row.ticket_assigned = False
+    row.sender_name = "Acme Customer Care"
+    row.accent_color = "#aa3300"
+    row.logo_url = "https://acme.example/logo.png"
+    row.footer_text = "Acme Support\nMon-Fri 9-17\n\nReply above this line."
+    return row
+
+
+def populated_account(desk: Desk):
+    return desk.agent
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """How to make the populated record, where its form is, what saves it, how to read it."""
+
+    build: Callable[[Desk], Any]
+    url: Callable[[Any], str]
+    button: str
+    state: Callable[[Any], dict]
+    # Who opens the form (by Desk attribute), and what the unchanged POST answers.
+    signer: str = "admin"
+    answers: int = 302
+
+
+ROUND_TRIPS = {
+    "/admin/agents/<int:agent_id>": RoundTrip(
+        populated_agent,
+        lambda a: f"/admin/agents/{a.id}",
+        "Save agent",
+        lambda a: {"user": rows("users", id=a.id), "teams": rows("team_members", user_id=a.id)},
+    ),
+    "/admin/teams/<int:team_id>": RoundTrip(
+        populated_team,
+        lambda t: f"/admin/teams/{t.id}",
+        "Save team",
+        lambda t: {"team": rows("teams", id=t.id), "members": rows("team_members", team_id=t.id)},
+    ),
+    "/customers/<int:customer_id>": RoundTrip(
+        populated_customer,
+        lambda c: f"/customers/{c.id}",
+        "Save customer",
+        lambda c: {"customer": rows("customers", id=c.id)},
+        signer="agent",
+    ),
+    "/tickets/<int:number>": RoundTrip(
+        populated_ticket,
+        lambda t: f"/tickets/{t.number}",
+        "Save changes",
+        lambda t: {"ticket": rows("tickets", id=t.id), "tags": rows("ticket_tags", ticket_id=t.id)},
+        signer="agent",
+    ),
+    "/admin/sla/calendars/<int:calendar_id>": RoundTrip(
+        populated_calendar,
+        lambda c: f"/admin/sla/calendars/{c.id}",
+        "Save calendar",
+        lambda c: {"calendar": rows("business_calendars", id=c.id)},
+    ),
+    "/admin/sla/policies/<int:policy_id>": RoundTrip(
+        populated_policy,
+        lambda p: f"/admin/sla/policies/{p.id}",
+        "Save policy",
+        lambda p: {"policy": rows("sla_policies", id=p.id)},
+    ),
+    "/admin/sla/rules/<int:rule_id>": RoundTrip(
+        populated_rule,
+        lambda r: f"/admin/sla/rules/{r.id}",
+        "Save rule",
+        lambda r: {"rule": rows("escalation_rules", id=r.id)},
+    ),
+    "/admin/webhooks/<int:endpoint_id>/edit": RoundTrip(
+        populated_webhook,
+        lambda e: f"/admin/webhooks/{e.id}/edit",
+        "Save endpoint",
+        lambda e: {"endpoint": rows("webhook_endpoints", id=e.id)},
+    ),
+    "/admin/notifications": RoundTrip(
+        populated_notification_settings,
+        lambda s: "/admin/notifications",
+        "Save settings",
+        lambda s: {"settings": rows("notification_settings", id=s.id)},
+    ),
+    # The account page's form changes the password: sent unchanged (empty) it is refused.
+    "/account": RoundTrip(
+        populated_account,
+        lambda a: "/account",
+        "Change password",
+        lambda a: {"user": rows("users", id=a.id)},
+        signer="agent",
+        answers=422,
+    ),
+}
+
+# POST routes that are not the edit form of an existing record, and why. A new POST route must
+# be added here or to ROUND_TRIPS (the JSON API's blueprint renders no forms and is left out).
+NOT_EDIT_FORMS = {
+    "/login": "signs in",
+    "/logout": "signs out",
+    "/me/away": "a toggle button, no form fields",
+    "/account/tokens": "creates a token",
+    "/account/tokens/<int:token_id>/revoke": "a button",
+    "/tickets/new": "creates a ticket",
+    "/tickets/<int:number>/messages": "adds a reply or note (tested in test_agent_day)",
+    "/customers/new": "creates a customer",
+    "/customers/<int:customer_id>/suppression": "a button",
+    "/admin/agents/new": "creates an agent",
+    "/admin/agents/<int:agent_id>/active": "a button",
+    "/admin/teams/new": "creates a team",
+    "/admin/sla/calendars/new": "creates a calendar",
+    "/admin/sla/policies/new": "creates a policy",
+    "/admin/sla/rules/new": "creates a rule",
+    "/admin/webhooks/new": "creates an endpoint",
+    "/admin/webhooks/<int:endpoint_id>/enabled": "a button",
+    "/admin/webhooks/<int:endpoint_id>/secret": "a button",
+    "/admin/webhooks/<int:endpoint_id>/test": "a button",
+    "/admin/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver": "a button",
+    "/admin/addresses": "adds a support address",
+    "/admin/addresses/<int:address_id>/default": "a button",
+    "/admin/addresses/<int:address_id>/delete": "a button",
+    "/admin/inbound/<int:inbound_id>/retry": "a button",
+    "/admin/inbound/<int:inbound_id>/delete": "a button",
+    "/admin/mail/<int:email_id>/retry": "a button",
+    "/inbound/email": "the mail server's endpoint, no form",
+}
+
+
+def test_every_post_route_has_a_round_trip_case_or_is_named_as_no_edit_form(e2e_app) -> None:
+    posting = {
+        rule.rule
+        for rule in e2e_app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.endpoint.startswith("api.")
+    }
+    assert not ROUND_TRIPS.keys() & NOT_EDIT_FORMS.keys()
+    assert posting - ROUND_TRIPS.keys() - NOT_EDIT_FORMS.keys() == set(), "add a case above"
+    assert (ROUND_TRIPS.keys() | NOT_EDIT_FORMS.keys()) - posting == set(), "route is gone"
+
+
+@pytest.mark.parametrize("route", ROUND_TRIPS)
+def test_saving_an_edit_form_unchanged_changes_nothing(page: Page, desk: Desk, route: str) -> None:
+    case = ROUND_TRIPS[route]
+    record = case.build(desk)
+    persist()
+    url = case.url(record)
+    sign_in(page, getattr(desk, case.signer))
+    before, trail_before = case.state(record), trail()
+
+    page.goto(url)
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name=case.button, exact=True).click()
+    page.wait_for_load_state()
+
+    assert posted.value.status == case.answers
+    assert case.state(record) == before
+    assert trail() == trail_before
+    if case.answers == 302:
+        expect(page.locator(".alert-error, .field-error")).to_have_count(0)
+
+
+def test_the_agent_form_shows_the_agents_own_role(page: Page, desk: Desk) -> None:
+    sign_in(page, desk.admin)
+    page.goto(f"/admin/agents/{desk.viewer.id}")
+    expect(page.get_by_label("Role")).to_have_value(Role.VIEWER.value)
