@@ -166,6 +166,16 @@ def populated_account(desk: Desk):
     return desk.agent
 
 
+def populated_time_zone(desk: Desk):
+    desk.agent.time_zone = "Europe/Berlin"  # the first option is "the organization's zone"
+    return desk.agent
+
+
+def populated_organization(desk: Desk):
+    desk.org.time_zone = "America/New_York"
+    return desk.org
+
+
 @dataclass(frozen=True)
 class RoundTrip:
     """How to make the populated record, where its form is, what saves it, how to read it."""
@@ -244,6 +254,19 @@ ROUND_TRIPS = {
         lambda a: {"user": rows("users", id=a.id)},
         signer="agent",
         answers=422,
+    ),
+    "/account/time-zone": RoundTrip(
+        populated_time_zone,
+        lambda a: "/account",
+        "Save time zone",
+        lambda a: {"user": rows("users", id=a.id)},
+        signer="agent",
+    ),
+    "/admin/organization": RoundTrip(
+        populated_organization,
+        lambda o: "/admin/organization",
+        "Save settings",
+        lambda o: {"organization": rows("organizations", id=o.id)},
     ),
 }
 
