@@ -11,7 +11,8 @@ from supportdesk.console.access import requires
 from supportdesk.console.forms import apply_domain_errors
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.mailin import queries, service, support_addresses
+from supportdesk.mailidentity import support_addresses
+from supportdesk.mailin import queries, service
 from supportdesk.mailin.models import InboundStatus
 from supportdesk.mailin.parse import decode_bytes
 

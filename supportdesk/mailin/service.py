@@ -25,13 +25,14 @@ from supportdesk.customers import service as customers
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.mailin import loops, parse, routing
+from supportdesk.mailidentity import ownership, verification
+from supportdesk.mailidentity.sent import sent_emails
+from supportdesk.mailin import authresults, loops, parse, routing
 from supportdesk.mailin.attachments import store_attachments
 from supportdesk.mailin.models import Decision, InboundEmail, InboundStatus
 from supportdesk.mailin.queries import get_visible_inbound
 from supportdesk.mailin.quotes import strip_quoted
 from supportdesk.mailin.subjects import clean_subject
-from supportdesk.notifications import addresses as ours
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Message, Status, Ticket
 
@@ -151,6 +152,9 @@ def _identify(
     row.subject = parsed.subject[:998]
     row.message_id_header = parsed.message_id[:998] if parsed.message_id else None
     row.recipients = _recipients(row.envelope_recipients, parsed)
+    row.dmarc = authresults.dmarc_result(
+        parsed.message, current_app.config.get("INBOUND_AUTHSERV_ID")
+    )
     found = routing.route(row.recipients)
     row.organization_id = found.organization_id if found else None
     return parsed, found
@@ -165,11 +169,13 @@ def _decide(
     if bounce is not None:
         _handle_bounce(row, bounce, raw)
         return
+    if _handle_verification(row, parsed):
+        return
     auto = loops.auto_reply_reason(parsed.message, parsed.from_address)
     if auto is not None:
         _handle_auto_reply(row, parsed, auto)
         return
-    if _from_ourselves(parsed.from_address):
+    if ownership.is_ours(parsed.from_address):
         _set(row, InboundStatus.REJECTED, Decision.AUTO_REPLY_IGNORED,
              "Sent from one of our own addresses: refused to avoid a mail loop.")  # fmt: skip
         return
@@ -207,24 +213,55 @@ def _is_duplicate(row: InboundEmail) -> bool:
 
 
 def _handle_bounce(row: InboundEmail, bounce: loops.Bounce, raw: bytes) -> None:
-    organization_id = row.organization_id
-    if organization_id is None:
-        # Bounces come back to our envelope sender; the returned headers carry our Message-ID.
-        ticket_id = ours.ticket_from_message_ids(raw.decode("latin-1"))
-        ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
-        organization_id = row.organization_id = ticket.organization_id if ticket else None
-    suppressed = []
-    if bounce.hard and organization_id is not None:
-        note = f"Hard bounce {bounce.status} received {utcnow():%d %b %Y}"
-        for address in bounce.failed:
-            if customers.suppress_email(organization_id, address, note):
-                suppressed.append(address)
+    """Suppress only addresses the report proves we mailed; route it by our Message-ID."""
+    returned = raw.decode("latin-1")
+    why = f"The verification mail bounced ({bounce.status or 'no status'}); send a new code."
+    verification.withdraw([returned], why)
+    # Bounces come back to our envelope sender, which no organization owns: the returned
+    # headers carry the Message-ID of the email we sent, and its row names the organization.
+    sent = sent_emails(parse.message_ids(returned))
+    for email in sent:
+        if email.kind == verification.EMAIL_KIND:
+            verification.withdraw_address(email.to_address, why)
+    if sent:
+        row.organization_id = sent[0].organization_id
+    proven = {e.to_address for e in sent if e.organization_id == row.organization_id}
+    suppressed, unproven = [], []
+    note = f"Hard bounce {bounce.status} received {utcnow():%d %b %Y}"
+    for address in bounce.failed if bounce.hard else []:
+        if address not in proven:
+            unproven.append(address)
+        elif customers.suppress_email(row.organization_id, address, note):
+            suppressed.append(address)
     kind = f"A permanent delivery failure ({bounce.status})" if bounce.hard else "A delivery report"
     outcome = f"; mail to {', '.join(suppressed)} is now suppressed" if suppressed else ""
+    if not sent or unproven:
+        named = ", ".join(unproven) or "no address"
+        outcome += (
+            f"; suspicious: it names {named} but returns no message we sent there, so nothing "
+            "was suppressed for it"
+        )
+        log.warning("Suspicious delivery report (inbound mail %s) naming %s", row.id, named)
     _set(row, InboundStatus.IGNORED, Decision.BOUNCE, f"{kind}{outcome}. No ticket was changed.")
 
 
+def _handle_verification(row: InboundEmail, parsed: parse.ParsedEmail) -> bool:
+    """A support address's code came back in, sent to that address: it is verified."""
+    texts = [parsed.text, parsed.html]
+    verified = verification.verify(texts, row.recipients)
+    if verified is None:
+        return False
+    row.organization_id = verified.organization_id
+    _set(row, InboundStatus.IGNORED, Decision.ADDRESS_VERIFICATION,
+         f"The verification code for {verified.address} came back through it: the address "
+         "is verified and its mail opens tickets here.")  # fmt: skip
+    return True
+
+
 def _handle_auto_reply(row: InboundEmail, parsed: parse.ParsedEmail, why: str) -> None:
+    verification.withdraw(
+        [parsed.text, parsed.html], "An automatic reply quoted the code; send a new one."
+    )
     # Logged only, never added to the ticket: a note would need an author and would bump the
     # ticket in the queues for mail nobody has to read. The log links it to the ticket.
     if row.organization_id is not None:
@@ -232,12 +269,6 @@ def _handle_auto_reply(row: InboundEmail, parsed: parse.ParsedEmail, why: str) -
         row.ticket_id = matched.ticket.id if matched.ticket else None
     _set(row, InboundStatus.IGNORED, Decision.AUTO_REPLY_IGNORED,
          f"Automatic reply ({why}); it never reopens a ticket or triggers mail.")  # fmt: skip
-
-
-def _from_ourselves(sender: str) -> bool:
-    domain = current_app.config["MAIL_DOMAIN"].lower()
-    host = sender.rsplit("@", 1)[-1]
-    return host == domain or host.endswith("." + domain)
 
 
 def _body(text: str) -> str:
@@ -249,7 +280,8 @@ def _body(text: str) -> str:
 
 def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -> None:
     org_id = found.organization_id
-    matched = routing.match(org_id, parsed, row.recipients)
+    failed_dmarc = row.dmarc == authresults.DMARC_FAIL
+    matched = routing.match(org_id, parsed, row.recipients, subject_token=not failed_dmarc)
     if matched.ticket is not None and matched.ticket.status is Status.CLOSED:
         matched = routing.Match(
             Decision.NEW_TICKET,
@@ -262,7 +294,7 @@ def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -
         # A savepoint: a rule refusing the mail (an odd sender address) leaves it unprocessed.
         with db.session.begin_nested():
             if matched.ticket is None:
-                message = _open(org_id, parsed)
+                message = _open(org_id, parsed, row.dmarc)
             else:
                 customer = customers.find_or_create(org_id, parsed.from_address, parsed.from_name)
                 message = tickets.customer_reply(
@@ -280,10 +312,11 @@ def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -
              f"Routed ({found.reason}) but refused: {exc.message}")  # fmt: skip
         return
     row.ticket_id, row.message_id = message.ticket_id, message.id
-    _set(row, InboundStatus.PROCESSED, matched.decision, matched.reason)
+    flag = " The sender's domain failed DMARC: flagged, not acknowledged." if failed_dmarc else ""
+    _set(row, InboundStatus.PROCESSED, matched.decision, matched.reason + flag)
 
 
-def _open(organization_id: int, parsed: parse.ParsedEmail) -> Message:
+def _open(organization_id: int, parsed: parse.ParsedEmail, dmarc: str) -> Message:
     ticket = tickets.open_ticket(
         organization_id,
         actor=None,
@@ -292,6 +325,8 @@ def _open(organization_id: int, parsed: parse.ParsedEmail) -> Message:
         subject=clean_subject(parsed.subject),
         body=_body(parsed.text),
         channel=Channel.EMAIL,
+        # The acknowledgement reads it: none on a DMARC failure, no quoted text unless a pass.
+        event_data={"dmarc": dmarc},
     )
     message = ticket.messages[0]
     message.email_message_id = parsed.message_id[:998] if parsed.message_id else None
@@ -312,7 +347,16 @@ def retry_inbound(actor: User, inbound_id: int) -> ReceiveResult:
 
 
 def delete_inbound(actor: User, inbound_id: int) -> None:
-    """Delete a kept message for good (spam sent to a wrong address, say)."""
+    """Delete an unprocessed message for good (spam sent to a wrong address, say).
+
+    Every other message is the record of what mail did (a ticket's original, a bounce, a
+    verification): it stays.
+    """
     require(actor, "mail.manage")
-    db.session.delete(get_visible_inbound(actor.organization_id, inbound_id))
+    row = get_visible_inbound(actor.organization_id, inbound_id)
+    if row.status is not InboundStatus.UNPROCESSED:
+        raise DomainError(
+            "Only unprocessed mail can be deleted; this message is kept as the original."
+        )
+    db.session.delete(row)
     db.session.flush()

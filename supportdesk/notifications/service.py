@@ -18,7 +18,7 @@ from supportdesk.customers.service import find_by_email
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import ownership, signing, verification
 from supportdesk.notifications.compose import one_line, render
 from supportdesk.notifications.models import (
     EmailMessage,
@@ -64,13 +64,18 @@ def settings_for(organization_id: int) -> NotificationSettings:
     return row
 
 
+def sender_name(organization: Organization, settings: NotificationSettings) -> str:
+    """The display name of our From: the sender name set in branding, else the organization's."""
+    return settings.sender_name or organization.name
+
+
 def brand_context(organization_id: int, settings: NotificationSettings) -> dict[str, Any]:
     """`org_name` and `brand`: what every email template's header and footer show."""
     org = db.session.get(Organization, organization_id)
     return {
         "org_name": org.name,
         "brand": {
-            "sender_name": settings.sender_name or org.name,
+            "sender_name": sender_name(org, settings),
             "accent_color": settings.accent_color,
             "logo_url": settings.logo_url,
             "footer_text": settings.footer_text,
@@ -149,13 +154,6 @@ def _suppressed_since(organization_id: int, address: str) -> dt.datetime | None:
     return customer.email_suppressed_at if customer is not None else None
 
 
-def _is_ours(address: str) -> bool:
-    """Whether mail to `address` would come straight back to us (our domain or sender)."""
-    config = current_app.config
-    ours = {(config.get("MAIL_FROM") or "").lower()}
-    return address in ours or address.rpartition("@")[2] == config["MAIL_DOMAIN"].lower()
-
-
 def queue_email(
     notification: Notification,
     *,
@@ -173,20 +171,67 @@ def queue_email(
     e.g. to admins about the organization) starts none. Automatic mail over the per-address
     cap is recorded as failed with the reason, not sent.
     """
+    return _queue(
+        notification.value,
+        automatic=notification.automatic,
+        organization_id=organization_id,
+        ticket_id=ticket_id,
+        message_id=message_id,
+        to_address=to_address,
+        to_name=to_name,
+        reply_to=reply_to,
+        context=context,
+    )
+
+
+def queue_verification(request: verification.VerificationRequested) -> EmailMessage:
+    """Queue the email carrying a support address's one-time code (never previewed)."""
+    org = db.session.get(Organization, request.organization_id)
+    settings = settings_for(request.organization_id)
+    forward_to = f"support@{ownership.namespace_host(org.slug)}"
+    context = {
+        **brand_context(request.organization_id, settings),
+        "address": request.address,
+        "code": request.code,
+        "forward_to": forward_to,
+    }
+    return _queue(
+        verification.EMAIL_KIND,
+        automatic=True,
+        organization_id=request.organization_id,
+        ticket_id=None,
+        to_address=request.address,
+        to_name="",
+        context=context,
+    )
+
+
+def _queue(
+    kind: str,
+    *,
+    automatic: bool,
+    organization_id: int,
+    ticket_id: int | None,
+    message_id: int | None = None,
+    to_address: str,
+    to_name: str,
+    reply_to: str = "",
+    context: dict[str, Any],
+) -> EmailMessage:
     to_address = to_address.strip().lower()
-    rendered = render(notification.value, context)
+    rendered = render(kind, context)
     references = [] if ticket_id is None else thread_ids(organization_id, ticket_id, to_address)
     now = utcnow()
     email = EmailMessage(
         organization_id=organization_id,
         ticket_id=ticket_id,
         message_id=message_id,
-        kind=notification.value,
-        automatic=notification.automatic,
+        kind=kind,
+        automatic=automatic,
         to_address=to_address,
         to_name=one_line(to_name, 200),
         subject=rendered.subject,
-        message_id_header=addresses.new_message_id(ticket_id),
+        message_id_header=signing.new_message_id(ticket_id),
         in_reply_to=references[-1] if references else "",
         references=" ".join(references),
         reply_to=reply_to,
@@ -198,9 +243,9 @@ def queue_email(
         attempts=0,
         last_error="",
     )
-    cap = _over_cap(organization_id, to_address) if notification.automatic else None
+    cap = _over_cap(organization_id, to_address) if automatic else None
     suppressed = _suppressed_since(organization_id, to_address)
-    if _is_ours(to_address):
+    if ownership.is_ours(to_address):
         email.state = OutboxState.FAILED
         email.last_error = "Not sent: this is one of our own addresses (mail-loop protection)."
     elif suppressed is not None:

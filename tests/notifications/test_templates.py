@@ -60,6 +60,7 @@ def fixed_context(**overrides) -> dict:
             }
         ],
         "to_customer": True,
+        "sender_verified": True,
     }
     context.update(overrides)
     return context

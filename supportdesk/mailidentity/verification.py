@@ -1,0 +1,122 @@
+"""Verifying a support address outside our mail domain: a one-time code mailed to it, back in.
+
+How hosted help desks verify forwarding: we mail a code to the address; the admin forwards that
+address's mail to us; when a message carrying the code arrives through `receive_email` with the
+address among its recipients, the address is proven to deliver to us and becomes verified.
+
+The code is the only secret, so nobody may see it but the mailbox: only its SHA-256 is stored,
+the email carrying it is never previewed, and any other message that carries it (a bounce
+quoting it, an auto-reply, a reply to us) withdraws it: the admin sends a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from supportdesk import events
+from supportdesk.db import utcnow
+from supportdesk.extensions import db
+from supportdesk.mailin.models import SupportAddress
+
+# The kind of the outbox row carrying a code (not a Notification: no switch, never previewed).
+EMAIL_KIND = "address_verification"
+_CODE_RE = re.compile(r"\bsd-verify-([0-9a-f]{32})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class VerificationRequested:
+    """A code to mail to an unverified address (the notifications subscriber queues it)."""
+
+    organization_id: int
+    address_id: int
+    address: str
+    code: str
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.lower().encode()).hexdigest()
+
+
+def start(row: SupportAddress) -> None:
+    """Issue a new code for `row` (any earlier one stops working) and have it mailed."""
+    code = f"sd-verify-{secrets.token_hex(16)}"
+    row.verification_hash = _digest(code)
+    row.verification_sent_at = utcnow()
+    row.verification_note = ""
+    db.session.flush()
+    events.record(db.session, VerificationRequested(row.organization_id, row.id, row.address, code))
+
+
+def _pending(texts: list[str]) -> list[SupportAddress]:
+    digests = {_digest(m.group(0)) for text in texts for m in _CODE_RE.finditer(text or "")}
+    if not digests:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(SupportAddress).where(
+                SupportAddress.verification_hash.in_(digests), SupportAddress.verified_at.is_(None)
+            )
+        )
+    )
+
+
+def _has_default(organization_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(SupportAddress.id).where(
+                SupportAddress.organization_id == organization_id,
+                SupportAddress.is_default.is_(True),
+            )
+        )
+        is not None
+    )
+
+
+def verify(texts: list[str], recipients: list[str]) -> SupportAddress | None:
+    """The address a message carrying its code and sent to it verifies (flushed), or None.
+
+    A code whose address is not among the recipients was not forwarded to us by that address:
+    it is withdrawn (see the module docstring).
+    """
+    verified = None
+    for row in _pending(texts):
+        row.verification_hash = None
+        if row.address in recipients and verified is None:
+            row.verified_at = utcnow()
+            row.verification_note = ""
+            row.is_default = not _has_default(row.organization_id)
+            verified = row
+        else:
+            row.verification_note = (
+                "The code came back in a message not sent to this address; send a new one."
+            )
+    db.session.flush()
+    return verified
+
+
+def withdraw(texts: list[str], why: str) -> list[SupportAddress]:
+    """Withdraw every code these texts carry (a bounce or an auto-reply quoted it)."""
+    rows = _pending(texts)
+    for row in rows:
+        row.verification_hash = None
+        row.verification_note = why[:300]
+    db.session.flush()
+    return rows
+
+
+def withdraw_address(address: str, why: str) -> None:
+    """Withdraw the pending code of `address` (the email carrying it bounced)."""
+    row = db.session.scalar(
+        sa.select(SupportAddress).where(
+            SupportAddress.address == address, SupportAddress.verified_at.is_(None)
+        )
+    )
+    if row is not None:
+        row.verification_hash = None
+        row.verification_note = why[:300]
+        db.session.flush()
