@@ -22,9 +22,9 @@ from supportdesk import events
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.mailin.models import SupportAddress
+from supportdesk.notifications.models import ADDRESS_VERIFICATION
 
-# The kind of the outbox row carrying a code (not a Notification: no switch, never previewed).
-EMAIL_KIND = "address_verification"
+EMAIL_KIND = ADDRESS_VERIFICATION  # the outbox kind of the email carrying a code
 _CODE_RE = re.compile(r"\bsd-verify-([0-9a-f]{32})\b", re.IGNORECASE)
 
 

@@ -36,7 +36,7 @@ class SupportAddress(db.Model):
     verification_hash: Mapped[str | None] = mapped_column(sa.String(64))
     verification_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Why the last code was withdrawn (its mail bounced, say); "" while all is well.
-    verification_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    verification_note: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     @property
     def verified(self) -> bool:
@@ -120,12 +120,17 @@ class InboundEmail(db.Model):
     decision: Mapped[Decision] = mapped_column(enum_column(Decision, "inbound_decision"))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     # The DMARC result our receiving MTA wrote in Authentication-Results ("" when none).
-    dmarc: Mapped[str] = mapped_column(sa.String(20), default="")
+    dmarc: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id", ondelete="SET NULL"))
     message_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("messages.id", ondelete="SET NULL")
     )
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def dmarc_failed(self) -> bool:
+        """The sender's domain failed DMARC: its From may be forged (shown as a flag)."""
+        return self.dmarc == "fail"
 
     def __repr__(self) -> str:
         return f"<InboundEmail {self.id} {self.status.value} {self.decision.value}>"
