@@ -132,6 +132,39 @@ def test_an_admin_deletes_kept_mail(client, admin, mail_world):
     assert db.session.get(InboundEmail, result.inbound_id) is None
 
 
+@pytest.mark.parametrize(
+    ("corpus", "status"),
+    [
+        pytest.param("text_only.eml", InboundStatus.PROCESSED, id="processed"),
+        pytest.param("out_of_office.eml", InboundStatus.IGNORED, id="auto-reply"),
+        pytest.param("bounce_dsn.eml", InboundStatus.IGNORED, id="bounce"),
+    ],
+)
+def test_only_unprocessed_mail_can_be_deleted_and_the_original_is_kept(
+    client, admin, mail_world, corpus, status
+):
+    raw = mail_world.load(corpus)
+    result = receive_email(raw, source="test")
+    assert result.status is status
+    db.session.commit()
+    login_as(client, admin)
+    page = client.get(f"/admin/inbound/{result.inbound_id}")
+    assert ">Delete</button>" not in page.get_data(as_text=True)
+    response = client.post(
+        f"/admin/inbound/{result.inbound_id}/delete", data={"csrf_token": csrf_token(page)}
+    )
+    assert "Only unprocessed mail can be deleted" in client.get(response.location).get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    row = db.session.scalar(
+        db.select(InboundEmail)
+        .where(InboundEmail.id == result.inbound_id)
+        .options(db.undefer(InboundEmail.raw))
+    )
+    assert row is not None and row.raw == raw
+
+
 def test_retry_refuses_processed_mail(client, admin, mail_world):
     result = receive_email(mail_world.load("text_only.eml"), source="test")
     db.session.commit()
