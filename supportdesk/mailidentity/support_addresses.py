@@ -78,11 +78,16 @@ def add_address(actor: User, address: str) -> SupportAddress:
     require(actor, "mail.manage")
     address = normalise_email(address, field="address")
     own_namespace = _check_namespace(actor, address)
-    if db.session.scalar(sa.select(SupportAddress.id).where(SupportAddress.address == address)):
+    taken = db.session.scalar(sa.select(SupportAddress).where(SupportAddress.address == address))
+    if taken is not None and (taken.verified or taken.organization_id == actor.organization_id):
         raise ValidationFailed(
             f"The address {address} is already in use.",
             {"address": "This address already routes mail to an organization."},
         )
+    if taken is not None:
+        # Another organization's unverified claim proves nothing: it must not block the owner.
+        db.session.delete(taken)
+        db.session.flush()
     if not own_namespace and ownership.is_ours(address):
         raise ValidationFailed(
             f"The address {address} cannot be added.",

@@ -1,8 +1,11 @@
 """Verifying a support address outside our mail domain: a one-time code mailed to it, back in.
 
 How hosted help desks verify forwarding: we mail a code to the address; the admin forwards that
-address's mail to us; when a message carrying the code arrives through `receive_email` with the
-address among its recipients, the address is proven to deliver to us and becomes verified.
+address's mail to one of the organization's verified addresses (its `support@<slug>.<MAIL_DOMAIN>`);
+when a message carrying the code arrives through `receive_email` with the address among its
+recipients *and routed to that organization*, the address is proven to deliver to it and becomes
+verified. (Routed anywhere else, it proves nothing: a mailbox already forwarding to another
+organization would otherwise verify anyone's request.)
 
 The code is the only secret, so nobody may see it but the mailbox: only its SHA-256 is stored,
 the email carrying it is never previewed, and any other message that carries it (a bounce
@@ -77,23 +80,26 @@ def _has_default(organization_id: int) -> bool:
     )
 
 
-def verify(texts: list[str], recipients: list[str]) -> SupportAddress | None:
-    """The address a message carrying its code and sent to it verifies (flushed), or None.
+def verify(texts: list[str], recipients: list[str], routed_to: int | None) -> SupportAddress | None:
+    """The address a message carrying its code verifies (flushed), or None.
 
-    A code whose address is not among the recipients was not forwarded to us by that address:
-    it is withdrawn (see the module docstring).
+    The message must have been sent to the address and routed (`routed_to`, by the verified
+    addresses among its recipients) to the organization that asked; any other way back
+    withdraws the code (see the module docstring).
     """
     verified = None
     for row in _pending(texts):
         row.verification_hash = None
-        if row.address in recipients and verified is None:
+        forwarded = row.address in recipients and row.organization_id == routed_to
+        if forwarded and verified is None:
             row.verified_at = utcnow()
             row.verification_note = ""
             row.is_default = not _has_default(row.organization_id)
             verified = row
         else:
             row.verification_note = (
-                "The code came back in a message not sent to this address; send a new one."
+                "The code came back, but not forwarded from this address to this organization's"
+                " support address; send a new one."
             )
     db.session.flush()
     return verified

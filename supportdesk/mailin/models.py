@@ -127,6 +127,10 @@ class InboundEmail(db.Model):
     )
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    def decide(self, status: InboundStatus, decision: Decision, reason: str) -> None:
+        """Record what became of the message and the sentence saying why."""
+        self.status, self.decision, self.reason = status, decision, reason[:500]
+
     @property
     def dmarc_failed(self) -> bool:
         """The sender's domain failed DMARC: its From may be forged (shown as a flag)."""

@@ -25,9 +25,8 @@ from supportdesk.customers import service as customers
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.mailidentity import ownership, verification
-from supportdesk.mailidentity.sent import sent_emails
-from supportdesk.mailin import authresults, loops, parse, routing
+from supportdesk.mailidentity import ownership
+from supportdesk.mailin import authresults, automatic, loops, parse, routing
 from supportdesk.mailin.attachments import store_attachments
 from supportdesk.mailin.models import Decision, InboundEmail, InboundStatus
 from supportdesk.mailin.queries import get_visible_inbound
@@ -111,8 +110,11 @@ def _process_safely(row: InboundEmail, raw: bytes) -> None:
         except Exception as exc:
             # A bug or a race (the ticket changed under us) must not lose the mail: keep it.
             log.exception("Inbound mail %s could not be processed", row.id)
-            _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
-                 f"Processing failed ({exc.__class__.__name__}); kept for an admin to retry.")  # fmt: skip
+            row.decide(
+                InboundStatus.UNPROCESSED,
+                Decision.UNPARSEABLE,
+                f"Processing failed ({exc.__class__.__name__}); kept for an admin to retry.",
+            )
     db.session.flush()
 
 
@@ -121,10 +123,6 @@ def _result(row: InboundEmail) -> ReceiveResult:
     if row.ticket_id is not None:
         number = db.session.scalar(sa.select(Ticket.number).where(Ticket.id == row.ticket_id))
     return ReceiveResult(row.id, row.status, row.decision, row.reason, number)
-
-
-def _set(row: InboundEmail, status: InboundStatus, decision: Decision, reason: str) -> None:
-    row.status, row.decision, row.reason = status, decision, reason[:500]
 
 
 def _recipients(envelope: list[str], parsed: parse.ParsedEmail) -> list[str]:
@@ -145,8 +143,11 @@ def _identify(
         reason = str(exc) if isinstance(exc, parse.Unparseable) else ""
         found = routing.route(row.envelope_recipients)
         row.organization_id = found.organization_id if found else None
-        _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
-             reason or f"The message could not be read ({exc.__class__.__name__}).")  # fmt: skip
+        row.decide(
+            InboundStatus.UNPROCESSED,
+            Decision.UNPARSEABLE,
+            reason or f"The message could not be read ({exc.__class__.__name__}).",
+        )
         return None, found
     row.from_address = parsed.from_address[:320]
     row.subject = parsed.subject[:998]
@@ -167,21 +168,27 @@ def _decide(
         return
     bounce = loops.bounce_info(parsed.message, parsed.from_address)
     if bounce is not None:
-        _handle_bounce(row, bounce, raw)
+        automatic.handle_bounce(row, bounce, raw)
         return
-    if _handle_verification(row, parsed):
+    if automatic.handle_verification(row, parsed):
         return
     auto = loops.auto_reply_reason(parsed.message, parsed.from_address)
     if auto is not None:
-        _handle_auto_reply(row, parsed, auto)
+        automatic.handle_auto_reply(row, parsed, auto)
         return
     if ownership.is_ours(parsed.from_address):
-        _set(row, InboundStatus.REJECTED, Decision.AUTO_REPLY_IGNORED,
-             "Sent from one of our own addresses: refused to avoid a mail loop.")  # fmt: skip
+        row.decide(
+            InboundStatus.REJECTED,
+            Decision.AUTO_REPLY_IGNORED,
+            "Sent from one of our own addresses: refused to avoid a mail loop.",
+        )
         return
     if found is None:
-        _set(row, InboundStatus.UNPROCESSED, Decision.UNROUTED,
-             "No organization owns any of the recipient addresses; kept until an admin routes it.")  # fmt: skip
+        row.decide(
+            InboundStatus.UNPROCESSED,
+            Decision.UNROUTED,
+            "No organization owns any of the recipient addresses; kept until an admin routes it.",
+        )
         return
     _apply(row, parsed, found)
 
@@ -207,68 +214,12 @@ def _is_duplicate(row: InboundEmail) -> bool:
     # Stored once: the copy keeps its log line, not a second copy of the bytes.
     row.raw = b""
     row.ticket_id = original.ticket_id
-    _set(row, InboundStatus.DUPLICATE, Decision.DUPLICATE,
-         f"The same Message-ID was already received (inbound mail {original.id}).")  # fmt: skip
-    return True
-
-
-def _handle_bounce(row: InboundEmail, bounce: loops.Bounce, raw: bytes) -> None:
-    """Suppress only addresses the report proves we mailed; route it by our Message-ID."""
-    returned = raw.decode("latin-1")
-    why = f"The verification mail bounced ({bounce.status or 'no status'}); send a new code."
-    verification.withdraw([returned], why)
-    # Bounces come back to our envelope sender, which no organization owns: the returned
-    # headers carry the Message-ID of the email we sent, and its row names the organization.
-    sent = sent_emails(parse.message_ids(returned))
-    for email in sent:
-        if email.kind == verification.EMAIL_KIND:
-            verification.withdraw_address(email.to_address, why)
-    if sent:
-        row.organization_id = sent[0].organization_id
-    proven = {e.to_address for e in sent if e.organization_id == row.organization_id}
-    suppressed, unproven = [], []
-    note = f"Hard bounce {bounce.status} received {utcnow():%d %b %Y}"
-    for address in bounce.failed if bounce.hard else []:
-        if address not in proven:
-            unproven.append(address)
-        elif customers.suppress_email(row.organization_id, address, note):
-            suppressed.append(address)
-    kind = f"A permanent delivery failure ({bounce.status})" if bounce.hard else "A delivery report"
-    outcome = f"; mail to {', '.join(suppressed)} is now suppressed" if suppressed else ""
-    if not sent or unproven:
-        named = ", ".join(unproven) or "no address"
-        outcome += (
-            f"; suspicious: it names {named} but returns no message we sent there, so nothing "
-            "was suppressed for it"
-        )
-        log.warning("Suspicious delivery report (inbound mail %s) naming %s", row.id, named)
-    _set(row, InboundStatus.IGNORED, Decision.BOUNCE, f"{kind}{outcome}. No ticket was changed.")
-
-
-def _handle_verification(row: InboundEmail, parsed: parse.ParsedEmail) -> bool:
-    """A support address's code came back in, sent to that address: it is verified."""
-    texts = [parsed.text, parsed.html]
-    verified = verification.verify(texts, row.recipients)
-    if verified is None:
-        return False
-    row.organization_id = verified.organization_id
-    _set(row, InboundStatus.IGNORED, Decision.ADDRESS_VERIFICATION,
-         f"The verification code for {verified.address} came back through it: the address "
-         "is verified and its mail opens tickets here.")  # fmt: skip
-    return True
-
-
-def _handle_auto_reply(row: InboundEmail, parsed: parse.ParsedEmail, why: str) -> None:
-    verification.withdraw(
-        [parsed.text, parsed.html], "An automatic reply quoted the code; send a new one."
+    row.decide(
+        InboundStatus.DUPLICATE,
+        Decision.DUPLICATE,
+        f"The same Message-ID was already received (inbound mail {original.id}).",
     )
-    # Logged only, never added to the ticket: a note would need an author and would bump the
-    # ticket in the queues for mail nobody has to read. The log links it to the ticket.
-    if row.organization_id is not None:
-        matched = routing.match(row.organization_id, parsed, row.recipients)
-        row.ticket_id = matched.ticket.id if matched.ticket else None
-    _set(row, InboundStatus.IGNORED, Decision.AUTO_REPLY_IGNORED,
-         f"Automatic reply ({why}); it never reopens a ticket or triggers mail.")  # fmt: skip
+    return True
 
 
 def _body(text: str) -> str:
@@ -308,12 +259,15 @@ def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -
             store_attachments(message, parsed.parts)
             db.session.flush()
     except DomainError as exc:
-        _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
-             f"Routed ({found.reason}) but refused: {exc.message}")  # fmt: skip
+        row.decide(
+            InboundStatus.UNPROCESSED,
+            Decision.UNPARSEABLE,
+            f"Routed ({found.reason}) but refused: {exc.message}",
+        )
         return
     row.ticket_id, row.message_id = message.ticket_id, message.id
     flag = " The sender's domain failed DMARC: flagged, not acknowledged." if failed_dmarc else ""
-    _set(row, InboundStatus.PROCESSED, matched.decision, matched.reason + flag)
+    row.decide(InboundStatus.PROCESSED, matched.decision, matched.reason + flag)
 
 
 def _open(organization_id: int, parsed: parse.ParsedEmail, dmarc: str) -> Message:

@@ -46,7 +46,7 @@ def _suppressed(customer) -> bool:
 def test_a_report_suppresses_only_an_address_we_mailed(mail_world, caplog, to, msgid, suppressed):
     values = {"domain": mail_world.mail_domain, "ours": mail_world.our_msgid}
     raw = _report(mail_world, to=to.format(**values), failed=CUSTOMER, msgid=msgid.format(**values))
-    with caplog.at_level(logging.WARNING, logger="supportdesk.mailin.service"):
+    with caplog.at_level(logging.WARNING, logger="supportdesk.mailin.automatic"):
         result = receive_email(raw, source="test")
     assert (result.status, result.decision) == (InboundStatus.IGNORED, Decision.BOUNCE)
     assert _suppressed(mail_world.customer) is suppressed

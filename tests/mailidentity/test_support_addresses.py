@@ -26,6 +26,19 @@ def domain(mail_config):
     mail_config(MAIL_DOMAIN=DOMAIN)
 
 
+@pytest.fixture
+def forward_to(domain, org) -> str:
+    """The organization's own namespace address, where an admin forwards an outside address."""
+    return support_addresses.create_default_address(org).address
+
+
+def _come_back(address: str, forward_to: str):
+    """Our newest verification email to `address`, forwarded by that mailbox to `forward_to`."""
+    email = verification_email(address)
+    raw = forwarded_copy(email, delivered_to=address)
+    return receive_email(raw, envelope_recipients=[forward_to], source="test")
+
+
 def _mail_to(address: str, msgid: str = "<order-1@shop.example>") -> bytes:
     return (
         f"From: Jane <jane@shop.example>\r\nTo: {address}\r\nSubject: Order 17\r\n"
@@ -68,7 +81,7 @@ def test_a_new_organization_never_loses_its_default_address_to_a_squatter(domain
 # -- verification ----------------------------------------------------------------------------
 
 
-def test_an_outside_address_is_verified_when_its_code_comes_back_in(domain, admin, org, app):
+def test_an_outside_address_is_verified_when_its_code_comes_back_in(forward_to, admin, org):
     row = support_addresses.add_address(admin, ORDERS)
     db.session.commit()
     assert not row.verified and row.verification_hash
@@ -80,11 +93,7 @@ def test_an_outside_address_is_verified_when_its_code_comes_back_in(domain, admi
     assert unrouted.decision is Decision.UNROUTED  # routes nothing while unverified
     assert list_unprocessed(org.id) == []  # and claims nothing
 
-    back = receive_email(
-        forwarded_copy(email, delivered_to=ORDERS),
-        envelope_recipients=[f"support@{org.slug}.{DOMAIN}"],
-        source="test",
-    )
+    back = _come_back(ORDERS, forward_to)
     assert (back.status, back.decision) == (InboundStatus.IGNORED, Decision.ADDRESS_VERIFICATION)
     assert _address(ORDERS).verified and _address(ORDERS).verification_hash is None
     routed = receive_email(_mail_to(ORDERS, "<order-2@shop.example>"), source="test")
@@ -92,28 +101,50 @@ def test_an_outside_address_is_verified_when_its_code_comes_back_in(domain, admi
     assert [m.id for m in list_unprocessed(org.id)] == [unrouted.inbound_id]  # now claimable
 
 
-def test_a_code_works_once(domain, admin):
+def test_a_code_works_once(forward_to, admin):
     support_addresses.add_address(admin, ORDERS)
     db.session.commit()
-    copy = forwarded_copy(verification_email(ORDERS), delivered_to=ORDERS)
-    assert receive_email(copy, source="test").decision is Decision.ADDRESS_VERIFICATION
-    again = receive_email(copy.replace(b"Delivered-To", b"X-Copy: 2\r\nDelivered-To"), source="t")
-    assert again.decision is not Decision.ADDRESS_VERIFICATION
+    assert _come_back(ORDERS, forward_to).decision is Decision.ADDRESS_VERIFICATION
+    assert _come_back(ORDERS, forward_to).decision is not Decision.ADDRESS_VERIFICATION
 
 
-def test_a_new_code_replaces_the_old_one(domain, admin):
+def test_a_new_code_replaces_the_old_one(forward_to, admin):
     row = support_addresses.add_address(admin, ORDERS)
     db.session.commit()
     old = forwarded_copy(verification_email(ORDERS), delivered_to=ORDERS)
     support_addresses.resend_verification(admin, row.id)
     db.session.commit()
-    assert receive_email(old, source="test").decision is not Decision.ADDRESS_VERIFICATION
+    stale = receive_email(old, envelope_recipients=[forward_to], source="test")
+    assert stale.decision is not Decision.ADDRESS_VERIFICATION
     assert not _address(ORDERS).verified
-    new = forwarded_copy(verification_email(ORDERS), delivered_to=ORDERS)
-    assert receive_email(new, source="test").decision is Decision.ADDRESS_VERIFICATION
+    assert _come_back(ORDERS, forward_to).decision is Decision.ADDRESS_VERIFICATION
 
 
-def test_a_code_that_comes_back_without_the_address_is_withdrawn(domain, admin, org):
+def test_a_code_forwarded_to_another_organization_verifies_nothing(forward_to, admin, other_org):
+    """A mailbox that forwards to another organization proves nothing for this one."""
+    theirs = support_addresses.create_default_address(other_org).address
+    support_addresses.add_address(admin, ORDERS)
+    db.session.commit()
+    assert _come_back(ORDERS, theirs).decision is not Decision.ADDRESS_VERIFICATION
+    row = _address(ORDERS)
+    assert not row.verified and row.verification_hash is None
+    assert "send a new one" in row.verification_note
+
+
+def test_another_organizations_unverified_claim_does_not_block_the_owner(
+    forward_to, admin, other_org
+):
+    squatter = factories.UserFactory(organization=other_org, role=admin.role)
+    support_addresses.add_address(squatter, ORDERS)
+    row = support_addresses.add_address(admin, ORDERS)
+    assert row.organization_id == admin.organization_id
+    db.session.commit()
+    assert _come_back(ORDERS, forward_to).decision is Decision.ADDRESS_VERIFICATION
+    with pytest.raises(ValidationFailed, match="already in use"):
+        support_addresses.add_address(squatter, ORDERS)  # a verified address is taken
+
+
+def test_a_code_that_comes_back_without_the_address_is_withdrawn(forward_to, admin, org):
     """An auto-reply or a person answering our mail proves nothing about forwarding."""
     support_addresses.add_address(admin, ORDERS)
     db.session.commit()
@@ -127,8 +158,7 @@ def test_a_code_that_comes_back_without_the_address_is_withdrawn(domain, admin, 
     row = _address(ORDERS)
     assert not row.verified and row.verification_hash is None
     assert "send a new one" in row.verification_note
-    late = forwarded_copy(email, delivered_to=ORDERS)
-    assert receive_email(late, source="test").decision is not Decision.ADDRESS_VERIFICATION
+    assert _come_back(ORDERS, forward_to).decision is not Decision.ADDRESS_VERIFICATION
 
 
 def test_an_unverified_address_cannot_be_the_default(domain, admin):
@@ -143,13 +173,13 @@ def test_a_verified_address_cannot_be_verified_again(domain, admin, org):
         support_addresses.resend_verification(admin, row.id)
 
 
-def test_the_first_verified_address_of_an_organization_without_one_becomes_default(
-    domain, admin, org
+def test_the_first_verified_address_of_an_organization_without_a_default_becomes_it(
+    forward_to, admin, org
 ):
-    db.session.execute(db.delete(SupportAddress).where(SupportAddress.organization_id == org.id))
+    db.session.execute(db.update(SupportAddress).values(is_default=False))
     support_addresses.add_address(admin, ORDERS)
     db.session.commit()
-    receive_email(forwarded_copy(verification_email(ORDERS), delivered_to=ORDERS), source="test")
+    _come_back(ORDERS, forward_to)
     assert _address(ORDERS).is_default
 
 
@@ -162,7 +192,7 @@ def test_the_verification_email_goes_out_with_the_code_over_smtp(domain, admin, 
     assert sent["Auto-Submitted"] == "auto-generated"
 
 
-def test_an_admin_sees_the_state_and_sends_a_new_code(domain, client, admin, org):
+def test_an_admin_sees_the_state_and_sends_a_new_code(forward_to, client, admin, org):
     from tests.fixtures.web import csrf_token, login_as
 
     login_as(client, admin)
@@ -180,7 +210,7 @@ def test_an_admin_sees_the_state_and_sends_a_new_code(domain, client, admin, org
     refused = client.post(f"/admin/addresses/{row.id}/default", data={"csrf_token": token})
     assert "not verified yet" in client.get(refused.location).get_data(as_text=True)
 
-    receive_email(forwarded_copy(verification_email(ORDERS), delivered_to=ORDERS), source="t")
+    _come_back(ORDERS, forward_to)
     db.session.commit()
     page = client.get("/admin/addresses").get_data(as_text=True)
     assert "Verified" in page and "Send a new code" not in page
