@@ -78,3 +78,24 @@ def test_a_report_is_routed_to_the_organization_whose_email_bounced(mail_world, 
     result = receive_email(raw, source="test")
     assert db.session.get(InboundEmail, result.inbound_id).organization_id == other_org.id
     assert "now suppressed" in result.reason
+
+
+def test_a_bounced_verification_email_withdraws_its_code(mail_world, admin):
+    from supportdesk.mailidentity.support_addresses import add_address
+    from supportdesk.mailin.models import SupportAddress
+    from tests.fixtures.mail import verification_email
+
+    add_address(admin, "orders@beta.example")
+    db.session.commit()
+    email = verification_email("orders@beta.example")
+    raw = _report(
+        mail_world,
+        to=f"bounces@{mail_world.mail_domain}",
+        failed="orders@beta.example",
+        msgid=email.message_id_header,
+    )
+    receive_email(raw, source="test")
+    row = db.session.scalar(
+        db.select(SupportAddress).where(SupportAddress.address == "orders@beta.example")
+    )
+    assert row.verification_hash is None and "bounced" in row.verification_note

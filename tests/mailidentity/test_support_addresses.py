@@ -214,6 +214,8 @@ def test_an_admin_sees_the_state_and_sends_a_new_code(forward_to, client, admin,
     db.session.commit()
     page = client.get("/admin/addresses").get_data(as_text=True)
     assert "Verified" in page and "Send a new code" not in page
+    again = client.post(f"/admin/addresses/{row.id}/verify", data={"csrf_token": token})
+    assert "already verified" in client.get(again.location).get_data(as_text=True)
 
 
 def test_nobody_sees_the_code_in_a_preview(domain, client, admin):
