@@ -19,6 +19,7 @@ from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.mailidentity import ownership, signing, verification
+from supportdesk.mailidentity.support_addresses import default_address_for
 from supportdesk.notifications.compose import one_line, render
 from supportdesk.notifications.models import (
     EmailMessage,
@@ -188,12 +189,11 @@ def queue_verification(request: verification.VerificationRequested) -> EmailMess
     """Queue the email carrying a support address's one-time code (never previewed)."""
     org = db.session.get(Organization, request.organization_id)
     settings = settings_for(request.organization_id)
-    forward_to = f"support@{ownership.namespace_host(org.slug)}"
     context = {
         **brand_context(request.organization_id, settings),
         "address": request.address,
         "code": request.code,
-        "forward_to": forward_to,
+        "forward_to": default_address_for(org),
     }
     return _queue(
         verification.EMAIL_KIND,
