@@ -23,7 +23,7 @@ from supportdesk import create_app, jobs  # noqa: E402
 from supportdesk.accounts.models import Organization  # noqa: E402
 from supportdesk.db import utcnow  # noqa: E402
 from supportdesk.extensions import db  # noqa: E402
-from supportdesk.notifications import addresses  # noqa: E402
+from supportdesk.mailidentity import signing  # noqa: E402
 from supportdesk.notifications.compose import render  # noqa: E402
 from supportdesk.notifications.models import EmailMessage  # noqa: E402
 from supportdesk.notifications.service import SEND_JOB  # noqa: E402
@@ -57,7 +57,7 @@ def main() -> None:
                 to_address=f"customer{n}@example.com",
                 to_name=f"Customer {n}",
                 subject=rendered.subject,
-                message_id_header=addresses.new_message_id(0),
+                message_id_header=signing.new_message_id(0),
                 html_body=rendered.html,
                 text_body=rendered.text,
                 created_at=now,

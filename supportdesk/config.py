@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "INBOUND_MAX_MESSAGE_BYTES": 25 * 1024 * 1024,  # larger messages are refused, not stored
     "INBOUND_MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,  # larger files are listed, not stored
     "INBOUND_MAX_ATTACHMENTS_BYTES": 20 * 1024 * 1024,  # all stored files of one message
+    # Whose Authentication-Results to trust (our MTA's authserv-id); None: the topmost header.
+    "INBOUND_AUTHSERV_ID": None,
     "WEBHOOKS_ALLOW_PRIVATE": False,  # development/tests only: allow private and loopback targets
     "WEBHOOKS_CONNECT_TIMEOUT": 5,  # seconds to open the connection to a receiver
     "WEBHOOKS_TIMEOUT": 15,  # seconds for a whole attempt (connect, send, read the answer)

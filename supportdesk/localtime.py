@@ -69,3 +69,15 @@ def format_datetime(
     if named and abbreviation != zone:
         text = f"{text} ({zone})"
     return text
+
+
+def organization_time(organization_id: int, value: dt.datetime, style: str = "datetime") -> str:
+    """A time as mail and stored notes print it: in the organization's zone, named.
+
+    '27 Nov 2026, 14:05 CET (Europe/Berlin)'; style "date" gives '27 Nov 2026'.
+    """
+    from supportdesk.accounts.models import Organization
+    from supportdesk.extensions import db
+
+    zone = db.session.get(Organization, organization_id).time_zone
+    return format_datetime(value, zone, style=style, named=True)

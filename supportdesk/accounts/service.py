@@ -26,20 +26,30 @@ def _slugify(name: str) -> str:
 
 
 def create_organization(name: str) -> Organization:
-    """A new tenant with a unique slug derived from its name."""
+    """A new tenant with a unique slug derived from its name, and its default support address.
+
+    A slug is taken when another organization has it or when an address was ever registered
+    in its mail namespace (`*@<slug>.<MAIL_DOMAIN>`): then a free one is picked (`<slug>-1a2b`),
+    so the default address `support@<slug>.<MAIL_DOMAIN>` is always the new organization's.
+    """
+    # Imported here: the mail identity depends on accounts, not the other way round.
+    from supportdesk.mailidentity.support_addresses import (
+        create_default_address,
+        namespace_is_free,
+    )
+
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed("An organization needs a name.", {"org": "Enter a name."})
     base = _slugify(name)
     slug = base
-    while db.session.scalar(sa.select(Organization.id).where(Organization.slug == slug)):
+    while db.session.scalar(
+        sa.select(Organization.id).where(Organization.slug == slug)
+    ) or not namespace_is_free(slug):
         slug = f"{base}-{secrets.token_hex(2)}"
     org = Organization(name=name[:200], slug=slug)
     db.session.add(org)
     db.session.flush()
-    # Imported here: the mail domain depends on accounts, not the other way round.
-    from supportdesk.mailin.support_addresses import create_default_address
-
     create_default_address(org)
     return org
 

@@ -11,7 +11,8 @@ from supportdesk.console.access import requires
 from supportdesk.console.forms import apply_domain_errors
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.mailin import queries, service, support_addresses
+from supportdesk.mailidentity import support_addresses
+from supportdesk.mailin import queries, service
 from supportdesk.mailin.models import InboundStatus
 from supportdesk.mailin.parse import decode_bytes
 
@@ -20,6 +21,7 @@ def _addresses_page(form: AddressForm, status: int = 200):
     return render_template(
         "admin/addresses.html",
         addresses=queries.list_addresses(current_user.organization_id),
+        forward_to=support_addresses.default_address_for(current_user.organization),
         form=form,
         confirm=ConfirmForm(),
     ), status
@@ -46,17 +48,46 @@ def address_create():
         db.session.rollback()
         apply_domain_errors(form, exc)
         return _addresses_page(form, exc.status)
-    flash(f"Mail to {row.address} now opens tickets here.", "success")
+    if row.verified:
+        flash(f"Mail to {row.address} now opens tickets here.", "success")
+    else:
+        flash(_VERIFY_SENT.format(address=row.address), "info")
+    return redirect(url_for("admin.address_list"))
+
+
+_VERIFY_SENT = (
+    "We mailed a one-time code to {address}. Forward that address's mail to supportdesk: "
+    "it is verified when the code comes back in, and routes nothing until then."
+)
+
+
+@bp.post("/addresses/<int:address_id>/verify")
+@requires("mail.manage")
+def address_resend(address_id: int):
+    """Mail a new verification code to an unverified address."""
+    try:
+        row = support_addresses.resend_verification(current_user, address_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_VERIFY_SENT.format(address=row.address), "info")
     return redirect(url_for("admin.address_list"))
 
 
 @bp.post("/addresses/<int:address_id>/default")
 @requires("mail.manage")
 def address_make_default(address_id: int):
-    """Make an address the default one."""
-    row = support_addresses.make_default(current_user, address_id)
-    db.session.commit()
-    flash(f"{row.address} is now the default address.", "success")
+    """Make a verified address the default one."""
+    try:
+        row = support_addresses.make_default(current_user, address_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(f"{row.address} is now the default address.", "success")
     return redirect(url_for("admin.address_list"))
 
 
@@ -134,8 +165,13 @@ def inbound_retry(inbound_id: int):
 @bp.post("/inbound/<int:inbound_id>/delete")
 @requires("mail.manage")
 def inbound_delete(inbound_id: int):
-    """Delete a kept message for good."""
-    service.delete_inbound(current_user, inbound_id)
-    db.session.commit()
+    """Delete an unprocessed message for good (any other is kept)."""
+    try:
+        service.delete_inbound(current_user, inbound_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.inbound_show", inbound_id=inbound_id))
     flash("Message deleted.", "success")
     return redirect(url_for("admin.unprocessed_list"))

@@ -13,6 +13,7 @@ from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.notifications import queries, service
 from supportdesk.notifications.models import Notification
+from supportdesk.notifications.service import EmailNotFound
 
 # The HTML part is served alone, in a sandboxed frame of our own page, with no script, no
 # same-origin rights and only https/data images: a rendered email can do nothing but look.
@@ -56,7 +57,7 @@ def mail_retry(email_id: int):
 @bp.get("/mail/<int:email_id>")
 def mail_show(email_id: int):
     """Preview one email: headers, attempts, the text part and the HTML part in a sandbox."""
-    email = queries.get_email(current_user.organization_id, email_id)
+    email = queries.readable_email(current_user, email_id)
     return render_template(
         "admin/mail_show.html",
         email=email,
@@ -68,7 +69,9 @@ def mail_show(email_id: int):
 @bp.get("/mail/<int:email_id>/html")
 def mail_html(email_id: int):
     """The email's HTML part alone, under a policy that lets it do nothing but render."""
-    email = queries.get_email(current_user.organization_id, email_id)
+    email = queries.readable_email(current_user, email_id)
+    if email.body_hidden:
+        raise EmailNotFound()
     response = Response(email.html_body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = EMAIL_HTML_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

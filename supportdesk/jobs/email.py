@@ -8,13 +8,14 @@ from pathlib import Path
 from flask import current_app
 
 from supportdesk import jobs, outbox
+from supportdesk.accounts.models import Organization
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.jobs import job
 from supportdesk.notifications import transport
 from supportdesk.notifications.compose import build_mime, envelope_from
 from supportdesk.notifications.models import AttemptOutcome, EmailAttempt, EmailMessage
-from supportdesk.notifications.service import SEND_JOB, settings_for
+from supportdesk.notifications.service import SEND_JOB, sender_name, settings_for
 from supportdesk.outbox import OutboxState
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ def _mail_dir() -> Path:
 def _deliver(email: EmailMessage) -> list[transport.Result]:
     """Try the primary server, then the fallback on a temporary failure; or write a file."""
     try:
-        message = build_mime(email, settings_for(email.organization_id).sender_name or "")
+        organization = db.session.get(Organization, email.organization_id)
+        message = build_mime(email, sender_name(organization, settings_for(organization.id)))
     except (ValueError, TypeError) as exc:
         return [transport.Result("none", AttemptOutcome.FAILED, None, f"cannot build: {exc}", 0)]
     try:

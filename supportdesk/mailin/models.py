@@ -13,7 +13,12 @@ from supportdesk.extensions import db
 
 
 class SupportAddress(db.Model):
-    """An address customers write to; mail sent to it belongs to its organization."""
+    """An address customers write to; once verified, mail sent to it belongs to its organization.
+
+    Addresses in the organization's own namespace (`*@<slug>.<MAIL_DOMAIN>`) are verified when
+    added; any other address when the one-time code mailed to it comes back in through our
+    inbound path. Only the code's SHA-256 is stored: the code itself is never shown to anyone.
+    """
 
     __tablename__ = "support_addresses"
     __table_args__ = (
@@ -27,6 +32,15 @@ class SupportAddress(db.Model):
     address: Mapped[str] = mapped_column(sa.String(254))
     is_default: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    verification_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    verification_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Why the last code was withdrawn (its mail bounced, say); "" while all is well.
+    verification_note: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
 
     def __repr__(self) -> str:
         return f"<SupportAddress {self.address}>"
@@ -58,6 +72,7 @@ class Decision(enum.Enum):
     UNROUTED = "unrouted"
     UNPARSEABLE = "unparseable"
     DUPLICATE = "duplicate"
+    ADDRESS_VERIFICATION = "address_verification"
 
     @property
     def label(self) -> str:
@@ -74,6 +89,7 @@ _DECISION_LABELS = {
     Decision.UNROUTED: "Sent to no known support address",
     Decision.UNPARSEABLE: "Could not be read",
     Decision.DUPLICATE: "Already received",
+    Decision.ADDRESS_VERIFICATION: "Support address verification",
 }
 
 
@@ -103,11 +119,22 @@ class InboundEmail(db.Model):
     status: Mapped[InboundStatus] = mapped_column(enum_column(InboundStatus, "inbound_status"))
     decision: Mapped[Decision] = mapped_column(enum_column(Decision, "inbound_decision"))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The DMARC result our receiving MTA wrote in Authentication-Results ("" when none).
+    dmarc: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id", ondelete="SET NULL"))
     message_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("messages.id", ondelete="SET NULL")
     )
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def decide(self, status: InboundStatus, decision: Decision, reason: str) -> None:
+        """Record what became of the message and the sentence saying why."""
+        self.status, self.decision, self.reason = status, decision, reason[:500]
+
+    @property
+    def dmarc_failed(self) -> bool:
+        """The sender's domain failed DMARC: its From may be forged (shown as a flag)."""
+        return self.dmarc == "fail"
 
     def __repr__(self) -> str:
         return f"<InboundEmail {self.id} {self.status.value} {self.decision.value}>"

@@ -32,7 +32,8 @@ def list_addresses(organization_id: int) -> list[SupportAddress]:
 
 
 def _owned(organization_id: int) -> set[str]:
-    return {a.address for a in list_addresses(organization_id)}
+    """The organization's verified addresses: an unverified one claims no mail."""
+    return {a.address for a in list_addresses(organization_id) if a.verified}
 
 
 def _claimable(row: InboundEmail, owned: set[str]) -> bool:

@@ -1,9 +1,10 @@
 """Which organization a message belongs to, and which ticket (if any) it answers.
 
 Routing looks only at the addresses the mail was sent to, in order: envelope recipients,
-Delivered-To, To, Cc. Matching then tries, in this order: our signed reply address, a Message-ID
+Delivered-To, To, Cc; only verified support addresses route. Matching then tries, in this order: our signed reply address, a Message-ID
 of ours in In-Reply-To/References, a Message-ID of an earlier stored message of that
-organization, and the `[#number]` subject token only when the sender is that ticket's customer.
+organization, and the `[#number]` subject token only when the sender is that ticket's customer
+(and their domain did not fail DMARC: a forged sender must not reach a customer's ticket).
 Nothing is guessed: no match means a new ticket, no route means the unprocessed list.
 """
 
@@ -16,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from supportdesk.extensions import db
+from supportdesk.mailidentity import signing
 from supportdesk.mailin.models import Decision, SupportAddress
 from supportdesk.mailin.parse import ParsedEmail, message_ids
-from supportdesk.notifications import addresses as ours
 from supportdesk.tickets.models import Message, Ticket
 
 _TOKEN_RE = re.compile(r"\[#(\d{1,9})\]")
@@ -42,20 +43,20 @@ class Match:
 
 
 def route(recipients: list[str]) -> Route | None:
-    """The organization owning the first recipient that is a support or signed reply address."""
+    """The organization owning the first recipient that is a verified support or reply address."""
     if not recipients:
         return None
     owned = dict(
         db.session.execute(
             sa.select(SupportAddress.address, SupportAddress.organization_id).where(
-                SupportAddress.address.in_(recipients)
+                SupportAddress.address.in_(recipients), SupportAddress.verified_at.is_not(None)
             )
         ).all()
     )
     for address in recipients:
         if address in owned:
             return Route(owned[address], f"sent to the support address {address}")
-        ticket_id = ours.ticket_from_reply_address(address)
+        ticket_id = signing.ticket_from_reply_address(address)
         if ticket_id is not None:
             org_id = db.session.scalar(
                 sa.select(Ticket.organization_id).where(Ticket.id == ticket_id)
@@ -94,10 +95,15 @@ def _by_stored_message_id(organization_id: int, ids: list[str]) -> Ticket | None
     return ticket_in(organization_id, ticket_id) if ticket_id else None
 
 
-def match(organization_id: int, parsed: ParsedEmail, recipients: list[str]) -> Match:
-    """Decide which ticket the message answers, in the documented order."""
+def match(
+    organization_id: int, parsed: ParsedEmail, recipients: list[str], *, subject_token: bool = True
+) -> Match:
+    """Decide which ticket the message answers, in the documented order.
+
+    `subject_token` False (the sender's domain failed DMARC) skips the `[#number]` token.
+    """
     for address in recipients:
-        ticket_id = ours.ticket_from_reply_address(address)
+        ticket_id = signing.ticket_from_reply_address(address)
         ticket = ticket_in(organization_id, ticket_id) if ticket_id else None
         if ticket is not None:
             return Match(
@@ -106,7 +112,7 @@ def match(organization_id: int, parsed: ParsedEmail, recipients: list[str]) -> M
                 f"Sent to the reply address of ticket #{ticket.number}.",
             )
     thread = " ".join(filter(None, (parsed.in_reply_to, parsed.references)))
-    ticket_id = ours.ticket_from_message_ids(thread)
+    ticket_id = signing.ticket_from_message_ids(thread)
     ticket = ticket_in(organization_id, ticket_id) if ticket_id else None
     if ticket is not None:
         return Match(
@@ -125,13 +131,15 @@ def match(organization_id: int, parsed: ParsedEmail, recipients: list[str]) -> M
     token = _TOKEN_RE.search(parsed.subject)
     if token:
         ticket = _by_number(organization_id, int(token.group(1)))
-        if ticket is not None and ticket.customer.email == parsed.from_address:
+        if not subject_token and ticket is not None:
+            note = f" The subject names ticket #{ticket.number}, but the sender failed DMARC."
+        elif ticket is not None and ticket.customer.email == parsed.from_address:
             return Match(
                 Decision.REPLY_BY_SUBJECT_TOKEN,
                 ticket,
                 f"The subject names ticket #{ticket.number} and the sender is its customer.",
             )
-        if ticket is not None:
+        elif ticket is not None:
             note = (
                 f" The subject names ticket #{ticket.number}, but the sender is not its customer."
             )

@@ -25,14 +25,13 @@ from supportdesk.customers import service as customers
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.mailin import loops, parse, routing
+from supportdesk.mailidentity import ownership
+from supportdesk.mailin import authresults, automatic, loops, parse, routing
 from supportdesk.mailin.attachments import store_attachments
 from supportdesk.mailin.models import Decision, InboundEmail, InboundStatus
 from supportdesk.mailin.queries import get_visible_inbound
 from supportdesk.mailin.quotes import strip_quoted
 from supportdesk.mailin.subjects import clean_subject
-from supportdesk.notifications import addresses as ours
-from supportdesk.notifications.compose import organization_time
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Message, Status, Ticket
 
@@ -111,8 +110,11 @@ def _process_safely(row: InboundEmail, raw: bytes) -> None:
         except Exception as exc:
             # A bug or a race (the ticket changed under us) must not lose the mail: keep it.
             log.exception("Inbound mail %s could not be processed", row.id)
-            _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
-                 f"Processing failed ({exc.__class__.__name__}); kept for an admin to retry.")  # fmt: skip
+            row.decide(
+                InboundStatus.UNPROCESSED,
+                Decision.UNPARSEABLE,
+                f"Processing failed ({exc.__class__.__name__}); kept for an admin to retry.",
+            )
     db.session.flush()
 
 
@@ -121,10 +123,6 @@ def _result(row: InboundEmail) -> ReceiveResult:
     if row.ticket_id is not None:
         number = db.session.scalar(sa.select(Ticket.number).where(Ticket.id == row.ticket_id))
     return ReceiveResult(row.id, row.status, row.decision, row.reason, number)
-
-
-def _set(row: InboundEmail, status: InboundStatus, decision: Decision, reason: str) -> None:
-    row.status, row.decision, row.reason = status, decision, reason[:500]
 
 
 def _recipients(envelope: list[str], parsed: parse.ParsedEmail) -> list[str]:
@@ -145,13 +143,19 @@ def _identify(
         reason = str(exc) if isinstance(exc, parse.Unparseable) else ""
         found = routing.route(row.envelope_recipients)
         row.organization_id = found.organization_id if found else None
-        _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
-             reason or f"The message could not be read ({exc.__class__.__name__}).")  # fmt: skip
+        row.decide(
+            InboundStatus.UNPROCESSED,
+            Decision.UNPARSEABLE,
+            reason or f"The message could not be read ({exc.__class__.__name__}).",
+        )
         return None, found
     row.from_address = parsed.from_address[:320]
     row.subject = parsed.subject[:998]
     row.message_id_header = parsed.message_id[:998] if parsed.message_id else None
     row.recipients = _recipients(row.envelope_recipients, parsed)
+    row.dmarc = authresults.dmarc_result(
+        parsed.message, current_app.config.get("INBOUND_AUTHSERV_ID")
+    )
     found = routing.route(row.recipients)
     row.organization_id = found.organization_id if found else None
     return parsed, found
@@ -164,19 +168,27 @@ def _decide(
         return
     bounce = loops.bounce_info(parsed.message, parsed.from_address)
     if bounce is not None:
-        _handle_bounce(row, bounce, raw)
+        automatic.handle_bounce(row, bounce, raw)
+        return
+    if automatic.handle_verification(row, parsed):
         return
     auto = loops.auto_reply_reason(parsed.message, parsed.from_address)
     if auto is not None:
-        _handle_auto_reply(row, parsed, auto)
+        automatic.handle_auto_reply(row, parsed, auto)
         return
-    if _from_ourselves(parsed.from_address):
-        _set(row, InboundStatus.REJECTED, Decision.AUTO_REPLY_IGNORED,
-             "Sent from one of our own addresses: refused to avoid a mail loop.")  # fmt: skip
+    if ownership.is_ours(parsed.from_address):
+        row.decide(
+            InboundStatus.REJECTED,
+            Decision.AUTO_REPLY_IGNORED,
+            "Sent from one of our own addresses: refused to avoid a mail loop.",
+        )
         return
     if found is None:
-        _set(row, InboundStatus.UNPROCESSED, Decision.UNROUTED,
-             "No organization owns any of the recipient addresses; kept until an admin routes it.")  # fmt: skip
+        row.decide(
+            InboundStatus.UNPROCESSED,
+            Decision.UNROUTED,
+            "No organization owns any of the recipient addresses; kept until an admin routes it.",
+        )
         return
     _apply(row, parsed, found)
 
@@ -202,44 +214,12 @@ def _is_duplicate(row: InboundEmail) -> bool:
     # Stored once: the copy keeps its log line, not a second copy of the bytes.
     row.raw = b""
     row.ticket_id = original.ticket_id
-    _set(row, InboundStatus.DUPLICATE, Decision.DUPLICATE,
-         f"The same Message-ID was already received (inbound mail {original.id}).")  # fmt: skip
+    row.decide(
+        InboundStatus.DUPLICATE,
+        Decision.DUPLICATE,
+        f"The same Message-ID was already received (inbound mail {original.id}).",
+    )
     return True
-
-
-def _handle_bounce(row: InboundEmail, bounce: loops.Bounce, raw: bytes) -> None:
-    organization_id = row.organization_id
-    if organization_id is None:
-        # Bounces come back to our envelope sender; the returned headers carry our Message-ID.
-        ticket_id = ours.ticket_from_message_ids(raw.decode("latin-1"))
-        ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
-        organization_id = row.organization_id = ticket.organization_id if ticket else None
-    suppressed = []
-    if bounce.hard and organization_id is not None:
-        received = organization_time(organization_id, utcnow(), "date")
-        note = f"Hard bounce {bounce.status} received {received}"
-        for address in bounce.failed:
-            if customers.suppress_email(organization_id, address, note):
-                suppressed.append(address)
-    kind = f"A permanent delivery failure ({bounce.status})" if bounce.hard else "A delivery report"
-    outcome = f"; mail to {', '.join(suppressed)} is now suppressed" if suppressed else ""
-    _set(row, InboundStatus.IGNORED, Decision.BOUNCE, f"{kind}{outcome}. No ticket was changed.")
-
-
-def _handle_auto_reply(row: InboundEmail, parsed: parse.ParsedEmail, why: str) -> None:
-    # Logged only, never added to the ticket: a note would need an author and would bump the
-    # ticket in the queues for mail nobody has to read. The log links it to the ticket.
-    if row.organization_id is not None:
-        matched = routing.match(row.organization_id, parsed, row.recipients)
-        row.ticket_id = matched.ticket.id if matched.ticket else None
-    _set(row, InboundStatus.IGNORED, Decision.AUTO_REPLY_IGNORED,
-         f"Automatic reply ({why}); it never reopens a ticket or triggers mail.")  # fmt: skip
-
-
-def _from_ourselves(sender: str) -> bool:
-    domain = current_app.config["MAIL_DOMAIN"].lower()
-    host = sender.rsplit("@", 1)[-1]
-    return host == domain or host.endswith("." + domain)
 
 
 def _body(text: str) -> str:
@@ -251,7 +231,8 @@ def _body(text: str) -> str:
 
 def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -> None:
     org_id = found.organization_id
-    matched = routing.match(org_id, parsed, row.recipients)
+    failed_dmarc = row.dmarc == authresults.DMARC_FAIL
+    matched = routing.match(org_id, parsed, row.recipients, subject_token=not failed_dmarc)
     if matched.ticket is not None and matched.ticket.status is Status.CLOSED:
         matched = routing.Match(
             Decision.NEW_TICKET,
@@ -264,7 +245,7 @@ def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -
         # A savepoint: a rule refusing the mail (an odd sender address) leaves it unprocessed.
         with db.session.begin_nested():
             if matched.ticket is None:
-                message = _open(org_id, parsed)
+                message = _open(org_id, parsed, row.dmarc)
             else:
                 customer = customers.find_or_create(org_id, parsed.from_address, parsed.from_name)
                 message = tickets.customer_reply(
@@ -278,14 +259,18 @@ def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -
             store_attachments(message, parsed.parts)
             db.session.flush()
     except DomainError as exc:
-        _set(row, InboundStatus.UNPROCESSED, Decision.UNPARSEABLE,
-             f"Routed ({found.reason}) but refused: {exc.message}")  # fmt: skip
+        row.decide(
+            InboundStatus.UNPROCESSED,
+            Decision.UNPARSEABLE,
+            f"Routed ({found.reason}) but refused: {exc.message}",
+        )
         return
     row.ticket_id, row.message_id = message.ticket_id, message.id
-    _set(row, InboundStatus.PROCESSED, matched.decision, matched.reason)
+    flag = " The sender's domain failed DMARC: flagged, not acknowledged." if failed_dmarc else ""
+    row.decide(InboundStatus.PROCESSED, matched.decision, matched.reason + flag)
 
 
-def _open(organization_id: int, parsed: parse.ParsedEmail) -> Message:
+def _open(organization_id: int, parsed: parse.ParsedEmail, dmarc: str) -> Message:
     ticket = tickets.open_ticket(
         organization_id,
         actor=None,
@@ -294,6 +279,8 @@ def _open(organization_id: int, parsed: parse.ParsedEmail) -> Message:
         subject=clean_subject(parsed.subject),
         body=_body(parsed.text),
         channel=Channel.EMAIL,
+        # The acknowledgement reads it: none on a DMARC failure, no quoted text unless a pass.
+        event_data={"dmarc": dmarc},
     )
     message = ticket.messages[0]
     message.email_message_id = parsed.message_id[:998] if parsed.message_id else None
@@ -314,7 +301,16 @@ def retry_inbound(actor: User, inbound_id: int) -> ReceiveResult:
 
 
 def delete_inbound(actor: User, inbound_id: int) -> None:
-    """Delete a kept message for good (spam sent to a wrong address, say)."""
+    """Delete an unprocessed message for good (spam sent to a wrong address, say).
+
+    Every other message is the record of what mail did (a ticket's original, a bounce, a
+    verification): it stays.
+    """
     require(actor, "mail.manage")
-    db.session.delete(get_visible_inbound(actor.organization_id, inbound_id))
+    row = get_visible_inbound(actor.organization_id, inbound_id)
+    if row.status is not InboundStatus.UNPROCESSED:
+        raise DomainError(
+            "Only unprocessed mail can be deleted; this message is kept as the original."
+        )
+    db.session.delete(row)
     db.session.flush()

@@ -7,11 +7,12 @@ style attributes (css-inline) because many mail clients drop <style> blocks.
 
 MIME is built with `email.message.EmailMessage` and `policy.SMTP`: the standard library refuses
 CR/LF in any header value, and names and subjects are folded to one line before they get there.
+Subject, From and To are encoded and folded by `notifications.headers` (the stdlib folder
+loses spaces in some non-ASCII subjects).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -25,9 +26,7 @@ import css_inline
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from supportdesk import localtime
-from supportdesk.accounts.models import Organization
-from supportdesk.extensions import db
+from supportdesk.notifications import headers
 from supportdesk.notifications.models import EmailMessage
 
 _TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "emails"
@@ -43,15 +42,6 @@ def external_url(endpoint: str, **values: Any) -> str:
     """BASE_URL + the path of a route: a link for an email, built without a request context."""
     path = current_app.url_map.bind("").build(endpoint, values)
     return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def organization_time(organization_id: int, value: dt.datetime, style: str = "datetime") -> str:
-    """A time as mail prints it: in the organization's zone, named, since readers live anywhere.
-
-    '27 Nov 2026, 14:05 CET (Europe/Berlin)'; style "date" gives '27 Nov 2026'.
-    """
-    zone = db.session.get(Organization, organization_id).time_zone
-    return localtime.format_datetime(value, zone, style=style, named=True)
 
 
 @functools.cache
@@ -91,13 +81,6 @@ def render(kind: str, context: dict[str, Any]) -> Rendered:
     return Rendered(subject=subject, html=css_inline.inline(html), text=text)
 
 
-def from_address(sender_name: str) -> Address:
-    """Our From: the organization's sender name and MAIL_FROM (default support@MAIL_DOMAIN)."""
-    config = current_app.config
-    addr = config.get("MAIL_FROM") or f"support@{config['MAIL_DOMAIN']}"
-    return Address(display_name=one_line(sender_name, 100), addr_spec=addr)
-
-
 def envelope_from() -> str:
     config = current_app.config
     return config.get("MAIL_FROM") or f"support@{config['MAIL_DOMAIN']}"
@@ -105,10 +88,14 @@ def envelope_from() -> str:
 
 def build_mime(email: EmailMessage, sender_name: str) -> MimeMessage:
     """The RFC 5322 message for an outbox row: headers, text part and HTML alternative."""
-    message = MimeMessage(policy=SMTP)
-    message["From"] = from_address(sender_name)
-    message["To"] = Address(display_name=one_line(email.to_name, 200), addr_spec=email.to_address)
-    message["Subject"] = one_line(email.subject)
+    # Raw values (set_raw) are written as folded by notifications.headers, never refolded.
+    message = MimeMessage(policy=SMTP.clone(refold_source="none"))
+    # Address() refuses CR/LF and malformed addresses (ValueError: the job records it).
+    sender = Address(display_name=one_line(sender_name, 100), addr_spec=envelope_from())
+    recipient = Address(display_name=one_line(email.to_name, 200), addr_spec=email.to_address)
+    for name, mailbox in (("From", sender), ("To", recipient)):
+        message.set_raw(name, headers.address(name, mailbox.display_name, mailbox.addr_spec))
+    message.set_raw("Subject", headers.unstructured("Subject", one_line(email.subject)))
     message["Date"] = format_datetime(email.created_at)
     message["Message-ID"] = email.message_id_header
     if email.in_reply_to:

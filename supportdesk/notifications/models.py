@@ -62,6 +62,11 @@ NOTIFICATION_LABELS = {
 }
 
 
+# The outbox kind of the email carrying a support address's one-time code: not a Notification
+# (no switch), and its body is never shown in a preview (mailidentity.verification).
+ADDRESS_VERIFICATION = "address_verification"
+
+
 class AttemptOutcome(enum.Enum):
     """What one try at handing an email to a server gave."""
 
@@ -110,6 +115,11 @@ class EmailMessage(OutboxMixin, db.Model):
             return Notification(self.kind)
         except ValueError:
             return None
+
+    @property
+    def body_hidden(self) -> bool:
+        """The body carries a one-time secret: previews show headers and attempts only."""
+        return self.kind == ADDRESS_VERIFICATION
 
     def __repr__(self) -> str:
         return f"<EmailMessage {self.id} {self.kind} {self.state.value}>"

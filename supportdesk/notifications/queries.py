@@ -7,6 +7,8 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import load_only
 
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import require
 from supportdesk.extensions import db
 from supportdesk.notifications.models import EmailAttempt, EmailMessage
 from supportdesk.notifications.service import EmailNotFound
@@ -79,6 +81,15 @@ def get_email(organization_id: int, email_id: int) -> EmailMessage:
     )
     if email is None:
         raise EmailNotFound()
+    return email
+
+
+def readable_email(user: User, email_id: int) -> EmailMessage:
+    """An email `user` may read: who may read its ticket may read it (every agent of the
+    organization); an email about no ticket (to admins, a verification) is for admins only."""
+    email = get_email(user.organization_id, email_id)
+    if email.ticket_id is None:
+        require(user, "mail.manage")
     return email
 
 

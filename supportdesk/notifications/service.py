@@ -19,8 +19,10 @@ from supportdesk.customers.service import find_by_email
 from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses
-from supportdesk.notifications.compose import one_line, organization_time, render
+from supportdesk.localtime import organization_time
+from supportdesk.mailidentity import ownership, signing, verification
+from supportdesk.mailidentity.support_addresses import default_address_for
+from supportdesk.notifications.compose import one_line, render
 from supportdesk.notifications.models import (
     EmailMessage,
     Notification,
@@ -71,13 +73,18 @@ def customer_context(customer: Customer) -> dict[str, str]:
     return {"name": customer.display_name, "email": customer.email, "address": address}
 
 
+def sender_name(organization: Organization, settings: NotificationSettings) -> str:
+    """The display name of our From: the sender name set in branding, else the organization's."""
+    return settings.sender_name or organization.name
+
+
 def brand_context(organization_id: int, settings: NotificationSettings) -> dict[str, Any]:
     """`org_name` and `brand`: what every email template's header and footer show."""
     org = db.session.get(Organization, organization_id)
     return {
         "org_name": org.name,
         "brand": {
-            "sender_name": settings.sender_name or org.name,
+            "sender_name": sender_name(org, settings),
             "accent_color": settings.accent_color,
             "logo_url": settings.logo_url,
             "footer_text": settings.footer_text,
@@ -131,7 +138,15 @@ def thread_ids(organization_id: int, ticket_id: int, to_address: str) -> list[st
     return ordered[-MAX_REFERENCES:]
 
 
-def _over_cap(organization_id: int, to_address: str, notification: Notification) -> int | None:
+def _to_customer(kind: str) -> bool:
+    """Whether mail of this kind goes outside the team (customers, a support address's code)."""
+    try:
+        return Notification(kind).to_customer
+    except ValueError:
+        return True  # e.g. the verification code, mailed to an outside address
+
+
+def _over_cap(organization_id: int, to_address: str, kind: str) -> int | None:
     """The cap when automatic mail of this audience to this address reached it, else None.
 
     Customer mail and mail to our own agents are counted apart, each against its own cap: a
@@ -139,9 +154,10 @@ def _over_cap(organization_id: int, to_address: str, notification: Notification)
     rightly get dozens of assignments an hour (their cap only stops a runaway).
     """
     config = current_app.config
-    to_customer = notification.to_customer
+    to_customer = _to_customer(kind)
     cap = int(config["MAIL_CAP_PER_WINDOW" if to_customer else "MAIL_AGENT_CAP_PER_WINDOW"])
-    kinds = [n.value for n in Notification if n.automatic and n.to_customer is to_customer]
+    automatic = [n.value for n in Notification if n.automatic] + [verification.EMAIL_KIND]
+    kinds = [k for k in automatic if _to_customer(k) is to_customer]
     since = utcnow() - dt.timedelta(seconds=int(config["MAIL_CAP_WINDOW_SECONDS"]))
     sent = db.session.scalar(
         sa.select(sa.func.count())
@@ -163,13 +179,6 @@ def _suppressed_since(organization_id: int, address: str) -> dt.datetime | None:
     return customer.email_suppressed_at if customer is not None else None
 
 
-def _is_ours(address: str) -> bool:
-    """Whether mail to `address` would come straight back to us (our domain or sender)."""
-    config = current_app.config
-    ours = {(config.get("MAIL_FROM") or "").lower()}
-    return address in ours or address.rpartition("@")[2] == config["MAIL_DOMAIN"].lower()
-
-
 def queue_email(
     notification: Notification,
     *,
@@ -187,20 +196,66 @@ def queue_email(
     e.g. to admins about the organization) starts none. Automatic mail over the per-address
     cap is recorded as failed with the reason, not sent.
     """
+    return _queue(
+        notification.value,
+        automatic=notification.automatic,
+        organization_id=organization_id,
+        ticket_id=ticket_id,
+        message_id=message_id,
+        to_address=to_address,
+        to_name=to_name,
+        reply_to=reply_to,
+        context=context,
+    )
+
+
+def queue_verification(request: verification.VerificationRequested) -> EmailMessage:
+    """Queue the email carrying a support address's one-time code (never previewed)."""
+    org = db.session.get(Organization, request.organization_id)
+    settings = settings_for(request.organization_id)
+    context = {
+        **brand_context(request.organization_id, settings),
+        "address": request.address,
+        "code": request.code,
+        "forward_to": default_address_for(org),
+    }
+    return _queue(
+        verification.EMAIL_KIND,
+        automatic=True,
+        organization_id=request.organization_id,
+        ticket_id=None,
+        to_address=request.address,
+        to_name="",
+        context=context,
+    )
+
+
+def _queue(
+    kind: str,
+    *,
+    automatic: bool,
+    organization_id: int,
+    ticket_id: int | None,
+    message_id: int | None = None,
+    to_address: str,
+    to_name: str,
+    reply_to: str = "",
+    context: dict[str, Any],
+) -> EmailMessage:
     to_address = to_address.strip().lower()
-    rendered = render(notification.value, context)
+    rendered = render(kind, context)
     references = [] if ticket_id is None else thread_ids(organization_id, ticket_id, to_address)
     now = utcnow()
     email = EmailMessage(
         organization_id=organization_id,
         ticket_id=ticket_id,
         message_id=message_id,
-        kind=notification.value,
-        automatic=notification.automatic,
+        kind=kind,
+        automatic=automatic,
         to_address=to_address,
         to_name=one_line(to_name, 200),
         subject=rendered.subject,
-        message_id_header=addresses.new_message_id(ticket_id),
+        message_id_header=signing.new_message_id(ticket_id),
         in_reply_to=references[-1] if references else "",
         references=" ".join(references),
         reply_to=reply_to,
@@ -212,9 +267,9 @@ def queue_email(
         attempts=0,
         last_error="",
     )
-    cap = _over_cap(organization_id, to_address, notification) if notification.automatic else None
+    cap = _over_cap(organization_id, to_address, kind) if automatic else None
     suppressed = _suppressed_since(organization_id, to_address)
-    if _is_ours(to_address):
+    if ownership.is_ours(to_address):
         email.state = OutboxState.FAILED
         email.last_error = "Not sent: this is one of our own addresses (mail-loop protection)."
     elif suppressed is not None:

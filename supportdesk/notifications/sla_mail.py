@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from supportdesk.accounts.models import Role, Team, User, team_members
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
+from supportdesk.localtime import organization_time
 from supportdesk.notifications import service
-from supportdesk.notifications.compose import external_url, organization_time
+from supportdesk.notifications.compose import external_url
 from supportdesk.notifications.models import Notification
 from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets.models import Ticket

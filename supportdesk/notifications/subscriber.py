@@ -1,9 +1,13 @@
 """Turn the ticket events of a transaction into queued emails (runs just before the COMMIT).
 
-Rules: only TicketEvents and SLA breaches (supportdesk.notifications.sla_mail) are read (other
-domain events are ignored); an event whose data says `suppress_notifications` (auto-replies,
-bounces) never sends mail; nobody is told about their own action; each organization's switches
-are respected; automatic mail is capped per address.
+Rules: only TicketEvents, SLA breaches (supportdesk.notifications.sla_mail) and support address
+verification requests are read (other domain events are ignored); an event whose data says
+`suppress_notifications` (auto-replies, bounces) never sends mail; nobody is told about their own
+action; each organization's switches are respected; automatic mail is capped per address.
+
+Acknowledgements of mail are not a relay for whoever forged the sender: a ticket opened by mail
+whose sender's domain failed DMARC gets none, and one without a DMARC pass gets one that carries
+no text the sender chose (no body, no subject, no name), so it cannot carry spam to a stranger.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from supportdesk.accounts.models import Team, User
 from supportdesk.assignment.rules import rule_label
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses, service, sla_mail
-from supportdesk.notifications.compose import organization_time
+from supportdesk.localtime import organization_time
+from supportdesk.mailidentity import signing
+from supportdesk.mailidentity.verification import VerificationRequested
+from supportdesk.notifications import service, sla_mail
 from supportdesk.notifications.models import Notification, NotificationSettings
 from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Ticket, TicketEvent
@@ -32,6 +38,9 @@ def on_ticket_events(events: list[Any]) -> None:
     for event in events:
         if isinstance(event, SlaBreached):
             sla_mail.notify_breach(event)
+            continue
+        if isinstance(event, VerificationRequested):
+            service.queue_verification(event)
             continue
         if not isinstance(event, TicketEvent):
             continue
@@ -47,7 +56,8 @@ def _notifications_for(event: TicketEvent) -> list[Notification]:
         # A ticket opened with an assignee records no separate assignment event.
         ticket = db.session.get(Ticket, event.ticket_id)
         assigned = [Notification.TICKET_ASSIGNED] if ticket.assignee_id else []
-        return [Notification.TICKET_ACKNOWLEDGED, *assigned]
+        acknowledged = [] if data.get("dmarc") == "fail" else [Notification.TICKET_ACKNOWLEDGED]
+        return [*acknowledged, *assigned]
     if event.kind is EventKind.REPLIED:
         return [Notification.AGENT_REPLIED]
     if event.kind is EventKind.STATUS and data.get("new") == "resolved":
@@ -65,9 +75,12 @@ def _notify(event: TicketEvent, notification: Notification) -> None:
         return
     ticket = db.session.get(Ticket, event.ticket_id)
     customer = db.session.get(Customer, ticket.customer_id)
+    sender_verified = _sender_verified(event)
     if notification.to_customer:
         recipient_email, recipient_name = customer.email, customer.display_name
-        reply_to = addresses.reply_address(ticket.id)
+        if not sender_verified:
+            recipient_name = ""
+        reply_to = signing.reply_address(ticket.id)
     else:
         agent_id = ticket.assignee_id
         if event.kind is EventKind.ASSIGNEE:
@@ -83,6 +96,8 @@ def _notify(event: TicketEvent, notification: Notification) -> None:
         None if notification is Notification.TICKET_ASSIGNED else _event_message(event, ticket)
     )
     context = _context(event, notification, settings, ticket, customer, message, recipient_name)
+    if not sender_verified:
+        context.update(message=None, sender_verified=False)
     service.queue_email(
         notification,
         organization_id=ticket.organization_id,
@@ -93,6 +108,14 @@ def _notify(event: TicketEvent, notification: Notification) -> None:
         reply_to=reply_to,
         context=context,
     )
+
+
+def _sender_verified(event: TicketEvent) -> bool:
+    """False for a ticket opened by mail whose sender's domain did not pass DMARC."""
+    data = event.data or {}
+    if event.kind is not EventKind.CREATED or data.get("channel") != "email":
+        return True
+    return data.get("dmarc") == "pass"
 
 
 def _public_messages(ticket: Ticket, limit: int) -> list[Message]:
@@ -171,6 +194,7 @@ def _context(
         "quoted": [_message_view(m) for m in quoted],
         "to_customer": notification.to_customer,
         "assignment": _assignment_view(event, ticket),
+        "sender_verified": True,
     }
 
 

@@ -187,10 +187,12 @@ def open_ticket(
     team_id: int | None = None,
     tags: str | Iterable[str] = (),
     custom_fields: dict[str, Any] | None = None,
+    event_data: dict[str, Any] | None = None,
 ) -> Ticket:
     """Open a ticket for a customer (found or created by email) with their request as first message.
 
     `actor` is the agent who logged it, or None when the customer wrote in themselves.
+    `event_data` adds facts to the creation event (inbound mail: the sender's DMARC result).
     """
     if actor is not None:
         require(actor, "ticket.create")
@@ -235,7 +237,7 @@ def open_ticket(
     created = _record(ticket, EventKind.CREATED, actor=actor, customer=None if actor else customer)
     created.ticket_version = 0
     created.new_value = subject[:500]
-    created.data = {"channel": channel.value, "priority": priority.value}
+    created.data = {**(event_data or {}), "channel": channel.value, "priority": priority.value}
     events.record(db.session, MessageCreated(first))
     db.session.flush()
     return ticket

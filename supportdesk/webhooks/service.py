@@ -20,8 +20,9 @@ from supportdesk.accounts.permissions import require
 from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.localtime import organization_time
 from supportdesk.notifications import service as notifications
-from supportdesk.notifications.compose import external_url, organization_time
+from supportdesk.notifications.compose import external_url
 from supportdesk.notifications.models import Notification
 from supportdesk.outbox import OutboxState, backoff
 from supportdesk.webhooks import guard, payloads

@@ -10,7 +10,7 @@ from supportdesk.accounts import service as accounts
 from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.customers import service as customers
-from supportdesk.mailin import support_addresses
+from supportdesk.mailidentity import support_addresses
 from supportdesk.notifications import service as notifications
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from supportdesk.accounts.service import create_organization
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.mailin.models import InboundEmail, InboundStatus, SupportAddress
 from supportdesk.mailin.service import receive_email
@@ -23,17 +24,17 @@ def test_a_new_organization_gets_a_default_address(app):
     assert address.is_default
 
 
-def test_an_admin_adds_makes_default_and_removes_addresses(client, admin, mail_world):
+def test_an_admin_adds_makes_default_and_removes_addresses(
+    app, client, admin, mail_world, mail_config
+):
+    mail_config(MAIL_DOMAIN="help.example.com")  # .localhost addresses fail email validation
     login_as(client, admin)
     token = csrf_token(client.get("/admin/addresses"))
-    response = client.post(
-        "/admin/addresses", data={"csrf_token": token, "address": "Sales@Acme.example"}
-    )
+    own = f"Sales@{mail_world.org.slug}.{app.config['MAIL_DOMAIN']}"
+    response = client.post("/admin/addresses", data={"csrf_token": token, "address": own})
     assert response.status_code == 302
-    row = db.session.scalar(
-        db.select(SupportAddress).where(SupportAddress.address == "sales@acme.example")
-    )
-    assert row is not None and not row.is_default
+    row = db.session.scalar(db.select(SupportAddress).where(SupportAddress.address == own.lower()))
+    assert row is not None and not row.is_default and row.verified  # its own namespace
 
     client.post(f"/admin/addresses/{row.id}/default", data={"csrf_token": token})
     db.session.expire_all()
@@ -54,9 +55,14 @@ def test_an_admin_adds_makes_default_and_removes_addresses(client, admin, mail_w
     [
         pytest.param(SUPPORT, "already routes mail", id="taken"),
         pytest.param("not-an-address", "Invalid email address", id="malformed"),
+        pytest.param("support@help.example.com", "you can only add", id="bare-mail-domain"),
+        pytest.param("help@beta.help.example.com", "you can only add", id="other-namespace"),
+        pytest.param("x@a.b.help.example.com", "you can only add", id="deeper-subdomain"),
+        pytest.param("desk@mail-from.example", "own sender address", id="our-sender"),
     ],
 )
-def test_bad_addresses_are_refused(client, admin, mail_world, address, message):
+def test_bad_addresses_are_refused(client, admin, mail_world, mail_config, address, message):
+    mail_config(MAIL_DOMAIN="help.example.com", MAIL_FROM="desk@mail-from.example")
     login_as(client, admin)
     token = csrf_token(client.get("/admin/addresses"))
     response = client.post("/admin/addresses", data={"csrf_token": token, "address": address})
@@ -81,7 +87,9 @@ def test_unrouted_mail_appears_once_the_address_is_ours_and_retry_opens_a_ticket
     assert client.get(f"/admin/inbound/{result.inbound_id}").status_code == 404
 
     db.session.add(
-        SupportAddress(organization_id=mail_world.org.id, address="sales@unknown.example")
+        SupportAddress(
+            organization_id=mail_world.org.id, address="sales@unknown.example", verified_at=utcnow()
+        )
     )
     db.session.commit()
     listing = client.get("/admin/unprocessed")
@@ -122,6 +130,39 @@ def test_an_admin_deletes_kept_mail(client, admin, mail_world):
     assert "Could not be read" in page.get_data(as_text=True)
     client.post(f"/admin/inbound/{result.inbound_id}/delete", data={"csrf_token": csrf_token(page)})
     assert db.session.get(InboundEmail, result.inbound_id) is None
+
+
+@pytest.mark.parametrize(
+    ("corpus", "status"),
+    [
+        pytest.param("text_only.eml", InboundStatus.PROCESSED, id="processed"),
+        pytest.param("out_of_office.eml", InboundStatus.IGNORED, id="auto-reply"),
+        pytest.param("bounce_dsn.eml", InboundStatus.IGNORED, id="bounce"),
+    ],
+)
+def test_only_unprocessed_mail_can_be_deleted_and_the_original_is_kept(
+    client, admin, mail_world, corpus, status
+):
+    raw = mail_world.load(corpus)
+    result = receive_email(raw, source="test")
+    assert result.status is status
+    db.session.commit()
+    login_as(client, admin)
+    page = client.get(f"/admin/inbound/{result.inbound_id}")
+    assert ">Delete</button>" not in page.get_data(as_text=True)
+    response = client.post(
+        f"/admin/inbound/{result.inbound_id}/delete", data={"csrf_token": csrf_token(page)}
+    )
+    assert "Only unprocessed mail can be deleted" in client.get(response.location).get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    row = db.session.scalar(
+        db.select(InboundEmail)
+        .where(InboundEmail.id == result.inbound_id)
+        .options(db.undefer(InboundEmail.raw))
+    )
+    assert row is not None and row.raw == raw
 
 
 def test_retry_refuses_processed_mail(client, admin, mail_world):

@@ -94,9 +94,13 @@ def test_agents_do_not_see_the_mail_link(client, agent, admin):
     assert 'href="/admin/mail"' in client.get("/").get_data(as_text=True)
 
 
-def test_the_preview_shows_text_and_frames_the_html_in_a_sandbox(client, agent, org):
+def test_the_preview_shows_text_and_frames_the_html_in_a_sandbox(client, agent, org, ticket):
     email_id = make_email(
-        org, text_body="Hi <b>there</b>\n", html_body="<p>Hi <b>there</b></p>", to_name="Inès"
+        org,
+        ticket=ticket,
+        text_body="Hi <b>there</b>\n",
+        html_body="<p>Hi <b>there</b></p>",
+        to_name="Inès",
     ).id
     login_as(client, agent)
     html = client.get(f"/admin/mail/{email_id}").get_data(as_text=True)
@@ -107,6 +111,27 @@ def test_the_preview_shows_text_and_frames_the_html_in_a_sandbox(client, agent, 
     policy = part.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "sandbox" in policy and "script" not in policy
     assert part.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@pytest.mark.parametrize(
+    ("role", "about_a_ticket", "status"),
+    [
+        pytest.param("viewer", True, 200, id="viewer-reads-a-ticket-email"),
+        pytest.param("agent", True, 200, id="agent-reads-a-ticket-email"),
+        pytest.param("viewer", False, 403, id="viewer-not-organization-mail"),
+        pytest.param("agent", False, 403, id="agent-not-organization-mail"),
+        pytest.param("senior_agent", False, 403, id="senior-not-organization-mail"),
+        pytest.param("admin", False, 200, id="admin-reads-organization-mail"),
+    ],
+)
+def test_who_may_read_an_email_follows_who_may_read_its_ticket(
+    request, client, org, ticket, role, about_a_ticket, status
+):
+    """Mail about no ticket (to admins about a webhook, say) is for admins only."""
+    email = make_email(org, ticket=ticket if about_a_ticket else None, kind="webhook_disabled")
+    login_as(client, request.getfixturevalue(role))
+    assert client.get(f"/admin/mail/{email.id}").status_code == status
+    assert client.get(f"/admin/mail/{email.id}/html").status_code == status
 
 
 def test_the_preview_lists_the_attempts(client, admin, org, smtp):

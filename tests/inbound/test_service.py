@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from supportdesk.errors import DomainError
+from supportdesk.db import utcnow
+from supportdesk.errors import DomainError, NotFound
 from supportdesk.extensions import db
+from supportdesk.mailidentity import signing
 from supportdesk.mailin import service
 from supportdesk.mailin.models import Attachment, Decision, InboundEmail, InboundStatus
 from supportdesk.mailin.service import MessageTooLarge, receive_email
-from supportdesk.notifications import addresses
 from supportdesk.tickets.models import Message, Status, Ticket
 from tests import factories
-from tests.fixtures.mail import SUPPORT
+from tests.fixtures.mail import SUPPORT, forwarded_copy, verification_email
 
 
 def _message(result) -> Message:
@@ -193,7 +194,7 @@ def test_a_stranger_quoting_a_ticket_number_is_told_apart(mail_world):
 def test_another_organizations_reply_address_does_not_match(mail_world, other_org):
     foreign = factories.make_ticket(other_org)
     raw = _mail(
-        sender="Jane <jane@example.com>", to=f"{SUPPORT}, {addresses.reply_address(foreign.id)}"
+        sender="Jane <jane@example.com>", to=f"{SUPPORT}, {signing.reply_address(foreign.id)}"
     )
     result = receive_email(raw, source="test")
     assert result.decision is Decision.NEW_TICKET
@@ -201,7 +202,7 @@ def test_another_organizations_reply_address_does_not_match(mail_world, other_or
 
 
 def test_the_reply_address_alone_routes_to_its_ticket(mail_world):
-    raw = _mail(sender="Jane <jane@example.com>", to=addresses.reply_address(mail_world.ticket.id))
+    raw = _mail(sender="Jane <jane@example.com>", to=signing.reply_address(mail_world.ticket.id))
     result = receive_email(raw, source="test")
     assert (result.decision, result.ticket_number) == (
         Decision.REPLY_BY_ADDRESS,
@@ -249,7 +250,11 @@ def test_a_sender_the_rules_refuse_is_kept_unprocessed(mail_world):
 def test_the_same_message_to_two_organizations_is_not_a_duplicate(mail_world, other_org):
     from supportdesk.mailin.models import SupportAddress
 
-    db.session.add(SupportAddress(organization_id=other_org.id, address="help@other.example"))
+    db.session.add(
+        SupportAddress(
+            organization_id=other_org.id, address="help@other.example", verified_at=utcnow()
+        )
+    )
     raw = mail_world.load("text_only.eml")
     first = receive_email(raw, envelope_recipients=[SUPPORT], source="test")
     second = receive_email(raw, envelope_recipients=["help@other.example"], source="test")
@@ -266,12 +271,22 @@ def test_a_very_long_message_is_shortened(mail_world):
     assert _message(result).body_text.endswith("view the original for the rest]")
 
 
-def test_retry_routes_mail_once_the_address_exists(mail_world, admin):
-    from supportdesk.mailin.support_addresses import add_address
+def test_retry_routes_mail_once_the_address_is_verified(mail_world, admin):
+    from supportdesk.mailidentity.support_addresses import add_address
 
     result = receive_email(mail_world.load("unknown_address.eml"), source="test")
     assert result.decision is Decision.UNROUTED
     add_address(admin, "sales@unknown.example")
+    db.session.commit()  # the verification email is queued with the commit
+    with pytest.raises(NotFound):  # an unverified address claims nothing
+        service.retry_inbound(admin, result.inbound_id)
+    email = verification_email("sales@unknown.example")
+    back = receive_email(
+        forwarded_copy(email, delivered_to="sales@unknown.example"),
+        envelope_recipients=[SUPPORT],
+        source="test",
+    )
+    assert back.decision is Decision.ADDRESS_VERIFICATION
     retried = service.retry_inbound(admin, result.inbound_id)
     assert (retried.decision, retried.status) == (Decision.NEW_TICKET, InboundStatus.PROCESSED)
     with pytest.raises(DomainError, match="Only unprocessed"):

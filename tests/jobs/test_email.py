@@ -16,7 +16,7 @@ from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.jobs.email import send_email, sweep_emails
 from supportdesk.notifications.models import AttemptOutcome, EmailAttempt, EmailMessage
-from supportdesk.notifications.service import SEND_JOB
+from supportdesk.notifications.service import SEND_JOB, settings_for
 from supportdesk.outbox import OutboxState
 from tests.notifications.helpers import SmtpServer, free_port, make_email
 
@@ -68,6 +68,24 @@ def test_a_queued_email_reaches_the_smtp_server(org, smtp, run_worker):
         AttemptOutcome.SENT,
         250,
     )
+
+
+@pytest.mark.parametrize(
+    ("sender_name", "shown"),
+    [
+        pytest.param("", "{org}", id="the-organization-name-by-default"),
+        pytest.param("Acme Help Désk", "Acme Help Désk", id="the-sender-name-when-set"),
+    ],
+)
+def test_the_from_header_carries_the_sender_name(org, smtp, run_worker, sender_name, shown):
+    settings_for(org.id).sender_name = sender_name
+    expected = shown.format(org=org.name)
+    _queue(make_email(org))
+    run_worker()
+    [received] = smtp.mailbox.messages
+    mailbox = received["From"].addresses[0]
+    assert mailbox.display_name == expected
+    assert mailbox.addr_spec == "support@supportdesk.localhost"
 
 
 def test_smtp_down_defers_then_the_retry_sends_exactly_once(org, mail_config, run_worker):

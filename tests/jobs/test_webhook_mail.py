@@ -8,7 +8,7 @@ from werkzeug import Response
 
 from supportdesk.accounts.models import Organization, Role
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import signing
 from supportdesk.notifications.models import EmailMessage, Notification
 from supportdesk.outbox import OutboxState
 from supportdesk.webhooks import service
@@ -72,7 +72,7 @@ def test_410_gone_emails_every_active_admin_of_the_organization_and_nobody_else(
         assert (email.ticket_id, email.message_id, email.reply_to) == (None, None, "")
         assert (email.in_reply_to, email.references, email.automatic) == ("", "", True)
         assert email.message_id_header.startswith("<sd.mail.")
-        assert addresses.ticket_from_message_ids(email.message_id_header) is None
+        assert signing.ticket_from_message_ids(email.message_id_header) is None
 
     run_worker()
     assert [e.state for e in _disabled_mail()] == [OutboxState.SENT, OutboxState.SENT]

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import signing
 from supportdesk.notifications.models import EmailMessage
 from supportdesk.outbox import OutboxState
 
@@ -27,7 +27,7 @@ def make_email(org, *, ticket=None, state=OutboxState.QUEUED, **overrides) -> Em
         "to_address": "someone@example.com",
         "to_name": "Some One",
         "subject": "[#1] Hello",
-        "message_id_header": addresses.new_message_id(ticket.id if ticket else 0),
+        "message_id_header": signing.new_message_id(ticket.id if ticket else 0),
         "html_body": "<p>Hello</p>",
         "text_body": "Hello\n",
         "created_at": now,

@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import signing
 from tests.fixtures.web import IsolatedClient, csrf_token
 
 pytestmark = pytest.mark.sqlite
@@ -75,7 +75,7 @@ def test_an_agent_reply_is_written_as_an_eml_file_and_previewed(embedded_app, tm
     assert reply["Subject"] == f"Re: [#{number}] Printer jam"
     assert reply["To"] == "Inès <ines@customer.example>"
     with embedded_app.app_context():
-        assert addresses.ticket_from_reply_address(reply["Reply-To"].addresses[0].addr_spec)
+        assert signing.ticket_from_reply_address(reply["Reply-To"].addresses[0].addr_spec)
     assert "Open the back panel." in reply.get_body(("plain",)).get_content()
 
     ticket_page = client.get(f"/tickets/{number}").get_data(as_text=True)

@@ -8,6 +8,7 @@ from email.message import EmailMessage as MimeMessage
 
 import pytest
 
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.mailin.models import SupportAddress
 from supportdesk.notifications.models import EmailMessage
@@ -23,7 +24,11 @@ SUPPORT = "help@roundtrip.example"
 
 @pytest.fixture
 def desk(app, org, agent):
-    db.session.add(SupportAddress(organization_id=org.id, address=SUPPORT, is_default=True))
+    db.session.add(
+        SupportAddress(
+            organization_id=org.id, address=SUPPORT, is_default=True, verified_at=utcnow()
+        )
+    )
     customer = CustomerFactory(organization=org, email="ana@example.com", name="Ana")
     ticket = make_ticket(org, customer=customer, subject="Export times out")
     db.session.commit()

@@ -11,7 +11,7 @@ from rq import Queue
 from sqlalchemy.orm.attributes import set_committed_value
 
 from supportdesk.extensions import db
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import signing
 from supportdesk.notifications.models import EmailMessage, Notification
 from supportdesk.notifications.service import settings_for
 from supportdesk.notifications.subscriber import on_ticket_events
@@ -68,8 +68,8 @@ def test_a_new_ticket_is_acknowledged_to_the_customer(redis_client, opened, cust
     assert email.kind == "ticket_acknowledged"
     assert (email.to_address, email.to_name) == (customer.email, customer.display_name)
     assert email.subject == f"[#{opened.number}] We received your request: Invoice is wrong"
-    assert email.reply_to == addresses.reply_address(opened.id)
-    assert addresses.ticket_from_message_ids(email.message_id_header) == opened.id
+    assert email.reply_to == signing.reply_address(opened.id)
+    assert signing.ticket_from_message_ids(email.message_id_header) == opened.id
     assert email.automatic and email.state is OutboxState.QUEUED
     first = db.session.scalars(db.select(Message).where(Message.ticket_id == opened.id)).one()
     assert email.message_id == first.id

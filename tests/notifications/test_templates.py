@@ -65,6 +65,7 @@ def fixed_context(**overrides) -> dict:
         ],
         "to_customer": True,
         "assignment": {"team": "Billing", "rule": ""},
+        "sender_verified": True,
     }
     context.update(overrides)
     return context

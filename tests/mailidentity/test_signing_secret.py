@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import signing
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_reply_address_names_its_ticket(app):
     with app.app_context():
-        address = addresses.reply_address(42)
+        address = signing.reply_address(42)
         assert address.startswith("support+42.") and address.endswith("@supportdesk.localhost")
-        assert addresses.ticket_from_reply_address(address.upper()) == 42
+        assert signing.ticket_from_reply_address(address.upper()) == 42
 
 
 @pytest.mark.parametrize(
@@ -27,15 +27,15 @@ def test_a_reply_address_names_its_ticket(app):
 )
 def test_a_tampered_reply_address_is_refused(app, make):
     with app.app_context():
-        assert addresses.ticket_from_reply_address(make(addresses.reply_address(42))) is None
+        assert signing.ticket_from_reply_address(make(signing.reply_address(42))) is None
 
 
 def test_a_message_id_of_ours_is_found_among_references(app):
     with app.app_context():
-        ours = addresses.new_message_id(7)
+        ours = signing.new_message_id(7)
         forged = ours.replace("sd.7.", "sd.8.")
-        other_domain = addresses.new_message_id(9).replace("supportdesk.localhost", "x.example")
+        other_domain = signing.new_message_id(9).replace("supportdesk.localhost", "x.example")
         header = f"<a@b.example> {forged} {other_domain} {ours}"
-        assert addresses.ticket_from_message_ids(header) == 7
-        assert addresses.ticket_from_message_ids(f"{forged} {other_domain}") is None
-        assert addresses.ticket_from_message_ids(None) is None
+        assert signing.ticket_from_message_ids(header) == 7
+        assert signing.ticket_from_message_ids(f"{forged} {other_domain}") is None
+        assert signing.ticket_from_message_ids(None) is None

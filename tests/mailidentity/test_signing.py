@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import signing
 
 pytestmark = pytest.mark.unit
 
@@ -20,9 +20,9 @@ def mail_app():
 
 def test_a_reply_address_names_its_ticket(mail_app):
     with mail_app.app_context():
-        address = addresses.reply_address(42)
+        address = signing.reply_address(42)
         assert address.startswith("support+42.") and address.endswith("@help.example.com")
-        assert addresses.ticket_from_reply_address(address.upper()) == 42
+        assert signing.ticket_from_reply_address(address.upper()) == 42
 
 
 @pytest.mark.parametrize(
@@ -37,23 +37,23 @@ def test_a_reply_address_names_its_ticket(mail_app):
 )
 def test_a_forged_reply_address_is_not_ours(mail_app, forge):
     with mail_app.app_context():
-        assert addresses.ticket_from_reply_address(forge(addresses.reply_address(42))) is None
+        assert signing.ticket_from_reply_address(forge(signing.reply_address(42))) is None
 
 
 def test_a_reply_address_signed_with_another_key_is_refused(mail_app):
     with mail_app.app_context():
-        address = addresses.reply_address(7)
+        address = signing.reply_address(7)
     mail_app.config["SECRET_KEY"] = "k2"
     with mail_app.app_context():
-        assert addresses.ticket_from_reply_address(address) is None
+        assert signing.ticket_from_reply_address(address) is None
 
 
 def test_our_message_id_is_found_among_references(mail_app):
     with mail_app.app_context():
-        ours = addresses.new_message_id(99)
+        ours = signing.new_message_id(99)
         references = f"<CAF=abc@mail.gmail.com> {ours} <other@example.org>"
-        assert addresses.ticket_from_message_ids(references) == 99
-        assert addresses.new_message_id(99) != ours  # every email gets its own id
+        assert signing.ticket_from_message_ids(references) == 99
+        assert signing.new_message_id(99) != ours  # every email gets its own id
 
 
 @pytest.mark.parametrize(
@@ -66,20 +66,20 @@ def test_our_message_id_is_found_among_references(mail_app):
 )
 def test_headers_without_a_valid_message_id_of_ours_match_nothing(mail_app, header):
     with mail_app.app_context():
-        assert addresses.ticket_from_message_ids(header) is None
+        assert signing.ticket_from_message_ids(header) is None
 
 
 def test_a_message_id_about_no_ticket_is_ours_but_leads_to_no_ticket(mail_app):
     with mail_app.app_context():
-        ours = addresses.new_message_id(None)
+        ours = signing.new_message_id(None)
         assert ours.startswith("<sd.mail.") and ours.endswith("@help.example.com>")
-        assert addresses.new_message_id(None) != ours
-        assert addresses.ticket_from_message_ids(f"{ours} {ours}") is None
+        assert signing.new_message_id(None) != ours
+        assert signing.ticket_from_message_ids(f"{ours} {ours}") is None
 
 
 def test_a_message_id_of_another_domain_is_ignored(mail_app):
     with mail_app.app_context():
-        ours = addresses.new_message_id(5)
+        ours = signing.new_message_id(5)
     mail_app.config["MAIL_DOMAIN"] = "other.example.com"
     with mail_app.app_context():
-        assert addresses.ticket_from_message_ids(ours) is None
+        assert signing.ticket_from_message_ids(ours) is None

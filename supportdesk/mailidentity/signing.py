@@ -1,4 +1,4 @@
-"""Addresses and ids we own in email: the signed per-ticket reply address and our Message-IDs.
+"""Our signed per-ticket reply address and our Message-IDs (HMAC with the secret key).
 
 Outbound mail sets `Reply-To: support+<ticket id>.<signature>@<MAIL_DOMAIN>` and a Message-ID
 `<sd.<ticket id>.<random>.<signature>@<MAIL_DOMAIN>>` (`<sd.mail.<random>@…>` for mail about no
