@@ -1,7 +1,7 @@
 """search: words split at punctuation, pg_trgm indexes for customers and tags (PostgreSQL only)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-27 17:45:00
 
 PostgreSQL only (SQLite searches with LIKE and regular expressions and needs no schema):
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
