@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,10 +91,6 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Away agents keep their tickets but get no new ones from automatic assignment.
     away: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # Changing it signs the agent out everywhere (password change, deactivation).
-    session_token: Mapped[str] = mapped_column(
-        sa.String(64), default=lambda: secrets.token_urlsafe(24)
-    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -104,6 +99,10 @@ class User(db.Model):
     teams: Mapped[list[Team]] = relationship(
         secondary=team_members, back_populates="members", order_by="Team.name"
     )
+
+    # The sign-in session (sessions.models.AgentSession) this instance was loaded or signed in
+    # with, in a web request. Not a column.
+    web_session = None
 
     # Flask-Login protocol -------------------------------------------------------------------
     @property
@@ -119,7 +118,14 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """The key of this agent's sign-in session: what the session and remember cookies carry.
+
+        Flask-Login's alternative-id pattern: the cookies name a revocable session, not the agent,
+        so revoking the session refuses both cookies.
+        """
+        if self.web_session is None or self.web_session.key is None:
+            raise LookupError("This agent has no sign-in session in this request.")
+        return self.web_session.key
 
     def can(self, action: str) -> bool:
         """Whether this agent's role allows `action` (see accounts.permissions)."""

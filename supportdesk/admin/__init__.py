@@ -1,4 +1,4 @@
-"""Admin pages: agents, teams, mail (in and out), notification settings and webhooks."""
+"""Admin pages: agents, teams, mail (in and out), notification settings, webhooks, API tokens."""
 
 from flask import Blueprint
 from flask_login import login_required
@@ -18,5 +18,6 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     outbound_mail,
     sla,
     teams,
+    tokens,
     webhooks,
 )

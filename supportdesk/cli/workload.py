@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -175,7 +174,6 @@ def _setup(org_name: str, password_hash: str) -> Target:
                 role=Role.AGENT,
                 password_hash=password_hash,
                 active=True,
-                session_token=secrets.token_urlsafe(24),
             )
             .returning(User.id)
         ).scalar_one()
