@@ -49,7 +49,8 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     from supportdesk.sessions.queries import find_live_session
     from supportdesk.sessions.service import note_seen
 
-    idle = session_idle_timeout(app)
+    # Checked now, so a bad setting stops the start; read per request (the manager is shared).
+    app.extensions["session_idle_timeout"] = session_idle_timeout(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
@@ -57,7 +58,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(key: str):
-        record = find_live_session(key, utcnow(), idle)
+        record = find_live_session(key, utcnow(), current_app.extensions["session_idle_timeout"])
         if record is None:
             # Forget the refused key, and have Flask-Login delete the remember cookie with it.
             session.pop("_user_id", None)

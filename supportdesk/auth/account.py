@@ -15,7 +15,6 @@ from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.sessions.queries import list_live_sessions
 from supportdesk.sessions.service import revoke_session, revoke_sessions
-from supportdesk.web import session_idle_timeout
 
 
 def _render(form: ChangePasswordForm, status: int = 200):
@@ -23,7 +22,7 @@ def _render(form: ChangePasswordForm, status: int = 200):
         current_user.organization_id,
         current_user.id,
         utcnow(),
-        session_idle_timeout(current_app),
+        current_app.extensions["session_idle_timeout"],
     )
     return render_template(
         "auth/account.html", form=form, sessions=sessions, this=current_user.web_session

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -97,9 +98,9 @@ def revoke_any_token(actor: User, token_id: int) -> ApiToken:
     """An admin revokes any token of their organization."""
     require(actor, "api_token.revoke_any")
     return _revoke(
-        sa.select(ApiToken).where(
-            ApiToken.organization_id == actor.organization_id, ApiToken.id == token_id
-        )
+        sa.select(ApiToken)
+        .options(joinedload(ApiToken.user))  # the admin is told whose token it was
+        .where(ApiToken.organization_id == actor.organization_id, ApiToken.id == token_id)
     )
 
 
