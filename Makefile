@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint clean
+.PHONY: run test install system-packages lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ run: $(STAMP)
 	$(FLASK) sla-recompute
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## Set up and run the whole test suite (real PostgreSQL and Redis started by the fixtures).
-test: $(STAMP)
+## The system parts the tests need (PostgreSQL, Redis, Chromium): installed with apt as root on Debian.
+system-packages:
+	bash .ci/system-packages
+
+## Set up and run the whole test suite (real PostgreSQL and Redis started by the fixtures, Chromium).
+test: system-packages $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-branch --cov-report=term
 
 lint: $(STAMP)

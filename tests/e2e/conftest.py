@@ -1,0 +1,224 @@
+"""Browser tests: the app served on a free port against PostgreSQL, driven by Debian's Chromium.
+
+The served app has its own migrated database whose transactions really commit (a browser's
+requests run on the server's threads, which cannot join a test's rolled-back transaction); every
+table is emptied after each test. Test data is made with the usual factories inside the
+`e2e_app` context and committed with `persist()`. One Chromium runs for the whole session
+(pytest-playwright's `browser`); each test gets a fresh context and page.
+
+Environment: SUPPORTDESK_TEST_CHROMIUM names the Chromium binary (default: `chromium` on PATH,
+else /usr/bin/chromium). Jobs run in-process and emails are written to a folder (no Redis,
+no SMTP), as in the embedded default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from supportdesk import create_app
+from supportdesk.accounts.models import Role
+from supportdesk.extensions import db
+from tests import factories
+from tests.fixtures import migrations, postgres
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+E2E_DIR = Path(__file__).parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# The three widths every layout is checked at: a phone, a half-screen window, a desktop.
+WIDTHS = {"phone": 390, "half": 960, "desktop": 1440}
+
+
+def chromium_path() -> str:
+    """The Chromium binary the suite drives (Playwright's own browser download is not used)."""
+    configured = os.environ.get("SUPPORTDESK_TEST_CHROMIUM")
+    found = configured or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(found).exists():
+        raise RuntimeError(
+            f"Chromium not found at {found}: install it (Debian: apt-get install chromium) "
+            "or set SUPPORTDESK_TEST_CHROMIUM to its path."
+        )
+    return found
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is a browser test."""
+    for item in items:
+        if E2E_DIR in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+# -- the served app ------------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    """The app served on a free port in a thread of the test process."""
+
+    app: Flask
+    url: str
+
+
+@pytest.fixture(scope="session")
+def e2e_app(postgresql_server: postgres.Server, tmp_path_factory) -> Iterator[Flask]:
+    """The app on its own migrated, committing database (dropped at the end of the session)."""
+    name = f"supportdesk_e2e_{WORKER}_{secrets.token_hex(4)}"
+    with postgres.temporary_database(postgresql_server, name) as url:
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": url,
+                "REDIS_URL": None,
+                "SECRET_KEY": "e2e",
+                "PASSWORD_HASH_FAST": True,
+                "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),
+                "WEBHOOKS_ALLOW_PRIVATE": True,
+            }
+        )
+        migrations.upgrade(app)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_app: Flask) -> Iterator[LiveServer]:
+    """Serve `e2e_app` on 127.0.0.1 and a free port, threaded, for the whole session."""
+    server = make_server("127.0.0.1", 0, e2e_app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    e2e_app.config["BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    yield LiveServer(app=e2e_app, url=url)
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def _empty_tables(app: Flask) -> None:
+    """TRUNCATE every table the models know (the migration history stays)."""
+    with app.app_context():
+        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(autouse=True)
+def e2e_data(live_server: LiveServer) -> Iterator[None]:
+    """Run the test inside the served app's context; empty the database afterwards."""
+    with live_server.app.app_context():
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            db.session.remove()
+    _empty_tables(live_server.app)
+
+
+def persist() -> None:
+    """Commit what the factories flushed, so the server's threads see it."""
+    db.session.commit()
+
+
+# -- the browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Launch Debian's Chromium (no Playwright browser download) with the flags this machine needs."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: LiveServer) -> str:
+    """Relative URLs in page.goto() go to the served app."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict, base_url: str) -> dict:
+    """A desktop-sized window in UTC with English, unless a test asks otherwise."""
+    return {
+        **browser_context_args,
+        "base_url": base_url,
+        "viewport": {"width": WIDTHS["desktop"], "height": 900},
+        "locale": "en-GB",
+        "timezone_id": "UTC",
+    }
+
+
+# -- people and their data -----------------------------------------------------------------
+
+
+@dataclass
+class Desk:
+    """A populated organization: an admin, an agent, a viewer, a customer and one ticket."""
+
+    org: object
+    admin: object
+    senior: object
+    agent: object
+    viewer: object
+    customer: object
+    team: object
+    ticket: object
+
+
+@pytest.fixture
+def desk() -> Desk:
+    """One organization with one agent of each role, a team, a customer and an open ticket."""
+    org = factories.OrganizationFactory(name="Acme Support", slug="acme")
+    admin = factories.UserFactory(organization=org, role=Role.ADMIN, name="Ada Admin")
+    senior = factories.UserFactory(organization=org, role=Role.SENIOR_AGENT, name="Sam Senior")
+    agent = factories.UserFactory(organization=org, role=Role.AGENT, name="Alex Agent")
+    viewer = factories.UserFactory(organization=org, role=Role.VIEWER, name="Vic Viewer")
+    team = factories.TeamFactory(organization=org, name="Billing", members=[agent, senior])
+    customer = factories.CustomerFactory(
+        organization=org, name="Aisha Bianchi", email="aisha.bianchi@driftwood-travel.example"
+    )
+    ticket = factories.make_ticket(
+        org,
+        customer=customer,
+        subject="Refund for a cancelled booking",
+        body="I cancelled my booking last week and I am still waiting for the refund.",
+        team=team,
+    )
+    persist()
+    return Desk(org, admin, senior, agent, viewer, customer, team, ticket)
+
+
+def sign_in(
+    page: Page, user, *, remember: bool = False, password: str = factories.PASSWORD
+) -> None:
+    """Sign `user` in through the real form and wait for the console."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    if remember:
+        page.get_by_label("Keep me signed in").check()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
