@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from supportdesk.accounts.models import User
 from supportdesk.sessions.models import AgentSession
 
 CHROME_LINUX = (
@@ -30,3 +31,16 @@ SAFARI_IPHONE = (
 )
 def test_the_device_label_names_browser_and_system(user_agent, device):
     assert AgentSession(user_agent=user_agent).device == device
+
+
+def test_an_agent_outside_a_sign_in_session_has_no_login_id():
+    # Flask-Login's id is the session key: an agent loaded any other way has none to give.
+    with pytest.raises(LookupError):
+        User(email="ada@example.com").get_id()
+
+
+def test_a_session_names_itself_without_its_key():
+    record = AgentSession(id=7, user_id=3, token_hash="f" * 64)
+    record.key = "secret-key"
+
+    assert repr(record) == "<AgentSession 7 user=3>"
