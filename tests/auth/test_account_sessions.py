@@ -110,3 +110,12 @@ def test_session_sign_outs_need_a_signed_in_agent(client, path):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_signing_out_a_session_twice_keeps_its_first_sign_out_time(agent):
+    from supportdesk.sessions.service import revoke_session
+
+    record = start_session(agent, remember=False, ip_address="", user_agent="")
+    first = revoke_session(agent, record.id).revoked_at
+
+    assert revoke_session(agent, record.id).revoked_at == first

@@ -116,3 +116,11 @@ def test_without_keep_me_signed_in_there_is_no_remember_cookie(client, agent):
     _sign_in(client, agent, remember=False)
 
     assert client.get_cookie(REMEMBER_COOKIE) is None
+
+
+def test_signing_out_without_a_session_just_shows_the_sign_in_page(client):
+    token = csrf_token(client.get("/login"))
+
+    response = client.post("/logout", data={"csrf_token": token})
+
+    assert response.headers["Location"] == "/login"
