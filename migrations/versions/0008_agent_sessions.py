@@ -1,10 +1,11 @@
-"""agent sessions (server-side sign-in sessions), API token expiry; users.session_token retired
+"""agent sessions (server-side sign-in sessions), API token expiry
+
+Expand only: users.session_token is no longer read but stays for the previous release (a later
+migration drops it and declares CONTRACT).
 
 Revision ID: 0008
 Revises: 0007
 """
-
-import secrets
 
 import sqlalchemy as sa
 from alembic import op
@@ -50,27 +51,9 @@ def upgrade():
         )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
-    # Sessions are records now: every cookie signed with the old per-agent token stops working.
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("session_token")
 
 
 def downgrade():
-    # A fresh random token per agent, as the model used to create them (nobody stays signed in).
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("session_token", sa.String(length=64), nullable=True))
-    users = sa.table("users", sa.column("id", sa.Integer()), sa.column("session_token", sa.String()))
-    connection = op.get_bind()
-    for (user_id,) in connection.execute(sa.select(users.c.id)).all():
-        connection.execute(
-            users.update()
-            .where(users.c.id == user_id)
-            .values(session_token=secrets.token_urlsafe(24))
-        )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.alter_column(
-            "session_token", existing_type=sa.String(length=64), nullable=False
-        )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
     with op.batch_alter_table("agent_sessions", schema=None) as batch_op:

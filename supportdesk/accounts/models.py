@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,6 +92,12 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Away agents keep their tickets but get no new ones from automatic assignment.
     away: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Retired: sign-in sessions are AgentSession records now, and nothing reads this. It stays
+    # (and is filled) so the previous release keeps working during a rolling deploy; a later
+    # release drops it in a migration that declares CONTRACT.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), default=lambda: secrets.token_urlsafe(24)
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

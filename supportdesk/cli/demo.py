@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 import sys
 import time
 import unicodedata
@@ -249,6 +250,8 @@ def _seed_org(
             "organization_id": org.id, "name": f"{first} {last}", "role": role,
             "email": f"{_ascii(first)}.{_ascii(last)}@{spec.domain}" if i else f"admin@{spec.domain}",
             "password_hash": password_hash, "active": i != inactive,
+            # Not from the seed: a predictable token would make a predictable login cookie.
+            "session_token": secrets.token_urlsafe(24),
             "created_at": founded + dt.timedelta(days=rng.randint(0, 200)),
             "last_login_at": seen if i != inactive else None,
         })  # fmt: skip

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -174,6 +175,7 @@ def _setup(org_name: str, password_hash: str) -> Target:
                 role=Role.AGENT,
                 password_hash=password_hash,
                 active=True,
+                session_token=secrets.token_urlsafe(24),
             )
             .returning(User.id)
         ).scalar_one()

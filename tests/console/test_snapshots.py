@@ -56,6 +56,7 @@ def fixed_desk(app):
             name="Lena Lead",
             role=Role.SENIOR_AGENT,
             password_hash=password_hash(),
+            session_token="fixed",
         )
         agent = User(
             id=910012,
@@ -64,6 +65,7 @@ def fixed_desk(app):
             name="Omar Agent",
             role=Role.AGENT,
             password_hash=password_hash(),
+            session_token="fixed2",
         )
         team = Team(id=910021, organization_id=org.id, name="Billing", members=[lead, agent])
         customer = Customer(
