@@ -47,7 +47,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
-    web.init_login(login_manager)
+    web.init_login(app, login_manager)
     redis = web.init_redis(app)
     init_throttle(app, redis)
     web.init_request_hooks(app)

@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Flask
 
+from supportdesk.sessions.policy import REMEMBER_FOR
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file under the instance folder
     "REDIS_URL": None,  # None: in-process jobs and in-memory rate limits
@@ -23,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES": 5,  # per account and client address, in LOGIN_WINDOW_SECONDS
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
     "LOGIN_WINDOW_SECONDS": 900,
+    "SESSION_IDLE_MINUTES": 720,  # a session without "Keep me signed in" ends after this idle time
     "PAGE_SIZE": 25,
     "AUTO_CLOSE_AFTER_DAYS": 7,  # resolved tickets close after this many days; 0 turns it off
     "QUERY_COUNT_HEADER": False,  # add X-SQL-Queries to responses (benchmarks)
@@ -93,6 +96,7 @@ def load_config(app: Flask, config: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=bool(secure),
+        REMEMBER_COOKIE_DURATION=REMEMBER_FOR,  # what the sign-in form promises
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
 

@@ -1,5 +1,5 @@
-"""Web platform wiring: sign-in loading, Redis, security headers, query counting, error pages,
-and the template helpers shared by every blueprint. No business rules live here."""
+"""Web platform wiring: the agent from their sign-in session, Redis, security headers, query
+counting, error pages, and the template helpers shared by every blueprint. No business rules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_app_context, render_template, request
+from flask import Flask, current_app, g, has_app_context, render_template, request, session
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -58,24 +58,48 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
-def init_login(login_manager: LoginManager) -> None:
-    """Load the agent from the session; a changed session token signs them out."""
-    from supportdesk.accounts.models import User
+def init_login(app: Flask, login_manager: LoginManager) -> None:
+    """Load the agent from the key of a live server-side session (see supportdesk.sessions).
 
+    The session and remember cookies carry only that key (User.get_id), so revoking the session
+    record, its idle timeout, or the agent's deactivation refuses both cookies.
+    """
+    from supportdesk.sessions.queries import find_live_session
+    from supportdesk.sessions.service import note_seen
+
+    # Checked now, so a bad setting stops the start; read per request (the manager is shared).
+    app.extensions["session_idle_timeout"] = session_idle_timeout(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit() or not token:
+    def load_user(key: str):
+        record = find_live_session(key, utcnow(), current_app.extensions["session_idle_timeout"])
+        if record is None:
+            # Forget the refused key, and have Flask-Login delete the remember cookie with it.
+            session.pop("_user_id", None)
+            session["_remember"] = "clear"
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_token != token:
-            return None
-        return user
+        record.user.web_session = record
+        return record.user
+
+    @app.before_request
+    def note_session_activity() -> None:
+        # Loads the agent before the view, and records activity (at most a write a minute).
+        if request.endpoint == "static":
+            return
+        if current_user.is_authenticated and note_seen(current_user.web_session):
+            db.session.commit()
+
+
+def session_idle_timeout(app: Flask) -> dt.timedelta:
+    """SUPPORTDESK_SESSION_IDLE_MINUTES as a duration; refuses a setting that is not positive."""
+    minutes = float(app.config["SESSION_IDLE_MINUTES"])
+    if minutes <= 0:
+        raise ValueError("SUPPORTDESK_SESSION_IDLE_MINUTES must be a positive number of minutes.")
+    return dt.timedelta(minutes=minutes)
 
 
 def init_redis(app: Flask) -> Redis | None:

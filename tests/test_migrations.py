@@ -41,6 +41,7 @@ APP_TABLES = {
     "email_attempts",
     "notification_settings",
     "api_tokens",
+    "agent_sessions",
 }
 
 

@@ -1,7 +1,7 @@
 """support address verification, DMARC result of inbound mail
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-27 17:45:00
 
 Existing addresses: those in their organization's own namespace (support@<slug>.<MAIL_DOMAIN>)
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -97,7 +97,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Away agents keep their tickets but get no new ones from automatic assignment.
     away: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # Changing it signs the agent out everywhere (password change, deactivation).
+    # Retired: sign-in sessions are AgentSession records now, and nothing reads this. It stays
+    # (and is filled) so the previous release keeps working during a rolling deploy; a later
+    # release drops it in a migration that declares CONTRACT.
     session_token: Mapped[str] = mapped_column(
         sa.String(64), default=lambda: secrets.token_urlsafe(24)
     )
@@ -111,6 +113,10 @@ class User(db.Model):
     teams: Mapped[list[Team]] = relationship(
         secondary=team_members, back_populates="members", order_by="Team.name"
     )
+
+    # The sign-in session (sessions.models.AgentSession) this instance was loaded or signed in
+    # with, in a web request. Not a column.
+    web_session = None
 
     # Flask-Login protocol -------------------------------------------------------------------
     @property
@@ -126,7 +132,14 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """The key of this agent's sign-in session: what the session and remember cookies carry.
+
+        Flask-Login's alternative-id pattern: the cookies name a revocable session, not the agent,
+        so revoking the session refuses both cookies.
+        """
+        if self.web_session is None or self.web_session.key is None:
+            raise LookupError("This agent has no sign-in session in this request.")
+        return self.web_session.key
 
     @property
     def shown_time_zone(self) -> str:

@@ -26,6 +26,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "organization.manage": Role.ADMIN,
     # Every agent may hold personal API tokens; what a token may do is still its agent's role.
     "api_token.manage": Role.VIEWER,
+    # Admins see and revoke every token of their organization (a leaked token, a departure).
+    "api_token.revoke_any": Role.ADMIN,
 }
 
 

@@ -17,6 +17,9 @@ from supportdesk.customers.service import normalise_email
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.localtime import is_time_zone
+from supportdesk.sessions.models import AgentSession
+from supportdesk.sessions.service import revoke_sessions
+from supportdesk.tokens.service import revoke_agent_tokens
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -139,7 +142,7 @@ def update_agent(actor: User, agent_id: int, *, name: str, email: str, role: Rol
 
 
 def set_active(actor: User, agent_id: int, active: bool) -> User:
-    """Deactivate (signs them out everywhere) or reactivate an agent."""
+    """Deactivate (revokes every session and API token) or reactivate (revives none) an agent."""
     require(actor, "agent.manage")
     agent = _agent(actor, agent_id)
     if not active:
@@ -152,17 +155,18 @@ def set_active(actor: User, agent_id: int, active: bool) -> User:
                 "The organization needs at least one active admin.",
                 {"active": "Make another agent admin first."},
             )
-        agent.session_token = secrets.token_urlsafe(24)
+        revoke_sessions(agent)
+        revoke_agent_tokens(agent)
     agent.active = active
     db.session.flush()
     return agent
 
 
-def set_password(agent: User, password: str) -> None:
-    """Store a new password and sign the agent out of every other session."""
+def set_password(agent: User, password: str, *, keep: AgentSession | None = None) -> None:
+    """Store a new password and revoke every session of the agent but `keep` (the one in use)."""
     check_password_strength(password)
     agent.password_hash = hash_password(password)
-    agent.session_token = secrets.token_urlsafe(24)
+    revoke_sessions(agent, keep=keep)
     db.session.flush()
 
 

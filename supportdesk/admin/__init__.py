@@ -1,4 +1,4 @@
-"""Admin pages: agents, teams, the organization, mail (in and out), notifications, webhooks."""
+"""Admin pages: agents, teams, the organization, mail (in and out), notifications, webhooks, API tokens."""
 
 from flask import Blueprint
 from flask_login import login_required
@@ -19,5 +19,6 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     outbound_mail,
     sla,
     teams,
+    tokens,
     webhooks,
 )

@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from supportdesk.localtime import time_zones
+from supportdesk.sessions.policy import REMEMBER_DAYS
 from supportdesk.web import Form
 
 
@@ -17,11 +18,11 @@ def time_zone_choices(follow: str | None = None) -> list[SelectChoice]:
 
 
 class LoginForm(Form):
-    """Email and password; 'remember me' keeps the agent signed in for 30 days."""
+    """Email and password; 'remember me' keeps the agent signed in for REMEMBER_DAYS days."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
-    remember = BooleanField("Keep me signed in")
+    remember = BooleanField(f"Keep me signed in for {REMEMBER_DAYS} days")
 
 
 class ChangePasswordForm(Form):

@@ -46,10 +46,10 @@ def authenticate(throttle: LoginThrottle, email: str, password: str, address: st
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Replace the agent's password after checking the current one; other sessions end."""
+    """Replace the agent's password after checking the current one; their other sessions end."""
     if not verify_password(user.password_hash, current_password):
         raise ValidationFailed(
             "Your current password is not correct.",
             {"current_password": "This is not your current password."},
         )
-    set_password(user, new_password)
+    set_password(user, new_password, keep=user.web_session)

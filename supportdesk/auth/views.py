@@ -5,17 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from supportdesk.accounts.service import set_own_time_zone
 from supportdesk.auth import bp
-from supportdesk.auth.forms import ChangePasswordForm, LoginForm, TimeZoneForm, time_zone_choices
-from supportdesk.auth.service import LoginRefused, authenticate, change_password
+from supportdesk.auth.forms import LoginForm
+from supportdesk.auth.service import LoginRefused, authenticate
 from supportdesk.auth.throttle import login_throttle
-from supportdesk.console.forms import apply_domain_errors
-from supportdesk.db import utcnow
-from supportdesk.errors import DomainError
 from supportdesk.extensions import db
+from supportdesk.sessions.service import end_session, start_session
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,21 +30,26 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the sign-in form; on success start a fresh session."""
+    """Show the sign-in form; on success start a fresh session, recorded server-side."""
     if current_user.is_authenticated:
         return redirect(url_for("console.queue"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        address = request.remote_addr or "-"
         try:
-            user = authenticate(
-                login_throttle(), form.email.data, form.password.data, request.remote_addr or "-"
-            )
+            user = authenticate(login_throttle(), form.email.data, form.password.data, address)
         except LoginRefused as exc:
             db.session.rollback()
             form.password.errors.append(exc.message)
             status = exc.status
         else:
+            user.web_session = start_session(
+                user,
+                remember=form.remember.data,
+                ip_address=request.remote_addr or "",
+                user_agent=request.user_agent.string,
+            )
             db.session.commit()
             session.clear()  # a new session at login: nothing from before survives
             login_user(user, remember=form.remember.data)
@@ -59,63 +61,24 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST only, so a link on another site cannot sign an agent out)."""
-    logout_user()
-    session.clear()
+    """Sign out (POST only, so a link on another site cannot sign an agent out).
+
+    The session record is revoked, so copies of this browser's cookies stop working too.
+    """
+    if current_user.is_authenticated:
+        end_session(current_user.web_session)
+        db.session.commit()
+    sign_out_this_browser()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
 
-def _account_page(password_form=None, zone_form=None, status: int = 200):
-    """The account page with both forms; the one that was posted keeps its input and errors."""
-    if zone_form is None:
-        zone_form = TimeZoneForm(data={"time_zone": current_user.time_zone or ""})
-    zone_form.time_zone.choices = time_zone_choices(follow=current_user.organization.time_zone)
-    return render_template(
-        "auth/account.html",
-        form=password_form or ChangePasswordForm(),
-        zone_form=zone_form,
-        now=utcnow(),
-    ), status
+def sign_out_this_browser() -> None:
+    """Forget the session in this browser, remember cookie included.
 
-
-@bp.route("/account", methods=["GET", "POST"])
-@login_required
-def account():
-    """The signed-in agent's own account: change the password (signs out other sessions)."""
-    form = ChangePasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            change_password(current_user, form.current_password.data, form.password.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-            status = exc.status
-        else:
-            # The session token changed: sign this session in again with the new one.
-            login_user(current_user._get_current_object())
-            flash("Password changed. Your other sessions are signed out.", "success")
-            return redirect(url_for("auth.account"))
-    elif request.method == "POST":
-        status = 422
-    return _account_page(password_form=form, status=status)
-
-
-@bp.post("/account/time-zone")
-@login_required
-def time_zone_update():
-    """Save the zone the console shows this agent's times in (empty: the organization's)."""
-    form = TimeZoneForm()
-    if not form.validate_on_submit():
-        return _account_page(zone_form=form, status=422)
-    try:
-        set_own_time_zone(current_user, form.time_zone.data)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_errors(form, exc)
-        return _account_page(zone_form=form, status=exc.status)
-    flash(f"Times now show in {current_user.shown_time_zone}.", "success")
-    return redirect(url_for("auth.account"))
+    Clear first, then logout_user(): it leaves the mark that deletes the remember cookie in the
+    session, and clearing after it would erase that mark (the cookie would sign the browser in
+    again on the next page).
+    """
+    session.clear()
+    logout_user()

@@ -21,14 +21,22 @@ from supportdesk.tokens.service import create_token as create_api_token
     help="read, or read-write (still limited by the agent's role).",
 )
 @click.option("--name", default="Command line", show_default=True, help="What the token is for.")
+@click.option(
+    "--expires-in-days",
+    type=int,
+    default=None,
+    help="The token stops working after this many days (default: never).",
+)
 @with_appcontext
-def create_token(email: str, scope: str, name: str) -> None:
+def create_token(email: str, scope: str, name: str, expires_in_days: int | None) -> None:
     """Create an API token for the active agent EMAIL and print it (it is not shown again)."""
     agent = find_active_by_email(email)
     if agent is None:
         raise click.ClickException(f"No active agent signs in as {email}.")
     try:
-        token, plain = create_api_token(agent, name=name, scope=Scope(scope))
+        token, plain = create_api_token(
+            agent, name=name, scope=Scope(scope), expires_in_days=expires_in_days
+        )
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

@@ -17,15 +17,29 @@ from supportdesk.tokens import queries, service
 from supportdesk.tokens.models import Scope
 from supportdesk.web import Form
 
+# Days until a new token expires ("" = never), as offered on the form.
+EXPIRY_CHOICES = [
+    ("", "Never"),
+    ("7", "In 7 days"),
+    ("30", "In 30 days"),
+    ("90", "In 90 days"),
+    ("365", "In a year"),
+]
+
 
 class TokenForm(Form):
-    """A name and a scope for a new token."""
+    """A name, a scope and an optional expiry for a new token."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     scope = SelectField(
         "Access",
         choices=[SelectChoice(s.value, s.label) for s in Scope],
         default=Scope.READ.value,
+    )
+    expires_in_days = SelectField(
+        "Expires",
+        choices=[SelectChoice(value, label) for value, label in EXPIRY_CHOICES],
+        default="",
     )
 
 
@@ -56,7 +70,10 @@ def token_create():
         return _render(form, status=422)
     try:
         _token, plain = service.create_token(
-            current_user, name=form.name.data, scope=Scope(form.scope.data)
+            current_user,
+            name=form.name.data,
+            scope=Scope(form.scope.data),
+            expires_in_days=int(form.expires_in_days.data) if form.expires_in_days.data else None,
         )
         db.session.commit()
     except DomainError as exc:

@@ -42,6 +42,7 @@ EXPECTED: dict[str, set[Role]] = {
     "notifications.manage": {AD},
     "organization.manage": {AD},
     "api_token.manage": {V, A, S, AD},
+    "api_token.revoke_any": {AD},
 }
 
 MATRIX = [
@@ -108,6 +109,9 @@ ATTEMPTS: dict[str, Callable] = {
     ),
     "api_token.manage": lambda staff, user: api_tokens.create_token(
         user, name="Script", scope=Scope.READ
+    ),
+    "api_token.revoke_any": lambda staff, user: api_tokens.revoke_any_token(
+        user, api_tokens.create_token(staff.by_role(Role.VIEWER), name="X", scope=Scope.READ)[0].id
     ),
 }
 

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from supportdesk.accounts import service
 from supportdesk.accounts.models import Role
 from supportdesk.accounts.passwords import verify_password
+from supportdesk.db import utcnow
 from supportdesk.errors import NotFound, ValidationFailed
+from supportdesk.sessions.queries import find_live_session
+from supportdesk.sessions.service import start_session
+from supportdesk.tokens.models import Scope
+from supportdesk.tokens.queries import find_usable_token
+from supportdesk.tokens.service import create_token
 from tests.factories import PASSWORD, TeamFactory, UserFactory
+
+
+def _session(user):
+    return start_session(user, remember=False, ip_address="10.0.0.1", user_agent="")
+
 
 # -- organizations ---------------------------------------------------------------------------
 
@@ -172,14 +185,29 @@ def test_an_admin_of_another_organization_does_not_count_either(admin, other_org
         service.update_agent(admin, admin.id, name="Ada", email=admin.email, role=Role.AGENT)
 
 
-def test_deactivating_an_agent_signs_them_out_everywhere(admin, agent):
-    token = agent.session_token
+def test_deactivating_an_agent_revokes_their_sessions_and_api_tokens(admin, agent):
+    sessions = [_session(agent) for _ in range(2)]
+    token, _plain = create_token(agent, name="Script", scope=Scope.READ)
+    admins_session = _session(admin)
 
     service.set_active(admin, agent.id, False)
 
     assert agent.active is False
-    assert agent.session_token != token
     assert agent.can("ticket.reply") is False
+    assert all(record.revoked_at is not None for record in sessions)
+    assert token.revoked_at is not None
+    assert admins_session.revoked_at is None
+
+
+def test_reactivating_an_agent_revives_no_session_or_token(admin, agent):
+    record = _session(agent)
+    _token, plain = create_token(agent, name="Script", scope=Scope.READ)
+    service.set_active(admin, agent.id, False)
+
+    service.set_active(admin, agent.id, True)
+
+    assert find_live_session(record.key, utcnow(), dt.timedelta(hours=12)) is None
+    assert find_usable_token(plain) is None
 
 
 def test_reactivating_an_agent_restores_their_access(admin, agent):
@@ -228,13 +256,13 @@ def test_agents_of_another_organization_are_not_found(admin, other_org, call):
 
 
 def test_set_password_replaces_the_hash_and_signs_out_other_sessions(agent):
-    token = agent.session_token
+    kept, other = _session(agent), _session(agent)
 
-    service.set_password(agent, "a brand new passphrase")
+    service.set_password(agent, "a brand new passphrase", keep=kept)
 
     assert verify_password(agent.password_hash, "a brand new passphrase")
     assert not verify_password(agent.password_hash, PASSWORD)
-    assert agent.session_token != token
+    assert (kept.revoked_at, other.revoked_at is not None) == (None, True)
 
 
 def test_set_password_refuses_a_short_one(agent):

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
@@ -62,6 +63,28 @@ def test_a_deactivated_agents_token_is_unauthorized(api, agent):
     db.session.flush()
 
     assert api.get("/tickets").status_code == 401
+
+
+def test_reactivating_an_agent_does_not_revive_their_tokens(api, admin, agent):
+    from supportdesk.accounts.service import set_active
+
+    set_active(admin, agent.id, False)
+    set_active(admin, agent.id, True)
+
+    response = api.get("/tickets")
+    assert response.status_code == 401
+    assert _error(response)["code"] == "unauthorized"
+
+
+def test_an_expired_token_is_unauthorized(client, agent):
+    from supportdesk.tokens.service import create_token
+
+    token, plain = create_token(agent, name="Short", scope=Scope.READ, expires_in_days=1)
+    api = ApiClient(client, plain)
+    assert api.get("/tickets").status_code == 200
+
+    with time_machine.travel(token.expires_at, tick=False):
+        assert api.get("/tickets").status_code == 401
 
 
 def test_a_session_cookie_is_not_enough(client, agent, ticket):

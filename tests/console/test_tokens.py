@@ -151,3 +151,45 @@ def test_a_refused_token_shows_why(client, agent, monkeypatch):
 
     assert response.status_code == 422
     assert "Revoke a token you no longer use first." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("choice", "days"),
+    [pytest.param("", None, id="never"), pytest.param("30", 30, id="30 days")],
+)
+def test_a_token_is_created_with_the_chosen_expiry(client, agent, choice, days):
+    login_as(client, agent)
+    page = client.get("/account/tokens")
+    assert "In 90 days" in page.get_data(as_text=True)
+
+    client.post(
+        "/account/tokens",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "Job",
+            "scope": "read",
+            "expires_in_days": choice,
+        },
+    )
+
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == agent.id))
+    lifetime = None if token.expires_at is None else (token.expires_at - token.created_at).days
+    assert lifetime == days
+
+
+def test_an_expiry_not_offered_is_refused(client, agent):
+    login_as(client, agent)
+    page = client.get("/account/tokens")
+
+    response = client.post(
+        "/account/tokens",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "Job",
+            "scope": "read",
+            "expires_in_days": "9999",
+        },
+    )
+
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == agent.id)) is None

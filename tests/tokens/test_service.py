@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pytest
+import time_machine
 
+from supportdesk.db import utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.tokens import queries, service
 from supportdesk.tokens.models import Scope
@@ -90,3 +93,80 @@ def test_tokens_are_listed_active_first_then_newest(agent):
     service.revoke_token(agent, new.id)
 
     assert [t.name for t in queries.list_tokens(agent.organization_id, agent.id)] == ["Old", "New"]
+
+
+# -- expiry ------------------------------------------------------------------------------------
+
+
+def test_a_token_with_an_expiry_works_until_then_and_not_after(agent):
+    token, plain = service.create_token(agent, name="Short", scope=Scope.READ, expires_in_days=7)
+
+    assert token.expires_at == token.created_at + dt.timedelta(days=7)
+    assert queries.find_usable_token(plain) is token
+    with time_machine.travel(token.expires_at - dt.timedelta(seconds=1), tick=False):
+        assert queries.find_usable_token(plain) is token and token.active
+    with time_machine.travel(token.expires_at, tick=False):
+        assert queries.find_usable_token(plain) is None
+        assert token.expired and not token.active
+
+
+def test_a_token_without_an_expiry_never_expires(agent):
+    token, plain = service.create_token(agent, name="Forever", scope=Scope.READ)
+
+    assert token.expires_at is None
+    with time_machine.travel(utcnow() + dt.timedelta(days=3650), tick=False):
+        assert queries.find_usable_token(plain) is token
+
+
+@pytest.mark.parametrize("days", [0, -1, 3651])
+def test_an_expiry_out_of_range_is_refused(agent, days):
+    with pytest.raises(ValidationFailed) as raised:
+        service.create_token(agent, name="Odd", scope=Scope.READ, expires_in_days=days)
+
+    assert "expires_in_days" in raised.value.fields
+
+
+def test_expired_tokens_do_not_count_against_the_limit(agent, monkeypatch):
+    monkeypatch.setattr(service, "MAX_ACTIVE_TOKENS", 1)
+    token, _ = service.create_token(agent, name="Short", scope=Scope.READ, expires_in_days=1)
+
+    with time_machine.travel(token.expires_at, tick=False):
+        service.create_token(agent, name="Next", scope=Scope.READ)
+
+
+# -- deactivation and admins -----------------------------------------------------------------
+
+
+def test_deactivation_revokes_only_that_agents_tokens(admin, agent, org):
+    token, _ = service.create_token(agent, name="Theirs", scope=Scope.READ)
+    colleague = UserFactory(organization=org)
+    kept, _ = service.create_token(colleague, name="Kept", scope=Scope.READ)
+
+    assert service.revoke_agent_tokens(agent) == 1
+
+    assert token.revoked_at is not None and kept.revoked_at is None
+
+
+def test_an_admin_revokes_any_token_of_their_organization_only(admin, agent, other_org):
+    token, plain = service.create_token(agent, name="Leaked", scope=Scope.READ)
+    stranger = UserFactory(organization=other_org)
+    foreign, _ = service.create_token(stranger, name="Foreign", scope=Scope.READ)
+
+    service.revoke_any_token(admin, token.id)
+
+    assert queries.find_usable_token(plain) is None
+    with pytest.raises(NotFound):
+        service.revoke_any_token(admin, foreign.id)
+    assert foreign.revoked_at is None
+
+
+def test_the_organization_list_shows_every_agent_and_no_stranger(admin, agent, other_org):
+    service.create_token(agent, name="Agent's", scope=Scope.READ)
+    service.create_token(admin, name="Admin's", scope=Scope.READ)
+    service.create_token(UserFactory(organization=other_org), name="Foreign", scope=Scope.READ)
+
+    tokens = queries.list_organization_tokens(agent.organization_id)
+
+    assert sorted((t.name, t.user.name) for t in tokens) == sorted(
+        [("Agent's", agent.name), ("Admin's", admin.name)]
+    )

@@ -1,0 +1,55 @@
+"""Session reads: the live session behind a cookie key, and an agent's live sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from supportdesk.accounts.models import User
+from supportdesk.extensions import db
+from supportdesk.sessions.models import AgentSession
+from supportdesk.sessions.policy import REMEMBER_FOR, is_live
+from supportdesk.tokens.service import hash_token
+
+MAX_KEY_LENGTH = 100
+
+
+def find_live_session(key: str, now: dt.datetime, idle: dt.timedelta) -> AgentSession | None:
+    """The live session with this key of an active agent, with agent and organization (one query)."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        return None
+    record = db.session.scalar(
+        sa.select(AgentSession)
+        .join(AgentSession.user)
+        .join(User.organization)
+        .options(contains_eager(AgentSession.user).contains_eager(User.organization))
+        .where(
+            AgentSession.token_hash == hash_token(key),
+            AgentSession.revoked_at.is_(None),
+            User.active.is_(True),
+            User.organization_id == AgentSession.organization_id,
+        )
+    )
+    if record is None or not is_live(record, now, idle):
+        return None
+    record.key = key
+    return record
+
+
+def list_live_sessions(
+    organization_id: int, user_id: int, now: dt.datetime, idle: dt.timedelta
+) -> list[AgentSession]:
+    """The agent's sessions still accepted at `now`, most recently seen first."""
+    candidates = db.session.scalars(
+        sa.select(AgentSession)
+        .where(
+            AgentSession.organization_id == organization_id,
+            AgentSession.user_id == user_id,
+            AgentSession.revoked_at.is_(None),
+            AgentSession.created_at > now - REMEMBER_FOR,
+        )
+        .order_by(AgentSession.last_seen_at.desc(), AgentSession.id.desc())
+    )
+    return [record for record in candidates if is_live(record, now, idle)]
