@@ -18,7 +18,7 @@ from supportdesk.sessions.queries import list_live_sessions
 from supportdesk.sessions.service import revoke_session, revoke_sessions
 
 
-def _render(form: ChangePasswordForm | None = None, zone_form=None, status: int = 200):
+def _render(form: ChangePasswordForm | None = None, *, zone_form=None, status: int = 200):
     """The account page with its forms; the one that was posted keeps its input and errors."""
     now = utcnow()
     sessions = list_live_sessions(
@@ -46,14 +46,14 @@ def account():
     """The account page; POST changes the password (and signs out every other session)."""
     form = ChangePasswordForm()
     if not form.validate_on_submit():
-        return _render(form, 422 if request.method == "POST" else 200)
+        return _render(form, status=422 if request.method == "POST" else 200)
     try:
         change_password(current_user, form.current_password.data, form.password.data)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         apply_domain_errors(form, exc)
-        return _render(form, exc.status)
+        return _render(form, status=exc.status)
     flash("Password changed. Your other sessions are signed out.", "success")
     return redirect(url_for("auth.account"))
 
