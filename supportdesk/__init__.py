@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the request-level hooks (security headers, query counting)."""
-    from supportdesk import web
+    from supportdesk import params, web
     from supportdesk.auth.throttle import init_throttle
     from supportdesk.extensions import csrf, db, login_manager, migrate
     from supportdesk.search.schema import include_object
@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     redis = web.init_redis(app)
     init_throttle(app, redis)
     web.init_request_hooks(app)
+    params.refuse_nul_in_query(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -13,6 +13,7 @@ from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
 from supportdesk.extensions import db
 from supportdesk.tickets import queries, service
+from supportdesk.tickets.cursors import decode_cursor
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.models import Channel, MessageKind
 
@@ -69,7 +70,7 @@ def ticket_list(query: schemas.TicketListQuery):
         sort=query.sort,
         descending=query.order == "desc",
     )
-    if query.cursor and queries.decode_cursor(query.cursor, query.sort) is None:
+    if query.cursor and decode_cursor(query.cursor, query.sort) is None:
         raise InvalidInput(
             "The cursor does not belong to this listing.",
             {"cursor": "Pass next_cursor from the previous page, with the same sort."},

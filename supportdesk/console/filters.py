@@ -5,13 +5,10 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from supportdesk.errors import ValidationFailed
+from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
 from supportdesk.tickets.service import parse_tags
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
 def parse_queue_filter(args: MultiDict) -> QueueFilter:
@@ -32,10 +29,10 @@ def parse_queue_filter(args: MultiDict) -> QueueFilter:
         queue=queue if queue in QUEUE_LABELS else "open",
         statuses=statuses,
         priorities=priorities,
-        assignee_id=0 if assignee == "none" else _int(assignee),
-        team_id=_int(args.get("team")),
+        assignee_id=0 if assignee == "none" else query_int(assignee),
+        team_id=query_int(args.get("team")),
         tag=tag,
-        customer_id=_int(args.get("customer")),
+        customer_id=query_int(args.get("customer")),
         sort=sort if sort in SORTS else "updated",
         descending=args.get("dir", "desc") != "asc",
     )

@@ -1,0 +1,60 @@
+"""Query-string parameters: the one integer parser and the one NUL rule every interface shares.
+
+Values reach PostgreSQL as typed parameters, so anything it would refuse must stop here: an
+integer outside its column's range (int4 ids) is an error there, and text cannot hold NUL.
+Python's `int()` also reads Unicode digits ("٣" is 3, and "²" passes `str.isdigit()` but not
+`int()`); an address is typed on a keyboard, so only ASCII digits count.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+from supportdesk.errors import DomainError
+
+INT4_MAX = 2**31 - 1  # PostgreSQL integer: every id and ticket number
+INT8_MAX = 2**63 - 1  # PostgreSQL bigint
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def query_int(value: object, *, minimum: int = 1, maximum: int = INT4_MAX) -> int | None:
+    """`value` as an integer in [minimum, maximum] when it is ASCII digits (an optional leading
+    '-' when `minimum` is negative), else None. Also accepts an int (a decoded cursor's field)."""
+    if isinstance(value, bool):  # True is an int to Python, never to a client
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        digits = value[1:] if minimum < 0 and value.startswith("-") else value
+        # Bounded length first: int() of a 100,000-digit string is slow on purpose (CVE-2020-10735).
+        if not digits or len(digits) > len(str(INT8_MAX)) or not _ASCII_DIGITS.issuperset(digits):
+            return None
+        number = int(value)
+    else:
+        return None
+    return number if minimum <= number <= maximum else None
+
+
+class MalformedQuery(DomainError):
+    """The query string holds a character no honest link carries (NUL)."""
+
+    status = 400
+    code = "malformed_query"
+
+
+def refuse_nul_in_query(app: Flask) -> None:
+    """Answer 400 naming the parameter when a query-string name or value contains NUL.
+
+    The one place for the rule: console pages, admin pages and the API all pass through it,
+    so no view needs to remember that PostgreSQL text cannot hold NUL.
+    """
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        for name, value in request.args.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                label = name.replace("\x00", "\\0")
+                raise MalformedQuery(
+                    f"The parameter '{label}' contains a NUL character.",
+                    {label: "must not contain NUL characters"},
+                )
