@@ -29,6 +29,10 @@ from supportdesk.api.schemas import MAX_ID
 from supportdesk.errors import NotFound
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Our bodies nest 3 levels; Python's json recurses once per level (RecursionError near 1,000).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
 
@@ -141,6 +145,19 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def json_nesting_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a JSON text nests arrays/objects deeper than `limit`, judged before parsing it.
+
+    Brackets inside strings are not nesting; the scan is linear and never recurses.
+    """
+    depth = 0
+    for bracket in _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """The JSON body validated by `model`: 415, 413 (request.max_content_length), 400 or 422."""
     if request.mimetype != "application/json":
@@ -149,6 +166,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             {"Content-Type": "Use application/json."},
         )
     raw = request.get_data(cache=True)
+    if json_nesting_exceeds(raw):
+        raise MalformedJson(f"The body is nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
         json.loads(raw, parse_constant=_refuse_constant)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
