@@ -200,7 +200,11 @@ class TicketListQuery(Input):
         default=None, description="An agent id, or `none` for unassigned tickets."
     )
     team: Id | None = Field(default=None, description="A team id.")
-    tag: Text(60, 1) | None = Field(default=None, description="Tickets carrying this tag.")
+    tag: Text(60, 1) | None = Field(
+        default=None,
+        description="Tickets carrying this tag, written as tags are written: "
+        "`Billing Issue` finds `billing-issue`.",
+    )
     customer: Id | None = Field(default=None, description="A customer id.")
     updated_since: Timestamp | None = Field(
         default=None, description="Only tickets updated at or after this time (with a zone)."
