@@ -63,7 +63,7 @@ class Operation:
 
     def error_statuses(self) -> list[int]:
         """Every error status this operation can answer with (all documented)."""
-        statuses = {401, 429}
+        statuses = {400, 401, 429}  # 400: a NUL in the query string (supportdesk.params)
         if self.path_params:
             statuses.add(404)
         if self.query is not None or self.if_match:
@@ -71,7 +71,7 @@ class Operation:
         if self.writes or self.admins_only:
             statuses.add(403)
         if self.body is not None:
-            statuses |= {400, 413, 415, 422}
+            statuses |= {413, 415, 422}
         if self.conflicts:
             statuses.add(409)
         return sorted(statuses)
