@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     redis = web.init_redis(app)
     init_throttle(app, redis)
     web.init_request_hooks(app)
-    params.refuse_nul_in_query(app)
+    params.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Query-string parameters: the one integer parser and the one NUL rule every interface shares.
+"""Request parameters: the one integer parser, the one NUL rule and the id range every
+interface shares.
 
 Values reach PostgreSQL as typed parameters, so anything it would refuse must stop here: an
 integer outside its column's range (int4 ids) is an error there, and text cannot hold NUL.
@@ -9,6 +10,7 @@ Python's `int()` also reads Unicode digits ("٣" is 3, and "²" passes `str.isdi
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.exceptions import NotFound
 
 from supportdesk.errors import DomainError
 
@@ -42,15 +44,24 @@ class MalformedQuery(DomainError):
     code = "malformed_query"
 
 
-def refuse_nul_in_query(app: Flask) -> None:
-    """Answer 400 naming the parameter when a query-string name or value contains NUL.
+def init_app(app: Flask) -> None:
+    """Install the request-wide rules: NUL in a query string is a 400, an id past int4 a 404.
 
-    The one place for the rule: console pages, admin pages and the API all pass through it,
-    so no view needs to remember that PostgreSQL text cannot hold NUL.
+    The one place for both: console pages, admin pages and the API all pass through it, so no
+    view needs to remember that PostgreSQL text cannot hold NUL or an integer column 2**31.
     """
 
+    @app.url_value_preprocessor
+    def _ids_in_range(endpoint: str | None, values: dict | None) -> None:
+        # `<int:…>` path parameters: no row has an id outside int4, and PostgreSQL would refuse
+        # to compare one (NumericValueOutOfRange) rather than find nothing.
+        for value in (values or {}).values():
+            if isinstance(value, int) and not 1 <= value <= INT4_MAX:
+                raise NotFound()
+
     @app.before_request
-    def _refuse_nul() -> None:
+    def _refuse_nul_in_query() -> None:
+        """Answer 400 naming the parameter when a query-string name or value contains NUL."""
         for name, value in request.args.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 label = name.replace("\x00", "\\0")
