@@ -89,3 +89,9 @@ def test_brackets_inside_strings_do_not_count_as_nesting(api, org):
     body = {"customer_email": "deep@example.com", "subject": "[" * 300, "body": "{" * 5000}
     response = api.post("/tickets", json=body)
     assert response.status_code == 201, response.get_json()
+
+
+def test_an_id_past_int4_in_an_api_path_is_a_json_404(api):
+    response = api.get("/customers/99999999999999999999")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"

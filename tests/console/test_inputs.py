@@ -94,3 +94,18 @@ def test_a_nul_in_the_query_string_is_a_400_page_naming_the_parameter(
     assert f"The parameter &#39;{name}&#39; contains a NUL character." in response.get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("/tickets/2147483648", id="ticket-number"),
+        pytest.param("/customers/99999999999999999999", id="customer"),
+        pytest.param("/admin/agents/2147483648", id="agent"),
+        pytest.param("/admin/mail/9223372036854775808", id="email"),
+        pytest.param("/attachments/0", id="zero"),
+    ],
+)
+def test_an_id_past_int4_in_the_path_is_a_404(client, admin, url):
+    login_as(client, admin)
+    assert client.get(url).status_code == 404
