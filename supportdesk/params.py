@@ -20,16 +20,15 @@ _ASCII_DIGITS = frozenset("0123456789")
 
 
 def query_int(value: object, *, minimum: int = 1, maximum: int = INT4_MAX) -> int | None:
-    """`value` as an integer in [minimum, maximum] when it is ASCII digits (an optional leading
-    '-' when `minimum` is negative), else None. Also accepts an int (a decoded cursor's field)."""
+    """`value` as an integer in [minimum, maximum] when it is ASCII digits (no sign, no space),
+    else None. Also accepts an int (a decoded cursor's field)."""
     if isinstance(value, bool):  # True is an int to Python, never to a client
         return None
     if isinstance(value, int):
         number = value
     elif isinstance(value, str):
-        digits = value[1:] if minimum < 0 and value.startswith("-") else value
         # Bounded length first: int() of a 100,000-digit string is slow on purpose (CVE-2020-10735).
-        if not digits or len(digits) > len(str(INT8_MAX)) or not _ASCII_DIGITS.issuperset(digits):
+        if not value or len(value) > len(str(INT8_MAX)) or not _ASCII_DIGITS.issuperset(value):
             return None
         number = int(value)
     else:

@@ -20,8 +20,9 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 log = logging.getLogger(__name__)
-# Seconds to wait for Redis per request: a limiter slower than this is as good as down.
-REDIS_TIMEOUT = 0.5
+# Seconds to wait for Redis: a limiter slower than this is as good as down (a refused
+# connection fails at once; this bounds a Redis that hangs).
+REDIS_TIMEOUT = 2.0
 
 
 class _MemoryWindows:

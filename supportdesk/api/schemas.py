@@ -22,10 +22,11 @@ from pydantic import (
 
 from supportdesk.accounts.models import Role
 from supportdesk.customers.models import Tier
+from supportdesk.params import INT4_MAX
 from supportdesk.tickets.models import Channel, EventKind, MessageKind, Priority, Status
 from supportdesk.webhooks.models import EVENT_TYPES
 
-MAX_ID = 2**31 - 1  # PostgreSQL integer
+MAX_ID = INT4_MAX  # ids and numbers are PostgreSQL integers
 
 
 def _storable(value: str) -> str:

@@ -95,3 +95,23 @@ def test_an_id_past_int4_in_an_api_path_is_a_json_404(api):
     response = api.get("/customers/99999999999999999999")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "version",
+    [
+        # Header bytes arrive as Latin-1: byte 0xB2 is "²", a digit to str.isdigit().
+        pytest.param('"\xb2"', id="superscript-two"),
+        pytest.param('"\xb9\xb3"', id="superscript-one-three"),
+        pytest.param('"99999999999"', id="past-int4"),
+    ],
+)
+def test_an_if_match_that_is_no_ascii_version_is_a_422(api, org, version):
+    ticket = make_ticket(org)
+    response = api.patch(
+        f"/tickets/{ticket.number}",
+        json={"priority": "high"},
+        headers={"If-Match": version},
+    )
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == ["If-Match"]
