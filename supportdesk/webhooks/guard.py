@@ -72,7 +72,8 @@ _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291 §2.5.5.1, deprecat
 
 
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address carries, which is where a packet to it ends up.
+    """The IPv4 addresses an IPv6 address carries, which is where a packet to it ends up
+    (IPv4-mapped ones aside: `is_public` judges those as the IPv4 alone).
 
     Python's `is_global` judges 6to4 (2002::/16), NAT64 (64:ff9b::/96) and IPv4-compatible
     (::a.b.c.d) addresses by their IPv6 prefix alone, so [2002:7f00:1::] (127.0.0.1 over 6to4)
@@ -80,8 +81,6 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     obfuscated (XOR 0xffffffff); `ipaddress.teredo` undoes that.
     """
     found = []
-    if ip.ipv4_mapped is not None:
-        found.append(ip.ipv4_mapped)
     if ip.sixtofour is not None:
         found.append(ip.sixtofour)
     if ip.teredo is not None:
@@ -103,9 +102,8 @@ def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if ip.version == 6 and ip.ipv4_mapped is not None:
         return _is_public_ip(ip.ipv4_mapped)
-    if ip.version == 6 and not all(_is_public_ip(v4) for v4 in embedded_ipv4(ip)):
-        return False
-    return _is_public_ip(ip)
+    embedded = embedded_ipv4(ip) if ip.version == 6 else []
+    return _is_public_ip(ip) and all(_is_public_ip(v4) for v4 in embedded)
 
 
 def check_syntax(url: str) -> tuple[str, str, int]:
