@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     from supportdesk.web import register_json_errors
 
     csrf.exempt(bp)
-    init_rate_limiter(app, app.extensions.get("redis"))
+    init_rate_limiter(app, app.config.get("REDIS_URL"))
     # Routing errors (unknown path, wrong method) happen before a blueprint is known.
     register_json_errors(app, bp.url_prefix + "/", http_error)
 

@@ -19,7 +19,11 @@ from supportdesk.extensions import db
 
 # Werkzeug's HTTP errors: status -> (code, message).
 HTTP_ERRORS: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "The request could not be understood."),
+    400: (
+        "bad_request",
+        "The request could not be understood: a body that is not JSON (or nests deeper than "
+        "32 levels), or a NUL character in the query string.",
+    ),
     401: ("unauthorized", "Send a valid API token as 'Authorization: Bearer <token>'."),
     403: ("forbidden", "This token or its agent may not do this."),
     404: ("not_found", "There is nothing at this address."),

@@ -32,7 +32,7 @@ acts as its agent: the agent's role applies, and a read-only token cannot change
 TAG_ORDER = ["Tickets", "Customers", "Agents and teams", "Webhook endpoints"]
 
 ERROR_NAMES = {
-    400: "MalformedJson",
+    400: "BadRequest",
     401: "Unauthorized",
     403: "Forbidden",
     404: "NotFound",

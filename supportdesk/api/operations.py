@@ -6,7 +6,7 @@ document — so the document cannot drift from what the code accepts and returns
                response=schemas.Ticket, response_example=examples.TICKET)
     def ticket_get(number: int): ...
 
-Path parameters are positive 32-bit integers. A view receives them by name, plus `query` and
+Path parameters are positive 32-bit integers (others are a 404: supportdesk.params). A view receives them by name, plus `query` and
 `body` (validated models) when the operation declares them; it returns a response model (or
 `(model, headers)`), or None for 204.
 """
@@ -25,10 +25,13 @@ from pydantic import BaseModel, ValidationError
 
 from supportdesk.api import bp
 from supportdesk.api.errors import InvalidInput, MalformedJson, UnsupportedMediaType
-from supportdesk.api.schemas import MAX_ID
-from supportdesk.errors import NotFound
+from supportdesk.params import query_int
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Our bodies nest 3 levels; Python's json recurses once per level (RecursionError near 1,000).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
 
@@ -59,7 +62,7 @@ class Operation:
 
     def error_statuses(self) -> list[int]:
         """Every error status this operation can answer with (all documented)."""
-        statuses = {401, 429}
+        statuses = {400, 401, 429}  # 400: a NUL in the query string (supportdesk.params)
         if self.path_params:
             statuses.add(404)
         if self.query is not None or self.if_match:
@@ -67,7 +70,7 @@ class Operation:
         if self.writes or self.admins_only:
             statuses.add(403)
         if self.body is not None:
-            statuses |= {400, 413, 415, 422}
+            statuses |= {413, 415, 422}
         if self.conflicts:
             statuses.add(409)
         return sorted(statuses)
@@ -120,8 +123,6 @@ def operation(
         @wraps(view)
         def endpoint(**path_args: int) -> Response:
             g.api_operation = op
-            if not all(1 <= value <= MAX_ID for value in path_args.values()):
-                raise NotFound("There is nothing at this address.")
             kwargs: dict[str, Any] = dict(path_args)
             if query is not None:
                 kwargs["query"] = parse_query(query)
@@ -129,7 +130,8 @@ def operation(
                 kwargs["body"] = parse_body(body)
             return _respond(view(**kwargs), status)
 
-        # Range checked in the view: a converter's max turns an out-of-range id into a 405.
+        # Ids past int4 are a 404 before any view runs (supportdesk.params); a converter's max
+        # would turn them into a 405 instead.
         rule = _PATH_PARAM.sub(r"<int:\1>", path)
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[method])
         return view
@@ -141,6 +143,19 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def json_nesting_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a JSON text nests arrays/objects deeper than `limit`, judged before parsing it.
+
+    Brackets inside strings are not nesting; the scan is linear and never recurses.
+    """
+    depth = 0
+    for bracket in _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """The JSON body validated by `model`: 415, 413 (request.max_content_length), 400 or 422."""
     if request.mimetype != "application/json":
@@ -149,6 +164,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             {"Content-Type": "Use application/json."},
         )
     raw = request.get_data(cache=True)
+    if json_nesting_exceeds(raw):
+        raise MalformedJson(f"The body is nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
         json.loads(raw, parse_constant=_refuse_constant)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
@@ -187,12 +204,13 @@ def if_match_version() -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 10 or not 1 <= int(value) <= MAX_ID:
+    version = query_int(value)
+    if version is None:
         raise InvalidInput(
             "If-Match must carry the version you read.",
             {"If-Match": 'Send the ticket\'s version, e.g. "3".'},
         )
-    return int(value)
+    return version
 
 
 def _respond(result: Any, status: int) -> Response:

@@ -1,16 +1,28 @@
 """Per-token request limits in fixed windows, with the seconds to wait when a token is over.
 
 Counters live in Redis when it is configured (shared by every web process), otherwise in this
-process's memory (the single-process embedded default), like the login throttle.
+process's memory (the single-process embedded default), like the login throttle. While a
+configured Redis does not answer, the API keeps answering: each process counts in its own memory
+(so a token may get up to `limit` per process), logs the outage once, and tries Redis again
+every RETRY_SECONDS.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from flask import current_app
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+
+log = logging.getLogger(__name__)
+# Seconds to wait for Redis: a limiter slower than this is as good as down (a refused
+# connection fails at once; this bounds a Redis that hangs).
+REDIS_TIMEOUT = 2.0
 
 
 class _MemoryWindows:
@@ -42,6 +54,43 @@ class _RedisWindows:
         return int(count)
 
 
+class _SharedWindows:
+    """Counters in Redis, falling back to process memory while Redis does not answer."""
+
+    RETRY_SECONDS = 30
+
+    def __init__(self, redis: Redis, *, retry_seconds: float = RETRY_SECONDS, clock=time.monotonic):
+        self._redis = _RedisWindows(redis)
+        self._memory = _MemoryWindows()
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._retry_at: float | None = None  # set while Redis is down
+
+    def hit(self, key: str, window: int) -> int:
+        retry_at = self._retry_at
+        if retry_at is not None and self._clock() < retry_at:
+            return self._memory.hit(key, window)
+        try:
+            count = self._redis.hit(key, window)
+        except RedisError as exc:
+            with self._lock:
+                if self._retry_at is None:
+                    log.warning(
+                        "Redis does not answer (%s): API rate limits are counted in each "
+                        "process's memory until it does.",
+                        type(exc).__name__,
+                    )
+                self._retry_at = self._clock() + self._retry_seconds
+            return self._memory.hit(key, window)
+        if retry_at is not None:
+            with self._lock:
+                if self._retry_at is not None:
+                    log.warning("Redis answers again: API rate limits are shared again.")
+                    self._retry_at = None
+        return count
+
+
 class RateLimiter:
     """Allows `limit` requests per `window` seconds for each key (an API token id)."""
 
@@ -60,9 +109,20 @@ class RateLimiter:
         return count <= self.limit, max(self.limit - count, 0), reset
 
 
-def init_rate_limiter(app, redis: Redis | None) -> None:
+def fail_fast_redis(url: str) -> Redis:
+    """A client for the limiter that gives up at once: redis-py's default retries with backoff
+    would hold every request for seconds while Redis is down."""
+    return Redis.from_url(
+        url,
+        socket_connect_timeout=REDIS_TIMEOUT,
+        socket_timeout=REDIS_TIMEOUT,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+def init_rate_limiter(app, redis_url: str | None) -> None:
     """Attach the app's API rate limiter (Redis-backed when Redis is configured)."""
-    counters = _RedisWindows(redis) if redis is not None else _MemoryWindows()
+    counters = _SharedWindows(fail_fast_redis(redis_url)) if redis_url else _MemoryWindows()
     app.extensions["api_rate_limiter"] = RateLimiter(
         counters,
         limit=int(app.config["API_RATE_LIMIT"]),

@@ -22,10 +22,11 @@ from pydantic import (
 
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.customers.models import Tier
+from supportdesk.params import INT4_MAX
 from supportdesk.tickets.models import Channel, EventKind, MessageKind, Priority, Status
 from supportdesk.webhooks.models import EVENT_TYPES
 
-MAX_ID = 2**31 - 1  # PostgreSQL integer
+MAX_ID = INT4_MAX  # ids and numbers are PostgreSQL integers
 
 
 def _storable(value: str) -> str:
@@ -200,7 +201,11 @@ class TicketListQuery(Input):
         default=None, description="An agent id, or `none` for unassigned tickets."
     )
     team: Id | None = Field(default=None, description="A team id.")
-    tag: Text(60, 1) | None = Field(default=None, description="Tickets carrying this tag.")
+    tag: Text(60, 1) | None = Field(
+        default=None,
+        description="Tickets carrying this tag, written as tags are written: "
+        "`Billing Issue` finds `billing-issue`.",
+    )
     customer: Id | None = Field(default=None, description="A customer id.")
     updated_since: Timestamp | None = Field(
         default=None, description="Only tickets updated at or after this time (with a zone)."

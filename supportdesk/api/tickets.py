@@ -13,8 +13,10 @@ from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
 from supportdesk.extensions import db
 from supportdesk.tickets import queries, service
+from supportdesk.tickets.cursors import decode_cursor
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.models import Channel, MessageKind
+from supportdesk.tickets.tags import filter_tag
 
 TAG = "Tickets"
 NUMBER = {"number": "The ticket's number in your organization (as in #118)."}
@@ -24,6 +26,18 @@ FIELD_NAMES = {"assignee": "assignee_id", "team": "team_id", "email": "customer_
 
 def _org() -> int:
     return organization_id()
+
+
+def _tag_filter(text: str | None) -> str | None:
+    if text is None:
+        return None
+    tag = filter_tag(text)
+    if tag is None:
+        raise InvalidInput(
+            f"Invalid value for tag: {text!r} cannot be a tag.",
+            {"tag": "Tags use letters, digits, '-', '_', '.', ':' and at most 50 characters."},
+        )
+    return tag
 
 
 def _conflict(number: int) -> StaleTicket:
@@ -63,13 +77,13 @@ def ticket_list(query: schemas.TicketListQuery):
         priorities=query.priority,
         assignee_id=0 if query.assignee == "none" else query.assignee,
         team_id=query.team,
-        tag=query.tag.strip().lower() if query.tag else None,
+        tag=_tag_filter(query.tag),
         customer_id=query.customer,
         updated_since=query.updated_since,
         sort=query.sort,
         descending=query.order == "desc",
     )
-    if query.cursor and queries.decode_cursor(query.cursor, query.sort) is None:
+    if query.cursor and decode_cursor(query.cursor, query.sort) is None:
         raise InvalidInput(
             "The cursor does not belong to this listing.",
             {"cursor": "Pass next_cursor from the previous page, with the same sort."},

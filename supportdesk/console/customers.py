@@ -12,12 +12,15 @@ from supportdesk.customers import queries, service
 from supportdesk.customers.models import Tier
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
+from supportdesk.params import query_int
 from supportdesk.tickets.queries import customer_tickets
+
+# Deeper pages than this show the first one: an OFFSET that large only burns the database.
+MAX_PAGE = 100_000
 
 
 def _page_arg() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
+    return query_int(request.args.get("page"), maximum=MAX_PAGE) or 1
 
 
 @bp.get("/customers")

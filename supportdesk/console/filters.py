@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from supportdesk.errors import ValidationFailed
+from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
-from supportdesk.tickets.service import parse_tags
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+from supportdesk.tickets.tags import filter_tag
 
 
 def parse_queue_filter(args: MultiDict) -> QueueFilter:
@@ -20,22 +16,15 @@ def parse_queue_filter(args: MultiDict) -> QueueFilter:
     statuses = [Status(v) for v in args.getlist("status") if v in Status._value2member_map_]
     priorities = [Priority(v) for v in args.getlist("priority") if v in Priority._value2member_map_]
     assignee = args.get("assignee", "")
-    tag = None
-    if args.get("tag"):
-        try:
-            tags = parse_tags(args["tag"])
-            tag = tags[0] if tags else None
-        except ValidationFailed:
-            tag = None
     sort = args.get("sort", "updated")
     return QueueFilter(
         queue=queue if queue in QUEUE_LABELS else "open",
         statuses=statuses,
         priorities=priorities,
-        assignee_id=0 if assignee == "none" else _int(assignee),
-        team_id=_int(args.get("team")),
-        tag=tag,
-        customer_id=_int(args.get("customer")),
+        assignee_id=0 if assignee == "none" else query_int(assignee),
+        team_id=query_int(args.get("team")),
+        tag=filter_tag(args.get("tag")),
+        customer_id=query_int(args.get("customer")),
         sort=sort if sort in SORTS else "updated",
         descending=args.get("dir", "desc") != "asc",
     )

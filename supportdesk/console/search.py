@@ -8,6 +8,7 @@ from flask_login import current_user
 from supportdesk.accounts.queries import assignable_agents, list_teams
 from supportdesk.console import bp
 from supportdesk.console.filters import filter_args, parse_queue_filter
+from supportdesk.params import query_int
 from supportdesk.search import search_tickets
 from supportdesk.tickets.models import Priority, Status
 
@@ -18,13 +19,12 @@ def search_results():
     args = request.args.copy()
     args.setdefault("queue", "all")
     f = parse_queue_filter(args)
-    page = request.args.get("page", "1")
     results = search_tickets(
         current_user.organization_id,
         request.args.get("q", ""),
         f,
         user_id=current_user.id,
-        page=int(page) if page.isdigit() and len(page) < 6 else 1,
+        page=query_int(request.args.get("page")) or 1,
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(

@@ -6,9 +6,7 @@ queries whatever the page size (relationships are eager-loaded explicitly; lazy 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.sla.models import TicketSla
+from supportdesk.tickets.cursors import decode_cursor, encode_cursor
 from supportdesk.tickets.errors import TicketNotFound
 from supportdesk.tickets.models import (
     ACTIVE_STATUSES,
@@ -139,38 +138,6 @@ def queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list
             )
         )
     return conditions
-
-
-def encode_cursor(value, ticket_id: int) -> str:
-    """An opaque cursor for keyset pagination: the sort value and id of a boundary row."""
-    if isinstance(value, dt.datetime):
-        value = {"t": value.isoformat()}
-    elif isinstance(value, Priority):
-        value = value.rank
-    raw = json.dumps([value, ticket_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: str):
-    """Inverse of encode_cursor; returns None for a cursor that does not parse (first page)."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, ticket_id = json.loads(raw)
-        if isinstance(value, dict):
-            value = dt.datetime.fromisoformat(value["t"])
-        elif sort == "priority":
-            value = Priority.from_rank(int(value))
-        if not isinstance(ticket_id, int):
-            return None
-        if sort in ("updated", "created") and not isinstance(value, dt.datetime):
-            return None
-        if sort == "number" and not isinstance(value, int):
-            return None
-        if sort == "priority" and not isinstance(value, Priority):
-            return None
-        return value, ticket_id
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError):
-        return None
 
 
 def list_queue(

@@ -7,7 +7,6 @@ explicit arguments; nothing here reads the request.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -36,12 +35,11 @@ from supportdesk.tickets.models import (
     TicketEvent,
     TicketTag,
 )
+from supportdesk.tickets.tags import parse_tags
 from supportdesk.tickets.transitions import can_move
 
 MAX_SUBJECT = 300
 MAX_BODY = 100_000
-MAX_TAGS = 20
-_TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,49}$")
 
 
 # -- validation helpers ---------------------------------------------------------------------
@@ -67,26 +65,6 @@ def _clean_body(body: str, field: str = "body") -> str:
             "The message is too long.", {field: f"Use at most {MAX_BODY:,} characters."}
         )
     return body
-
-
-def parse_tags(tags: str | Iterable[str]) -> list[str]:
-    """Normalise tags (lower case, dashes for spaces), refuse malformed ones, drop duplicates."""
-    raw = re.split(r"[,\n]", tags) if isinstance(tags, str) else list(tags)
-    result: list[str] = []
-    for tag in raw:
-        tag = "-".join(tag.strip().lower().split())
-        if not tag:
-            continue
-        if not _TAG_RE.match(tag):
-            raise ValidationFailed(
-                f"{tag!r} is not a valid tag.",
-                {"tags": "Tags use letters, digits, '-', '_', '.', ':' and at most 50 characters."},
-            )
-        if tag not in result:
-            result.append(tag)
-    if len(result) > MAX_TAGS:
-        raise ValidationFailed("Too many tags.", {"tags": f"Use at most {MAX_TAGS} tags."})
-    return result
 
 
 def _assignable_agent(organization_id: int, user_id: int) -> User:

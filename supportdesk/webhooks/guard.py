@@ -67,14 +67,43 @@ class Target:
         return f"{self.scheme}://{host}:{self.port}{self.path}"
 
 
-def is_public(address: str) -> bool:
-    """Whether `address` is a global unicast address (IPv4-mapped IPv6 judged as the IPv4)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291 §2.5.5.1, deprecated
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, which is where a packet to it ends up
+    (IPv4-mapped ones aside: `is_public` judges those as the IPv4 alone).
+
+    Python's `is_global` judges 6to4 (2002::/16), NAT64 (64:ff9b::/96) and IPv4-compatible
+    (::a.b.c.d) addresses by their IPv6 prefix alone, so [2002:7f00:1::] (127.0.0.1 over 6to4)
+    looks public. Teredo (2001::/32) carries the server and the client address, the client's
+    obfuscated (XOR 0xffffffff); `ipaddress.teredo` undoes that.
+    """
+    found = []
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
         return False
     return not any(ip in network for network in _REFUSED if network.version == ip.version)
+
+
+def is_public(address: str) -> bool:
+    """Whether `address` is a global unicast address, and so is every IPv4 address it embeds
+    (an IPv4-mapped address is judged as its IPv4 alone)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return _is_public_ip(ip.ipv4_mapped)
+    embedded = embedded_ipv4(ip) if ip.version == 6 else []
+    return _is_public_ip(ip) and all(_is_public_ip(v4) for v4 in embedded)
 
 
 def check_syntax(url: str) -> tuple[str, str, int]:

@@ -1,4 +1,5 @@
-"""No input makes a 500: every console and admin route answered with junk stays a 4xx or a page."""
+"""No form input makes a 500: every console and admin POST route answered with junk stays a 4xx
+or a page. GET routes and their query strings: tests/test_generated_inputs.py."""
 
 from __future__ import annotations
 
@@ -59,7 +60,6 @@ def test_junk_posted_anywhere_never_makes_a_server_error(client, app, admin, org
     login_as(client, admin)
     token = csrf_token(client.get("/"))
     for url, methods in _routes(app):
-        assert client.get(url).status_code < 500, url
         if "POST" in methods:
             response = client.post(url, data={"csrf_token": token, **form})
             assert response.status_code < 500, (url, response.status_code)

@@ -61,6 +61,9 @@ REFUSED = [
     pytest.param("http://[::1]:{port}/hooks", "::1", id="ipv6-loopback"),
     pytest.param("http://[fc00::1]:{port}/hooks", "fc00::1", id="ipv6-unique-local"),
     pytest.param("http://[::ffff:127.0.0.1]:{port}/hooks", "::ffff:127.0.0.1", id="ipv4-mapped"),
+    pytest.param("http://[2002:7f00:1::]:{port}/hooks", "2002:7f00:1::", id="6to4-loopback"),
+    pytest.param("http://[64:ff9b::7f00:1]:{port}/hooks", "64:ff9b::7f00:1", id="nat64-loopback"),
+    pytest.param("http://[::127.0.0.1]:{port}/hooks", "::127.0.0.1", id="v4-compatible-loopback"),
     pytest.param("http://0.0.0.0:{port}/hooks", "0.0.0.0", id="unspecified"),  # noqa: S104
     pytest.param("http://2130706433:{port}/hooks", "127.0.0.1", id="decimal-integer"),
     pytest.param("http://0x7f.1:{port}/hooks", "127.0.0.1", id="hex-short-form"),
@@ -159,6 +162,30 @@ def test_a_public_target_connects_to_the_ip_and_keeps_the_name_for_host_and_sni(
         pytest.param("::ffff:10.0.0.1", False, id="mapped-private"),
         pytest.param("::ffff:8.8.8.8", True, id="mapped-public"),
         pytest.param("64:ff9b:1::a00:1", False, id="nat64-local"),
+        # 6to4 (2002:AABB:CCDD::/48 carries AA.BB.CC.DD)
+        pytest.param("2002:7f00:1::", False, id="6to4-loopback"),
+        pytest.param("2002:a00:1::1", False, id="6to4-private-10"),
+        pytest.param("2002:c0a8:101::1", False, id="6to4-private-192"),
+        pytest.param("2002:a9fe:a9fe::", False, id="6to4-cloud-metadata"),
+        pytest.param("2002:6440:1::", False, id="6to4-carrier-grade-nat"),
+        pytest.param("2002::", False, id="6to4-unspecified"),
+        pytest.param("2002:808:808::1", True, id="6to4-public"),
+        # NAT64 well-known prefix (the last 32 bits)
+        pytest.param("64:ff9b::7f00:1", False, id="nat64-loopback"),
+        pytest.param("64:ff9b::a00:1", False, id="nat64-private-10"),
+        pytest.param("64:ff9b::a9fe:a9fe", False, id="nat64-cloud-metadata"),
+        # ::/8 is reserved: the whole NAT64 prefix stays refused, even with a public IPv4.
+        pytest.param("64:ff9b::808:808", False, id="nat64-public-reserved"),
+        pytest.param("64:ff9b:1::808:808", False, id="nat64-local-use-public-v4"),
+        # IPv4-compatible (::a.b.c.d)
+        pytest.param("::127.0.0.1", False, id="v4-compatible-loopback"),
+        pytest.param("::10.0.0.1", False, id="v4-compatible-private"),
+        pytest.param("::169.254.169.254", False, id="v4-compatible-metadata"),
+        # Teredo: server 65.54.227.120, client obfuscated (XOR 0xffffffff)
+        pytest.param("2001:0:4136:e378:8000:63bf:80ff:fffe", False, id="teredo-client-loopback"),
+        pytest.param("2001:0:4136:e378:8000:63bf:f5ff:fffe", False, id="teredo-client-private"),
+        pytest.param("2001:0:4136:e378:8000:63bf:f7f7:f7f7", False, id="teredo-client-public"),
+        pytest.param("2001:0:7f00:1:8000:63bf:f7f7:f7f7", False, id="teredo-server-loopback"),
     ],
 )
 def test_is_public(address, public):
