@@ -284,9 +284,15 @@ def no_rate_limit(app) -> Iterator[None]:
     limiter.limit = saved
 
 
+# Documented 5xx answers that are not server errors: /readyz says 503 while no worker runs.
+EXPECTED_5XX = {"/readyz": 503}
+
+
 def _check(client, path: str, query: dict, headers: dict) -> None:
     response = client.get(path, query_string=query, headers=headers)
     response.close()  # static files are streamed from an open file
+    if EXPECTED_5XX.get(path) == response.status_code:
+        return
     assert response.status_code < 500, (path, query, response.status_code)
 
 
