@@ -15,14 +15,10 @@ import time
 
 from flask import current_app
 from redis import Redis
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
-from redis.retry import Retry
+
+from supportdesk.redis_fallback import RedisOrMemory, fail_fast_redis
 
 log = logging.getLogger(__name__)
-# Seconds to wait for Redis: a limiter slower than this is as good as down (a refused
-# connection fails at once; this bounds a Redis that hangs).
-REDIS_TIMEOUT = 2.0
 
 
 class _MemoryWindows:
@@ -57,38 +53,17 @@ class _RedisWindows:
 class _SharedWindows:
     """Counters in Redis, falling back to process memory while Redis does not answer."""
 
-    RETRY_SECONDS = 30
+    RETRY_SECONDS = RedisOrMemory.RETRY_SECONDS
 
     def __init__(self, redis: Redis, *, retry_seconds: float = RETRY_SECONDS, clock=time.monotonic):
         self._redis = _RedisWindows(redis)
         self._memory = _MemoryWindows()
-        self._retry_seconds = retry_seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._retry_at: float | None = None  # set while Redis is down
+        self._fallback = RedisOrMemory("API rate limits", retry_seconds=retry_seconds, clock=clock)
 
     def hit(self, key: str, window: int) -> int:
-        retry_at = self._retry_at
-        if retry_at is not None and self._clock() < retry_at:
-            return self._memory.hit(key, window)
-        try:
-            count = self._redis.hit(key, window)
-        except RedisError as exc:
-            with self._lock:
-                if self._retry_at is None:
-                    log.warning(
-                        "Redis does not answer (%s): API rate limits are counted in each "
-                        "process's memory until it does.",
-                        type(exc).__name__,
-                    )
-                self._retry_at = self._clock() + self._retry_seconds
-            return self._memory.hit(key, window)
-        if retry_at is not None:
-            with self._lock:
-                if self._retry_at is not None:
-                    log.warning("Redis answers again: API rate limits are shared again.")
-                    self._retry_at = None
-        return count
+        return self._fallback.run(
+            lambda: self._redis.hit(key, window), lambda: self._memory.hit(key, window)
+        )
 
 
 class RateLimiter:
@@ -107,17 +82,6 @@ class RateLimiter:
         count = self._counters.hit(f"supportdesk:api-rate:{key}:{start}", self.window)
         reset = max(1, int(start + self.window - now + 0.999))
         return count <= self.limit, max(self.limit - count, 0), reset
-
-
-def fail_fast_redis(url: str) -> Redis:
-    """A client for the limiter that gives up at once: redis-py's default retries with backoff
-    would hold every request for seconds while Redis is down."""
-    return Redis.from_url(
-        url,
-        socket_connect_timeout=REDIS_TIMEOUT,
-        socket_timeout=REDIS_TIMEOUT,
-        retry=Retry(NoBackoff(), 0),
-    )
 
 
 def init_rate_limiter(app, redis_url: str | None) -> None:

@@ -3,7 +3,8 @@
 Failures are counted per (account, client address) and per client address. A flood of wrong
 passwords for alice@ from one address blocks that address only: Alice, signing in from her own
 machine, is unaffected. Counters live in Redis when configured (shared by every web process),
-otherwise in this process's memory (the single-process embedded default).
+otherwise in this process's memory (the single-process embedded default, and while a configured
+Redis does not answer: signing in never depends on Redis).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 
 from flask import current_app
 from redis import Redis
+
+from supportdesk.redis_fallback import RedisOrMemory, fail_fast_redis
 
 
 def _key(*parts: str) -> str:
@@ -66,6 +69,26 @@ class _RedisCounters:
         self._redis.delete(key)
 
 
+class _SharedCounters:
+    """Counters in Redis, falling back to process memory while Redis does not answer."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = _RedisCounters(redis)
+        self._memory = _MemoryCounters()
+        self._fallback = RedisOrMemory("failed sign-ins")
+
+    def get(self, key: str) -> int:
+        return self._fallback.run(lambda: self._redis.get(key), lambda: self._memory.get(key))
+
+    def incr(self, key: str, window: int) -> None:
+        self._fallback.run(
+            lambda: self._redis.incr(key, window), lambda: self._memory.incr(key, window)
+        )
+
+    def delete(self, key: str) -> None:
+        self._fallback.run(lambda: self._redis.delete(key), lambda: self._memory.delete(key))
+
+
 class LoginThrottle:
     """Decides whether a login attempt may proceed and records failures."""
 
@@ -90,9 +113,10 @@ class LoginThrottle:
         self._counters.delete(_key(email.lower(), address))
 
 
-def init_throttle(app, redis: Redis | None) -> None:
-    """Attach the app's LoginThrottle (Redis-backed when Redis is configured)."""
-    counters = _RedisCounters(redis) if redis is not None else _MemoryCounters()
+def init_throttle(app, redis_url: str | None) -> None:
+    """Attach the app's LoginThrottle (Redis-backed when Redis is configured; sign-in keeps
+    working while Redis is down, counting in memory)."""
+    counters = _SharedCounters(fail_fast_redis(redis_url)) if redis_url else _MemoryCounters()
     app.extensions["login_throttle"] = LoginThrottle(
         counters,
         per_account=int(app.config["LOGIN_MAX_FAILURES"]),

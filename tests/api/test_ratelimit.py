@@ -120,7 +120,7 @@ def dead_redis(dead_redis_url) -> Iterator[Redis]:
 
 
 def _outage_lines(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "supportdesk.api.ratelimit"]
+    return [r.getMessage() for r in caplog.records if r.name == "supportdesk.redis_fallback"]
 
 
 def test_while_redis_is_down_requests_are_counted_in_memory_and_logged_once(dead_redis, caplog):

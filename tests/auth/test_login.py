@@ -144,3 +144,29 @@ def test_session_cookie_is_httponly_and_samesite(client, agent):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+@pytest.fixture
+def redis_down(app):
+    """The app's login throttle pointed at a Redis that nobody answers (port 9 is discard)."""
+    from supportdesk.auth.throttle import init_throttle
+
+    saved = app.extensions["login_throttle"]
+    init_throttle(app, "redis://127.0.0.1:9/0")
+    yield
+    app.extensions["login_throttle"] = saved
+
+
+def test_sign_in_keeps_working_while_redis_is_down(client, agent, redis_down, caplog):
+    response = _sign_in(client, agent.email, PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert any(
+        "failed sign-ins are counted in each process" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_failures_still_block_while_redis_is_down(client, app, agent, redis_down):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert _sign_in(client, agent.email, "wrong").status_code == 401
+    assert _sign_in(client, agent.email, PASSWORD).status_code == 429
