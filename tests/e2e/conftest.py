@@ -125,7 +125,7 @@ def _empty_tables(app: Flask) -> None:
 
 @pytest.fixture(autouse=True)
 def e2e_data(live_server: LiveServer) -> Iterator[None]:
-    """Run the test inside the served app's context; empty the database afterwards."""
+    """Run the test inside the served app's context; empty the database and mail folder after."""
     with live_server.app.app_context():
         try:
             yield
@@ -133,6 +133,9 @@ def e2e_data(live_server: LiveServer) -> Iterator[None]:
             db.session.rollback()
             db.session.remove()
     _empty_tables(live_server.app)
+    # Email ids restart with the tables; an old email-<id>.eml must not pass for a new one.
+    for leftover in Path(live_server.app.config["MAIL_DIR"]).glob("*.eml"):
+        leftover.unlink()
 
 
 def persist() -> None:
