@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from supportdesk.config import load_config
+from supportdesk.logs import configure_logging
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -18,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, config)
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -28,9 +30,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the request-level hooks (security headers, query counting)."""
-    from supportdesk import web
+    from supportdesk import logs, web
     from supportdesk.auth.throttle import init_throttle
     from supportdesk.extensions import csrf, db, login_manager, migrate
+    from supportdesk.metrics import init_metrics
     from supportdesk.search.schema import include_object
 
     db.init_app(app)
@@ -48,6 +51,8 @@ def register_extensions(app: Flask) -> None:
     redis = web.init_redis(app)
     init_throttle(app, redis)
     web.init_request_hooks(app)
+    logs.init_request_ids(app)
+    init_metrics(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -58,11 +63,13 @@ def register_blueprints(app: Flask) -> None:
     from supportdesk.auth import bp as auth_bp
     from supportdesk.console import bp as console_bp
     from supportdesk.inbound import bp as inbound_bp
+    from supportdesk.ops import bp as ops_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(inbound_bp)
+    app.register_blueprint(ops_bp)
     app.register_blueprint(api_bp)
     api_access.init_app(app)
 

@@ -54,6 +54,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_MAX_ATTEMPTS": 7,  # then the email is failed
     "MAIL_CAP_PER_WINDOW": 20,  # automatic emails to one address per MAIL_CAP_WINDOW_SECONDS
     "MAIL_CAP_WINDOW_SECONDS": 3600,
+    "LOG_FORMAT": "text",  # "json" for one JSON object per line (production), "text" to read
+    "LOG_LEVEL": "INFO",
+    "READY_WORKER_MAX_AGE_SECONDS": 120,  # /readyz fails without a worker heartbeat this recent
+    "READY_OUTBOX_MAX_LAG_SECONDS": 600,  # /readyz fails when an email or webhook is due longer
+    "METRICS_TOKEN": None,  # bearer token of GET /metrics; None: the endpoint does not exist
 }
 
 

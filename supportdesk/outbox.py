@@ -94,3 +94,19 @@ def due_ids(model: type, *, limit: int = 1000) -> list[int]:
             .limit(limit)
         )
     )
+
+
+def oldest_due_age(model: type) -> int:
+    """Seconds since the longest-waiting due row of `model` became due (0 when none is due).
+
+    Reads the (state, next_attempt_at) index: one row, whatever the outbox size.
+    """
+    now = utcnow()
+    oldest = db.session.execute(
+        sa.select(sa.func.min(model.next_attempt_at)).where(
+            model.state.in_(PENDING_STATES), model.next_attempt_at <= now
+        )
+    ).scalar()
+    if oldest is None:
+        return 0
+    return max(0, int((now - oldest).total_seconds()))

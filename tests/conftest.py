@@ -48,6 +48,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.unit)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Run the browser tests last (after pytest-randomly's shuffle, keeping their own order).
+
+    Playwright's sync API keeps an event loop running in the main thread from the first browser
+    test to the end of the session; an asyncio test after it would find that loop and fail.
+    """
+    browser = [item for item in session.items if item.get_closest_marker("e2e")]
+    if browser:
+        others = [item for item in session.items if not item.get_closest_marker("e2e")]
+        session.items[:] = others + browser
+
+
 # -- PostgreSQL ------------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
-from supportdesk.jobs import QUEUES, resolve
+from supportdesk.jobs import QUEUES
+from supportdesk.jobs.periodic import run_periodic
 from supportdesk.jobs.schedule import PERIODIC
 
 
@@ -49,6 +50,9 @@ def cron() -> None:
     """Enqueue the periodic jobs (sweeps, retries) on their schedule; run one per installation."""
     scheduler = CronScheduler(connection=_redis())
     for func_path, queue, interval in PERIODIC:
-        scheduler.register(resolve(func_path), queue, interval=interval)
+        # Through run_periodic: a second scheduler on another machine never doubles a run.
+        scheduler.register(
+            run_periodic, queue, args=(func_path, interval), interval=interval, name=func_path
+        )
     click.echo(f"Scheduling {len(PERIODIC)} periodic job(s).")
     scheduler.start()

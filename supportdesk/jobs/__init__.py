@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from typing import Any
 
+import structlog
 from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy.orm import Session
+
+from supportdesk.logs import current_request_id
+from supportdesk.metrics import JOB_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +54,9 @@ def enqueue(func_path: str, *args: Any, queue: str = "default") -> None:
     redis = current_app.extensions.get("redis")
     if redis is not None:
         try:
-            Queue(queue, connection=redis).enqueue(func_path, *args)
+            Queue(queue, connection=redis).enqueue(
+                func_path, *args, meta={"request_id": current_request_id()}
+            )
         except RedisError:
             # The outbox row is still queued; the periodic sweep will enqueue it again.
             log.warning("Redis unavailable; %s will be retried by the sweep", func_path)
@@ -82,11 +89,19 @@ def job(func):
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if get_current_job() is None:
+        current = get_current_job()
+        if current is None:
             return func(*args, **kwargs)
+        # Log with the id of the request that enqueued the job (the job's own id otherwise).
+        request_id = (current.meta or {}).get("request_id") or current.id
+        started, outcome = time.perf_counter(), "error"
         try:
-            return func(*args, **kwargs)
+            with structlog.contextvars.bound_contextvars(request_id=request_id, job=func.__name__):
+                result = func(*args, **kwargs)
+            outcome = "ok"
+            return result
         finally:
+            JOB_SECONDS.labels(func.__name__, outcome).observe(time.perf_counter() - started)
             db.session.remove()
 
     return wrapper

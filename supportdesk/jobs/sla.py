@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from supportdesk.extensions import db
 from supportdesk.jobs import job
+from supportdesk.metrics import SLA_SWEEP_SECONDS
 from supportdesk.sla import escalation, service
 
 
@@ -11,14 +12,15 @@ from supportdesk.sla import escalation, service
 def sweep_sla() -> int:
     """Record due warnings and breaches once, then run the escalation rules. Returns rows handled."""
     total = 0
-    while True:
-        handled = service.sweep()
+    with SLA_SWEEP_SECONDS.time():
+        while True:
+            handled = service.sweep()
+            db.session.commit()
+            total += handled
+            if not handled:
+                break
+        escalation.run()
         db.session.commit()
-        total += handled
-        if not handled:
-            break
-    escalation.run()
-    db.session.commit()
     return total
 
 
