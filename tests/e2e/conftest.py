@@ -62,16 +62,10 @@ def chromium_path() -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test under tests/e2e is a browser test, and runs after all the others.
-
-    Playwright's sync API leaves its event loop running in the main thread until the session
-    ends, so an asyncio test (pytest-asyncio) after the first browser test fails with "cannot be
-    called from a running event loop". The sort is stable: pytest-randomly's order stays.
-    """
+    """Every test under tests/e2e is a browser test."""
     for item in items:
         if E2E_DIR in Path(item.fspath).parents:
             item.add_marker(pytest.mark.e2e)
-    items.sort(key=lambda item: E2E_DIR in Path(item.fspath).parents)
 
 
 # -- the served app ------------------------------------------------------------------------
