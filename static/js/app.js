@@ -2,6 +2,8 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js");
+
   // The server prints times in the agent's chosen zone. On the account page, offer the
   // browser's own zone as a one-click choice when the list has it and it is not chosen yet.
   function offerBrowserZone() {
@@ -36,6 +38,26 @@
     });
   }
 
+  // On a phone the top bar's links fold behind the Menu button (CSS shows it only with this script).
+  function topbarMenu() {
+    var button = document.querySelector(".menu-toggle");
+    var menu = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) { return; }
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", String(open));
+      menu.classList.toggle("is-open", open);
+    }
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && menu.classList.contains("is-open")) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  }
+
   // Never lose a half-written reply by navigating away.
   function guardComposer() {
     var dirty = false;
@@ -53,5 +75,6 @@
     autosubmit();
     confirmations();
     guardComposer();
+    topbarMenu();
   });
 })();

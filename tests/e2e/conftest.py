@@ -194,6 +194,11 @@ class Desk:
 @pytest.fixture
 def desk() -> Desk:
     """One organization with one agent of each role, a team, a customer and an open ticket."""
+    return make_desk()
+
+
+def make_desk() -> Desk:
+    """The `desk` data, for fixtures of a wider scope (tests that only read share one)."""
     org = factories.OrganizationFactory(name="Acme Support", slug="acme")
     admin = factories.UserFactory(organization=org, role=Role.ADMIN, name="Ada Admin")
     senior = factories.UserFactory(organization=org, role=Role.SENIOR_AGENT, name="Sam Senior")

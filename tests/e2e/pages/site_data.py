@@ -1,0 +1,201 @@
+"""A desk populated enough that every page has something to show: a conversation with a note
+and an attachment, mail both ways, unrouted mail, SLA settings and clocks in every state, tickets
+in every status and priority, and a webhook endpoint with a delivery in every state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from email.message import EmailMessage as MimeMessage
+
+import sqlalchemy as sa
+
+from supportdesk import events
+from supportdesk.customers.models import Tier
+from supportdesk.db import utcnow
+from supportdesk.extensions import db
+from supportdesk.mailin.models import Attachment, InboundEmail
+from supportdesk.mailin.service import receive_email
+from supportdesk.notifications import addresses
+from supportdesk.notifications.models import EmailMessage
+from supportdesk.outbox import OutboxState
+from supportdesk.sla import service as sla_service
+from supportdesk.sla.models import (
+    BusinessCalendar,
+    EscalationRule,
+    EscalationTrigger,
+    SlaPolicy,
+    TicketSla,
+)
+from supportdesk.tickets import service as tickets
+from supportdesk.tickets.models import Priority, Status
+from supportdesk.webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
+from supportdesk.webhooks.signing import new_secret
+from tests import factories
+from tests.e2e.conftest import Desk
+
+
+@dataclass
+class Site:
+    """A populated desk and the ids that fill the pages' paths, by argument name."""
+
+    desk: Desk
+    ids: dict[str, int]
+
+
+def _customer_reply_with_attachment(desk) -> InboundEmail:
+    """The customer answers by email to the ticket's reply address, with a file attached."""
+    mime = MimeMessage()
+    mime["From"] = f"{desk.customer.name} <{desk.customer.email}>"
+    mime["To"] = addresses.reply_address(desk.ticket.id)
+    mime["Subject"] = f"Re: {desk.ticket.subject}"
+    mime["Message-ID"] = "<reply-1@driftwood-travel.example>"
+    mime.set_content("Here is the booking confirmation you asked for.\n")
+    mime.add_attachment(
+        b"Booking 4411, cancelled 18 Nov 2026.\n",
+        maintype="text",
+        subtype="plain",
+        filename="booking-4411.txt",
+    )
+    result = receive_email(mime.as_bytes(), source="e2e")
+    return db.session.get(InboundEmail, result.inbound_id)
+
+
+def _sla(desk) -> tuple[BusinessCalendar, SlaPolicy, EscalationRule]:
+    calendar = BusinessCalendar(
+        organization_id=desk.org.id,
+        name="Office hours",
+        time_zone="Europe/Berlin",
+        weekly_hours={str(day): [["09:00", "17:00"]] for day in range(5)},
+        holidays=[],
+    )
+    db.session.add(calendar)
+    db.session.flush()
+    policy = SlaPolicy(
+        organization_id=desk.org.id,
+        name="Standard",
+        calendar_id=calendar.id,
+        first_response_minutes={"critical": 30, "high": 60, "medium": 240, "low": 480},
+        resolution_minutes={"critical": 240, "high": 480, "medium": 1440, "low": 2880},
+    )
+    rule = EscalationRule(
+        organization_id=desk.org.id,
+        name="Breached first response",
+        trigger=EscalationTrigger.FIRST_RESPONSE_BREACHED,
+    )
+    db.session.add_all([policy, rule])
+    db.session.flush()
+    return calendar, policy, rule
+
+
+def _webhook(desk) -> tuple[WebhookEndpoint, WebhookDelivery]:
+    """An endpoint with one delivery in each state; the failed one is returned to show."""
+    endpoint = WebhookEndpoint(
+        organization_id=desk.org.id,
+        url="https://hooks.driftwood-travel.example/supportdesk",
+        event_types=list(EVENT_TYPES),
+        secret=new_secret(),
+    )
+    db.session.add(endpoint)
+    db.session.flush()
+    deliveries = [
+        WebhookDelivery(
+            organization_id=desk.org.id,
+            endpoint_id=endpoint.id,
+            event_type="ticket.created",
+            event_id=f"evt_e2e_{state.value}",
+            payload=f'{{"type": "ticket.created", "data": {{"number": {desk.ticket.number}}}}}',
+            state=state,
+            attempts=0 if state is OutboxState.QUEUED else 1,
+            last_status_code=200 if state is OutboxState.SENT else 503,
+            last_error="" if state is OutboxState.SENT else "Service Unavailable",
+        )
+        for state in OutboxState
+    ]
+    db.session.add_all(deliveries)
+    db.session.flush()
+    return endpoint, deliveries[-1]
+
+
+def _unrouted_mail() -> None:
+    """A message to an address nobody owns: kept for an admin to look at."""
+    mime = MimeMessage()
+    mime["From"] = "Dana White <dana@white.example>"
+    mime["To"] = "orders@unknown.example"
+    mime["Subject"] = "Where is my order?"
+    mime["Message-ID"] = "<order-1@white.example>"
+    mime.set_content("I ordered two weeks ago.\n")
+    receive_email(mime.as_bytes(), envelope_recipients=["orders@unknown.example"], source="e2e")
+
+
+def _queue_of_every_kind(desk) -> None:
+    """Tickets in every status and priority, with tags and SLA clocks in every state."""
+    vip = factories.CustomerFactory(
+        organization=desk.org, name="Jonas Weber", company="Northwind Hotels", tier=Tier.PREMIUM
+    )
+    kinds = [
+        ("Invoice shows the wrong VAT number", Status.IN_PROGRESS, Priority.HIGH, "billing, vat"),
+        ("Payment failed twice with card ending 4242", Status.OPEN, Priority.CRITICAL, "payments"),
+        ("Please add our second office to the account", Status.PENDING, Priority.LOW, ""),
+        ("Export of last year's tickets", Status.RESOLVED, Priority.MEDIUM, "export"),
+        ("Thanks, all sorted", Status.CLOSED, Priority.LOW, ""),
+    ]
+    made = [
+        factories.make_ticket(
+            desk.org,
+            customer=vip,
+            subject=subject,
+            status=status,
+            priority=priority,
+            tags=tags,
+            assignee=desk.senior if status is Status.IN_PROGRESS else None,
+        )
+        for subject, status, priority, tags in kinds
+    ]
+    # Let the subscribers (the SLA clocks among them) run now, not at the commit after the edits.
+    events.publish_pending(db.session)
+    sla_service.recompute([t.id for t in (desk.ticket, *made)])
+    now = utcnow()
+    clocks = {row.ticket_id: row for row in db.session.scalars(sa.select(TicketSla))}
+    near, breached, paused = clocks[made[0].id], clocks[made[1].id], clocks[made[2].id]
+    near.first_response_warn_at = now - dt.timedelta(minutes=5)
+    near.first_response_due_at = now + dt.timedelta(minutes=25)
+    breached.first_response_due_at = now - dt.timedelta(minutes=42)
+    paused.paused_since = now - dt.timedelta(hours=3)
+    db.session.flush()
+
+
+def populate(desk) -> Site:
+    """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
+    tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
+    tickets.add_note(desk.agent, desk.ticket, "Refunds over 500 EUR need a lead's approval.")
+    tickets.assign(desk.admin, desk.ticket, assignee_id=desk.agent.id, team_id=desk.team.id)
+    inbound = _customer_reply_with_attachment(desk)
+    _unrouted_mail()
+    calendar, policy, rule = _sla(desk)
+    _queue_of_every_kind(desk)
+    endpoint, delivery = _webhook(desk)
+    email_id = db.session.scalar(
+        sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
+    )
+    attachment_id = db.session.scalar(
+        sa.select(Attachment.id).where(Attachment.organization_id == desk.org.id)
+    )
+    assert email_id and attachment_id, "the reply should have queued mail and kept the file"
+    return Site(
+        desk=desk,
+        ids={
+            "number": desk.ticket.number,
+            "agent_id": desk.agent.id,
+            "customer_id": desk.customer.id,
+            "team_id": desk.team.id,
+            "inbound_id": inbound.id,
+            "attachment_id": attachment_id,
+            "email_id": email_id,
+            "calendar_id": calendar.id,
+            "policy_id": policy.id,
+            "rule_id": rule.id,
+            "endpoint_id": endpoint.id,
+            "delivery_id": delivery.id,
+        },
+    )
