@@ -16,7 +16,7 @@ from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.mailin.models import Attachment, InboundEmail
 from supportdesk.mailin.service import receive_email
-from supportdesk.notifications import addresses
+from supportdesk.mailidentity import signing
 from supportdesk.notifications.models import EmailMessage
 from supportdesk.outbox import OutboxState
 from supportdesk.sla import service as sla_service
@@ -47,7 +47,7 @@ def _customer_reply_with_attachment(desk) -> InboundEmail:
     """The customer answers by email to the ticket's reply address, with a file attached."""
     mime = MimeMessage()
     mime["From"] = f"{desk.customer.name} <{desk.customer.email}>"
-    mime["To"] = addresses.reply_address(desk.ticket.id)
+    mime["To"] = signing.reply_address(desk.ticket.id)
     mime["Subject"] = f"Re: {desk.ticket.subject}"
     mime["Message-ID"] = "<reply-1@driftwood-travel.example>"
     mime.set_content("Here is the booking confirmation you asked for.\n")
