@@ -11,7 +11,8 @@
     if (!button || !window.Intl) { return; }
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     var select = document.getElementById(button.getAttribute("data-browser-zone"));
-    if (!zone || !select || select.value === zone) { return; }
+    // Nothing to offer when times already show in that zone (chosen, or the organization's).
+    if (!zone || !select || select.value === zone || button.getAttribute("data-shown-zone") === zone) { return; }
     var listed = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
     if (!listed) { return; }
     button.textContent = "Use this browser's zone: " + zone.replace(/_/g, " ");

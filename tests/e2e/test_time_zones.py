@@ -52,3 +52,18 @@ def test_the_browser_s_own_zone_is_one_click_away(browser: Browser, base_url: st
         expect(_opened(page)).to_have_text("27 Nov 2026, 08:05 EST")
     finally:
         context.close()
+
+
+def test_no_offer_when_times_already_show_in_the_browser_s_zone(
+    browser: Browser, base_url: str, desk
+) -> None:
+    # The agent follows the organization's zone, which is the browser's: nothing to offer.
+    context = browser.new_context(base_url=base_url, timezone_id="UTC")
+    page = context.new_page()
+    try:
+        sign_in(page, desk.agent)
+        page.goto("/account")
+        expect(page.get_by_label("Time zone")).to_have_value("")
+        expect(page.get_by_role("button", name="Use this browser's zone")).to_be_hidden()
+    finally:
+        context.close()

@@ -14,9 +14,9 @@ from supportdesk import events
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.mailidentity import signing
 from supportdesk.mailin.models import Attachment, InboundEmail
 from supportdesk.mailin.service import receive_email
-from supportdesk.mailidentity import signing
 from supportdesk.notifications.models import EmailMessage
 from supportdesk.outbox import OutboxState
 from supportdesk.sla import service as sla_service
