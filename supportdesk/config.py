@@ -65,7 +65,48 @@ DEFAULTS: dict[str, Any] = {
     "READY_WORKER_MAX_AGE_SECONDS": 120,  # /readyz fails without a worker heartbeat this recent
     "READY_OUTBOX_MAX_LAG_SECONDS": 600,  # /readyz fails when an email or webhook is due longer
     "METRICS_TOKEN": None,  # bearer token of GET /metrics; None: the endpoint does not exist
+    "PRODUCTION": False,  # refuse to start without the settings a real installation needs
 }
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run this installation; the message names each one to fix."""
+
+
+def production_problems(config: dict[str, Any], environ: dict[str, str]) -> list[str]:
+    """What a production installation must set and has not, one sentence each."""
+    problems = []
+    if not config.get("SECRET_KEY"):
+        problems.append(
+            "SUPPORTDESK_SECRET_KEY is not set: every web process needs the same secret to sign "
+            "sessions (generate one with: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if not str(config.get("DATABASE_URL") or "").startswith(("postgresql", "postgres://")):
+        problems.append("SUPPORTDESK_DATABASE_URL must name a PostgreSQL database.")
+    if not config.get("REDIS_URL"):
+        problems.append(
+            "SUPPORTDESK_REDIS_URL is not set: background work and rate limits need Redis."
+        )
+    if not config.get("SMTP_URL"):
+        problems.append("SUPPORTDESK_SMTP_URL is not set: no email would leave the help desk.")
+    if config.get("BASE_URL") == DEFAULTS["BASE_URL"]:
+        problems.append(
+            "SUPPORTDESK_BASE_URL is the development default: set the address agents and "
+            "customers open (links in emails use it)."
+        )
+    if config.get("MAIL_DOMAIN") == DEFAULTS["MAIL_DOMAIN"]:
+        problems.append(
+            "SUPPORTDESK_MAIL_DOMAIN is the development default: set the domain customers reply to."
+        )
+    if "SUPPORTDESK_PROXY_FIX" not in environ:
+        problems.append(
+            "SUPPORTDESK_PROXY_FIX is not set: say true behind a reverse proxy or load balancer "
+            "(rate limits then see the client's address), false otherwise."
+        )
+    for name in ("PASSWORD_HASH_FAST", "WEBHOOKS_ALLOW_PRIVATE"):
+        if config.get(name):
+            problems.append(f"SUPPORTDESK_{name} is for development and tests only: unset it.")
+    return problems
 
 
 def load_config(app: Flask, config: dict[str, Any] | None) -> None:
@@ -74,6 +115,14 @@ def load_config(app: Flask, config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("SUPPORTDESK")
     if config:
         app.config.update(config)
+
+    if app.config["PRODUCTION"]:
+        problems = production_problems(app.config, dict(os.environ))
+        if problems:
+            raise ConfigurationError(
+                "supportdesk will not start in production mode (SUPPORTDESK_PRODUCTION=true) "
+                "until these are fixed:\n- " + "\n- ".join(problems)
+            )
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["DATABASE_URL"]:

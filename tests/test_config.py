@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from supportdesk import create_app
-from supportdesk.config import _normalise_database_url
+from supportdesk.config import ConfigurationError, _normalise_database_url
 
 pytestmark = pytest.mark.unit
 
@@ -67,3 +67,78 @@ def test_secure_cookies_can_be_forced(setting, expected):
 def test_proxy_fix_trusts_one_proxy():
     app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x", "PROXY_FIX": True})
     assert type(app.wsgi_app).__name__ == "ProxyFix"
+
+
+PRODUCTION_READY = {
+    "PRODUCTION": True,
+    "SECRET_KEY": "s" * 64,
+    "DATABASE_URL": "postgresql://supportdesk@db/supportdesk",
+    "REDIS_URL": "redis://redis:6379/0",
+    "SMTP_URL": "smtp+starttls://user:pass@smtp.example.com:587",
+    "BASE_URL": "https://help.example.com",
+    "MAIL_DOMAIN": "help.example.com",
+}
+
+
+@pytest.fixture
+def proxy_fix_set(monkeypatch):
+    monkeypatch.setenv("SUPPORTDESK_PROXY_FIX", "true")
+
+
+def test_a_complete_production_configuration_starts(proxy_fix_set):
+    app = create_app(PRODUCTION_READY)
+    assert app.config["PRODUCTION"] is True
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        pytest.param({"SECRET_KEY": None}, "SUPPORTDESK_SECRET_KEY is not set", id="secret"),
+        pytest.param({"DATABASE_URL": "sqlite:///x.db"}, "must name a PostgreSQL", id="sqlite"),
+        pytest.param({"REDIS_URL": None}, "SUPPORTDESK_REDIS_URL is not set", id="redis"),
+        pytest.param({"SMTP_URL": None}, "SUPPORTDESK_SMTP_URL is not set", id="smtp"),
+        pytest.param({"BASE_URL": "http://127.0.0.1:5000"}, "SUPPORTDESK_BASE_URL is", id="base"),
+        pytest.param(
+            {"MAIL_DOMAIN": "supportdesk.localhost"}, "SUPPORTDESK_MAIL_DOMAIN is", id="domain"
+        ),
+        pytest.param({"PASSWORD_HASH_FAST": True}, "PASSWORD_HASH_FAST is for", id="fast-hash"),
+        pytest.param(
+            {"WEBHOOKS_ALLOW_PRIVATE": True}, "WEBHOOKS_ALLOW_PRIVATE is for", id="private-hooks"
+        ),
+    ],
+)
+def test_production_mode_refuses_a_missing_or_development_setting(proxy_fix_set, override, named):
+    with pytest.raises(ConfigurationError, match="will not start in production mode") as refused:
+        create_app({**PRODUCTION_READY, **override})
+    assert named in str(refused.value)
+    assert str(refused.value).count("\n- ") == 1  # only the one problem is named
+
+
+def test_production_mode_wants_the_proxy_setting_said_out_loud(monkeypatch):
+    monkeypatch.delenv("SUPPORTDESK_PROXY_FIX", raising=False)
+    with pytest.raises(ConfigurationError, match="SUPPORTDESK_PROXY_FIX is not set"):
+        create_app(PRODUCTION_READY)
+
+
+def test_development_mode_needs_none_of_it():
+    app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
+    assert app.config["PRODUCTION"] is False
+
+
+def test_the_example_environment_file_passes_the_production_check():
+    from pathlib import Path
+
+    from supportdesk.config import DEFAULTS, production_problems
+
+    example = Path(__file__).resolve().parent.parent / "deploy" / "supportdesk.env.example"
+    environ = dict(
+        line.split("=", 1)
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    prefix = "SUPPORTDESK_"
+    config = {
+        **DEFAULTS,
+        **{k[len(prefix) :]: v for k, v in environ.items() if k.startswith(prefix)},
+    }
+    assert production_problems(config, environ) == []
