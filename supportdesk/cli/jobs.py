@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
@@ -23,12 +27,51 @@ def _redis():
     return redis
 
 
+def wait_for_redis(redis: Redis, give_up_after: float | None, *, sleep=time.sleep) -> None:
+    """Return once Redis answers; until then say so and try again (1, 2, 4 … 30 s apart).
+
+    A worker or scheduler started while Redis is down (a machine booting, Redis restarting)
+    waits instead of exiting with a traceback; `give_up_after` seconds (None: never) bounds it.
+    """
+    waited, delay = 0.0, 1.0
+    where = redis.connection_pool.connection_kwargs
+    address = f"{where.get('host', '?')}:{where.get('port', '?')}"
+    while True:
+        try:
+            redis.ping()
+            return
+        except RedisError as exc:
+            if give_up_after is not None and waited >= give_up_after:
+                raise click.ClickException(
+                    f"Redis at {address} did not answer for {int(waited)} s; giving up."
+                ) from exc
+            click.echo(
+                f"Redis at {address} does not answer ({type(exc).__name__}); "
+                f"trying again in {int(delay)} s.",
+                err=True,
+            )
+            sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 30.0)
+
+
+_WAIT_OPTION = click.option(
+    "--redis-wait-seconds",
+    type=float,
+    default=None,
+    help="Give up if Redis does not answer for this long (default: wait as long as it takes).",
+)
+
+
 @click.command("worker")
 @click.argument("queues", nargs=-1)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--max-jobs", type=int, default=None, help="Exit after this many jobs (recycling).")
+@_WAIT_OPTION
 @with_appcontext
-def worker(queues: tuple[str, ...], burst: bool, max_jobs: int | None) -> None:
+def worker(
+    queues: tuple[str, ...], burst: bool, max_jobs: int | None, redis_wait_seconds: float | None
+) -> None:
     """Run an RQ worker on QUEUES (default: emails, webhooks, default).
 
     Jobs run in this process (no fork per job): a forked child would inherit the parent's
@@ -39,16 +82,20 @@ def worker(queues: tuple[str, ...], burst: bool, max_jobs: int | None) -> None:
     if unknown:
         raise click.ClickException(f"Unknown queue(s): {', '.join(sorted(unknown))}.")
     names = queues or QUEUES
+    wait_for_redis(redis, redis_wait_seconds)
     SimpleWorker([Queue(n, connection=redis) for n in names], connection=redis).work(
         burst=burst, max_jobs=max_jobs
     )
 
 
 @click.command("cron")
+@_WAIT_OPTION
 @with_appcontext
-def cron() -> None:
-    """Enqueue the periodic jobs (sweeps, retries) on their schedule; run one per installation."""
-    scheduler = CronScheduler(connection=_redis())
+def cron(redis_wait_seconds: float | None) -> None:
+    """Enqueue the periodic jobs (sweeps, retries) on their schedule (see jobs/periodic.py)."""
+    redis = _redis()
+    wait_for_redis(redis, redis_wait_seconds)
+    scheduler = CronScheduler(connection=redis)
     for func_path, queue, interval in PERIODIC:
         # Through run_periodic: a second scheduler on another machine never doubles a run.
         scheduler.register(
