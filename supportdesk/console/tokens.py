@@ -43,15 +43,9 @@ class TokenForm(Form):
     )
 
 
-class RevokeForm(Form):
-    """CSRF only (the revoke buttons)."""
-
-
 def _render(form: TokenForm, *, plain: str | None = None, status: int = 200):
     tokens = queries.list_tokens(current_user.organization_id, current_user.id)
-    return render_template(
-        "console/tokens.html", form=form, tokens=tokens, plain=plain, revoke=RevokeForm()
-    ), status
+    return render_template("console/tokens.html", form=form, tokens=tokens, plain=plain), status
 
 
 @bp.get("/account/tokens")
