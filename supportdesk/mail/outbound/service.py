@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from supportdesk.extensions import db
 from supportdesk.localtime import organization_time
 from supportdesk.mail.identity import ownership, signing, verification
 from supportdesk.mail.identity.support_addresses import default_address_for
-from supportdesk.mail.outbound.compose import one_line, render
+from supportdesk.mail.outbound.compose import Rendered, one_line, render
 from supportdesk.mail.outbound.models import (
     EmailMessage,
     Notification,
@@ -30,6 +31,7 @@ from supportdesk.mail.outbound.models import (
 )
 from supportdesk.outbox import OutboxState
 
+log = logging.getLogger(__name__)
 SEND_JOB = "supportdesk.jobs.email.send_email"
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_REFERENCES = 10
@@ -243,7 +245,7 @@ def _queue(
     context: dict[str, Any],
 ) -> EmailMessage:
     to_address = to_address.strip().lower()
-    rendered = render(kind, context)
+    rendered, render_error = _render(kind, context)
     references = [] if ticket_id is None else thread_ids(organization_id, ticket_id, to_address)
     now = utcnow()
     email = EmailMessage(
@@ -269,7 +271,10 @@ def _queue(
     )
     cap = _over_cap(organization_id, to_address, kind) if automatic else None
     suppressed = _suppressed_since(organization_id, to_address)
-    if ownership.is_ours(to_address):
+    if render_error:
+        email.state = OutboxState.FAILED
+        email.last_error = render_error
+    elif ownership.is_ours(to_address):
         email.state = OutboxState.FAILED
         email.last_error = "Not sent: this is one of our own addresses (mail-loop protection)."
     elif suppressed is not None:
@@ -293,6 +298,21 @@ def _queue(
     return email
 
 
+def _render(kind: str, context: dict[str, Any]) -> tuple[Rendered, str]:
+    """The rendered email, or an empty one and the reason its template failed.
+
+    Rendering runs inside the commit of the change the mail is about (an agent's reply, a
+    status change): a broken template must cost the email, never the change. The row is kept,
+    failed, with the reason, so an admin sees it on the outgoing mail page.
+    """
+    try:
+        return render(kind, context), ""
+    except Exception as exc:  # noqa: BLE001  any template error: Jinja's, or one a filter raises
+        log.exception("Email template %s failed to render", kind)
+        reason = f"Not sent: the email template {kind!r} failed: {type(exc).__name__}: {exc}"
+        return Rendered(subject=f"({kind}: template failed)", html="", text=""), reason[:1000]
+
+
 def retry_email(actor: User, email_id: int) -> EmailMessage:
     """Send a deferred or failed email again now (the admin's "Retry now")."""
     require(actor, "mail.manage")
@@ -306,6 +326,11 @@ def retry_email(actor: User, email_id: int) -> EmailMessage:
     if email.state not in (OutboxState.DEFERRED, OutboxState.FAILED):
         raise ValidationFailed(
             f"This email is {email.state.value}; only deferred or failed mail can be retried."
+        )
+    if not email.text_body:
+        raise ValidationFailed(
+            "This email was never written: its template failed (see the reason). Fix the "
+            "template; mail queued after that is sent."
         )
     email.state = OutboxState.QUEUED
     email.next_attempt_at = utcnow()
