@@ -98,9 +98,9 @@ def register_subscribers() -> None:
     from supportdesk.webhooks.service import queue_events
 
     events.subscribe(queue_events)
-    from supportdesk.mail.outbound.subscriber import on_ticket_events
+    from supportdesk.mail.rules import on_events as queue_mail
 
-    events.subscribe(on_ticket_events)
+    events.subscribe(queue_mail)
     from supportdesk.assignment import service as assignment
     from supportdesk.sla import service as sla
 

@@ -33,7 +33,7 @@ _CODE_RE = re.compile(r"\bsd-verify-([0-9a-f]{32})\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class VerificationRequested:
-    """A code to mail to an unverified address (the notifications subscriber queues it)."""
+    """A code to mail to an unverified address (mail.rules mails it)."""
 
     organization_id: int
     address_id: int

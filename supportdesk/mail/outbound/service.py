@@ -15,14 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from supportdesk import jobs
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
-from supportdesk.customers.models import Customer
 from supportdesk.customers.service import find_by_email
 from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.localtime import organization_time
 from supportdesk.mail.identity import ownership, signing, verification
-from supportdesk.mail.identity.support_addresses import default_address_for
 from supportdesk.mail.outbound.compose import Rendered, one_line, render
 from supportdesk.mail.outbound.models import (
     EmailMessage,
@@ -69,29 +67,9 @@ def settings_for(organization_id: int) -> NotificationSettings:
     return row
 
 
-def customer_context(customer: Customer) -> dict[str, str]:
-    """What every template says about the customer; `address` shows the email only once."""
-    address = f"{customer.name} <{customer.email}>" if customer.name else customer.email
-    return {"name": customer.display_name, "email": customer.email, "address": address}
-
-
 def sender_name(organization: Organization, settings: NotificationSettings) -> str:
     """The display name of our From: the sender name set in branding, else the organization's."""
     return settings.sender_name or organization.name
-
-
-def brand_context(organization_id: int, settings: NotificationSettings) -> dict[str, Any]:
-    """`org_name` and `brand`: what every email template's header and footer show."""
-    org = db.session.get(Organization, organization_id)
-    return {
-        "org_name": org.name,
-        "brand": {
-            "sender_name": sender_name(org, settings),
-            "accent_color": settings.accent_color,
-            "logo_url": settings.logo_url,
-            "footer_text": settings.footer_text,
-        },
-    }
 
 
 def update_settings(actor: User, **values: Any) -> NotificationSettings:
@@ -182,7 +160,7 @@ def _suppressed_since(organization_id: int, address: str) -> dt.datetime | None:
 
 
 def queue_email(
-    notification: Notification,
+    template: Notification | str,
     *,
     organization_id: int,
     ticket_id: int | None,
@@ -196,38 +174,19 @@ def queue_email(
 
     Mail about a ticket joins the recipient's thread; mail with no ticket (`ticket_id` None,
     e.g. to admins about the organization) starts none. Automatic mail over the per-address
-    cap is recorded as failed with the reason, not sent.
+    cap is recorded as failed with the reason, not sent. A template that is not a Notification
+    (the verification code) is automatic mail.
     """
+    notification = template if isinstance(template, Notification) else None
     return _queue(
-        notification.value,
-        automatic=notification.automatic,
+        notification.value if notification else template,
+        automatic=notification.automatic if notification else True,
         organization_id=organization_id,
         ticket_id=ticket_id,
         message_id=message_id,
         to_address=to_address,
         to_name=to_name,
         reply_to=reply_to,
-        context=context,
-    )
-
-
-def queue_verification(request: verification.VerificationRequested) -> EmailMessage:
-    """Queue the email carrying a support address's one-time code (never previewed)."""
-    org = db.session.get(Organization, request.organization_id)
-    settings = settings_for(request.organization_id)
-    context = {
-        **brand_context(request.organization_id, settings),
-        "address": request.address,
-        "code": request.code,
-        "forward_to": default_address_for(org),
-    }
-    return _queue(
-        verification.EMAIL_KIND,
-        automatic=True,
-        organization_id=request.organization_id,
-        ticket_id=None,
-        to_address=request.address,
-        to_name="",
         context=context,
     )
 
