@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_subscribers()
+    register_slug_owners()
     return app
 
 
@@ -98,15 +99,26 @@ def register_subscribers() -> None:
     from supportdesk.webhooks.service import queue_events
 
     events.subscribe(queue_events)
-    from supportdesk.mail.outbound.subscriber import on_ticket_events
+    from supportdesk.mail.rules import on_events as queue_mail
 
-    events.subscribe(on_ticket_events)
+    events.subscribe(queue_mail)
     from supportdesk.assignment import service as assignment
     from supportdesk.sla import service as sla
 
     # Assignment first: its ASSIGNEE events are published in the same pre-commit pass.
     events.subscribe(assignment.on_ticket_events)
     events.subscribe(sla.on_ticket_events)
+
+
+def register_slug_owners() -> None:
+    """Mail owns `*@<slug>.<MAIL_DOMAIN>`: a new organization gets a slug whose namespace is free
+    and its default support address (accounts imports no mail code: it calls the hooks)."""
+    from supportdesk.accounts.service import SlugOwner, register_slug_owner
+    from supportdesk.mail.identity import support_addresses
+
+    register_slug_owner(
+        SlugOwner(support_addresses.namespace_is_free, support_addresses.create_default_address)
+    )
 
 
 def _migrations_dir():

@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_FALLBACK_URL": None,  # tried when the primary fails temporarily
     "SMTP_TIMEOUT": 30,  # seconds per SMTP connection
     "MAIL_FROM": None,  # None: support@MAIL_DOMAIN
+    "MAIL_TEMPLATES_DIR": None,  # None: only the built-in templates/emails/
     "MAIL_DIR": None,  # None: instance/mail (the .eml files of the embedded default)
     "MAIL_LEASE_SECONDS": 120,  # a sender's claim on an email; a dead worker's email is retried after it
     "MAIL_RETRY_SCHEDULE": [60, 300, 900, 3600, 10800, 21600],  # seconds before retry 1, 2, …

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -24,6 +26,26 @@ from supportdesk.tokens.service import revoke_agent_tokens
 MIN_PASSWORD_LENGTH = 12
 
 
+@dataclass(frozen=True)
+class SlugOwner:
+    """A domain that names things after organization slugs (mail: `*@<slug>.<MAIL_DOMAIN>`).
+
+    It registers itself (create_app), so accounts imports none of the domains built on it.
+    """
+
+    is_free: Callable[[str], bool]  # nothing of the domain's already uses this slug
+    claim: Callable[[Organization], None]  # set up the new organization's share (same transaction)
+
+
+_slug_owners: list[SlugOwner] = []
+
+
+def register_slug_owner(owner: SlugOwner) -> None:
+    """Have `owner` vet every new organization's slug and claim its share; once per owner."""
+    if owner not in _slug_owners:
+        _slug_owners.append(owner)
+
+
 def _slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "org"
 
@@ -31,29 +53,25 @@ def _slugify(name: str) -> str:
 def create_organization(name: str) -> Organization:
     """A new tenant with a unique slug derived from its name, and its default support address.
 
-    A slug is taken when another organization has it or when an address was ever registered
-    in its mail namespace (`*@<slug>.<MAIL_DOMAIN>`): then a free one is picked (`<slug>-1a2b`),
-    so the default address `support@<slug>.<MAIL_DOMAIN>` is always the new organization's.
+    A slug is taken when another organization has it or when a registered SlugOwner uses it
+    (mail: an address was ever registered in its namespace `*@<slug>.<MAIL_DOMAIN>`): then a
+    free one is picked (`<slug>-1a2b`), so the default address `support@<slug>.<MAIL_DOMAIN>`
+    that mail claims for it is always the new organization's.
     """
-    # Imported here: the mail identity depends on accounts, not the other way round.
-    from supportdesk.mail.identity.support_addresses import (
-        create_default_address,
-        namespace_is_free,
-    )
-
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed("An organization needs a name.", {"org": "Enter a name."})
     base = _slugify(name)
     slug = base
-    while db.session.scalar(
-        sa.select(Organization.id).where(Organization.slug == slug)
-    ) or not namespace_is_free(slug):
+    while db.session.scalar(sa.select(Organization.id).where(Organization.slug == slug)) or not all(
+        owner.is_free(slug) for owner in _slug_owners
+    ):
         slug = f"{base}-{secrets.token_hex(2)}"
     org = Organization(name=name[:200], slug=slug)
     db.session.add(org)
     db.session.flush()
-    create_default_address(org)
+    for owner in _slug_owners:
+        owner.claim(org)
     return org
 
 

@@ -9,21 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from supportdesk import jobs
-from supportdesk.accounts.models import Role, User
+from supportdesk import events, jobs
+from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
-from supportdesk.localtime import organization_time
-from supportdesk.mail.outbound import service as notifications
-from supportdesk.mail.outbound.compose import external_url
-from supportdesk.mail.outbound.models import Notification
 from supportdesk.outbox import OutboxState, backoff
 from supportdesk.webhooks import guard, payloads
 from supportdesk.webhooks.models import (
@@ -39,6 +36,21 @@ from supportdesk.webhooks.transport import Outcome
 log = logging.getLogger(__name__)
 
 DELIVER_JOB = "supportdesk.jobs.webhooks.deliver_webhook"
+
+
+@dataclass(frozen=True)
+class EndpointDisabled:
+    """Domain event: an endpoint was switched off automatically; its admins hear of it by mail.
+
+    There is no switch for that mail: admins always hear about a broken integration.
+    """
+
+    organization_id: int
+    endpoint_id: int
+    url: str
+    description: str
+    reason: str
+    disabled_at: dt.datetime
 
 
 # -- endpoints ------------------------------------------------------------------------------
@@ -324,43 +336,21 @@ def disable_endpoint(endpoint: WebhookEndpoint, reason: str) -> None:
 
 
 def notify_endpoint_disabled(endpoint: WebhookEndpoint) -> None:
-    """Email every active admin of the organization that an endpoint was switched off.
-
-    Queued in the transaction that disables it (sent after the COMMIT). There is no switch for
-    this mail: admins always hear about a broken integration.
-    """
+    """Log it and record an EndpointDisabled event (mail.rules mails the admins at the COMMIT)."""
     log.warning(
         "Webhook endpoint %s of organization %s disabled: %s",
         endpoint.id,
         endpoint.organization_id,
         endpoint.disabled_reason,
     )
-    admins = db.session.scalars(
-        sa.select(User)
-        .where(
-            User.organization_id == endpoint.organization_id,
-            User.role == Role.ADMIN,
-            User.active.is_(True),
-        )
-        .order_by(User.id)
-    )
-    settings = notifications.settings_for(endpoint.organization_id)
-    context = {
-        **notifications.brand_context(endpoint.organization_id, settings),
-        "endpoint": {
-            "url": endpoint.url,
-            "description": endpoint.description,
-            "reason": endpoint.disabled_reason,
-            "disabled_at": organization_time(endpoint.organization_id, endpoint.disabled_at),
-            "page_url": external_url("admin.webhook_show", endpoint_id=endpoint.id),
-        },
-    }
-    for admin in admins:
-        notifications.queue_email(
-            Notification.WEBHOOK_DISABLED,
+    events.record(
+        db.session,
+        EndpointDisabled(
             organization_id=endpoint.organization_id,
-            ticket_id=None,
-            to_address=admin.email,
-            to_name=admin.name,
-            context={**context, "recipient_name": admin.name},
-        )
+            endpoint_id=endpoint.id,
+            url=endpoint.url,
+            description=endpoint.description,
+            reason=endpoint.disabled_reason,
+            disabled_at=endpoint.disabled_at,
+        ),
+    )

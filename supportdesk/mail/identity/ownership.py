@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from supportdesk.extensions import db
-from supportdesk.mail.inbound.models import SupportAddress
+from supportdesk.mail.identity.models import SupportAddress
 
 
 def mail_domain() -> str:

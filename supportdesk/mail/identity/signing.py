@@ -15,6 +15,8 @@ import secrets
 
 from flask import current_app
 
+from supportdesk.mail.identity.ownership import mail_domain
+
 _SIG_LENGTH = 12  # hex characters of HMAC-SHA256 kept (48 bits: not guessable online)
 
 
@@ -24,13 +26,9 @@ def _signature(kind: str, value: str) -> str:
     return digest[:_SIG_LENGTH]
 
 
-def _domain() -> str:
-    return current_app.config["MAIL_DOMAIN"].lower()
-
-
 def reply_address(ticket_id: int) -> str:
     """The address a customer replies to for this ticket."""
-    return f"support+{ticket_id}.{_signature('reply', str(ticket_id))}@{_domain()}"
+    return f"support+{ticket_id}.{_signature('reply', str(ticket_id))}@{mail_domain()}"
 
 
 _REPLY_RE = re.compile(r"^support\+(\d{1,18})\.([0-9a-f]{12})@(.+)$")
@@ -39,7 +37,7 @@ _REPLY_RE = re.compile(r"^support\+(\d{1,18})\.([0-9a-f]{12})@(.+)$")
 def ticket_from_reply_address(address: str) -> int | None:
     """The ticket id in one of our signed reply addresses, or None if it is not one."""
     match = _REPLY_RE.match((address or "").strip().lower())
-    if not match or match.group(3) != _domain():
+    if not match or match.group(3) != mail_domain():
         return None
     ticket_id, signature = match.group(1), match.group(2)
     if not hmac.compare_digest(signature, _signature("reply", ticket_id)):
@@ -55,9 +53,9 @@ def new_message_id(ticket_id: int | None) -> str:
     """
     nonce = secrets.token_hex(8)
     if ticket_id is None:
-        return f"<sd.mail.{nonce}@{_domain()}>"
+        return f"<sd.mail.{nonce}@{mail_domain()}>"
     signature = _signature("msgid", f"{ticket_id}.{nonce}")
-    return f"<sd.{ticket_id}.{nonce}.{signature}@{_domain()}>"
+    return f"<sd.{ticket_id}.{nonce}.{signature}@{mail_domain()}>"
 
 
 _MSGID_RE = re.compile(r"<?sd\.(\d{1,18})\.([0-9a-f]{16})\.([0-9a-f]{12})@([^>\s]+)>?")
@@ -67,7 +65,7 @@ def ticket_from_message_ids(header_value: str | None) -> int | None:
     """The ticket of the first valid Message-ID of ours in an In-Reply-To/References value."""
     for match in _MSGID_RE.finditer((header_value or "").lower()):
         ticket_id, nonce, signature, domain = match.groups()
-        if domain != _domain():
+        if domain != mail_domain():
             continue
         if hmac.compare_digest(signature, _signature("msgid", f"{ticket_id}.{nonce}")):
             return int(ticket_id)

@@ -17,7 +17,7 @@ from supportdesk.db import utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.mail.identity import ownership, verification
-from supportdesk.mail.inbound.models import SupportAddress
+from supportdesk.mail.identity.models import SupportAddress
 
 
 def default_address_for(organization: Organization) -> str:

@@ -24,16 +24,15 @@ import sqlalchemy as sa
 from supportdesk import events
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.mail.inbound.models import SupportAddress
-from supportdesk.mail.outbound.models import ADDRESS_VERIFICATION
+from supportdesk.mail.identity.models import VERIFICATION_EMAIL_KIND, SupportAddress
 
-EMAIL_KIND = ADDRESS_VERIFICATION  # the outbox kind of the email carrying a code
+EMAIL_KIND = VERIFICATION_EMAIL_KIND  # the outbox kind of the email carrying a code
 _CODE_RE = re.compile(r"\bsd-verify-([0-9a-f]{32})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class VerificationRequested:
-    """A code to mail to an unverified address (the notifications subscriber queues it)."""
+    """A code to mail to an unverified address (mail.rules mails it)."""
 
     organization_id: int
     address_id: int

@@ -9,9 +9,9 @@ from supportdesk.customers import service as customers
 from supportdesk.db import utcnow
 from supportdesk.localtime import organization_time
 from supportdesk.mail.identity import verification
-from supportdesk.mail.identity.sent import sent_emails
 from supportdesk.mail.inbound import loops, parse, routing
 from supportdesk.mail.inbound.models import Decision, InboundEmail, InboundStatus
+from supportdesk.mail.outbound.sent import sent_emails
 
 log = logging.getLogger(__name__)
 

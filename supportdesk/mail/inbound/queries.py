@@ -14,7 +14,8 @@ from sqlalchemy.orm import undefer
 
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
-from supportdesk.mail.inbound.models import Attachment, InboundEmail, InboundStatus, SupportAddress
+from supportdesk.mail.identity.models import SupportAddress
+from supportdesk.mail.inbound.models import Attachment, InboundEmail, InboundStatus
 from supportdesk.tickets.models import Ticket
 
 UNROUTED_SCAN = 500  # unrouted rows examined per page (they are rare and short-lived)

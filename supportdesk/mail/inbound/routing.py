@@ -18,7 +18,8 @@ from sqlalchemy.orm import joinedload
 
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
-from supportdesk.mail.inbound.models import Decision, SupportAddress
+from supportdesk.mail.identity.models import SupportAddress
+from supportdesk.mail.inbound.models import Decision
 from supportdesk.mail.inbound.parse import ParsedEmail, message_ids
 from supportdesk.tickets.models import Message, Ticket
 

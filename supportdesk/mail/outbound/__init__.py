@@ -1,1 +1,1 @@
-"""Customer and agent notifications by email: the outbox of outgoing mail and its templates."""
+"""Outgoing mail: the outbox of emails, who gets them, what they say, and how they are sent."""

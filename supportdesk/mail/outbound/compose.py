@@ -1,6 +1,7 @@
 """Rendering emails from templates/emails/ and building the MIME message we send.
 
-Two Jinja environments read the same folder: `.html` templates are auto-escaped, `.txt`
+Two Jinja environments read the same folders (MAIL_TEMPLATES_DIR first when set, so an
+installation can replace a template, then templates/emails/): `.html` templates are auto-escaped, `.txt`
 templates are not (plain text has nothing to escape); user text is never marked safe. The
 subject is the `subject` block of the `.txt` template. The HTML's <style> is inlined into
 style attributes (css-inline) because many mail clients drop <style> blocks.
@@ -23,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import css_inline
-from flask import current_app
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from flask import current_app, has_app_context
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from supportdesk.mail.outbound import headers
 from supportdesk.mail.outbound.models import EmailMessage
@@ -45,8 +46,9 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 @functools.cache
-def _environments() -> tuple[Environment, Environment]:
-    loader = FileSystemLoader(str(_TEMPLATES))
+def _environments(override: str | None) -> tuple[Environment, Environment]:
+    folders = [override, str(_TEMPLATES)] if override else [str(_TEMPLATES)]
+    loader = ChoiceLoader([FileSystemLoader(folder) for folder in folders])
     html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
     text = Environment(
         loader=loader,
@@ -70,8 +72,11 @@ class Rendered:
 
 def render(kind: str, context: dict[str, Any]) -> Rendered:
     """Render the `kind` template pair with `context`; the subject comes from the text template."""
-    html_env, text_env = _environments()
+    override = current_app.config.get("MAIL_TEMPLATES_DIR") if has_app_context() else None
+    html_env, text_env = _environments(override)
     text_template = text_env.get_template(f"{kind}.txt")
+    if "subject" not in text_template.blocks:
+        raise TemplateError(f"{kind}.txt has no subject block")
     subject = one_line(
         "".join(text_template.blocks["subject"](text_template.new_context(context))), 400
     )

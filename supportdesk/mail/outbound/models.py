@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from supportdesk.db import UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
+from supportdesk.mail.identity.models import VERIFICATION_EMAIL_KIND
 from supportdesk.outbox import OutboxMixin
 
 
@@ -64,7 +65,7 @@ NOTIFICATION_LABELS = {
 
 # The outbox kind of the email carrying a support address's one-time code: not a Notification
 # (no switch), and its body is never shown in a preview (mail.identity.verification).
-ADDRESS_VERIFICATION = "address_verification"
+ADDRESS_VERIFICATION = VERIFICATION_EMAIL_KIND
 
 
 class AttemptOutcome(enum.Enum):

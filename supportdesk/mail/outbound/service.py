@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,15 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from supportdesk import jobs
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
-from supportdesk.customers.models import Customer
 from supportdesk.customers.service import find_by_email
 from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.localtime import organization_time
 from supportdesk.mail.identity import ownership, signing, verification
-from supportdesk.mail.identity.support_addresses import default_address_for
-from supportdesk.mail.outbound.compose import one_line, render
+from supportdesk.mail.outbound.compose import Rendered, one_line, render
 from supportdesk.mail.outbound.models import (
     EmailMessage,
     Notification,
@@ -30,6 +29,7 @@ from supportdesk.mail.outbound.models import (
 )
 from supportdesk.outbox import OutboxState
 
+log = logging.getLogger(__name__)
 SEND_JOB = "supportdesk.jobs.email.send_email"
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_REFERENCES = 10
@@ -67,29 +67,9 @@ def settings_for(organization_id: int) -> NotificationSettings:
     return row
 
 
-def customer_context(customer: Customer) -> dict[str, str]:
-    """What every template says about the customer; `address` shows the email only once."""
-    address = f"{customer.name} <{customer.email}>" if customer.name else customer.email
-    return {"name": customer.display_name, "email": customer.email, "address": address}
-
-
 def sender_name(organization: Organization, settings: NotificationSettings) -> str:
     """The display name of our From: the sender name set in branding, else the organization's."""
     return settings.sender_name or organization.name
-
-
-def brand_context(organization_id: int, settings: NotificationSettings) -> dict[str, Any]:
-    """`org_name` and `brand`: what every email template's header and footer show."""
-    org = db.session.get(Organization, organization_id)
-    return {
-        "org_name": org.name,
-        "brand": {
-            "sender_name": sender_name(org, settings),
-            "accent_color": settings.accent_color,
-            "logo_url": settings.logo_url,
-            "footer_text": settings.footer_text,
-        },
-    }
 
 
 def update_settings(actor: User, **values: Any) -> NotificationSettings:
@@ -180,7 +160,7 @@ def _suppressed_since(organization_id: int, address: str) -> dt.datetime | None:
 
 
 def queue_email(
-    notification: Notification,
+    template: Notification | str,
     *,
     organization_id: int,
     ticket_id: int | None,
@@ -194,38 +174,19 @@ def queue_email(
 
     Mail about a ticket joins the recipient's thread; mail with no ticket (`ticket_id` None,
     e.g. to admins about the organization) starts none. Automatic mail over the per-address
-    cap is recorded as failed with the reason, not sent.
+    cap is recorded as failed with the reason, not sent. A template that is not a Notification
+    (the verification code) is automatic mail.
     """
+    notification = template if isinstance(template, Notification) else None
     return _queue(
-        notification.value,
-        automatic=notification.automatic,
+        notification.value if notification else template,
+        automatic=notification.automatic if notification else True,
         organization_id=organization_id,
         ticket_id=ticket_id,
         message_id=message_id,
         to_address=to_address,
         to_name=to_name,
         reply_to=reply_to,
-        context=context,
-    )
-
-
-def queue_verification(request: verification.VerificationRequested) -> EmailMessage:
-    """Queue the email carrying a support address's one-time code (never previewed)."""
-    org = db.session.get(Organization, request.organization_id)
-    settings = settings_for(request.organization_id)
-    context = {
-        **brand_context(request.organization_id, settings),
-        "address": request.address,
-        "code": request.code,
-        "forward_to": default_address_for(org),
-    }
-    return _queue(
-        verification.EMAIL_KIND,
-        automatic=True,
-        organization_id=request.organization_id,
-        ticket_id=None,
-        to_address=request.address,
-        to_name="",
         context=context,
     )
 
@@ -243,7 +204,7 @@ def _queue(
     context: dict[str, Any],
 ) -> EmailMessage:
     to_address = to_address.strip().lower()
-    rendered = render(kind, context)
+    rendered, render_error = _render(kind, context)
     references = [] if ticket_id is None else thread_ids(organization_id, ticket_id, to_address)
     now = utcnow()
     email = EmailMessage(
@@ -269,7 +230,10 @@ def _queue(
     )
     cap = _over_cap(organization_id, to_address, kind) if automatic else None
     suppressed = _suppressed_since(organization_id, to_address)
-    if ownership.is_ours(to_address):
+    if render_error:
+        email.state = OutboxState.FAILED
+        email.last_error = render_error
+    elif ownership.is_ours(to_address):
         email.state = OutboxState.FAILED
         email.last_error = "Not sent: this is one of our own addresses (mail-loop protection)."
     elif suppressed is not None:
@@ -293,6 +257,21 @@ def _queue(
     return email
 
 
+def _render(kind: str, context: dict[str, Any]) -> tuple[Rendered, str]:
+    """The rendered email, or an empty one and the reason its template failed.
+
+    Rendering runs inside the commit of the change the mail is about (an agent's reply, a
+    status change): a broken template must cost the email, never the change. The row is kept,
+    failed, with the reason, so an admin sees it on the outgoing mail page.
+    """
+    try:
+        return render(kind, context), ""
+    except Exception as exc:  # noqa: BLE001  any template error: Jinja's, or one a filter raises
+        log.exception("Email template %s failed to render", kind)
+        reason = f"Not sent: the email template {kind!r} failed: {type(exc).__name__}: {exc}"
+        return Rendered(subject=f"({kind}: template failed)", html="", text=""), reason[:1000]
+
+
 def retry_email(actor: User, email_id: int) -> EmailMessage:
     """Send a deferred or failed email again now (the admin's "Retry now")."""
     require(actor, "mail.manage")
@@ -306,6 +285,11 @@ def retry_email(actor: User, email_id: int) -> EmailMessage:
     if email.state not in (OutboxState.DEFERRED, OutboxState.FAILED):
         raise ValidationFailed(
             f"This email is {email.state.value}; only deferred or failed mail can be retried."
+        )
+    if not email.text_body:
+        raise ValidationFailed(
+            "This email was never written: its template failed (see the reason). Fix the "
+            "template; mail queued after that is sent."
         )
     email.state = OutboxState.QUEUED
     email.next_attempt_at = utcnow()

@@ -9,7 +9,8 @@ from supportdesk.accounts.service import create_organization
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.mail.identity import support_addresses
-from supportdesk.mail.inbound.models import Decision, InboundStatus, SupportAddress
+from supportdesk.mail.identity.models import SupportAddress
+from supportdesk.mail.inbound.models import Decision, InboundStatus
 from supportdesk.mail.inbound.queries import list_unprocessed
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.mail.outbound.models import EmailMessage

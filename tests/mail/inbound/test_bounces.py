@@ -81,8 +81,8 @@ def test_a_report_is_routed_to_the_organization_whose_email_bounced(mail_world, 
 
 
 def test_a_bounced_verification_email_withdraws_its_code(mail_world, admin):
+    from supportdesk.mail.identity.models import SupportAddress
     from supportdesk.mail.identity.support_addresses import add_address
-    from supportdesk.mail.inbound.models import SupportAddress
     from tests.fixtures.mail import verification_email
 
     add_address(admin, "orders@beta.example")

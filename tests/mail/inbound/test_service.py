@@ -248,7 +248,7 @@ def test_a_sender_the_rules_refuse_is_kept_unprocessed(mail_world):
 
 
 def test_the_same_message_to_two_organizations_is_not_a_duplicate(mail_world, other_org):
-    from supportdesk.mail.inbound.models import SupportAddress
+    from supportdesk.mail.identity.models import SupportAddress
 
     db.session.add(
         SupportAddress(

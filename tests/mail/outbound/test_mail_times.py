@@ -55,6 +55,7 @@ def test_the_webhook_disabled_mail_names_the_organization_s_zone(org, admin, zon
     endpoint = make_endpoint(org, "https://crm.example/hooks")
     with time_machine.travel(OPENED, tick=False):
         webhooks.disable_endpoint(endpoint, "The receiver answered 410 Gone.")
+        db.session.commit()  # the mail is queued when the transaction commits
 
     email = _email(Notification.WEBHOOK_DISABLED)
     assert f"webhook endpoints on {text}." in email.text_body

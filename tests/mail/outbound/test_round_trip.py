@@ -10,7 +10,7 @@ import pytest
 
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.mail.inbound.models import SupportAddress
+from supportdesk.mail.identity.models import SupportAddress
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.outbox import OutboxState
 from supportdesk.tickets import service

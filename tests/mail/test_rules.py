@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 from rq import Queue
 from sqlalchemy.orm.attributes import set_committed_value
 
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
+from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
 from supportdesk.mail.outbound.models import EmailMessage, Notification
 from supportdesk.mail.outbound.service import settings_for
-from supportdesk.mail.outbound.subscriber import on_ticket_events
+from supportdesk.mail.rules import RULES, matching, on_events
 from supportdesk.outbox import OutboxState
+from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets import service as tickets
-from supportdesk.tickets.models import Message, MessageKind, Status, TicketEvent
+from supportdesk.tickets.models import EventKind, Message, MessageKind, Status, TicketEvent
+from supportdesk.webhooks.service import EndpointDisabled
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 
 pytestmark = pytest.mark.integration
@@ -231,7 +236,62 @@ def test_a_suppressed_new_ticket_is_not_acknowledged(org):
 
 
 def test_other_domain_events_are_ignored(app):
-    on_ticket_events(["webhook.sent", object(), {"kind": "created"}])
+    others = ["webhook.sent", object(), {"kind": "created"}]
+    assert [matching(e) for e in others] == [[], [], []]
+    on_events(others)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EmailMessage)) == 0
+
+
+def _event(kind: EventKind, **data) -> TicketEvent:
+    return TicketEvent(organization_id=1, ticket_id=1, kind=kind, data=data)
+
+
+N = Notification
+DUE = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
+TABLE = [
+    pytest.param(_event(EventKind.CREATED), [N.TICKET_ACKNOWLEDGED, N.TICKET_ASSIGNED], id="new"),
+    pytest.param(
+        _event(EventKind.CREATED, dmarc="pass"),
+        [N.TICKET_ACKNOWLEDGED, N.TICKET_ASSIGNED],
+        id="new-dmarc-pass",
+    ),
+    pytest.param(_event(EventKind.CREATED, dmarc="fail"), [N.TICKET_ASSIGNED], id="new-forged"),
+    pytest.param(_event(EventKind.CREATED, suppress_notifications=True), [], id="new-suppressed"),
+    pytest.param(
+        _event(EventKind.CREATED, suppress_notifications="yes"),
+        [N.TICKET_ACKNOWLEDGED, N.TICKET_ASSIGNED],
+        id="suppressed-only-by-true",
+    ),
+    pytest.param(_event(EventKind.REPLIED), [N.AGENT_REPLIED], id="reply"),
+    pytest.param(_event(EventKind.REPLIED, suppress_notifications=True), [], id="reply-suppressed"),
+    pytest.param(_event(EventKind.NOTED), [], id="note"),
+    pytest.param(
+        _event(EventKind.STATUS, old="open", new="resolved"), [N.TICKET_RESOLVED], id="resolved"
+    ),
+    pytest.param(_event(EventKind.STATUS, old="resolved", new="closed"), [], id="closed"),
+    pytest.param(_event(EventKind.STATUS, old="open", new="pending"), [], id="pending"),
+    pytest.param(_event(EventKind.ASSIGNEE, old=None, new=7), [N.TICKET_ASSIGNED], id="assigned"),
+    pytest.param(_event(EventKind.ASSIGNEE, old=7, new=None), [], id="unassigned"),
+    pytest.param(_event(EventKind.CUSTOMER_REPLIED), [N.CUSTOMER_REPLIED], id="customer-reply"),
+    pytest.param(_event(EventKind.PRIORITY, new="high"), [], id="priority"),
+    pytest.param(_event(EventKind.SLA_BREACHED), [], id="breach-history-row"),
+    pytest.param(SlaBreached(1, 1, "resolution", DUE), [N.SLA_BREACHED], id="sla-breach"),
+    pytest.param(
+        EndpointDisabled(1, 1, "https://x.example", "", "410", DUE),
+        [N.WEBHOOK_DISABLED],
+        id="endpoint-disabled",
+    ),
+    pytest.param(VerificationRequested(1, 1, "a@b.example", "c"), [EMAIL_KIND], id="verification"),
+]
+
+
+@pytest.mark.parametrize(("event", "templates"), TABLE)
+def test_the_rules_table(event, templates):
+    assert [rule.template for rule in matching(event)] == templates
+
+
+def test_every_email_we_send_on_our_own_has_a_rule():
+    assert {rule.template for rule in RULES} == {*Notification, EMAIL_KIND}
 
 
 def test_automatic_mail_to_one_address_is_capped(org, agent, customer, mail_config):

@@ -1,0 +1,105 @@
+"""Who an automatic email goes to: one function per kind of recipient, named in mail.rules.
+
+Each takes the event and returns the people to mail (possibly none). Agents who can no longer
+work (inactive) are never mailed; an agent is never told about their own action (mail.rules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from supportdesk.accounts.models import Role, User, team_members
+from supportdesk.customers.models import Customer
+from supportdesk.extensions import db
+from supportdesk.mail.identity import signing
+from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One address to mail: an agent carries their user id, a customer the ticket's reply address."""
+
+    address: str
+    name: str
+    user_id: int | None = None
+    reply_to: str = ""
+
+
+def sender_verified(event: TicketEvent) -> bool:
+    """False for a ticket opened by mail whose sender's domain did not pass DMARC."""
+    data = event.data or {}
+    if event.kind is not EventKind.CREATED or data.get("channel") != "email":
+        return True
+    return data.get("dmarc") == "pass"
+
+
+def customer(event: TicketEvent) -> list[Recipient]:
+    """The ticket's customer; unnamed when their mail was not proven theirs (no DMARC pass)."""
+    ticket = db.session.get(Ticket, event.ticket_id)
+    person = db.session.get(Customer, ticket.customer_id)
+    name = person.display_name if sender_verified(event) else ""
+    return [Recipient(person.email, name, reply_to=signing.reply_address(ticket.id))]
+
+
+def assignee(event: TicketEvent) -> list[Recipient]:
+    """The ticket's assignee, if any."""
+    return _agents([db.session.get(Ticket, event.ticket_id).assignee_id])
+
+
+def new_assignee(event: TicketEvent) -> list[Recipient]:
+    """The agent the ticket was just assigned to."""
+    return _agents([event.data["new"]])
+
+
+def breach_watchers(event: Any) -> list[Recipient]:
+    """Who hears of a missed SLA target: the assignee; when unassigned (or the assignee can no
+    longer work tickets), the senior agents of the ticket's team, else of the organization, else
+    its admins."""
+    ticket = db.session.get(Ticket, event.ticket_id)
+    if ticket.assignee_id is not None:
+        person = db.session.get(User, ticket.assignee_id)
+        if person is not None and person.active and person.role is not Role.VIEWER:
+            return _as_recipients([person])
+    if ticket.team_id is not None:
+        leads = _staff(ticket.organization_id, [Role.SENIOR_AGENT], ticket.team_id)
+        if leads:
+            return _as_recipients(leads)
+    return _as_recipients(
+        _staff(ticket.organization_id, [Role.SENIOR_AGENT])
+        or _staff(ticket.organization_id, [Role.ADMIN])
+    )
+
+
+def admins(event: Any) -> list[Recipient]:
+    """Every active admin of the event's organization."""
+    return _as_recipients(_staff(event.organization_id, [Role.ADMIN]))
+
+
+def the_address(event: Any) -> list[Recipient]:
+    """The address the event is about (a support address being verified)."""
+    return [Recipient(event.address, "")]
+
+
+def _agents(user_ids: list[int | None]) -> list[Recipient]:
+    people = [db.session.get(User, user_id) for user_id in user_ids if user_id]
+    return _as_recipients([p for p in people if p is not None and p.active])
+
+
+def _as_recipients(people: list[User]) -> list[Recipient]:
+    return [Recipient(p.email, p.name, user_id=p.id) for p in people]
+
+
+def _staff(organization_id: int, roles: list[Role], team_id: int | None = None) -> list[User]:
+    query = sa.select(User).where(
+        User.organization_id == organization_id,
+        User.active.is_(True),
+        User.role.in_(roles),
+    )
+    if team_id is not None:
+        query = query.join(team_members, team_members.c.user_id == User.id).where(
+            team_members.c.team_id == team_id
+        )
+    return list(db.session.scalars(query.order_by(User.id)))
