@@ -307,6 +307,10 @@ def test_a_draft_refuses_what_the_service_refuses(cast, step, error):
         by_service(cast, opening, [step])
 
 
+def test_inserting_no_drafts_writes_nothing(app):
+    assert bulk.insert([]) == {"tickets": 0, "messages": 0, "events": 0, "tags": 0}
+
+
 def test_a_draft_follows_the_transition_table(cast):
     steps = [(1, "status", "agent", Status.CLOSED), (2, "status", "agent", Status.RESOLVED)]
 
