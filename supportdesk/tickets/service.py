@@ -206,8 +206,9 @@ def open_ticket(
         **columns,
     )
     db.session.add(ticket)
-    _add_message(ticket, first, customer=customer)
+    # Subscribers hear of the ticket before its first message (webhook order: created, message).
     _append(ticket, [created], version=0)
+    _add_message(ticket, first, customer=customer)
     db.session.flush()
     return ticket
 
