@@ -1,7 +1,9 @@
 """`seed-demo`: deterministic demo organizations, agents, customers and tickets, bulk-inserted.
 
 Everything is drawn from one `random.Random(seed)` against a fixed "now", so a seed and a `--now`
-always give the same data. Rows go in through Core executemany in batches, never ORM objects:
+always give the same data. Each ticket's life is played through the service's own lifecycle rules
+(supportdesk.tickets.bulk drafts: the rows and history the service would write for the same calls
+at the same times) and the rows go in by batches (COPY on PostgreSQL), never as ORM objects:
 that is what keeps 100,000 tickets within a couple of minutes.
 """
 
@@ -30,23 +32,14 @@ from supportdesk.customers.models import Customer, Tier
 from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
-from supportdesk.tickets.models import (
-    Channel,
-    EventKind,
-    Message,
-    MessageKind,
-    Priority,
-    Status,
-    Ticket,
-    TicketEvent,
-    TicketTag,
-)
+from supportdesk.tickets.bulk import Person, TicketDraft, insert
+from supportdesk.tickets.lifecycle import Actor
+from supportdesk.tickets.models import Channel, Priority, Status
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (printed for the demo's users on purpose)
 BATCH_SIZE = 2_000
 HISTORY = dt.timedelta(days=180)
 S = Status
-T, M, E, TT = Ticket.__table__, Message.__table__, TicketEvent.__table__, TicketTag.__table__
 
 
 class OrgSpec(NamedTuple):
@@ -269,6 +262,7 @@ def _seed_org(
     ids = dict(_insert(User.__table__, agents, User.email, User.id))
     for row in agents:
         row["id"], row["first"] = ids[row["email"]], row["name"].split()[0]
+        row["actor"], row["person"] = Actor(user_id=row["id"]), Person(row["id"], row["name"])
 
     team_ids = [org.teams[name] for name in spec.teams]
     memberships = []
@@ -315,25 +309,15 @@ def _seed_tickets(
 ) -> None:
     """Insert tickets 1..count in batches, each with its messages, history and tags; commit each."""
     auto_close = dt.timedelta(days=int(current_app.config.get("AUTO_CLOSE_AFTER_DAYS", 7)))
+    teams = {id_: Person(id_, name) for name, id_ in org.teams.items()}
     for start in range(1, count + 1, BATCH_SIZE):
         numbers = range(start, min(start + BATCH_SIZE, count + 1))
-        tickets: list[dict] = []
-        children: dict[sa.Table, list[dict]] = {M: [], E: [], TT: []}
-        for number in numbers:
-            _ticket(rng, org, number, now, auto_close, tickets, children)
-        # Children carry the ticket number until the real ids come back from the insert.
-        ids = {number: id_ for id_, number in _insert(T, tickets, T.c.id, T.c.number)}
-        for table, rows in children.items():
-            for row in rows:
-                row["ticket_id"] = ids[row["ticket_id"]]
-            if rows:
-                _insert(table, rows)
+        drafts = [_ticket(rng, org, teams, number, now, auto_close) for number in numbers]
+        counts.update(insert(drafts))
         # Moved with every batch, so tickets opened after an interrupted run get fresh numbers.
         last_number = sa.update(Organization).values(last_ticket_number=numbers[-1])
         db.session.execute(last_number.where(Organization.id == org.id))
         db.session.commit()
-        counts.update(tickets=len(tickets), messages=len(children[M]))
-        counts.update(events=len(children[E]), tags=len(children[TT]))
         bar.update(len(numbers))
 
 
@@ -362,10 +346,10 @@ def _times(rng: random.Random, start: dt.datetime, now: dt.datetime, steps: list
 
 
 def _ticket(
-    rng: random.Random, org: DemoOrg, number: int, now: dt.datetime, auto_close: dt.timedelta,
-    tickets: list[dict], children: dict[sa.Table, list[dict]],
-) -> None:  # fmt: skip
-    """Append one ticket's row and its messages, history events and tags."""
+    rng: random.Random, org: DemoOrg, teams: dict[int, Person], number: int, now: dt.datetime,
+    auto_close: dt.timedelta,
+) -> TicketDraft:  # fmt: skip
+    """One ticket's life, played as the customer and the agents would, call by call."""
     issue = rng.choice(text.ISSUES)
     customer = org.customers[int(len(org.customers) * rng.random() ** 1.3)]  # some write more
     fill = text.fillers(rng, customer["first"])
@@ -382,77 +366,33 @@ def _ticket(
     times = _times(rng, created, now, steps)
     priority = rng.choices(_PRIORITIES, (25, 50, 20, 5))[0]
     channel = rng.choices(_CHANNELS, (55, 35, 10))[0]
-    subject = issue.subject.format_map(fill)
-    oid, messages, events = org.id, children[M], children[E]
-    state: dict[str, Any] = {"status": S.OPEN, "resolved": None, "closed": None, "first": None}
-
-    def message(kind: MessageKind, template: str, at: dt.datetime, author: dict) -> int:
-        body = template.format_map(fill)
-        by_customer = author is customer
-        messages.append({
-            "organization_id": oid, "ticket_id": number, "kind": kind, "body_text": body,
-            "author_user_id": None if by_customer else author["id"],
-            "author_customer_id": customer["id"] if by_customer else None,
-            "body_html": "", "email_message_id": None, "in_reply_to": None, "created_at": at,
-        })  # fmt: skip
-        return len(body)
-
-    def event(
-        kind: EventKind, at: dt.datetime, actor: dict | None, old: str | None = None,
-        new: str | None = None, data: dict | None = None, version: int = 1,
-    ) -> None:  # fmt: skip
-        # actor None is the system (auto-close); the customer's own row marks the customer.
-        events.append({
-            "organization_id": oid, "ticket_id": number, "kind": kind, "old_value": old,
-            "actor_user_id": None if actor is None or actor is customer else actor["id"],
-            "actor_customer_id": customer["id"] if actor is customer else None,
-            "new_value": new, "data": data or {}, "ticket_version": version, "created_at": at,
-        })  # fmt: skip
-        state["last"] = at
-
-    def move(target: Status, at: dt.datetime, actor: dict | None) -> None:
-        old = state["status"]
-        if target is old:
-            return
-        if target is S.RESOLVED:
-            state["resolved"] = at
-        elif target is S.CLOSED:
-            state["closed"], state["resolved"] = at, state["resolved"] or at
-        else:
-            state["resolved"] = state["closed"] = None
-        state["status"] = target
-        change = {"old": old.value, "new": target.value}
-        event(EventKind.STATUS, at, actor, old.label, target.label, change)
-
-    message(MessageKind.PUBLIC, text.opening(rng, issue), created, customer)
-    created_data = {"channel": channel.value, "priority": priority.value}
-    event(EventKind.CREATED, created, customer, None, subject, created_data, version=0)
+    tags = rng.sample(issue.tags + text.GENERAL_TAGS, rng.choices(range(4), (30, 40, 20, 10))[0])
+    ticket = TicketDraft(
+        org.id, number, customer_id=customer["id"], subject=issue.subject.format_map(fill),
+        body=text.opening(rng, issue).format_map(fill), at=created, priority=priority,
+        channel=channel, team=teams.get(team_id), tags=tags,
+    )  # fmt: skip
     last_answer = max(i for i, kind in enumerate(kinds) if kind != "N")
     index, asked, closing_at = 0, False, None
     for step, at in zip(steps, times, strict=True):
         if step == "assign":
             by = assignee if rng.random() < 0.5 else rng.choice(org.leads)
-            change = {"old": None, "new": assignee["id"]}
-            event(EventKind.ASSIGNEE, at, by, None, assignee["name"], change)
+            ticket.assign(by["actor"], at, assignee=assignee["person"], team=ticket.team)
         elif step == "close":
             closing_at = at
         elif step == "pick":
-            move(S.IN_PROGRESS, at, handler)
+            ticket.change_status(S.IN_PROGRESS, handler["actor"], at)
         elif step == "C":
             index += 1
-            message(MessageKind.PUBLIC, text.customer_reply(rng, asked), at, customer)
-            event(EventKind.CUSTOMER_REPLIED, at, customer)
-            if state["status"] in (S.PENDING, S.RESOLVED):
-                move(S.OPEN, at, customer)
+            ticket.customer_reply(text.customer_reply(rng, asked).format_map(fill), at)
             asked = False
         else:
             index += 1
             author = handler if step == "A" or rng.random() < 0.75 else rng.choice(org.staff)
-            if status is not S.OPEN and state["status"] is S.OPEN:
-                move(S.IN_PROGRESS, at, author)
+            if status is not S.OPEN and ticket.status is S.OPEN:
+                ticket.change_status(S.IN_PROGRESS, author["actor"], at)
             if step == "N":
-                message(MessageKind.INTERNAL, rng.choice(text.NOTES), at, author)
-                event(EventKind.NOTED, at, author)
+                ticket.note(author["actor"], rng.choice(text.NOTES).format_map(fill), at)
                 continue
             final = index == last_answer
             asked = (
@@ -460,30 +400,18 @@ def _ticket(
             )
             solved = final and status in (S.RESOLVED, S.CLOSED)
             line = issue.fix if solved else rng.choice(text.ASKS if asked else text.UPDATES)
-            length = message(
-                MessageKind.PUBLIC, text.agent_reply(rng, line, author["first"]), at, author
-            )
-            event(EventKind.REPLIED, at, author, data={"length": length})
-            state["first"] = state["first"] or at
+            body = text.agent_reply(rng, line, author["first"]).format_map(fill)
+            ticket.reply(author["actor"], body, at)
             if asked or solved:
-                move(S.PENDING if asked else S.RESOLVED, at, author)
-    if state["status"] is S.RESOLVED:
+                ticket.change_status(S.PENDING if asked else S.RESOLVED, author["actor"], at)
+    if ticket.status is S.RESOLVED:
         # The auto-close job closes resolved tickets after AUTO_CLOSE_AFTER_DAYS; agents may
         # close them sooner. Old resolved tickets are therefore closed, as they would be.
         delay = dt.timedelta(minutes=rng.randint(1, 60))  # the job runs hourly
-        automatic = max(state["resolved"] + auto_close, state["last"]) + delay
+        automatic = max(ticket.resolved_at + auto_close, ticket.updated_at) + delay
         by_agent = closing_at and closing_at < automatic
         if by_agent and (not auto_close or automatic >= now or rng.random() < 0.3):
-            move(S.CLOSED, closing_at, handler)
+            ticket.change_status(S.CLOSED, handler["actor"], closing_at)
         elif auto_close and automatic < now:
-            move(S.CLOSED, automatic, None)
-    tickets.append({
-        "organization_id": oid, "number": number, "subject": subject, "status": state["status"],
-        "priority": priority, "channel": channel, "customer_id": customer["id"],
-        "assignee_id": assignee and assignee["id"], "team_id": team_id, "custom_fields": {},
-        "created_at": created, "updated_at": state["last"], "first_response_at": state["first"],
-        "resolved_at": state["resolved"], "closed_at": state["closed"], "version": 1,
-    })  # fmt: skip
-    tag_count = rng.choices(range(4), (30, 40, 20, 10))[0]
-    tags = rng.sample(issue.tags + text.GENERAL_TAGS, tag_count)
-    children[TT].extend({"ticket_id": number, "name": n, "organization_id": oid} for n in tags)
+            ticket.auto_close(automatic)
+    return ticket

@@ -3,14 +3,15 @@
 The mapping is faithful, so the same data can be compared with other help desks:
 queues → teams, the ten workload agents → agents, submitter emails → customers, the description
 → the customer's first message, the three follow-ups → public messages (customer when the
-follow-up has no agent), workload ids → ticket numbers, timestamps kept, and a history of
-"created" plus the final status change. Statuses: 1 open → open, 2 reopened → in progress,
-3 resolved → resolved, 4 closed → closed. Priorities: 1 critical, 2 high, 3 medium, 4 low and
-5 very low → low (supportdesk has four levels).
+follow-up has no agent), workload ids → ticket numbers, timestamps kept. Statuses: 1 open → open,
+2 reopened → in progress, 3 resolved → resolved, 4 closed → closed, set by the follow-up that
+carries the new status. Priorities: 1 critical, 2 high, 3 medium, 4 low and 5 very low → low
+(supportdesk has four levels).
 
-Rows go in by batches: PostgreSQL COPY (ids reserved from the sequences first, so children can
-point at their ticket), other databases Core executemany. Values pass through each column's own
-SQLAlchemy bind processor either way, so COPY stores exactly what the ORM would.
+Each ticket is played through the service's own lifecycle rules (supportdesk.tickets.bulk: the
+customer opens it, each follow-up is a reply, a note or the customer's answer, then the status
+change), so its history is what the service writes. Rows go in by batches: PostgreSQL COPY,
+other databases Core executemany; values pass through each column's own bind processor either way.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -36,16 +36,9 @@ from supportdesk.cli.demo import delete_organizations
 from supportdesk.customers.models import Customer, Tier
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
-from supportdesk.tickets.models import (
-    Channel,
-    EventKind,
-    Message,
-    MessageKind,
-    Priority,
-    Status,
-    Ticket,
-    TicketEvent,
-)
+from supportdesk.tickets.bulk import Person, TicketDraft, insert
+from supportdesk.tickets.lifecycle import SYSTEM, Actor
+from supportdesk.tickets.models import Priority, Status, Ticket
 
 WORKLOAD_PASSWORD = "workload-password"  # noqa: S105  (printed; benchmark data only)
 BATCH_SIZE = 5_000
@@ -82,7 +75,7 @@ AGENTS = [
     ("agent09", "Ines Duarte"),
     ("agent10", "Jonas Weber"),
 ]
-T, M, E, C = Ticket.__table__, Message.__table__, TicketEvent.__table__, Customer.__table__
+C = Customer.__table__
 
 
 @dataclass
@@ -90,8 +83,8 @@ class Target:
     """The organization being loaded and the ids its rows point at."""
 
     org: Organization
-    teams: list[int]
-    agents: list[int]
+    teams: list[Person]
+    agents: list[Person]
     customers: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(("tickets", "messages", "events", "customers"), 0)
@@ -158,33 +151,39 @@ def _setup(org_name: str, password_hash: str) -> Target:
     """The organization with its ten teams (the queues) and ten agents; committed."""
     org = create_organization(org_name)
     teams = [
-        db.session.execute(
-            sa.insert(Team)
-            .values(organization_id=org.id, name=name, description="Workload queue")
-            .returning(Team.id)
-        ).scalar_one()
+        Person(
+            db.session.execute(
+                sa.insert(Team)
+                .values(organization_id=org.id, name=name, description="Workload queue")
+                .returning(Team.id)
+            ).scalar_one(),
+            name,
+        )
         for name in QUEUES
     ]
     agents = [
-        db.session.execute(
-            sa.insert(User)
-            .values(
-                organization_id=org.id,
-                email=f"{username}@{org.slug}.example",
-                name=name,
-                role=Role.AGENT,
-                password_hash=password_hash,
-                active=True,
-                session_token=secrets.token_urlsafe(24),
-            )
-            .returning(User.id)
-        ).scalar_one()
+        Person(
+            db.session.execute(
+                sa.insert(User)
+                .values(
+                    organization_id=org.id,
+                    email=f"{username}@{org.slug}.example",
+                    name=name,
+                    role=Role.AGENT,
+                    password_hash=password_hash,
+                    active=True,
+                    session_token=secrets.token_urlsafe(24),
+                )
+                .returning(User.id)
+            ).scalar_one(),
+            name,
+        )
         for username, name in AGENTS
     ]
     # Agent n works the queue n (membership only; the workload assigns across queues).
     db.session.execute(
         sa.insert(team_members),
-        [{"team_id": t, "user_id": a} for t, a in zip(teams, agents, strict=True)],
+        [{"team_id": t.id, "user_id": a.id} for t, a in zip(teams, agents, strict=True)],
     )
     db.session.commit()
     return Target(org, teams, agents)
@@ -238,152 +237,43 @@ def _load_batch(target: Target, batch: list[dict]) -> None:
         result = db.session.execute(sa.insert(C).returning(C.c.email, C.c.id), rows)
         target.customers.update(dict(result.all()))
         target.counts["customers"] += len(fresh)
-    ids = _reserve_ids(len(batch))
-    tickets, messages, events = [], [], []
-    for ticket_id, item in zip(ids, batch, strict=True):
-        _rows(target, ticket_id, item, tickets, messages, events)
-    _write(tickets, messages, events)
-    target.counts["tickets"] += len(tickets)
-    target.counts["messages"] += len(messages)
-    target.counts["events"] += len(events)
+    written = insert([_ticket(target, item) for item in batch])
+    for kind in ("tickets", "messages", "events"):
+        target.counts[kind] += written[kind]
 
 
-def _rows(target: Target, ticket_id: int | None, item: dict, tickets, messages, events) -> None:
-    """Append the rows of one workload ticket (ticket_id None: the database assigns it)."""
-    oid = target.org.id
-    customer_id = target.customers[item["submitter_email"].lower()]
-    status, priority = STATUSES[item["status"]], PRIORITIES[item["priority"]]
-    created, followups = _when(item["created"]), item["followups"]
-    last = _when(followups[-1]["date"]) if followups else created
-    first_response = next((_when(f["date"]) for f in followups if f["agent"] is not None), None)
-    done = status in (Status.RESOLVED, Status.CLOSED)
-    ref = ticket_id if ticket_id is not None else item["id"]
-    tickets.append(
-        {
-            "organization_id": oid,
-            "number": item["id"],
-            "subject": item["title"][:300],
-            "status": status,
-            "priority": priority,
-            "channel": Channel.WEB,
-            "customer_id": customer_id,
-            "assignee_id": None if item["agent"] is None else target.agents[item["agent"]],
-            "team_id": target.teams[item["queue"]],
-            "custom_fields": {"due_date": item["due_date"]} if item.get("due_date") else {},
-            "created_at": created,
-            "updated_at": _when(item["modified"]),
-            "first_response_at": first_response,
-            "resolved_at": last if done else None,
-            "closed_at": last if status is Status.CLOSED else None,
-            "version": 1,
-        }
-        | ({"id": ticket_id} if ticket_id is not None else {})
+def _ticket(target: Target, item: dict) -> TicketDraft:
+    """One workload ticket, played through the lifecycle: opened, answered, its status set."""
+    agents = target.agents
+    ticket = TicketDraft(
+        target.org.id,
+        item["id"],
+        customer_id=target.customers[item["submitter_email"].lower()],
+        subject=item["title"][:300],
+        body=item["description"],
+        at=_when(item["created"]),
+        priority=PRIORITIES[item["priority"]],
+        assignee=None if item["agent"] is None else agents[item["agent"]],
+        team=target.teams[item["queue"]],
+        custom_fields={"due_date": item["due_date"]} if item.get("due_date") else {},
     )
-
-    def message(body: str, at, agent: int | None, public: bool = True) -> None:
-        messages.append(
-            {
-                "organization_id": oid,
-                "ticket_id": ref,
-                "body_text": body,
-                "created_at": at,
-                "kind": MessageKind.PUBLIC if public else MessageKind.INTERNAL,
-                "author_user_id": None if agent is None else target.agents[agent],
-                "author_customer_id": customer_id if agent is None else None,
-                "body_html": "",
-                "email_message_id": None,
-                "in_reply_to": None,
-            }
-        )
-
-    message(item["description"], created, None)
-    for f in followups:
-        message(f["comment"], _when(f["date"]), f["agent"], f.get("public", True))
-    events.append(
-        {
-            "organization_id": oid,
-            "ticket_id": ref,
-            "kind": EventKind.CREATED,
-            "actor_user_id": None,
-            "actor_customer_id": customer_id,
-            "old_value": None,
-            "new_value": item["title"][:500],
-            "ticket_version": 0,
-            "created_at": created,
-            "data": {"channel": Channel.WEB.value, "priority": priority.value},
-        }
-    )
-    if status is not Status.OPEN:
-        changed_by = next((f["agent"] for f in reversed(followups) if f.get("new_status")), None)
-        events.append(
-            {
-                "organization_id": oid,
-                "ticket_id": ref,
-                "kind": EventKind.STATUS,
-                "actor_user_id": None if changed_by is None else target.agents[changed_by],
-                "actor_customer_id": None,
-                "old_value": Status.OPEN.label,
-                "new_value": status.label,
-                "data": {"old": Status.OPEN.value, "new": status.value},
-                "ticket_version": 1,
-                "created_at": last,
-            }
-        )
-
-
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _reserve_ids(n: int) -> list[int | None]:
-    """Ticket ids from the sequence (PostgreSQL), so children can be written before a RETURNING."""
-    if not _postgresql():
-        return [None] * n
-    return list(
-        db.session.scalars(
-            sa.text(
-                "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, :n)"
-            ),
-            {"n": n},
-        )
-    )
-
-
-def _write(tickets: list[dict], messages: list[dict], events: list[dict]) -> None:
-    if _postgresql():
-        for table, rows in ((T, tickets), (M, messages), (E, events)):
-            _copy(table, rows)
-        return
-    # Children carry the ticket number until the real ids come back from the insert.
-    ids = dict(db.session.execute(sa.insert(T).returning(T.c.number, T.c.id), tickets).all())
-    for table, rows in ((M, messages), (E, events)):
-        for row in rows:
-            row["ticket_id"] = ids[row["ticket_id"]]
-        if rows:
-            db.session.execute(sa.insert(table), rows)
-
-
-def _copy(table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """COPY rows into `table`, each value converted by its column's bind processor."""
-    if not rows:
-        return
-    connection = db.session.connection()
-    columns = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608
-        for row in rows:
-            copy.write_row(
-                [
-                    v if (v := row[name]) is None or p is None else p(v)
-                    for p, name in zip(processors, columns, strict=True)
-                ]
-            )
+    for f in item["followups"]:
+        at, author = _when(f["date"]), f["agent"]
+        actor = SYSTEM if author is None else Actor(user_id=agents[author].id)
+        if author is None:
+            ticket.customer_reply(f["comment"], at)
+        elif f.get("public", True):
+            ticket.reply(actor, f["comment"], at)
+        else:
+            ticket.note(actor, f["comment"], at)
+        if f.get("new_status"):
+            ticket.change_status(STATUSES[f["new_status"]], actor, at)
+    return ticket
 
 
 def _vacuum_analyze() -> None:
     """Fresh statistics and visibility maps, so the planner picks index-only scans right away."""
-    if not _postgresql():
+    if db.session.get_bind().dialect.name != "postgresql":
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Another transaction holding a lock on these tables must not make the loader hang:

@@ -22,13 +22,13 @@ from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.tickets import lifecycle
 from supportdesk.tickets.domain_events import MessageCreated
-from supportdesk.tickets.errors import InvalidTransition, StaleTicket
+from supportdesk.tickets.errors import StaleTicket
+from supportdesk.tickets.lifecycle import SYSTEM, Actor, Entry
 from supportdesk.tickets.models import (
     Channel,
-    EventKind,
     Message,
-    MessageKind,
     Priority,
     Status,
     Ticket,
@@ -88,37 +88,35 @@ def _team(organization_id: int, team_id: int) -> Team:
     return team
 
 
-def _record(
-    ticket: Ticket,
-    kind: EventKind,
-    *,
-    actor: User | None = None,
+def _actor(user: User | None = None, customer: Customer | None = None) -> Actor:
+    return Actor(user.id if user else None, customer.id if customer else None)
+
+
+def _append(ticket: Ticket, entries: Iterable[Entry], *, version: int | None = None) -> None:
+    """Append the history entries a lifecycle rule returned, against the ticket's version."""
+    for entry in entries:
+        event = TicketEvent(
+            organization_id=ticket.organization_id,
+            ticket=ticket,
+            ticket_version=(ticket.version or 0) if version is None else version,
+            **entry.columns(),
+        )
+        db.session.add(event)
+        events.record(db.session, event)
+
+
+def _add_message(
+    ticket: Ticket, columns: dict[str, Any], *, user: User | None = None,
     customer: Customer | None = None,
-    old: str | None = None,
-    new: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    """Append one history entry for `ticket`."""
-    event = TicketEvent(
-        organization_id=ticket.organization_id,
-        ticket=ticket,
-        kind=kind,
-        actor_user_id=actor.id if actor else None,
-        actor_customer_id=customer.id if customer else None,
-        old_value=old[:500] if old else old,
-        new_value=new[:500] if new else new,
-        data=data or {},
-        ticket_version=ticket.version or 0,
-        created_at=utcnow(),
-    )
-    db.session.add(event)
-    events.record(db.session, event)
-    return event
-
-
-def _touch(ticket: Ticket) -> None:
-    # Any change moves updated_at, which also makes the UPDATE bump the version.
-    ticket.updated_at = utcnow()
+) -> Message:  # fmt: skip
+    # The author objects too, not only their ids: subscribers name the author before the flush.
+    message = Message(
+        organization_id=ticket.organization_id, ticket=ticket, author_user=user,
+        author_customer=customer, **columns,
+    )  # fmt: skip
+    db.session.add(message)
+    events.record(db.session, MessageCreated(message))
+    return message
 
 
 def ensure_current(ticket: Ticket, expected_version: int | None) -> None:
@@ -184,39 +182,33 @@ def open_ticket(
     customer = customers.find_or_create(organization_id, customer_email, customer_name)
 
     now = utcnow()
+    columns, first, created = lifecycle.opened(
+        subject=subject,
+        body=body,
+        customer=_actor(customer=customer),
+        priority=priority,
+        channel=channel,
+        actor=_actor(actor) if actor else None,
+        at=now,
+        event_data=event_data,
+    )
     ticket = Ticket(
         organization_id=organization_id,
         number=_next_number(organization_id),
-        subject=subject,
-        status=Status.OPEN,
-        priority=priority,
-        channel=channel,
         customer=customer,
         assignee=assignee,
         team=team,
         custom_fields=custom_fields or {},
-        created_at=now,
-        updated_at=now,
         version=1,
         tag_rows=[TicketTag(name=t, organization_id=organization_id) for t in tag_names],
         messages=[],
         events=[],
+        **columns,
     )
     db.session.add(ticket)
-    first = Message(
-        organization_id=organization_id,
-        ticket=ticket,
-        kind=MessageKind.PUBLIC,
-        author_customer=customer,
-        body_text=body,
-        created_at=now,
-    )
-    db.session.add(first)
-    created = _record(ticket, EventKind.CREATED, actor=actor, customer=None if actor else customer)
-    created.ticket_version = 0
-    created.new_value = subject[:500]
-    created.data = {**(event_data or {}), "channel": channel.value, "priority": priority.value}
-    events.record(db.session, MessageCreated(first))
+    # Subscribers hear of the ticket before its first message (webhook order: created, message).
+    _append(ticket, [created], version=0)
+    _add_message(ticket, first, customer=customer)
     db.session.flush()
     return ticket
 
@@ -224,22 +216,9 @@ def open_ticket(
 def reply(actor: User, ticket: Ticket, body: str) -> Message:
     """Add a public reply from an agent (the customer will see it)."""
     require(actor, "ticket.reply")
-    body = _clean_body(body)
-    now = utcnow()
-    message = Message(
-        organization_id=ticket.organization_id,
-        ticket=ticket,
-        kind=MessageKind.PUBLIC,
-        author_user=actor,
-        body_text=body,
-        created_at=now,
-    )
-    db.session.add(message)
-    events.record(db.session, MessageCreated(message))
-    if ticket.first_response_at is None:
-        ticket.first_response_at = now
-    _record(ticket, EventKind.REPLIED, actor=actor, data={"length": len(body)})
-    _touch(ticket)
+    columns, entries = lifecycle.replied(ticket, _actor(actor), _clean_body(body), utcnow())
+    message = _add_message(ticket, columns, user=actor)
+    _append(ticket, entries)
     db.session.flush()
     return message
 
@@ -247,102 +226,45 @@ def reply(actor: User, ticket: Ticket, body: str) -> Message:
 def add_note(actor: User, ticket: Ticket, body: str) -> Message:
     """Add an internal note (agents only; never sent to the customer)."""
     require(actor, "ticket.note")
-    body = _clean_body(body)
-    message = Message(
-        organization_id=ticket.organization_id,
-        ticket=ticket,
-        kind=MessageKind.INTERNAL,
-        author_user=actor,
-        body_text=body,
-        created_at=utcnow(),
-    )
-    db.session.add(message)
-    events.record(db.session, MessageCreated(message))
-    _record(ticket, EventKind.NOTED, actor=actor)
-    _touch(ticket)
+    columns, entries = lifecycle.noted(ticket, _actor(actor), _clean_body(body), utcnow())
+    message = _add_message(ticket, columns, user=actor)
+    _append(ticket, entries)
     db.session.flush()
     return message
 
 
 def customer_reply(ticket: Ticket, customer: Customer, body: str, **headers: str | None) -> Message:
     """Add the customer's reply; a resolved ticket reopens and a pending one goes back to open."""
-    body = _clean_body(body)
-    message = Message(
-        organization_id=ticket.organization_id,
-        ticket=ticket,
-        kind=MessageKind.PUBLIC,
-        author_customer=customer,
-        body_text=body,
-        email_message_id=headers.get("message_id"),
+    columns, entries = lifecycle.customer_replied(
+        ticket,
+        _actor(customer=customer),
+        _clean_body(body),
+        utcnow(),
+        message_id=headers.get("message_id"),
         in_reply_to=headers.get("in_reply_to"),
-        created_at=utcnow(),
     )
-    db.session.add(message)
-    events.record(db.session, MessageCreated(message))
-    _record(ticket, EventKind.CUSTOMER_REPLIED, customer=customer)
-    if ticket.status in (Status.RESOLVED, Status.PENDING):
-        _set_status(ticket, Status.OPEN, actor=None, customer=customer)
-    _touch(ticket)
+    message = _add_message(ticket, columns, customer=customer)
+    _append(ticket, entries)
     db.session.flush()
     return message
-
-
-def _set_status(
-    ticket: Ticket, target: Status, *, actor: User | None, customer: Customer | None = None
-) -> None:
-    old = ticket.status
-    now = utcnow()
-    ticket.status = target
-    if target is Status.RESOLVED:
-        ticket.resolved_at = now
-    elif target is Status.CLOSED:
-        ticket.closed_at = now
-        ticket.resolved_at = ticket.resolved_at or now
-    else:
-        ticket.resolved_at = None
-        ticket.closed_at = None
-    _record(
-        ticket,
-        EventKind.STATUS,
-        actor=actor,
-        customer=customer,
-        old=old.label,
-        new=target.label,
-        data={"old": old.value, "new": target.value},
-    )
-    _touch(ticket)
 
 
 def change_status(actor: User, ticket: Ticket, target: Status) -> bool:
     """Move the ticket along the transition table. Returns False when nothing changed."""
     require(actor, "ticket.status")
-    if target is ticket.status:
-        return False
-    if not can_move(ticket.status, target):
-        raise InvalidTransition(ticket.status, target)
-    if ticket.status is Status.CLOSED:
+    if ticket.status is Status.CLOSED and can_move(ticket.status, target):
         require(actor, "ticket.reopen_closed")
-    _set_status(ticket, target, actor=actor)
-    return True
+    entries = lifecycle.status_changed(ticket, target, _actor(actor), utcnow())
+    _append(ticket, entries)
+    return bool(entries)
 
 
 def change_priority(actor: User, ticket: Ticket, priority: Priority) -> bool:
     """Set the priority. Returns False when nothing changed."""
     require(actor, "ticket.priority")
-    if priority is ticket.priority:
-        return False
-    old = ticket.priority
-    ticket.priority = priority
-    _record(
-        ticket,
-        EventKind.PRIORITY,
-        actor=actor,
-        old=old.label,
-        new=priority.label,
-        data={"old": old.value, "new": priority.value},
-    )
-    _touch(ticket)
-    return True
+    entries = lifecycle.priority_changed(ticket, priority, _actor(actor), utcnow())
+    _append(ticket, entries)
+    return bool(entries)
 
 
 def assign(actor: User, ticket: Ticket, *, assignee_id: int | None, team_id: int | None) -> bool:
@@ -353,30 +275,15 @@ def assign(actor: User, ticket: Ticket, *, assignee_id: int | None, team_id: int
         agent = _assignable_agent(ticket.organization_id, assignee_id) if assignee_id else None
         old = db.session.get(User, ticket.assignee_id) if ticket.assignee_id else None
         ticket.assignee = agent
-        _record(
-            ticket,
-            EventKind.ASSIGNEE,
-            actor=actor,
-            old=old.name if old else None,
-            new=agent.name if agent else None,
-            data={"old": old.id if old else None, "new": agent.id if agent else None},
-        )
+        entry = lifecycle.assignee_changed(ticket, old, agent, _actor(actor), utcnow())
+        _append(ticket, [entry])
         changed = True
     if team_id != ticket.team_id:
         team = _team(ticket.organization_id, team_id) if team_id else None
         old_team = db.session.get(Team, ticket.team_id) if ticket.team_id else None
         ticket.team = team
-        _record(
-            ticket,
-            EventKind.TEAM,
-            actor=actor,
-            old=old_team.name if old_team else None,
-            new=team.name if team else None,
-            data={"old": old_team.id if old_team else None, "new": team.id if team else None},
-        )
+        _append(ticket, [lifecycle.team_changed(ticket, old_team, team, _actor(actor), utcnow())])
         changed = True
-    if changed:
-        _touch(ticket)
     return changed
 
 
@@ -384,34 +291,22 @@ def auto_assign(ticket: Ticket, agent: User, *, reason: str, rule: str | None = 
     """Assign a ticket as the system (team assignment, escalation); the reason is kept in history."""
     old = db.session.get(User, ticket.assignee_id) if ticket.assignee_id else None
     ticket.assignee = agent
-    data: dict[str, Any] = {"old": old.id if old else None, "new": agent.id, "rule": reason}
-    if rule:
-        data["rule_name"] = rule
-    _record(ticket, EventKind.ASSIGNEE, old=old.name if old else None, new=agent.name, data=data)
-    _touch(ticket)
+    extra = {"rule": reason, **({"rule_name": rule} if rule else {})}
+    _append(ticket, [lifecycle.assignee_changed(ticket, old, agent, SYSTEM, utcnow(), **extra)])
 
 
 def raise_priority(ticket: Ticket, *, rule: str) -> bool:
     """Raise the priority one level as the system (escalation). False when already critical."""
     if ticket.priority is Priority.CRITICAL:
         return False
-    old = ticket.priority
-    ticket.priority = Priority.from_rank(old.rank + 1)
-    _record(
-        ticket,
-        EventKind.PRIORITY,
-        old=old.label,
-        new=ticket.priority.label,
-        data={"old": old.value, "new": ticket.priority.value, "rule_name": rule},
-    )
-    _touch(ticket)
+    higher = Priority.from_rank(ticket.priority.rank + 1)
+    _append(ticket, lifecycle.priority_changed(ticket, higher, SYSTEM, utcnow(), rule=rule))
     return True
 
 
 def record_escalation(ticket: Ticket, *, rule: str, data: dict[str, Any]) -> None:
     """Note in the history that an escalation rule fired, and what it did."""
-    _record(ticket, EventKind.ESCALATED, new=rule, data=data)
-    _touch(ticket)
+    _append(ticket, [lifecycle.escalated(ticket, rule, data, utcnow())])
 
 
 def edit(
@@ -425,18 +320,19 @@ def edit(
     require(actor, "ticket.edit")
     changed = False
     if subject is not None:
-        subject = _clean_subject(subject)
-        if subject != ticket.subject:
-            _record(ticket, EventKind.SUBJECT, actor=actor, old=ticket.subject, new=subject)
-            ticket.subject = subject
-            changed = True
+        entries = lifecycle.subject_changed(
+            ticket, _clean_subject(subject), _actor(actor), utcnow()
+        )
+        _append(ticket, entries)
+        changed = bool(entries)
     if tags is not None:
         wanted = sorted(parse_tags(tags))
         rows = list(
             db.session.scalars(sa.select(TicketTag).where(TicketTag.ticket_id == ticket.id))
         )
         current = sorted(row.name for row in rows)
-        if wanted != current:
+        entries = lifecycle.tags_changed(ticket, current, wanted, _actor(actor), utcnow())
+        if entries:
             for row in rows:
                 if row.name not in wanted:
                     db.session.delete(row)
@@ -449,17 +345,8 @@ def edit(
             # Keep the in-memory tags in step with the rows (the collection never lazy-loads).
             kept = [row for row in rows if row.name in wanted]
             set_committed_value(ticket, "tag_rows", sorted(kept + added, key=lambda r: r.name))
-            _record(
-                ticket,
-                EventKind.TAGS,
-                actor=actor,
-                old=", ".join(current) or None,
-                new=", ".join(wanted) or None,
-                data={"old": current, "new": wanted},
-            )
+            _append(ticket, entries)
             changed = True
-    if changed:
-        _touch(ticket)
     return changed
 
 
@@ -527,6 +414,6 @@ def close_resolved_tickets(*, older_than: dt.timedelta, limit: int = 500) -> int
         .with_for_update(skip_locked=True)
     ).all()
     for ticket in tickets:
-        _set_status(ticket, Status.CLOSED, actor=None)
+        _append(ticket, lifecycle.status_set(ticket, Status.CLOSED, SYSTEM, utcnow()))
     db.session.flush()
     return len(tickets)

@@ -138,11 +138,21 @@ def test_messages_and_history_follow_the_workload(app):
             .order_by(TicketEvent.id)
         )
     )
-    assert [(e.kind, e.new_value) for e in events] == [
-        (EventKind.CREATED, item["title"]),
-        (EventKind.STATUS, "Closed"),
+    # What the service writes for the same calls: the customer's follow-up, two agent replies
+    # (the first is the first response), then the status the last follow-up carries.
+    assert [(e.kind, e.new_value, e.ticket_version) for e in events] == [
+        (EventKind.CREATED, item["title"], 0),
+        (EventKind.CUSTOMER_REPLIED, None, 1),
+        (EventKind.REPLIED, None, 2),
+        (EventKind.REPLIED, None, 3),
+        (EventKind.STATUS, "Closed", 4),
     ]
-    assert events[1].data == {"old": "open", "new": "closed"}
+    assert events[-1].data == {"old": "open", "new": "closed"}
+    assert [e.created_at for e in events[1:]] == [m.created_at for m in messages[1:]] + [
+        messages[-1].created_at
+    ]
+    assert ticket.first_response_at == messages[2].created_at
+    assert ticket.version == 5
     assert search_tickets(org.id, item["description"].split()[3]).total >= 1
 
 
