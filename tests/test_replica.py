@@ -192,7 +192,7 @@ def test_without_redis_answering_the_agent_reads_the_primary(
 
 
 def _closed_port() -> int:
-    return postgres._free_port()
+    return postgres.free_port()
 
 
 @pytest.fixture
