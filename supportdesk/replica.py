@@ -20,6 +20,7 @@ not answer; Redis does not answer (the agent's position is then unknown).
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -43,7 +44,9 @@ PRIMARY_POSITION = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint
 # NULL when the server is not a standby (it then holds everything it has committed).
 REPLAYED_POSITION = "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint"
 
-LSN_KEY = "supportdesk:replica:written:{}"
+# Per primary database (a hash of its URL): installations sharing a Redis, or a test run's
+# throwaway clusters, never read each other's positions.
+LSN_KEY = "supportdesk:replica:{}:written:{}"
 LSN_TTL_SECONDS = 86400  # a standby a day behind is broken; its readers' positions may go
 _KEEP_HIGHEST = """
 local old = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -58,8 +61,9 @@ end
 class PositionStore:
     """Each agent's last write position: in Redis (shared by every web process), or in memory."""
 
-    def __init__(self, redis: Redis | None) -> None:
+    def __init__(self, redis: Redis | None, namespace: str = "") -> None:
         self.redis = redis
+        self.namespace = namespace
         self._memory: dict[int, int] = {}
         self._lock = threading.Lock()
         self._keep_highest = redis.register_script(_KEEP_HIGHEST) if redis else None
@@ -67,7 +71,7 @@ class PositionStore:
     def record(self, user_id: int, position: int) -> None:
         """Remember `position` for the agent unless a later one is already known."""
         if self._keep_highest is not None:
-            self._keep_highest(keys=[LSN_KEY.format(user_id)], args=[position, LSN_TTL_SECONDS])
+            self._keep_highest(keys=[self._key(user_id)], args=[position, LSN_TTL_SECONDS])
             return
         with self._lock:
             self._memory[user_id] = max(position, self._memory.get(user_id, 0))
@@ -75,10 +79,13 @@ class PositionStore:
     def last(self, user_id: int) -> int | None:
         """The agent's last recorded write position, or None if they wrote nothing lately."""
         if self.redis is not None:
-            value = self.redis.get(LSN_KEY.format(user_id))
+            value = self.redis.get(self._key(user_id))
             return int(value) if value is not None else None
         with self._lock:
             return self._memory.get(user_id)
+
+    def _key(self, user_id: int) -> str:
+        return LSN_KEY.format(self.namespace, user_id)
 
 
 @dataclass
@@ -125,9 +132,11 @@ def init_replica(app: Flask) -> None:
             "SUPPORTDESK_DATABASE_URL (a streaming replica of that database)."
         )
     redis_url = app.config.get("REDIS_URL")
+    primary = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    namespace = hashlib.sha256(primary.render_as_string(hide_password=True).encode()).hexdigest()
     app.extensions["replica"] = Replica(
         sa.create_engine(url, **database_engine_options(url)),
-        PositionStore(fail_fast_redis(redis_url) if redis_url else None),
+        PositionStore(fail_fast_redis(redis_url) if redis_url else None, namespace[:16]),
     )
     app.after_request(_record_writes)
 

@@ -6,6 +6,7 @@ the replica then misses the newest rows, which shows where each read went.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -135,33 +136,54 @@ def open_ticket(app: Flask, token: str, subject: str) -> None:
     assert response.status_code == 201, response.get_data(as_text=True)
 
 
-def found(client: IsolatedClient) -> set[str]:
-    """Which walrus tickets the console search shows."""
-    page = client.get("/search?q=walrus").get_data(as_text=True)
-    return {word for word in ("alpha", "beta", "gamma") if word in page}
+WORDS = ("alpha", "beta", "gamma")
 
 
-def test_search_reads_the_replica_while_the_writer_reads_their_own_write(
-    replica_app, desk, cluster, standby
+def found(client: IsolatedClient, path: str = "/search?q=walrus", token: str | None = None):
+    """Which walrus tickets a page (console, or the API with `token`) shows."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200
+    text = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))  # search marks the words
+    return {word for word in WORDS if f"Walrus {word}" in text}
+
+
+# The reads that may be a moment stale: console search and queue, the API's ticket list.
+VIEWS = [
+    pytest.param("/search?q=walrus", False, id="console-search"),
+    pytest.param("/?queue=all", False, id="console-queue"),
+    pytest.param("/api/v1/tickets", True, id="api-ticket-list"),
+]
+
+
+@pytest.mark.parametrize(("path", "api"), VIEWS)
+def test_reads_come_from_the_replica_while_the_writer_reads_their_own_write(
+    replica_app, desk, cluster, standby, path, api
 ):
     primary = cluster[0]
     alice, bob = sign_in(replica_app, desk["alice"]), sign_in(replica_app, desk["bob"])
+    tokens = desk["tokens"]
+
+    def seen_by(client, email):
+        return found(client, path, tokens[email] if api else None)
+
+    # A first look (an API token notes its first use: a write of its own, before the pause).
+    assert seen_by(alice, desk["alice"]) == seen_by(bob, desk["bob"]) == {"alpha"}
     wait_replayed(primary, standby)
     pause_replay(standby)
+    open_ticket(replica_app, tokens[desk["alice"]], "Walrus beta")
 
-    open_ticket(replica_app, desk["tokens"][desk["alice"]], "Walrus beta")
-
-    assert found(bob) == {"alpha"}  # the replica, a moment behind
-    assert found(alice) == {"alpha", "beta"}  # her write is not replayed yet: the primary
+    assert seen_by(bob, desk["bob"]) == {"alpha"}  # the replica, a moment behind
+    assert seen_by(alice, desk["alice"]) == {"alpha", "beta"}  # her write is not replayed yet
 
     _sql(standby, "SELECT pg_wal_replay_resume()")
     wait_replayed(primary, standby)
     pause_replay(standby)
-    open_ticket(replica_app, desk["tokens"][desk["bob"]], "Walrus gamma")
+    open_ticket(replica_app, tokens[desk["bob"]], "Walrus gamma")
 
     # Alice's own write is on the replica now, so she reads it again; Bob reads the primary.
-    assert found(alice) == {"alpha", "beta"}
-    assert found(bob) == {"alpha", "beta", "gamma"}
+    assert seen_by(alice, desk["alice"]) == {"alpha", "beta"}
+    assert seen_by(bob, desk["bob"]) == {"alpha", "beta", "gamma"}
 
 
 def test_a_session_that_wrote_reads_its_own_rows_in_the_same_request(replica_app, desk, standby):
@@ -233,12 +255,13 @@ def test_a_replica_that_does_not_answer_leaves_search_on_the_primary(app_with_de
 @pytest.mark.parametrize("backend", ["redis", "memory"])
 def test_the_position_store_keeps_each_agents_highest_position(backend, request):
     redis = request.getfixturevalue("redis_client") if backend == "redis" else None
-    store = replica.PositionStore(redis)
+    store = replica.PositionStore(redis, "one-database")
     assert store.last(7) is None
     store.record(7, 2_000)
     store.record(7, 1_000)  # an earlier request finishing late
     store.record(8, 500)
     assert (store.last(7), store.last(8)) == (2_000, 500)
+    assert replica.PositionStore(redis, "another-database").last(7) is None
 
 
 POSTGRESQL = "postgresql://postgres@127.0.0.1:1/x"
