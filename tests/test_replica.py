@@ -51,7 +51,7 @@ def cluster() -> Iterator[tuple[postgres.Server, postgres.Server]]:
 
 @pytest.fixture(scope="module")
 def replica_app(cluster, redis_url: str) -> Iterator[Flask]:
-    """The app on the primary, reading search from the standby; every commit is real."""
+    """The app on the primary, its replica-eligible views on the standby; every commit is real."""
     primary, standby = cluster
     name = "supportdesk_replica"
     with postgres.temporary_database(primary, name) as url:
@@ -99,8 +99,11 @@ def pause_replay(standby: postgres.Server) -> None:
 
 
 @pytest.fixture
-def desk(replica_app: Flask):
-    """Two agents of one organization, each with an API token; one ticket about a walrus."""
+def desk(replica_app: Flask, redis_client):
+    """Two agents of one organization, each with an API token; one ticket about a walrus.
+
+    Redis (write positions, queued jobs) is emptied before and after (redis_client).
+    """
     with replica_app.app_context():
         org = factories.OrganizationFactory()
         alice = factories.UserFactory(organization=org, name="Alice")
