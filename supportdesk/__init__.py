@@ -35,9 +35,11 @@ def register_extensions(app: Flask) -> None:
     from supportdesk.auth.throttle import init_throttle
     from supportdesk.extensions import csrf, db, login_manager, migrate
     from supportdesk.metrics import init_metrics
+    from supportdesk.replica import init_replica
     from supportdesk.search.schema import include_object
 
     db.init_app(app)
+    init_replica(app)
     # include_object: the PostgreSQL-only search columns are not in the models (search/schema.py).
     migrate.init_app(
         app,

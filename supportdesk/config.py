@@ -16,6 +16,7 @@ from supportdesk.sessions.policy import REMEMBER_FOR
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file under the instance folder
+    "DATABASE_REPLICA_URL": None,  # a streaming replica for search (supportdesk.replica); None: none
     "REDIS_URL": None,  # None: in-process jobs and in-memory rate limits
     "SECRET_KEY": None,  # None: a random key kept in instance/secret_key
     "BASE_URL": "http://127.0.0.1:5000",
@@ -128,9 +129,9 @@ def load_config(app: Flask, config: dict[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'supportdesk.db'}"
-    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(app.config["DATABASE_URL"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["DATABASE_URL"])
     app.config.setdefault(
-        "SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+        "SQLALCHEMY_ENGINE_OPTIONS", database_engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
@@ -151,7 +152,7 @@ def load_config(app: Flask, config: dict[str, Any] | None) -> None:
     )
 
 
-def _normalise_database_url(url: str) -> str:
+def normalise_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given without a driver (SQLAlchemy would pick psycopg2)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
@@ -159,13 +160,16 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def database_engine_options(url: str) -> dict[str, Any]:
+    """Engine options for the primary and the replica (pool checks, no prepared statements)."""
     options: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch it to a
         # generic plan that ignores the values: for search (tsquery selectivity) and skewed
         # queue filters that plan is several times slower. Never prepare: every statement is
-        # planned with its real values (and it works behind PgBouncer in transaction mode).
+        # planned with its real values. It is also what PgBouncer's transaction pooling needs:
+        # the next transaction may run on another server connection, which never saw the
+        # statement prepared (tests/pgbouncer run the suite through a real PgBouncer).
         options["connect_args"] = {"prepare_threshold": None}
     return options
 

@@ -6,7 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 
-from supportdesk import events, jobs
+from supportdesk import events, jobs, replica
 from supportdesk.db import Base
 
 
@@ -14,8 +14,15 @@ class Session(FlaskSession):
     """The app's session: publishes domain events before COMMIT and dispatches jobs after it.
 
     Subscribers add their outbox rows inside the transaction (all or nothing); jobs that send
-    those rows start only once the COMMIT succeeded.
+    those rows start only once the COMMIT succeeded. Inside a `replica_reads` block, SELECTs go
+    to the streaming replica when it serves (supportdesk.replica decides).
     """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = replica.bind_for(self)
+        if engine is not None:
+            return engine
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
     def commit(self) -> None:
         events.publish_pending(self)
@@ -28,6 +35,7 @@ class Session(FlaskSession):
         super().rollback()
 
 
+replica.track_writes(Session)
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()

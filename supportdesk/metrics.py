@@ -58,6 +58,11 @@ SLA_SWEEP_SECONDS = Histogram(
     "Time one SLA sweep took (warnings, breaches, escalations).",
     buckets=LATENCY_BUCKETS,
 )
+REPLICA_ROUTING = Counter(
+    "supportdesk_replica_routing_total",
+    "Replica-eligible reads (one per view), by the server that answered and why.",
+    ["target", "reason"],
+)
 
 
 class DatabaseCollector:

@@ -122,6 +122,8 @@ def init_request_hooks(app: Flask) -> None:
 
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", _count_query)
+    if app.extensions.get("replica") is not None:
+        sa.event.listen(app.extensions["replica"].engine, "before_cursor_execute", _count_query)
 
     @app.after_request
     def security_headers(response):

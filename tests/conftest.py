@@ -28,7 +28,7 @@ from supportdesk.extensions import Session as AppSession
 from supportdesk.extensions import db
 from tests import factories
 from tests.fixtures import migrations, postgres, redis_server
-from tests.fixtures.web import IsolatedClient
+from tests.fixtures.web import suite_app
 
 # "gw0", "gw1", … under pytest-xdist; "main" otherwise.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -131,25 +131,8 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
 
     CSRF protection stays on: view tests post the token (tests.fixtures.web.csrf_token).
     """
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": "test",
-            "PASSWORD_HASH_FAST": True,
-            "WTF_CSRF_ENABLED": True,
-            # Webhook receivers in tests listen on 127.0.0.1; the guard's own tests switch it off.
-            "WEBHOOKS_ALLOW_PRIVATE": True,
-        }
-    )
-    app.test_client_class = IsolatedClient
-    migrations.upgrade(app)
-    app.extensions["redis"].flushdb()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    app.extensions["redis"].close()
+    with suite_app(database_url, redis_url) as app:
+        yield app
 
 
 # -- per-test isolation ----------------------------------------------------------------------

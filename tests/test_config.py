@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from supportdesk import create_app
-from supportdesk.config import ConfigurationError, _normalise_database_url
+from supportdesk.config import ConfigurationError, normalise_url
 
 pytestmark = pytest.mark.unit
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.unit
     ],
 )
 def test_postgresql_urls_use_psycopg_3(url, expected):
-    assert _normalise_database_url(url) == expected
+    assert normalise_url(url) == expected
 
 
 def test_environment_variables_override_defaults(monkeypatch):

@@ -12,6 +12,7 @@ from supportdesk.api.errors import InvalidInput, fields_renamed
 from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
 from supportdesk.extensions import db
+from supportdesk.replica import replica_reads
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.cursors import decode_cursor
 from supportdesk.tickets.errors import StaleTicket
@@ -88,13 +89,14 @@ def ticket_list(query: schemas.TicketListQuery):
             "The cursor does not belong to this listing.",
             {"cursor": "Pass next_cursor from the previous page, with the same sort."},
         )
-    page = queries.list_queue(
-        _org(), actor().id, f, per_page=query.limit, after=query.cursor, before=None
-    )
-    return schemas.TicketPage(
-        data=[schemas.Ticket.model_validate(t) for t in page.tickets],
-        next_cursor=page.next_cursor,
-    )
+    with replica_reads(actor().id):  # a moment stale for others; the caller's writes are in
+        page = queries.list_queue(
+            _org(), actor().id, f, per_page=query.limit, after=query.cursor, before=None
+        )
+        return schemas.TicketPage(
+            data=[schemas.Ticket.model_validate(t) for t in page.tickets],
+            next_cursor=page.next_cursor,
+        )
 
 
 @operation(

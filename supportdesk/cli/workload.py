@@ -277,14 +277,8 @@ def _vacuum_analyze() -> None:
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Another transaction holding a lock on these tables must not make the loader hang:
-        # give up after a moment and leave the statistics to autovacuum.
-        connection.exec_driver_sql("SET lock_timeout = '2s'")
+        # SKIP_LOCKED passes over a busy table at once and leaves it to autovacuum. (Not a
+        # `SET lock_timeout`: behind PgBouncer's transaction pooling a SET outlives the
+        # statement on a server connection other clients get next.)
         for table in ("customers", "tickets", "messages", "ticket_events"):
-            try:
-                connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
-            except sa.exc.OperationalError:
-                click.echo(
-                    "Statistics not refreshed now (the tables are busy); autovacuum will do it.",
-                    err=True,
-                )
-                return
+            connection.exec_driver_sql(f"VACUUM (ANALYZE, SKIP_LOCKED) {table}")

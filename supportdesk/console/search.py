@@ -9,11 +9,13 @@ from supportdesk.accounts.queries import assignable_agents, list_teams
 from supportdesk.console import bp
 from supportdesk.console.filters import filter_args, parse_queue_filter
 from supportdesk.params import query_int
+from supportdesk.replica import reads_replica
 from supportdesk.search import search_tickets
 from supportdesk.tickets.models import Priority, Status
 
 
 @bp.get("/search")
+@reads_replica
 def search_results():
     """Ranked tickets matching `q`, narrowed by the same filters as the queue page."""
     args = request.args.copy()

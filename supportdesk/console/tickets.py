@@ -22,6 +22,7 @@ from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.mail.inbound.queries import mail_for_messages
 from supportdesk.mail.outbound.queries import emails_by_message
+from supportdesk.replica import reads_replica
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.models import Priority, Status
@@ -33,6 +34,7 @@ def _org() -> int:
 
 
 @bp.get("/")
+@reads_replica
 def queue():
     """A ticket queue with the sidebar counts, filters, sorting and keyset pagination."""
     f = parse_queue_filter(request.args)
