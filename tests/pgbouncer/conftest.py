@@ -18,7 +18,7 @@ from tests.api.conftest import anonymous, api, api_as, make_token  # noqa: F401
 from tests.fixtures import pgbouncer as bouncer
 from tests.fixtures import postgres
 from tests.fixtures.web import suite_app
-from tests.notifications.fixtures import mail_config, run_worker, smtp  # noqa: F401
+from tests.mail.fixtures import mail_config, run_worker, smtp  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,13 @@ from flask import Flask
 from supportdesk import create_app, outbox
 from supportdesk.accounts.models import Organization
 from supportdesk.extensions import db
-from supportdesk.notifications.models import EmailMessage
+from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Ticket
 from tests import factories
 from tests.fixtures import migrations
 from tests.fixtures.pgbouncer import SERVER_POOL_SIZE
-from tests.notifications.helpers import make_email
+from tests.mail.helpers import make_email
 
 THREADS = SERVER_POOL_SIZE * 2
 ROUNDS = 8  # more than psycopg's prepare_threshold (5): a prepared statement would be reused
