@@ -38,7 +38,7 @@ SUBSCRIBERS: tuple[str, ...] = (
     # 2. Notifications before assignment: a new ticket that already has an assignee mails
     #    "assigned" with its "created" event; were assignment first, the automatic assignee would
     #    get that mail twice (from "created" and again from its own "assignee" event).
-    "supportdesk.notifications.subscriber.on_ticket_events",
+    "supportdesk.mail.outbound.subscriber.on_ticket_events",
     # 3. Assignment picks an agent for tickets arriving in an automatic team. Its "assignee"
     #    events go round the whole list again (webhook, "assigned" mail) before the same COMMIT.
     "supportdesk.assignment.service.on_ticket_events",

@@ -8,10 +8,10 @@ from flask_login import current_user
 from supportdesk.admin import bp
 from supportdesk.admin.forms import AddressForm, ConfirmForm
 from supportdesk.console.access import requires
-from supportdesk.mailidentity import support_addresses
-from supportdesk.mailin import queries, service
-from supportdesk.mailin.models import InboundStatus
-from supportdesk.mailin.parse import decode_bytes
+from supportdesk.mail.identity import support_addresses
+from supportdesk.mail.inbound import queries, service
+from supportdesk.mail.inbound.models import InboundStatus
+from supportdesk.mail.inbound.parse import decode_bytes
 from supportdesk.submit import Saved, act, submit
 
 

@@ -8,9 +8,9 @@ from flask_login import current_user
 from supportdesk.admin import bp
 from supportdesk.admin.forms import ConfirmForm, NotificationSettingsForm
 from supportdesk.console.access import requires
-from supportdesk.notifications import queries, service
-from supportdesk.notifications.models import Notification
-from supportdesk.notifications.service import EmailNotFound
+from supportdesk.mail.outbound import queries, service
+from supportdesk.mail.outbound.models import Notification
+from supportdesk.mail.outbound.service import EmailNotFound
 from supportdesk.submit import Saved, act, submit
 
 # The HTML part is served alone, in a sandboxed frame of our own page, with no script, no

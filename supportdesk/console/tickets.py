@@ -16,8 +16,8 @@ from supportdesk.console.forms import (
     TicketPropertiesForm,
     people_choices,
 )
-from supportdesk.mailin.queries import mail_for_messages
-from supportdesk.notifications.queries import emails_by_message
+from supportdesk.mail.inbound.queries import mail_for_messages
+from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.submit import Saved, submit
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
