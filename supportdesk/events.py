@@ -62,7 +62,7 @@ def subscriber(name: str) -> Subscriber:
 
 
 def subscribers() -> list[Subscriber]:
-    """The subscribers in the order they run (create_app calls it, so a bad entry stops the start)."""
+    """The subscribers in the order they run (create_app calls it: a bad entry stops the start)."""
     return [subscriber(name) for name in SUBSCRIBERS]
 
 

@@ -18,10 +18,10 @@ the same as the API's JSON answers (supportdesk.api.errors.domain_error):
 - Otherwise the service runs, then `commit()`: the one COMMIT of the request, which first runs the
   subscribers of supportdesk.events.SUBSCRIBERS, in that order, inside the transaction.
   Success flashes `Saved.message` and redirects (POST/redirect/GET).
-- A DomainError rolls everything back. Its message is flashed (the summary at the top) and its
-  `fields` go beside the matching fields (a field holding the message itself stands for it); the page comes back with the agent's input and the
-  error's 4xx status. A button flashes the message and goes back instead; a NotFound there is
-  the 404 page, as everywhere (an id of another organization never looks different).
+- A DomainError rolls everything back. Its message is flashed (the summary at the top, unless a
+  field says the very same) and its `fields` go beside the matching fields; the page comes back
+  with the agent's input and the error's 4xx status. A button flashes the message and goes back
+  instead; a NotFound there is the 404 page, as everywhere (another organization's id included).
 - Anything else, a failing subscriber included, rolls back too and is the 500 page, which says
   nothing was saved and shows the request id the log lines carry (supportdesk.web).
 CSRF is checked before any view runs (CSRFProtect, app-wide); `validate` checks it again.

@@ -1,4 +1,4 @@
-"""What runs at COMMIT: the named list supportdesk.events.SUBSCRIBERS, in its order, all or nothing."""
+"""What runs at COMMIT: the named list supportdesk.events.SUBSCRIBERS, in order, all or nothing."""
 
 from __future__ import annotations
 

@@ -16,11 +16,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import get_flashed_messages
 
 from supportdesk import events
 from supportdesk.accounts.models import Team, User
+from supportdesk.console.forms import CustomerForm
 from supportdesk.customers.models import Customer
+from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.submit import show_error
 from supportdesk.tickets.models import Ticket
 from supportdesk.tokens.models import ApiToken, Scope
 from supportdesk.tokens.service import create_token
@@ -307,3 +311,11 @@ def test_a_button_on_another_organizations_row_is_a_404(client, admin, other_org
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiToken, theirs.id).revoked_at is None
+
+
+def test_a_field_the_form_lacks_leaves_its_reason_to_the_flashed_message(app):
+    with app.test_request_context(method="POST"):
+        form = CustomerForm(meta={"csrf": False})
+        show_error(form, ValidationFailed("Refused.", {"nowhere": "Lost?", "email": "Taken."}))
+        assert list(form.email.errors) == ["Taken."]
+        assert get_flashed_messages(with_categories=True) == [("error", "Refused.")]

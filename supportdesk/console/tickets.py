@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from supportdesk.accounts.queries import assignable_agents, list_teams
 from supportdesk.console import bp
 from supportdesk.console.access import requires
-from supportdesk.console.filters import filter_args, parse_queue_filter
+from supportdesk.console.filters import filter_bar, parse_queue_filter
 from supportdesk.console.forms import (
     MessageForm,
     NewTicketForm,
@@ -21,7 +21,6 @@ from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.submit import Saved, submit
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
-from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.transitions import next_statuses
 
 
@@ -44,15 +43,10 @@ def queue():
     return render_template(
         "console/queue.html",
         page=page,
-        f=f,
-        args=filter_args(f),
         counts=queries.queue_counts(_org(), current_user.id, f),
         queues=queries.QUEUES,
         sorts=queries.SORTS,
-        agents=assignable_agents(_org()),
-        teams=list_teams(_org()),
-        statuses=list(Status),
-        priorities=list(Priority),
+        **filter_bar(_org(), f),
     )
 
 
