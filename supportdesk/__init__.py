@@ -93,23 +93,13 @@ def register_commands(app: Flask) -> None:
 
 
 def register_subscribers() -> None:
-    """Connect the domains that react to ticket events (they add outbox rows before COMMIT).
+    """Import the subscribers that run at every COMMIT now, so a wrong entry stops the start.
 
-    Each subscriber takes the list of TicketEvents of one transaction; see supportdesk.events.
+    They and their order are one list: supportdesk.events.SUBSCRIBERS.
     """
     from supportdesk import events
-    from supportdesk.webhooks.service import queue_events
 
-    events.subscribe(queue_events)
-    from supportdesk.mail.rules import on_events as queue_mail
-
-    events.subscribe(queue_mail)
-    from supportdesk.assignment import service as assignment
-    from supportdesk.sla import service as sla
-
-    # Assignment first: its ASSIGNEE events are published in the same pre-commit pass.
-    events.subscribe(assignment.on_ticket_events)
-    events.subscribe(sla.on_ticket_events)
+    events.subscribers()
 
 
 def register_slug_owners() -> None:

@@ -13,9 +13,11 @@ from supportdesk.db import Base
 class Session(FlaskSession):
     """The app's session: publishes domain events before COMMIT and dispatches jobs after it.
 
-    Subscribers add their outbox rows inside the transaction (all or nothing); jobs that send
-    those rows start only once the COMMIT succeeded. Inside a `replica_reads` block, SELECTs go
-    to the streaming replica when it serves (supportdesk.replica decides).
+    `commit()` first runs the subscribers of supportdesk.events.SUBSCRIBERS, in that order, on the
+    transaction's events: they add their outbox rows inside the transaction (all or nothing); a
+    subscriber that raises leaves nothing committed. Jobs that send those rows start only once
+    the COMMIT succeeded. Inside a `replica_reads`
+    block, SELECTs go to the streaming replica when it serves (supportdesk.replica decides).
     """
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):

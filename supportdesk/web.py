@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_app_context, render_template, request, session
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -56,6 +66,20 @@ class Form(FlaskForm):
             if issubclass(unbound_field.field_class, SelectField):
                 options.setdefault("coerce", unbound_field.kwargs.get("coerce", choice_value))
             return unbound_field.bind(form=form, **options)
+
+
+def same_site_path(target: str | None) -> str:
+    """`target` if it is a path on this site, else the queue: never an open redirect (a phishing
+    tool after sign-in) whatever a link or form says."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return url_for("console.queue")
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:

@@ -22,11 +22,12 @@ from flask import Flask
 from pytest_redis import factories as redis_factories
 from redis import Redis
 
-from supportdesk import create_app
+from supportdesk import create_app, events
 from supportdesk.accounts.models import Role
 from supportdesk.extensions import Session as AppSession
 from supportdesk.extensions import db
 from tests import factories
+from tests.fixtures import events as test_events
 from tests.fixtures import migrations, postgres, redis_server
 from tests.fixtures.web import suite_app
 
@@ -233,6 +234,18 @@ def query_counter(app: Flask) -> Callable[[], AbstractContextManager[QueryCount]
             sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
     return counting
+
+
+# -- subscribers ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list]:
+    """Every domain event handed to the subscribers during the test, seen by a last subscriber."""
+    monkeypatch.setattr(events, "SUBSCRIBERS", (*events.SUBSCRIBERS, test_events.LISTENER))
+    test_events.SEEN.clear()
+    yield test_events.SEEN
+    test_events.SEEN.clear()
 
 
 # -- everyday data ---------------------------------------------------------------------------

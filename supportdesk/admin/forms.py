@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
     BooleanField,
     EmailField,
@@ -27,11 +29,19 @@ class AgentForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="agent")
 
+    def values(self) -> dict[str, Any]:
+        """The arguments of accounts.service.update_agent, from the submitted fields."""
+        return {"name": self.name.data, "email": self.email.data, "role": Role(self.role.data)}
+
 
 class NewAgentForm(AgentForm):
     """A new agent also needs a first password (they can be told to change it)."""
 
     password = PasswordField("Initial password", validators=[DataRequired(), Length(max=1024)])
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of accounts.service.create_agent, from the submitted fields."""
+        return {**super().values(), "password": self.password.data}
 
 
 class TeamForm(Form):
@@ -45,6 +55,15 @@ class TeamForm(Form):
         choices=[SelectChoice(s.value, s.label) for s in AssignmentStrategy],
         default=AssignmentStrategy.MANUAL.value,
     )
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of accounts.service.create_team and update_team."""
+        return {
+            "name": self.name.data,
+            "description": self.description.data or "",
+            "member_ids": self.members.data or [],
+            "strategy": AssignmentStrategy(self.strategy.data),
+        }
 
 
 class ConfirmForm(Form):

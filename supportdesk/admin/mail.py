@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from supportdesk.admin import bp
 from supportdesk.admin.forms import AddressForm, ConfirmForm
 from supportdesk.console.access import requires
-from supportdesk.console.forms import apply_domain_errors
-from supportdesk.errors import DomainError
-from supportdesk.extensions import db
 from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.inbound import queries, service
 from supportdesk.mail.inbound.models import InboundStatus
 from supportdesk.mail.inbound.parse import decode_bytes
+from supportdesk.submit import Saved, act, submit
 
 
-def _addresses_page(form: AddressForm, status: int = 200):
+def _addresses_page(form: AddressForm) -> str:
     return render_template(
         "admin/addresses.html",
         addresses=queries.list_addresses(current_user.organization_id),
         forward_to=support_addresses.default_address_for(current_user.organization),
         form=form,
         confirm=ConfirmForm(),
-    ), status
+    )
 
 
 @bp.get("/addresses")
@@ -34,76 +32,68 @@ def address_list():
     return _addresses_page(AddressForm())
 
 
-@bp.post("/addresses")
-@requires("mail.manage")
-def address_create():
-    """Add a support address."""
-    form = AddressForm()
-    if not form.validate():
-        return _addresses_page(form, 422)
-    try:
-        row = support_addresses.add_address(current_user, form.address.data)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_errors(form, exc)
-        return _addresses_page(form, exc.status)
-    if row.verified:
-        flash(f"Mail to {row.address} now opens tickets here.", "success")
-    else:
-        flash(_VERIFY_SENT.format(address=row.address), "info")
-    return redirect(url_for("admin.address_list"))
-
-
 _VERIFY_SENT = (
     "We mailed a one-time code to {address}. Forward that address's mail to supportdesk: "
     "it is verified when the code comes back in, and routes nothing until then."
 )
 
 
+def _added(row) -> Saved:
+    if row.verified:
+        return Saved(
+            f"Mail to {row.address} now opens tickets here.", url_for("admin.address_list")
+        )
+    return Saved(_VERIFY_SENT.format(address=row.address), url_for("admin.address_list"), "info")
+
+
+@bp.post("/addresses")
+@requires("mail.manage")
+def address_create():
+    """Add a support address."""
+    form = AddressForm()
+    return submit(
+        form,
+        lambda: support_addresses.add_address(current_user, form.address.data),
+        done=_added,
+        page=lambda _: _addresses_page(form),
+    )
+
+
 @bp.post("/addresses/<int:address_id>/verify")
 @requires("mail.manage")
 def address_resend(address_id: int):
     """Mail a new verification code to an unverified address."""
-    try:
-        row = support_addresses.resend_verification(current_user, address_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_VERIFY_SENT.format(address=row.address), "info")
-    return redirect(url_for("admin.address_list"))
+    return act(
+        lambda: support_addresses.resend_verification(current_user, address_id),
+        done=lambda row: Saved(
+            _VERIFY_SENT.format(address=row.address), url_for("admin.address_list"), "info"
+        ),
+        back=url_for("admin.address_list"),
+    )
 
 
 @bp.post("/addresses/<int:address_id>/default")
 @requires("mail.manage")
 def address_make_default(address_id: int):
     """Make a verified address the default one."""
-    try:
-        row = support_addresses.make_default(current_user, address_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(f"{row.address} is now the default address.", "success")
-    return redirect(url_for("admin.address_list"))
+    return act(
+        lambda: support_addresses.make_default(current_user, address_id),
+        done=lambda row: Saved(
+            f"{row.address} is now the default address.", url_for("admin.address_list")
+        ),
+        back=url_for("admin.address_list"),
+    )
 
 
 @bp.post("/addresses/<int:address_id>/delete")
 @requires("mail.manage")
 def address_delete(address_id: int):
     """Remove an address (mail to it is kept as unprocessed from then on)."""
-    try:
-        support_addresses.remove_address(current_user, address_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash("Address removed.", "success")
-    return redirect(url_for("admin.address_list"))
+    return act(
+        lambda: support_addresses.remove_address(current_user, address_id),
+        done=lambda _: Saved("Address removed.", url_for("admin.address_list")),
+        back=url_for("admin.address_list"),
+    )
 
 
 @bp.get("/inbound")
@@ -145,33 +135,30 @@ def inbound_show(inbound_id: int):
     )
 
 
+def _retried(result) -> Saved:
+    if result.ticket_number:
+        to = url_for("console.ticket_show", number=result.ticket_number)
+        return Saved(result.sentence(), to)
+    return Saved(result.sentence(), url_for("admin.unprocessed_list"), "info")
+
+
 @bp.post("/inbound/<int:inbound_id>/retry")
 @requires("mail.manage")
 def inbound_retry(inbound_id: int):
     """Process a kept message again (after adding the address it was sent to, say)."""
-    try:
-        result = service.retry_inbound(current_user, inbound_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("admin.inbound_show", inbound_id=inbound_id))
-    flash(result.sentence(), "success" if result.ticket_number else "info")
-    if result.ticket_number:
-        return redirect(url_for("console.ticket_show", number=result.ticket_number))
-    return redirect(url_for("admin.unprocessed_list"))
+    return act(
+        lambda: service.retry_inbound(current_user, inbound_id),
+        done=_retried,
+        back=url_for("admin.inbound_show", inbound_id=inbound_id),
+    )
 
 
 @bp.post("/inbound/<int:inbound_id>/delete")
 @requires("mail.manage")
 def inbound_delete(inbound_id: int):
     """Delete an unprocessed message for good (any other is kept)."""
-    try:
-        service.delete_inbound(current_user, inbound_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("admin.inbound_show", inbound_id=inbound_id))
-    flash("Message deleted.", "success")
-    return redirect(url_for("admin.unprocessed_list"))
+    return act(
+        lambda: service.delete_inbound(current_user, inbound_id),
+        done=lambda _: Saved("Message deleted.", url_for("admin.unprocessed_list")),
+        back=url_for("admin.inbound_show", inbound_id=inbound_id),
+    )

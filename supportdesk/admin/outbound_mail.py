@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, render_template, url_for
 from flask_login import current_user
 
 from supportdesk.admin import bp
 from supportdesk.admin.forms import ConfirmForm, NotificationSettingsForm
 from supportdesk.console.access import requires
-from supportdesk.console.forms import apply_domain_errors
-from supportdesk.errors import DomainError
-from supportdesk.extensions import db
 from supportdesk.mail.outbound import queries, service
 from supportdesk.mail.outbound.models import Notification
 from supportdesk.mail.outbound.service import EmailNotFound
+from supportdesk.submit import Saved, act, submit
 
 # The HTML part is served alone, in a sandboxed frame of our own page, with no script, no
 # same-origin rights and only https/data images: a rendered email can do nothing but look.
@@ -40,18 +38,13 @@ def mail_list():
 @requires("mail.manage")
 def mail_retry(email_id: int):
     """Queue a deferred or failed email again, now."""
-    if not ConfirmForm().validate():
-        flash("The form had expired. Please try again.", "error")
-        return redirect(url_for("admin.mail_list"))
-    try:
-        email = service.retry_email(current_user, email_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("admin.mail_list")), 303
-    flash(f"The email to {email.to_address} is queued again.", "success")
-    return redirect(url_for("admin.mail_list"))
+    return act(
+        lambda: service.retry_email(current_user, email_id),
+        done=lambda email: Saved(
+            f"The email to {email.to_address} is queued again.", url_for("admin.mail_list")
+        ),
+        back=url_for("admin.mail_list"),
+    )
 
 
 @bp.get("/mail/<int:email_id>")
@@ -82,24 +75,14 @@ def mail_html(email_id: int):
 @requires("notifications.manage")
 def notification_settings():
     """Switch each notification on or off and brand the emails."""
-    row = service.settings_for(current_user.organization_id)
-    form = NotificationSettingsForm(obj=row)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.update_settings(current_user, **form.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-            status = exc.status
-        else:
-            flash("Notification settings saved.", "success")
-            return redirect(url_for("admin.notification_settings"))
-    elif request.method == "POST":
-        status = 422
-    else:
-        db.session.commit()  # keep the defaults row made on first visit
-    return render_template(
-        "admin/notifications.html", form=form, notifications=list(Notification)
-    ), status
+    form = NotificationSettingsForm(obj=service.settings_for(current_user.organization_id))
+    return submit(
+        form,
+        lambda: service.update_settings(current_user, **form.data),
+        done=lambda _: Saved(
+            "Notification settings saved.", url_for("admin.notification_settings")
+        ),
+        page=lambda _: render_template(
+            "admin/notifications.html", form=form, notifications=list(Notification)
+        ),
+    )

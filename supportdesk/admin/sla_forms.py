@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from supportdesk.sla.models import EscalationTrigger
-from supportdesk.sla.settings import PRIORITIES, TIERS
+from supportdesk.sla.models import (
+    DEFAULT_FIRST_RESPONSE,
+    DEFAULT_RESOLUTION,
+    OFFICE_HOURS,
+    BusinessCalendar,
+    EscalationRule,
+    EscalationTrigger,
+    SlaPolicy,
+)
+from supportdesk.sla.settings import PRIORITIES, TIERS, weekly_to_text
 from supportdesk.web import Form
 
 
@@ -25,6 +35,33 @@ class CalendarForm(Form):
     holiday_year = IntegerField(
         "for year", validators=[Optional(), NumberRange(min=2000, max=2100)]
     )
+
+    @staticmethod
+    def shown(cal: BusinessCalendar | None) -> dict[str, Any]:
+        """The fields as the page first shows them: the calendar's, or office hours in Berlin."""
+        cal = cal or BusinessCalendar(
+            time_zone="Europe/Berlin", weekly_hours=OFFICE_HOURS, holidays=[]
+        )
+        return {
+            "name": cal.name,
+            "time_zone": cal.time_zone,
+            "always_open": bool(cal.always_open),
+            "weekly": weekly_to_text(cal.weekly_hours),
+            "holidays": "\n".join(cal.holidays),
+            "holiday_country": cal.holiday_country or "",
+        }
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of sla.settings.save_calendar, from the submitted fields."""
+        return {
+            "name": self.name.data,
+            "time_zone": self.time_zone.data.strip(),
+            "always_open": self.always_open.data,
+            "weekly_text": self.weekly.data or "",
+            "holidays_text": self.holidays.data or "",
+            "holiday_country": (self.holiday_country.data or "").strip() or None,
+            "holiday_year": self.holiday_year.data,
+        }
 
 
 def _minutes(label: str) -> IntegerField:
@@ -56,8 +93,33 @@ class PolicyForm(Form):
     res_medium = _minutes("Medium")
     res_low = _minutes("Low")
 
+    @staticmethod
+    def shown(policy: SlaPolicy | None) -> dict[str, Any]:
+        """The fields as the page first shows them: the policy's, or the default targets."""
+        fr = policy.first_response_minutes if policy else DEFAULT_FIRST_RESPONSE
+        res = policy.resolution_minutes if policy else DEFAULT_RESOLUTION
+        return {
+            "name": policy.name if policy else "Standard",
+            "customer_tier": (policy.customer_tier or "") if policy else "",
+            "calendar_id": policy.calendar_id if policy else None,
+            "warning_percent": policy.warning_percent if policy else 80,
+            **{f"fr_{p}": fr.get(p) for p in PRIORITIES},
+            **{f"res_{p}": res.get(p) for p in PRIORITIES},
+        }
+
     def targets(self, prefix: str) -> dict[str, int | None]:
         return {p: getattr(self, f"{prefix}_{p}").data for p in PRIORITIES}
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of sla.settings.save_policy, from the submitted fields."""
+        return {
+            "name": self.name.data,
+            "customer_tier": self.customer_tier.data or None,
+            "calendar_id": self.calendar_id.data,
+            "first_response": self.targets("fr"),
+            "resolution": self.targets("res"),
+            "warning_percent": self.warning_percent.data,
+        }
 
 
 class RuleForm(Form):
@@ -83,3 +145,28 @@ class RuleForm(Form):
     raise_priority = BooleanField("Raise the priority one level", default=True)
     reassign_to_senior = BooleanField("Reassign to a senior agent (of the ticket's team first)")
     active = BooleanField("Active", default=True)
+
+    @staticmethod
+    def shown(rule: EscalationRule | None) -> dict[str, Any] | None:
+        """The fields as the page first shows them: the rule's, or the defaults for a new one."""
+        if rule is None:
+            return None
+        return {
+            "name": rule.name,
+            "trigger": rule.trigger.value,
+            "threshold_minutes": rule.threshold_minutes,
+            "raise_priority": rule.raise_priority,
+            "reassign_to_senior": rule.reassign_to_senior,
+            "active": rule.active,
+        }
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of sla.settings.save_rule, from the submitted fields."""
+        return {
+            "name": self.name.data,
+            "trigger": EscalationTrigger(self.trigger.data),
+            "threshold_minutes": self.threshold_minutes.data or 0,
+            "raise_priority": self.raise_priority.data,
+            "reassign_to_senior": self.reassign_to_senior.data,
+            "active": self.active.data,
+        }

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts import queries, service
-from supportdesk.accounts.models import AssignmentStrategy
 from supportdesk.admin import bp
 from supportdesk.admin.forms import TeamForm
 from supportdesk.console.access import requires
-from supportdesk.console.forms import apply_domain_errors
-from supportdesk.errors import DomainError
-from supportdesk.extensions import db
+from supportdesk.submit import Saved, submit
 
 
 def _form(team=None) -> TeamForm:
@@ -54,28 +51,12 @@ def team_list():
 def team_new():
     """Create a team."""
     form = _form()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.create_team(
-                current_user,
-                name=form.name.data,
-                description=form.description.data or "",
-                member_ids=form.members.data or [],
-                strategy=AssignmentStrategy(form.strategy.data),
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            if not apply_domain_errors(form, exc):
-                flash(exc.message, "error")
-            status = exc.status
-        else:
-            flash("Team created.", "success")
-            return redirect(url_for("admin.team_list"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/team_form.html", form=form, team=None), status
+    return submit(
+        form,
+        lambda: service.create_team(current_user, **form.values()),
+        done=lambda _: Saved("Team created.", url_for("admin.team_list")),
+        page=lambda _: render_template("admin/team_form.html", form=form, team=None),
+    )
 
 
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
@@ -84,27 +65,9 @@ def team_edit(team_id: int):
     """Rename a team or change its members."""
     team = queries.get_team(current_user.organization_id, team_id)
     form = _form(team)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.update_team(
-                current_user,
-                team_id,
-                name=form.name.data,
-                description=form.description.data or "",
-                member_ids=form.members.data or [],
-                strategy=AssignmentStrategy(form.strategy.data),
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            if not apply_domain_errors(form, exc):
-                flash(exc.message, "error")
-            status = exc.status
-            team = queries.get_team(current_user.organization_id, team_id)
-        else:
-            flash("Team saved.", "success")
-            return redirect(url_for("admin.team_list"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/team_form.html", form=form, team=team), status
+    return submit(
+        form,
+        lambda: service.update_team(current_user, team_id, **form.values()),
+        done=lambda _: Saved("Team saved.", url_for("admin.team_list")),
+        page=lambda _: render_template("admin/team_form.html", form=form, team=team),
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from supportdesk.admin import bp
 from supportdesk.console.access import requires
-from supportdesk.extensions import db
+from supportdesk.submit import Saved, act
 from supportdesk.tokens import queries, service
 
 
@@ -22,8 +22,11 @@ def token_list():
 @bp.post("/tokens/<int:token_id>/revoke")
 @requires("api_token.revoke_any")
 def token_revoke(token_id: int):
-    """Revoke any token of the organization (CSRFProtect has checked the form's token)."""
-    token = service.revoke_any_token(current_user, token_id)
-    db.session.commit()
-    flash(f"Token {token.name!r} of {token.user.name} revoked.", "success")
-    return redirect(url_for("admin.token_list"))
+    """Revoke any token of the organization."""
+    return act(
+        lambda: service.revoke_any_token(current_user, token_id),
+        done=lambda token: Saved(
+            f"Token {token.name!r} of {token.user.name} revoked.", url_for("admin.token_list")
+        ),
+        back=url_for("admin.token_list"),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -26,3 +28,11 @@ class WebhookEndpointForm(Form):
     url = StringField("Endpoint URL", validators=[DataRequired(), Length(max=2000)])
     description = StringField("Description", validators=[Optional(), Length(max=500)])
     event_types = CheckboxesField("Events to send", choices=EVENT_CHOICES)
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of webhooks.service.create_endpoint and update_endpoint."""
+        return {
+            "url": self.url.data,
+            "description": self.description.data or "",
+            "event_types": self.event_types.data or [],
+        }

@@ -17,6 +17,9 @@ class LoginRefused(DomainError):
     status = 401
     code = "login_refused"
 
+    def __init__(self, message: str):
+        super().__init__(message, fields={"password": message})
+
 
 class LoginThrottled(LoginRefused):
     """Too many failures from this address: the attempt is not even checked."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from werkzeug.datastructures import MultiDict
 
+from supportdesk.accounts.queries import assignable_agents, list_teams
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
@@ -52,3 +55,15 @@ def filter_args(f: QueueFilter) -> dict:
     if not f.descending:
         args["dir"] = "asc"
     return args
+
+
+def filter_bar(organization_id: int, f: QueueFilter) -> dict[str, Any]:
+    """What the filter bar of the queue and search pages shows: the filter and its choices."""
+    return {
+        "f": f,
+        "args": filter_args(f),
+        "agents": assignable_agents(organization_id),
+        "teams": list_teams(organization_id),
+        "statuses": list(Status),
+        "priorities": list(Priority),
+    }

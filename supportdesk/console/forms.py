@@ -26,20 +26,6 @@ STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in Status]
 TIER_CHOICES = [SelectChoice(t.value, t.label) for t in Tier]
 
 
-def apply_domain_errors(form, exc) -> bool:
-    """Put a DomainError's field messages next to the matching fields (`team` → `team_id` too).
-
-    Returns False when no field matched, so the caller can flash the message instead.
-    """
-    matched = False
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None) or getattr(form, f"{name}_id", None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-            matched = True
-    return matched
-
-
 def people_choices(agents, *, none_label: str) -> list[SelectChoice]:
     """Select choices for agents or teams, with 0 meaning 'nobody'."""
     return [SelectChoice(0, none_label)] + [SelectChoice(a.id, a.name) for a in agents]
@@ -61,6 +47,19 @@ class NewTicketForm(Form):
     assignee_id = SelectField("Assignee", coerce=int, default=0)
     tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
 
+    def values(self) -> dict[str, Any]:
+        """The arguments of tickets.service.open_ticket, from the submitted fields."""
+        return {
+            "customer_email": self.customer_email.data,
+            "customer_name": self.customer_name.data or "",
+            "subject": self.subject.data,
+            "body": self.body.data,
+            "priority": Priority(self.priority.data),
+            "assignee_id": self.assignee_id.data or None,
+            "team_id": self.team_id.data or None,
+            "tags": self.tags.data or "",
+        }
+
 
 class TicketPropertiesForm(Form):
     """Status, priority, assignment, subject and tags, saved against the version shown."""
@@ -76,6 +75,18 @@ class TicketPropertiesForm(Form):
     def validate_version(self, field) -> None:
         if not str(field.data).isdigit():
             raise ValidationError("Reload the ticket and try again.")
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of tickets.service.update_ticket, from the submitted fields."""
+        return {
+            "expected_version": int(self.version.data),
+            "subject": self.subject.data,
+            "tags": self.tags.data or "",
+            "status": Status(self.status.data),
+            "priority": Priority(self.priority.data),
+            "assignee_id": self.assignee_id.data or None,
+            "team_id": self.team_id.data or None,
+        }
 
     def edits(self, seen: dict[str, Any]) -> dict[str, Any]:
         """The values this agent set, leaving out fields still as they saw them (`seen`, from
@@ -112,3 +123,12 @@ class CustomerForm(Form):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     company = StringField("Company", validators=[Optional(), Length(max=200)])
     tier = SelectField("Tier", choices=TIER_CHOICES, default="free")
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of customers.service.create_customer and update_customer."""
+        return {
+            "email": self.email.data,
+            "name": self.name.data or "",
+            "tier": Tier(self.tier.data),
+            "company": self.company.data or "",
+        }

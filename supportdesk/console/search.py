@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from supportdesk.accounts.queries import assignable_agents, list_teams
 from supportdesk.console import bp
-from supportdesk.console.filters import filter_args, parse_queue_filter
+from supportdesk.console.filters import filter_bar, parse_queue_filter
 from supportdesk.params import query_int
 from supportdesk.replica import reads_replica
 from supportdesk.search import search_tickets
-from supportdesk.tickets.models import Priority, Status
 
 
 @bp.get("/search")
@@ -30,12 +28,5 @@ def search_results():
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(
-        "console/search.html",
-        results=results,
-        f=f,
-        args=filter_args(f),
-        agents=assignable_agents(current_user.organization_id),
-        teams=list_teams(current_user.organization_id),
-        statuses=list(Status),
-        priorities=list(Priority),
+        "console/search.html", results=results, **filter_bar(current_user.organization_id, f)
     )

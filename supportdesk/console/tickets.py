@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts.queries import assignable_agents, list_teams
 from supportdesk.console import bp
 from supportdesk.console.access import requires
-from supportdesk.console.filters import filter_args, parse_queue_filter
+from supportdesk.console.filters import filter_bar, parse_queue_filter
 from supportdesk.console.forms import (
     MessageForm,
     NewTicketForm,
     TicketPropertiesForm,
-    apply_domain_errors,
     people_choices,
 )
-from supportdesk.errors import DomainError
-from supportdesk.extensions import db
 from supportdesk.mail.inbound.queries import mail_for_messages
 from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.replica import reads_replica
+from supportdesk.submit import Saved, submit
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
-from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.transitions import next_statuses
 
 
@@ -49,15 +45,10 @@ def queue():
     return render_template(
         "console/queue.html",
         page=page,
-        f=f,
-        args=filter_args(f),
         counts=queries.queue_counts(_org(), current_user.id, f),
         queues=queries.QUEUES,
         sorts=queries.SORTS,
-        agents=assignable_agents(_org()),
-        teams=list_teams(_org()),
-        statuses=list(Status),
-        priorities=list(Priority),
+        **filter_bar(_org(), f),
     )
 
 
@@ -83,9 +74,7 @@ def _property_form(ticket, agents, teams, formdata=None, edits=None) -> TicketPr
     return form
 
 
-def _render_ticket(
-    number: int, *, status: int = 200, properties=None, composer=None, stale=None, edits=None
-):
+def _ticket_page(number: int, *, properties=None, composer=None, stale=None, edits=None) -> str:
     ticket = queries.get_ticket_page(_org(), number)
     agents = assignable_agents(_org())
     teams = list_teams(_org())
@@ -98,13 +87,13 @@ def _render_ticket(
         mail=mail_for_messages(_org(), [m.id for m in ticket.messages]),
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
-    ), status
+    )
 
 
 @bp.get("/tickets/<int:number>")
 def ticket_show(number: int):
     """The whole ticket: conversation, composer, properties, history, the customer's other tickets."""
-    return _render_ticket(number)
+    return _ticket_page(number)
 
 
 @bp.post("/tickets/<int:number>")
@@ -113,49 +102,23 @@ def ticket_update(number: int):
     """Save the property form, refusing it when the ticket changed since it was shown."""
     ticket = queries.get_ticket(_org(), number)
     form = _property_form(ticket, assignable_agents(_org()), list_teams(_org()), request.form)
-    if not form.validate():
-        return _render_ticket(number, status=422, properties=form)
-    try:
-        changed = service.update_ticket(
-            current_user,
-            ticket,
-            expected_version=int(form.version.data),
-            subject=form.subject.data,
-            tags=form.tags.data or "",
-            status=Status(form.status.data),
-            priority=Priority(form.priority.data),
-            assignee_id=form.assignee_id.data or None,
-            team_id=form.team_id.data or None,
-        )
-        db.session.commit()
-    except StaleDataError:
-        # Another save won the race between our version check and our UPDATE.
-        db.session.rollback()
-        ticket = queries.get_ticket(_org(), number)
-        try:
-            service.ensure_current(ticket, int(form.version.data))
-        except StaleTicket as exc:
-            return _stale(number, form, exc)
-        raise
-    except StaleTicket as exc:
-        db.session.rollback()
-        return _stale(number, form, exc)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_errors(form, exc)
-        flash(exc.message, "error")
-        return _render_ticket(number, status=exc.status, properties=form)
-    flash("Ticket updated." if changed else "Nothing to save: no field was changed.", "success")
-    return redirect(url_for("console.ticket_show", number=number))
-
-
-def _stale(number: int, form: TicketPropertiesForm, exc: StaleTicket):
-    """Refuse the save and show what changed meanwhile; the form keeps this agent's edits over
-    the current values, so saving again applies exactly their edits on top of the others'."""
-    flash(exc.message, "error")
-    return _render_ticket(
-        number, status=409, stale=exc.changes, edits=form.edits(exc.values_seen())
+    return submit(
+        form,
+        lambda: service.update_ticket(current_user, ticket, **form.values()),
+        done=lambda changed: Saved(
+            "Ticket updated." if changed else "Nothing to save: no field was changed.",
+            url_for("console.ticket_show", number=number),
+        ),
+        page=lambda error: _refused_properties(number, form, error),
     )
+
+
+def _refused_properties(number: int, form: TicketPropertiesForm, error) -> str:
+    """The ticket page again. When it changed meanwhile, it shows what changed, and the form keeps
+    this agent's edits over the current values: saving again applies exactly their edits."""
+    if isinstance(error, StaleTicket):
+        return _ticket_page(number, stale=error.changes, edits=form.edits(error.values_seen()))
+    return _ticket_page(number, properties=form)
 
 
 @bp.post("/tickets/<int:number>/messages")
@@ -165,20 +128,16 @@ def message_create(number: int):
     ticket = queries.get_ticket(_org(), number)
     form = MessageForm()
     internal = request.form.get("kind") == "internal"
-    if not form.validate():
-        return _render_ticket(number, status=422, composer=form)
-    try:
-        if internal:
-            service.add_note(current_user, ticket, form.body.data)
-        else:
-            service.reply(current_user, ticket, form.body.data)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_errors(form, exc)
-        return _render_ticket(number, status=exc.status, composer=form)
-    flash("Internal note added." if internal else "Reply sent to the customer.", "success")
-    return redirect(url_for("console.ticket_show", number=number, _anchor="composer"))
+    write = service.add_note if internal else service.reply
+    return submit(
+        form,
+        lambda: write(current_user, ticket, form.body.data),
+        done=lambda _: Saved(
+            "Internal note added." if internal else "Reply sent to the customer.",
+            url_for("console.ticket_show", number=number, _anchor="composer"),
+        ),
+        page=lambda _: _ticket_page(number, composer=form),
+    )
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
@@ -188,29 +147,12 @@ def ticket_new():
     form = NewTicketForm(customer_email=request.args.get("email", ""))
     form.team_id.choices = people_choices(list_teams(_org()), none_label="No team")
     form.assignee_id.choices = people_choices(assignable_agents(_org()), none_label="Unassigned")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            ticket = service.open_ticket(
-                _org(),
-                actor=current_user,
-                customer_email=form.customer_email.data,
-                customer_name=form.customer_name.data or "",
-                subject=form.subject.data,
-                body=form.body.data,
-                priority=Priority(form.priority.data),
-                assignee_id=form.assignee_id.data or None,
-                team_id=form.team_id.data or None,
-                tags=form.tags.data or "",
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-            status = exc.status
-        else:
-            flash(f"Ticket #{ticket.number} opened.", "success")
-            return redirect(url_for("console.ticket_show", number=ticket.number))
-    elif request.method == "POST":
-        status = 422
-    return render_template("console/ticket_new.html", form=form), status
+    return submit(
+        form,
+        lambda: service.open_ticket(_org(), actor=current_user, **form.values()),
+        done=lambda ticket: Saved(
+            f"Ticket #{ticket.number} opened.",
+            url_for("console.ticket_show", number=ticket.number),
+        ),
+        page=lambda _: render_template("console/ticket_new.html", form=form),
+    )

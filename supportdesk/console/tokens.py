@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from typing import Any
+
+from flask import render_template, url_for
 from flask_login import current_user
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -10,9 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from supportdesk.console import bp
 from supportdesk.console.access import requires
-from supportdesk.console.forms import apply_domain_errors
-from supportdesk.errors import DomainError
-from supportdesk.extensions import db
+from supportdesk.submit import Saved, act, submit
 from supportdesk.tokens import queries, service
 from supportdesk.tokens.models import Scope
 from supportdesk.web import Form
@@ -42,17 +42,26 @@ class TokenForm(Form):
         default="",
     )
 
+    def values(self) -> dict[str, Any]:
+        """The arguments of tokens.service.create_token, from the submitted fields."""
+        days = self.expires_in_days.data
+        return {
+            "name": self.name.data,
+            "scope": Scope(self.scope.data),
+            "expires_in_days": int(days) if days else None,
+        }
 
-def _render(form: TokenForm, *, plain: str | None = None, status: int = 200):
+
+def _page(form: TokenForm, *, plain: str | None = None) -> str:
     tokens = queries.list_tokens(current_user.organization_id, current_user.id)
-    return render_template("console/tokens.html", form=form, tokens=tokens, plain=plain), status
+    return render_template("console/tokens.html", form=form, tokens=tokens, plain=plain)
 
 
 @bp.get("/account/tokens")
 @requires("api_token.manage")
 def token_list():
     """The agent's tokens and the form for a new one."""
-    return _render(TokenForm())
+    return _page(TokenForm())
 
 
 @bp.post("/account/tokens")
@@ -60,29 +69,20 @@ def token_list():
 def token_create():
     """Create a token and show it once (rendered, never flashed: flashes live in the cookie)."""
     form = TokenForm()
-    if not form.validate():
-        return _render(form, status=422)
-    try:
-        _token, plain = service.create_token(
-            current_user,
-            name=form.name.data,
-            scope=Scope(form.scope.data),
-            expires_in_days=int(form.expires_in_days.data) if form.expires_in_days.data else None,
-        )
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_errors(form, exc)
-        return _render(form, status=exc.status)
-    return _render(TokenForm(formdata=None), plain=plain)
+    return submit(
+        form,
+        lambda: service.create_token(current_user, **form.values()),
+        done=lambda created: _page(TokenForm(formdata=None), plain=created[1]),
+        page=lambda _: _page(form),
+    )
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @requires("api_token.manage")
 def token_revoke(token_id: int):
     """Revoke one of the agent's tokens; scripts using it get 401 from now on."""
-    # CSRFProtect has already checked the form's token.
-    token = service.revoke_token(current_user, token_id)
-    db.session.commit()
-    flash(f"Token {token.name!r} revoked.", "success")
-    return redirect(url_for("console.token_list"))
+    return act(
+        lambda: service.revoke_token(current_user, token_id),
+        done=lambda token: Saved(f"Token {token.name!r} revoked.", url_for("console.token_list")),
+        back=url_for("console.token_list"),
+    )

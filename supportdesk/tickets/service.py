@@ -120,8 +120,15 @@ def _add_message(
 
 
 def ensure_current(ticket: Ticket, expected_version: int | None) -> None:
-    """Refuse a change made against an older version of the ticket (no silent overwrite)."""
-    if expected_version is None or expected_version == ticket.version:
+    """Refuse a change made against an older version of the ticket (no silent overwrite).
+
+    The row is locked first (SELECT … FOR UPDATE, until the COMMIT): no other save can slip in
+    between this check and this transaction's UPDATE, so this is where every stale save is refused.
+    """
+    if expected_version is None:
+        return
+    db.session.refresh(ticket, attribute_names=["version"], with_for_update=True)
+    if expected_version == ticket.version:
         return
     changes = list(
         db.session.scalars(

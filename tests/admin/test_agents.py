@@ -123,7 +123,7 @@ def test_an_admin_cannot_deactivate_themselves(client, admin):
     response = client.post(
         f"/admin/agents/{admin.id}/active", data={"csrf_token": token, "active": "0"}
     )
-    assert response.status_code == 303
+    assert response.status_code == 302
     assert "You cannot deactivate yourself." in client.get("/admin/agents").get_data(as_text=True)
 
 

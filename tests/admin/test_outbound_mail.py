@@ -63,7 +63,7 @@ def test_a_sent_email_cannot_be_retried(client, admin, org):
     login_as(client, admin)
     token = csrf_token(client.get("/admin/mail"))
     response = client.post(f"/admin/mail/{email_id}/retry", data={"csrf_token": token})
-    assert response.status_code == 303
+    assert response.status_code == 302
     assert "only deferred or failed mail can be retried" in client.get("/admin/mail").get_data(
         as_text=True
     )

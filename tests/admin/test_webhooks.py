@@ -126,8 +126,7 @@ def test_another_organizations_endpoint_is_a_404(client, admin, other_org, path)
     login_as(client, admin)
     url = f"/admin/webhooks/{theirs.id}" + path.format(delivery=delivery.id)
     if path in ("/test", "/secret", "/enabled"):
-        response = _post(client, "/admin/webhooks", url)
-        assert "does not exist" in client.get(response.headers["Location"]).get_data(as_text=True)
+        assert _post(client, "/admin/webhooks", url).status_code == 404
     else:
         assert client.get(url).status_code == 404
     db.session.expire_all()
@@ -151,7 +150,7 @@ def test_an_admin_sends_a_test_event_the_receiver_verifies(
     url = f"/admin/webhooks/{endpoint.id}"
     login_as(client, admin)
     response = _post(client, url, f"{url}/test")
-    assert response.status_code == 303
+    assert response.status_code == 302
     run_webhook_jobs(app)
     [body] = received
     assert body["type"] == "webhook.test" and url.endswith(f"/{body['data']['endpoint_id']}")
@@ -191,7 +190,7 @@ def test_an_admin_redelivers_a_sent_delivery_with_the_same_webhook_id(
         f"/admin/webhooks/{endpoint_id}",
         f"/admin/webhooks/{endpoint_id}/deliveries/{delivery.id}/redeliver",
     )
-    assert response.status_code == 303
+    assert response.status_code == 302
     event_id = delivery.event_id
     run_webhook_jobs(app)
     assert ids.count(event_id) == 2

@@ -1,8 +1,8 @@
 """Two saves racing with the same version on a real, committed database: one wins, one gets 409.
 
-A third connection holds the ticket's row lock while both requests read version 1 and pass the
-version check; when it lets go, both write, and PostgreSQL re-checks `version = 1` for the
-second UPDATE, which then matches no row (StaleDataError in the view).
+A third connection holds the ticket's row lock while both requests, having read version 1, wait
+at the version check (which locks the row: tickets.service.ensure_current); when it lets go, the
+first saves version 2 and the second, checking after that COMMIT, is refused.
 """
 
 from __future__ import annotations
