@@ -39,8 +39,16 @@ class Rule:
     to: Callable[[Any], list[Recipient]]
 
 
-def _kind(kind: EventKind) -> Callable[[TicketEvent], bool]:
-    return lambda event: event.kind is kind
+def _created(event: TicketEvent) -> bool:
+    return event.kind is EventKind.CREATED
+
+
+def _replied(event: TicketEvent) -> bool:
+    return event.kind is EventKind.REPLIED
+
+
+def _customer_replied(event: TicketEvent) -> bool:
+    return event.kind is EventKind.CUSTOMER_REPLIED
 
 
 def _acknowledged(event: TicketEvent) -> bool:
@@ -63,16 +71,11 @@ def _always(event: Any) -> bool:
 RULES: tuple[Rule, ...] = (
     Rule(TicketEvent, _acknowledged, Notification.TICKET_ACKNOWLEDGED, recipients.customer),
     # A ticket opened with an assignee records no separate assignment event.
-    Rule(TicketEvent, _kind(EventKind.CREATED), Notification.TICKET_ASSIGNED, recipients.assignee),
-    Rule(TicketEvent, _kind(EventKind.REPLIED), Notification.AGENT_REPLIED, recipients.customer),
+    Rule(TicketEvent, _created, Notification.TICKET_ASSIGNED, recipients.assignee),
+    Rule(TicketEvent, _replied, Notification.AGENT_REPLIED, recipients.customer),
     Rule(TicketEvent, _resolved, Notification.TICKET_RESOLVED, recipients.customer),
     Rule(TicketEvent, _assigned, Notification.TICKET_ASSIGNED, recipients.new_assignee),
-    Rule(
-        TicketEvent,
-        _kind(EventKind.CUSTOMER_REPLIED),
-        Notification.CUSTOMER_REPLIED,
-        recipients.assignee,
-    ),
+    Rule(TicketEvent, _customer_replied, Notification.CUSTOMER_REPLIED, recipients.assignee),
     Rule(SlaBreached, _always, Notification.SLA_BREACHED, recipients.breach_watchers),
     Rule(EndpointDisabled, _always, Notification.WEBHOOK_DISABLED, recipients.admins),
     Rule(VerificationRequested, _always, EMAIL_KIND, recipients.the_address),
@@ -97,10 +100,7 @@ def _send(rule: Rule, event: Any) -> None:
     template = rule.template
     if isinstance(template, Notification) and not _switched_on(event, template):
         return
-    actor_id = getattr(event, "actor_user_id", None)
-    for recipient in rule.to(event):
-        if recipient.user_id is not None and recipient.user_id == actor_id:
-            continue  # they did it themselves
+    for recipient in _not_the_actor(rule.to(event), getattr(event, "actor_user_id", None)):
         letter = letters.write(event, template, recipient)
         service.queue_email(
             template,
@@ -116,3 +116,8 @@ def _send(rule: Rule, event: Any) -> None:
 
 def _switched_on(event: Any, template: Notification) -> bool:
     return service.settings_for(event.organization_id).enabled(template)
+
+
+def _not_the_actor(people: list[Recipient], actor_id: int | None) -> list[Recipient]:
+    """Everyone but the agent who caused the event (customers carry no user id)."""
+    return [p for p in people if p.user_id is None or p.user_id != actor_id]

@@ -12,18 +12,22 @@ from flask import current_app
 from rq import Queue
 from sqlalchemy.orm.attributes import set_committed_value
 
+from supportdesk.accounts.models import Role
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
 from supportdesk.mail.outbound.models import EmailMessage, Notification
+from supportdesk.mail.outbound.recipients import Recipient
 from supportdesk.mail.outbound.service import settings_for
-from supportdesk.mail.rules import RULES, matching, on_events
+from supportdesk.mail.rules import RULES, _not_the_actor, matching, on_events
 from supportdesk.outbox import OutboxState
 from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Status, TicketEvent
+from supportdesk.webhooks import service as webhooks
 from supportdesk.webhooks.service import EndpointDisabled
 from tests.factories import CustomerFactory, UserFactory, make_ticket
+from tests.fixtures.webhooks import make_endpoint
 
 pytestmark = pytest.mark.integration
 
@@ -364,3 +368,31 @@ def test_mail_to_our_own_addresses_is_refused_to_stop_loops(org, mail_config, ad
     [email] = _emails(ticket)
     assert email.state is OutboxState.FAILED
     assert "one of our own addresses" in email.last_error
+
+
+def test_an_endpoint_disabled_event_mails_every_active_admin_but_no_agent(org, admin):
+    other_admin = UserFactory(organization=org, role=Role.ADMIN, name="Second Admin")
+    UserFactory(organization=org, role=Role.ADMIN, active=False)
+    UserFactory(organization=org, role=Role.AGENT)
+    endpoint = make_endpoint(org, "https://crm.example/hooks")
+    webhooks.disable_endpoint(endpoint, "The receiver answered 410 Gone.")
+    db.session.commit()  # the event is read at the commit
+
+    sent = db.session.scalars(
+        sa.select(EmailMessage).where(EmailMessage.kind == Notification.WEBHOOK_DISABLED.value)
+    ).all()
+    assert sorted(e.to_address for e in sent) == sorted([admin.email, other_admin.email])
+    assert all("410 Gone" in e.text_body for e in sent)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        pytest.param(None, [1, 2, None], id="no-actor"),
+        pytest.param(1, [2, None], id="the-actor-is-left-out-the-rest-stay"),
+        pytest.param(2, [1, None], id="whatever-their-place"),
+    ],
+)
+def test_nobody_is_told_about_their_own_action(actor, expected):
+    people = [Recipient("a@x", "A", 1), Recipient("b@x", "B", 2), Recipient("c@x", "C")]
+    assert [p.user_id for p in _not_the_actor(people, actor)] == expected
