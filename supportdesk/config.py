@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_DISABLE_AFTER_SECONDS": 86400,  # or failing for longer than this without a success
     "WEBHOOKS_CA_BUNDLE": None,  # None: certifi's CA bundle checks receivers' certificates
     "WEBHOOKS_LEASE_SECONDS": 120,  # a worker that died mid-attempt frees the delivery after this
+    "WEBHOOKS_THREADS": 8,  # concurrent requests of one worker process
+    "WEBHOOKS_PER_ENDPOINT": 4,  # of which at most this many to one endpoint (a slow one waits alone)
     "SMTP_URL": None,  # None: emails are written as .eml files under MAIL_DIR
     "SMTP_FALLBACK_URL": None,  # tried when the primary fails temporarily
     "SMTP_TIMEOUT": 30,  # seconds per SMTP connection
