@@ -90,8 +90,14 @@ def discard_deferred(session: Session) -> None:
 def dispatch_deferred(session: Session) -> None:
     """Enqueue (or run in-process) the jobs deferred by the transaction that just committed."""
     jobs = session.info.pop(_DEFERRED, [])
-    for func_path, args, queue, at, wake_only in jobs:
-        enqueue(func_path, *args, queue=queue, at=at, wake=wake_only)
+    for n, (func_path, args, queue, at, wake_only) in enumerate(jobs):
+        if not enqueue(func_path, *args, queue=queue, at=at, wake=wake_only):
+            # Redis failed once: the rest would wait as long for the same answer.
+            if len(jobs) > n + 1:
+                log.warning(
+                    "Redis unavailable; %d more job(s) left to the sweep", len(jobs) - n - 1
+                )
+            return
 
 
 def enqueue(
@@ -100,30 +106,32 @@ def enqueue(
     queue: str = "default",
     at: dt.datetime | None = None,
     wake: bool = False,
-) -> None:
+) -> bool:
     """Send one job to RQ (at a moment, or as a de-duplicated wake-up), or run it now when no
-    Redis is configured. Never raises."""
+    Redis is configured. Never raises; False when Redis did not take it."""
     redis = current_app.extensions.get("redis")
     if redis is not None:
         meta = {"request_id": current_request_id()}
         try:
             if at is not None:
                 Queue(queue, connection=redis).enqueue_at(at, func_path, *args, meta=meta)
-                return
+                return True
             key = _WAKE_KEY.format(queue=queue, func_path=func_path)
             if wake and not redis.set(key, "1", nx=True, ex=WAKE_KEY_SECONDS):
-                return  # a drain is already waiting; it will see this commit's rows
+                return True  # a drain is already waiting; it will see this commit's rows
             Queue(queue, connection=redis).enqueue(func_path, *args, meta=meta)
         except RedisError:
             # The outbox row is still queued; the periodic sweep will enqueue it again.
             log.warning("Redis unavailable; %s will be retried by the sweep", func_path)
-        return
+            return False
+        return True
     if at is not None:
-        return  # no scheduler without Redis: the periodic sweep runs it when due
+        return True  # no scheduler without Redis: the periodic sweep runs it when due
     try:
         resolve(func_path)(*args)
     except Exception:
         log.exception("In-process job %s failed; the periodic sweep will retry it", func_path)
+    return True
 
 
 def resolve(func_path: str):
