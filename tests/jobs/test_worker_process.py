@@ -4,6 +4,7 @@ the sweep logs as interrupted before the delivery is sent again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -84,10 +85,8 @@ def start_worker(live_app: Flask, tmp_path: Path) -> Iterator[Callable[..., subp
 
 def kill(process: subprocess.Popen) -> None:
     """SIGKILL the worker and everything it forked, as the OOM killer or a power cut would."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(timeout=30)
 
 
