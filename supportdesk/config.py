@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": None,  # None: emails are written as .eml files under MAIL_DIR
     "SMTP_FALLBACK_URL": None,  # tried when the primary fails temporarily
     "SMTP_TIMEOUT": 30,  # seconds per SMTP connection
+    "SMTP_CONNECTIONS": 4,  # kept-open connections (sender threads) per worker process and server
     "MAIL_FROM": None,  # None: support@MAIL_DOMAIN
     "MAIL_DIR": None,  # None: instance/mail (the .eml files of the embedded default)
     "MAIL_LEASE_SECONDS": 120,  # a sender's claim on an email; a dead worker's email is retried after it

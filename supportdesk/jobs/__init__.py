@@ -22,7 +22,9 @@ import datetime as dt
 import importlib
 import logging
 import math
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
@@ -132,6 +134,22 @@ def enqueue(
     except Exception:
         log.exception("In-process job %s failed; the periodic sweep will retry it", func_path)
     return True
+
+
+_pools: dict[str, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def threads(name: str, size: int) -> ThreadPoolExecutor:
+    """This process's pool of `size` threads for one kind of blocking I/O (webhook HTTP, SMTP),
+    made on first use and kept, so connections kept open by its threads outlive a job."""
+    with _pools_lock:
+        pool = _pools.get(name)
+        if pool is None or pool._max_workers != size:
+            if pool is not None:
+                pool.shutdown(wait=False)
+            pool = _pools[name] = ThreadPoolExecutor(size, thread_name_prefix=name)
+        return pool
 
 
 def resolve(func_path: str):

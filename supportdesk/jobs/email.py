@@ -1,8 +1,8 @@
 """Email jobs: the drain that sends what is due, one named email, and the sweep.
 
 The drain claims due emails in batches (EMAIL_BATCH), builds them, hands them to the SMTP
-server over this worker's kept-open connection (transport.Session), records every attempt, and
-commits the batch at once; it goes on until nothing is due or DRAIN_SECONDS have passed (then
+server from SMTP_CONNECTIONS sender threads, each over its own kept-open connection
+(transport.Session), records every attempt, and commits the batch at once; it goes on until nothing is due or DRAIN_SECONDS have passed (then
 the next wake-up carries on). Commits that queue mail wake it (jobs.wake), each retry is
 scheduled for its time (jobs.defer at=), and the sweep takes back what a dead worker left,
 logging that attempt as interrupted.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -63,21 +64,44 @@ def _build(email: EmailMessage, names: dict[int, str]) -> EmailMessage | transpo
         return transport.Result("none", AttemptOutcome.FAILED, None, f"cannot build: {exc}", 0)
 
 
-def _deliver(email_id: int, message) -> list[transport.Result]:
-    """Try the primary server, then the fallback on a temporary failure; or write a file."""
-    if isinstance(message, transport.Result):
-        return [message]
+@dataclass(frozen=True)
+class _Route:
+    """Where a batch goes, read from the settings in the job's thread (the senders have no app)."""
+
+    servers: list[tuple[str, transport.SmtpServer]]
+    timeout: float
+    envelope_from: str
+    mail_dir: Path
+    problem: transport.Result | None = None
+
+
+def _route() -> _Route:
+    timeout, sender, mail_dir = (
+        float(current_app.config["SMTP_TIMEOUT"]),
+        envelope_from(),
+        _mail_dir(),
+    )
     try:
-        servers = _servers()
+        return _Route(_servers(), timeout, sender, mail_dir)
     except transport.BadSmtpUrl as exc:
         # A configuration mistake must not lose mail: keep it deferred until it is fixed.
-        return [transport.Result("none", AttemptOutcome.DEFERRED, None, f"settings: {exc}", 0)]
-    if not servers:
-        return [transport.write_eml(_mail_dir(), f"email-{email_id}", message)]
+        problem = transport.Result("none", AttemptOutcome.DEFERRED, None, f"settings: {exc}", 0)
+        return _Route([], timeout, sender, mail_dir, problem)
+
+
+def _deliver(route: _Route, email_id: int, message) -> list[transport.Result]:
+    """Try the primary server, then the fallback on a temporary failure; or write a file.
+
+    Runs in a sender thread, on that thread's kept-open connections."""
+    if isinstance(message, transport.Result):
+        return [message]
+    if route.problem is not None:
+        return [route.problem]
+    if not route.servers:
+        return [transport.write_eml(route.mail_dir, f"email-{email_id}", message)]
     results = []
-    timeout = float(current_app.config["SMTP_TIMEOUT"])
-    for label, server in servers:
-        result = transport.send_smtp(server, label, message, envelope_from(), timeout)
+    for label, server in route.servers:
+        result = transport.send_smtp(server, label, message, route.envelope_from, route.timeout)
         results.append(result)
         if result.outcome is not AttemptOutcome.DEFERRED:
             break
@@ -148,7 +172,10 @@ def _send_batch(ids: list[int] | None = None) -> dict[int, str]:
     names: dict[int, str] = {}
     messages = {email.id: _build(email, names) for email in _load(claimed)}
     db.session.commit()  # the leases are seen by other workers; no transaction waits on SMTP
-    results = {email_id: _deliver(email_id, message) for email_id, message in messages.items()}
+    route = _route()
+    senders = jobs.threads("emails", int(current_app.config["SMTP_CONNECTIONS"]))
+    futures = {i: senders.submit(_deliver, route, i, message) for i, message in messages.items()}
+    results = {email_id: future.result() for email_id, future in futures.items()}
     now = utcnow()
     outbox.relaxed_commit()
     states = {}

@@ -12,10 +12,9 @@ a dead worker left, logging that attempt as interrupted.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter, defaultdict, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -31,21 +30,6 @@ from supportdesk.webhooks.models import WebhookDelivery
 DRAIN_JOB = service.DRAIN_JOB
 DRAIN_SECONDS = 10.0  # stop claiming after this, so the worker's other queues get their turn
 POLL_SECONDS = 0.2  # while answers are awaited, look for newly due deliveries this often
-
-_pool: ThreadPoolExecutor | None = None
-_pool_size = 0
-_pool_lock = threading.Lock()
-
-
-def _threads(size: int) -> ThreadPoolExecutor:
-    """The process's HTTP threads (made on first use; remade if the setting changed)."""
-    global _pool, _pool_size
-    with _pool_lock:
-        if _pool is None or _pool_size != size:
-            if _pool is not None:
-                _pool.shutdown(wait=False)
-            _pool, _pool_size = ThreadPoolExecutor(size, thread_name_prefix="webhook"), size
-        return _pool
 
 
 @dataclass(frozen=True)
@@ -73,7 +57,7 @@ class _Drain:
             "allow_private": bool(config["WEBHOOKS_ALLOW_PRIVATE"]),
             "ca_bundle": config["WEBHOOKS_CA_BUNDLE"],
         }
-        self.threads = _threads(self.size)
+        self.threads = jobs.threads("webhooks", self.size)
         self.waiting: dict[int, deque[_Post]] = defaultdict(deque)
         self.running: Counter[int] = Counter()
         self.in_flight: dict[Future, _Post] = {}

@@ -21,7 +21,7 @@ def mail_config(app, tmp_path) -> Iterator[Callable[..., None]]:
 
     configure(MAIL_DIR=str(tmp_path / "mail"), SMTP_URL=None, SMTP_FALLBACK_URL=None)
     yield configure
-    transport.sessions.close()  # this thread's kept-open SMTP connections go with the test
+    transport.close_all()  # the kept-open SMTP connections go with the test
     app.config.clear()
     app.config.update(saved)
 

@@ -20,6 +20,7 @@ import ssl
 import tempfile
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -191,6 +192,7 @@ class _Sessions(threading.local):
         session = self.open.get(key)
         if session is None:
             session = self.open[key] = Session(server, timeout)
+            _every_session.add(session)
             while len(self.open) > SESSIONS_KEPT:
                 self.open.popitem(last=False)[1].close()
         self.open.move_to_end(key)
@@ -202,6 +204,13 @@ class _Sessions(threading.local):
 
 
 sessions = _Sessions()
+_every_session: weakref.WeakSet[Session] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close every thread's kept-open connections (for tests and shutdown, when none is busy)."""
+    for session in list(_every_session):
+        session.close()
 
 
 def send_smtp(
