@@ -74,7 +74,7 @@ async def _http(port: int, slow_prefix: str, delay: float) -> None:
                     b"content-length: %d\r\n\r\n%s" % (len(body), body)
                 )
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
             writer.close()

@@ -2,7 +2,7 @@
 
 A service writes the row (state `queued`) in the same transaction as the change it reports.
 After the commit a job is woken. The job *claims* rows — one atomic UPDATE that leases only rows
-that are due and not leased (`claim_due`, a batch; `claim`, one row) — sends, then records the
+that are due and not leased (`claim_due`) — sends, then records the
 outcome and clears the lease. A worker killed mid-send leaves a lease that expires after
 `lease_seconds`; only the periodic sweep takes such a row back (`expired_leases`), so it can log
 the attempt as interrupted before the row is sent again. Nothing is lost when Redis is down at
@@ -50,28 +50,6 @@ class OutboxMixin:
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(sa.String(1000), default="")
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-
-def claim(model: type, row_id: int, *, lease_seconds: int) -> bool:
-    """Take a lease on a due row; False when it is not due, already sent, or leased elsewhere.
-
-    One conditional UPDATE, committed at once so other workers see the lease immediately.
-    """
-    now = utcnow()
-    claimed = db.session.execute(
-        sa.update(model)
-        .where(
-            model.id == row_id,
-            model.state.in_(PENDING_STATES),
-            model.next_attempt_at <= now,
-            sa.or_(model.locked_until.is_(None), model.locked_until < now),
-        )
-        .values(locked_until=now + dt.timedelta(seconds=lease_seconds))
-        .returning(model.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    db.session.commit()
-    return claimed is not None
 
 
 # Rows a batch claim looks at, oldest first, before capping each group: bounds the work of one

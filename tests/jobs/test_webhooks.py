@@ -273,7 +273,9 @@ def test_a_delivery_whose_worker_died_is_picked_up_again_after_the_lease(
     httpserver.expect_request("/hooks").respond_with_data("ok")
     delivery = _one_event(org)
     # A worker claimed it, then died before recording anything.
-    assert outbox.claim(WebhookDelivery, delivery.id, lease_seconds=60)
+    leased = outbox.claim_due(WebhookDelivery, lease_seconds=60, limit=1, ids=[delivery.id])
+    db.session.commit()
+    assert leased == [delivery.id]
     assert sweep_webhooks() == 0 and deliver_webhook(delivery.id) is None
     db.session.execute(
         db.update(WebhookDelivery).values(locked_until=utcnow() - dt.timedelta(seconds=1))
