@@ -2,7 +2,7 @@
 
     SUPPORTDESK_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/sd_bench \
     SUPPORTDESK_REDIS_URL=redis://127.0.0.1:6379/2 \
-    .venv/bin/python benchmarks/webhook_throughput.py --tickets 250 --endpoints 4 --slow 20
+    .venv/bin/python benchmarks/webhook_throughput.py --tickets 100 --endpoints 4 --slow 8
 
 The database must be migrated (`flask --app supportdesk db upgrade`); the Redis DB is flushed.
 Opens `--tickets` tickets (one commit each, as the console does) in an organization with
