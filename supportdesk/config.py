@@ -50,9 +50,12 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_DISABLE_AFTER_SECONDS": 86400,  # or failing for longer than this without a success
     "WEBHOOKS_CA_BUNDLE": None,  # None: certifi's CA bundle checks receivers' certificates
     "WEBHOOKS_LEASE_SECONDS": 120,  # a worker that died mid-attempt frees the delivery after this
+    "WEBHOOKS_THREADS": 8,  # concurrent requests of one worker process
+    "WEBHOOKS_PER_ENDPOINT": 4,  # of which at most this many to one endpoint (a slow one waits alone)
     "SMTP_URL": None,  # None: emails are written as .eml files under MAIL_DIR
     "SMTP_FALLBACK_URL": None,  # tried when the primary fails temporarily
     "SMTP_TIMEOUT": 30,  # seconds per SMTP connection
+    "SMTP_CONNECTIONS": 4,  # kept-open connections (sender threads) per worker process and server
     "MAIL_FROM": None,  # None: support@MAIL_DOMAIN
     "MAIL_TEMPLATES_DIR": None,  # None: only the built-in templates/emails/
     "MAIL_DIR": None,  # None: instance/mail (the .eml files of the embedded default)

@@ -86,6 +86,8 @@ def configure_logging(app: Flask) -> None:
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter at every start
+    # A line per webhook request: the attempt log already records each one, with its outcome.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     app.logger.handlers.clear()  # Flask's own handler would print every record twice
     app.logger.propagate = True
 

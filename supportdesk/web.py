@@ -31,6 +31,7 @@ from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.localtime import DEFAULT_ZONE, format_datetime, utc_iso
+from supportdesk.redis_fallback import fail_fast_redis
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -127,9 +128,14 @@ def session_idle_timeout(app: Flask) -> dt.timedelta:
 
 
 def init_redis(app: Flask) -> Redis | None:
-    """A Redis client when SUPPORTDESK_REDIS_URL is set; None means the embedded default."""
+    """A Redis client when SUPPORTDESK_REDIS_URL is set; None means the embedded default.
+
+    It gives up at once when Redis is down (no retries with backoff): enqueueing after a commit
+    must not hold a request for seconds, and the outbox row waits safely for the sweep. The
+    worker and scheduler make their own, patient client (cli/jobs.py).
+    """
     url = app.config.get("REDIS_URL")
-    redis = Redis.from_url(url) if url else None
+    redis = fail_fast_redis(url) if url else None
     app.extensions["redis"] = redis
     return redis
 

@@ -15,16 +15,20 @@ from rq.cron import CronScheduler
 from supportdesk.jobs import QUEUES
 from supportdesk.jobs.periodic import run_periodic
 from supportdesk.jobs.schedule import PERIODIC
+from supportdesk.redis_fallback import fail_fast_redis
 
 
-def _redis():
-    redis = current_app.extensions.get("redis")
-    if redis is None:
+def _redis(give_up_after: float | None) -> Redis:
+    """Wait for Redis, then a patient client of its own: the app's gives up at once, which suits
+    web requests, while a worker's blocking dequeue and a brief Redis restart need retries."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
         raise click.ClickException(
             "SUPPORTDESK_REDIS_URL is not set. Background workers need Redis; without it, "
             "jobs already run inside the web process."
         )
-    return redis
+    wait_for_redis(fail_fast_redis(url), give_up_after)
+    return Redis.from_url(url)
 
 
 def wait_for_redis(redis: Redis, give_up_after: float | None, *, sleep=time.sleep) -> None:
@@ -72,19 +76,20 @@ _WAIT_OPTION = click.option(
 def worker(
     queues: tuple[str, ...], burst: bool, max_jobs: int | None, redis_wait_seconds: float | None
 ) -> None:
-    """Run an RQ worker on QUEUES (default: emails, webhooks, default).
+    """Run an RQ worker on QUEUES (default: emails, webhooks, default), with RQ's scheduler.
 
     Jobs run in this process (no fork per job): a forked child would inherit the parent's
-    pooled database sockets, and small jobs such as one email run several times faster.
+    pooled database sockets, and small jobs such as one email run several times faster. The
+    scheduler (a small process RQ forks, one per installation holding the lock) moves jobs
+    scheduled with `enqueue_at` (retries) to their queue within about a second of their time.
     """
-    redis = _redis()
     unknown = set(queues) - set(QUEUES)
     if unknown:
         raise click.ClickException(f"Unknown queue(s): {', '.join(sorted(unknown))}.")
     names = queues or QUEUES
-    wait_for_redis(redis, redis_wait_seconds)
+    redis = _redis(redis_wait_seconds)
     SimpleWorker([Queue(n, connection=redis) for n in names], connection=redis).work(
-        burst=burst, max_jobs=max_jobs
+        burst=burst, max_jobs=max_jobs, with_scheduler=True
     )
 
 
@@ -93,8 +98,7 @@ def worker(
 @with_appcontext
 def cron(redis_wait_seconds: float | None) -> None:
     """Enqueue the periodic jobs (sweeps, retries) on their schedule (see jobs/periodic.py)."""
-    redis = _redis()
-    wait_for_redis(redis, redis_wait_seconds)
+    redis = _redis(redis_wait_seconds)
     scheduler = CronScheduler(connection=redis)
     for func_path, queue, interval in PERIODIC:
         # Through run_periodic: a second scheduler on another machine never doubles a run.

@@ -5,14 +5,26 @@ queues the job; it is enqueued only once the COMMIT succeeded, so a job never se
 does not exist. With `SUPPORTDESK_REDIS_URL` set the job goes to RQ; without it (the embedded
 default) it runs in this process right after the commit. Jobs take ids and primitives only.
 If Redis is down at commit time nothing is lost: the row stays queued and the periodic sweep
-(`flask --app supportdesk cron`) enqueues it again.
+(`flask --app supportdesk cron`) enqueues it again; the app's Redis client gives up at once
+(redis_fallback.fail_fast_redis), so a request does not wait on a Redis that is down.
+
+Two refinements for the outbox drains (jobs/webhooks.py, jobs/email.py):
+- `wake(session, path, queue=…)` enqueues an argument-free drain job at most once while one is
+  already waiting in the queue (a Redis key marks it; the job clears it with `woken` as it
+  starts), so a thousand commits make one job, not a thousand;
+- `defer(…, at=when)` schedules the job for a moment (RQ's scheduler, which `flask worker`
+  runs), so a retry due in 5 s runs in about 5 s rather than at the next sweep.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
+import math
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
@@ -28,13 +40,48 @@ log = logging.getLogger(__name__)
 
 QUEUES = ("emails", "webhooks", "default")
 _DEFERRED = "supportdesk.deferred_jobs"
+# While this key exists a wake-up job is waiting in its queue; it expires in case that job is
+# lost, and the periodic sweeps enqueue drains regardless.
+_WAKE_KEY = "supportdesk:wake:{queue}:{func_path}"
+WAKE_KEY_SECONDS = 60
 
 
-def defer(session: Session, func_path: str, *args: Any, queue: str = "default") -> None:
-    """Run `func_path(*args)` after `session` commits (dropped if it rolls back)."""
+def defer(
+    session: Session,
+    func_path: str,
+    *args: Any,
+    queue: str = "default",
+    at: dt.datetime | None = None,
+    wake: bool = False,
+) -> None:
+    """Run `func_path(*args)` after `session` commits (dropped if it rolls back).
+
+    `at`: not before this moment (rounded up to the second, so a batch of retries due together
+    makes one job). `wake`: an argument-free drain, enqueued only if none is waiting already.
+    """
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
-    session.info.setdefault(_DEFERRED, []).append((func_path, args, queue))
+    if at is not None:
+        at = dt.datetime.fromtimestamp(math.ceil(at.timestamp()), dt.UTC)
+    entry = (func_path, args, queue, at, wake)
+    deferred = session.info.setdefault(_DEFERRED, [])
+    if entry not in deferred:
+        deferred.append(entry)
+
+
+def wake(session: Session, func_path: str, *, queue: str) -> None:
+    """Wake the drain `func_path` after `session` commits (see the module docstring)."""
+    defer(session, func_path, queue=queue, wake=True)
+
+
+def woken(func_path: str, *, queue: str) -> None:
+    """Called by a drain as it starts: later commits must wake another one."""
+    redis = current_app.extensions.get("redis")
+    if redis is not None:
+        try:
+            redis.delete(_WAKE_KEY.format(queue=queue, func_path=func_path))
+        except RedisError:
+            log.warning("Redis unavailable; %s may wait for the sweep", func_path)
 
 
 def discard_deferred(session: Session) -> None:
@@ -45,26 +92,64 @@ def discard_deferred(session: Session) -> None:
 def dispatch_deferred(session: Session) -> None:
     """Enqueue (or run in-process) the jobs deferred by the transaction that just committed."""
     jobs = session.info.pop(_DEFERRED, [])
-    for func_path, args, queue in jobs:
-        enqueue(func_path, *args, queue=queue)
+    for n, (func_path, args, queue, at, wake_only) in enumerate(jobs):
+        if not enqueue(func_path, *args, queue=queue, at=at, wake=wake_only):
+            # Redis failed once: the rest would wait as long for the same answer.
+            if len(jobs) > n + 1:
+                log.warning(
+                    "Redis unavailable; %d more job(s) left to the sweep", len(jobs) - n - 1
+                )
+            return
 
 
-def enqueue(func_path: str, *args: Any, queue: str = "default") -> None:
-    """Send one job to RQ, or run it now when no Redis is configured. Never raises."""
+def enqueue(
+    func_path: str,
+    *args: Any,
+    queue: str = "default",
+    at: dt.datetime | None = None,
+    wake: bool = False,
+) -> bool:
+    """Send one job to RQ (at a moment, or as a de-duplicated wake-up), or run it now when no
+    Redis is configured. Never raises; False when Redis did not take it."""
     redis = current_app.extensions.get("redis")
     if redis is not None:
+        meta = {"request_id": current_request_id()}
         try:
-            Queue(queue, connection=redis).enqueue(
-                func_path, *args, meta={"request_id": current_request_id()}
-            )
+            if at is not None:
+                Queue(queue, connection=redis).enqueue_at(at, func_path, *args, meta=meta)
+                return True
+            key = _WAKE_KEY.format(queue=queue, func_path=func_path)
+            if wake and not redis.set(key, "1", nx=True, ex=WAKE_KEY_SECONDS):
+                return True  # a drain is already waiting; it will see this commit's rows
+            Queue(queue, connection=redis).enqueue(func_path, *args, meta=meta)
         except RedisError:
             # The outbox row is still queued; the periodic sweep will enqueue it again.
             log.warning("Redis unavailable; %s will be retried by the sweep", func_path)
-        return
+            return False
+        return True
+    if at is not None:
+        return True  # no scheduler without Redis: the periodic sweep runs it when due
     try:
         resolve(func_path)(*args)
     except Exception:
         log.exception("In-process job %s failed; the periodic sweep will retry it", func_path)
+    return True
+
+
+_pools: dict[str, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def threads(name: str, size: int) -> ThreadPoolExecutor:
+    """This process's pool of `size` threads for one kind of blocking I/O (webhook HTTP, SMTP),
+    made on first use and kept, so connections kept open by its threads outlive a job."""
+    with _pools_lock:
+        pool = _pools.get(name)
+        if pool is None or pool._max_workers != size:
+            if pool is not None:
+                pool.shutdown(wait=False)
+            pool = _pools[name] = ThreadPoolExecutor(size, thread_name_prefix=name)
+        return pool
 
 
 def resolve(func_path: str):

@@ -35,7 +35,8 @@ from supportdesk.webhooks.transport import Outcome
 
 log = logging.getLogger(__name__)
 
-DELIVER_JOB = "supportdesk.jobs.webhooks.deliver_webhook"
+DRAIN_JOB = "supportdesk.jobs.webhooks.deliver_webhooks"
+INTERRUPTED = "Interrupted: the worker stopped during this attempt (whether it arrived is unknown)."
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,7 @@ def _defer(deliveries: list[WebhookDelivery]) -> None:
     if not deliveries:
         return
     db.session.flush()
-    for delivery in deliveries:
-        jobs.defer(db.session, DELIVER_JOB, delivery.id, queue="webhooks")
+    jobs.wake(db.session, DRAIN_JOB, queue="webhooks")
 
 
 def send_test_event(actor: User, endpoint_id: int) -> WebhookDelivery:
@@ -262,7 +262,8 @@ def retry_schedule() -> list[int]:
 
 
 def record_attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, outcome: Outcome) -> None:
-    """Log the attempt; mark the delivery sent, schedule its retry, or give up (and judge the endpoint)."""
+    """Log the attempt; mark the delivery sent, schedule its retry, or give up (and judge the
+    endpoint). Not flushed: a worker records a batch of answers and flushes them together."""
     now = utcnow()
     config = current_app.config
     db.session.add(
@@ -285,7 +286,6 @@ def record_attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, outcome
         delivery.last_error = ""
         endpoint.consecutive_failures = 0
         endpoint.failing_since = None
-        db.session.flush()
         return
     delivery.last_error = outcome.error[:1000]
     endpoint.failing_since = endpoint.failing_since or now
@@ -303,6 +303,8 @@ def record_attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, outcome
             cap = float(config["WEBHOOKS_RETRY_AFTER_MAX_SECONDS"])
             wait = dt.timedelta(seconds=min(outcome.retry_after, cap))
         delivery.next_attempt_at = now + wait
+        # On time, not at the next sweep: RQ's scheduler runs the drain when the retry is due.
+        jobs.defer(db.session, DRAIN_JOB, queue="webhooks", at=delivery.next_attempt_at)
     if endpoint.enabled:
         limit = int(config["WEBHOOKS_DISABLE_AFTER_FAILURES"])
         span = dt.timedelta(seconds=int(config["WEBHOOKS_DISABLE_AFTER_SECONDS"]))
@@ -315,6 +317,32 @@ def record_attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, outcome
                 endpoint,
                 f"Every delivery has failed since {payloads.iso(endpoint.failing_since)}.",
             )
+
+
+def record_interrupted(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> None:
+    """Log an attempt whose worker died before recording it (its lease ran out) and make the
+    delivery due again at once (the lease was the wait), or fail it if that was the last try."""
+    now = utcnow()
+    db.session.add(
+        WebhookAttempt(
+            organization_id=delivery.organization_id,
+            delivery_id=delivery.id,
+            attempted_at=now,
+            status_code=None,
+            latency_ms=0,
+            response_excerpt="",
+            error=INTERRUPTED,
+        )
+    )
+    delivery.attempts += 1
+    delivery.locked_until = None
+    delivery.last_error = INTERRUPTED
+    if delivery.attempts > len(retry_schedule()):
+        delivery.state = OutboxState.FAILED
+        endpoint.consecutive_failures += 1
+    else:
+        delivery.state = OutboxState.DEFERRED
+        delivery.next_attempt_at = now
     db.session.flush()
 
 

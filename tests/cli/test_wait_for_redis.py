@@ -9,7 +9,6 @@ import time
 
 import click
 import pytest
-from redis import Redis
 
 from supportdesk.cli.jobs import wait_for_redis
 from supportdesk.redis_fallback import fail_fast_redis
@@ -58,14 +57,8 @@ def test_it_goes_on_as_soon_as_redis_starts_answering():
             process.wait(timeout=10)
 
 
-def test_the_worker_command_waits_then_says_why_it_stopped(app):
-    live = app.extensions["redis"]
-    app.extensions["redis"] = Redis.from_url(DEAD, socket_connect_timeout=0.5)
-    try:
-        result = app.test_cli_runner().invoke(
-            args=["worker", "--burst", "--redis-wait-seconds", "0"]
-        )
-    finally:
-        app.extensions["redis"] = live
+def test_the_worker_command_waits_then_says_why_it_stopped(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", DEAD)
+    result = app.test_cli_runner().invoke(args=["worker", "--burst", "--redis-wait-seconds", "0"])
     assert result.exit_code == 1
     assert "Redis at 127.0.0.1:9 did not answer for 0 s; giving up." in result.output

@@ -10,15 +10,16 @@ from email import message_from_bytes, policy
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.registry import ScheduledJobRegistry
 
 from supportdesk import jobs
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.jobs.email import send_email, sweep_emails
+from supportdesk.jobs.email import INTERRUPTED, send_email, sweep_emails
 from supportdesk.mail.outbound.models import AttemptOutcome, EmailAttempt, EmailMessage
-from supportdesk.mail.outbound.service import SEND_JOB, settings_for
+from supportdesk.mail.outbound.service import DRAIN_JOB, SEND_JOB, settings_for
 from supportdesk.outbox import OutboxState
-from tests.mail.helpers import SmtpServer, free_port, make_email
+from tests.mail.helpers import CountingMailbox, SmtpServer, free_port, make_email
 
 pytestmark = pytest.mark.integration
 
@@ -195,9 +196,50 @@ def test_a_row_whose_worker_died_is_picked_up_by_the_sweep(org, smtp, run_worker
     email_id = make_email(org, locked_until=utcnow() - dt.timedelta(seconds=1)).id
     db.session.commit()
     assert sweep_emails() == 1
+    [interrupted] = _attempts(email_id)
+    assert (interrupted.outcome, interrupted.smtp_reply) == (AttemptOutcome.DEFERRED, INTERRUPTED)
     run_worker()
     assert _email(email_id).state is OutboxState.SENT
+    assert [a.outcome for a in _attempts(email_id)] == [
+        AttemptOutcome.DEFERRED,
+        AttemptOutcome.SENT,
+    ]
     assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_batch_shares_a_connection_and_a_hang_up_mid_batch_loses_and_doubles_nothing(
+    org, mail_config, run_worker
+):
+    server = SmtpServer()
+    server.mailbox = CountingMailbox()
+    server.mailbox.hang_up_after = {3}  # the server closes the connection after the third
+    server.start()
+    mail_config(SMTP_URL=server.url, SMTP_CONNECTIONS=1)
+    ids = [make_email(org, to_address=f"c{n}@example.com").id for n in range(6)]
+    jobs.wake(db.session, DRAIN_JOB, queue="emails")
+    db.session.commit()
+    try:
+        run_worker()
+    finally:
+        server.stop()
+    assert [_email(i).state for i in ids] == [OutboxState.SENT] * 6
+    assert [len(_attempts(i)) for i in ids] == [1] * 6
+    assert sorted(m["To"].addresses[0].addr_spec for m in server.mailbox.messages) == sorted(
+        f"c{n}@example.com" for n in range(6)
+    )
+    assert server.mailbox.connections == 2  # one for the batch, one after the hang-up
+
+
+def test_a_failed_email_schedules_the_drain_for_its_retry_time(app, org, mail_config, run_worker):
+    mail_config(SMTP_URL=f"smtp://127.0.0.1:{free_port()}")  # nobody listens
+    email_id = _queue(make_email(org))
+    run_worker()
+    email = _email(email_id)
+    assert email.state is OutboxState.DEFERRED
+    registry = ScheduledJobRegistry("emails", connection=app.extensions["redis"])
+    [job_id] = registry.get_job_ids()
+    when = registry.get_scheduled_time(job_id)
+    assert email.next_attempt_at <= when <= email.next_attempt_at + dt.timedelta(seconds=1)
 
 
 def test_redis_down_at_commit_loses_nothing_and_the_sweep_sends_it(

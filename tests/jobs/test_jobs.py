@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import socket
+import threading
 
 import pytest
 from rq import Queue, SimpleWorker
 
-from supportdesk import jobs
+from supportdesk import jobs, web
 from supportdesk.extensions import db
 from supportdesk.jobs.schedule import PERIODIC
 from supportdesk.tickets.models import EventKind, Status, Ticket, TicketEvent
@@ -123,3 +125,51 @@ def test_the_worker_command_runs_queued_jobs_in_burst_mode(app, org):
 def test_the_worker_command_refuses_unknown_queues(app):
     result = app.test_cli_runner().invoke(args=["worker", "mail"])
     assert result.exit_code == 1 and "Unknown queue(s): mail." in result.output
+
+
+class _SilentRedis:
+    """A TCP server that accepts connections and never answers, counting them: a Redis that
+    hangs (paused, overloaded, or behind a dead network path)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.sock.getsockname()[1]}/0"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                self.accepted.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.sock.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def test_enqueueing_while_redis_hangs_gives_up_without_retrying(app, org, monkeypatch, caplog):
+    silent = _SilentRedis()
+    working = app.extensions["redis"]
+    monkeypatch.setitem(app.config, "REDIS_URL", silent.url)
+    try:
+        web.init_redis(app)  # the app's own client, as create_app builds it
+        ticket_id = _resolved_long_ago(org).id
+        jobs.defer(db.session, CLOSE_JOB, queue="default")
+        with caplog.at_level(logging.WARNING, logger="supportdesk.jobs"):
+            # Returns: redis-py's default client would wait for an answer forever.
+            db.session.commit()
+    finally:
+        app.extensions["redis"].close()
+        app.extensions["redis"] = working
+        silent.close()
+    assert len(silent.accepted) == 1  # one try, no reconnecting
+    assert "will be retried by the sweep" in caplog.text
+    assert db.session.get(Ticket, ticket_id) is not None

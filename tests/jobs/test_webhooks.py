@@ -9,16 +9,21 @@ import threading
 import time
 
 import pytest
+from rq import Queue
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 from werkzeug import Response
 
 from supportdesk import outbox
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.jobs.webhooks import deliver_webhook, sweep_webhooks
+from supportdesk.jobs import webhooks as webhook_jobs
+from supportdesk.jobs.webhooks import DRAIN_JOB, deliver_webhook, sweep_webhooks
 from supportdesk.outbox import OutboxState
 from supportdesk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.factories import make_ticket
 from tests.fixtures.webhooks import (
+    KeepAliveReceiver,
     deliveries,
     make_due,
     make_endpoint,
@@ -268,7 +273,9 @@ def test_a_delivery_whose_worker_died_is_picked_up_again_after_the_lease(
     httpserver.expect_request("/hooks").respond_with_data("ok")
     delivery = _one_event(org)
     # A worker claimed it, then died before recording anything.
-    assert outbox.claim(WebhookDelivery, delivery.id, lease_seconds=60)
+    leased = outbox.claim_due(WebhookDelivery, lease_seconds=60, limit=1, ids=[delivery.id])
+    db.session.commit()
+    assert leased == [delivery.id]
     assert sweep_webhooks() == 0 and deliver_webhook(delivery.id) is None
     db.session.execute(
         db.update(WebhookDelivery).values(locked_until=utcnow() - dt.timedelta(seconds=1))
@@ -319,3 +326,76 @@ def test_without_redis_the_delivery_runs_in_process_after_the_commit(
 
 def test_an_unknown_delivery_is_nothing_to_do(app):
     assert deliver_webhook(0) is None
+
+
+def test_a_slow_receiver_holds_only_its_own_share_of_the_threads(app, org, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOKS_THREADS", 4)
+    monkeypatch.setitem(app.config, "WEBHOOKS_PER_ENDPOINT", 2)
+    with KeepAliveReceiver() as receiver:
+        slow_gate = receiver.hold("/slow")
+        slow = make_endpoint(org, receiver.url("/slow"), ["ticket.created"])
+        fast = make_endpoint(org, receiver.url("/fast"), ["ticket.created"])
+        slow_id, fast_id = slow.id, fast.id
+        for _ in range(6):
+            make_ticket(org)
+        db.session.commit()
+        released_by_fast = []
+
+        def open_the_slow_receiver_once_the_fast_one_has_everything() -> None:
+            for _ in range(1000):
+                if len(receiver.ports("/fast")) >= 6:
+                    released_by_fast.append(True)
+                    break
+                time.sleep(0.02)
+            slow_gate.set()  # after 20 s regardless, so a failing run ends
+
+        watcher = threading.Thread(target=open_the_slow_receiver_once_the_fast_one_has_everything)
+        watcher.start()
+        run_webhook_jobs(app)
+        watcher.join()
+    assert released_by_fast == [True]  # every fast delivery arrived while the slow ones hung
+    assert receiver.peak["/slow"] == 2  # the per-endpoint bound, reached and not passed
+    assert [d.state for d in deliveries(fast_id)] == [OutboxState.SENT] * 6
+    assert [d.state for d in deliveries(slow_id)] == [OutboxState.SENT] * 6
+
+
+def test_a_failed_attempt_schedules_the_drain_for_its_retry_time(app, org, endpoint, httpserver):
+    httpserver.expect_request("/hooks").respond_with_data("no", status=502)
+    delivery_id = _one_event(org).id
+    run_webhook_jobs(app)
+    [delivery] = deliveries()
+    registry = ScheduledJobRegistry("webhooks", connection=app.extensions["redis"])
+    [job_id] = registry.get_job_ids()
+    when = registry.get_scheduled_time(job_id)
+    assert delivery.next_attempt_at <= when <= delivery.next_attempt_at + dt.timedelta(seconds=1)
+    assert Job.fetch(job_id, connection=app.extensions["redis"]).func_name == DRAIN_JOB
+    assert [a.status_code for a in _attempts(delivery_id)] == [502]
+
+
+def test_commits_while_a_drain_waits_wake_no_second_one(app, org, endpoint, httpserver):
+    httpserver.expect_request("/hooks").respond_with_data("ok")
+    queue, org_id = Queue("webhooks", connection=app.extensions["redis"]), org.id
+    for _ in range(3):
+        make_ticket(org)
+        db.session.commit()
+    assert queue.count == 1
+    run_webhook_jobs(app)
+    assert [d.state for d in deliveries()] == [OutboxState.SENT] * 3
+    make_ticket(db.session.get(type(org), org_id))
+    db.session.commit()
+    assert queue.count == 1  # the drain that ran cleared the mark: a new commit wakes a new one
+
+
+def test_a_drain_that_reaches_its_time_limit_wakes_the_next(app, org, endpoint, httpserver):
+    httpserver.expect_request("/hooks").respond_with_data("ok")
+    make_ticket(org)
+    make_ticket(org)
+    db.session.commit()
+    app.extensions["redis"].flushdb()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(webhook_jobs, "DRAIN_SECONDS", 0)
+        patch.setitem(app.config, "WEBHOOKS_THREADS", 1)
+        assert webhook_jobs.deliver_webhooks() == 1
+    assert Queue("webhooks", connection=app.extensions["redis"]).count == 1
+    run_webhook_jobs(app)
+    assert [d.state for d in deliveries()] == [OutboxState.SENT] * 2

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from rq import Queue, SimpleWorker
 
+from supportdesk.mail.outbound import transport
 from tests.mail.helpers import SmtpServer
 
 
@@ -20,6 +21,7 @@ def mail_config(app, tmp_path) -> Iterator[Callable[..., None]]:
 
     configure(MAIL_DIR=str(tmp_path / "mail"), SMTP_URL=None, SMTP_FALLBACK_URL=None)
     yield configure
+    transport.close_all()  # the kept-open SMTP connections go with the test
     app.config.clear()
     app.config.update(saved)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -69,6 +70,31 @@ class Mailbox:
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 2.0.0 Message accepted for delivery"
+
+
+class CountingMailbox(Mailbox):
+    """Counts connections (one EHLO each) and can hang up after, or in the middle of, a DATA."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections = 0
+        self.hang_up_after: set[int] = set()  # message numbers (1-based) answered, then closed
+        self.hang_up_during: set[int] = set()  # message numbers cut off before the answer
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        number = len(self.messages)
+        if number in self.hang_up_during:
+            server.transport.close()
+            return answer
+        if number in self.hang_up_after:
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return answer
 
 
 class SmtpServer:

@@ -16,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from supportdesk.webhooks import transport
+from tests.fixtures.webhooks import KeepAliveReceiver
 
 
 def _response(status: int, retry_after: str | None) -> httpx.Response:
@@ -158,3 +159,55 @@ def test_https_refuses_a_certificate_we_do_not_trust(tls_receiver, hooks_example
     )
     assert outcome.status_code is None and "CERTIFICATE_VERIFY_FAILED" in outcome.error
     assert server.log == []
+
+
+@pytest.fixture
+def receiver():
+    """A keep-alive receiver; the process's pools are closed afterwards."""
+    with KeepAliveReceiver() as server:
+        yield server
+    transport.pools.close()
+
+
+def _post(url: str, *, allow_private: bool) -> transport.Outcome:
+    return transport.post(
+        url, b"{}", {}, connect_timeout=2, total_timeout=5, allow_private=allow_private
+    )
+
+
+def test_attempts_to_one_host_reuse_a_kept_alive_connection(receiver):
+    outcomes = [_post(receiver.url("/hooks"), allow_private=True) for _ in range(3)]
+    assert [o.status_code for o in outcomes] == [200, 200, 200]
+    assert len(receiver.ports()) == 3 and len(set(receiver.ports())) == 1
+
+
+def test_a_host_resolving_to_a_private_address_is_refused_even_with_a_warm_pool(
+    receiver, hooks_example_test
+):
+    assert _post(receiver.url("/hooks"), allow_private=True).status_code == 200
+    # A pool to 127.0.0.1 is open; a name that resolves there is still checked, and refused.
+    outcome = _post(f"http://hooks.example.test:{receiver.port}/hooks", allow_private=False)
+    assert outcome.status_code is None
+    assert outcome.error.startswith("The host hooks.example.test resolves to 127.0.0.1")
+    assert len(receiver.requests) == 1
+
+
+def test_each_host_name_has_its_own_pool_even_on_one_address(receiver, hooks_example_test):
+    for url in (receiver.url("/hooks"), f"http://hooks.example.test:{receiver.port}/hooks") * 2:
+        assert _post(url, allow_private=True).status_code == 200
+    ports = receiver.ports()
+    assert len(set(ports)) == 2  # one connection per name (TLS is verified per name)
+    assert ports[0] == ports[2] and ports[1] == ports[3]
+
+
+def test_the_least_recently_used_pool_is_closed_past_the_bound(receiver, monkeypatch):
+    pools = transport._Pools(size=1)
+    monkeypatch.setattr(transport, "pools", pools)
+    urls = [
+        receiver.url("/hooks"),
+        f"http://localhost:{receiver.port}/hooks",
+        receiver.url("/hooks"),
+    ]
+    assert [_post(url, allow_private=True).status_code for url in urls] == [200, 200, 200]
+    assert len(set(receiver.ports())) == 3  # the first pool was closed when the second was made
+    pools.close()

@@ -31,6 +31,7 @@ from supportdesk.outbox import OutboxState
 
 log = logging.getLogger(__name__)
 SEND_JOB = "supportdesk.jobs.email.send_email"
+DRAIN_JOB = "supportdesk.jobs.email.send_emails"
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_REFERENCES = 10
 
@@ -253,7 +254,7 @@ def _queue(
     db.session.add(email)
     db.session.flush()
     if email.state is OutboxState.QUEUED:
-        jobs.defer(db.session, SEND_JOB, email.id, queue="emails")
+        jobs.wake(db.session, DRAIN_JOB, queue="emails")
     return email
 
 
@@ -296,5 +297,5 @@ def retry_email(actor: User, email_id: int) -> EmailMessage:
     email.locked_until = None
     email.attempts = 0
     db.session.flush()
-    jobs.defer(db.session, SEND_JOB, email.id, queue="emails")
+    jobs.wake(db.session, DRAIN_JOB, queue="emails")
     return email
