@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supportdesk import jobs
 from supportdesk.db import UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
 
@@ -71,6 +74,28 @@ def claim(model: type, row_id: int, *, lease_seconds: int) -> bool:
     ).first()
     db.session.commit()
     return claimed is not None
+
+
+@contextmanager
+def released_on_stop(model: type, row_id: int, job_path: str, *, queue: str) -> Iterator[None]:
+    """Around an attempt: if the worker is stopped cold inside it, free the row and re-enqueue it.
+
+    RQ's cold shutdown raises SystemExit in the running job; without this the row would wait
+    for its lease to expire. The attempt may have reached the receiver: at-least-once, as ever.
+    """
+    try:
+        yield
+    except (SystemExit, KeyboardInterrupt):
+        db.session.rollback()
+        db.session.execute(
+            sa.update(model)
+            .where(model.id == row_id, model.state.in_(PENDING_STATES))
+            .values(locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        jobs.enqueue(job_path, row_id, queue=queue)
+        raise
 
 
 def backoff(attempt: int, schedule: list[int], *, jitter: float = 0.1) -> dt.timedelta:

@@ -66,7 +66,8 @@ def send_email(email_id: int) -> str:
     if not outbox.claim(EmailMessage, email_id, lease_seconds=lease):
         return "skipped"
     email = db.session.get(EmailMessage, email_id)
-    results = _deliver(email)
+    with outbox.released_on_stop(EmailMessage, email_id, SEND_JOB, queue="emails"):
+        results = _deliver(email)
     now = utcnow()
     for result in results:
         db.session.add(

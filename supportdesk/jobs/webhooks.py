@@ -39,15 +39,16 @@ def deliver_webhook(delivery_id: int) -> bool | None:
         db.session.commit()
         return False
     # No transaction stays open during the HTTP request; the lease keeps other workers away.
-    outcome = transport.post(
-        url,
-        body,
-        signing.headers(secret, event_id, int(time.time()), body),
-        connect_timeout=float(config["WEBHOOKS_CONNECT_TIMEOUT"]),
-        total_timeout=float(config["WEBHOOKS_TIMEOUT"]),
-        allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE"]),
-        ca_bundle=config["WEBHOOKS_CA_BUNDLE"],
-    )
+    with outbox.released_on_stop(WebhookDelivery, delivery_id, DELIVER_JOB, queue="webhooks"):
+        outcome = transport.post(
+            url,
+            body,
+            signing.headers(secret, event_id, int(time.time()), body),
+            connect_timeout=float(config["WEBHOOKS_CONNECT_TIMEOUT"]),
+            total_timeout=float(config["WEBHOOKS_TIMEOUT"]),
+            allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE"]),
+            ca_bundle=config["WEBHOOKS_CA_BUNDLE"],
+        )
     delivery = _load(delivery_id)
     service.record_attempt(delivery, delivery.endpoint, outcome)
     db.session.commit()
