@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 from flask import current_app
@@ -55,6 +58,40 @@ def wait_for_redis(redis: Redis, give_up_after: float | None, *, sleep=time.slee
             delay = min(delay * 2, 30.0)
 
 
+def keep_working(redis: Redis, give_up_after: float | None, run: Callable[[], object]) -> None:
+    """Call `run()` again whenever Redis drops out under it, once Redis answers again.
+
+    RQ rides out a Redis restart while it waits for work, but one that happens during a job
+    (or a scheduler's heartbeat) ends `run()` with a ConnectionError. The job's own outcome is
+    in the database already; only the process would be lost, so it starts over instead.
+    """
+    while True:
+        try:
+            run()
+            return
+        except RedisError as exc:
+            click.echo(
+                f"Lost Redis ({type(exc).__name__}); starting again once it answers.", err=True
+            )
+            with _sigterm_exits():
+                wait_for_redis(redis, give_up_after)
+
+
+@contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """While no job runs, SIGTERM (or Ctrl-C) simply ends the process with status 0."""
+
+    def leave(signum, frame):
+        raise SystemExit(0)
+
+    saved = {s: signal.signal(s, leave) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+
+
 _WAIT_OPTION = click.option(
     "--redis-wait-seconds",
     type=float,
@@ -83,9 +120,12 @@ def worker(
         raise click.ClickException(f"Unknown queue(s): {', '.join(sorted(unknown))}.")
     names = queues or QUEUES
     wait_for_redis(redis, redis_wait_seconds)
-    SimpleWorker([Queue(n, connection=redis) for n in names], connection=redis).work(
-        burst=burst, max_jobs=max_jobs
-    )
+
+    def work() -> None:
+        queues = [Queue(n, connection=redis) for n in names]
+        SimpleWorker(queues, connection=redis).work(burst=burst, max_jobs=max_jobs)
+
+    keep_working(redis, redis_wait_seconds, work)
 
 
 @click.command("cron")
@@ -95,11 +135,15 @@ def cron(redis_wait_seconds: float | None) -> None:
     """Enqueue the periodic jobs (sweeps, retries) on their schedule (see jobs/periodic.py)."""
     redis = _redis()
     wait_for_redis(redis, redis_wait_seconds)
-    scheduler = CronScheduler(connection=redis)
-    for func_path, queue, interval in PERIODIC:
-        # Through run_periodic: a second scheduler on another machine never doubles a run.
-        scheduler.register(
-            run_periodic, queue, args=(func_path, interval), interval=interval, name=func_path
-        )
-    click.echo(f"Scheduling {len(PERIODIC)} periodic job(s).")
-    scheduler.start()
+
+    def schedule() -> None:
+        scheduler = CronScheduler(connection=redis)
+        for func_path, queue, interval in PERIODIC:
+            # Through run_periodic: a second scheduler on another machine never doubles a run.
+            scheduler.register(
+                run_periodic, queue, args=(func_path, interval), interval=interval, name=func_path
+            )
+        click.echo(f"Scheduling {len(PERIODIC)} periodic job(s).")
+        scheduler.start()
+
+    keep_working(redis, redis_wait_seconds, schedule)
