@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supportdesk import jobs
@@ -94,7 +95,8 @@ def released_on_stop(model: type, row_id: int, job_path: str, *, queue: str) -> 
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-        jobs.enqueue(job_path, row_id, queue=queue)
+        if current_app.extensions.get("redis") is not None:  # never re-run in-process here
+            jobs.enqueue(job_path, row_id, queue=queue)
         raise
 
 

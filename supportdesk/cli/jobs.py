@@ -11,7 +11,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
@@ -69,7 +71,7 @@ def keep_working(redis: Redis, give_up_after: float | None, run: Callable[[], ob
         try:
             run()
             return
-        except RedisError as exc:
+        except (RedisConnectionError, RedisTimeoutError) as exc:
             click.echo(
                 f"Lost Redis ({type(exc).__name__}); starting again once it answers.", err=True
             )
