@@ -14,7 +14,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, worker_registration
 from rq.cron import CronScheduler
 
 from supportdesk.jobs import QUEUES
@@ -30,6 +30,19 @@ def _redis():
             "jobs already run inside the web process."
         )
     return redis
+
+
+class RegisteredWorker(SimpleWorker):
+    """RQ's SimpleWorker, listed again in RQ's worker registry with every heartbeat.
+
+    RQ lists a worker once, at start. A worker that rides out a Redis restart (it does, while it
+    waits for work) then keeps working unlisted, and /readyz, which reads that registry, would
+    report no worker on every web instance until the workers restart.
+    """
+
+    def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
+        super().heartbeat(timeout, pipeline)
+        worker_registration.register(self, pipeline)
 
 
 def wait_for_redis(redis: Redis, give_up_after: float | None, *, sleep=time.sleep) -> None:
@@ -125,7 +138,7 @@ def worker(
 
     def work() -> None:
         queues = [Queue(n, connection=redis) for n in names]
-        SimpleWorker(queues, connection=redis).work(burst=burst, max_jobs=max_jobs)
+        RegisteredWorker(queues, connection=redis).work(burst=burst, max_jobs=max_jobs)
 
     keep_working(redis, redis_wait_seconds, work)
 

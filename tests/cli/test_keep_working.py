@@ -1,4 +1,4 @@
-"""A worker whose Redis restarts in the middle of a job starts over instead of exiting."""
+"""A worker whose Redis restarts keeps working and stays listed (for /readyz), job or no job."""
 
 from __future__ import annotations
 
@@ -46,29 +46,33 @@ def _until(condition, what: str) -> None:
     pytest.fail(f"gave up waiting for {what}")
 
 
-def test_the_worker_survives_a_redis_restart_during_a_job(database_url, tmp_path):
-    port = _free_port()
-    redis_process = _redis_server(port)
-    client = Redis(port=port, socket_connect_timeout=1)
+def _spawn_worker(database_url: str, port: int, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTDESK_")}
     env.update(
         SUPPORTDESK_DATABASE_URL=database_url,
         SUPPORTDESK_REDIS_URL=f"redis://127.0.0.1:{port}/0",
         SUPPORTDESK_SECRET_KEY="keep-working",
     )
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "supportdesk", "worker", "default"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_the_worker_survives_a_redis_restart_during_a_job(database_url, tmp_path):
+    port = _free_port()
+    redis_process = _redis_server(port)
+    client = Redis(port=port, socket_connect_timeout=1)
     log = tmp_path / "worker.log"
     worker = None
     try:
         _until(client.ping, "redis-server")
         Queue("default", connection=client).enqueue("time.sleep", 2)
-        with log.open("wb") as out:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "supportdesk", "worker", "default"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        worker = _spawn_worker(database_url, port, log)
         _until(
             lambda: any(w.get_state() == "busy" for w in Worker.all(connection=client)),
             "the worker to start the job",
@@ -78,6 +82,33 @@ def test_the_worker_survives_a_redis_restart_during_a_job(database_url, tmp_path
         _until(lambda: "Lost Redis (ConnectionError)" in log.read_text(), "the worker to notice")
         redis_process = _redis_server(port)
         _until(lambda: Worker.all(connection=client), "the worker to register again")
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=PATIENCE) == 0
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        redis_process.terminate()
+        redis_process.wait()
+        client.close()
+
+
+def test_an_idle_worker_is_listed_again_after_a_redis_restart(database_url, tmp_path):
+    port = _free_port()
+    redis_process = _redis_server(port)
+    client = Redis(port=port, socket_connect_timeout=1)
+    worker = None
+    try:
+        _until(client.ping, "redis-server")
+        worker = _spawn_worker(database_url, port, tmp_path / "worker.log")
+        _until(lambda: Worker.all(connection=client), "the worker to register")
+        redis_process.terminate()  # the worker is waiting for work: RQ rides this out
+        redis_process.wait()
+        redis_process = _redis_server(port)
+        _until(client.ping, "redis-server again")
+        # The registry was lost with the data; the worker's next heartbeat lists it again.
+        _until(lambda: Worker.all(connection=client), "the worker to be listed again")
         assert worker.poll() is None
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=PATIENCE) == 0
