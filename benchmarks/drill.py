@@ -328,17 +328,24 @@ class Fleet:
         threading.Thread(target=watch, daemon=True).start()
 
     def watch_readiness(self, name: str) -> None:
-        """Poll /readyz of one web instance every 2 s; say when its answer changes and why."""
+        """Poll /readyz of one web instance every 2 s; say when its answer changes and why.
+
+        An answer slower than 5 s (a load balancer's usual check timeout) is marked "slow".
+        """
 
         def watch() -> None:
             last = None
             while not self._stop.wait(2):
+                started = time.monotonic()
                 try:
-                    answer = httpx.get(f"http://127.0.0.1:{self.ports[name]}/readyz", timeout=5)
-                    failing = [k for k, v in answer.json().get("checks", {}).items() if not v["ok"]]
-                    now = f"{answer.status_code}" + (f" ({', '.join(failing)})" if failing else "")
+                    answer = httpx.get(f"http://127.0.0.1:{self.ports[name]}/readyz", timeout=30)
+                    checks = answer.json().get("checks", {})
+                    failing = [f"{k}: {v['detail']}" for k, v in checks.items() if not v["ok"]]
+                    now = f"{answer.status_code}" + (f" ({'; '.join(failing)})" if failing else "")
                 except (httpx.HTTPError, ValueError) as exc:
                     now = type(exc).__name__
+                if time.monotonic() - started > 5:
+                    now += " slow"
                 if now != last:
                     self.say(f"{name} /readyz: {now}")
                     self.readiness.append(now)
