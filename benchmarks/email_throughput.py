@@ -23,12 +23,12 @@ from supportdesk import create_app, jobs  # noqa: E402
 from supportdesk.accounts.models import Organization  # noqa: E402
 from supportdesk.db import utcnow  # noqa: E402
 from supportdesk.extensions import db  # noqa: E402
-from supportdesk.mailidentity import signing  # noqa: E402
-from supportdesk.notifications.compose import render  # noqa: E402
-from supportdesk.notifications.models import EmailMessage  # noqa: E402
-from supportdesk.notifications.service import SEND_JOB  # noqa: E402
-from tests.notifications.helpers import SmtpServer  # noqa: E402
-from tests.notifications.test_templates import fixed_context  # noqa: E402
+from supportdesk.mail.identity import signing  # noqa: E402
+from supportdesk.mail.outbound.compose import render  # noqa: E402
+from supportdesk.mail.outbound.models import EmailMessage  # noqa: E402
+from supportdesk.mail.outbound.service import SEND_JOB  # noqa: E402
+from tests.mail.helpers import SmtpServer  # noqa: E402
+from tests.mail.outbound.test_templates import fixed_context  # noqa: E402
 
 
 def main() -> None:

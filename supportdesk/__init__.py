@@ -98,7 +98,7 @@ def register_subscribers() -> None:
     from supportdesk.webhooks.service import queue_events
 
     events.subscribe(queue_events)
-    from supportdesk.notifications.subscriber import on_ticket_events
+    from supportdesk.mail.outbound.subscriber import on_ticket_events
 
     events.subscribe(on_ticket_events)
     from supportdesk.assignment import service as assignment

@@ -70,7 +70,7 @@ class DatabaseCollector:
         from supportdesk import outbox
         from supportdesk.db import utcnow
         from supportdesk.extensions import db
-        from supportdesk.notifications.models import EmailMessage
+        from supportdesk.mail.outbound.models import EmailMessage
         from supportdesk.sla.models import TicketSla
         from supportdesk.webhooks.models import WebhookDelivery
 
@@ -123,7 +123,7 @@ def _webhook_attempt(mapper, connection, target) -> None:
 
 def init_metrics(app: Flask) -> None:
     """Time every request and count its SQL; count attempt rows as they are inserted."""
-    from supportdesk.notifications.models import EmailAttempt
+    from supportdesk.mail.outbound.models import EmailAttempt
     from supportdesk.webhooks.models import WebhookAttempt
 
     if not sa.event.contains(EmailAttempt, "after_insert", _email_attempt):

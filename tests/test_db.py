@@ -6,7 +6,7 @@ import datetime as dt
 
 from supportdesk.db import touch_if_changed
 from supportdesk.extensions import db
-from supportdesk.notifications.models import NotificationSettings
+from supportdesk.mail.outbound.models import NotificationSettings
 
 LONG_AGO = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
 

@@ -36,8 +36,8 @@ from werkzeug.routing import Rule
 
 from supportdesk.api.operations import OPERATIONS
 from supportdesk.extensions import db
-from supportdesk.mailin.models import Attachment
-from supportdesk.mailin.service import receive_email
+from supportdesk.mail.inbound.models import Attachment
+from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor
 from supportdesk.tickets.models import Priority, Status
@@ -47,7 +47,7 @@ from tests.factories import CustomerFactory, make_staff, make_ticket
 from tests.fixtures.mail import mail_world  # noqa: F401  (fixture)
 from tests.fixtures.web import login_as
 from tests.fixtures.webhooks import deliveries, make_endpoint
-from tests.notifications.helpers import make_email
+from tests.mail.helpers import make_email
 
 pytestmark = pytest.mark.integration
 

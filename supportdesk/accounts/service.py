@@ -36,7 +36,7 @@ def create_organization(name: str) -> Organization:
     so the default address `support@<slug>.<MAIL_DOMAIN>` is always the new organization's.
     """
     # Imported here: the mail identity depends on accounts, not the other way round.
-    from supportdesk.mailidentity.support_addresses import (
+    from supportdesk.mail.identity.support_addresses import (
         create_default_address,
         namespace_is_free,
     )

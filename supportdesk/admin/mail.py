@@ -11,10 +11,10 @@ from supportdesk.console.access import requires
 from supportdesk.console.forms import apply_domain_errors
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.mailidentity import support_addresses
-from supportdesk.mailin import queries, service
-from supportdesk.mailin.models import InboundStatus
-from supportdesk.mailin.parse import decode_bytes
+from supportdesk.mail.identity import support_addresses
+from supportdesk.mail.inbound import queries, service
+from supportdesk.mail.inbound.models import InboundStatus
+from supportdesk.mail.inbound.parse import decode_bytes
 
 
 def _addresses_page(form: AddressForm, status: int = 200):

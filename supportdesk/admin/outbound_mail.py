@@ -11,9 +11,9 @@ from supportdesk.console.access import requires
 from supportdesk.console.forms import apply_domain_errors
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.notifications import queries, service
-from supportdesk.notifications.models import Notification
-from supportdesk.notifications.service import EmailNotFound
+from supportdesk.mail.outbound import queries, service
+from supportdesk.mail.outbound.models import Notification
+from supportdesk.mail.outbound.service import EmailNotFound
 
 # The HTML part is served alone, in a sandboxed frame of our own page, with no script, no
 # same-origin rights and only https/data images: a rendered email can do nothing but look.

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from supportdesk.extensions import db
-from supportdesk.mailin.service import MessageTooLarge, receive_email
+from supportdesk.mail.inbound.service import MessageTooLarge, receive_email
 
 # sysexits.h codes an MTA pipe understands: 75 means "try again later", 65 "bad input".
 EX_DATAERR = 65

@@ -6,8 +6,8 @@ from flask import Response, render_template
 from flask_login import current_user
 
 from supportdesk.console import bp
-from supportdesk.mailin import queries
-from supportdesk.mailin.parse import decode_bytes
+from supportdesk.mail.inbound import queries
+from supportdesk.mail.inbound.parse import decode_bytes
 
 
 @bp.get("/mail/<int:inbound_id>/original")

@@ -20,8 +20,8 @@ from supportdesk.console.forms import (
 )
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
-from supportdesk.mailin.queries import mail_for_messages
-from supportdesk.notifications.queries import emails_by_message
+from supportdesk.mail.inbound.queries import mail_for_messages
+from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.models import Priority, Status

@@ -1,6 +1,6 @@
 """Inbound mail entrances: POST /inbound/email (webhooks), the LMTP server and the stdin pipe.
 
-All three call supportdesk.mailin.service.receive_email and commit once.
+All three call supportdesk.mail.inbound.service.receive_email and commit once.
 """
 
 from flask import Blueprint

@@ -13,7 +13,7 @@ from aiosmtpd.lmtp import LMTP
 from flask import Flask
 
 from supportdesk.extensions import db
-from supportdesk.mailin.service import MessageTooLarge, receive_email
+from supportdesk.mail.inbound.service import MessageTooLarge, receive_email
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from supportdesk.extensions import csrf, db
 from supportdesk.inbound import bp
-from supportdesk.mailin.service import MessageTooLarge, receive_email
+from supportdesk.mail.inbound.service import MessageTooLarge, receive_email
 
 ACCEPTED_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
 

@@ -12,10 +12,10 @@ from supportdesk.accounts.models import Organization
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.jobs import job
-from supportdesk.notifications import transport
-from supportdesk.notifications.compose import build_mime, envelope_from
-from supportdesk.notifications.models import AttemptOutcome, EmailAttempt, EmailMessage
-from supportdesk.notifications.service import SEND_JOB, sender_name, settings_for
+from supportdesk.mail.outbound import transport
+from supportdesk.mail.outbound.compose import build_mime, envelope_from
+from supportdesk.mail.outbound.models import AttemptOutcome, EmailAttempt, EmailMessage
+from supportdesk.mail.outbound.service import SEND_JOB, sender_name, settings_for
 from supportdesk.outbox import OutboxState
 
 log = logging.getLogger(__name__)

@@ -86,7 +86,7 @@ def check_workers(app: Flask) -> Check:
 
 def check_outbox(app: Flask) -> Check:
     """No email or webhook delivery has been due for longer than the allowed lag."""
-    from supportdesk.notifications.models import EmailMessage
+    from supportdesk.mail.outbound.models import EmailMessage
     from supportdesk.webhooks.models import WebhookDelivery
 
     max_lag = int(app.config["READY_OUTBOX_MAX_LAG_SECONDS"])

@@ -21,9 +21,9 @@ from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.localtime import organization_time
-from supportdesk.notifications import service as notifications
-from supportdesk.notifications.compose import external_url
-from supportdesk.notifications.models import Notification
+from supportdesk.mail.outbound import service as notifications
+from supportdesk.mail.outbound.compose import external_url
+from supportdesk.mail.outbound.models import Notification
 from supportdesk.outbox import OutboxState, backoff
 from supportdesk.webhooks import guard, payloads
 from supportdesk.webhooks.models import (

@@ -10,8 +10,8 @@ from supportdesk.accounts import service as accounts
 from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.customers import service as customers
-from supportdesk.mailidentity import support_addresses
-from supportdesk.notifications import service as notifications
+from supportdesk.mail.identity import support_addresses
+from supportdesk.mail.outbound import service as notifications
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets import service as tickets

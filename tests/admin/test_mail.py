@@ -7,8 +7,8 @@ import pytest
 from supportdesk.accounts.service import create_organization
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.mailin.models import InboundEmail, InboundStatus, SupportAddress
-from supportdesk.mailin.service import receive_email
+from supportdesk.mail.inbound.models import InboundEmail, InboundStatus, SupportAddress
+from supportdesk.mail.inbound.service import receive_email
 from tests.fixtures.mail import SUPPORT
 from tests.fixtures.web import csrf_token, login_as
 

@@ -7,13 +7,13 @@ from rq import Queue
 
 from supportdesk import jobs
 from supportdesk.extensions import db
-from supportdesk.notifications.models import EmailMessage, NotificationSettings
-from supportdesk.notifications.service import SEND_JOB
+from supportdesk.mail.outbound.models import EmailMessage, NotificationSettings
+from supportdesk.mail.outbound.service import SEND_JOB
 from supportdesk.outbox import OutboxState
 from supportdesk.tickets import service as tickets
 from tests.factories import make_ticket
 from tests.fixtures.web import csrf_token, login_as
-from tests.notifications.helpers import make_email
+from tests.mail.helpers import make_email
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import pytest
 
 from supportdesk.accounts.models import Organization
 from supportdesk.extensions import db
-from supportdesk.notifications.models import EmailMessage
+from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.integration

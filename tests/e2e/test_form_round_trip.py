@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
-from supportdesk.notifications.service import settings_for
+from supportdesk.mail.outbound.service import settings_for
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets.models import Priority, Status

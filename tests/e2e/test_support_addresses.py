@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from supportdesk.mailidentity.support_addresses import create_default_address
+from supportdesk.mail.identity.support_addresses import create_default_address
 from tests.e2e.conftest import LiveServer, persist, sign_in
 from tests.fixtures.mail import verification_email
 

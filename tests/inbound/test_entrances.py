@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from supportdesk import create_app
 from supportdesk.extensions import db
 from supportdesk.inbound.lmtp import serve
-from supportdesk.mailin.models import InboundEmail
+from supportdesk.mail.inbound.models import InboundEmail
 from tests.fixtures.mail import SUPPORT
 
 TOKEN = "s3cret-inbound-token"

@@ -1,3 +1,3 @@
 """Mail fixtures for the email job tests."""
 
-from tests.notifications.fixtures import mail_config, run_worker, smtp  # noqa: F401
+from tests.mail.fixtures import mail_config, run_worker, smtp  # noqa: F401

@@ -15,10 +15,10 @@ from supportdesk import jobs
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.jobs.email import send_email, sweep_emails
-from supportdesk.notifications.models import AttemptOutcome, EmailAttempt, EmailMessage
-from supportdesk.notifications.service import SEND_JOB, settings_for
+from supportdesk.mail.outbound.models import AttemptOutcome, EmailAttempt, EmailMessage
+from supportdesk.mail.outbound.service import SEND_JOB, settings_for
 from supportdesk.outbox import OutboxState
-from tests.notifications.helpers import SmtpServer, free_port, make_email
+from tests.mail.helpers import SmtpServer, free_port, make_email
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from werkzeug import Response
 from supportdesk.accounts.models import Role
 from supportdesk.extensions import db
 from supportdesk.jobs.sla import sweep_sla
-from supportdesk.notifications.models import EmailMessage, Notification
+from supportdesk.mail.outbound.models import EmailMessage, Notification
 from supportdesk.outbox import OutboxState
 from supportdesk.sla.models import BusinessCalendar, SlaPolicy
 from tests.factories import TeamFactory, UserFactory, make_ticket

@@ -8,8 +8,8 @@ from werkzeug import Response
 
 from supportdesk.accounts.models import Organization, Role
 from supportdesk.extensions import db
-from supportdesk.mailidentity import signing
-from supportdesk.notifications.models import EmailMessage, Notification
+from supportdesk.mail.identity import signing
+from supportdesk.mail.outbound.models import EmailMessage, Notification
 from supportdesk.outbox import OutboxState
 from supportdesk.webhooks import service
 from supportdesk.webhooks.models import WebhookEndpoint

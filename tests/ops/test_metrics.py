@@ -6,8 +6,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from supportdesk.extensions import db
-from supportdesk.notifications.models import AttemptOutcome, EmailAttempt
-from tests.notifications.helpers import make_email
+from supportdesk.mail.outbound.models import AttemptOutcome, EmailAttempt
+from tests.mail.helpers import make_email
 
 TOKEN = "metrics-token-for-tests"
 

@@ -11,7 +11,7 @@ from rq import Queue, SimpleWorker
 
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from tests.notifications.helpers import make_email
+from tests.mail.helpers import make_email
 
 
 @pytest.fixture

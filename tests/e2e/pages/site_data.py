@@ -14,10 +14,10 @@ from supportdesk import events
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.mailidentity import signing
-from supportdesk.mailin.models import Attachment, InboundEmail
-from supportdesk.mailin.service import receive_email
-from supportdesk.notifications.models import EmailMessage
+from supportdesk.mail.identity import signing
+from supportdesk.mail.inbound.models import Attachment, InboundEmail
+from supportdesk.mail.inbound.service import receive_email
+from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.outbox import OutboxState
 from supportdesk.sla import service as sla_service
 from supportdesk.sla.models import (
