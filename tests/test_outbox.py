@@ -7,10 +7,10 @@ from rq import Queue
 
 from supportdesk import outbox
 from supportdesk.extensions import db
-from supportdesk.notifications.models import EmailMessage
-from supportdesk.notifications.service import SEND_JOB
+from supportdesk.mail.outbound.models import EmailMessage
+from supportdesk.mail.outbound.service import SEND_JOB
 from supportdesk.outbox import OutboxState
-from tests.notifications.helpers import make_email
+from tests.mail.helpers import make_email
 
 
 @pytest.mark.parametrize(

@@ -71,14 +71,18 @@ def test_the_worker_survives_a_redis_restart_during_a_job(database_url, tmp_path
     worker = None
     try:
         _until(client.ping, "redis-server")
-        Queue("default", connection=client).enqueue("time.sleep", 2)
+        # A job that runs until the test lets it end (after Redis is gone).
+        release = tmp_path / "release"
+        wait = f"while [ ! -e {release} ]; do sleep 0.1; done"
+        Queue("default", connection=client).enqueue("subprocess.run", ["sh", "-c", wait])
         worker = _spawn_worker(database_url, port, log)
         _until(
             lambda: any(w.get_state() == "busy" for w in Worker.all(connection=client)),
             "the worker to start the job",
         )
-        redis_process.terminate()  # gone while the job sleeps: RQ cannot record its end
+        redis_process.terminate()  # gone while the job runs: RQ cannot record its end
         redis_process.wait()
+        release.touch()
         _until(lambda: "Lost Redis (ConnectionError)" in log.read_text(), "the worker to notice")
         redis_process = _redis_server(port)
         _until(lambda: Worker.all(connection=client), "the worker to register again")
