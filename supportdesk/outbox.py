@@ -15,10 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import random
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supportdesk import jobs
 from supportdesk.db import UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
 
@@ -142,6 +146,34 @@ def expired_leases(model: type, *, limit: int = 1000) -> list[int]:
             .limit(limit)
         )
     )
+
+
+@contextmanager
+def released_on_stop(
+    model: type, held: Callable[[], Iterable[int]], drain_job: str, *, queue: str
+) -> Iterator[None]:
+    """Around a batch's attempts: if the worker is stopped cold inside it, free the rows it holds
+    (`held()`: the ids it claimed) and wake the drain, so the next worker sends them at once.
+
+    RQ's cold shutdown raises SystemExit in the running job; without this the rows would wait
+    for their leases to expire. An attempt may have reached the receiver: at-least-once, as ever.
+    """
+    try:
+        yield
+    except (SystemExit, KeyboardInterrupt):
+        ids = list(held())
+        db.session.rollback()
+        if ids:
+            db.session.execute(
+                sa.update(model)
+                .where(model.id.in_(ids), model.state.in_(PENDING_STATES))
+                .values(locked_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            if current_app.extensions.get("redis") is not None:  # never re-run in-process here
+                jobs.enqueue(drain_job, queue=queue)
+        raise
 
 
 def backoff(attempt: int, schedule: list[int], *, jitter: float = 0.1) -> dt.timedelta:

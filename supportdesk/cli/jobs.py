@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import signal
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from rq import Queue, SimpleWorker
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import Queue, SimpleWorker, worker_registration
 from rq.cron import CronScheduler
 
 from supportdesk.jobs import QUEUES
@@ -29,6 +34,19 @@ def _redis(give_up_after: float | None) -> Redis:
         )
     wait_for_redis(fail_fast_redis(url), give_up_after)
     return Redis.from_url(url)
+
+
+class RegisteredWorker(SimpleWorker):
+    """RQ's SimpleWorker, listed again in RQ's worker registry with every heartbeat.
+
+    RQ lists a worker once, at start. A worker that rides out a Redis restart (it does, while it
+    waits for work) then keeps working unlisted, and /readyz, which reads that registry, would
+    report no worker on every web instance until the workers restart.
+    """
+
+    def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
+        super().heartbeat(timeout, pipeline)
+        worker_registration.register(self, pipeline)
 
 
 def wait_for_redis(redis: Redis, give_up_after: float | None, *, sleep=time.sleep) -> None:
@@ -57,6 +75,40 @@ def wait_for_redis(redis: Redis, give_up_after: float | None, *, sleep=time.slee
             sleep(delay)
             waited += delay
             delay = min(delay * 2, 30.0)
+
+
+def keep_working(redis: Redis, give_up_after: float | None, run: Callable[[], object]) -> None:
+    """Call `run()` again whenever Redis drops out under it, once Redis answers again.
+
+    RQ rides out a Redis restart while it waits for work, but one that happens during a job
+    (or a scheduler's heartbeat) ends `run()` with a ConnectionError. The job's own outcome is
+    in the database already; only the process would be lost, so it starts over instead.
+    """
+    while True:
+        try:
+            run()
+            return
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            click.echo(
+                f"Lost Redis ({type(exc).__name__}); starting again once it answers.", err=True
+            )
+            with _sigterm_exits():
+                wait_for_redis(redis, give_up_after)
+
+
+@contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """While no job runs, SIGTERM (or Ctrl-C) simply ends the process with status 0."""
+
+    def leave(signum, frame):
+        raise SystemExit(0)
+
+    saved = {s: signal.signal(s, leave) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 _WAIT_OPTION = click.option(
@@ -88,9 +140,14 @@ def worker(
         raise click.ClickException(f"Unknown queue(s): {', '.join(sorted(unknown))}.")
     names = queues or QUEUES
     redis = _redis(redis_wait_seconds)
-    SimpleWorker([Queue(n, connection=redis) for n in names], connection=redis).work(
-        burst=burst, max_jobs=max_jobs, with_scheduler=True
-    )
+
+    def work() -> None:
+        queues = [Queue(n, connection=redis) for n in names]
+        RegisteredWorker(queues, connection=redis).work(
+            burst=burst, max_jobs=max_jobs, with_scheduler=True
+        )
+
+    keep_working(redis, redis_wait_seconds, work)
 
 
 @click.command("cron")
@@ -99,11 +156,15 @@ def worker(
 def cron(redis_wait_seconds: float | None) -> None:
     """Enqueue the periodic jobs (sweeps, retries) on their schedule (see jobs/periodic.py)."""
     redis = _redis(redis_wait_seconds)
-    scheduler = CronScheduler(connection=redis)
-    for func_path, queue, interval in PERIODIC:
-        # Through run_periodic: a second scheduler on another machine never doubles a run.
-        scheduler.register(
-            run_periodic, queue, args=(func_path, interval), interval=interval, name=func_path
-        )
-    click.echo(f"Scheduling {len(PERIODIC)} periodic job(s).")
-    scheduler.start()
+
+    def schedule() -> None:
+        scheduler = CronScheduler(connection=redis)
+        for func_path, queue, interval in PERIODIC:
+            # Through run_periodic: a second scheduler on another machine never doubles a run.
+            scheduler.register(
+                run_periodic, queue, args=(func_path, interval), interval=interval, name=func_path
+            )
+        click.echo(f"Scheduling {len(PERIODIC)} periodic job(s).")
+        scheduler.start()
+
+    keep_working(redis, redis_wait_seconds, schedule)

@@ -174,8 +174,9 @@ def _send_batch(ids: list[int] | None = None) -> dict[int, str]:
     db.session.commit()  # the leases are seen by other workers; no transaction waits on SMTP
     route = _route()
     senders = jobs.threads("emails", int(current_app.config["SMTP_CONNECTIONS"]))
-    futures = {i: senders.submit(_deliver, route, i, message) for i, message in messages.items()}
-    results = {email_id: future.result() for email_id, future in futures.items()}
+    with outbox.released_on_stop(EmailMessage, lambda: messages, DRAIN_JOB, queue="emails"):
+        futures = {i: senders.submit(_deliver, route, i, m) for i, m in messages.items()}
+        results = {email_id: future.result() for email_id, future in futures.items()}
     now = utcnow()
     outbox.relaxed_commit()
     states = {}

@@ -63,6 +63,7 @@ class _Drain:
         self.in_flight: dict[Future, _Post] = {}
         self.outcomes: dict[int, bool] = {}
         self.found = False  # whether the last claim found anything
+        self.claimed: set[int] = set()  # every delivery this run leased (freed on a cold stop)
 
     @property
     def busy(self) -> bool:
@@ -96,6 +97,7 @@ class _Drain:
                 skip_groups=full,
             )
             self.found = bool(claimed)
+            self.claimed.update(claimed)
         for delivery in _load(claimed):
             if not delivery.endpoint.enabled:
                 service.give_up(delivery, "The endpoint was disabled.")
@@ -145,12 +147,15 @@ def _run(ids: list[int] | None = None) -> dict[int, bool]:
     """Deliver what is due (only `ids`, if given); returns delivery id -> sent."""
     drain = _Drain()
     deadline = time.monotonic() + DRAIN_SECONDS
-    drain.step({}, claim=True, ids=ids)
-    while drain.busy:
-        answers = drain.answers(POLL_SECONDS if ids is None else None)
-        more = ids is None and time.monotonic() < deadline
-        if answers or more:
-            drain.step(answers, claim=more)
+    with outbox.released_on_stop(
+        WebhookDelivery, lambda: drain.claimed, DRAIN_JOB, queue="webhooks"
+    ):
+        drain.step({}, claim=True, ids=ids)
+        while drain.busy:
+            answers = drain.answers(POLL_SECONDS if ids is None else None)
+            more = ids is None and time.monotonic() < deadline
+            if answers or more:
+                drain.step(answers, claim=more)
     if ids is None and drain.found:
         # Stopped by the deadline with work left: the next wake-up carries on.
         jobs.enqueue(DRAIN_JOB, queue="webhooks", wake=True)
