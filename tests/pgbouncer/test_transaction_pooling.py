@@ -119,8 +119,9 @@ def test_outbox_claims_through_pgbouncer_take_each_row_once(pooled_app):
 
     def claim_all(_i: int) -> None:
         for row_id in ids:
-            if outbox.claim(EmailMessage, row_id, lease_seconds=60):
-                claimed.append(row_id)
+            got = outbox.claim_due(EmailMessage, lease_seconds=60, limit=1, ids=[row_id])
+            db.session.commit()
+            claimed.extend(got)
 
     assert in_threads(pooled_app, claim_all) == []
     assert sorted(claimed) == sorted(ids)
