@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from supportdesk.api import examples, schemas
 from supportdesk.api.errors import HTTP_ERRORS
-from supportdesk.api.operations import OPERATIONS, Operation
+from supportdesk.api.operations import IF_MATCH_PATTERN, OPERATIONS, Operation
 from supportdesk.api.schemas import MAX_ID
 
 REF = "#/components/schemas/{model}"
@@ -93,8 +93,9 @@ def _if_match_parameter() -> dict:
         "name": "If-Match",
         "in": "header",
         "required": False,
-        "description": 'The version you read, e.g. "4". A stale version is refused with 409.',
-        "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,10}"?$'},
+        "description": 'The version you read, e.g. "4" (`*`: any). A stale version, or one '
+        "that differs from the body's `version`, is refused with 409.",
+        "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
         "example": '"4"',
     }
 

@@ -79,7 +79,8 @@ def webhook_endpoint_get(endpoint_id: int):
 )
 def webhook_endpoint_create(body: schemas.WebhookEndpointCreate):
     """Add an endpoint. The answer carries its signing `secret`, the only time it is shown.
-    The URL must resolve to a public address (422 naming `url` otherwise). Admins only."""
+    A URL whose host does not resolve, or resolves to a private or reserved address, is
+    refused by policy (403 naming `url`). Admins only."""
     endpoint = service.create_endpoint(
         actor(), url=body.url, description=body.description, event_types=body.event_types
     )

@@ -20,7 +20,7 @@ from supportdesk.accounts.permissions import require
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
-from supportdesk.errors import ValidationFailed
+from supportdesk.errors import Conflict, UnknownReference, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.tickets.domain_events import MessageCreated
 from supportdesk.tickets.errors import InvalidTransition, StaleTicket
@@ -71,8 +71,12 @@ def _assignable_agent(organization_id: int, user_id: int) -> User:
     agent = db.session.scalar(
         sa.select(User).where(User.organization_id == organization_id, User.id == user_id)
     )
-    if agent is None or not agent.active or agent.role is Role.VIEWER:
-        raise ValidationFailed(
+    if agent is None:
+        raise UnknownReference(
+            "There is no such agent in your organization.", {"assignee": "Choose an active agent."}
+        )
+    if not agent.active or agent.role is Role.VIEWER:
+        raise Conflict(
             "Tickets can only be assigned to active agents of your organization.",
             {"assignee": "Choose an active agent."},
         )
@@ -84,7 +88,7 @@ def _team(organization_id: int, team_id: int) -> Team:
         sa.select(Team).where(Team.organization_id == organization_id, Team.id == team_id)
     )
     if team is None:
-        raise ValidationFailed("That team does not exist.", {"team": "Choose a team."})
+        raise UnknownReference("That team does not exist.", {"team": "Choose a team."})
     return team
 
 
