@@ -201,7 +201,8 @@ def ticket_update(number: int, body: schemas.TicketUpdate):
 )
 def ticket_delete(number: int):
     """Delete the ticket with its conversation and history; admins only. Resolve or close
-    tickets instead: deleting is for spam and mistakes. Honours `If-Match`."""
+    tickets instead: deleting is for spam and mistakes. Honours `If-Match`. The deletion is
+    kept for admins (who, when, the ticket as it was) and sent as the webhook `ticket.deleted`."""
     ticket = queries.get_ticket(_org(), number)
     try:
         service.delete_ticket(actor(), ticket, expected_version=if_match_version())

@@ -16,6 +16,7 @@ from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.jobs.webhooks import deliver_webhook, sweep_webhooks
 from supportdesk.outbox import OutboxState
+from supportdesk.tickets import service as tickets
 from supportdesk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.factories import make_ticket
 from tests.fixtures.webhooks import (
@@ -319,3 +320,27 @@ def test_without_redis_the_delivery_runs_in_process_after_the_commit(
 
 def test_an_unknown_delivery_is_nothing_to_do(app):
     assert deliver_webhook(0) is None
+
+
+def test_a_deleted_ticket_reaches_a_real_receiver_signed(app, org, admin, httpserver):
+    hook = make_endpoint(org, httpserver.url_for("/deleted"), ["ticket.deleted"])
+    hook_id, secret, received = hook.id, hook.secret, []
+    httpserver.expect_request("/deleted", method="POST").respond_with_handler(
+        lambda request: received.append(verify(request, secret)) or Response("ok")
+    )
+    ticket = make_ticket(org, subject="Win a prize")
+    db.session.commit()
+    number = ticket.number
+
+    tickets.delete_ticket(admin, ticket, reason="Spam")
+    db.session.commit()
+    run_webhook_jobs(app)
+
+    [body] = received  # verify() raised if the signature were wrong
+    assert body["type"] == "ticket.deleted"
+    assert (body["data"]["ticket"]["number"], body["data"]["ticket"]["subject"]) == (
+        number,
+        "Win a prize",
+    )
+    [delivery] = deliveries(hook_id)
+    assert delivery.state is OutboxState.SENT
