@@ -12,6 +12,11 @@ from supportdesk.extensions import db
 
 TAG = "Customers"
 CUSTOMER_ID = {"customer_id": "The customer's id."}
+_THE_CUSTOMER = {"customer_id": "$response.body#/id"}
+CUSTOMER_LINKS = {
+    "GetCustomer": ("customer_get", _THE_CUSTOMER),
+    "UpdateCustomer": ("customer_update", _THE_CUSTOMER),
+}
 
 
 @operation(
@@ -59,6 +64,8 @@ def customer_get(customer_id: int):
     conflicts=True,
     request_example=examples.CUSTOMER_CREATE,
     response_example=examples.CUSTOMER,
+    links=CUSTOMER_LINKS,
+    headers=("Location",),
 )
 def customer_create(body: schemas.CustomerCreate):
     """Add a customer; an email the organization already has is refused (409)."""

@@ -129,6 +129,20 @@ def _error_responses() -> dict[str, Any]:
     return responses
 
 
+SUCCESS_HEADERS = {
+    "Location": {"description": "The address of what was created.", "schema": {"type": "string"}},
+    "ETag": {
+        "description": 'The ticket\'s version, quoted ("4"): send it back as If-Match.',
+        "schema": {"type": "string", "pattern": '^"[0-9]{1,10}"$'},
+    },
+}
+
+
+def _success_headers(op: Operation) -> dict[str, Any]:
+    """The headers the operation's success answer always carries."""
+    return {name: {**SUCCESS_HEADERS[name], "required": True} for name in op.headers}
+
+
 def _operation_object(op: Operation, refs: dict, components: dict) -> dict[str, Any]:
     parameters = _path_parameters(op)
     if op.query is not None:
@@ -145,6 +159,14 @@ def _operation_object(op: Operation, refs: dict, components: dict) -> dict[str, 
         responses[str(op.status)] = {
             "description": op.response.__doc__.strip().split("\n")[0],
             "content": {"application/json": content},
+        }
+        headers = _success_headers(op)
+        if headers:
+            responses[str(op.status)]["headers"] = headers
+    if op.links:
+        responses[str(op.status)]["links"] = {
+            name: {"operationId": target, "parameters": parameters}
+            for name, (target, parameters) in op.links.items()
         }
     for status in op.error_statuses():
         responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_NAMES[status]}"}

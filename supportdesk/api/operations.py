@@ -56,6 +56,11 @@ class Operation:
     request_example: dict[str, Any] | None = None
     response_example: dict[str, Any] | None = None
     path_params: dict[str, str] = field(default_factory=dict)
+    # OpenAPI Link Objects of the success answer: name -> (operationId, parameters), so clients
+    # and schemathesis's stateful runs can chain operations (create a ticket, then read it).
+    links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # Headers every success answer carries ("Location", "ETag"), documented as required.
+    headers: tuple[str, ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -97,6 +102,8 @@ def operation(
     request_example: dict[str, Any] | None = None,
     response_example: dict[str, Any] | None = None,
     path_params: dict[str, str] | None = None,
+    links: dict[str, tuple[str, dict[str, str]]] | None = None,
+    headers: tuple[str, ...] = (),
 ):
     """Register an API operation (see the module docstring)."""
 
@@ -120,6 +127,8 @@ def operation(
             request_example=request_example,
             response_example=response_example,
             path_params={n: (path_params or {}).get(n, n.replace("_", " ")) for n in names},
+            links=dict(links or {}),
+            headers=headers,
         )
         OPERATIONS.append(op)
 

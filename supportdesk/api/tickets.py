@@ -19,6 +19,17 @@ from supportdesk.tickets.tags import filter_tag
 
 TAG = "Tickets"
 NUMBER = {"number": "The ticket's number in your organization (as in #118)."}
+# From an answer carrying a ticket to what can be done with it next (OpenAPI links).
+_THE_TICKET = {"number": "$response.body#/number"}
+_AT_ITS_VERSION = {**_THE_TICKET, "header.If-Match": "$response.header.ETag"}
+TICKET_LINKS = {
+    "GetTicket": ("ticket_get", _THE_TICKET),
+    "UpdateTicket": ("ticket_update", _AT_ITS_VERSION),
+    "ReplyToTicket": ("message_create", _THE_TICKET),
+    "ListMessages": ("message_list", _THE_TICKET),
+    "ListEvents": ("event_list", _THE_TICKET),
+    "DeleteTicket": ("ticket_delete", _AT_ITS_VERSION),
+}
 # The services name fields as the console does; the API names ids explicitly.
 FIELD_NAMES = {"assignee": "assignee_id", "team": "team_id", "email": "customer_email"}
 
@@ -109,6 +120,8 @@ def ticket_list(query: schemas.TicketListQuery):
     references=True,
     request_example=examples.TICKET_CREATE,
     response_example=examples.TICKET,
+    links=TICKET_LINKS,
+    headers=("Location", "ETag"),
 )
 def ticket_create(body: schemas.TicketCreate):
     """Open a ticket for a customer (found by email, or created), with the body as its first
@@ -140,6 +153,8 @@ def ticket_create(body: schemas.TicketCreate):
     response=schemas.Ticket,
     response_example=examples.TICKET,
     path_params=NUMBER,
+    links=TICKET_LINKS,
+    headers=("ETag",),
 )
 def ticket_get(number: int):
     """One ticket with its customer, assignee, team and tags; `ETag` carries its version."""
@@ -159,6 +174,8 @@ def ticket_get(number: int):
     request_example=examples.TICKET_UPDATE,
     response_example=examples.TICKET,
     path_params=NUMBER,
+    links=TICKET_LINKS,
+    headers=("ETag",),
 )
 def ticket_update(number: int, body: schemas.TicketUpdate):
     """Change subject, status, priority, assignee, team or tags in one save (one version).

@@ -19,6 +19,12 @@ from supportdesk.webhooks import queries, service
 
 TAG = "Webhook endpoints"
 ENDPOINT_ID = {"endpoint_id": "The webhook endpoint's id."}
+_THE_ENDPOINT = {"endpoint_id": "$response.body#/id"}
+ENDPOINT_LINKS = {
+    "GetWebhookEndpoint": ("webhook_endpoint_get", _THE_ENDPOINT),
+    "UpdateWebhookEndpoint": ("webhook_endpoint_update", _THE_ENDPOINT),
+    "RotateWebhookEndpointSecret": ("webhook_endpoint_rotate_secret", _THE_ENDPOINT),
+}
 
 
 def _admin() -> None:
@@ -76,6 +82,8 @@ def webhook_endpoint_get(endpoint_id: int):
     response=schemas.WebhookEndpointWithSecret,
     request_example=examples.WEBHOOK_ENDPOINT_CREATE,
     response_example=examples.WEBHOOK_ENDPOINT_WITH_SECRET,
+    links=ENDPOINT_LINKS,
+    headers=("Location",),
 )
 def webhook_endpoint_create(body: schemas.WebhookEndpointCreate):
     """Add an endpoint. The answer carries its signing `secret`, the only time it is shown.
