@@ -112,3 +112,16 @@ class CustomerForm(Form):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     company = StringField("Company", validators=[Optional(), Length(max=200)])
     tier = SelectField("Tier", choices=TIER_CHOICES, default="free")
+
+
+class DeleteTicketForm(Form):
+    """The confirmation of a deletion: the version the admin looked at, and why."""
+
+    version = HiddenField(validators=[InputRequired()])
+    reason = TextAreaField(
+        "Reason (kept in the deletion record)", validators=[Optional(), Length(max=500)]
+    )
+
+    def validate_version(self, field) -> None:
+        if not str(field.data).isdigit():
+            raise ValidationError("Reload the ticket and try again.")
