@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -177,8 +177,9 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             {"Content-Type": "Use application/json."},
         )
     raw = request.get_data(cache=True)
-    if len(raw) > current_app.config["API_MAX_BODY_BYTES"]:
-        raise RequestEntityTooLarge()  # a chunked body, cut one byte past the limit (access.py)
+    ceiling = request.max_content_length  # the limit plus one byte (access.py says why)
+    if ceiling is not None and len(raw) >= ceiling:
+        raise RequestEntityTooLarge()  # a chunked body, cut by Werkzeug at the ceiling
     if json_nesting_exceeds(raw):
         raise MalformedJson(f"The body is nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
