@@ -17,6 +17,7 @@ from wtforms.validators import (
 
 from supportdesk.customers.models import Tier
 from supportdesk.errors import DomainError
+from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.service import parse_tags
 from supportdesk.web import Form
@@ -123,5 +124,5 @@ class DeleteTicketForm(Form):
     )
 
     def validate_version(self, field) -> None:
-        if not str(field.data).isdigit():
+        if query_int(field.data) is None:  # ASCII digits within int4, as the column holds
             raise ValidationError("Reload the ticket and try again.")
