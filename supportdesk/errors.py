@@ -27,3 +27,21 @@ class ValidationFailed(DomainError):
 
     status = 422
     code = "validation_failed"
+
+
+class UnknownReference(DomainError):
+    """An input names a row (an agent, a team) that does not exist in the organization.
+
+    404, as for an address: the value is well formed, the thing it names is missing.
+    """
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The input is well formed but clashes with stored rows (an email another customer has,
+    an agent who can no longer take tickets)."""
+
+    status = 409
+    code = "conflict"

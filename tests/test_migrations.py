@@ -42,6 +42,7 @@ APP_TABLES = {
     "notification_settings",
     "api_tokens",
     "agent_sessions",
+    "ticket_deletions",
 }
 
 

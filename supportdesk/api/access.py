@@ -59,7 +59,10 @@ def _bearer_token() -> str:
 @bp.before_request
 def authenticate() -> None:
     """Find the token's agent, count the request against the token, refuse writes by read tokens."""
-    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+    # One byte over the limit: a chunked body (no Content-Length) is read only up to
+    # max_content_length and silently cut there (Werkzeug's LimitedStream.readall stops at the
+    # limit without raising), so parse_body can only tell "over" from "at" by one byte more.
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"] + 1
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     token: ApiToken | None = find_usable_token(_bearer_token())

@@ -12,6 +12,11 @@ from supportdesk.extensions import db
 
 TAG = "Customers"
 CUSTOMER_ID = {"customer_id": "The customer's id."}
+_THE_CUSTOMER = {"customer_id": "$response.body#/id"}
+CUSTOMER_LINKS = {
+    "GetCustomer": ("customer_get", _THE_CUSTOMER),
+    "UpdateCustomer": ("customer_update", _THE_CUSTOMER),
+}
 
 
 @operation(
@@ -56,11 +61,14 @@ def customer_get(customer_id: int):
     status=201,
     body=schemas.CustomerCreate,
     response=schemas.Customer,
+    conflicts=True,
     request_example=examples.CUSTOMER_CREATE,
     response_example=examples.CUSTOMER,
+    links=CUSTOMER_LINKS,
+    headers=("Location",),
 )
 def customer_create(body: schemas.CustomerCreate):
-    """Add a customer; an email the organization already has is refused (422)."""
+    """Add a customer; an email the organization already has is refused (409)."""
     customer = service.create_customer(
         actor(), email=body.email, name=body.name, tier=body.tier, company=body.company
     )
@@ -76,12 +84,14 @@ def customer_create(body: schemas.CustomerCreate):
     summary="Update a customer",
     body=schemas.CustomerUpdate,
     response=schemas.Customer,
+    conflicts=True,
     request_example=examples.CUSTOMER_UPDATE,
     response_example=examples.CUSTOMER,
     path_params=CUSTOMER_ID,
 )
 def customer_update(customer_id: int, body: schemas.CustomerUpdate):
-    """Change a customer's email, name, tier or company; fields left out stay as they are."""
+    """Change a customer's email, name, tier or company; fields left out stay as they are.
+    Another customer's email is refused (409)."""
     customer = queries.get_customer(organization_id(), customer_id)
     customer = service.update_customer(
         actor(),

@@ -25,10 +25,19 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
         "32 levels), or a NUL character in the query string.",
     ),
     401: ("unauthorized", "Send a valid API token as 'Authorization: Bearer <token>'."),
-    403: ("forbidden", "This token or its agent may not do this."),
-    404: ("not_found", "There is nothing at this address."),
+    403: (
+        "forbidden",
+        "This token or its agent may not do this, or a rule forbids it (a webhook URL that "
+        "does not resolve to a public address).",
+    ),
+    404: ("not_found", "There is nothing at this address, or an id in the body names nothing."),
     405: ("method_not_allowed", "This address does not accept that method."),
-    409: ("conflict", "The ticket changed since you read it, or the change is not allowed now."),
+    409: (
+        "conflict",
+        "The ticket changed since you read it (or If-Match and `version` differ), or the change "
+        "clashes with stored data: a status not allowed now, another customer's email, an "
+        "agent who cannot take tickets.",
+    ),
     413: ("payload_too_large", "The request body is too large."),
     415: ("unsupported_media_type", "Send the body as application/json."),
     422: ("validation_failed", "Some inputs are invalid; `fields` says which."),
@@ -79,6 +88,15 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
         super().__init__(f"Too many requests for this token; retry in {retry_after} seconds.")
+
+
+class VersionMismatch(DomainError):
+    """`If-Match` and the body's `version` name different versions: which one the client read
+    is unknown, so nothing is saved. 409 like a stale version (the request is well formed; it
+    conflicts with itself), with `fields` naming both."""
+
+    status = 409
+    code = "version_mismatch"
 
 
 class InvalidInput(DomainError):

@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from supportdesk.api import examples, schemas
 from supportdesk.api.errors import HTTP_ERRORS
-from supportdesk.api.operations import OPERATIONS, Operation
+from supportdesk.api.operations import IF_MATCH_PATTERN, OPERATIONS, Operation
 from supportdesk.api.schemas import MAX_ID
 
 REF = "#/components/schemas/{model}"
@@ -93,8 +93,9 @@ def _if_match_parameter() -> dict:
         "name": "If-Match",
         "in": "header",
         "required": False,
-        "description": 'The version you read, e.g. "4". A stale version is refused with 409.',
-        "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,10}"?$'},
+        "description": 'The version you read, e.g. "4" (`*`: any). A stale version, or one '
+        "that differs from the body's `version`, is refused with 409.",
+        "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
         "example": '"4"',
     }
 
@@ -128,6 +129,20 @@ def _error_responses() -> dict[str, Any]:
     return responses
 
 
+SUCCESS_HEADERS = {
+    "Location": {"description": "The address of what was created.", "schema": {"type": "string"}},
+    "ETag": {
+        "description": 'The ticket\'s version, quoted ("4"): send it back as If-Match.',
+        "schema": {"type": "string", "pattern": '^"[0-9]{1,10}"$'},
+    },
+}
+
+
+def _success_headers(op: Operation) -> dict[str, Any]:
+    """The headers the operation's success answer always carries."""
+    return {name: {**SUCCESS_HEADERS[name], "required": True} for name in op.headers}
+
+
 def _operation_object(op: Operation, refs: dict, components: dict) -> dict[str, Any]:
     parameters = _path_parameters(op)
     if op.query is not None:
@@ -144,6 +159,14 @@ def _operation_object(op: Operation, refs: dict, components: dict) -> dict[str, 
         responses[str(op.status)] = {
             "description": op.response.__doc__.strip().split("\n")[0],
             "content": {"application/json": content},
+        }
+        headers = _success_headers(op)
+        if headers:
+            responses[str(op.status)]["headers"] = headers
+    if op.links:
+        responses[str(op.status)]["links"] = {
+            name: {"operationId": target, "parameters": parameters}
+            for name, (target, parameters) in op.links.items()
         }
     for status in op.error_statuses():
         responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_NAMES[status]}"}

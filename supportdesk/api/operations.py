@@ -22,10 +22,11 @@ from typing import Any
 
 from flask import Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from supportdesk.api import bp
 from supportdesk.api.errors import InvalidInput, MalformedJson, UnsupportedMediaType
-from supportdesk.params import query_int
+from supportdesk.params import INT4_MAX
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Our bodies nest 3 levels; Python's json recurses once per level (RecursionError near 1,000).
@@ -49,12 +50,18 @@ class Operation:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
-    conflicts: bool = False  # may answer 409 (stale version, refused transition)
+    conflicts: bool = False  # may answer 409 (stale version, refused transition, taken value)
+    references: bool = False  # the body names rows by id: 404 when one does not exist
     if_match: bool = False  # reads an If-Match header
     admins_only: bool = False  # reads refused (403) to other roles too
     request_example: dict[str, Any] | None = None
     response_example: dict[str, Any] | None = None
     path_params: dict[str, str] = field(default_factory=dict)
+    # OpenAPI Link Objects of the success answer: name -> (operationId, parameters), so clients
+    # and schemathesis's stateful runs can chain operations (create a ticket, then read it).
+    links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # Headers every success answer carries ("Location", "ETag"), documented as required.
+    headers: tuple[str, ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -63,7 +70,7 @@ class Operation:
     def error_statuses(self) -> list[int]:
         """Every error status this operation can answer with (all documented)."""
         statuses = {400, 401, 429}  # 400: a NUL in the query string (supportdesk.params)
-        if self.path_params:
+        if self.path_params or self.references:
             statuses.add(404)
         if self.query is not None or self.if_match:
             statuses.add(422)
@@ -90,11 +97,14 @@ def operation(
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     conflicts: bool = False,
+    references: bool = False,
     if_match: bool = False,
     admins_only: bool = False,
     request_example: dict[str, Any] | None = None,
     response_example: dict[str, Any] | None = None,
     path_params: dict[str, str] | None = None,
+    links: dict[str, tuple[str, dict[str, str]]] | None = None,
+    headers: tuple[str, ...] = (),
 ):
     """Register an API operation (see the module docstring)."""
 
@@ -112,11 +122,14 @@ def operation(
             body=body,
             response=response,
             conflicts=conflicts,
+            references=references,
             if_match=if_match,
             admins_only=admins_only,
             request_example=request_example,
             response_example=response_example,
             path_params={n: (path_params or {}).get(n, n.replace("_", " ")) for n in names},
+            links=dict(links or {}),
+            headers=headers,
         )
         OPERATIONS.append(op)
 
@@ -164,6 +177,9 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             {"Content-Type": "Use application/json."},
         )
     raw = request.get_data(cache=True)
+    ceiling = request.max_content_length  # the limit plus one byte (access.py says why)
+    if ceiling is not None and len(raw) >= ceiling:
+        raise RequestEntityTooLarge()  # a chunked body, cut by Werkzeug at the ceiling
     if json_nesting_exceeds(raw):
         raise MalformedJson(f"The body is nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
@@ -198,19 +214,28 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         raise InvalidInput.from_pydantic(exc, root="query") from None
 
 
+# The whole grammar of If-Match here: `*`, or one version, quoted (weak or strong) or bare.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]{1,10}"|[0-9]{1,10})$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+
+
 def if_match_version() -> int | None:
-    """The version in an `If-Match` header ("3", W/"3" or 3); None when absent or `*`."""
+    """The version in an `If-Match` header ("3", W/"3" or 3); None when absent or `*`.
+
+    Any version the pattern allows is read: one no ticket has (0, or past int4) simply does
+    not match, and the write is refused as stale (409) like any other old version.
+    """
     raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() == "*":
+    if raw is None:
         return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    version = query_int(value)
-    if version is None:
+    if not _IF_MATCH.fullmatch(raw.strip()):
         raise InvalidInput(
             "If-Match must carry the version you read.",
             {"If-Match": 'Send the ticket\'s version, e.g. "3".'},
         )
-    return version
+    value = raw.strip().removeprefix("W/").strip('"')
+    # Versions are int4: a larger one is as stale as any other (and must not reach a query).
+    return None if value == "*" else min(int(value), INT4_MAX)
 
 
 def _respond(result: Any, status: int) -> Response:

@@ -2,7 +2,12 @@
 
 Inputs refuse unknown fields. Limits the database imposes (text without NUL characters, 32-bit
 ids, sizes) are checked here so that no input reaches PostgreSQL that it would refuse; business
-rules (valid tags, assignable agents, transitions) stay in the services.
+rules (assignable agents, transitions) stay in the services.
+
+The document promises no input the server refuses (schemathesis's positive-data check holds
+it to that): every rule a syntactically valid value can break is either written into the schema
+as a pattern the validator shares (NUL, blank text, tags, email domains, URLs, cursors), or is a
+fact about stored rows answered 404/409 (an unknown agent, a taken email), never a 422.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -23,10 +29,43 @@ from pydantic import (
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.customers.models import Tier
 from supportdesk.params import INT4_MAX
+from supportdesk.tickets.cursors import CURSOR_PATTERN
 from supportdesk.tickets.models import Channel, EventKind, MessageKind, Priority, Status
 from supportdesk.webhooks.models import EVENT_TYPES
 
 MAX_ID = INT4_MAX  # ids and numbers are PostgreSQL integers
+
+
+# JSON Schema (ECMA 262) patterns of the document; the validators below check the same rules.
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"  # services strip text: a space alone is empty
+TAG = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,49}$"  # supportdesk.tickets.tags, upper case allowed
+
+
+_NOT_BLANK = re.compile(NOT_BLANK)
+
+
+def _not_blank(value: str) -> str:
+    # The document's pattern, read by Python's `re` as schemathesis reads it (same \s).
+    if not _NOT_BLANK.search(value):
+        raise ValueError("must contain more than white space")
+    return value
+
+
+def _special_use_domains() -> str:
+    # Written case by case: ECMA patterns have no inline (?i).
+    names = "|".join(
+        "".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in name)
+        for name in SPECIAL_USE_DOMAIN_NAMES
+    )
+    return rf"^(?![^@]*@([^@]*\.)?({names})$)[^\u0000]*$"
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 724.0 as an integer; strict pydantic would not.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
 
 
 def _storable(value: str) -> str:
@@ -57,14 +96,36 @@ def _utc(value: dt.datetime) -> dt.datetime:
         raise ValueError("is out of range") from None
 
 
-def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802  (a type factory)
-    """A string type with length bounds that the database can store."""
-    return Annotated[
-        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_storable)
-    ]
+def Text(max_length: int, min_length: int = 0, *, blank: bool = True) -> Any:  # noqa: N802
+    """A string type with length bounds that the database can store; `blank=False` also
+    refuses text that is only white space (the services strip it to nothing)."""
+    bounds = Field(
+        min_length=min_length,
+        max_length=max_length,
+        json_schema_extra={"pattern": NO_NUL if blank else NOT_BLANK},
+    )
+    if blank:
+        return Annotated[str, bounds, AfterValidator(_storable)]
+    return Annotated[str, bounds, AfterValidator(_storable), AfterValidator(_not_blank)]
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
+# An address the customers service accepts: email syntax, and no special-use domain (`.test`,
+# `.local`, …), which email_validator refuses as undeliverable.
+Email = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=254,
+        json_schema_extra={"format": "email", "pattern": _special_use_domains()},
+    ),
+    AfterValidator(_storable),
+]
+Tag = Annotated[
+    str,
+    Field(min_length=1, max_length=50, pattern=TAG),
+    AfterValidator(_storable),
+]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_utc)]
 
 
@@ -168,28 +229,40 @@ class TicketPage(Output):
 class TicketCreate(Input):
     """A new ticket on behalf of a customer (found by email, or created)."""
 
-    subject: Text(300, 1)
-    body: Text(100_000, 1) = Field(description="The customer's request: the first message.")
-    customer_email: Text(254, 1)
+    subject: Text(300, 1, blank=False)
+    body: Text(100_000, 1, blank=False) = Field(
+        description="The customer's request: the first message."
+    )
+    customer_email: Email
     customer_name: Text(200) = ""
     priority: Priority = Priority.MEDIUM
-    assignee_id: Id | None = None
-    team_id: Id | None = None
-    tags: list[Text(60)] = Field(default_factory=list, max_length=20)
+    assignee_id: Id | None = Field(
+        default=None, description="An active agent (404 if unknown, 409 if they cannot take it)."
+    )
+    team_id: Id | None = Field(default=None, description="A team (404 if unknown).")
+    tags: list[Tag] = Field(
+        default_factory=list, max_length=20, description="Tags; upper case is stored lower case."
+    )
 
 
 class TicketUpdate(Input):
     """Fields to change; those left out stay as they are. `null` clears assignee or team."""
 
     version: Id | None = Field(
-        default=None, description="The version you read; a stale one is refused with 409."
+        default=None,
+        description="The version you read; a stale one is refused with 409, and so is one "
+        "that differs from `If-Match` when both are sent.",
     )
-    subject: Text(300, 1) | None = None
+    subject: Text(300, 1, blank=False) | None = None
     status: Status | None = None
     priority: Priority | None = None
-    assignee_id: Id | None = None
-    team_id: Id | None = None
-    tags: list[Text(60)] | None = Field(default=None, max_length=20)
+    assignee_id: Id | None = Field(
+        default=None, description="An active agent (404 if unknown, 409 if they cannot take it)."
+    )
+    team_id: Id | None = Field(default=None, description="A team (404 if unknown).")
+    tags: list[Tag] | None = Field(
+        default=None, max_length=20, description="The new tags (replacing all); lower-cased."
+    )
 
 
 class TicketListQuery(Input):
@@ -204,7 +277,7 @@ class TicketListQuery(Input):
     tag: Text(60, 1) | None = Field(
         default=None,
         description="Tickets carrying this tag, written as tags are written: "
-        "`Billing Issue` finds `billing-issue`.",
+        "`Billing Issue` finds `billing-issue` (text that can be no tag finds nothing).",
     )
     customer: Id | None = Field(default=None, description="A customer id.")
     updated_since: Timestamp | None = Field(
@@ -213,8 +286,10 @@ class TicketListQuery(Input):
     sort: Literal["updated", "created", "priority", "number"] = "updated"
     order: Literal["asc", "desc"] = "desc"
     limit: int = Field(default=25, ge=1, le=100)
-    cursor: Text(200, 1) | None = Field(
-        default=None, description="`next_cursor` of the previous page (same filters and sort)."
+    cursor: Annotated[str, Field(pattern=CURSOR_PATTERN)] | None = Field(
+        default=None,
+        description="`next_cursor` of the previous page (same filters and sort). It reads "
+        "`<sort value>.<id>`; values past either end of a range sort past every ticket.",
     )
 
 
@@ -242,7 +317,7 @@ class MessagePage(Output):
 class MessageCreate(Input):
     """A public reply (sent to the customer) or an internal note (agents only)."""
 
-    body: Text(100_000, 1)
+    body: Text(100_000, 1, blank=False)
     kind: MessageKind = MessageKind.PUBLIC
 
 
@@ -308,9 +383,9 @@ class CustomerPage(Output):
 
 
 class CustomerCreate(Input):
-    """A new customer; the email must be new to the organization."""
+    """A new customer; an email the organization already has is refused with 409."""
 
-    email: Text(254, 1)
+    email: Email
     name: Text(200) = ""
     tier: Tier = Tier.FREE
     company: Text(200) = ""
@@ -319,7 +394,9 @@ class CustomerCreate(Input):
 class CustomerUpdate(Input):
     """Fields to change; those left out stay as they are."""
 
-    email: Text(254, 1) | None = None
+    email: Email | None = Field(
+        default=None, description="Another customer's address is refused with 409."
+    )
     name: Text(200) | None = None
     tier: Tier | None = None
     company: Text(200) | None = None
@@ -375,10 +452,17 @@ class TeamList(Output):
 # -- webhook endpoints ----------------------------------------------------------------------
 
 EventType = Literal[tuple(EVENT_TYPES)]
-# http(s) only, no spaces: the service's address guard still resolves and judges the host.
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+# http(s), a host name or IPv4 address, a port in range, then printable ASCII (percent-encode
+# the rest). The address guard still resolves the host: one that does not resolve, or resolves
+# to a private address, is refused by policy with 403.
 WebhookUrl = Annotated[
     str,
-    Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s/?#@]+([/?#]\S*)?$"),
+    Field(
+        min_length=8,
+        max_length=2000,
+        pattern=rf"^https?://[A-Za-z0-9.-]+(:{_PORT})?([/?#][!-~]*)?$",
+    ),
     AfterValidator(_storable),
 ]
 

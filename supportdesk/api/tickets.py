@@ -8,37 +8,35 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from supportdesk.api import examples, schemas
 from supportdesk.api.access import actor, organization_id
-from supportdesk.api.errors import InvalidInput, fields_renamed
+from supportdesk.api.errors import VersionMismatch, fields_renamed
 from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
 from supportdesk.extensions import db
 from supportdesk.replica import replica_reads
 from supportdesk.tickets import queries, service
-from supportdesk.tickets.cursors import decode_cursor
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.models import Channel, MessageKind
 from supportdesk.tickets.tags import filter_tag
 
 TAG = "Tickets"
 NUMBER = {"number": "The ticket's number in your organization (as in #118)."}
+# From an answer carrying a ticket to what can be done with it next (OpenAPI links).
+_THE_TICKET = {"number": "$response.body#/number"}
+_AT_ITS_VERSION = {**_THE_TICKET, "header.If-Match": "$response.header.ETag"}
+TICKET_LINKS = {
+    "GetTicket": ("ticket_get", _THE_TICKET),
+    "UpdateTicket": ("ticket_update", _AT_ITS_VERSION),
+    "ReplyToTicket": ("message_create", _THE_TICKET),
+    "ListMessages": ("message_list", _THE_TICKET),
+    "ListEvents": ("event_list", _THE_TICKET),
+    "DeleteTicket": ("ticket_delete", _AT_ITS_VERSION),
+}
 # The services name fields as the console does; the API names ids explicitly.
 FIELD_NAMES = {"assignee": "assignee_id", "team": "team_id", "email": "customer_email"}
 
 
 def _org() -> int:
     return organization_id()
-
-
-def _tag_filter(text: str | None) -> str | None:
-    if text is None:
-        return None
-    tag = filter_tag(text)
-    if tag is None:
-        raise InvalidInput(
-            f"Invalid value for tag: {text!r} cannot be a tag.",
-            {"tag": "Tags use letters, digits, '-', '_', '.', ':' and at most 50 characters."},
-        )
-    return tag
 
 
 def _conflict(number: int) -> StaleTicket:
@@ -52,6 +50,21 @@ def _conflict(number: int) -> StaleTicket:
     )
     error.fields = {"version": f"The ticket is now at version {current}."}
     return error
+
+
+def _expected_version(body_version: int | None) -> int | None:
+    """The version a write was made against: the body's or If-Match's, refused if they differ."""
+    header = if_match_version()
+    if body_version is not None and header is not None and body_version != header:
+        raise VersionMismatch(
+            f"If-Match says version {header} but the body says {body_version}; "
+            "nothing was saved. Send the version you read, once.",
+            {
+                "version": f"Differs from If-Match ({header}).",
+                "If-Match": f"Differs from the body's version ({body_version}).",
+            },
+        )
+    return body_version if body_version is not None else header
 
 
 def _ticket_response(number: int, status_headers: dict | None = None):
@@ -72,23 +85,21 @@ def _ticket_response(number: int, status_headers: dict | None = None):
 def ticket_list(query: schemas.TicketListQuery):
     """Tickets matching every filter given, newest activity first unless `sort`/`order` say
     otherwise, with keyset pagination: pass `next_cursor` back as `cursor`."""
+    tag = filter_tag(query.tag) if query.tag is not None else None
+    if query.tag is not None and tag is None:
+        return schemas.TicketPage(data=[], next_cursor=None)  # no ticket carries a non-tag
     f = queries.QueueFilter(
         queue="all",
         statuses=query.status,
         priorities=query.priority,
         assignee_id=0 if query.assignee == "none" else query.assignee,
         team_id=query.team,
-        tag=_tag_filter(query.tag),
+        tag=tag,
         customer_id=query.customer,
         updated_since=query.updated_since,
         sort=query.sort,
         descending=query.order == "desc",
     )
-    if query.cursor and decode_cursor(query.cursor, query.sort) is None:
-        raise InvalidInput(
-            "The cursor does not belong to this listing.",
-            {"cursor": "Pass next_cursor from the previous page, with the same sort."},
-        )
     with replica_reads(actor().id):  # a moment stale for others; the caller's writes are in
         page = queries.list_queue(
             _org(), actor().id, f, per_page=query.limit, after=query.cursor, before=None
@@ -107,8 +118,12 @@ def ticket_list(query: schemas.TicketListQuery):
     status=201,
     body=schemas.TicketCreate,
     response=schemas.Ticket,
+    conflicts=True,
+    references=True,
     request_example=examples.TICKET_CREATE,
     response_example=examples.TICKET,
+    links=TICKET_LINKS,
+    headers=("Location", "ETag"),
 )
 def ticket_create(body: schemas.TicketCreate):
     """Open a ticket for a customer (found by email, or created), with the body as its first
@@ -140,6 +155,8 @@ def ticket_create(body: schemas.TicketCreate):
     response=schemas.Ticket,
     response_example=examples.TICKET,
     path_params=NUMBER,
+    links=TICKET_LINKS,
+    headers=("ETag",),
 )
 def ticket_get(number: int):
     """One ticket with its customer, assignee, team and tags; `ETag` carries its version."""
@@ -154,16 +171,21 @@ def ticket_get(number: int):
     body=schemas.TicketUpdate,
     response=schemas.Ticket,
     conflicts=True,
+    references=True,
     if_match=True,
     request_example=examples.TICKET_UPDATE,
     response_example=examples.TICKET,
     path_params=NUMBER,
+    links=TICKET_LINKS,
+    headers=("ETag",),
 )
 def ticket_update(number: int, body: schemas.TicketUpdate):
     """Change subject, status, priority, assignee, team or tags in one save (one version).
     Send the version you read (`If-Match: "4"` or `"version": 4`): if the ticket changed
-    since, nothing is saved and the answer is 409. Without a version the last save wins."""
-    expected = body.version if body.version is not None else if_match_version()
+    since, nothing is saved and the answer is 409. Sending both with different versions is
+    also a 409 (`version_mismatch`, naming both): nothing is saved. Without a version the last
+    save wins."""
+    expected = _expected_version(body.version)
     ticket = queries.get_ticket(_org(), number)
     given = body.model_fields_set
     try:
@@ -198,7 +220,8 @@ def ticket_update(number: int, body: schemas.TicketUpdate):
 )
 def ticket_delete(number: int):
     """Delete the ticket with its conversation and history; admins only. Resolve or close
-    tickets instead: deleting is for spam and mistakes. Honours `If-Match`."""
+    tickets instead: deleting is for spam and mistakes. Honours `If-Match`. The deletion is
+    kept for admins (who, when, the ticket as it was) and sent as the webhook `ticket.deleted`."""
     ticket = queries.get_ticket(_org(), number)
     try:
         service.delete_ticket(actor(), ticket, expected_version=if_match_version())

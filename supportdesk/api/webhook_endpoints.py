@@ -19,6 +19,12 @@ from supportdesk.webhooks import queries, service
 
 TAG = "Webhook endpoints"
 ENDPOINT_ID = {"endpoint_id": "The webhook endpoint's id."}
+_THE_ENDPOINT = {"endpoint_id": "$response.body#/id"}
+ENDPOINT_LINKS = {
+    "GetWebhookEndpoint": ("webhook_endpoint_get", _THE_ENDPOINT),
+    "UpdateWebhookEndpoint": ("webhook_endpoint_update", _THE_ENDPOINT),
+    "RotateWebhookEndpointSecret": ("webhook_endpoint_rotate_secret", _THE_ENDPOINT),
+}
 
 
 def _admin() -> None:
@@ -76,10 +82,13 @@ def webhook_endpoint_get(endpoint_id: int):
     response=schemas.WebhookEndpointWithSecret,
     request_example=examples.WEBHOOK_ENDPOINT_CREATE,
     response_example=examples.WEBHOOK_ENDPOINT_WITH_SECRET,
+    links=ENDPOINT_LINKS,
+    headers=("Location",),
 )
 def webhook_endpoint_create(body: schemas.WebhookEndpointCreate):
     """Add an endpoint. The answer carries its signing `secret`, the only time it is shown.
-    The URL must resolve to a public address (422 naming `url` otherwise). Admins only."""
+    A URL whose host does not resolve, or resolves to a private or reserved address, is
+    refused by policy (403 naming `url`). Admins only."""
     endpoint = service.create_endpoint(
         actor(), url=body.url, description=body.description, event_types=body.event_types
     )

@@ -40,6 +40,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     customers,
     mail,
     search,
+    ticket_delete,
     tickets,
     tokens,
 )

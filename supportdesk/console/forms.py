@@ -17,6 +17,7 @@ from wtforms.validators import (
 
 from supportdesk.customers.models import Tier
 from supportdesk.errors import DomainError
+from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.service import parse_tags
 from supportdesk.web import Form
@@ -132,3 +133,15 @@ class CustomerForm(Form):
             "tier": Tier(self.tier.data),
             "company": self.company.data or "",
         }
+
+class DeleteTicketForm(Form):
+    """The confirmation of a deletion: the version the admin looked at, and why."""
+
+    version = HiddenField(validators=[InputRequired()])
+    reason = TextAreaField(
+        "Reason (kept in the deletion record)", validators=[Optional(), Length(max=500)]
+    )
+
+    def validate_version(self, field) -> None:
+        if query_int(field.data) is None:  # ASCII digits within int4, as the column holds
+            raise ValidationError("Reload the ticket and try again.")

@@ -12,7 +12,7 @@ from supportdesk.accounts.permissions import require
 from supportdesk.customers.events import CustomerCreated
 from supportdesk.customers.models import Customer, Tier
 from supportdesk.db import utcnow
-from supportdesk.errors import ValidationFailed
+from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
 
 MAX_EMAIL = 254  # the column's size (RFC 5321's limit on a path)
@@ -77,7 +77,7 @@ def create_customer(
     require(actor, "customer.edit")
     email = normalise_email(email)
     if find_by_email(actor.organization_id, email) is not None:
-        raise ValidationFailed(
+        raise Conflict(
             f"A customer with the address {email} already exists.",
             {"email": "This address belongs to another customer."},
         )
@@ -103,7 +103,7 @@ def update_customer(
     if email != customer.email:
         other = find_by_email(customer.organization_id, email)
         if other is not None:
-            raise ValidationFailed(
+            raise Conflict(
                 f"A customer with the address {email} already exists.",
                 {"email": "This address belongs to another customer."},
             )

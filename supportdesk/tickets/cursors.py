@@ -1,71 +1,61 @@
 """Keyset cursors of ticket lists (console queue, search filters, API): encode, and decode with
 validation, so that nothing a client crafts reaches the database as a value it would refuse.
 
-A cursor is base64 of JSON `[sort value, ticket id]`; it is opaque to clients but not secret,
-so a decoded value is checked like any other input: ids within int4, dates with a zone and
-within the range a datetime can hold in UTC, ranks that exist. Anything else decodes to None
-(the caller shows the first page, or the API answers 422).
+A cursor reads `<sort value>.<ticket id>`, both ASCII digits: a ticket number, a priority rank
+(1 low … 4 critical), or a time as microseconds since 0001-01-01T00:00:00Z. It is opaque to
+clients but not secret, and its whole grammar is one pattern (`CURSOR_PATTERN`, which the API
+document states): every string that matches it is a position in the list. A value past either
+end of its range is clamped to a position past every ticket on that side, so that a crafted
+cursor gives the page the position means (often an empty one) and never an error; the database
+only ever sees values its columns can hold. Anything else decodes to None (the console shows
+the first page; the API refuses it by the pattern, 422).
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
+import re
 from typing import Any
 
-from supportdesk.params import query_int
+from supportdesk.params import INT4_MAX
 from supportdesk.tickets.models import Priority
 
-# Our own cursors are under 80 characters; a long one is crafted.
-MAX_CURSOR = 200
+CURSOR_PATTERN = r"^[0-9]{1,20}\.[0-9]{1,20}$"
+_CURSOR = re.compile(CURSOR_PATTERN)
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_LAST_MOMENT = (dt.datetime.max.replace(tzinfo=dt.UTC) - _EPOCH) // _MICROSECOND
+# Ids compared against a boundary: 0 is before every row, INT4_MAX (the column's largest) past
+# every row but that one; the id is bound as an int4, so it may not be larger.
+_BEFORE_EVERY_ID, _PAST_EVERY_ID = 0, INT4_MAX
+# Each sort's range of raw values: (lowest, highest, raw -> sort value).
+_RANGES = {
+    "number": (0, INT4_MAX, int),
+    "priority": (1, 4, Priority.from_rank),
+    "time": (0, _LAST_MOMENT, lambda raw: _EPOCH + raw * _MICROSECOND),
+}
 
 
 def encode_cursor(value, ticket_id: int) -> str:
     """An opaque cursor for keyset pagination: the sort value and id of a boundary row."""
     if isinstance(value, dt.datetime):
-        value = {"t": value.isoformat()}
+        raw = (value - _EPOCH) // _MICROSECOND
     elif isinstance(value, Priority):
-        value = value.rank
-    raw = json.dumps([value, ticket_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _timestamp(value: Any) -> dt.datetime | None:
-    if not isinstance(value, dict) or not isinstance(value.get("t"), str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value["t"])
-        # A naive time has no place on a UTC column; an aware one near year 1 or 9999 may not
-        # exist in UTC at all (OverflowError).
-        return moment.astimezone(dt.UTC) if moment.tzinfo is not None else None
-    except (ValueError, OverflowError):
-        return None
-
-
-def _sort_value(value: Any, sort: str):
-    if sort == "number":
-        return query_int(value)
-    if sort == "priority":
-        try:
-            return Priority.from_rank(query_int(value))
-        except KeyError:
-            return None
-    return _timestamp(value)
+        raw = value.rank
+    else:
+        raw = value
+    return f"{raw}.{ticket_id}"
 
 
 def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
-    """(sort value, ticket id) of a cursor made by encode_cursor for `sort`; None for any other."""
-    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
+    """(sort value, ticket id) of a cursor for `sort` ("updated", "created", "priority",
+    "number"); values past their range are clamped past every ticket; None if malformed."""
+    if not isinstance(cursor, str) or not _CURSOR.fullmatch(cursor):
         return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        decoded = json.loads(raw)
-    except ValueError:  # binascii.Error, JSONDecodeError and UnicodeDecodeError are ValueErrors
-        return None
-    if not isinstance(decoded, list) or len(decoded) != 2:
-        return None
-    value, ticket_id = _sort_value(decoded[0], sort), query_int(decoded[1])
-    if value is None or ticket_id is None:
-        return None
-    return value, ticket_id
+    raw_value, raw_id = (int(part) for part in cursor.split("."))
+    lowest, highest, convert = _RANGES.get(sort, _RANGES["time"])
+    if raw_value > highest:
+        return convert(highest), _PAST_EVERY_ID
+    if raw_value < lowest:
+        return convert(lowest), _BEFORE_EVERY_ID
+    return convert(raw_value), min(raw_id, _PAST_EVERY_ID)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supportdesk.tickets.models import Message
+from supportdesk.tickets.deletions import TicketDeletion
+from supportdesk.tickets.models import Message, Ticket
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,16 @@ class MessageCreated:
     """
 
     message: Message
+
+
+@dataclass(frozen=True)
+class TicketDeleted:
+    """A ticket was deleted in this transaction (`ticket.deleted`).
+
+    Carries the ticket as it was loaded (its rows are gone by the time subscribers run), its
+    tags, and the `TicketDeletion` row that records the deletion for good.
+    """
+
+    ticket: Ticket
+    tags: tuple[str, ...]
+    deletion: TicketDeletion

@@ -20,10 +20,11 @@ from supportdesk.accounts.permissions import require
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
-from supportdesk.errors import ValidationFailed
+from supportdesk.errors import Conflict, UnknownReference, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.tickets import lifecycle
-from supportdesk.tickets.domain_events import MessageCreated
+from supportdesk.tickets.deletions import MAX_REASON, TicketDeletion
+from supportdesk.tickets.domain_events import MessageCreated, TicketDeleted
 from supportdesk.tickets.errors import StaleTicket
 from supportdesk.tickets.lifecycle import SYSTEM, Actor, Entry
 from supportdesk.tickets.models import (
@@ -71,8 +72,12 @@ def _assignable_agent(organization_id: int, user_id: int) -> User:
     agent = db.session.scalar(
         sa.select(User).where(User.organization_id == organization_id, User.id == user_id)
     )
-    if agent is None or not agent.active or agent.role is Role.VIEWER:
-        raise ValidationFailed(
+    if agent is None:
+        raise UnknownReference(
+            "There is no such agent in your organization.", {"assignee": "Choose an active agent."}
+        )
+    if not agent.active or agent.role is Role.VIEWER:
+        raise Conflict(
             "Tickets can only be assigned to active agents of your organization.",
             {"assignee": "Choose an active agent."},
         )
@@ -84,7 +89,7 @@ def _team(organization_id: int, team_id: int) -> Team:
         sa.select(Team).where(Team.organization_id == organization_id, Team.id == team_id)
     )
     if team is None:
-        raise ValidationFailed("That team does not exist.", {"team": "Choose a team."})
+        raise UnknownReference("That team does not exist.", {"team": "Choose a team."})
     return team
 
 
@@ -394,17 +399,56 @@ def update_ticket(
     return changed
 
 
-def delete_ticket(actor: User, ticket: Ticket, *, expected_version: int | None = None) -> None:
+def delete_ticket(
+    actor: User, ticket: Ticket, *, expected_version: int | None = None, reason: str = ""
+) -> TicketDeletion:
     """Delete a ticket with its conversation, tags and history (admins only).
 
-    No history entry is appended: the database cascades the ticket's history away with it, so
-    an entry would vanish in the same statement. Deleting is for spam and mistakes; resolving
-    or closing is how a ticket ends normally.
+    The history cascades away with the ticket, so the deletion is recorded where it survives:
+    a `TicketDeletion` row (who, when, why, and the ticket as it was), and a `TicketDeleted`
+    domain event (webhook `ticket.deleted`). Deleting is for spam and mistakes; resolving or
+    closing is how a ticket ends normally.
     """
     require(actor, "ticket.delete")
     ensure_current(ticket, expected_version)
+    reason = " ".join((reason or "").split())
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(
+            "The reason is too long.", {"reason": f"Use at most {MAX_REASON} characters."}
+        )
+    tags = tuple(
+        db.session.scalars(
+            sa.select(TicketTag.name)
+            .where(TicketTag.ticket_id == ticket.id)
+            .order_by(TicketTag.name)
+        )
+    )
+    messages = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Message).where(Message.ticket_id == ticket.id)
+    )
+    deletion = TicketDeletion(
+        organization_id=ticket.organization_id,
+        ticket_id=ticket.id,
+        number=ticket.number,
+        subject=ticket.subject,
+        status=ticket.status.value,
+        customer_id=ticket.customer_id,
+        customer_email=db.session.scalar(
+            sa.select(Customer.email).where(Customer.id == ticket.customer_id)
+        ),
+        ticket_version=ticket.version,
+        message_count=messages,
+        details={"tags": list(tags), "assignee_id": ticket.assignee_id, "team_id": ticket.team_id},
+        ticket_created_at=ticket.created_at,
+        deleted_by_user_id=actor.id,
+        reason=reason,
+        deleted_at=utcnow(),
+    )
+    db.session.add(deletion)
+    events.record(db.session, TicketDeleted(ticket, tags, deletion))
     db.session.delete(ticket)
     db.session.flush()
+    return deletion
 
 
 def close_resolved_tickets(*, older_than: dt.timedelta, limit: int = 500) -> int:

@@ -48,6 +48,13 @@ class UnsafeDestination(ValidationFailed):
         super().__init__(message, {"url": message})
 
 
+class RefusedDestination(UnsafeDestination):
+    """A well-formed URL whose host does not resolve, or resolves to a private or reserved
+    address: refused by policy (403), not for its form. Deliveries re-check it every time."""
+
+    status = 403
+
+
 @dataclass(frozen=True)
 class Target:
     """Where to connect: the validated address, plus what the receiver expects to see."""
@@ -128,14 +135,14 @@ def resolve(url: str, *, allow_private: bool = False) -> Target:
     try:
         infos = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise UnsafeDestination(f"The host {hostname} could not be resolved.") from exc
+        raise RefusedDestination(f"The host {hostname} could not be resolved.") from exc
     addresses = [info[4][0] for info in infos]
     if not addresses:
-        raise UnsafeDestination(f"The host {hostname} could not be resolved.")
+        raise RefusedDestination(f"The host {hostname} could not be resolved.")
     if not allow_private:
         for address in addresses:
             if not is_public(address):
-                raise UnsafeDestination(
+                raise RefusedDestination(
                     f"The host {hostname} resolves to {address}, a private or reserved address; "
                     "webhooks are only sent to public addresses."
                 )

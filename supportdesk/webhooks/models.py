@@ -18,6 +18,7 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.updated": "Fields of a ticket changed (old and new values)",
     "ticket.status_changed": "A ticket moved to another status",
     "ticket.assigned": "A ticket's agent or team changed",
+    "ticket.deleted": "An admin deleted a ticket (its conversation and history with it)",
     "message.created": "A reply, customer message or internal note was added",
     "customer.created": "A customer was created",
     "sla.warning": "A ticket used the warning share of an SLA target",

@@ -19,7 +19,7 @@ from supportdesk.extensions import db
 from supportdesk.localtime import utc_iso
 from supportdesk.sla.models import TicketSla
 from supportdesk.sla.service import SlaBreached, SlaWarning
-from supportdesk.tickets.domain_events import MessageCreated
+from supportdesk.tickets.domain_events import MessageCreated, TicketDeleted
 from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent, TicketTag
 
 # History kinds that change a field of the ticket, and the field name in `changes`.
@@ -52,7 +52,7 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 _SLA = (SlaBreached, SlaWarning)
-_KNOWN = (TicketEvent, MessageCreated, CustomerCreated, *_SLA)
+_KNOWN = (TicketEvent, MessageCreated, CustomerCreated, TicketDeleted, *_SLA)
 
 
 def organization_ids(items: list[Any]) -> set[int]:
@@ -81,6 +81,8 @@ def build(items: list[Any], organization_ids: set[int] | None = None) -> list[We
             result.append(_message_created(item.message, tags))
         elif isinstance(item, _SLA):
             result.append(_sla_event(item, tags))
+        elif isinstance(item, TicketDeleted):
+            result.append(_ticket_deleted(item))
         else:
             result.extend(_ticket_events(item, tags, updates, assignments))
     return result
@@ -91,6 +93,8 @@ def _organization_id(item: Any) -> int:
         return item.customer.organization_id
     if isinstance(item, MessageCreated):
         return item.message.organization_id
+    if isinstance(item, TicketDeleted):
+        return item.deletion.organization_id
     return item.organization_id
 
 
@@ -237,6 +241,18 @@ def _message_created(message: Message, tags: dict[int, list[str]]) -> WebhookEve
         },
     }
     return WebhookEvent(message.organization_id, "message.created", message.created_at, data)
+
+
+def _ticket_deleted(item: TicketDeleted) -> WebhookEvent:
+    """ticket.deleted: the ticket as it was when deleted (its rows are gone), who and why."""
+    deletion = item.deletion
+    data = {
+        "ticket": ticket_data(item.ticket, list(item.tags)),
+        "deleted_at": iso(deletion.deleted_at),
+        "reason": deletion.reason,
+        "actor": {"type": "agent", "id": deletion.deleted_by_user_id},
+    }
+    return WebhookEvent(deletion.organization_id, "ticket.deleted", deletion.deleted_at, data)
 
 
 def _customer_created(customer: Customer) -> WebhookEvent:

@@ -73,3 +73,9 @@ def api(api_as, agent) -> ApiClient:
 def anonymous(client) -> ApiClient:
     """An ApiClient without a token."""
     return ApiClient(client, None)
+
+
+@pytest.fixture
+def api_token(make_token, agent) -> str:
+    """A read-write token of `agent`, for requests made without the test client."""
+    return make_token(agent)

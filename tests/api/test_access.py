@@ -250,7 +250,7 @@ def test_rate_limits_count_each_token_separately(app, api_as, agent):
         ),
         pytest.param({"data": "subject=x"}, 415, "unsupported_media_type", id="no content type"),
         pytest.param(
-            {"json": {"subject": "x" * 2_000_000}}, 413, "payload_too_large", id="oversized"
+            {"json": {"subject": "x" * 3_000_000}}, 413, "payload_too_large", id="oversized"
         ),
     ],
 )

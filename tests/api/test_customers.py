@@ -32,7 +32,8 @@ def test_a_duplicate_email_is_refused(api, customer):
     moved = api.patch(f"/customers/{other.id}", json={"email": customer.email})
 
     for response in (created, moved):
-        assert response.status_code == 422
+        assert response.status_code == 409
+        assert response.get_json()["error"]["code"] == "conflict"
         assert "email" in response.get_json()["error"]["fields"]
 
 

@@ -110,3 +110,42 @@ def test_the_docs_page_lists_endpoints_parameters_and_schemas(client, document):
         assert path in html
     for name in ("TicketCreate", "updated_since", "Retry-After", "If-Match", "RateLimited"):
         assert name in html
+
+
+def _operations(document) -> dict[str, dict]:
+    return {
+        op["operationId"]: op for methods in document["paths"].values() for op in methods.values()
+    }
+
+
+def test_every_link_targets_an_operation_and_its_parameters(document):
+    operations = _operations(document)
+    links = [
+        (op["operationId"], name, link)
+        for op in operations.values()
+        for answer in op["responses"].values()
+        for name, link in answer.get("links", {}).items()
+    ]
+    assert {source for source, _, _ in links} >= {
+        "ticket_create",
+        "ticket_get",
+        "ticket_update",
+        "customer_create",
+        "webhook_endpoint_create",
+    }
+    for source, name, link in links:
+        target = operations[link["operationId"]]
+        names = {(p["in"], p["name"]) for p in target["parameters"]}
+        for key in link["parameters"]:
+            where, _, parameter = key.rpartition(".")
+            assert (where or "path", parameter) in names, (source, name, key)
+
+
+def test_the_links_read_headers_the_answers_promise(document):
+    created = document["paths"]["/tickets"]["post"]["responses"]["201"]
+
+    assert created["headers"]["ETag"]["required"] is True
+    assert created["headers"]["Location"]["required"] is True
+    assert created["links"]["UpdateTicket"]["parameters"]["header.If-Match"] == (
+        "$response.header.ETag"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from pydantic import ValidationError
@@ -9,7 +11,10 @@ from pydantic import ValidationError
 from supportdesk.api import schemas
 from supportdesk.api.docs import _ref_name
 from supportdesk.api.errors import InvalidInput
+from supportdesk.api.openapi import openapi_document
 from supportdesk.api.operations import parse_body
+from supportdesk.customers.service import normalise_email
+from supportdesk.errors import ValidationFailed
 
 pytestmark = pytest.mark.unit
 
@@ -84,3 +89,42 @@ def test_json_bodies_are_validated_strictly():
         parse_body(schemas.TicketUpdate)
 
     assert raised.value.fields == {"version": "Input should be a valid integer"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "team_id"),
+    [
+        pytest.param("7", 7, id="integer"),
+        pytest.param("7.0", 7, id="integral float (an integer to JSON Schema)"),
+        pytest.param("7.5", None, id="fraction"),
+        pytest.param("true", None, id="boolean"),
+        pytest.param('"7"', None, id="string"),
+    ],
+)
+def test_integers_are_what_json_schema_calls_integers(raw, team_id):
+    body = f'{{"team_id": {raw}}}'
+    if team_id is None:
+        with pytest.raises(ValidationError):
+            schemas.TicketUpdate.model_validate_json(body, strict=True)
+    else:
+        assert schemas.TicketUpdate.model_validate_json(body, strict=True).team_id == team_id
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [
+        pytest.param("ana@example.com", True, id="ordinary"),
+        pytest.param("ana@test.example.com", True, id="test as a label"),
+        pytest.param("ana@shop.test", False, id="test"),
+        pytest.param("ana@SHOP.Local", False, id="local, any case"),
+        pytest.param("ana@localhost", False, id="localhost"),
+        pytest.param("ana@x.onion", False, id="onion"),
+    ],
+)
+def test_the_email_pattern_excludes_what_email_validator_refuses(address, allowed):
+    pattern = openapi_document()["components"]["schemas"]["CustomerCreate"]["properties"]
+    matched = re.search(pattern["email"]["pattern"], address) is not None
+    assert matched is allowed
+    if not allowed:
+        with pytest.raises(ValidationFailed):
+            normalise_email(address)

@@ -61,7 +61,7 @@ def test_an_agent_adds_a_customer_and_duplicates_are_refused_case_insensitively(
     created = client.post("/customers/new", data=data)
     assert created.status_code == 302
     again = client.post("/customers/new", data={**data, "email": "zoe@EXAMPLE.com"})
-    assert again.status_code == 422
+    assert again.status_code == 409  # a conflict with a stored customer, as in the API
     assert "This address belongs to another customer." in again.get_data(as_text=True)
     zoe = db.session.scalar(db.select(Customer).where(Customer.email == "zoe@example.com"))
     assert zoe.tier is Tier.PREMIUM
@@ -75,7 +75,7 @@ def test_editing_a_customer_saves_and_validates(client, agent, org, customer):
         f"/customers/{customer.id}",
         data={"csrf_token": token, "email": other.email, "name": "X", "tier": "basic"},
     )
-    assert taken.status_code == 422
+    assert taken.status_code == 409
     saved = client.post(
         f"/customers/{customer.id}",
         data={"csrf_token": token, "email": customer.email, "name": "Renamed", "tier": "basic"},

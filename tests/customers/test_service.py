@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from supportdesk.accounts.permissions import PermissionDenied
 from supportdesk.customers import service
 from supportdesk.customers.models import Customer, Tier
-from supportdesk.errors import ValidationFailed
+from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
 from tests.factories import CustomerFactory
 
@@ -112,7 +112,7 @@ def test_create_customer_stores_the_details(org, agent):
 
 
 def test_create_customer_refuses_an_address_the_organization_has(agent, customer):
-    with pytest.raises(ValidationFailed) as raised:
+    with pytest.raises(Conflict) as raised:
         service.create_customer(agent, email=customer.email.upper())
 
     assert "email" in raised.value.fields
@@ -157,7 +157,7 @@ def test_update_customer_may_keep_its_own_address(agent, customer):
 def test_update_customer_refuses_another_customers_address(org, agent, customer):
     other = CustomerFactory(organization=org)
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(Conflict):
         service.update_customer(
             agent, customer, email=other.email, name="X", tier=Tier.FREE, company=""
         )

@@ -284,6 +284,7 @@ NOT_EDIT_FORMS = {
     "/account/tokens/<int:token_id>/revoke": "a button",
     "/tickets/new": "creates a ticket",
     "/tickets/<int:number>/messages": "adds a reply or note (tested in test_agent_day)",
+    "/tickets/<int:number>/delete": "deletes after a confirmation page (test_ticket_delete)",
     "/customers/new": "creates a customer",
     "/customers/<int:customer_id>/suppression": "a button",
     "/admin/agents/new": "creates an agent",

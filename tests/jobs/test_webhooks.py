@@ -20,6 +20,7 @@ from supportdesk.extensions import db
 from supportdesk.jobs import webhooks as webhook_jobs
 from supportdesk.jobs.webhooks import DRAIN_JOB, deliver_webhook, sweep_webhooks
 from supportdesk.outbox import OutboxState
+from supportdesk.tickets import service as tickets
 from supportdesk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.factories import make_ticket
 from tests.fixtures.webhooks import (
@@ -399,3 +400,27 @@ def test_a_drain_that_reaches_its_time_limit_wakes_the_next(app, org, endpoint, 
     assert Queue("webhooks", connection=app.extensions["redis"]).count == 1
     run_webhook_jobs(app)
     assert [d.state for d in deliveries()] == [OutboxState.SENT] * 2
+
+
+def test_a_deleted_ticket_reaches_a_real_receiver_signed(app, org, admin, httpserver):
+    hook = make_endpoint(org, httpserver.url_for("/deleted"), ["ticket.deleted"])
+    hook_id, secret, received = hook.id, hook.secret, []
+    httpserver.expect_request("/deleted", method="POST").respond_with_handler(
+        lambda request: received.append(verify(request, secret)) or Response("ok")
+    )
+    ticket = make_ticket(org, subject="Win a prize")
+    db.session.commit()
+    number = ticket.number
+
+    tickets.delete_ticket(admin, ticket, reason="Spam")
+    db.session.commit()
+    run_webhook_jobs(app)
+
+    [body] = received  # verify() raised if the signature were wrong
+    assert body["type"] == "ticket.deleted"
+    assert (body["data"]["ticket"]["number"], body["data"]["ticket"]["subject"]) == (
+        number,
+        "Win a prize",
+    )
+    [delivery] = deliveries(hook_id)
+    assert delivery.state is OutboxState.SENT

@@ -15,7 +15,7 @@ from supportdesk.accounts.models import Organization
 from supportdesk.accounts.permissions import PermissionDenied
 from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
-from supportdesk.errors import ValidationFailed
+from supportdesk.errors import Conflict, UnknownReference, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.tickets import service
 from supportdesk.tickets.errors import StaleTicket
@@ -174,7 +174,7 @@ def test_viewer_cannot_open_a_ticket(org, viewer):
 def test_open_ticket_refuses_a_team_of_another_organization(org, other_org):
     foreign_team = TeamFactory(organization=other_org)
 
-    with pytest.raises(ValidationFailed) as raised:
+    with pytest.raises(UnknownReference) as raised:
         make_ticket(org, team=foreign_team)
 
     assert "team" in raised.value.fields
@@ -323,15 +323,15 @@ def test_reassign_and_unassign_record_the_previous_agent(ticket, agent, senior_a
 
 
 @pytest.mark.parametrize(
-    "who",
+    ("who", "error"),
     [
-        pytest.param("viewer", id="a viewer"),
-        pytest.param("inactive", id="a deactivated agent"),
-        pytest.param("foreign", id="an agent of another organization"),
-        pytest.param("missing", id="an agent id that does not exist"),
+        pytest.param("viewer", Conflict, id="a viewer"),
+        pytest.param("inactive", Conflict, id="a deactivated agent"),
+        pytest.param("foreign", UnknownReference, id="an agent of another organization"),
+        pytest.param("missing", UnknownReference, id="an agent id that does not exist"),
     ],
 )
-def test_tickets_cannot_be_assigned_to(org, other_org, ticket, agent, viewer, who):
+def test_tickets_cannot_be_assigned_to(org, other_org, ticket, agent, viewer, who, error):
     assignee_id = {
         "viewer": lambda: viewer.id,
         "inactive": lambda: UserFactory(organization=org, active=False).id,
@@ -339,7 +339,7 @@ def test_tickets_cannot_be_assigned_to(org, other_org, ticket, agent, viewer, wh
         "missing": lambda: 2_000_000_000,
     }[who]()
 
-    with pytest.raises(ValidationFailed) as raised:
+    with pytest.raises(error) as raised:
         service.assign(agent, ticket, assignee_id=assignee_id, team_id=None)
 
     assert raised.value.fields == {"assignee": "Choose an active agent."}
@@ -365,7 +365,7 @@ def test_routing_to_a_team_records_the_team_name(org, ticket, agent):
 def test_routing_to_a_team_of_another_organization_is_refused(other_org, ticket, agent):
     foreign = TeamFactory(organization=other_org)
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(UnknownReference):
         service.assign(agent, ticket, assignee_id=None, team_id=foreign.id)
 
 

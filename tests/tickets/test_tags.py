@@ -95,10 +95,6 @@ def test_a_console_filter_that_can_be_no_tag_is_ignored(client, admin, tagged, t
 
 
 @pytest.mark.parametrize("text", NOT_TAGS)
-def test_an_api_filter_that_can_be_no_tag_is_a_422_naming_it(client, admin, tagged, text):
-    _token, plain = create_token(admin, name="Tags", scope=Scope.READ)
-    response = client.get(
-        f"/api/v1/tickets?tag={quote(text)}", headers={"Authorization": f"Bearer {plain}"}
-    )
-    assert response.status_code == 422
-    assert list(response.get_json()["error"]["fields"]) == ["tag"]
+def test_an_api_filter_that_can_be_no_tag_finds_nothing(client, admin, tagged, text):
+    # The document allows any text here; no ticket carries a tag that cannot exist.
+    assert _api_numbers(client, admin, f"tag={quote(text)}") == (200, [])

@@ -199,8 +199,39 @@ def test_every_documented_event_type_is_subscribable():
         "ticket.updated",
         "ticket.status_changed",
         "ticket.assigned",
+        "ticket.deleted",
         "message.created",
         "customer.created",
         "sla.warning",
         "sla.breached",
     ]
+
+
+def test_deleting_a_ticket_sends_ticket_deleted_with_the_ticket_as_it_was(
+    app, org, endpoint, admin, agent
+):
+    ticket = make_ticket(org, assignee=agent, tags=["spam"])
+    tickets.change_priority(agent, ticket, Priority.HIGH)
+    db.session.commit()
+    snapshot = _last("ticket.updated")["data"]["ticket"]
+
+    tickets.delete_ticket(admin, ticket, reason="Spam")
+    db.session.commit()
+
+    deleted = _last("ticket.deleted")
+    assert deleted["type"] == "ticket.deleted" and deleted["timestamp"].endswith("Z")
+    data = deleted["data"]
+    assert data["ticket"] == snapshot  # the same shape and values as the last event
+    assert (data["reason"], data["actor"]) == ("Spam", {"type": "agent", "id": admin.id})
+    assert data["deleted_at"] == deleted["timestamp"]
+
+
+def test_an_endpoint_that_did_not_subscribe_to_deletions_is_not_told(app, org, admin):
+    only_created = make_endpoint(org, URL, ["ticket.created"])
+    ticket = make_ticket(org)
+    db.session.commit()
+
+    tickets.delete_ticket(admin, ticket)
+    db.session.commit()
+
+    assert [d.event_type for d in deliveries(only_created.id)] == ["ticket.created"]

@@ -165,6 +165,13 @@ def _queue_of_every_kind(desk) -> None:
     db.session.flush()
 
 
+def _deleted_ticket(desk) -> None:
+    """A spam ticket an admin deleted, for the deletion record page."""
+    spam = factories.make_ticket(desk.org, subject="Cheap watches", tags=["spam"])
+    db.session.commit()  # created and deleted in one transaction would publish a vanished ticket
+    tickets.delete_ticket(desk.admin, spam, reason="Spam")
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -174,6 +181,7 @@ def populate(desk) -> Site:
     _unrouted_mail()
     calendar, policy, rule = _sla(desk)
     _queue_of_every_kind(desk)
+    _deleted_ticket(desk)
     endpoint, delivery = _webhook(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)

@@ -1,0 +1,50 @@
+"""Deleting a ticket from the console (admins): a confirmation page that shows what goes, then
+the deletion against the version the admin confirmed. What remains is the deletion record
+(`/admin/deleted-tickets`) and the `ticket.deleted` webhook event."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+from flask_login import current_user
+
+from supportdesk.console import bp
+from supportdesk.console.access import requires
+from supportdesk.console.forms import DeleteTicketForm
+from supportdesk.submit import Saved, submit
+from supportdesk.tickets import queries, service
+from supportdesk.tickets.errors import StaleTicket
+
+
+def _confirm_page(number: int, form: DeleteTicketForm, error=None) -> str:
+    """The confirmation; after a refusal because the ticket changed, against its new version."""
+    ticket = queries.get_ticket_page(current_user.organization_id, number)
+    if isinstance(error, StaleTicket):
+        form = DeleteTicketForm(formdata=None, data={"version": ticket.version})
+    return render_template("console/ticket_delete.html", ticket=ticket, form=form)
+
+
+@bp.get("/tickets/<int:number>/delete")
+@requires("ticket.delete")
+def ticket_delete_confirm(number: int):
+    """Ask to confirm: what the ticket holds, that it cannot be undone, and a reason."""
+    ticket = queries.get_ticket(current_user.organization_id, number)
+    return _confirm_page(number, DeleteTicketForm(data={"version": ticket.version}))
+
+
+@bp.post("/tickets/<int:number>/delete")
+@requires("ticket.delete")
+def ticket_delete(number: int):
+    """Delete the ticket as confirmed; if it changed since, ask again with what it is now."""
+    ticket = queries.get_ticket(current_user.organization_id, number)
+    form = DeleteTicketForm()
+    return submit(
+        form,
+        lambda: service.delete_ticket(
+            current_user, ticket, expected_version=int(form.version.data), reason=form.reason.data
+        ),
+        done=lambda _: Saved(
+            f"Ticket #{number} deleted. The deletion is listed under Deleted tickets.",
+            url_for("console.queue"),
+        ),
+        page=lambda error: _confirm_page(number, form, error),
+    )
