@@ -232,7 +232,7 @@ def measure(database_url: str, requests: int = 200, warmup: int = 20, pages=PAGE
 
 
 def profile(database_url: str, page: str, requests: int, top: int) -> str:
-    """cProfile of `requests` GETs of one page (after a warm-up), top functions by own time."""
+    """cProfile (CPU time) of `requests` GETs of one page after a warm-up, top functions."""
     app = build_app(database_url)
     targets = pick_targets(app)
     path = page_paths(targets)[page]
@@ -240,7 +240,8 @@ def profile(database_url: str, page: str, requests: int, top: int) -> str:
     sign_in(client, targets["email"], targets["password"])
     for _ in range(20):
         client.get(path).get_data()
-    profiler = cProfile.Profile()
+    # CPU time, not wall time: on a shared machine, waiting for a core would swamp the picture.
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(requests):
         client.get(path).get_data()

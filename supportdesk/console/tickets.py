@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from supportdesk.accounts.queries import assignable_agents, list_teams
+from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.filters import filter_args, parse_queue_filter
@@ -36,7 +36,8 @@ def _org() -> int:
 def queue():
     """A ticket queue with the sidebar counts, filters, sorting and keyset pagination."""
     f = parse_queue_filter(request.args)
-    page = queries.list_queue(
+    agents, teams = assignment_choices(_org())
+    page = queries.list_queue_rows(
         _org(),
         current_user.id,
         f,
@@ -52,8 +53,8 @@ def queue():
         counts=queries.queue_counts(_org(), current_user.id, f),
         queues=queries.QUEUES,
         sorts=queries.SORTS,
-        agents=assignable_agents(_org()),
-        teams=list_teams(_org()),
+        agents=agents,
+        teams=teams,
         statuses=list(Status),
         priorities=list(Priority),
     )
