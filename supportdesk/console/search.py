@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from supportdesk.accounts.queries import assignable_agents, list_teams
+from supportdesk.accounts.queries import assignment_choices
 from supportdesk.console import bp
 from supportdesk.console.filters import filter_args, parse_queue_filter
 from supportdesk.params import query_int
@@ -27,13 +27,14 @@ def search_results():
         page=query_int(request.args.get("page")) or 1,
         per_page=current_app.config["PAGE_SIZE"],
     )
+    agents, teams = assignment_choices(current_user.organization_id)
     return render_template(
         "console/search.html",
         results=results,
         f=f,
         args=filter_args(f),
-        agents=assignable_agents(current_user.organization_id),
-        teams=list_teams(current_user.organization_id),
+        agents=agents,
+        teams=teams,
         statuses=list(Status),
         priorities=list(Priority),
     )

@@ -86,8 +86,7 @@ def _render_ticket(
     number: int, *, status: int = 200, properties=None, composer=None, stale=None, edits=None
 ):
     ticket = queries.get_ticket_page(_org(), number)
-    agents = assignable_agents(_org())
-    teams = list_teams(_org())
+    agents, teams = assignment_choices(_org())
     return render_template(
         "console/ticket.html",
         ticket=ticket,

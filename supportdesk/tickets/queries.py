@@ -509,14 +509,22 @@ def list_events(
 
 def customer_tickets(
     organization_id: int, customer_id: int, *, exclude_id: int | None = None, limit: int = 10
-) -> list[Ticket]:
-    """The customer's most recent tickets (for the ticket and customer pages)."""
+) -> list[sa.Row]:
+    """The customer's most recent tickets (for the ticket and customer pages), as rows of
+    id, number, subject, status, priority and created_at."""
     query = (
-        sa.select(Ticket)
+        sa.select(
+            Ticket.id,
+            Ticket.number,
+            Ticket.subject,
+            Ticket.status,
+            Ticket.priority,
+            Ticket.created_at,
+        )
         .where(Ticket.organization_id == organization_id, Ticket.customer_id == customer_id)
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(limit)
     )
     if exclude_id is not None:
         query = query.where(Ticket.id != exclude_id)
-    return list(db.session.scalars(query))
+    return list(db.session.execute(query))
