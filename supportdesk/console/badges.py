@@ -1,7 +1,8 @@
 """The console's badges (status, priority, SLA) as template globals.
 
 Python rather than Jinja macros: a queue page draws about a hundred of them, and a macro call
-costs several times a function call. Every value is escaped by Markup.format.
+costs several times a function call. Every value is escaped by Markup's % (which is also about
+three times faster than Markup.format).
 """
 
 from __future__ import annotations
@@ -10,20 +11,20 @@ from markupsafe import Markup
 
 from supportdesk.web import datetime_filter
 
-_STATUS = Markup('<span class="badge status-{}">{}</span>')
-_PRIORITY = Markup('<span class="badge priority-{}">{}</span>')
-_SLA = Markup('<span class="badge sla sla-{}">{}</span>')
-_SLA_DUE = Markup('<span class="badge sla sla-{}" title="{} due {}">{}</span>')
+_STATUS = Markup('<span class="badge status-%s">%s</span>')
+_PRIORITY = Markup('<span class="badge priority-%s">%s</span>')
+_SLA = Markup('<span class="badge sla sla-%s">%s</span>')
+_SLA_DUE = Markup('<span class="badge sla sla-%s" title="%s due %s">%s</span>')
 
 
 def status_badge(status) -> Markup:
     """<span class="badge status-open">Open</span>"""
-    return _STATUS.format(status.value, status.label)
+    return _STATUS % (status.value, status.label)
 
 
 def priority_badge(priority) -> Markup:
     """<span class="badge priority-high">High</span>"""
-    return _PRIORITY.format(priority.value, priority.label)
+    return _PRIORITY % (priority.value, priority.label)
 
 
 def sla_badge(badge) -> Markup:
@@ -32,8 +33,8 @@ def sla_badge(badge) -> Markup:
         return Markup("")
     if badge.due_at:
         due = datetime_filter(badge.due_at, element=False)
-        return _SLA_DUE.format(badge.state, badge.clock, due, badge.label)
-    return _SLA.format(badge.state, badge.label)
+        return _SLA_DUE % (badge.state, badge.clock, due, badge.label)
+    return _SLA % (badge.state, badge.label)
 
 
 GLOBALS = {"status_badge": status_badge, "priority_badge": priority_badge, "sla_badge": sla_badge}
