@@ -85,15 +85,18 @@ def _property_form(ticket, agents, teams, formdata=None, edits=None) -> TicketPr
 def _render_ticket(
     number: int, *, status: int = 200, properties=None, composer=None, stale=None, edits=None
 ):
-    ticket = queries.get_ticket_page(_org(), number)
+    page = queries.ticket_page(_org(), number)
+    ticket = page.ticket
     agents, teams = assignment_choices(_org())
     return render_template(
         "console/ticket.html",
         ticket=ticket,
+        messages=page.messages,
+        history=page.events,
         properties=properties or _property_form(ticket, agents, teams, edits=edits),
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
-        mail=mail_for_messages(_org(), [m.id for m in ticket.messages]),
+        mail=mail_for_messages(_org(), [m.id for m in page.messages]),
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
     ), status
