@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
-from supportdesk.accounts.models import Team, User
+from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
 from supportdesk.db import UTCDateTime, utcnow
 from supportdesk.extensions import db
 from supportdesk.sla.models import TicketSla
+from supportdesk.tickets import rows
 from supportdesk.tickets.cursors import decode_cursor, encode_cursor
 from supportdesk.tickets.errors import TicketNotFound
 from supportdesk.tickets.models import (
@@ -234,33 +235,6 @@ def list_queue(
     return keyset.page(list(db.session.scalars(query).unique()), per_page)
 
 
-@dataclass(slots=True)
-class QueueRow:
-    """One ticket as a queue page shows it: plain values read from one row, no ORM object."""
-
-    id: int
-    number: int
-    subject: str
-    status: Status
-    priority: Priority
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    customer_name: str
-    assignee_name: str | None
-    team_name: str | None
-    sla: TicketSla | None
-    tags: list[str] = field(default_factory=list)
-
-
-_SLA_TIMES = (
-    TicketSla.paused_since,
-    TicketSla.first_response_due_at,
-    TicketSla.first_response_warn_at,
-    TicketSla.resolution_due_at,
-    TicketSla.resolution_warn_at,
-)
-
-
 def list_queue_rows(
     organization_id: int,
     user_id: int,
@@ -277,49 +251,14 @@ def list_queue_rows(
     """
     keyset = _keyset(organization_id, user_id, f, after, before)
     query = (
-        sa.select(
-            Ticket.id,
-            Ticket.number,
-            Ticket.subject,
-            Ticket.status,
-            Ticket.priority,
-            Ticket.created_at,
-            Ticket.updated_at,
-            sa.func.coalesce(sa.func.nullif(Customer.name, ""), Customer.email),
-            User.name,
-            Team.name,
-            TicketSla.ticket_id,
-            *_SLA_TIMES,
-        )
-        .join(Customer, Customer.id == Ticket.customer_id)
-        .outerjoin(User, User.id == Ticket.assignee_id)
-        .outerjoin(Team, Team.id == Ticket.team_id)
-        .outerjoin(TicketSla, TicketSla.ticket_id == Ticket.id)
+        rows.queue_row_select()
         .where(*keyset.conditions)
         .order_by(*keyset.order)
         .limit(per_page + 1)
     )
-    rows = []
-    for r in db.session.execute(query):
-        sla = None
-        if r[10] is not None:
-            sla = TicketSla(**{c.key: value for c, value in zip(_SLA_TIMES, r[11:], strict=True)})
-        rows.append(QueueRow(*r[:10], sla=sla))
-    _attach_tags(organization_id, rows)
-    return keyset.page(rows, per_page)
-
-
-def _attach_tags(organization_id: int, rows: list[QueueRow]) -> None:
-    """Fill each row's tags, by name, in one query."""
-    if not rows:
-        return
-    by_id = {row.id: row for row in rows}
-    for ticket_id, name in db.session.execute(
-        sa.select(TicketTag.ticket_id, TicketTag.name)
-        .where(TicketTag.organization_id == organization_id, TicketTag.ticket_id.in_(by_id))
-        .order_by(TicketTag.ticket_id, TicketTag.name)
-    ):
-        by_id[ticket_id].tags.append(name)
+    found = [rows.queue_row(r) for r in db.session.execute(query)]
+    rows.attach_tags(organization_id, found)
+    return keyset.page(found, per_page)
 
 
 def queue_counts(
@@ -426,55 +365,13 @@ def get_ticket(organization_id: int, number: int) -> Ticket:
     return ticket
 
 
-class _Person:
-    """An author or actor as the ticket page names them: only the name (and a customer's email)."""
-
-    __slots__ = ("name", "email")
-
-    def __init__(self, name: str | None, email: str | None = None):
-        self.name, self.email = name, email
-
-    display_name = Customer.display_name  # the one rule: the name, else the email
-
-
-class MessageRow:
-    """A message as the ticket page shows it, with Message's own rules for kind and author."""
-
-    __slots__ = ("id", "kind", "body_text", "created_at", "author_user", "author_customer")
-
-    def __init__(self, id, kind, body_text, created_at, author_user, author_customer):
-        self.id, self.kind, self.body_text, self.created_at = id, kind, body_text, created_at
-        self.author_user, self.author_customer = author_user, author_customer
-
-    is_internal = Message.is_internal
-    author_name = Message.author_name
-
-
-class EventRow:
-    """A history entry as the ticket page shows it, with TicketEvent's rule for the actor."""
-
-    __slots__ = ("id", "kind", "old_value", "new_value", "data", "created_at")
-    __slots__ += ("actor_user", "actor_customer")
-
-    def __init__(self, id, kind, old_value, new_value, data, created_at, user, customer):
-        self.id, self.kind, self.old_value, self.new_value = id, kind, old_value, new_value
-        self.data, self.created_at = data, created_at
-        self.actor_user, self.actor_customer = user, customer
-
-    actor_name = TicketEvent.actor_name
-
-
 @dataclass
 class TicketPage:
     """Everything the ticket page shows: the ticket (people, SLA, tags), conversation, history."""
 
     ticket: Ticket
-    messages: list[MessageRow]
-    events: list[EventRow]
-
-
-def _person(name, email=None, present=True) -> _Person | None:
-    return _Person(name, email) if present else None
+    messages: list[rows.MessageRow]
+    events: list[rows.EventRow]
 
 
 @functools.cache
@@ -495,36 +392,14 @@ def _ticket_page_statements() -> tuple:
         )
     )
     messages = (
-        sa.select(
-            Message.id,
-            Message.kind,
-            Message.body_text,
-            Message.created_at,
-            Message.author_user_id,
-            User.name,
-            Message.author_customer_id,
-            Customer.name,
-            Customer.email,
-        )
+        sa.select(*rows.MESSAGE_COLUMNS)
         .outerjoin(User, User.id == Message.author_user_id)
         .outerjoin(Customer, Customer.id == Message.author_customer_id)
         .where(Message.organization_id == organization_id, Message.ticket_id == ticket_id)
         .order_by(Message.id)
     )
     events = (
-        sa.select(
-            TicketEvent.id,
-            TicketEvent.kind,
-            TicketEvent.old_value,
-            TicketEvent.new_value,
-            TicketEvent.data,
-            TicketEvent.created_at,
-            TicketEvent.actor_user_id,
-            User.name,
-            TicketEvent.actor_customer_id,
-            Customer.name,
-            Customer.email,
-        )
+        sa.select(*rows.EVENT_COLUMNS)
         .outerjoin(User, User.id == TicketEvent.actor_user_id)
         .outerjoin(Customer, Customer.id == TicketEvent.actor_customer_id)
         .where(TicketEvent.organization_id == organization_id, TicketEvent.ticket_id == ticket_id)
@@ -542,22 +417,8 @@ def ticket_page(organization_id: int, number: int) -> TicketPage:
     if ticket is None:
         raise TicketNotFound(number)
     params = {"organization_id": organization_id, "ticket_id": ticket.id}
-    messages = [
-        MessageRow(
-            r[0], r[1], r[2], r[3],
-            _person(r[5], present=r[4] is not None),
-            _person(r[7], r[8], present=r[6] is not None),
-        )
-        for r in db.session.execute(messages_stmt, params)
-    ]  # fmt: skip
-    events = [
-        EventRow(
-            *r[:6],
-            _person(r[7], present=r[6] is not None),
-            _person(r[9], r[10], present=r[8] is not None),
-        )
-        for r in db.session.execute(events_stmt, params)
-    ]
+    messages = [rows.message_row(r) for r in db.session.execute(messages_stmt, params)]
+    events = [rows.event_row(r) for r in db.session.execute(events_stmt, params)]
     return TicketPage(ticket, messages, events)
 
 
