@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     jsonl = work / f"workload-{a.tickets}.jsonl"
     report: dict = {"tickets": a.tickets, "machine": _machine(), "commit": _commit(), "actions": {}}
-    if not jsonl.exists():
+    if not a.reuse and not jsonl.exists():
         _step(f"Generating {a.tickets:,} tickets → {jsonl}")
         subprocess.run(
             [sys.executable, a.workload, "--tickets", str(a.tickets), "--jsonl", str(jsonl)],
@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         _flask(env, "load-workload", str(jsonl), "--password", PASSWORD, quiet=False)
         report["load_seconds"] = round(time.perf_counter() - started, 1)
+    else:
+        _flask(env, "db", "upgrade")  # a reused database gets this branch's migrations
     report["postgresql"] = _pg_settings(url)
     _step(f"In process: {a.inprocess_requests} requests of each page")
     report["inprocess"] = inprocess.measure(url, a.inprocess_requests)
@@ -395,16 +397,16 @@ def _measure(action, n: int, warmup: int) -> dict:
     }
 
 
-def _wrk(port: int, cookie: str, seconds: int) -> dict | None:
+def _wrk(port: int, cookie: str, seconds: int, connections: int = 16) -> dict | None:
     if not shutil.which("wrk"):
         _step("wrk not installed (apt-get install wrk): skipped")
         return None
-    _step(f"wrk -t2 -c20 -d{seconds}s on the queue page")
+    _step(f"wrk -t2 -c{connections} -d{seconds}s on the queue page")
     out = subprocess.run(
         [
             "wrk",
             "-t2",
-            "-c20",
+            f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
             "-H",
@@ -418,7 +420,7 @@ def _wrk(port: int, cookie: str, seconds: int) -> dict | None:
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
-        "connections": 20,
+        "connections": connections,
         "seconds": seconds,
         "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "latency": latency,
