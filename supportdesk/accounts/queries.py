@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -83,6 +85,14 @@ def assignment_choices(organization_id: int) -> tuple[list[sa.Row], list[sa.Row]
 
     The agents are assignable_agents' (active, not viewers); nothing else of either is loaded.
     """
+    rows = db.session.execute(_choices_statement(), {"organization_id": organization_id}).all()
+    return [r for r in rows if r.kind == 0], [r for r in rows if r.kind == 1]
+
+
+@functools.cache
+def _choices_statement():
+    # Built once (a page view runs it; building it costs more than running it).
+    organization_id = sa.bindparam("organization_id")
     agents = sa.select(sa.literal(0).label("kind"), User.id, User.name).where(
         User.organization_id == organization_id,
         User.active.is_(True),
@@ -91,5 +101,4 @@ def assignment_choices(organization_id: int) -> tuple[list[sa.Row], list[sa.Row]
     teams = sa.select(sa.literal(1), Team.id, Team.name).where(
         Team.organization_id == organization_id
     )
-    rows = db.session.execute(sa.union_all(agents, teams).order_by("kind", "name")).all()
-    return [r for r in rows if r.kind == 0], [r for r in rows if r.kind == 1]
+    return sa.union_all(agents, teams).order_by("kind", "name")

@@ -484,7 +484,19 @@ def customer_tickets(
 ) -> list[sa.Row]:
     """The customer's most recent tickets (for the ticket and customer pages), as rows of
     id, number, subject, status, priority and created_at."""
-    query = (
+    params = {
+        "organization_id": organization_id,
+        "customer_id": customer_id,
+        "exclude_id": exclude_id or 0,  # ids start at 1: 0 excludes nothing
+        "limit": limit,
+    }
+    return list(db.session.execute(_customer_tickets_statement(), params))
+
+
+@functools.cache
+def _customer_tickets_statement() -> sa.Select:
+    # Built once: building a statement costs more than running this one.
+    return (
         sa.select(
             Ticket.id,
             Ticket.number,
@@ -493,10 +505,11 @@ def customer_tickets(
             Ticket.priority,
             Ticket.created_at,
         )
-        .where(Ticket.organization_id == organization_id, Ticket.customer_id == customer_id)
+        .where(
+            Ticket.organization_id == sa.bindparam("organization_id"),
+            Ticket.customer_id == sa.bindparam("customer_id"),
+            Ticket.id != sa.bindparam("exclude_id"),
+        )
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        .limit(limit)
+        .limit(sa.bindparam("limit"))
     )
-    if exclude_id is not None:
-        query = query.where(Ticket.id != exclude_id)
-    return list(db.session.execute(query))

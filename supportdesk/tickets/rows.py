@@ -7,6 +7,7 @@ the queries. Names follow the models' own rules (the properties are the models')
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -107,12 +108,22 @@ def attach_tags(organization_id: int, rows: list[QueueRow]) -> None:
     if not rows:
         return
     by_id = {row.id: row for row in rows}
-    for ticket_id, name in db.session.execute(
-        sa.select(TicketTag.ticket_id, TicketTag.name)
-        .where(TicketTag.organization_id == organization_id, TicketTag.ticket_id.in_(by_id))
-        .order_by(TicketTag.ticket_id, TicketTag.name)
-    ):
+    params = {"organization_id": organization_id, "ids": list(by_id)}
+    for ticket_id, name in db.session.execute(_tags_statement(), params):
         by_id[ticket_id].tags.append(name)
+
+
+@functools.cache
+def _tags_statement() -> sa.Select:
+    # Built once: building a statement costs more than running this one.
+    return (
+        sa.select(TicketTag.ticket_id, TicketTag.name)
+        .where(
+            TicketTag.organization_id == sa.bindparam("organization_id"),
+            TicketTag.ticket_id.in_(sa.bindparam("ids", expanding=True)),
+        )
+        .order_by(TicketTag.ticket_id, TicketTag.name)
+    )
 
 
 class MessageRow:
