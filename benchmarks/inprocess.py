@@ -35,7 +35,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The checkout whose code is measured: this one, or --source (an older commit's worktree, to
+# measure "before" with the same tool).
+_source = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--source=")), None)
+sys.path.insert(0, _source or str(Path(__file__).resolve().parent.parent))
 
 WORKLOAD_AGENT = ("agent01@workload.example", "workload-password")
 DEMO_PASSWORD = "demo-password-123"
@@ -291,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--sql-width", type=int, default=160)
     p.add_argument("--json", help="write the figures here")
+    p.add_argument(
+        "--source", help="measure the supportdesk checkout in this folder (--source=DIR)"
+    )
     a = p.parse_args(argv)
     if not a.database_url:
         p.error("pass --database-url or set SUPPORTDESK_DATABASE_URL")
