@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 AGENT = "agent01@workload.example"
 PASSWORD = "workload-password"
 SPECIAL_USE = (".test", ".invalid", ".local", ".localhost")  # refused by the email form
+REGRESSION = 0.30  # --compare fails when a page's in-process median grows by more than this
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import inprocess  # noqa: E402  (benchmarks/inprocess.py, beside this file)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     jsonl = work / f"workload-{a.tickets}.jsonl"
     report: dict = {"tickets": a.tickets, "machine": _machine(), "commit": _commit(), "actions": {}}
-    if not jsonl.exists():
+    if not a.reuse and not jsonl.exists():
         _step(f"Generating {a.tickets:,} tickets → {jsonl}")
         subprocess.run(
             [sys.executable, a.workload, "--tickets", str(a.tickets), "--jsonl", str(jsonl)],
@@ -68,7 +72,17 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         _flask(env, "load-workload", str(jsonl), "--password", PASSWORD, quiet=False)
         report["load_seconds"] = round(time.perf_counter() - started, 1)
+    else:
+        _flask(env, "db", "upgrade")  # a reused database gets this branch's migrations
     report["postgresql"] = _pg_settings(url)
+    _step(f"In process: {a.inprocess_requests} requests of each page")
+    report["inprocess"] = inprocess.measure(url, a.inprocess_requests)
+    print(inprocess.table(report["inprocess"]), flush=True)
+    if a.write_baseline:
+        _write_baseline(a.write_baseline, report)
+    regressions = _compare(a.compare, report) if a.compare else []
+    if a.inprocess_only:
+        return _finish(a, report, regressions)
     server = _serve(env, a.port)
     try:
         client = Client("127.0.0.1", a.port)
@@ -85,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             "create ticket (form)": lambda i: client.create_ticket(_payload(workload, i)),
         }
         if client.get("/api/v1/tickets").status in (200, 401, 403):
+            # The API takes tokens, not the console's session cookie.
+            client.api_token = _api_token(env, AGENT)
             actions["create ticket (API)"] = lambda i: client.api_create(
                 _payload(workload, 10_000 + i)
             )
@@ -95,10 +111,51 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    return _finish(a, report, regressions)
+
+
+def _finish(a, report: dict, regressions: list[str]) -> int:
     if a.json:
         Path(a.json).write_text(json.dumps(report, indent=2) + "\n")
-    print(_table(report))
-    return 0
+    if report["actions"]:
+        print(_table(report))
+    for line in regressions:
+        print(f"REGRESSION: {line}", file=sys.stderr)
+    return 1 if regressions else 0
+
+
+def _write_baseline(path: str, report: dict) -> None:
+    """Store this run's in-process medians as the baseline --compare checks against."""
+    pages = report["inprocess"]["pages"]
+    baseline = {
+        "tickets": report["tickets"],
+        "commit": report["commit"],
+        "machine": report["machine"],
+        "p50_ms": {name: r["p50_ms"] for name, r in pages.items()},
+        "sql_queries": {name: r["sql_queries"] for name, r in pages.items()},
+    }
+    Path(path).write_text(json.dumps(baseline, indent=2) + "\n")
+    _step(f"Baseline written to {path}")
+
+
+def _compare(path: str, report: dict) -> list[str]:
+    """Pages whose in-process median is more than REGRESSION slower than the baseline's."""
+    baseline = json.loads(Path(path).read_text())
+    found = []
+    print(f"\ncompared with {path} (commit {baseline['commit']}):")
+    for name, r in report["inprocess"]["pages"].items():
+        before = baseline["p50_ms"].get(name)
+        if before is None:
+            continue
+        ratio = r["p50_ms"] / before
+        verdict = "REGRESSED" if ratio > 1 + REGRESSION else "ok"
+        print(f"  {name:10} {before:>7.2f} -> {r['p50_ms']:>7.2f} ms  ({ratio:.2f}x)  {verdict}")
+        if ratio > 1 + REGRESSION:
+            found.append(f"{name}: median {r['p50_ms']} ms vs {before} ms in the baseline")
+        queries = baseline.get("sql_queries", {}).get(name)
+        if queries and max(r["sql_queries"]) > max(queries):
+            found.append(f"{name}: {r['sql_queries']} SQL queries vs {queries} in the baseline")
+    return found
 
 
 def _args(argv):
@@ -125,6 +182,16 @@ def _args(argv):
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--work-dir", default="/tmp/supportdesk-bench")
     p.add_argument("--json", help="write the results here")
+    p.add_argument("--inprocess-requests", type=int, default=200, help="per page, in process")
+    p.add_argument(
+        "--inprocess-only", action="store_true", help="skip gunicorn, the HTTP actions and wrk"
+    )
+    p.add_argument("--write-baseline", metavar="PATH", help="store the in-process medians here")
+    p.add_argument(
+        "--compare",
+        metavar="PATH",
+        help="exit 1 when a page's in-process median is >30%% slower than this baseline's",
+    )
     return p.parse_args(argv)
 
 
@@ -169,6 +236,17 @@ def _flask(env: dict, *args: str, quiet: bool = True) -> None:
         stdout=out,
         stderr=out,
     )
+
+
+def _api_token(env: dict, email: str) -> str:
+    """A read-write API token for `email`, from `flask create-token` (expires in a day)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "supportdesk", "create-token",
+         "--email", email, "--scope", "read-write", "--name", "benchmark",
+         "--expires-in-days", "1"],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return done.stdout.strip().splitlines()[-1]
 
 
 def _serve(env: dict, port: int) -> subprocess.Popen:
@@ -218,11 +296,20 @@ class Client:
     def __init__(self, host: str, port: int):
         self.conn = http.client.HTTPConnection(host, port, timeout=30)
         self.cookie = ""
+        self.api_token = ""
 
     def request(
-        self, method: str, path: str, body: str | None = None, ctype: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        ctype: str | None = None,
+        token: str | None = None,
     ) -> Response:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if token:
+            headers = {"Authorization": f"Bearer {token}"}
+        else:
+            headers = {"Cookie": self.cookie} if self.cookie else {}
         if ctype:
             headers["Content-Type"] = ctype
         started = time.perf_counter()
@@ -285,7 +372,9 @@ class Client:
                 "body": payload["description"],
             }
         )
-        return self.request("POST", "/api/v1/tickets", body, "application/json")
+        return self.request(
+            "POST", "/api/v1/tickets", body, "application/json", token=self.api_token
+        )
 
 
 def _measure(action, n: int, warmup: int) -> dict:
@@ -308,16 +397,16 @@ def _measure(action, n: int, warmup: int) -> dict:
     }
 
 
-def _wrk(port: int, cookie: str, seconds: int) -> dict | None:
+def _wrk(port: int, cookie: str, seconds: int, connections: int = 16) -> dict | None:
     if not shutil.which("wrk"):
         _step("wrk not installed (apt-get install wrk): skipped")
         return None
-    _step(f"wrk -t2 -c20 -d{seconds}s on the queue page")
+    _step(f"wrk -t2 -c{connections} -d{seconds}s on the queue page")
     out = subprocess.run(
         [
             "wrk",
             "-t2",
-            "-c20",
+            f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
             "-H",
@@ -331,7 +420,7 @@ def _wrk(port: int, cookie: str, seconds: int) -> dict | None:
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
-        "connections": 20,
+        "connections": connections,
         "seconds": seconds,
         "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "latency": latency,

@@ -28,6 +28,7 @@ APP_TABLES = {
     "business_calendars",
     "sla_policies",
     "ticket_slas",
+    "ticket_counts",
     "escalation_rules",
     "ticket_escalations",
     "ticket_events",

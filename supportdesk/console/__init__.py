@@ -27,6 +27,13 @@ def _assignment_rule(value: str | None) -> str:
     return rule_label(value)
 
 
+@bp.record_once
+def _badges(state) -> None:
+    from supportdesk.console.badges import GLOBALS
+
+    state.app.jinja_env.globals.update(GLOBALS)
+
+
 @bp.app_template_global("sla_badge_for")
 def _sla_badge_for(sla):
     """The SLA badge of a ticket's loaded SLA row (see supportdesk.sla.queries.badge)."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from supportdesk.accounts.queries import assignable_agents, list_teams
+from supportdesk.accounts.queries import assignment_choices
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
@@ -59,11 +59,12 @@ def filter_args(f: QueueFilter) -> dict:
 
 def filter_bar(organization_id: int, f: QueueFilter) -> dict[str, Any]:
     """What the filter bar of the queue and search pages shows: the filter and its choices."""
+    agents, teams = assignment_choices(organization_id)  # one query for both menus
     return {
         "f": f,
         "args": filter_args(f),
-        "agents": assignable_agents(organization_id),
-        "teams": list_teams(organization_id),
+        "agents": agents,
+        "teams": teams,
         "statuses": list(Status),
         "priorities": list(Priority),
     }

@@ -17,10 +17,12 @@ from supportdesk.tickets.errors import StaleTicket
 
 def _confirm_page(number: int, form: DeleteTicketForm, error=None) -> str:
     """The confirmation; after a refusal because the ticket changed, against its new version."""
-    ticket = queries.get_ticket_page(current_user.organization_id, number)
+    page = queries.ticket_page(current_user.organization_id, number)
     if isinstance(error, StaleTicket):
-        form = DeleteTicketForm(formdata=None, data={"version": ticket.version})
-    return render_template("console/ticket_delete.html", ticket=ticket, form=form)
+        form = DeleteTicketForm(formdata=None, data={"version": page.ticket.version})
+    return render_template(
+        "console/ticket_delete.html", ticket=page.ticket, messages=page.messages, form=form
+    )
 
 
 @bp.get("/tickets/<int:number>/delete")

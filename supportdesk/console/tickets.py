@@ -6,7 +6,7 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from supportdesk.accounts.queries import assignable_agents, list_teams
+from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.filters import filter_bar, parse_queue_filter
@@ -34,7 +34,7 @@ def _org() -> int:
 def queue():
     """A ticket queue with the sidebar counts, filters, sorting and keyset pagination."""
     f = parse_queue_filter(request.args)
-    page = queries.list_queue(
+    page = queries.list_queue_rows(
         _org(),
         current_user.id,
         f,
@@ -75,16 +75,18 @@ def _property_form(ticket, agents, teams, formdata=None, edits=None) -> TicketPr
 
 
 def _ticket_page(number: int, *, properties=None, composer=None, stale=None, edits=None) -> str:
-    ticket = queries.get_ticket_page(_org(), number)
-    agents = assignable_agents(_org())
-    teams = list_teams(_org())
+    page = queries.ticket_page(_org(), number)
+    ticket = page.ticket
+    agents, teams = assignment_choices(_org())
     return render_template(
         "console/ticket.html",
         ticket=ticket,
+        messages=page.messages,
+        history=page.events,
         properties=properties or _property_form(ticket, agents, teams, edits=edits),
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
-        mail=mail_for_messages(_org(), [m.id for m in ticket.messages]),
+        mail=mail_for_messages(_org(), [m.id for m in page.messages]),
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
     )

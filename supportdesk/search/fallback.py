@@ -80,7 +80,7 @@ def search_fallback(
         )
         .subquery("scored")
     )
-    rows = page_of(scored, conditions, result)
+    rows = page_of(organization_id, scored, conditions, result)
     if not rows:
         return
     ids = [ticket.id for ticket, _score in rows]

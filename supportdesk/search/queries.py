@@ -154,7 +154,7 @@ def _search_postgresql(
         .group_by(hits.c.ticket_id)
         .subquery("scored")
     )
-    rows = page_of(scored, conditions, result)
+    rows = page_of(organization_id, scored, conditions, result)
     if not rows:
         return
     ids = [ticket.id for ticket, _score in rows]

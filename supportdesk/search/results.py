@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import contains_eager, selectinload
 
 from supportdesk.extensions import db
 from supportdesk.search.terms import Term
+from supportdesk.tickets import rows
 from supportdesk.tickets.models import Ticket, TicketTag
 
 MAX_PAGE = 40  # ranked results are paged by offset; nobody reads past 1,000 of them
@@ -20,9 +20,9 @@ NUMBER_SCORE, SUBJECT_WEIGHT, MESSAGE_WEIGHT, CUSTOMER_SCORE, TAG_SCORE = 100.0,
 
 @dataclass
 class SearchHit:
-    """One ranked result: the ticket (customer, assignee, team, tags loaded) and its highlights."""
+    """One ranked result: the ticket (with its people, SLA and tags) and its highlights."""
 
-    ticket: Ticket
+    ticket: rows.QueueRow
     score: float
     subject: Markup
     snippet: Markup | None = None
@@ -58,11 +58,13 @@ def tagged(organization_id: int, parsed: list[Term]):
     return per_term[0].distinct() if len(per_term) == 1 else sa.intersect(*per_term)
 
 
-def page_of(scored, conditions: list, result: SearchPage) -> list[tuple[Ticket, float]]:
+def page_of(
+    organization_id: int, scored, conditions: list, result: SearchPage
+) -> list[tuple[rows.QueueRow, float]]:
     """The page of tickets for a (ticket_id, score, source_rows) subquery, with the total.
 
     Filters, ranking and the limit apply to bare ticket rows first; only the page's rows are
-    then joined to their customer, assignee and team (and their tags loaded: 2 queries).
+    then read as QueueRows with their customer, assignee and team (and tags: 2 queries).
     Equal scores go newest ticket first.
     """
     ranked = sa.select(
@@ -81,22 +83,13 @@ def page_of(scored, conditions: list, result: SearchPage) -> list[tuple[Ticket, 
         .offset((result.page - 1) * result.per_page)
         .subquery("ranked")
     )
-    query = (
-        sa.select(Ticket, ranked.c.score, ranked.c.total, ranked.c.source_rows)
-        .join(ranked, ranked.c.ticket_id == Ticket.id)
-        .join(Ticket.customer)
-        .outerjoin(Ticket.assignee)
-        .outerjoin(Ticket.team)
-        .options(
-            contains_eager(Ticket.customer),
-            contains_eager(Ticket.assignee),
-            contains_eager(Ticket.team),
-            selectinload(Ticket.tag_rows),
-        )
-        .order_by(ranked.c.score.desc(), Ticket.id.desc())
+    query = rows.queue_row_select(ranked.c.score, ranked.c.total, ranked.c.source_rows).join(
+        ranked, ranked.c.ticket_id == Ticket.id
     )
-    rows = db.session.execute(query).unique().all()
-    if rows:
-        result.total = rows[0].total
-        result.capped = (rows[0].source_rows or 0) > SEARCH_CAP
-    return [(row[0], float(row.score)) for row in rows]
+    found = db.session.execute(query.order_by(ranked.c.score.desc(), Ticket.id.desc())).all()
+    if found:
+        result.total = found[0].total
+        result.capped = (found[0].source_rows or 0) > SEARCH_CAP
+    page = [(rows.queue_row(r), float(r.score)) for r in found]
+    rows.attach_tags(organization_id, [row for row, _score in page])
+    return page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -20,22 +21,28 @@ def find_live_session(key: str, now: dt.datetime, idle: dt.timedelta) -> AgentSe
     """The live session with this key of an active agent, with agent and organization (one query)."""
     if not key or len(key) > MAX_KEY_LENGTH:
         return None
-    record = db.session.scalar(
+    record = db.session.scalar(_live_session_statement(), {"token_hash": hash_token(key)})
+    if record is None or not is_live(record, now, idle):
+        return None
+    record.key = key
+    return record
+
+
+@functools.cache
+def _live_session_statement() -> sa.Select:
+    # Built once: every signed-in request runs it, and building it costs more than running it.
+    return (
         sa.select(AgentSession)
         .join(AgentSession.user)
         .join(User.organization)
         .options(contains_eager(AgentSession.user).contains_eager(User.organization))
         .where(
-            AgentSession.token_hash == hash_token(key),
+            AgentSession.token_hash == sa.bindparam("token_hash"),
             AgentSession.revoked_at.is_(None),
             User.active.is_(True),
             User.organization_id == AgentSession.organization_id,
         )
     )
-    if record is None or not is_live(record, now, idle):
-        return None
-    record.key = key
-    return record
 
 
 def list_live_sessions(

@@ -167,6 +167,23 @@ class Ticket(db.Model):
         return f"<Ticket #{self.number} {self.status.value}>"
 
 
+class TicketCount(db.Model):
+    """How many tickets an organization has per status and assignee (0: unassigned).
+
+    Written only by database triggers (migration 0015), in the transaction that changes tickets:
+    the sidebar counts read these few rows instead of counting tickets. Never written by the app.
+    """
+
+    __tablename__ = "ticket_counts"
+
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    assignee_id: Mapped[int] = mapped_column(primary_key=True)
+    tickets: Mapped[int]
+
+
 class TicketTag(db.Model):
     """One tag on one ticket (a row per tag, so tag filters use an index)."""
 

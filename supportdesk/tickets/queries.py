@@ -7,14 +7,18 @@ queries whatever the page size (relationships are eager-loaded explicitly; lazy 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
-from supportdesk.db import utcnow
+from supportdesk.accounts.models import User
+from supportdesk.customers.models import Customer
+from supportdesk.db import UTCDateTime, utcnow
 from supportdesk.extensions import db
 from supportdesk.sla.models import TicketSla
+from supportdesk.tickets import rows
 from supportdesk.tickets.cursors import decode_cursor, encode_cursor
 from supportdesk.tickets.errors import TicketNotFound
 from supportdesk.tickets.models import (
@@ -23,6 +27,7 @@ from supportdesk.tickets.models import (
     Priority,
     Status,
     Ticket,
+    TicketCount,
     TicketEvent,
     TicketTag,
 )
@@ -87,13 +92,14 @@ def _sla_flags(now: dt.datetime, sla) -> tuple:
     return breached, near
 
 
-def _sla_state(organization_id: int, state: str) -> sa.Exists:
-    """Whether the ticket's SLA clock is "breached" or "breaching" (near its due time) now.
+def _sla_state(organization_id, state: str, now=None) -> sa.Exists:
+    """Whether the ticket's SLA clock is "breached" or "breaching" (near its due time) `now`.
 
     An EXISTS on an alias, so it works whether or not the outer query joins ticket_slas.
+    `organization_id` and `now` may be values or bind parameters.
     """
     sla = aliased(TicketSla)
-    breached, near = _sla_flags(utcnow(), sla)
+    breached, near = _sla_flags(utcnow() if now is None else now, sla)
     return sa.exists().where(
         sla.ticket_id == Ticket.id,
         sla.organization_id == organization_id,
@@ -140,16 +146,38 @@ def queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list
     return conditions
 
 
-def list_queue(
-    organization_id: int,
-    user_id: int,
-    f: QueueFilter,
-    *,
-    per_page: int = 25,
-    after: str | None = None,
-    before: str | None = None,
-) -> QueuePage:
-    """A page of tickets for a queue, with customer, assignee, team and tags loaded (2 queries)."""
+@dataclass
+class _Keyset:
+    """The WHERE and ORDER BY of one page of a queue, and how to turn its rows into a page."""
+
+    conditions: list
+    order: tuple
+    sort_key: str
+    backwards: bool
+    boundary: tuple | None
+
+    def page(self, rows: list, per_page: int) -> QueuePage:
+        """The page of `rows` (fetched with LIMIT per_page + 1) with its neighbours' cursors."""
+        has_more = len(rows) > per_page
+        rows = rows[:per_page]
+        if self.backwards:
+            rows.reverse()
+
+        def cursor(t) -> str:
+            return encode_cursor(getattr(t, self.sort_key), t.id)
+
+        if self.backwards:
+            next_cursor = cursor(rows[-1]) if rows else None
+            prev_cursor = cursor(rows[0]) if rows and has_more else None
+        else:
+            next_cursor = cursor(rows[-1]) if rows and has_more else None
+            prev_cursor = cursor(rows[0]) if rows and self.boundary is not None else None
+        return QueuePage(rows, next_cursor, prev_cursor)
+
+
+def _keyset(
+    organization_id: int, user_id: int, f: QueueFilter, after: str | None, before: str | None
+) -> _Keyset:
     label_col = SORTS.get(f.sort, SORTS["updated"])[1]
     sort = f.sort if f.sort in SORTS else "updated"
     conditions = queue_conditions(organization_id, user_id, f)
@@ -160,7 +188,7 @@ def list_queue(
         backwards = boundary is not None
     if not backwards and after:
         boundary = decode_cursor(after, sort)
-    # Walking backwards flips the order; the page is reversed again below.
+    # Walking backwards flips the order; the page is reversed again by _Keyset.page.
     descending = f.descending != backwards
     if boundary is not None:
         value, ticket_id = boundary
@@ -173,6 +201,20 @@ def list_queue(
                 sa.or_(label_col > value, sa.and_(label_col == value, Ticket.id > ticket_id))
             )
     order = (label_col.desc(), Ticket.id.desc()) if descending else (label_col, Ticket.id)
+    return _Keyset(conditions, order, label_col.key, backwards, boundary)
+
+
+def list_queue(
+    organization_id: int,
+    user_id: int,
+    f: QueueFilter,
+    *,
+    per_page: int = 25,
+    after: str | None = None,
+    before: str | None = None,
+) -> QueuePage:
+    """A page of tickets for a queue, with customer, assignee, team and tags loaded (2 queries)."""
+    keyset = _keyset(organization_id, user_id, f, after, before)
     query = (
         sa.select(Ticket)
         .join(Ticket.customer)
@@ -186,67 +228,124 @@ def list_queue(
             contains_eager(Ticket.sla),
             selectinload(Ticket.tag_rows),
         )
-        .where(*conditions)
-        .order_by(*order)
+        .where(*keyset.conditions)
+        .order_by(*keyset.order)
         .limit(per_page + 1)
     )
-    rows = list(db.session.scalars(query).unique())
-    has_more = len(rows) > per_page
-    rows = rows[:per_page]
-    if backwards:
-        rows.reverse()
+    return keyset.page(list(db.session.scalars(query).unique()), per_page)
 
-    def cursor(t: Ticket) -> str:
-        return encode_cursor(getattr(t, label_col.key), t.id)
 
-    if backwards:
-        next_cursor = cursor(rows[-1]) if rows else None
-        prev_cursor = cursor(rows[0]) if rows and has_more else None
-    else:
-        next_cursor = cursor(rows[-1]) if rows and has_more else None
-        prev_cursor = cursor(rows[0]) if rows and boundary is not None else None
-    return QueuePage(rows, next_cursor, prev_cursor)
+def list_queue_rows(
+    organization_id: int,
+    user_id: int,
+    f: QueueFilter,
+    *,
+    per_page: int = 25,
+    after: str | None = None,
+    before: str | None = None,
+) -> QueuePage:
+    """list_queue for the console: the same page as QueueRows, only the columns it shows.
+
+    Reading ~25 rows as tuples instead of building ~100 ORM objects (tickets, customers,
+    agents, teams, tags) is most of the difference between the two. 2 queries.
+    """
+    keyset = _keyset(organization_id, user_id, f, after, before)
+    query = (
+        rows.queue_row_select()
+        .where(*keyset.conditions)
+        .order_by(*keyset.order)
+        .limit(per_page + 1)
+    )
+    found = [rows.queue_row(r) for r in db.session.execute(query)]
+    rows.attach_tags(organization_id, found)
+    return keyset.page(found, per_page)
 
 
 def queue_counts(
     organization_id: int, user_id: int, shown: QueueFilter | None = None
 ) -> dict[str, int]:
-    """Ticket counts for every sidebar queue in one query, each capped at COUNT_CAP + 1.
+    """Ticket counts for every sidebar queue, in one query.
 
-    Each count is an index-only scan of the index that matches its queue, stopped after
-    COUNT_CAP + 1 entries: a page view reads at most ~70,000 index entries, never the whole table
-    (the console shows "10,000+"). Below the cap the numbers are exact and always current.
-    With `shown`, the same query also counts that filtered queue (key "shown"), the same way.
+    The queues defined by status and assignee add up rows of `ticket_counts`, which database
+    triggers keep exact in the transaction of every ticket change (migration 0015): a few rows
+    read, whatever the number of tickets. The SLA queues depend on the time, not only on the rows:
+    each is counted as an index scan stopped after COUNT_CAP + 1 tickets ("10,000+").
+    With `shown`, the same query also counts that filtered queue (key "shown"): a plain named
+    queue is the sidebar's number, a queue narrowed by filters is counted like the SLA queues.
     """
-    active = list(ACTIVE_STATUSES)
-    conditions = {
-        "mine": [Ticket.assignee_id == user_id, Ticket.status.in_(active)],
-        "unassigned": [Ticket.assignee_id.is_(None), Ticket.status.in_(active)],
-        "breaching": [Ticket.status.in_(active), _sla_state(organization_id, "breaching")],
-        "breached": [Ticket.status.in_(active), _sla_state(organization_id, "breached")],
-        "open": [Ticket.status.in_(active)],
-        "pending": [Ticket.status == Status.PENDING],
-        "resolved": [Ticket.status == Status.RESOLVED],
-        "closed": [Ticket.status == Status.CLOSED],
-        "all": [],
-    }
-    if shown is not None:
-        # queue_conditions already starts with the organization; repeating it is harmless.
-        conditions["shown"] = queue_conditions(organization_id, user_id, shown)
+    narrowed = shown is not None and _is_narrowed(shown)
+    # The statement is built once: building and hashing it cost more than running it.
+    statement = (
+        _counts_statement(COUNT_CAP, queue_conditions(organization_id, user_id, shown))
+        if narrowed
+        else _plain_counts_statement(COUNT_CAP)
+    )
+    row = db.session.execute(
+        statement, {"organization_id": organization_id, "user_id": user_id, "now": utcnow()}
+    ).one()
+    counts = {key: int(value) for key, value in row._mapping.items()}
+    if shown is not None and not narrowed:
+        counts["shown"] = counts.get(shown.queue, counts["all"])
+    return counts
+
+
+@functools.cache
+def _plain_counts_statement(cap: int) -> sa.Select:
+    return _counts_statement(cap)
+
+
+def _counts_statement(cap: int, shown_conditions: list | None = None) -> sa.Select:
+    """The counts query on bind parameters organization_id, user_id and now."""
+    c = TicketCount
+    organization_id = sa.bindparam("organization_id")
+    user_id = sa.bindparam("user_id")
+    now = sa.bindparam("now", type_=UTCDateTime)
+    active = [s.value for s in ACTIVE_STATUSES]
+
+    def total(*where):
+        return sa.func.coalesce(sa.func.sum(c.tickets).filter(*where), 0)
 
     def capped(where: list):
         rows = (
             sa.select(Ticket.id)
             .where(Ticket.organization_id == organization_id, *where)
-            .limit(COUNT_CAP + 1)
+            .limit(cap + 1)
             .subquery()
         )
         return sa.select(sa.func.count()).select_from(rows).scalar_subquery()
 
-    row = db.session.execute(
-        sa.select(*(capped(where).label(key) for key, where in conditions.items()))
-    ).one()
-    return dict(row._mapping)
+    def sla_queue(state: str):
+        return capped([Ticket.status.in_(active), _sla_state(organization_id, state, now)])
+
+    columns = {
+        "mine": total(c.assignee_id == user_id, c.status.in_(active)),
+        "unassigned": total(c.assignee_id == 0, c.status.in_(active)),
+        "breaching": sla_queue("breaching"),
+        "breached": sla_queue("breached"),
+        "open": total(c.status.in_(active)),
+        "pending": total(c.status == Status.PENDING.value),
+        "resolved": total(c.status == Status.RESOLVED.value),
+        "closed": total(c.status == Status.CLOSED.value),
+        "all": sa.func.coalesce(sa.func.sum(c.tickets), 0),
+    }
+    if shown_conditions is not None:
+        columns["shown"] = capped(shown_conditions)
+    return sa.select(*(column.label(key) for key, column in columns.items())).where(
+        c.organization_id == organization_id
+    )
+
+
+def _is_narrowed(f: QueueFilter) -> bool:
+    """Whether a queue filter narrows its named queue (then its count is a count of tickets)."""
+    return bool(
+        f.statuses
+        or f.priorities
+        or f.assignee_id is not None
+        or f.team_id
+        or f.tag
+        or f.customer_id
+        or f.updated_since is not None
+    )
 
 
 def count_label(n: int) -> str:
@@ -266,9 +365,22 @@ def get_ticket(organization_id: int, number: int) -> Ticket:
     return ticket
 
 
-def get_ticket_page(organization_id: int, number: int) -> Ticket:
-    """A ticket with everything its page shows: people, tags, conversation and history."""
-    ticket = db.session.scalar(
+@dataclass
+class TicketPage:
+    """Everything the ticket page shows: the ticket (people, SLA, tags), conversation, history."""
+
+    ticket: Ticket
+    messages: list[rows.MessageRow]
+    events: list[rows.EventRow]
+
+
+@functools.cache
+def _ticket_page_statements() -> tuple:
+    """The ticket page's statements on bind parameters, built once (building costs more than
+    running them)."""
+    organization_id, number = sa.bindparam("organization_id"), sa.bindparam("number")
+    ticket_id = sa.bindparam("ticket_id")
+    ticket = (
         sa.select(Ticket)
         .where(Ticket.organization_id == organization_id, Ticket.number == number)
         .options(
@@ -277,17 +389,37 @@ def get_ticket_page(organization_id: int, number: int) -> Ticket:
             joinedload(Ticket.team),
             joinedload(Ticket.sla),
             selectinload(Ticket.tag_rows),
-            selectinload(Ticket.messages).options(
-                joinedload(Message.author_user), joinedload(Message.author_customer)
-            ),
-            selectinload(Ticket.events).options(
-                joinedload(TicketEvent.actor_user), joinedload(TicketEvent.actor_customer)
-            ),
         )
     )
+    messages = (
+        sa.select(*rows.MESSAGE_COLUMNS)
+        .outerjoin(User, User.id == Message.author_user_id)
+        .outerjoin(Customer, Customer.id == Message.author_customer_id)
+        .where(Message.organization_id == organization_id, Message.ticket_id == ticket_id)
+        .order_by(Message.id)
+    )
+    events = (
+        sa.select(*rows.EVENT_COLUMNS)
+        .outerjoin(User, User.id == TicketEvent.actor_user_id)
+        .outerjoin(Customer, Customer.id == TicketEvent.actor_customer_id)
+        .where(TicketEvent.organization_id == organization_id, TicketEvent.ticket_id == ticket_id)
+        .order_by(TicketEvent.id)
+    )
+    return ticket, messages, events
+
+
+def ticket_page(organization_id: int, number: int) -> TicketPage:
+    """A ticket with everything its page shows: the ticket as an ORM object with its people, SLA
+    and tags (the property form needs it), the conversation and history as rows with their
+    authors' names (4 queries)."""
+    ticket_stmt, messages_stmt, events_stmt = _ticket_page_statements()
+    ticket = db.session.scalar(ticket_stmt, {"organization_id": organization_id, "number": number})
     if ticket is None:
         raise TicketNotFound(number)
-    return ticket
+    params = {"organization_id": organization_id, "ticket_id": ticket.id}
+    messages = [rows.message_row(r) for r in db.session.execute(messages_stmt, params)]
+    events = [rows.event_row(r) for r in db.session.execute(events_stmt, params)]
+    return TicketPage(ticket, messages, events)
 
 
 def get_ticket_detail(organization_id: int, number: int) -> Ticket:
@@ -349,14 +481,35 @@ def list_events(
 
 def customer_tickets(
     organization_id: int, customer_id: int, *, exclude_id: int | None = None, limit: int = 10
-) -> list[Ticket]:
-    """The customer's most recent tickets (for the ticket and customer pages)."""
-    query = (
-        sa.select(Ticket)
-        .where(Ticket.organization_id == organization_id, Ticket.customer_id == customer_id)
+) -> list[sa.Row]:
+    """The customer's most recent tickets (for the ticket and customer pages), as rows of
+    id, number, subject, status, priority and created_at."""
+    params = {
+        "organization_id": organization_id,
+        "customer_id": customer_id,
+        "exclude_id": exclude_id or 0,  # ids start at 1: 0 excludes nothing
+        "limit": limit,
+    }
+    return list(db.session.execute(_customer_tickets_statement(), params))
+
+
+@functools.cache
+def _customer_tickets_statement() -> sa.Select:
+    # Built once: building a statement costs more than running this one.
+    return (
+        sa.select(
+            Ticket.id,
+            Ticket.number,
+            Ticket.subject,
+            Ticket.status,
+            Ticket.priority,
+            Ticket.created_at,
+        )
+        .where(
+            Ticket.organization_id == sa.bindparam("organization_id"),
+            Ticket.customer_id == sa.bindparam("customer_id"),
+            Ticket.id != sa.bindparam("exclude_id"),
+        )
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        .limit(limit)
+        .limit(sa.bindparam("limit"))
     )
-    if exclude_id is not None:
-        query = query.where(Ticket.id != exclude_id)
-    return list(db.session.scalars(query))

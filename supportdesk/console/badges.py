@@ -1,0 +1,40 @@
+"""The console's badges (status, priority, SLA) as template globals.
+
+Python rather than Jinja macros: a queue page draws about a hundred of them, and a macro call
+costs several times a function call. Every value is escaped by Markup's % (which is also about
+three times faster than Markup.format).
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from supportdesk.web import datetime_filter
+
+_STATUS = Markup('<span class="badge status-%s">%s</span>')
+_PRIORITY = Markup('<span class="badge priority-%s">%s</span>')
+_SLA = Markup('<span class="badge sla sla-%s">%s</span>')
+_SLA_DUE = Markup('<span class="badge sla sla-%s" title="%s due %s">%s</span>')
+
+
+def status_badge(status) -> Markup:
+    """<span class="badge status-open">Open</span>"""
+    return _STATUS % (status.value, status.label)
+
+
+def priority_badge(priority) -> Markup:
+    """<span class="badge priority-high">High</span>"""
+    return _PRIORITY % (priority.value, priority.label)
+
+
+def sla_badge(badge) -> Markup:
+    """The badge of sla.queries.badge(), with the due time in its title; empty without one."""
+    if not badge:
+        return Markup("")
+    if badge.due_at:
+        due = datetime_filter(badge.due_at, element=False)
+        return _SLA_DUE % (badge.state, badge.clock, due, badge.label)
+    return _SLA % (badge.state, badge.label)
+
+
+GLOBALS = {"status_badge": status_badge, "priority_badge": priority_badge, "sla_badge": sla_badge}
