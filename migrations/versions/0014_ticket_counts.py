@@ -1,7 +1,7 @@
 """Ticket counts per organization, status and assignee, kept by the database (sidebar counts)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-27 20:50:00
 
 The console's sidebar shows how many tickets each queue holds on every page view. Counting them
