@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 from flask import current_app
@@ -21,6 +22,11 @@ from supportdesk.jobs import QUEUES
 from supportdesk.jobs.periodic import run_periodic
 from supportdesk.jobs.schedule import PERIODIC
 from supportdesk.redis_fallback import fail_fast_redis
+
+T = TypeVar("T")
+
+# Set by a SIGTERM (or Ctrl-C) that arrives between two rounds of `keep_working`.
+_STOP_SIGNALLED = threading.Event()
 
 
 def _redis(give_up_after: float | None) -> Redis:
@@ -42,11 +48,65 @@ class RegisteredWorker(SimpleWorker):
     RQ lists a worker once, at start. A worker that rides out a Redis restart (it does, while it
     waits for work) then keeps working unlisted, and /readyz, which reads that registry, would
     report no worker on every web instance until the workers restart.
+
+    Its work loop quits quietly on any error, Redis gone included ("found an unhandled
+    exception, quitting..."), and `work()` then returns as if asked to stop. `lost_redis` keeps
+    the Redis error that ended the last step of the loop (None when it ended otherwise), so
+    `flask worker` can tell that quitting from a stop or burst and start again.
     """
 
+    lost_redis: RedisError | None = None
+
+    def _install_signal_handlers(self) -> None:
+        super()._install_signal_handlers()
+        if _STOP_SIGNALLED.is_set():
+            # SIGTERM came while this round started, and its SystemExit was lost: raised in an
+            # at-fork callback (logging's, as RQ forks the scheduler), it is printed and dropped.
+            self._stop_requested = True
+
+    def _minding_redis(self, step: Callable[..., T], *args, **kwargs) -> T:
+        try:
+            result = step(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            self.lost_redis = exc
+            raise
+        except BaseException:
+            self.lost_redis = None
+            raise
+        self.lost_redis = None
+        return result
+
     def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
-        super().heartbeat(timeout, pipeline)
-        worker_registration.register(self, pipeline)
+        def beat() -> None:
+            super(RegisteredWorker, self).heartbeat(timeout, pipeline)
+            worker_registration.register(self, pipeline)
+
+        self._minding_redis(beat)
+
+    # The other steps of RQ's work loop that talk to Redis.
+    def check_for_suspension(self, burst: bool) -> None:
+        self._minding_redis(super().check_for_suspension, burst)
+
+    def run_maintenance_tasks(self) -> None:
+        self._minding_redis(super().run_maintenance_tasks)
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        return self._minding_redis(super().dequeue_job_and_maintain_ttl, timeout, max_idle_time)
+
+    def execute_job(self, job, queue) -> None:
+        self._minding_redis(super().execute_job, job, queue)
+
+    def teardown(self) -> None:
+        """RQ's, and when Redis is still gone (its last words fail), stop listening for
+        commands anyway: the next round subscribes afresh, this thread would retry forever."""
+        try:
+            super().teardown()
+        except RedisError:
+            if self.pubsub_thread is not None:
+                self.pubsub_thread.stop()
+                self.pubsub_thread.join(timeout=1)
+                self.pubsub.close()
+            raise
 
 
 def wait_for_redis(redis: Redis, give_up_after: float | None, *, sleep=time.sleep) -> None:
@@ -92,23 +152,22 @@ def keep_working(redis: Redis, give_up_after: float | None, run: Callable[[], ob
             click.echo(
                 f"Lost Redis ({type(exc).__name__}); starting again once it answers.", err=True
             )
-            with _sigterm_exits():
-                wait_for_redis(redis, give_up_after)
+            _sigterm_exits()
+            wait_for_redis(redis, give_up_after)
 
 
-@contextmanager
-def _sigterm_exits() -> Iterator[None]:
-    """While no job runs, SIGTERM (or Ctrl-C) simply ends the process with status 0."""
+def _sigterm_exits() -> None:
+    """Until the next round installs its own handlers, SIGTERM (or Ctrl-C) simply ends the
+    process with status 0 (should that exit get lost, the next round's worker stops at once).
+    Not the lost round's handlers: RQ's would raise StopRequested into the next round's start,
+    and the process would exit with status 1."""
 
     def leave(signum, frame):
+        _STOP_SIGNALLED.set()
         raise SystemExit(0)
 
-    saved = {s: signal.signal(s, leave) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for number, handler in saved.items():
-            signal.signal(number, handler)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, leave)
 
 
 _WAIT_OPTION = click.option(
@@ -143,9 +202,10 @@ def worker(
 
     def work() -> None:
         queues = [Queue(n, connection=redis) for n in names]
-        RegisteredWorker(queues, connection=redis).work(
-            burst=burst, max_jobs=max_jobs, with_scheduler=True
-        )
+        rq_worker = RegisteredWorker(queues, connection=redis)
+        rq_worker.work(burst=burst, max_jobs=max_jobs, with_scheduler=True)
+        if rq_worker.lost_redis is not None:
+            raise rq_worker.lost_redis
 
     keep_working(redis, redis_wait_seconds, work)
 

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from rq import Queue, Worker
+
+from supportdesk.cli.jobs import RegisteredWorker
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENCE = 90  # seconds; a loaded machine is slow to start Python processes
@@ -122,4 +125,35 @@ def test_an_idle_worker_is_listed_again_after_a_redis_restart(database_url, tmp_
             worker.wait()
         redis_process.terminate()
         redis_process.wait()
+        client.close()
+
+
+def test_rq_quitting_on_a_lost_redis_is_told_apart_from_a_finished_burst():
+    """RQ's loop quits quietly when Redis drops during its maintenance, as after a finished burst;
+    `lost_redis` tells the two apart, so `flask worker` starts again instead of exiting."""
+    port = _free_port()
+    servers = [_redis_server(port)]
+    client = Redis(port=port, socket_connect_timeout=1)
+
+    class RedisRestartsWhileCleaning(RegisteredWorker):
+        def clean_registries(self):
+            servers[-1].terminate()
+            servers[-1].wait()
+            try:
+                super().clean_registries()
+            finally:
+                servers.append(_redis_server(port))  # back before RQ's teardown
+                _until(client.ping, "redis-server again")
+
+    try:
+        _until(client.ping, "redis-server")
+        finished = RegisteredWorker([Queue("default", connection=client)], connection=client)
+        finished.work(burst=True)
+        lost = RedisRestartsWhileCleaning([Queue("default", connection=client)], connection=client)
+        lost.work(burst=True)
+        assert (finished.lost_redis, type(lost.lost_redis)) == (None, RedisConnectionError)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
         client.close()
