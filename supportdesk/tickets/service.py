@@ -124,6 +124,20 @@ def _add_message(
     return message
 
 
+def _lock_for_message(ticket: Ticket) -> None:
+    """Wait for the ticket's row and read it fresh (SELECT … FOR UPDATE, until the COMMIT).
+
+    Messages are appended, never compared with a version the author saw: two replies at the same
+    moment both land, one after the other, instead of the second failing the version check of
+    the row it changes (first response, reopening, `updated_at`). A ticket not yet in the
+    database (opened in this transaction) has nobody to wait for.
+    """
+    if sa.inspect(ticket).persistent:
+        db.session.flush()
+        columns = [column.key for column in sa.inspect(Ticket).column_attrs]
+        db.session.refresh(ticket, attribute_names=columns, with_for_update=True)
+
+
 def ensure_current(ticket: Ticket, expected_version: int | None) -> None:
     """Refuse a change made against an older version of the ticket (no silent overwrite).
 
@@ -228,6 +242,7 @@ def open_ticket(
 def reply(actor: User, ticket: Ticket, body: str) -> Message:
     """Add a public reply from an agent (the customer will see it)."""
     require(actor, "ticket.reply")
+    _lock_for_message(ticket)
     columns, entries = lifecycle.replied(ticket, _actor(actor), _clean_body(body), utcnow())
     message = _add_message(ticket, columns, user=actor)
     _append(ticket, entries)
@@ -238,6 +253,7 @@ def reply(actor: User, ticket: Ticket, body: str) -> Message:
 def add_note(actor: User, ticket: Ticket, body: str) -> Message:
     """Add an internal note (agents only; never sent to the customer)."""
     require(actor, "ticket.note")
+    _lock_for_message(ticket)
     columns, entries = lifecycle.noted(ticket, _actor(actor), _clean_body(body), utcnow())
     message = _add_message(ticket, columns, user=actor)
     _append(ticket, entries)
@@ -247,6 +263,7 @@ def add_note(actor: User, ticket: Ticket, body: str) -> Message:
 
 def customer_reply(ticket: Ticket, customer: Customer, body: str, **headers: str | None) -> Message:
     """Add the customer's reply; a resolved ticket reopens and a pending one goes back to open."""
+    _lock_for_message(ticket)
     columns, entries = lifecycle.customer_replied(
         ticket,
         _actor(customer=customer),

@@ -110,3 +110,58 @@ def test_two_saves_with_the_same_version_one_wins_the_other_gets_409(committed_a
         ).one()
     assert row.version == 2
     assert row.priority == {"high": 3, "low": 1}[winner]
+
+
+def test_two_replies_at_the_same_moment_both_land(committed_app):
+    """Replies are appended: the second waits for the first's COMMIT instead of failing the
+    version check of the ticket row both change (a 500 the drill found)."""
+    with committed_app.app_context():
+        org = create_organization("Replies")
+        agent = register_agent(
+            org, email="replier@example.com", name="Replier", password=PASSWORD, role=Role.AGENT
+        )
+        ticket = tickets.open_ticket(
+            org.id, actor=agent, customer_email="c@example.com", subject="Two", body="Hello"
+        )
+        token, plain = create_token(agent, name="replies", scope=Scope.READ_WRITE)
+        token.last_used_at = utcnow()  # no last-used write during the race
+        number = ticket.number
+        db.session.commit()
+        engine = db.engine
+
+    results: list[int] = []
+
+    def reply(body: str) -> None:
+        response = committed_app.test_client().post(
+            f"/api/v1/tickets/{number}/messages",
+            json={"body": body},
+            headers={"Authorization": f"Bearer {plain}"},
+        )
+        results.append(response.status_code)
+
+    with engine.connect() as blocker:
+        blocker.execute(
+            sa.text("SELECT id FROM tickets WHERE number = :n FOR UPDATE"), {"n": number}
+        )
+        threads = [threading.Thread(target=reply, args=(f"Answer {i}",)) for i in (1, 2)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 15
+        while _waiting_on_locks(engine) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting_on_locks(engine) == 2, "both replies should be waiting for the row"
+        blocker.rollback()
+    for thread in threads:
+        thread.join(timeout=15)
+
+    assert results == [201, 201]
+    with committed_app.app_context():
+        bodies = db.session.scalars(
+            sa.text(
+                "SELECT m.body_text FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+                "WHERE t.number = :n ORDER BY m.id"
+            ),
+            {"n": number},
+        ).all()
+    assert bodies[0] == "Hello"
+    assert sorted(bodies[1:]) == ["Answer 1", "Answer 2"]
