@@ -16,9 +16,10 @@ from supportdesk.tickets.errors import StaleTicket
 
 
 def _confirm_page(number: int, form: DeleteTicketForm, error=None) -> str:
-    """The confirmation; after a refusal because the ticket changed, against its new version."""
+    """The confirmation, against the ticket's current version when first shown or when it
+    changed since (a form refused for another reason keeps what the admin sent)."""
     page = queries.ticket_page(current_user.organization_id, number)
-    if isinstance(error, StaleTicket):
+    if not form.is_submitted() or isinstance(error, StaleTicket):
         form = DeleteTicketForm(formdata=None, data={"version": page.ticket.version})
     return render_template(
         "console/ticket_delete.html", ticket=page.ticket, messages=page.messages, form=form
@@ -29,8 +30,7 @@ def _confirm_page(number: int, form: DeleteTicketForm, error=None) -> str:
 @requires("ticket.delete")
 def ticket_delete_confirm(number: int):
     """Ask to confirm: what the ticket holds, that it cannot be undone, and a reason."""
-    ticket = queries.get_ticket(current_user.organization_id, number)
-    return _confirm_page(number, DeleteTicketForm(data={"version": ticket.version}))
+    return _confirm_page(number, DeleteTicketForm())
 
 
 @bp.post("/tickets/<int:number>/delete")

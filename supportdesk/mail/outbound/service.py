@@ -179,31 +179,8 @@ def queue_email(
     (the verification code) is automatic mail.
     """
     notification = template if isinstance(template, Notification) else None
-    return _queue(
-        notification.value if notification else template,
-        automatic=notification.automatic if notification else True,
-        organization_id=organization_id,
-        ticket_id=ticket_id,
-        message_id=message_id,
-        to_address=to_address,
-        to_name=to_name,
-        reply_to=reply_to,
-        context=context,
-    )
-
-
-def _queue(
-    kind: str,
-    *,
-    automatic: bool,
-    organization_id: int,
-    ticket_id: int | None,
-    message_id: int | None = None,
-    to_address: str,
-    to_name: str,
-    reply_to: str = "",
-    context: dict[str, Any],
-) -> EmailMessage:
+    kind = notification.value if notification else template
+    automatic = notification.automatic if notification else True
     to_address = to_address.strip().lower()
     rendered, render_error = _render(kind, context)
     references = [] if ticket_id is None else thread_ids(organization_id, ticket_id, to_address)
