@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -33,6 +34,9 @@ from supportdesk.extensions import db
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Visible ASCII, no spaces: a UUID, a ULID or any token a client makes fits.
+KEY_PATTERN = rf"^[!-~]{{1,{MAX_KEY_LENGTH}}}$"
+_KEY = re.compile(KEY_PATTERN)
 KEY_TTL_HOURS = 24
 # Headers of a stored answer that a replay must carry too.
 REPLAYED_HEADERS = ("Location", "ETag")
@@ -86,10 +90,9 @@ def requested_key() -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    if not _KEY.fullmatch(key):
         raise InvalidInput(
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} visible ASCII characters, without spaces.",
             {HEADER: "Send a unique value per request, such as a UUID."},
         )
     return key

@@ -12,7 +12,7 @@ from pydantic.json_schema import models_json_schema
 from supportdesk.api import examples, schemas
 from supportdesk.api.errors import HTTP_ERRORS
 from supportdesk.api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from supportdesk.api.idempotency import KEY_TTL_HOURS, MAX_KEY_LENGTH
+from supportdesk.api.idempotency import KEY_PATTERN, KEY_TTL_HOURS
 from supportdesk.api.operations import IF_MATCH_PATTERN, OPERATIONS, Operation
 from supportdesk.api.schemas import MAX_ID
 
@@ -114,7 +114,7 @@ def _idempotency_key_parameter() -> dict:
         f"same key within {KEY_TTL_HOURS} hours does it once and answers with the first answer "
         "(with `Idempotent-Replayed: true`); the same key with another request is refused "
         "with 422, and a retry while the first is still running with 409.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+        "schema": {"type": "string", "pattern": KEY_PATTERN},
         "example": "5f0c6a1e-8d2b-4c47-9a3e-1b7f2d9c4e10",
     }
 

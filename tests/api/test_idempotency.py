@@ -110,7 +110,9 @@ def test_a_refused_request_does_not_keep_its_key(api):
 
 
 @pytest.mark.parametrize(
-    "key", ["", "   ", "x" * 256, "tab\tkey"], ids=["empty", "blank", "long", "control"]
+    "key",
+    ["", "   ", " padded", "x" * 256, "tab\tkey", "two words", "caf\u00e9"],
+    ids=["empty", "blank", "leading space", "long", "control", "space", "not ascii"],
 )
 def test_a_malformed_key_is_refused_naming_the_header(api, key):
     before = _tickets()

@@ -103,7 +103,7 @@ def unique_idempotency_key(case) -> None:
             requested_key()
     except InvalidInput:
         return
-    case.headers[IDEMPOTENCY_HEADER] = f"{key.strip()[:200]}-{next(KEY_SUFFIX)}"
+    case.headers[IDEMPOTENCY_HEADER] = f"{key[:200]}-{next(KEY_SUFFIX)}"
 
 
 @schema.parametrize()
