@@ -11,6 +11,8 @@ from pydantic.json_schema import models_json_schema
 
 from supportdesk.api import examples, schemas
 from supportdesk.api.errors import HTTP_ERRORS
+from supportdesk.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from supportdesk.api.idempotency import KEY_PATTERN, KEY_TTL_HOURS
 from supportdesk.api.operations import IF_MATCH_PATTERN, OPERATIONS, Operation
 from supportdesk.api.schemas import MAX_ID
 
@@ -24,6 +26,9 @@ and (for admins) webhook endpoints.
 acts as its agent: the agent's role applies, and a read-only token cannot change anything.
 
 **Errors** always look like `{"error": {"code": "...", "message": "...", "fields": {...}}}`.
+
+**Retries.** Send an `Idempotency-Key` header (a UUID) on a POST: if the answer is lost and
+you retry with the same key, the work is done once and you get the first answer.
 
 **Rate limits** apply per token; over the limit the answer is 429 with `Retry-After`.
 """
@@ -100,6 +105,20 @@ def _if_match_parameter() -> dict:
     }
 
 
+def _idempotency_key_parameter() -> dict:
+    return {
+        "name": IDEMPOTENCY_HEADER,
+        "in": "header",
+        "required": False,
+        "description": "A unique value per request (a UUID). Retrying the same request with the "
+        f"same key within {KEY_TTL_HOURS} hours does it once and answers with the first answer "
+        "(with `Idempotent-Replayed: true`); the same key with another request is refused "
+        "with 422, and a retry while the first is still running with 409.",
+        "schema": {"type": "string", "pattern": KEY_PATTERN},
+        "example": "5f0c6a1e-8d2b-4c47-9a3e-1b7f2d9c4e10",
+    }
+
+
 def _error_responses() -> dict[str, Any]:
     responses = {}
     for status, name in ERROR_NAMES.items():
@@ -149,6 +168,8 @@ def _operation_object(op: Operation, refs: dict, components: dict) -> dict[str, 
         parameters += _query_parameters(op.query, components)
     if op.if_match:
         parameters.append(_if_match_parameter())
+    if op.takes_idempotency_key:
+        parameters.append(_idempotency_key_parameter())
     responses: dict[str, Any] = {}
     if op.response is None:
         responses[str(op.status)] = {"description": "Done; no content."}

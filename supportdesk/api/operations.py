@@ -24,7 +24,7 @@ from flask import Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from supportdesk.api import bp
+from supportdesk.api import bp, idempotency
 from supportdesk.api.errors import InvalidInput, MalformedJson, UnsupportedMediaType
 from supportdesk.params import INT4_MAX
 
@@ -67,6 +67,11 @@ class Operation:
     def writes(self) -> bool:
         return self.method in WRITE_METHODS
 
+    @property
+    def takes_idempotency_key(self) -> bool:
+        """POSTs create things: a retry under the same Idempotency-Key is done once."""
+        return self.method == "POST"
+
     def error_statuses(self) -> list[int]:
         """Every error status this operation can answer with (all documented)."""
         statuses = {400, 401, 429}  # 400: a NUL in the query string (supportdesk.params)
@@ -78,8 +83,10 @@ class Operation:
             statuses.add(403)
         if self.body is not None:
             statuses |= {413, 415, 422}
-        if self.conflicts:
+        if self.conflicts or self.takes_idempotency_key:
             statuses.add(409)
+        if self.takes_idempotency_key:
+            statuses.add(422)
         return sorted(statuses)
 
 
@@ -141,7 +148,16 @@ def operation(
                 kwargs["query"] = parse_query(query)
             if body is not None:
                 kwargs["body"] = parse_body(body)
-            return _respond(view(**kwargs), status)
+            taken = None
+            if op.takes_idempotency_key and (key := idempotency.requested_key()) is not None:
+                earlier = idempotency.claim(g.api_organization_id, g.api_token.id, key)
+                if isinstance(earlier, Response):
+                    return earlier
+                taken = earlier
+            response = _respond(view(**kwargs), status)
+            if taken is not None:
+                idempotency.store_answer(taken, response)
+            return response
 
         # Ids past int4 are a 404 before any view runs (supportdesk.params); a converter's max
         # would turn them into a 405 instead.
