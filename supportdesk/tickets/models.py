@@ -112,6 +112,13 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_org_team_status", "organization_id", "team_id", "status"),
         sa.Index("ix_tickets_org_customer", "organization_id", "customer_id", "created_at"),
         sa.Index("ix_tickets_org_priority", "organization_id", "priority", "updated_at", "id"),
+        # Only merged tickets: serves the foreign key when a survivor is deleted.
+        sa.Index(
+            "ix_tickets_merged_into_id",
+            "merged_into_id",
+            postgresql_where=sa.text("merged_into_id IS NOT NULL"),
+            sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +137,10 @@ class Ticket(db.Model):
     first_response_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A merged ticket (closed) points at the ticket its conversation moved to (supportdesk.tickets.merge).
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="SET NULL")
+    )
     # Optimistic locking: every UPDATE checks and bumps it; forms carry the version they showed.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -148,6 +159,12 @@ class Ticket(db.Model):
         back_populates="ticket",
         order_by="TicketEvent.id",
         passive_deletes="all",
+    )
+
+    # The ticket this one was merged into (its next link; supportdesk.tickets.merge.survivor
+    # follows the chain). Readers that show it load it explicitly.
+    merged_into: Mapped[Ticket | None] = relationship(
+        lazy="raise_on_sql", remote_side="Ticket.id", foreign_keys="Ticket.merged_into_id"
     )
 
     # The SLA clock lives in its own row (see supportdesk.sla.models); queues join it.
@@ -253,6 +270,10 @@ class EventKind(enum.Enum):
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
     ESCALATED = "escalated"
+    MERGED_INTO = "merged_into"
+    MERGED_FROM = "merged_from"
+    SPLIT_OFF = "split_off"
+    SPLIT_FROM = "split_from"
 
 
 class TicketEvent(db.Model):

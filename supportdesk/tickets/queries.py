@@ -396,7 +396,8 @@ def _ticket_page_statements() -> tuple:
         .outerjoin(User, User.id == Message.author_user_id)
         .outerjoin(Customer, Customer.id == Message.author_customer_id)
         .where(Message.organization_id == organization_id, Message.ticket_id == ticket_id)
-        .order_by(Message.id)
+        # Time order: a merge moves older messages in with higher ids than the ticket's own.
+        .order_by(Message.created_at, Message.id)
     )
     events = (
         sa.select(*rows.EVENT_COLUMNS)
@@ -442,17 +443,32 @@ def get_ticket_detail(organization_id: int, number: int) -> Ticket:
 def list_messages(
     organization_id: int, ticket_id: int, *, after_id: int = 0, limit: int = 100
 ) -> tuple[list[Message], bool]:
-    """A page of a ticket's conversation, oldest first, with authors; returns (rows, has_more)."""
+    """A page of a ticket's conversation, oldest first, with authors; returns (rows, has_more).
+
+    Ordered by time, then id (a merge brings older messages with higher ids); `after_id` is the
+    last message of the previous page, and the page goes on after its place in that order.
+    """
+    conditions = [Message.organization_id == organization_id, Message.ticket_id == ticket_id]
+    if after_id:
+        at = (
+            sa.select(Message.created_at)
+            .where(Message.organization_id == organization_id, Message.id == after_id)
+            .scalar_subquery()
+        )
+        conditions.append(
+            sa.or_(
+                Message.created_at > at,
+                sa.and_(Message.created_at == at, Message.id > after_id),
+                # A cursor whose message is gone (moved away, deleted) goes on by id.
+                sa.and_(at.is_(None), Message.id > after_id),
+            )
+        )
     rows = list(
         db.session.scalars(
             sa.select(Message)
-            .where(
-                Message.organization_id == organization_id,
-                Message.ticket_id == ticket_id,
-                Message.id > after_id,
-            )
+            .where(*conditions)
             .options(joinedload(Message.author_user), joinedload(Message.author_customer))
-            .order_by(Message.id)
+            .order_by(Message.created_at, Message.id)
             .limit(limit + 1)
         )
     )
