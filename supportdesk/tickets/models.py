@@ -180,6 +180,11 @@ class Ticket(db.Model):
     def reference(self) -> str:
         return f"#{self.number}"
 
+    @property
+    def merged_into_number(self) -> int | None:
+        """The number of the ticket this one was merged into (readers load `merged_into`)."""
+        return None if self.merged_into_id is None else self.merged_into.number
+
     def __repr__(self) -> str:
         return f"<Ticket #{self.number} {self.status.value}>"
 

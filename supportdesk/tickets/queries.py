@@ -227,6 +227,7 @@ def list_queue(
             contains_eager(Ticket.team),
             contains_eager(Ticket.sla),
             selectinload(Ticket.tag_rows),
+            selectinload(Ticket.merged_into),  # no query when none of the page was merged
         )
         .where(*keyset.conditions)
         .order_by(*keyset.order)
@@ -433,6 +434,7 @@ def get_ticket_detail(organization_id: int, number: int) -> Ticket:
             joinedload(Ticket.assignee),
             joinedload(Ticket.team),
             selectinload(Ticket.tag_rows),
+            selectinload(Ticket.merged_into),
         )
     )
     if ticket is None:
