@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -36,6 +35,7 @@ from supportdesk.tickets.models import (
     Ticket,
     TicketTag,
 )
+from supportdesk.tickets.queries import get_message
 from supportdesk.tickets.service import (
     MAX_SUBJECT,
     _actor,
@@ -174,21 +174,6 @@ def _merge_tags(actor: User, source: Ticket, target: Ticket) -> None:
         edit(actor, target, tags=sorted(set(names)))
 
 
-def _message(ticket: Ticket, message_id: int) -> Message:
-    message = db.session.scalar(
-        sa.select(Message)
-        .where(
-            Message.organization_id == ticket.organization_id,
-            Message.ticket_id == ticket.id,
-            Message.id == message_id,
-        )
-        .options(selectinload(Message.author_customer))
-    )
-    if message is None:
-        raise NotFound(f"Ticket #{ticket.number} has no such message.")
-    return message
-
-
 def subject_of(message: Message) -> str:
     """A subject for a ticket split off from `message`: its first line, cut at a word."""
     line = next((line.strip() for line in message.body_text.splitlines() if line.strip()), "")
@@ -214,7 +199,7 @@ def split(
     require(actor, "ticket.split")
     if ticket.organization_id != actor.organization_id:
         raise NotFound(f"Ticket #{ticket.number} does not exist.")
-    message = _message(ticket, message_id)
+    message = get_message(ticket.organization_id, ticket.id, message_id)
     _lock(ticket)
     ensure_current(ticket, expected_version)
     if ticket.merged_into_id is not None:

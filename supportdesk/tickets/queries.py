@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
 from supportdesk.db import UTCDateTime, utcnow
+from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.sla.models import TicketSla
 from supportdesk.tickets import rows
@@ -390,6 +391,7 @@ def _ticket_page_statements() -> tuple:
             joinedload(Ticket.team),
             joinedload(Ticket.sla),
             selectinload(Ticket.tag_rows),
+            selectinload(Ticket.merged_into),  # no query unless it was merged
         )
     )
     messages = (
@@ -475,6 +477,35 @@ def list_messages(
         )
     )
     return rows[:limit], len(rows) > limit
+
+
+def get_message(organization_id: int, ticket_id: int, message_id: int) -> Message:
+    """One message of a ticket, with its author; NotFound when the ticket has no such message."""
+    message = db.session.scalar(
+        sa.select(Message)
+        .where(
+            Message.organization_id == organization_id,
+            Message.ticket_id == ticket_id,
+            Message.id == message_id,
+        )
+        .options(joinedload(Message.author_user), joinedload(Message.author_customer))
+    )
+    if message is None:
+        raise NotFound("This ticket has no such message.")
+    return message
+
+
+def message_counts(organization_id: int, ticket_ids: list[int]) -> dict[int, int]:
+    """How many messages each ticket holds (0 for none), in one query."""
+    counts = dict.fromkeys(ticket_ids, 0)
+    counts.update(
+        db.session.execute(
+            sa.select(Message.ticket_id, sa.func.count())
+            .where(Message.organization_id == organization_id, Message.ticket_id.in_(ticket_ids))
+            .group_by(Message.ticket_id)
+        ).all()
+    )
+    return counts
 
 
 def list_events(
