@@ -174,3 +174,9 @@ def test_a_closed_merged_ticket_offers_no_merge_or_split(client, agent, two):
     text = client.get(f"/tickets/{source.number}").get_data(as_text=True)
     assert _ticket(source.id).status is Status.CLOSED
     assert "Merge into another ticket" not in text
+
+
+def test_a_customer_without_other_tickets_is_pointed_to_search(client, agent, ticket):
+    login_as(client, agent)
+    text = client.get(f"/tickets/{ticket.number}/merge").get_data(as_text=True)
+    assert "They have no other open ticket." in text and 'href="/search"' in text
