@@ -180,3 +180,13 @@ def test_a_customer_without_other_tickets_is_pointed_to_search(client, agent, ti
     login_as(client, agent)
     text = client.get(f"/tickets/{ticket.number}/merge").get_data(as_text=True)
     assert "They have no other open ticket." in text and 'href="/search"' in text
+
+
+def test_a_merged_ticket_sends_replies_to_the_survivor_not_its_own_composer(client, agent, two):
+    target, source = two
+    merge(agent, source, target)
+    db.session.commit()
+    login_as(client, agent)
+    text = client.get(f"/tickets/{source.number}").get_data(as_text=True)
+    assert "Send reply to customer" not in text
+    assert "its conversation continues there" in text
