@@ -131,6 +131,11 @@ def merge(
     if target.merged_into_id is not None:  # merged meanwhile, by someone else
         raise _refuse(f"Ticket #{target.number} was just merged into another ticket; try again.")
 
+    reopen = source.status.is_active and not target.status.is_active
+    if reopen and target.status is Status.CLOSED:
+        require(actor, "ticket.reopen_closed")
+
+    # Every refusal is above: nothing was changed when one is raised (bulk merges rely on it).
     now = utcnow()
     who = _actor(actor)
     moved = db.session.execute(
@@ -140,9 +145,7 @@ def merge(
         .execution_options(synchronize_session="fetch")
     ).rowcount
     _merge_tags(actor, source, target)
-    if source.status.is_active and not target.status.is_active:
-        if target.status is Status.CLOSED:
-            require(actor, "ticket.reopen_closed")
+    if reopen:
         _append(target, lifecycle.status_set(target, Status.OPEN, who, now))
     merged_from = {"from": source.number, "from_id": source.id, "messages": moved}
     if source.customer_id != target.customer_id:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from supportdesk.accounts.permissions import PermissionDenied
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
+from supportdesk.search.queries import search_tickets
 from supportdesk.sla.models import TicketSla
 from supportdesk.tickets import service
 from supportdesk.tickets.errors import StaleTicket
@@ -263,3 +264,21 @@ def test_message_pages_continue_in_time_order(pair, agent, org):
     first, more = list_messages(org.id, target.id, limit=2)
     rest, _ = list_messages(org.id, target.id, after_id=first[-1].id, limit=10)
     assert more and [m.body_text for m in first + rest] == _bodies(target)
+
+
+def test_search_finds_the_survivor_by_a_moved_message(pair, agent, org):
+    target, source = pair
+    service.reply(agent, source, "The flux capacitor needs a new gasket")
+    merge(agent, source, target)
+    db.session.flush()
+    page = search_tickets(org.id, "capacitor gasket")
+    assert [hit.ticket.number for hit in page.hits] == [target.number]
+
+
+def test_an_agent_cannot_wake_a_closed_target_and_nothing_changes(org, customer, agent):
+    target = make_ticket(org, customer=customer, status=Status.CLOSED)
+    source = make_ticket(org, customer=customer)
+    with pytest.raises(PermissionDenied):
+        merge(agent, source, target)
+    assert _bodies(target) == ["Something is not working."]
+    assert db.session.get(Ticket, source.id).merged_into_id is None
