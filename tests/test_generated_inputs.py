@@ -40,7 +40,7 @@ from supportdesk.mail.inbound.models import Attachment
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor
-from supportdesk.tickets.models import Priority, Status
+from supportdesk.tickets.models import Message, Priority, Status
 from supportdesk.tokens.models import Scope
 from supportdesk.tokens.service import create_token
 from tests.factories import CustomerFactory, make_staff, make_ticket
@@ -172,6 +172,11 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "team_id": [staff.team.id],
         "inbound_id": [i.inbound_id for i in inbound],
         "attachment_id": list(attachments),
+        "message_id": list(
+            db.session.scalars(
+                db.select(Message.id).where(Message.organization_id == org.id).limit(3)
+            )
+        ),
         "email_id": [email.id],
         "calendar_id": [calendar.id],
         "policy_id": [policy.id],

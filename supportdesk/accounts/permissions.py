@@ -14,6 +14,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.priority": Role.AGENT,
     "ticket.assign": Role.AGENT,
     "ticket.edit": Role.AGENT,
+    "ticket.merge": Role.AGENT,
+    "ticket.split": Role.AGENT,
     "ticket.reopen_closed": Role.SENIOR_AGENT,
     "ticket.delete": Role.ADMIN,
     "customer.edit": Role.AGENT,

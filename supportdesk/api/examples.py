@@ -30,6 +30,7 @@ TICKET = {
     "resolved_at": None,
     "closed_at": None,
     "version": 4,
+    "merged_into": None,
 }
 
 TICKET_CREATE = {
@@ -41,6 +42,8 @@ TICKET_CREATE = {
     "tags": ["billing", "export"],
 }
 
+TICKET_MERGE = {"into": 117, "version": 4}
+TICKET_SPLIT = {"message_id": 5521, "subject": "Refund for order 4411", "version": 4}
 TICKET_UPDATE = {"version": 4, "status": "resolved", "assignee_id": 7, "tags": ["billing"]}
 
 TICKET_PAGE = {"data": [TICKET], "next_cursor": "WyIyMDI2LTExLTI1VDA5OjAyOjExIiwgMTIwMV0"}

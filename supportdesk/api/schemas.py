@@ -217,6 +217,12 @@ class Ticket(Output):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     version: int = Field(description="Send it back as `If-Match` or `version` when updating.")
+    merged_into: int | None = Field(
+        default=None,
+        validation_alias="merged_into_number",
+        description="The number of the ticket this one was merged into (it is closed and its "
+        "conversation is there); null for a ticket that was not merged.",
+    )
 
 
 class TicketPage(Output):
@@ -262,6 +268,35 @@ class TicketUpdate(Input):
     team_id: Id | None = Field(default=None, description="A team (404 if unknown).")
     tags: list[Tag] | None = Field(
         default=None, max_length=20, description="The new tags (replacing all); lower-cased."
+    )
+
+
+class TicketMerge(Input):
+    """Merge this ticket into another; this one closes and points at the survivor."""
+
+    into: Id = Field(
+        description="The number of the ticket to merge into. One that was itself merged is "
+        "followed to the ticket its conversation moved to."
+    )
+    version: Id | None = Field(
+        default=None,
+        description="The version of this ticket you read; a stale one is refused with 409, and "
+        "so is one that differs from `If-Match` when both are sent.",
+    )
+    into_version: Id | None = Field(
+        default=None, description="The version of the ticket to merge into that you read."
+    )
+
+
+class TicketSplit(Input):
+    """Move one public message of this ticket into a new ticket."""
+
+    message_id: Id = Field(description="The message to split off (not an internal note).")
+    subject: Text(300, 1, blank=False) | None = Field(
+        default=None, description="The new ticket's subject; by default the message's first line."
+    )
+    version: Id | None = Field(
+        default=None, description="The version of this ticket you read (409 when stale)."
     )
 
 

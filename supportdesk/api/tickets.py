@@ -11,10 +11,11 @@ from supportdesk.api.access import actor, organization_id
 from supportdesk.api.errors import VersionMismatch, fields_renamed
 from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
+from supportdesk.errors import UnknownReference
 from supportdesk.extensions import db
 from supportdesk.replica import replica_reads
-from supportdesk.tickets import queries, service
-from supportdesk.tickets.errors import StaleTicket
+from supportdesk.tickets import merge, queries, service
+from supportdesk.tickets.errors import StaleTicket, TicketNotFound
 from supportdesk.tickets.models import Channel, MessageKind
 from supportdesk.tickets.tags import filter_tag
 
@@ -30,6 +31,7 @@ TICKET_LINKS = {
     "ListMessages": ("message_list", _THE_TICKET),
     "ListEvents": ("event_list", _THE_TICKET),
     "DeleteTicket": ("ticket_delete", _AT_ITS_VERSION),
+    "MergeTicket": ("ticket_merge", _THE_TICKET),
 }
 # The services name fields as the console does; the API names ids explicitly.
 FIELD_NAMES = {"assignee": "assignee_id", "team": "team_id", "email": "customer_email"}
@@ -229,6 +231,85 @@ def ticket_delete(number: int):
     except (StaleTicket, StaleDataError):
         raise _conflict(number) from None
     return None
+
+
+@operation(
+    "POST",
+    "/tickets/{number}/merge",
+    tag=TAG,
+    summary="Merge a ticket into another",
+    body=schemas.TicketMerge,
+    response=schemas.Ticket,
+    conflicts=True,
+    references=True,
+    if_match=True,
+    request_example=examples.TICKET_MERGE,
+    response_example=examples.TICKET,
+    path_params=NUMBER,
+    links=TICKET_LINKS,
+    headers=("ETag",),
+)
+def ticket_merge(number: int, body: schemas.TicketMerge):
+    """Move this ticket's conversation (messages with their attachments, in time order) to the
+    ticket `into`, which gains this one's tags; this ticket closes and shows `merged_into`, and
+    mail to it keeps landing on the survivor. Answers the survivor. 409 `merge_refused`: into
+    itself, or this ticket was already merged; 409 `stale_version` for a stale version. The
+    webhook `ticket.merged` follows."""
+    expected = _expected_version(body.version)
+    source = queries.get_ticket(_org(), number)
+    try:
+        target = queries.get_ticket(_org(), body.into)
+    except TicketNotFound:
+        raise UnknownReference(
+            f"Ticket #{body.into} does not exist.", {"into": "No ticket has this number."}
+        ) from None
+    try:
+        merged = merge.merge(
+            actor(), source, target, expected_version=expected, target_version=body.into_version
+        )
+        survivor = merged.target.number
+        db.session.commit()
+    except (StaleTicket, StaleDataError):
+        raise _conflict(number) from None
+    return _ticket_response(survivor)
+
+
+@operation(
+    "POST",
+    "/tickets/{number}/split",
+    tag=TAG,
+    summary="Split a message off into a new ticket",
+    status=201,
+    body=schemas.TicketSplit,
+    response=schemas.Ticket,
+    conflicts=True,
+    references=True,
+    request_example=examples.TICKET_SPLIT,
+    response_example=examples.TICKET,
+    path_params=NUMBER,
+    links=TICKET_LINKS,
+    headers=("Location", "ETag"),
+)
+def ticket_split(number: int, body: schemas.TicketSplit):
+    """Move one public message into a new ticket for its customer, with this ticket's priority,
+    team and assignee; answers the new ticket. The subject is the one given or the message's
+    first line. 409 `merge_refused` for an internal note or a ticket's only message; 404 for a
+    message of another ticket. Webhooks `ticket.created` and `ticket.split` follow."""
+    ticket = queries.get_ticket(_org(), number)
+    try:
+        new = merge.split(
+            actor(),
+            ticket,
+            body.message_id,
+            subject=body.subject or "",
+            expected_version=body.version,
+        )
+        created = new.number
+        db.session.commit()
+    except (StaleTicket, StaleDataError):
+        raise _conflict(number) from None
+    location = url_for("api.ticket_get", number=created)
+    return _ticket_response(created, {"Location": location})
 
 
 @operation(

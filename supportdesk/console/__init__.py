@@ -48,6 +48,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     mail,
     search,
     ticket_delete,
+    ticket_merge,
     tickets,
     tokens,
 )

@@ -146,3 +146,35 @@ class DeleteTicketForm(Form):
     def validate_version(self, field) -> None:
         if query_int(field.data) is None:  # ASCII digits within int4, as the column holds
             raise ValidationError("Reload the ticket and try again.")
+
+
+def _version_given(form, field) -> None:
+    if query_int(field.data) is None:  # ASCII digits within int4, as the column holds
+        raise ValidationError("Reload the ticket and try again.")
+
+
+class MergeTicketForm(Form):
+    """The confirmation of a merge: the ticket to merge into and both versions looked at."""
+
+    into = StringField("Merge into ticket number", validators=[DataRequired()])
+    version = HiddenField(validators=[InputRequired(), _version_given])
+    into_version = HiddenField(validators=[InputRequired(), _version_given])
+
+    def validate_into(self, field) -> None:
+        if query_int(str(field.data).strip().lstrip("#")) is None:
+            raise ValidationError("Enter a ticket number, e.g. 118.")
+
+    def values(self) -> dict[str, int]:
+        """The target's number and the versions, as the merge service takes them."""
+        return {
+            "into": int(str(self.into.data).strip().lstrip("#")),
+            "expected_version": int(self.version.data),
+            "target_version": int(self.into_version.data),
+        }
+
+
+class SplitMessageForm(Form):
+    """The confirmation of a split: the new ticket's subject and the version looked at."""
+
+    subject = StringField("Subject of the new ticket", validators=[Optional(), Length(max=300)])
+    version = HiddenField(validators=[InputRequired(), _version_given])

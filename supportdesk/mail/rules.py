@@ -52,8 +52,12 @@ def _customer_replied(event: TicketEvent) -> bool:
 
 
 def _acknowledged(event: TicketEvent) -> bool:
-    """A new ticket, unless it came by mail from a sender whose domain failed DMARC (forged)."""
-    return event.kind is EventKind.CREATED and (event.data or {}).get("dmarc") != "fail"
+    """A new ticket, unless it came by mail from a sender whose domain failed DMARC (forged), or
+    an agent split it off an existing conversation (the customer did not write anew)."""
+    data = event.data or {}
+    return (
+        event.kind is EventKind.CREATED and data.get("dmarc") != "fail" and "split_from" not in data
+    )
 
 
 def _resolved(event: TicketEvent) -> bool:

@@ -29,7 +29,15 @@ from supportdesk.tickets.models import ACTIVE_STATUSES, EventKind, Ticket, Ticke
 
 # History kinds that move an SLA clock; anything else (notes, tags, SLA entries) does not.
 CLOCK_KINDS = frozenset(
-    {EventKind.CREATED, EventKind.STATUS, EventKind.REPLIED, EventKind.PRIORITY}
+    {
+        EventKind.CREATED,
+        EventKind.STATUS,
+        EventKind.REPLIED,
+        EventKind.PRIORITY,
+        # The conversation moved (merge, split): the survivor's clocks are computed again.
+        EventKind.MERGED_FROM,
+        EventKind.SPLIT_OFF,
+    }
 )
 # Without a policy the clock runs around the clock on the default targets.
 ALWAYS = Calendar(always_open=True)

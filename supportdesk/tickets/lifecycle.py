@@ -267,3 +267,11 @@ def tags_changed(
 def escalated(ticket: Lifecycle, rule: str, data: dict[str, Any], at: dt.datetime) -> Entry:
     """The entry of an escalation rule that fired, and what it did."""
     return _changed(ticket, Entry(EventKind.ESCALATED, at, SYSTEM, new=rule, data=data))
+
+
+def linked(
+    ticket: Lifecycle, kind: EventKind, other: int, actor: Actor, at: dt.datetime,
+    data: dict[str, Any],
+) -> Entry:  # fmt: skip
+    """The entry of a merge or split that ties this ticket to ticket number `other`."""
+    return _changed(ticket, Entry(kind, at, actor, None, f"#{other}", data))

@@ -112,6 +112,13 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_org_team_status", "organization_id", "team_id", "status"),
         sa.Index("ix_tickets_org_customer", "organization_id", "customer_id", "created_at"),
         sa.Index("ix_tickets_org_priority", "organization_id", "priority", "updated_at", "id"),
+        # Only merged tickets: serves the foreign key when a survivor is deleted.
+        sa.Index(
+            "ix_tickets_merged_into_id",
+            "merged_into_id",
+            postgresql_where=sa.text("merged_into_id IS NOT NULL"),
+            sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +137,10 @@ class Ticket(db.Model):
     first_response_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A merged ticket (closed) points at the ticket its conversation moved to (supportdesk.tickets.merge).
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="SET NULL")
+    )
     # Optimistic locking: every UPDATE checks and bumps it; forms carry the version they showed.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -150,6 +161,12 @@ class Ticket(db.Model):
         passive_deletes="all",
     )
 
+    # The ticket this one was merged into (its next link; supportdesk.tickets.merge.survivor
+    # follows the chain). Readers that show it load it explicitly.
+    merged_into: Mapped[Ticket | None] = relationship(
+        lazy="raise_on_sql", remote_side="Ticket.id", foreign_keys="Ticket.merged_into_id"
+    )
+
     # The SLA clock lives in its own row (see supportdesk.sla.models); queues join it.
     sla: Mapped[TicketSla | None] = relationship(lazy="raise_on_sql", viewonly=True)
 
@@ -162,6 +179,11 @@ class Ticket(db.Model):
     @property
     def reference(self) -> str:
         return f"#{self.number}"
+
+    @property
+    def merged_into_number(self) -> int | None:
+        """The number of the ticket this one was merged into (readers load `merged_into`)."""
+        return None if self.merged_into_id is None else self.merged_into.number
 
     def __repr__(self) -> str:
         return f"<Ticket #{self.number} {self.status.value}>"
@@ -253,6 +275,10 @@ class EventKind(enum.Enum):
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
     ESCALATED = "escalated"
+    MERGED_INTO = "merged_into"
+    MERGED_FROM = "merged_from"
+    SPLIT_OFF = "split_off"
+    SPLIT_FROM = "split_from"
 
 
 class TicketEvent(db.Model):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
 from supportdesk.db import UTCDateTime, utcnow
+from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.sla.models import TicketSla
 from supportdesk.tickets import rows
@@ -227,6 +228,7 @@ def list_queue(
             contains_eager(Ticket.team),
             contains_eager(Ticket.sla),
             selectinload(Ticket.tag_rows),
+            selectinload(Ticket.merged_into),  # no query when none of the page was merged
         )
         .where(*keyset.conditions)
         .order_by(*keyset.order)
@@ -389,6 +391,7 @@ def _ticket_page_statements() -> tuple:
             joinedload(Ticket.team),
             joinedload(Ticket.sla),
             selectinload(Ticket.tag_rows),
+            selectinload(Ticket.merged_into),  # no query unless it was merged
         )
     )
     messages = (
@@ -396,7 +399,8 @@ def _ticket_page_statements() -> tuple:
         .outerjoin(User, User.id == Message.author_user_id)
         .outerjoin(Customer, Customer.id == Message.author_customer_id)
         .where(Message.organization_id == organization_id, Message.ticket_id == ticket_id)
-        .order_by(Message.id)
+        # Time order: a merge moves older messages in with higher ids than the ticket's own.
+        .order_by(Message.created_at, Message.id)
     )
     events = (
         sa.select(*rows.EVENT_COLUMNS)
@@ -432,6 +436,7 @@ def get_ticket_detail(organization_id: int, number: int) -> Ticket:
             joinedload(Ticket.assignee),
             joinedload(Ticket.team),
             selectinload(Ticket.tag_rows),
+            selectinload(Ticket.merged_into),
         )
     )
     if ticket is None:
@@ -442,21 +447,65 @@ def get_ticket_detail(organization_id: int, number: int) -> Ticket:
 def list_messages(
     organization_id: int, ticket_id: int, *, after_id: int = 0, limit: int = 100
 ) -> tuple[list[Message], bool]:
-    """A page of a ticket's conversation, oldest first, with authors; returns (rows, has_more)."""
+    """A page of a ticket's conversation, oldest first, with authors; returns (rows, has_more).
+
+    Ordered by time, then id (a merge brings older messages with higher ids); `after_id` is the
+    last message of the previous page, and the page goes on after its place in that order.
+    """
+    conditions = [Message.organization_id == organization_id, Message.ticket_id == ticket_id]
+    if after_id:
+        at = (
+            sa.select(Message.created_at)
+            .where(Message.organization_id == organization_id, Message.id == after_id)
+            .scalar_subquery()
+        )
+        conditions.append(
+            sa.or_(
+                Message.created_at > at,
+                sa.and_(Message.created_at == at, Message.id > after_id),
+                # A cursor whose message is gone (moved away, deleted) goes on by id.
+                sa.and_(at.is_(None), Message.id > after_id),
+            )
+        )
     rows = list(
         db.session.scalars(
             sa.select(Message)
-            .where(
-                Message.organization_id == organization_id,
-                Message.ticket_id == ticket_id,
-                Message.id > after_id,
-            )
+            .where(*conditions)
             .options(joinedload(Message.author_user), joinedload(Message.author_customer))
-            .order_by(Message.id)
+            .order_by(Message.created_at, Message.id)
             .limit(limit + 1)
         )
     )
     return rows[:limit], len(rows) > limit
+
+
+def get_message(organization_id: int, ticket_id: int, message_id: int) -> Message:
+    """One message of a ticket, with its author; NotFound when the ticket has no such message."""
+    message = db.session.scalar(
+        sa.select(Message)
+        .where(
+            Message.organization_id == organization_id,
+            Message.ticket_id == ticket_id,
+            Message.id == message_id,
+        )
+        .options(joinedload(Message.author_user), joinedload(Message.author_customer))
+    )
+    if message is None:
+        raise NotFound("This ticket has no such message.")
+    return message
+
+
+def message_counts(organization_id: int, ticket_ids: list[int]) -> dict[int, int]:
+    """How many messages each ticket holds (0 for none), in one query."""
+    counts = dict.fromkeys(ticket_ids, 0)
+    counts.update(
+        db.session.execute(
+            sa.select(Message.ticket_id, sa.func.count())
+            .where(Message.organization_id == organization_id, Message.ticket_id.in_(ticket_ids))
+            .group_by(Message.ticket_id)
+        ).all()
+    )
+    return counts
 
 
 def list_events(

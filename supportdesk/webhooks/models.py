@@ -19,6 +19,8 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.status_changed": "A ticket moved to another status",
     "ticket.assigned": "A ticket's agent or team changed",
     "ticket.deleted": "An admin deleted a ticket (its conversation and history with it)",
+    "ticket.merged": "A ticket was merged into another (its conversation moved there)",
+    "ticket.split": "A message was split off a ticket into a new ticket",
     "message.created": "A reply, customer message or internal note was added",
     "customer.created": "A customer was created",
     "sla.warning": "A ticket used the warning share of an SLA target",

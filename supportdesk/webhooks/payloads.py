@@ -137,7 +137,15 @@ def ticket_data(ticket: Ticket, tags: list[str]) -> dict[str, Any]:
         "tags": tags,
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
+        "merged_into": _merged_into(ticket),
     }
+
+
+def _merged_into(ticket: Ticket) -> int | None:
+    """The number of the ticket this one was merged into (one lookup, merged tickets only)."""
+    if ticket.merged_into_id is None:
+        return None
+    return db.session.scalar(sa.select(Ticket.number).where(Ticket.id == ticket.merged_into_id))
 
 
 def _actor(event: TicketEvent) -> dict[str, Any]:
@@ -174,6 +182,8 @@ def _ticket_events(
                 {"ticket": snapshot, "actor": _actor(event)},
             )
         ]
+    if event.kind in _LINKS:
+        return [_linked(event, snapshot, tags)]
     field = _FIELDS.get(event.kind)
     if field is None:
         return []  # replies and notes are reported as message.created
@@ -221,6 +231,32 @@ def _ticket_events(
             out.append(assigned)
         assigned.data[key] = {"old_id": change["old"], "new_id": change["new"]}
     return out
+
+
+# History kinds of a merge or split, reported from the ticket that gave: its type and the key
+# of the other ticket in `data`.
+_LINKS = {
+    EventKind.MERGED_INTO: ("ticket.merged", "merged_into"),
+    EventKind.SPLIT_OFF: ("ticket.split", "new_ticket"),
+}
+
+
+def _linked(
+    event: TicketEvent, snapshot: dict[str, Any], tags: dict[int, list[str]]
+) -> WebhookEvent:
+    """ticket.merged (the merged ticket and the survivor) or ticket.split (the ticket and the new
+    one, with the id of the message that moved)."""
+    type_, key = _LINKS[event.kind]
+    other = db.session.get(Ticket, event.data.get("into_id") or event.data.get("to_id"))
+    other_tags = tags.get(other.id)
+    if other_tags is None:
+        other_tags = _tags({other.id})[other.id]
+    data = {"ticket": snapshot, key: ticket_data(other, other_tags), "actor": _actor(event)}
+    if event.kind is EventKind.MERGED_INTO:
+        data["messages_moved"] = event.data.get("messages", 0)
+    else:
+        data["message_id"] = event.data.get("message_id")
+    return WebhookEvent(event.organization_id, type_, event.created_at, data)
 
 
 def _message_created(message: Message, tags: dict[int, list[str]]) -> WebhookEvent:

@@ -14,6 +14,7 @@ from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
+from supportdesk.tickets import merge as merging
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tokens import service as api_tokens
@@ -31,6 +32,8 @@ EXPECTED: dict[str, set[Role]] = {
     "ticket.priority": {A, S, AD},
     "ticket.assign": {A, S, AD},
     "ticket.edit": {A, S, AD},
+    "ticket.merge": {A, S, AD},
+    "ticket.split": {A, S, AD},
     "ticket.reopen_closed": {S, AD},
     "ticket.delete": {AD},
     "customer.edit": {A, S, AD},
@@ -62,6 +65,12 @@ def _ticket_for(staff: Staff, status: Status = Status.OPEN):
     return make_ticket(staff.org, status=status)
 
 
+def _split(staff: Staff, user):
+    ticket = _ticket_for(staff)
+    message = tickets.customer_reply(ticket, ticket.customer, "Another matter")
+    return merging.split(user, ticket, message.id)
+
+
 ATTEMPTS: dict[str, Callable] = {
     "ticket.create": lambda staff, user: tickets.open_ticket(
         staff.org.id, actor=user, customer_email="c@example.com", subject="S", body="B"
@@ -82,6 +91,8 @@ ATTEMPTS: dict[str, Callable] = {
         user, _ticket_for(staff, Status.CLOSED), Status.OPEN
     ),
     "ticket.delete": lambda staff, user: tickets.delete_ticket(user, _ticket_for(staff)),
+    "ticket.merge": lambda staff, user: merging.merge(user, _ticket_for(staff), _ticket_for(staff)),
+    "ticket.split": lambda staff, user: _split(staff, user),
     "customer.edit": lambda staff, user: customers.create_customer(user, email="new@example.com"),
     "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
     "sla.manage": lambda staff, user: sla_settings.save_rule(

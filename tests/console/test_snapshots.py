@@ -39,6 +39,7 @@ def _normalise(html: str) -> str:
     # The CSRF token is random per session; nothing else on these pages may vary.
     html = html.replace("\r\n", "\n")  # WTForms' textareas; snapshot files are text
     html = re.sub(r"/admin/mail/\d+", "/admin/mail/ID", html)  # outbox ids come from a sequence
+    html = re.sub(r"/messages/\d+/split", "/messages/ID/split", html)  # message ids too
     return re.sub(r'(name="csrf_token"[^>]*? value=")[^"]+', r"\1TOKEN", html)
 
 

@@ -285,6 +285,8 @@ NOT_EDIT_FORMS = {
     "/tickets/new": "creates a ticket",
     "/tickets/<int:number>/messages": "adds a reply or note (tested in test_agent_day)",
     "/tickets/<int:number>/delete": "deletes after a confirmation page (test_ticket_delete)",
+    "/tickets/<int:number>/merge": "merges after a confirmation page (test_ticket_merge)",
+    "/tickets/<int:number>/messages/<int:message_id>/split": "splits after a confirmation page",
     "/customers/new": "creates a customer",
     "/customers/<int:customer_id>/suppression": "a button",
     "/admin/agents/new": "creates an agent",

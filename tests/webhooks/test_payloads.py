@@ -200,6 +200,8 @@ def test_every_documented_event_type_is_subscribable():
         "ticket.status_changed",
         "ticket.assigned",
         "ticket.deleted",
+        "ticket.merged",
+        "ticket.split",
         "message.created",
         "customer.created",
         "sla.warning",

@@ -5,7 +5,8 @@ Delivered-To, To, Cc; only verified support addresses route. Matching then tries
 of ours in In-Reply-To/References, a Message-ID of an earlier stored message of that
 organization, and the `[#number]` subject token only when the sender is that ticket's customer
 (and their domain did not fail DMARC: a forged sender must not reach a customer's ticket).
-Nothing is guessed: no match means a new ticket, no route means the unprocessed list.
+A ticket that was merged hands the message on to the ticket that holds its conversation now
+(supportdesk.tickets.merge.survivor); the reason names both. Nothing is guessed: no match means a new ticket, no route means the unprocessed list.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from supportdesk.mail.identity import signing
 from supportdesk.mail.identity.models import SupportAddress
 from supportdesk.mail.inbound.models import Decision
 from supportdesk.mail.inbound.parse import ParsedEmail, message_ids
+from supportdesk.tickets.merge import survivor
 from supportdesk.tickets.models import Message, Ticket
 
 _TOKEN_RE = re.compile(r"\[#(\d{1,9})\]")
@@ -76,6 +78,15 @@ def ticket_in(organization_id: int, ticket_id: int) -> Ticket | None:
     )
 
 
+def _matched(decision: Decision, ticket: Ticket, reason: str) -> Match:
+    """The match on `ticket`, or on the ticket it was merged into (saying so)."""
+    current = survivor(ticket)
+    if current.id == ticket.id:
+        return Match(decision, ticket, reason)
+    reason = f"{reason} It was merged into ticket #{current.number}."
+    return Match(decision, ticket_in(current.organization_id, current.id), reason)
+
+
 def _by_number(organization_id: int, number: int) -> Ticket | None:
     return db.session.scalar(
         sa.select(Ticket)
@@ -107,7 +118,7 @@ def match(
         ticket_id = signing.ticket_from_reply_address(address)
         ticket = ticket_in(organization_id, ticket_id) if ticket_id else None
         if ticket is not None:
-            return Match(
+            return _matched(
                 Decision.REPLY_BY_ADDRESS,
                 ticket,
                 f"Sent to the reply address of ticket #{ticket.number}.",
@@ -116,14 +127,14 @@ def match(
     ticket_id = signing.ticket_from_message_ids(thread)
     ticket = ticket_in(organization_id, ticket_id) if ticket_id else None
     if ticket is not None:
-        return Match(
+        return _matched(
             Decision.REPLY_BY_MESSAGE_ID,
             ticket,
             f"In-Reply-To/References carries our Message-ID for ticket #{ticket.number}.",
         )
     ticket = _by_stored_message_id(organization_id, message_ids(thread))
     if ticket is not None:
-        return Match(
+        return _matched(
             Decision.REPLY_BY_MESSAGE_ID,
             ticket,
             f"Answers an earlier message of ticket #{ticket.number} (same email thread).",
@@ -134,8 +145,8 @@ def match(
         ticket = _by_number(organization_id, int(token.group(1)))
         if not subject_token and ticket is not None:
             note = f" The subject names ticket #{ticket.number}, but the sender failed DMARC."
-        elif ticket is not None and ticket.customer.email == parsed.from_address:
-            return Match(
+        elif ticket is not None and parsed.from_address in _customers_of(ticket):
+            return _matched(
                 Decision.REPLY_BY_SUBJECT_TOKEN,
                 ticket,
                 f"The subject names ticket #{ticket.number} and the sender is its customer.",
@@ -149,3 +160,12 @@ def match(
         None,
         "No reply address, Message-ID or ticket number of ours matched." + note,
     )
+
+
+def _customers_of(ticket: Ticket) -> set[str]:
+    """The email of the ticket's customer, and of its survivor's when it was merged."""
+    emails = {ticket.customer.email}
+    if ticket.merged_into_id is not None:
+        current = survivor(ticket)
+        emails.add(ticket_in(current.organization_id, current.id).customer.email)
+    return emails

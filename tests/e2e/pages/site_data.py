@@ -199,6 +199,7 @@ def populate(desk) -> Site:
             "team_id": desk.team.id,
             "inbound_id": inbound.id,
             "attachment_id": attachment_id,
+            "message_id": inbound.message_id,
             "email_id": email_id,
             "calendar_id": calendar.id,
             "policy_id": policy.id,
