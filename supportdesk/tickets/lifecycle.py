@@ -267,3 +267,10 @@ def tags_changed(
 def escalated(ticket: Lifecycle, rule: str, data: dict[str, Any], at: dt.datetime) -> Entry:
     """The entry of an escalation rule that fired, and what it did."""
     return _changed(ticket, Entry(EventKind.ESCALATED, at, SYSTEM, new=rule, data=data))
+
+
+def macro_applied(
+    ticket: Lifecycle, name: str, actor: Actor, at: dt.datetime, data: dict[str, Any]
+) -> Entry:
+    """The entry heading a macro's changes in the history (they carry the same `data["macro"]`)."""
+    return _changed(ticket, Entry(EventKind.MACRO, at, actor, new=name, data=data))

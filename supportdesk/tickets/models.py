@@ -253,6 +253,8 @@ class EventKind(enum.Enum):
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
     ESCALATED = "escalated"
+    # A macro was applied: its changes follow, each carrying {"macro": {"id", "run"}} in data.
+    MACRO = "macro"
 
 
 class TicketEvent(db.Model):
