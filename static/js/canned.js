@@ -8,8 +8,11 @@
   var TRIGGER = /(^|\s)#([^\s#][^#\n]{0,39}|)$/;
   var DELAY = 120;
 
-  function setup(textarea) {
-    var url = textarea.getAttribute("data-canned-url");
+  // `helper` sits in the composer's helper slot, after the textarea of its form.
+  function setup(helper) {
+    var url = helper.getAttribute("data-canned-url");
+    var textarea = helper.closest("form") && helper.closest("form").querySelector("textarea");
+    if (!textarea) { return; }
     var list = document.createElement("ul");
     var listId = textarea.id + "-canned";
     var status = document.createElement("p");
@@ -26,7 +29,7 @@
     list.hidden = true;
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
-    textarea.insertAdjacentElement("afterend", list);
+    helper.insertAdjacentElement("afterend", list);
     list.insertAdjacentElement("afterend", status);
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-controls", listId);
@@ -126,7 +129,7 @@
   }
 
   function init() {
-    document.querySelectorAll("textarea[data-canned-url]").forEach(setup);
+    document.querySelectorAll("[data-canned-url]").forEach(setup);
   }
 
   if (document.readyState === "loading") {

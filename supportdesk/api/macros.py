@@ -98,6 +98,7 @@ def _reply_out(reply, rendered: str | None = None) -> schemas.CannedReply:
     summary="List or search canned replies",
     query=schemas.CannedReplyListQuery,
     response=schemas.CannedReplyPage,
+    references=True,
     response_example={"data": [REPLY_EXAMPLE], "next_cursor": None},
 )
 def canned_reply_list(query: schemas.CannedReplyListQuery):
