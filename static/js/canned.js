@@ -33,13 +33,11 @@
     list.insertAdjacentElement("afterend", status);
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-controls", listId);
-    textarea.setAttribute("aria-expanded", "false");
 
     function close() {
       list.hidden = true;
       items = [];
       active = -1;
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
 
@@ -96,7 +94,6 @@
         list.appendChild(li);
       });
       list.hidden = false;
-      textarea.setAttribute("aria-expanded", "true");
       highlight(0);
       status.textContent = replies.length + (replies.length === 1 ? " canned reply" : " canned replies") + ": arrows to choose, Enter to insert, Escape to close.";
     }

@@ -35,7 +35,7 @@ def test_an_agent_types_hash_ref_and_inserts_the_canned_reply(page: Page, desk: 
     options = canned(page).get_by_role("option")
     expect(options).to_have_count(1)
     expect(options.first).to_contain_text("Refund approved")
-    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(box).to_have_attribute("aria-controls", "body-canned")
     box.press("Enter")
 
     expected = f"Hello.\nHi Aisha, your refund for #{desk.ticket.number} is on its way."
