@@ -36,6 +36,7 @@ from werkzeug.routing import Rule
 
 from supportdesk.api.operations import OPERATIONS
 from supportdesk.extensions import db
+from supportdesk.macros.service import create_macro, create_reply
 from supportdesk.mail.inbound.models import Attachment
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
@@ -160,6 +161,10 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
     )
     db.session.add_all([policy, rule])
     email = make_email(org, ticket=tickets[0])
+    canned = create_reply(
+        staff.admin, title="Refund", body="Hi {{ customer.first_name }}", shared=True
+    )
+    macro = create_macro(staff.admin, name="Refund approved", reply_body="Done.", status="pending")
     db.session.commit()
     attachments = db.session.scalars(
         db.select(Attachment.id).where(Attachment.organization_id == org.id)
@@ -182,6 +187,8 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "policy_id": [policy.id],
         "rule_id": [rule.id],
         "endpoint_id": [endpoint.id],
+        "canned_reply_id": [canned.id],
+        "macro_id": [macro.id],
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }

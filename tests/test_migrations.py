@@ -32,6 +32,8 @@ APP_TABLES = {
     "escalation_rules",
     "ticket_escalations",
     "ticket_events",
+    "canned_replies",
+    "macros",
     "support_addresses",
     "inbound_emails",
     "attachments",

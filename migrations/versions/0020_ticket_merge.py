@@ -1,7 +1,7 @@
 """Merge and split: tickets.merged_into_id, and the history kinds of merging and splitting
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-27 23:40:00
 
 A merged ticket stays (closed), pointing at the ticket its conversation moved to, so its number,
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0020"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
@@ -34,6 +34,7 @@ EVENT_KINDS = [
     "sla_warning",
     "sla_breached",
     "escalated",
+    "macro",  # 0015
 ]
 NEW_EVENT_KINDS = ["merged_into", "merged_from", "split_off", "split_from"]
 INDEX = "ix_tickets_merged_into_id"

@@ -19,6 +19,11 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.reopen_closed": Role.SENIOR_AGENT,
     "ticket.delete": Role.ADMIN,
     "customer.edit": Role.AGENT,
+    # Canned replies: every agent keeps personal ones; shared ones and macros are for seniors.
+    "canned_reply.manage_own": Role.AGENT,
+    "canned_reply.manage_shared": Role.SENIOR_AGENT,
+    "macro.manage": Role.SENIOR_AGENT,
+    "macro.apply": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
     "sla.manage": Role.SENIOR_AGENT,
     "agent.manage": Role.ADMIN,

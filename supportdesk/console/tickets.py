@@ -16,6 +16,9 @@ from supportdesk.console.forms import (
     TicketPropertiesForm,
     people_choices,
 )
+from supportdesk.console.macros import macro_form
+from supportdesk.macros.history import group_history
+from supportdesk.macros.queries import list_macros
 from supportdesk.mail.inbound.queries import mail_for_messages
 from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.replica import reads_replica
@@ -74,15 +77,20 @@ def _property_form(ticket, agents, teams, formdata=None, edits=None) -> TicketPr
     return form
 
 
-def _ticket_page(number: int, *, properties=None, composer=None, stale=None, edits=None) -> str:
+def _ticket_page(
+    number: int, *, properties=None, composer=None, stale=None, edits=None, macro=None
+) -> str:
     page = queries.ticket_page(_org(), number)
     ticket = page.ticket
     agents, teams = assignment_choices(_org())
+    available = list_macros(_org())
     return render_template(
         "console/ticket.html",
         ticket=ticket,
         messages=page.messages,
-        history=page.events,
+        history=group_history(page.events),
+        macros=available,
+        macro_form=macro or macro_form(ticket, available),
         properties=properties or _property_form(ticket, agents, teams, edits=edits),
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),

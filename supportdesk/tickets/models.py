@@ -279,6 +279,8 @@ class EventKind(enum.Enum):
     MERGED_FROM = "merged_from"
     SPLIT_OFF = "split_off"
     SPLIT_FROM = "split_from"
+    # A macro was applied: its changes follow, each carrying {"macro": {"id", "run"}} in data.
+    MACRO = "macro"
 
 
 class TicketEvent(db.Model):

@@ -7,7 +7,9 @@ explicit arguments; nothing here reads the request.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -97,14 +99,33 @@ def _actor(user: User | None = None, customer: Customer | None = None) -> Actor:
     return Actor(user.id if user else None, customer.id if customer else None)
 
 
+# Facts every history entry appended in the block carries in its data (see `history_data`).
+_HISTORY_DATA: ContextVar[dict[str, Any] | None] = ContextVar("history_data", default=None)
+
+
+@contextmanager
+def history_data(**data: Any) -> Iterator[None]:
+    """Add `data` to every history entry appended inside the block (a macro run marks its
+    changes with its id, so the history shows them as one group)."""
+    token = _HISTORY_DATA.set({**(_HISTORY_DATA.get() or {}), **data})
+    try:
+        yield
+    finally:
+        _HISTORY_DATA.reset(token)
+
+
 def _append(ticket: Ticket, entries: Iterable[Entry], *, version: int | None = None) -> None:
     """Append the history entries a lifecycle rule returned, against the ticket's version."""
+    extra = _HISTORY_DATA.get()
     for entry in entries:
+        columns = entry.columns()
+        if extra:
+            columns["data"] = {**columns["data"], **extra}
         event = TicketEvent(
             organization_id=ticket.organization_id,
             ticket=ticket,
             ticket_version=(ticket.version or 0) if version is None else version,
-            **entry.columns(),
+            **columns,
         )
         db.session.add(event)
         events.record(db.session, event)
@@ -336,6 +357,11 @@ def raise_priority(ticket: Ticket, *, rule: str) -> bool:
 def record_escalation(ticket: Ticket, *, rule: str, data: dict[str, Any]) -> None:
     """Note in the history that an escalation rule fired, and what it did."""
     _append(ticket, [lifecycle.escalated(ticket, rule, data, utcnow())])
+
+
+def record_macro(actor: User, ticket: Ticket, name: str) -> None:
+    """Note in the history that a macro was applied; its changes follow (see `history_data`)."""
+    _append(ticket, [lifecycle.macro_applied(ticket, name, _actor(actor), utcnow(), {})])
 
 
 def edit(

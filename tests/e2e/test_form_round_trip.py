@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
+from supportdesk.macros import service as macros
 from supportdesk.mail.outbound.service import settings_for
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
@@ -176,6 +177,32 @@ def populated_organization(desk: Desk):
     return desk.org
 
 
+def populated_canned_reply(desk: Desk):
+    # A shared reply with line breaks (CRLF in the browser) and placeholders.
+    return macros.create_reply(
+        desk.admin,
+        title="Refund approved",
+        body="Hi {{ customer.first_name }},\n\nYour refund for #{{ ticket.number }} is on its way.",
+        shared=True,
+    )
+
+
+def populated_macro(desk: Desk):
+    factories.TeamFactory(organization=desk.org, name="Accounts")  # sorts before Billing
+    return macros.create_macro(
+        desk.admin,
+        name="Refund approved",
+        reply_body="Hi {{ customer.first_name }},\n\nDone.",
+        reply_kind="public",
+        status="pending",
+        priority="low",
+        assignee_id=desk.senior.id,
+        team_id=desk.team.id,
+        add_tags=["refund", "billing"],
+        remove_tags=["new"],
+    )
+
+
 @dataclass(frozen=True)
 class RoundTrip:
     """How to make the populated record, where its form is, what saves it, how to read it."""
@@ -262,6 +289,18 @@ ROUND_TRIPS = {
         lambda a: {"user": rows("users", id=a.id)},
         signer="agent",
     ),
+    "/admin/canned-replies/<int:canned_reply_id>": RoundTrip(
+        populated_canned_reply,
+        lambda r: f"/admin/canned-replies/{r.id}",
+        "Save canned reply",
+        lambda r: {"reply": rows("canned_replies", id=r.id)},
+    ),
+    "/admin/macros/<int:macro_id>": RoundTrip(
+        populated_macro,
+        lambda m: f"/admin/macros/{m.id}",
+        "Save macro",
+        lambda m: {"macro": rows("macros", id=m.id)},
+    ),
     "/admin/organization": RoundTrip(
         populated_organization,
         lambda o: "/admin/organization",
@@ -307,6 +346,11 @@ NOT_EDIT_FORMS = {
     "/admin/inbound/<int:inbound_id>/delete": "a button",
     "/admin/mail/<int:email_id>/retry": "a button",
     "/inbound/email": "the mail server's endpoint, no form",
+    "/admin/canned-replies/new": "creates a canned reply",
+    "/admin/canned-replies/<int:canned_reply_id>/delete": "a button",
+    "/admin/macros/new": "creates a macro",
+    "/admin/macros/<int:macro_id>/delete": "a button",
+    "/tickets/<int:number>/macros": "applies a macro (tested in test_macros)",
 }
 
 

@@ -14,6 +14,7 @@ from supportdesk import events
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.macros import service as macros
 from supportdesk.mail.identity import signing
 from supportdesk.mail.inbound.models import Attachment, InboundEmail
 from supportdesk.mail.inbound.service import receive_email
@@ -172,6 +173,26 @@ def _deleted_ticket(desk) -> None:
     tickets.delete_ticket(desk.admin, spam, reason="Spam")
 
 
+def _replies_and_macros(desk):
+    """A shared and a personal canned reply, and a macro applied once (a grouped history)."""
+    canned = macros.create_reply(
+        desk.admin,
+        title="Refund approved",
+        body="Hi {{ customer.first_name }}, your refund for #{{ ticket.number }} is on its way.",
+        shared=True,
+    )
+    macros.create_reply(desk.admin, title="Booking number", body="Could you send the booking?")
+    macro = macros.create_macro(
+        desk.admin,
+        name="Refund approved",
+        reply_body="Refund approved by {{ agent.name }}.",
+        priority="high",
+        add_tags=["refund"],
+    )
+    macros.apply_macro(desk.ticket, macro, desk.agent)
+    return canned, macro
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -183,6 +204,7 @@ def populate(desk) -> Site:
     _queue_of_every_kind(desk)
     _deleted_ticket(desk)
     endpoint, delivery = _webhook(desk)
+    canned, macro = _replies_and_macros(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -206,5 +228,7 @@ def populate(desk) -> Site:
             "rule_id": rule.id,
             "endpoint_id": endpoint.id,
             "delivery_id": delivery.id,
+            "canned_reply_id": canned.id,
+            "macro_id": macro.id,
         },
     )

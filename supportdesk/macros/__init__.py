@@ -1,0 +1,1 @@
+"""Canned replies (text with placeholders) and macros (a named set of ticket actions)."""
