@@ -46,6 +46,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     away,
     customers,
     mail,
+    notifications,
     search,
     ticket_delete,
     tickets,
