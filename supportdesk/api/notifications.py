@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from supportdesk.api.access import actor, organization_id
 from supportdesk.api.operations import operation
@@ -34,7 +34,7 @@ class Notification(Output):
     text: str = Field(description="The line the console's notification list shows.")
     ticket: NotificationTicket
     actor_id: int | None = Field(
-        validation_alias="actor_user_id",
+        validation_alias=AliasChoices("actor_user_id", "actor_id"),
         description="The agent whose change it reports (null: the customer or the system).",
     )
     created_at: dt.datetime
@@ -88,13 +88,22 @@ class PreferenceChange(Input):
     email: bool | None = None
 
 
+class InAppOnlyChange(Input):
+    """The choice of a kind that is never emailed (SLA warnings): `email` may only be false."""
+
+    in_app: bool | None = None
+    email: Literal[False] | None = Field(
+        default=None, description="Always false: this kind is shown in the console only."
+    )
+
+
 class PreferenceUpdate(Input):
     """The kinds to change, by name; kinds left out keep their choice."""
 
     assigned: PreferenceChange | None = None
     customer_replied: PreferenceChange | None = None
     mentioned: PreferenceChange | None = None
-    sla_warning: PreferenceChange | None = None
+    sla_warning: InAppOnlyChange | None = None
     sla_breached: PreferenceChange | None = None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
@@ -116,11 +117,13 @@ def describe(kind: NotificationKind, event: Any, ticket: Ticket) -> str:
 
 def _own(agent: User, notification_id: int) -> AgentNotification:
     row = db.session.scalar(
-        sa.select(AgentNotification).where(
+        sa.select(AgentNotification)
+        .where(
             AgentNotification.id == notification_id,
             AgentNotification.user_id == agent.id,
             AgentNotification.organization_id == agent.organization_id,
         )
+        .options(joinedload(AgentNotification.ticket))
     )
     if row is None:
         raise NotFound("That notification does not exist.")
