@@ -27,6 +27,11 @@ class NotificationKind(enum.Enum):
     def label(self) -> str:
         return KIND_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        """The kind in a word or two, under each notification of the list."""
+        return self.value.replace("_", " ").capitalize().replace("Sla", "SLA")
+
 
 KIND_LABELS = {
     NotificationKind.ASSIGNED: "A ticket is assigned to me",
