@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
+from pydantic import AfterValidator, AliasChoices, Field, StrictBool
 
 from supportdesk.api.access import actor, organization_id
 from supportdesk.api.operations import operation
@@ -88,11 +88,23 @@ class PreferenceChange(Input):
     email: bool | None = None
 
 
+def _false(value: bool) -> bool:
+    if value:
+        raise ValueError("This kind is never emailed: leave it out or send false.")
+    return value
+
+
+# `false` only (a JSON boolean: 0 is not one).
+NeverEmailed = Annotated[
+    StrictBool, Field(json_schema_extra={"const": False}), AfterValidator(_false)
+]
+
+
 class InAppOnlyChange(Input):
     """The choice of a kind that is never emailed (SLA warnings): `email` may only be false."""
 
     in_app: bool | None = None
-    email: Literal[False] | None = Field(
+    email: NeverEmailed | None = Field(
         default=None, description="Always false: this kind is shown in the console only."
     )
 
