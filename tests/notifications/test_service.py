@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from supportdesk import events
 from supportdesk.customers.models import Customer
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.jobs.sla import sweep_sla
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.notifications import preferences, queries, service
 from supportdesk.notifications.models import AgentNotification, NotificationKind
 from supportdesk.notifications.preferences import Choice
 from supportdesk.sla.service import SlaBreached, SlaWarning
 from supportdesk.tickets import service as tickets
-from supportdesk.tickets.models import Ticket
+from supportdesk.tickets.models import Priority, Ticket
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 from tests.notifications.conftest import Pair
 
@@ -243,3 +246,25 @@ def test_a_mention_email_goes_out_over_smtp_escaped(org, pair, smtp, run_worker)
     assert "<script>" not in html
     assert "<script>alert(1)</script> & fix" in text
     assert f"/tickets/{number}" in text
+
+
+def test_the_sla_sweep_warns_then_reports_the_breach_to_the_assignee(org, pair):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        ticket = make_ticket(org, priority=Priority.CRITICAL, assignee=pair.bruno)
+        db.session.commit()
+    db.session.query(AgentNotification).delete()  # the assignment's own
+    db.session.commit()
+
+    # Without a policy the clock runs around the clock; a day later every target is missed.
+    with time_machine.travel(start + dt.timedelta(days=3), tick=False):
+        sweep_sla()
+
+    kinds = [(n.kind, n.text) for n in _rows(pair.bruno)]
+    subject = f"#{ticket.number} “{ticket.subject}”"
+    assert kinds[:2] == [
+        (K.SLA_WARNING, f"{subject} is close to missing its first response target"),
+        (K.SLA_BREACHED, f"{subject} missed its first response target"),
+    ]
+    assert {k for k, _ in kinds} == {K.SLA_WARNING, K.SLA_BREACHED}
+    assert len(_emails(pair.bruno, "sla_breached")) == len(kinds) // 2
