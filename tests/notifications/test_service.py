@@ -268,3 +268,17 @@ def test_the_sla_sweep_warns_then_reports_the_breach_to_the_assignee(org, pair):
     ]
     assert {k for k, _ in kinds} == {K.SLA_WARNING, K.SLA_BREACHED}
     assert len(_emails(pair.bruno, "sla_breached")) == len(kinds) // 2
+
+
+def test_the_unread_count_is_served_by_the_partial_index_of_unread_rows(org, pair):
+    statement = (
+        sa.select(sa.func.count())
+        .select_from(AgentNotification)
+        .where(AgentNotification.user_id == pair.bruno.id, AgentNotification.read_at.is_(None))
+    )
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+
+    plan = "\n".join(db.session.scalars(sa.text(f"EXPLAIN {sql}")))
+
+    assert "ix_agent_notifications_unread" in plan
