@@ -11,13 +11,18 @@ from supportdesk.notifications.models import AgentNotification
 PAGE = 50
 
 
-def unread_count(user_id: int) -> int:
-    """The agent's unread notifications: one query on the partial index of unread rows."""
-    return db.session.scalar(
+def unread_statement(user_id: int) -> sa.Select:
+    """Count the agent's unread rows: its WHERE is the partial index's (ix_agent_notifications_unread)."""
+    return (
         sa.select(sa.func.count())
         .select_from(AgentNotification)
         .where(AgentNotification.user_id == user_id, AgentNotification.read_at.is_(None))
     )
+
+
+def unread_count(user_id: int) -> int:
+    """The agent's unread notifications: one query on the partial index of unread rows."""
+    return db.session.scalar(unread_statement(user_id))
 
 
 def list_for(

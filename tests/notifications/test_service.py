@@ -271,11 +271,7 @@ def test_the_sla_sweep_warns_then_reports_the_breach_to_the_assignee(org, pair):
 
 
 def test_the_unread_count_is_served_by_the_partial_index_of_unread_rows(org, pair):
-    statement = (
-        sa.select(sa.func.count())
-        .select_from(AgentNotification)
-        .where(AgentNotification.user_id == pair.bruno.id, AgentNotification.read_at.is_(None))
-    )
+    statement = queries.unread_statement(pair.bruno.id)
     sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
     db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
 
