@@ -40,6 +40,10 @@ SUBSCRIBERS: tuple[str, ...] = (
     #    the automatic assignee would get that mail twice (from "created" and again from its own
     #    "assignee" event). It also mails SLA breaches, disabled endpoints and address checks.
     "supportdesk.mail.rules.on_events",
+    # 2b. In-app notifications (supportdesk.notifications): the same rules table as mail, one row
+    #     per recipient agent. Events recorded later (an automatic assignment) come round again,
+    #     so its place is free; beside mail, as its twin.
+    "supportdesk.notifications.service.on_events",
     # 3. Assignment picks an agent for tickets arriving in an automatic team. Its "assignee"
     #    events go round the whole list again (webhook, "assigned" mail) before the same COMMIT.
     "supportdesk.assignment.service.on_ticket_events",

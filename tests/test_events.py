@@ -23,7 +23,13 @@ pytestmark = pytest.mark.integration
 def test_the_subscribers_are_the_named_list_in_its_order(app):
     names = [f"{f.__module__}.{f.__qualname__}" for f in events.subscribers()]
     assert names == list(events.SUBSCRIBERS)
-    assert [name.split(".")[1] for name in names] == ["webhooks", "mail", "assignment", "sla"]
+    assert [name.split(".")[1] for name in names] == [
+        "webhooks",
+        "mail",
+        "notifications",
+        "assignment",
+        "sla",
+    ]
 
 
 @pytest.mark.parametrize(

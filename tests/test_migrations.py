@@ -47,6 +47,8 @@ APP_TABLES = {
     "agent_sessions",
     "ticket_deletions",
     "idempotency_keys",
+    "agent_notifications",
+    "notification_preferences",
 }
 
 

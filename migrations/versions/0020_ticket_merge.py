@@ -1,7 +1,7 @@
 """Merge and split: tickets.merged_into_id, and the history kinds of merging and splitting
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-11-27 23:40:00
 
 A merged ticket stays (closed), pointing at the ticket its conversation moved to, so its number,
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0020"
-down_revision = "0015"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     customers,
     docs,
     macros,
+    notifications,
     people,
     tickets,
     webhook_endpoints,

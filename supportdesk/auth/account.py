@@ -7,16 +7,28 @@ from flask_login import current_user, login_required
 
 from supportdesk.accounts.service import set_own_time_zone
 from supportdesk.auth import bp
-from supportdesk.auth.forms import ChangePasswordForm, TimeZoneForm, time_zone_choices
+from supportdesk.auth.forms import (
+    ChangePasswordForm,
+    NotificationPreferencesForm,
+    TimeZoneForm,
+    time_zone_choices,
+)
 from supportdesk.auth.service import change_password
 from supportdesk.auth.views import sign_out_this_browser
 from supportdesk.db import utcnow
+from supportdesk.notifications import preferences
+from supportdesk.notifications.models import NotificationKind
 from supportdesk.sessions.queries import list_live_sessions
 from supportdesk.sessions.service import revoke_session, revoke_sessions
 from supportdesk.submit import Saved, act, submit
 
 
-def _page(form: ChangePasswordForm | None = None, *, zone_form: TimeZoneForm | None = None) -> str:
+def _page(
+    form: ChangePasswordForm | None = None,
+    *,
+    zone_form: TimeZoneForm | None = None,
+    notifications_form: NotificationPreferencesForm | None = None,
+) -> str:
     """The account page with its forms; the one that was posted keeps its input and errors."""
     now = utcnow()
     sessions = list_live_sessions(
@@ -32,6 +44,9 @@ def _page(form: ChangePasswordForm | None = None, *, zone_form: TimeZoneForm | N
         "auth/account.html",
         form=form or ChangePasswordForm(),
         zone_form=zone_form,
+        notifications_form=notifications_form
+        or NotificationPreferencesForm.of(preferences.choices(current_user.id), formdata=None),
+        notification_kinds=list(NotificationKind),
         now=now,
         sessions=sessions,
         this=current_user.web_session,
@@ -65,6 +80,21 @@ def time_zone_update():
             f"Times now show in {current_user.shown_time_zone}.", url_for("auth.account")
         ),
         page=lambda _: _page(zone_form=form),
+    )
+
+
+@bp.post("/account/notifications")
+@login_required
+def notification_preferences_update():
+    """Save which notifications reach this agent in the console and by email."""
+    form = NotificationPreferencesForm()
+    return submit(
+        form,
+        lambda: preferences.save(current_user, form.choices()),
+        done=lambda _: Saved(
+            "Notification preferences saved.", url_for("auth.account", _anchor="notifications")
+        ),
+        page=lambda _: _page(notifications_form=form),
     )
 
 

@@ -5,6 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from supportdesk.localtime import time_zones
+from supportdesk.notifications.models import NotificationKind
+from supportdesk.notifications.preferences import EMAIL_KINDS, Choice
 from supportdesk.sessions.policy import REMEMBER_DAYS
 from supportdesk.web import Form
 
@@ -40,3 +42,34 @@ class TimeZoneForm(Form):
     """The zone this agent reads times in. The service checks it (unknown zone: field error)."""
 
     time_zone = SelectField("Time zone", validate_choice=False)
+
+
+class NotificationPreferencesForm(Form):
+    """Per notification kind: in the console, and by email (fields `<kind>_in_app`, `<kind>_email`).
+
+    An unchecked box is a no. SLA warnings have no email field (in-app only).
+    """
+
+    def choices(self) -> dict[NotificationKind, Choice]:
+        return {
+            kind: Choice(
+                in_app=bool(self[f"{kind.value}_in_app"].data),
+                email=kind in EMAIL_KINDS and bool(self[f"{kind.value}_email"].data),
+            )
+            for kind in NotificationKind
+        }
+
+    @classmethod
+    def of(cls, saved: dict[NotificationKind, Choice], **kwargs) -> "NotificationPreferencesForm":
+        """The form showing `saved` (on GET), or the posted boxes (on POST)."""
+        data = {}
+        for kind, choice in saved.items():
+            data[f"{kind.value}_in_app"] = choice.in_app
+            data[f"{kind.value}_email"] = choice.email
+        return cls(data=data, **kwargs)
+
+
+for _kind in NotificationKind:
+    setattr(NotificationPreferencesForm, f"{_kind.value}_in_app", BooleanField("In the console"))
+    if _kind in EMAIL_KINDS:
+        setattr(NotificationPreferencesForm, f"{_kind.value}_email", BooleanField("By email"))

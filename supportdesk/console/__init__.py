@@ -47,6 +47,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     customers,
     macros,
     mail,
+    notifications,
     search,
     ticket_delete,
     ticket_merge,

@@ -21,6 +21,7 @@ from supportdesk.macros.history import group_history
 from supportdesk.macros.queries import list_macros
 from supportdesk.mail.inbound.queries import mail_for_messages
 from supportdesk.mail.outbound.queries import emails_by_message
+from supportdesk.notifications import mentions
 from supportdesk.replica import reads_replica
 from supportdesk.submit import Saved, submit
 from supportdesk.tickets import queries, service
@@ -97,7 +98,15 @@ def _ticket_page(
         mail=mail_for_messages(_org(), [m.id for m in page.messages]),
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
+        mention_handles=_mention_handles(page.messages),
     )
+
+
+def _mention_handles(messages) -> dict[str, int]:
+    """The handles to highlight in notes: one query, and none when no note has an `@`."""
+    if not any(m.is_internal and "@" in m.body_text for m in messages):
+        return {}
+    return mentions.handles(mentions.mentionable(_org()))
 
 
 @bp.get("/tickets/<int:number>")

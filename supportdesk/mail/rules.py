@@ -11,6 +11,9 @@ Rules that hold for every row:
 - an event whose data says `suppress_notifications` (auto-replies, bounces) mails nobody;
 - nobody is told about their own action (a recipient who is the event's actor is skipped);
 - a template the organization switched off (NotificationSettings) is not sent;
+- an agent's email about a rule of a notification `kind` is sent only when that agent wants that
+  kind by email (supportdesk.notifications.preferences); the in-app notifications follow this same
+  table (supportdesk.notifications.service), so who hears of what is decided here once;
 - automatic mail is capped per address, and never goes to an address of ours (service.py).
 """
 
@@ -24,19 +27,27 @@ from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationReque
 from supportdesk.mail.outbound import letters, recipients, service
 from supportdesk.mail.outbound.models import Notification
 from supportdesk.mail.outbound.recipients import Recipient
+from supportdesk.notifications import preferences
+from supportdesk.notifications.models import Channel, NotificationKind
 from supportdesk.sla.service import SlaBreached
-from supportdesk.tickets.models import EventKind, TicketEvent
+from supportdesk.tickets.domain_events import MessageCreated
+from supportdesk.tickets.models import EventKind, MessageKind, TicketEvent
 from supportdesk.webhooks.service import EndpointDisabled
 
 
 @dataclass(frozen=True)
 class Rule:
-    """When an `event` passes `when`, mail `template` to each of `to(event)`."""
+    """When an `event` passes `when`, mail `template` to each of `to(event)`.
+
+    `kind`: the agent notification it is (each agent's preference applies; None for mail to
+    customers, admins' alerts and address checks).
+    """
 
     event: type
     when: Callable[[Any], bool]
     template: Notification | str
     to: Callable[[Any], list[Recipient]]
+    kind: NotificationKind | None = None
 
 
 def _created(event: TicketEvent) -> bool:
@@ -68,19 +79,38 @@ def _assigned(event: TicketEvent) -> bool:
     return event.kind is EventKind.ASSIGNEE and bool((event.data or {}).get("new"))
 
 
+def _note(event: MessageCreated) -> bool:
+    return event.message.kind is MessageKind.INTERNAL
+
+
 def _always(event: Any) -> bool:
     return True
 
 
+ASSIGNED, REPLIED, MENTIONED = (
+    NotificationKind.ASSIGNED,
+    NotificationKind.CUSTOMER_REPLIED,
+    NotificationKind.MENTIONED,
+)
+
 RULES: tuple[Rule, ...] = (
     Rule(TicketEvent, _acknowledged, Notification.TICKET_ACKNOWLEDGED, recipients.customer),
     # A ticket opened with an assignee records no separate assignment event.
-    Rule(TicketEvent, _created, Notification.TICKET_ASSIGNED, recipients.assignee),
+    Rule(TicketEvent, _created, Notification.TICKET_ASSIGNED, recipients.assignee, ASSIGNED),
     Rule(TicketEvent, _replied, Notification.AGENT_REPLIED, recipients.customer),
     Rule(TicketEvent, _resolved, Notification.TICKET_RESOLVED, recipients.customer),
-    Rule(TicketEvent, _assigned, Notification.TICKET_ASSIGNED, recipients.new_assignee),
-    Rule(TicketEvent, _customer_replied, Notification.CUSTOMER_REPLIED, recipients.assignee),
-    Rule(SlaBreached, _always, Notification.SLA_BREACHED, recipients.breach_watchers),
+    Rule(TicketEvent, _assigned, Notification.TICKET_ASSIGNED, recipients.new_assignee, ASSIGNED),
+    Rule(
+        TicketEvent, _customer_replied, Notification.CUSTOMER_REPLIED, recipients.assignee, REPLIED
+    ),
+    Rule(MessageCreated, _note, Notification.MENTIONED, recipients.mentioned, MENTIONED),
+    Rule(
+        SlaBreached,
+        _always,
+        Notification.SLA_BREACHED,
+        recipients.breach_watchers,
+        NotificationKind.SLA_BREACHED,
+    ),
     Rule(EndpointDisabled, _always, Notification.WEBHOOK_DISABLED, recipients.admins),
     Rule(VerificationRequested, _always, EMAIL_KIND, recipients.the_address),
 )
@@ -104,7 +134,7 @@ def _send(rule: Rule, event: Any) -> None:
     template = rule.template
     if isinstance(template, Notification) and not _switched_on(event, template):
         return
-    for recipient in _not_the_actor(rule.to(event), getattr(event, "actor_user_id", None)):
+    for recipient in _wanting(rule, _not_the_actor(rule.to(event), actor_of(event))):
         letter = letters.write(event, template, recipient)
         service.queue_email(
             template,
@@ -122,6 +152,20 @@ def _switched_on(event: Any, template: Notification) -> bool:
     return service.settings_for(event.organization_id).enabled(template)
 
 
+def actor_of(event: Any) -> int | None:
+    """The agent who caused the event (None: a customer, the system)."""
+    return getattr(event, "actor_user_id", None)
+
+
 def _not_the_actor(people: list[Recipient], actor_id: int | None) -> list[Recipient]:
     """Everyone but the agent who caused the event (customers carry no user id)."""
     return [p for p in people if p.user_id is None or p.user_id != actor_id]
+
+
+def _wanting(rule: Rule, people: list[Recipient]) -> list[Recipient]:
+    """The agents among `people` who want this kind by email (everyone, for a rule of no kind)."""
+    if rule.kind is None:
+        return people
+    agents = [p.user_id for p in people if p.user_id is not None]
+    keep = preferences.wanting(agents, rule.kind, Channel.EMAIL)
+    return [p for p in people if p.user_id is None or p.user_id in keep]

@@ -17,6 +17,19 @@ class MessageCreated:
 
     message: Message
 
+    # What the mail rules and notifications read of any event.
+    @property
+    def organization_id(self) -> int:
+        return self.message.organization_id
+
+    @property
+    def ticket_id(self) -> int:
+        return self.message.ticket_id
+
+    @property
+    def actor_user_id(self) -> int | None:
+        return self.message.author_user.id if self.message.author_user is not None else None
+
 
 @dataclass(frozen=True)
 class TicketDeleted:

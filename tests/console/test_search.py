@@ -101,5 +101,6 @@ def test_the_search_page_costs_a_constant_number_of_queries(signed_in, org, agen
     with query_counter() as many:
         signed_in.get("/search?q=kerberos")
 
-    # Session; the ranked page; its tags; its highlighted lines; the menus' agents and teams.
-    assert few.count == many.count == 5
+    # Session; the ranked page; its tags; its highlighted lines; the menus' agents and teams;
+    # the bell's unread count.
+    assert few.count == many.count == 6

@@ -21,6 +21,9 @@ from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
 from supportdesk.macros import service as macros
 from supportdesk.mail.outbound.service import settings_for
+from supportdesk.notifications import preferences
+from supportdesk.notifications.models import NotificationKind
+from supportdesk.notifications.preferences import Choice
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets.models import Priority, Status
@@ -172,6 +175,21 @@ def populated_time_zone(desk: Desk):
     return desk.agent
 
 
+def populated_notification_preferences(desk: Desk):
+    # Every kind saved, none at its default, so an unchanged save must write nothing new.
+    preferences.save(
+        desk.agent,
+        {
+            NotificationKind.ASSIGNED: Choice(in_app=False, email=False),
+            NotificationKind.CUSTOMER_REPLIED: Choice(in_app=True, email=False),
+            NotificationKind.MENTIONED: Choice(in_app=False, email=True),
+            NotificationKind.SLA_WARNING: Choice(in_app=False, email=False),
+            NotificationKind.SLA_BREACHED: Choice(in_app=True, email=False),
+        },
+    )
+    return desk.agent
+
+
 def populated_organization(desk: Desk):
     desk.org.time_zone = "America/New_York"
     return desk.org
@@ -301,6 +319,13 @@ ROUND_TRIPS = {
         "Save macro",
         lambda m: {"macro": rows("macros", id=m.id)},
     ),
+    "/account/notifications": RoundTrip(
+        populated_notification_preferences,
+        lambda a: "/account",
+        "Save notification preferences",
+        lambda a: {"preferences": rows("notification_preferences", user_id=a.id)},
+        signer="agent",
+    ),
     "/admin/organization": RoundTrip(
         populated_organization,
         lambda o: "/admin/organization",
@@ -351,6 +376,9 @@ NOT_EDIT_FORMS = {
     "/admin/macros/new": "creates a macro",
     "/admin/macros/<int:macro_id>/delete": "a button",
     "/tickets/<int:number>/macros": "applies a macro (tested in test_macros)",
+    "/notifications/<int:notification_id>/open": "a button: marks read, opens the ticket",
+    "/notifications/<int:notification_id>/read": "a button (tested in test_notifications)",
+    "/notifications/read-all": "a button (tested in test_notifications)",
 }
 
 

@@ -30,6 +30,7 @@ from supportdesk.mail.outbound.models import Notification, NotificationSettings
 from supportdesk.mail.outbound.recipients import Recipient, sender_verified
 from supportdesk.mail.outbound.service import sender_name, settings_for
 from supportdesk.sla.service import SlaBreached
+from supportdesk.tickets.domain_events import MessageCreated
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Ticket, TicketEvent
 from supportdesk.webhooks.service import EndpointDisabled
 
@@ -52,6 +53,8 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
     brand = brand_context(event.organization_id, settings)
     if isinstance(event, TicketEvent):
         letter = _ticket_letter(event, template, recipient)
+    elif isinstance(event, MessageCreated):
+        letter = _mention_letter(event, recipient)
     elif isinstance(event, SlaBreached):
         letter = _breach_letter(event, recipient)
     elif isinstance(event, EndpointDisabled):
@@ -133,6 +136,21 @@ def _breach_letter(event: SlaBreached, recipient: Recipient) -> Letter:
         },
         "recipient_name": recipient.name,
         "to_assignee": recipient.user_id == ticket.assignee_id,
+    }
+    return Letter(context, ticket.id)
+
+
+def _mention_letter(event: MessageCreated, recipient: Recipient) -> Letter:
+    """An internal note that mentions the recipient: it goes to an agent, never to the customer."""
+    note = event.message
+    ticket = db.session.get(Ticket, note.ticket_id)
+    customer = db.session.get(Customer, ticket.customer_id)
+    context = {
+        "ticket": ticket_context(ticket),
+        "customer": customer_context(customer),
+        "recipient_name": recipient.name,
+        "actor_name": note.author_name,
+        "note": _message_view(note),
     }
     return Letter(context, ticket.id)
 

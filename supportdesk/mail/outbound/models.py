@@ -24,6 +24,7 @@ class Notification(enum.Enum):
     CUSTOMER_REPLIED = "customer_replied"
     WEBHOOK_DISABLED = "webhook_disabled"
     SLA_BREACHED = "sla_breached"
+    MENTIONED = "mentioned"
 
     @property
     def label(self) -> str:
@@ -49,9 +50,10 @@ CUSTOMER_NOTIFICATIONS = (
     Notification.AGENT_REPLIED,
     Notification.TICKET_RESOLVED,
 )
-# Admin mail about a broken integration, and agent mail about a missed SLA target, always go
-# out: there is no switch (and no column).
-ALWAYS_SENT = (Notification.WEBHOOK_DISABLED, Notification.SLA_BREACHED)
+# Admin mail about a broken integration, and agent mail about a missed SLA target or a mention,
+# have no organization switch (and no column): each agent chooses for themselves
+# (supportdesk.notifications.preferences).
+ALWAYS_SENT = (Notification.WEBHOOK_DISABLED, Notification.SLA_BREACHED, Notification.MENTIONED)
 NOTIFICATION_LABELS = {
     Notification.TICKET_ACKNOWLEDGED: "Customer: we received your request (new ticket)",
     Notification.AGENT_REPLIED: "Customer: an agent's public reply",
@@ -60,6 +62,7 @@ NOTIFICATION_LABELS = {
     Notification.CUSTOMER_REPLIED: "Agent: the customer replied on your ticket",
     Notification.WEBHOOK_DISABLED: "Admin: a webhook endpoint was disabled automatically",
     Notification.SLA_BREACHED: "Agent: a ticket missed an SLA target (the assignee, or team lead)",
+    Notification.MENTIONED: "Agent: someone mentioned you in an internal note",
 }
 
 

@@ -15,6 +15,7 @@ from supportdesk.accounts.models import Role, User, team_members
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
+from supportdesk.notifications.mentions import mentioned_ids
 from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
 
 
@@ -52,6 +53,14 @@ def assignee(event: TicketEvent) -> list[Recipient]:
 def new_assignee(event: TicketEvent) -> list[Recipient]:
     """The agent the ticket was just assigned to."""
     return _agents([event.data["new"]])
+
+
+def mentioned(event: Any) -> list[Recipient]:
+    """The active agents of the organization an internal note mentions (notifications.mentions)."""
+    message = event.message
+    if not message.is_internal:
+        return []
+    return _agents(mentioned_ids(message.organization_id, message.body_text))
 
 
 def breach_watchers(event: Any) -> list[Recipient]:

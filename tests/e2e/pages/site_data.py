@@ -198,6 +198,8 @@ def populate(desk) -> Site:
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
     tickets.add_note(desk.agent, desk.ticket, "Refunds over 500 EUR need a lead's approval.")
     tickets.assign(desk.admin, desk.ticket, assignee_id=desk.agent.id, team_id=desk.team.id)
+    # The admin (who opens every page) gets a mention, so the notification list has rows.
+    tickets.add_note(desk.agent, desk.ticket, f"@{desk.admin.email} can you approve the refund?")
     inbound = _customer_reply_with_attachment(desk)
     _unrouted_mail()
     calendar, policy, rule = _sla(desk)

@@ -78,6 +78,7 @@ def test_every_notification_has_a_label_and_an_audience():
     assert [n.value for n in Notification if not n.switchable] == [
         "webhook_disabled",
         "sla_breached",
+        "mentioned",
     ]
 
 

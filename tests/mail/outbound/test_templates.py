@@ -102,10 +102,29 @@ def sla_context(**overrides) -> dict:
     return context
 
 
+def mention_context(**overrides) -> dict:
+    """An internal note that mentions the recipient (an agent)."""
+    context = fixed_context(
+        recipient_name="Omar Agent",
+        message=None,
+        quoted=[],
+        note={
+            "author": "Lena Lead",
+            "body": "@omar can you check the VAT rate?\nThe customer is on the 7 % plan.",
+            "date": "02 Mar 2026, 10:12 UTC",
+        },
+    )
+    context.update(overrides)
+    return context
+
+
 ORGANIZATION_KINDS = [Notification.WEBHOOK_DISABLED]
 SLA_KINDS = [Notification.SLA_BREACHED]
+MENTION_KINDS = [Notification.MENTIONED]
 TICKET_KINDS = [
-    pytest.param(n.value, id=n.value) for n in Notification if n.switchable or n in SLA_KINDS
+    pytest.param(n.value, id=n.value)
+    for n in Notification
+    if n.switchable or n in SLA_KINDS or n in MENTION_KINDS
 ]
 KINDS = [
     *TICKET_KINDS,
@@ -114,6 +133,8 @@ KINDS = [
 
 
 def context_for(kind: str) -> dict:
+    if Notification(kind) in MENTION_KINDS:
+        return mention_context()
     if Notification(kind) in SLA_KINDS:
         return sla_context()
     return organization_context() if Notification(kind) in ORGANIZATION_KINDS else fixed_context()
