@@ -341,13 +341,15 @@ def message_list(number: int, query: schemas.PageQuery):
     status=201,
     body=schemas.MessageCreate,
     response=schemas.TicketMessage,
+    conflicts=True,
     request_example=examples.MESSAGE_CREATE,
     response_example=examples.MESSAGE,
     path_params=NUMBER,
 )
 def message_create(number: int, body: schemas.MessageCreate):
     """Add a public reply (`kind: public`, the customer sees it) or an internal note
-    (`kind: internal`)."""
+    (`kind: internal`). A merged ticket takes none (409 `ticket_merged`): write on the ticket
+    named by its `merged_into`."""
     ticket = queries.get_ticket(_org(), number)
     if body.kind is MessageKind.INTERNAL:
         message = service.add_note(actor(), ticket, body.body)

@@ -32,6 +32,19 @@ class InvalidTransition(DomainError):
         )
 
 
+class TicketMerged(DomainError):
+    """The ticket was merged: its conversation continues on the survivor, not here."""
+
+    status = 409
+    code = "ticket_merged"
+
+    def __init__(self, number: int):
+        super().__init__(
+            f"Ticket #{number} was merged into another ticket; write on that ticket instead.",
+            fields={"ticket": "Merged: its conversation moved to the ticket it was merged into."},
+        )
+
+
 # History entries that change a property, by event kind, and the property they change.
 _PROPERTY_OF_EVENT = {
     "status": "status",

@@ -27,7 +27,7 @@ from supportdesk.extensions import db
 from supportdesk.tickets import lifecycle
 from supportdesk.tickets.deletions import MAX_REASON, TicketDeletion
 from supportdesk.tickets.domain_events import MessageCreated, TicketDeleted
-from supportdesk.tickets.errors import StaleTicket
+from supportdesk.tickets.errors import StaleTicket, TicketMerged
 from supportdesk.tickets.lifecycle import SYSTEM, Actor, Entry
 from supportdesk.tickets.models import (
     Channel,
@@ -151,12 +151,15 @@ def _lock_for_message(ticket: Ticket) -> None:
     Messages are appended, never compared with a version the author saw: two replies at the same
     moment both land, one after the other, instead of the second failing the version check of
     the row it changes (first response, reopening, `updated_at`). A ticket not yet in the
-    database (opened in this transaction) has nobody to wait for.
+    database (opened in this transaction) has nobody to wait for. A merged ticket takes no more
+    messages (supportdesk.tickets.merge: they belong on the survivor).
     """
     if sa.inspect(ticket).persistent:
         db.session.flush()
         columns = [column.key for column in sa.inspect(Ticket).column_attrs]
         db.session.refresh(ticket, attribute_names=columns, with_for_update=True)
+    if ticket.merged_into_id is not None:
+        raise TicketMerged(ticket.number)
 
 
 def ensure_current(ticket: Ticket, expected_version: int | None) -> None:

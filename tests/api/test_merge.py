@@ -114,3 +114,12 @@ def test_splitting_a_message_of_another_ticket_is_a_404(api, org, customer):
     db.session.commit()
     answer = api.post(f"/tickets/{two.number}/split", json={"message_id": message.id})
     assert answer.status_code == 404
+
+
+def test_a_merged_ticket_takes_no_more_messages(api, two):
+    target, source = two
+    api.post(f"/tickets/{source.number}/merge", json={"into": target.number})
+    answer = api.post(f"/tickets/{source.number}/messages", json={"body": "Hello?"})
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "ticket_merged"
+    assert len(api.get(f"/tickets/{source.number}/messages").get_json()["data"]) == 0
