@@ -28,7 +28,7 @@
     list.setAttribute("aria-label", "Canned replies");
     list.hidden = true;
     status.className = "visually-hidden";
-    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
     helper.insertAdjacentElement("afterend", list);
     list.insertAdjacentElement("afterend", status);
     textarea.setAttribute("aria-autocomplete", "list");

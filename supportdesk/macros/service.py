@@ -259,18 +259,19 @@ def apply_macro(
     """Apply a macro to a ticket through the ticket services (same rules, history, mail and
     webhooks as the single actions), as one group in the history.
 
-    Everything that could refuse it is checked first (role, transition, assignee, tags; a stale
-    `expected_version`): a refusal raises before anything changed, so a caller applying it to
-    many tickets in one transaction may go on with the next ticket. The history gets a `macro`
+    Everything that could refuse it is checked first (role, transition, assignee, tags, the
+    rendered text, a stale `expected_version`): a refusal raises before anything changed, so a
+    caller applying it to many tickets in one transaction may go on with the next ticket. The history gets a `macro`
     entry, and every change it makes carries `{"macro": {"id", "name", "run"}}` in its data.
     """
     tags = _check(ticket, macro, actor)
     tickets.ensure_current(ticket, expected_version)
     run = secrets.token_hex(8)
     mark = {"id": macro.id, "name": macro.name, "run": run}
-    text = (
-        render_for(macro.reply_body, placeholder_values(ticket, actor)) if macro.reply_body else ""
-    )
+    text = ""
+    if macro.reply_body:  # rendered and checked before any change (a long subject may overflow)
+        values = placeholder_values(ticket, actor)
+        text = tickets._clean_body(render_for(macro.reply_body, values), "reply_body")
     message = None
     with tickets.history_data(macro=mark):
         tickets.record_macro(actor, ticket, macro.name)

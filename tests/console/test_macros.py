@@ -112,3 +112,21 @@ def test_a_viewer_cannot_apply_a_macro_and_another_tenants_macro_is_refused(
     token = csrf_token(client.get(f"/tickets/{ticket.number}"))
     data = {"csrf_token": token, "macro-version": ticket.version, "macro-macro_id": foreign.id}
     assert client.post(f"/tickets/{ticket.number}/macros", data=data).status_code == 422
+
+
+def test_the_search_costs_a_constant_number_of_queries(client, org, agent, admin, query_counter):
+    ticket = factories.make_ticket(org)
+    login_as(client, agent)
+    counts = []
+    for n in (1, 8):
+        for i in range(n):
+            service.create_reply(
+                admin, title=f"Refund {n}-{i}", body="{{ customer.name }}", shared=True
+            )
+        db.session.commit()
+        with query_counter() as queries:
+            found = client.get(f"/tickets/{ticket.number}/canned-replies?q={n}-").get_json()
+        assert len(found["replies"]) == n
+        counts.append(queries.count)
+    # The session's; the ticket; the replies; the customer and organization for the placeholders.
+    assert counts == [7, 7]

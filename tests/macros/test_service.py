@@ -318,3 +318,16 @@ def test_another_organizations_macro_is_not_found(org, other_org, agent, ticket)
         service.apply_macro(ticket, theirs, agent)
     with pytest.raises(MacroNotFound):
         queries.get_macro(org.id, theirs.id)
+
+
+def test_a_text_the_placeholders_make_too_long_refuses_the_macro_before_any_change(
+    org, admin, agent, customer
+):
+    ticket = factories.make_ticket(org, customer=customer, subject="s" * 300)
+    body = "x" * (service.MAX_BODY - 30) + "{{ ticket.subject }}"
+    macro = service.create_macro(admin, name="Long", reply_body=body, priority="low")
+    commit()
+    with pytest.raises(ValidationFailed) as refused:
+        service.apply_macro(ticket, macro, agent)
+    assert "reply_body" in refused.value.fields
+    _nothing_changed(ticket, 1, 1)
