@@ -153,3 +153,39 @@ def test_background_commands_explain_that_they_need_redis(embedded_app):
         result = embedded_app.test_cli_runner().invoke(args=command)
         assert result.exit_code == 1
         assert "SUPPORTDESK_REDIS_URL is not set" in result.output
+
+
+def test_canned_replies_and_a_macro_work_on_sqlite(embedded_app):
+    runner = embedded_app.test_cli_runner()
+    args = ["create-admin", "--email", "boss@example.com", "--password", "a long password!"]
+    assert runner.invoke(args=[*args, "--org", "Embedded Desk"]).exit_code == 0
+    client = embedded_app.test_client()
+    page = client.get("/login")
+    login = {"email": "boss@example.com", "password": "a long password!"}
+    client.post("/login", data={**login, "csrf_token": csrf_token(page)})
+    token = csrf_token(client.get("/tickets/new"))
+    created = client.post(
+        "/tickets/new",
+        data={"csrf_token": token, "customer_email": "c@example.com", "customer_name": "Cy Doe",
+              "subject": "Refund", "body": "Where is it?", "priority": "low", "team_id": "0",
+              "assignee_id": "0", "tags": "new"},
+    )  # fmt: skip
+    number = created.headers["Location"].rsplit("/", 1)[1]
+    reply = {"csrf_token": token, "title": "Refund 100%", "body": "Hi {{ customer.first_name }}"}
+    assert client.post("/admin/canned-replies/new", data=reply).status_code == 302
+    found = client.get(f"/tickets/{number}/canned-replies?q=100%25").get_json()["replies"]
+    assert [r["body"] for r in found] == ["Hi Cy"]
+    macro = {"csrf_token": token, "name": "Done", "reply_body": "Bye {{ customer.name }}",
+             "reply_kind": "internal", "status": "resolved", "priority": "", "assignee_id": "0",
+             "team_id": "0", "add_tags": "refund", "remove_tags": "new"}  # fmt: skip
+    assert client.post("/admin/macros/new", data=macro).status_code == 302
+    page = client.get(f"/tickets/{number}").get_data(as_text=True)
+    macro_id = re.search(r'<option value="(\d+)">Done</option>', page).group(1)
+    version = re.search(r'name="macro-version" type="hidden" value="(\d+)"', page).group(1)
+    applied = client.post(
+        f"/tickets/{number}/macros",
+        data={"csrf_token": token, "macro-version": version, "macro-macro_id": macro_id},
+    )
+    assert applied.status_code == 302
+    page = client.get(f"/tickets/{number}").get_data(as_text=True)
+    assert "applied the macro <em>Done</em>" in page and "Bye Cy Doe" in page
