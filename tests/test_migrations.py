@@ -44,6 +44,9 @@ APP_TABLES = {
     "api_tokens",
     "agent_sessions",
     "ticket_deletions",
+    "audit_entries",
+    "agent_invitations",
+    "password_resets",
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.web import Form
@@ -91,6 +92,9 @@ class NotificationSettingsForm(Form):
 
 
 class OrganizationForm(Form):
-    """The organization's time zone. The service checks it (unknown zone: field error)."""
+    """The organization's time zone and audit retention. The service checks both (field errors)."""
 
     time_zone = SelectField("Time zone", validate_choice=False)
+    audit_retention_days = IntegerField(
+        "Keep audit log entries for (days)", validators=[InputRequired()]
+    )

@@ -134,6 +134,7 @@ class CustomerForm(Form):
             "company": self.company.data or "",
         }
 
+
 class DeleteTicketForm(Form):
     """The confirmation of a deletion: the version the admin looked at, and why."""
 
