@@ -19,10 +19,11 @@ from supportdesk.accounts.links import Invitation, new_secret, secret_hash
 from supportdesk.accounts.models import Role, Team, User
 from supportdesk.accounts.permissions import require
 from supportdesk.accounts.resets import LinkInvalid
-from supportdesk.accounts.service import _unique_email, register_agent
+from supportdesk.accounts.service import register_agent
 from supportdesk.audit.service import agent_label
+from supportdesk.customers.service import normalise_email
 from supportdesk.db import utcnow
-from supportdesk.errors import NotFound, ValidationFailed
+from supportdesk.errors import Conflict, NotFound, ValidationFailed
 from supportdesk.extensions import db
 
 
@@ -93,10 +94,10 @@ def invite(
 ) -> Invitation:
     """Invite someone to join the actor's organization as an agent (mails the link)."""
     require(actor, "agent.manage")
-    email = _unique_email(email)
+    email = _free_address(email)
     now = utcnow()
     if _pending_for(email, now) is not None:
-        raise ValidationFailed(
+        raise Conflict(
             f"{email} already has a pending invitation.",
             {"email": "Resend or revoke the pending invitation instead."},
         )
@@ -124,6 +125,17 @@ def invite(
     return invitation
 
 
+def _free_address(email: str) -> str:
+    """The address normalised (bad syntax: 422); an address an agent uses is a conflict (409)."""
+    email = normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise Conflict(
+            f"An agent with the address {email} already exists.",
+            {"email": "This address is already used by an agent."},
+        )
+    return email
+
+
 def _members_teams(organization_id: int, team_ids: list[int]) -> list[Team]:
     if not team_ids:
         return []
@@ -133,9 +145,7 @@ def _members_teams(organization_id: int, team_ids: list[int]) -> list[Team]:
         )
     )
     if len(teams) != len(set(team_ids)):
-        raise ValidationFailed(
-            "Some teams are not your organization's.", {"team_ids": "Pick teams from the list."}
-        )
+        raise NotFound("A team you named does not exist.")
     return teams
 
 
@@ -163,7 +173,7 @@ def resend(actor: User, invitation_id: int) -> Invitation:
         raise ValidationFailed(
             f"{row.email} has a newer pending invitation.", {"email": "Resend that one."}
         )
-    _unique_email(row.email)  # somebody may have become an agent with it meanwhile
+    _free_address(row.email)  # somebody may have become an agent with it meanwhile
     _send(row, actor)
     audit.record(
         actor.organization_id,

@@ -45,6 +45,24 @@ class NewAgentForm(AgentForm):
         return {**super().values(), "password": self.password.data}
 
 
+class InviteForm(Form):
+    """Who to invite: their address, name, role and teams (they choose their password)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="agent")
+    teams = SelectMultipleField("Teams", coerce=int)
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of accounts.invitations.invite."""
+        return {
+            "name": self.name.data,
+            "email": self.email.data,
+            "role": Role(self.role.data),
+            "team_ids": self.teams.data or [],
+        }
+
+
 class TeamForm(Form):
     """A team's name, description and members."""
 

@@ -305,6 +305,13 @@ NOT_EDIT_FORMS = {
     "/admin/inbound/<int:inbound_id>/delete": "a button",
     "/admin/mail/<int:email_id>/retry": "a button",
     "/inbound/email": "the mail server's endpoint, no form",
+    "/password/forgot": "asks for a reset link (tests/auth/test_links.py)",
+    "/password/reset/<secret>": "sets a new password from a mailed link (test_links)",
+    "/invitations/<secret>": "accepts an invitation: creates the agent (test_links)",
+    "/admin/agents/invite": "sends an invitation",
+    "/admin/invitations/<int:invitation_id>/resend": "a button",
+    "/admin/invitations/<int:invitation_id>/revoke": "a button",
+    "/admin/agents/<int:agent_id>/reset-password": "a button",
 }
 
 
