@@ -12,7 +12,7 @@ from supportdesk.audit.export import csv_lines
 from supportdesk.audit.queries import browse, export, filters_from_args
 from supportdesk.console.access import requires
 from supportdesk.db import utcnow
-from supportdesk.params import query_int
+from supportdesk.params import INT8_MAX, query_int
 from supportdesk.web import shown_time_zone
 
 FILTER_ARGS = ("actor", "action", "target_type", "target_id", "from", "to")
@@ -27,7 +27,9 @@ def _filter_args() -> dict[str, str]:
 def audit_list():
     """The organization's audit log, newest first, filtered; 50 entries a page."""
     filters = filters_from_args(request.args, shown_time_zone())
-    page = browse(current_user, filters, before=query_int(request.args.get("before")))
+    page = browse(
+        current_user, filters, before=query_int(request.args.get("before"), maximum=INT8_MAX)
+    )
     args = _filter_args()
     return render_template(
         "admin/audit_log.html",

@@ -11,6 +11,7 @@ from supportdesk.accounts.models import Role
 from supportdesk.api.schemas import MAX_ID, Email, Id, Input, Output, Text, Timestamp
 from supportdesk.audit.actions import ACTIONS, target_types
 from supportdesk.audit.models import ActorType
+from supportdesk.params import INT8_MAX
 
 AuditAction = Literal[tuple(ACTIONS)]
 TargetType = Literal[tuple(target_types())]
@@ -58,7 +59,8 @@ class AuditQuery(Input):
 
     @property
     def before_id(self) -> int | None:
-        return int(self.cursor) if self.cursor else None
+        # Entry ids are 64-bit: a larger cursor is past every entry (the newest page).
+        return min(int(self.cursor), INT8_MAX) if self.cursor else None
 
 
 class Invitation(Output):
