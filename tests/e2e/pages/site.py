@@ -24,6 +24,7 @@ OTHER_PAGES = ("api.docs_page",)
 NOT_PAGES = {
     "console.attachment_download": "a file download",
     "admin.mail_html": "an email's own HTML, shown in the mail page's sandboxed frame",
+    "admin.audit_export": "a CSV download",
 }
 # Pages a signed-in agent is sent away from.
 SIGNED_OUT_PAGES = frozenset({"auth.login"})
