@@ -58,3 +58,17 @@ def test_another_organization_s_entries_never_show(client, org, admin, other_org
 def test_agents_cannot_read_the_log(client, senior_agent):
     login_as(client, senior_agent)
     assert client.get("/admin/audit-log").status_code == 403
+
+
+def test_the_page_costs_the_same_queries_with_few_or_many_entries(app, client, org, admin):
+    login_as(client, admin)
+    app.config["QUERY_COUNT_HEADER"] = True
+    try:
+        audit.record(org.id, "auth.sign_in", actor=admin)
+        few = int(client.get("/admin/audit-log").headers["X-SQL-Queries"])
+        for _ in range(60):
+            audit.record(org.id, "team.created", actor=admin, target=("team", 1, "T"))
+        many = int(client.get("/admin/audit-log").headers["X-SQL-Queries"])
+    finally:
+        app.config["QUERY_COUNT_HEADER"] = False
+    assert few == many
