@@ -85,16 +85,24 @@ def sign_in(
     return user
 
 
-def record_failed_sign_in(email: str, refusal: LoginRefused, address: str) -> None:
+def record_failed_sign_in(
+    throttle: LoginThrottle, email: str, refusal: LoginRefused, address: str
+) -> None:
     """Put a refused sign-in in the audit log of the organization the address belongs to.
 
     An address that is no agent's belongs to no organization: the app log has it (below), no
-    organization's audit log does, and nothing tells anyone whether an account exists.
+    organization's audit log does, and nothing tells anyone whether an account exists. Attempts
+    refused by the throttle unchecked are recorded once per address and window, so a flood
+    cannot fill the log.
     """
     user = find_by_email(email or "")
     if user is None:
         log.info("Sign-in refused for an unknown address from %s", address)
         return
+    if isinstance(refusal, LoginThrottled) and not throttle.allow(
+        "audit-throttled", f"{user.id}|{address}", 1
+    ):
+        return  # a flood of attempts past the throttle: one entry per window, not one each
     audit.record(
         user.organization_id,
         "auth.sign_in_failed",

@@ -43,7 +43,7 @@ def _start_session(form: LoginForm):
         )
     except LoginRefused as refusal:
         db.session.rollback()
-        record_failed_sign_in(form.email.data, refusal, address)
+        record_failed_sign_in(login_throttle(), form.email.data, refusal, address)
         commit()
         raise
 

@@ -394,3 +394,22 @@ def test_an_unknown_action_is_refused(org, admin):
 def test_the_role_table_is_the_audit_page_s_guard(viewer):
     assert not viewer.can("audit_log.view")
     assert Role.ADMIN.at_least(Role.ADMIN)
+
+
+def test_a_flood_past_the_sign_in_throttle_leaves_one_entry_per_window(app, org, agent):
+    client = app.test_client()
+    client.environ_base.update({"REMOTE_ADDR": IP})
+    email = agent.email
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 5):
+        token = csrf_token(client.get("/login"))
+        client.post("/login", data={"csrf_token": token, "email": email, "password": "nope" * 4})
+
+    reasons = list(
+        db.session.scalars(
+            sa.select(AuditEntry.after["reason"].as_string()).where(
+                AuditEntry.action == "auth.sign_in_failed", AuditEntry.organization_id == org.id
+            )
+        )
+    )
+    assert reasons.count("wrong_password") == app.config["LOGIN_MAX_FAILURES"]
+    assert reasons.count("throttled") == 1
