@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES": 5,  # per account and client address, in LOGIN_WINDOW_SECONDS
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
     "LOGIN_WINDOW_SECONDS": 900,
+    "PASSWORD_RESET_MINUTES": 30,  # a password reset link works this long (and once)
+    "INVITATION_DAYS": 7,  # an invitation link works this long (and once)
+    "RESET_REQUESTS_PER_EMAIL": 3,  # "forgot password" requests per address in LOGIN_WINDOW_SECONDS
+    "RESET_REQUESTS_PER_CLIENT": 20,  # and per client address
     "SESSION_IDLE_MINUTES": 720,  # a session without "Keep me signed in" ends after this idle time
     "PAGE_SIZE": 25,
     "AUTO_CLOSE_AFTER_DAYS": 7,  # resolved tickets close after this many days; 0 turns it off

@@ -155,6 +155,18 @@ def init_request_hooks(app: Flask) -> None:
     if app.extensions.get("replica") is not None:
         sa.event.listen(app.extensions["replica"].engine, "before_cursor_execute", _count_query)
 
+    from supportdesk.audit import origin
+
+    @app.before_request
+    def audit_origin() -> None:
+        # Where this request's audited actions come from (ProxyFix has set remote_addr).
+        g.audit_origin = origin.begin(request.remote_addr or "", request.user_agent.string)
+
+    @app.teardown_request
+    def forget_audit_origin(exc=None) -> None:
+        if "audit_origin" in g:
+            origin.end(g.pop("audit_origin"))
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

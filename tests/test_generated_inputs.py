@@ -34,7 +34,9 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 
+from supportdesk.accounts.links import PasswordReset, new_secret
 from supportdesk.api.operations import OPERATIONS
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.macros.service import create_macro, create_reply
 from supportdesk.mail.inbound.models import Attachment
@@ -160,6 +162,15 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         threshold_minutes=30,
     )
     db.session.add_all([policy, rule])
+    secret, hashed = new_secret()
+    db.session.add(
+        PasswordReset(
+            organization_id=org.id,
+            user_id=staff.agent.id,
+            token_hash=hashed,
+            expires_at=utcnow() + dt.timedelta(hours=1),
+        )
+    )
     email = make_email(org, ticket=tickets[0])
     canned = create_reply(
         staff.admin, title="Refund", body="Hi {{ customer.first_name }}", shared=True
@@ -190,6 +201,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "canned_reply_id": [canned.id],
         "macro_id": [macro.id],
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
+        "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

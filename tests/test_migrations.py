@@ -49,6 +49,9 @@ APP_TABLES = {
     "idempotency_keys",
     "agent_notifications",
     "notification_preferences",
+    "audit_entries",
+    "agent_invitations",
+    "password_resets",
 }
 
 

@@ -1,7 +1,7 @@
 """Idempotency keys: a retried API POST is done once and answered the same
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-11-27 23:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0023"
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -63,6 +63,8 @@ class Organization(db.Model):
     time_zone: Mapped[str] = mapped_column(
         sa.String(64), default=DEFAULT_ZONE, server_default=DEFAULT_ZONE
     )
+    # Days the audit log keeps its entries (supportdesk.audit: the periodic purge).
+    audit_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

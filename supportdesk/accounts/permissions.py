@@ -31,6 +31,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "webhook.manage": Role.ADMIN,
     "notifications.manage": Role.ADMIN,
     "organization.manage": Role.ADMIN,
+    # The audit log is read by admins only (who did what, from where); nobody writes it by hand.
+    "audit_log.view": Role.ADMIN,
     # Every agent may hold personal API tokens; what a token may do is still its agent's role.
     "api_token.manage": Role.VIEWER,
     # Admins see and revoke every token of their organization (a leaked token, a departure).

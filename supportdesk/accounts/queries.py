@@ -65,6 +65,11 @@ def find_active_by_email(email: str) -> User | None:
     )
 
 
+def find_by_email(email: str) -> User | None:
+    """The agent with this email (any case), active or not."""
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
 def assignable_agents(organization_id: int) -> list[User]:
     """Active agents who can own tickets (not viewers), by name."""
     return list(

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from supportdesk import audit
+from supportdesk.accounts.links import PasswordReset
 from supportdesk.accounts.models import AssignmentStrategy, Organization, Role, Team, User
 from supportdesk.accounts.passwords import hash_password
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.service import normalise_email
+from supportdesk.db import utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.localtime import is_time_zone
@@ -120,7 +123,19 @@ def register_agent(
 def create_agent(actor: User, *, email: str, name: str, password: str, role: Role) -> User:
     """An admin adds an agent to their organization."""
     require(actor, "agent.manage")
-    return register_agent(actor.organization, email=email, name=name, password=password, role=role)
+    agent = register_agent(actor.organization, email=email, name=name, password=password, role=role)
+    _audit_agent(actor, "agent.created", agent, after={"email": agent.email, "role": role})
+    return agent
+
+
+def _audit_agent(actor: User | None, action: str, agent: User, **change) -> None:
+    audit.record(
+        agent.organization_id,
+        action,
+        actor=actor,
+        target=("agent", agent.id, audit.service.agent_label(agent)),
+        **change,
+    )
 
 
 def _agent(actor: User, agent_id: int) -> User:
@@ -152,10 +167,19 @@ def update_agent(actor: User, agent_id: int, *, name: str, email: str, role: Rol
             "The organization needs at least one active admin.",
             {"role": "Make another agent admin first."},
         )
+    before = audit.snapshot(agent, ("name", "email"))
+    old_role = agent.role
     agent.email = _unique_email(email, exclude_id=agent.id)
     agent.name = " ".join((name or "").split())[:200] or agent.name
     agent.role = role
     db.session.flush()
+    was, now = audit.changes(before, audit.snapshot(agent, ("name", "email")))
+    if now:
+        _audit_agent(actor, "agent.updated", agent, before=was, after=now)
+    if old_role is not role:
+        _audit_agent(
+            actor, "agent.role_changed", agent, before={"role": old_role}, after={"role": role}
+        )
     return agent
 
 
@@ -173,8 +197,20 @@ def set_active(actor: User, agent_id: int, active: bool) -> User:
                 "The organization needs at least one active admin.",
                 {"active": "Make another agent admin first."},
             )
-        revoke_sessions(agent)
-        revoke_agent_tokens(agent)
+    revoked = {}
+    if not active:
+        revoked = {
+            "sessions_ended": revoke_sessions(agent),
+            "tokens_revoked": revoke_agent_tokens(agent),
+        }
+    if agent.active is not active:
+        _audit_agent(
+            actor,
+            "agent.reactivated" if active else "agent.deactivated",
+            agent,
+            before={"active": agent.active},
+            after={"active": active, **revoked},
+        )
     agent.active = active
     db.session.flush()
     return agent
@@ -185,7 +221,22 @@ def set_password(agent: User, password: str, *, keep: AgentSession | None = None
     check_password_strength(password)
     agent.password_hash = hash_password(password)
     revoke_sessions(agent, keep=keep)
+    invalidate_open_resets(agent)
     db.session.flush()
+
+
+def invalidate_open_resets(user: User) -> int:
+    """Make every unused reset link of `user` stop working (sign-in, password change, newer link)."""
+    return db.session.execute(
+        sa.update(PasswordReset)
+        .where(
+            PasswordReset.organization_id == user.organization_id,
+            PasswordReset.user_id == user.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.invalidated_at.is_(None),
+        )
+        .values(invalidated_at=utcnow())
+    ).rowcount
 
 
 # -- teams ----------------------------------------------------------------------------------
@@ -242,7 +293,28 @@ def create_team(
     )
     db.session.add(team)
     db.session.flush()
+    _audit_team(actor, "team.created", team, None)
     return team
+
+
+def _team_snapshot(team: Team) -> dict:
+    return {
+        "name": team.name,
+        "description": team.description,
+        "member_ids": sorted(m.id for m in team.members),
+        "assignment_strategy": team.assignment_strategy.value,
+    }
+
+
+def _audit_team(actor: User, action: str, team: Team, before: dict | None) -> None:
+    audit.record_changes(
+        actor.organization_id,
+        action,
+        actor=actor,
+        target=("team", team.id, team.name),
+        before=before,
+        after=_team_snapshot(team),
+    )
 
 
 def update_team(
@@ -261,12 +333,14 @@ def update_team(
     )
     if team is None:
         raise NotFound("That team does not exist.")
+    before = _team_snapshot(team)
     team.name = _clean_team_name(actor.organization_id, name, exclude_id=team.id)
     team.description = (description or "").strip()[:500]
     team.members = _members(actor.organization_id, list(member_ids))
     if strategy is not None:
         team.assignment_strategy = strategy
     db.session.flush()
+    _audit_team(actor, "team.updated", team, before)
     return team
 
 
@@ -289,10 +363,31 @@ def set_own_time_zone(agent: User, time_zone: str | None) -> None:
 
 def set_organization_time_zone(actor: User, time_zone: str) -> Organization:
     """The zone of the organization's emails, and of the console for agents who chose none."""
+    return update_organization(
+        actor, time_zone=time_zone, audit_retention_days=actor.organization.audit_retention_days
+    )
+
+
+ORGANIZATION_FIELDS = ("time_zone", "audit_retention_days")
+
+
+def update_organization(actor: User, *, time_zone: str, audit_retention_days: int) -> Organization:
+    """The organization's settings: its time zone and how long the audit log keeps entries."""
     require(actor, "organization.manage")
     org = actor.organization
-    org.time_zone = _checked_zone(time_zone)
+    before = audit.snapshot(org, ORGANIZATION_FIELDS)
+    zone = _checked_zone(time_zone)
+    days = audit.service.checked_retention(audit_retention_days)
+    org.time_zone, org.audit_retention_days = zone, days
     db.session.flush()
+    audit.record_changes(
+        org.id,
+        "organization.updated",
+        actor=actor,
+        target=("organization", org.id, org.name),
+        before=before,
+        after=audit.snapshot(org, ORGANIZATION_FIELDS),
+    )
     return org
 
 

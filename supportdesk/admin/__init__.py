@@ -14,7 +14,9 @@ def _signed_in_only() -> None:
 
 from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     agents,
+    audit,
     deletions,
+    invitations,
     macros,
     mail,
     organization,

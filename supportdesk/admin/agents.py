@@ -6,9 +6,11 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 
 from supportdesk.accounts import queries, service
+from supportdesk.accounts.invitations import list_pending
 from supportdesk.admin import bp
 from supportdesk.admin.forms import AgentForm, ConfirmForm, NewAgentForm
 from supportdesk.console.access import requires
+from supportdesk.db import utcnow
 from supportdesk.submit import Saved, act, submit
 
 
@@ -16,7 +18,10 @@ from supportdesk.submit import Saved, act, submit
 def agent_list():
     """Every agent of the organization with role, teams and status."""
     agents = queries.list_agents(current_user.organization_id)
-    return render_template("admin/agents.html", agents=agents, confirm=ConfirmForm())
+    pending = list_pending(current_user.organization_id) if current_user.can("agent.manage") else []
+    return render_template(
+        "admin/agents.html", agents=agents, pending=pending, now=utcnow(), confirm=ConfirmForm()
+    )
 
 
 @bp.route("/agents/new", methods=["GET", "POST"])
@@ -44,7 +49,9 @@ def agent_edit(agent_id: int):
         form,
         lambda: service.update_agent(current_user, agent_id, **form.values()),
         done=lambda _: Saved("Agent saved.", url_for("admin.agent_list")),
-        page=lambda _: render_template("admin/agent_form.html", form=form, agent=agent),
+        page=lambda _: render_template(
+            "admin/agent_form.html", form=form, agent=agent, confirm=ConfirmForm()
+        ),
     )
 
 

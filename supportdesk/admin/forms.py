@@ -7,6 +7,7 @@ from typing import Any
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.web import Form
@@ -42,6 +43,24 @@ class NewAgentForm(AgentForm):
     def values(self) -> dict[str, Any]:
         """The arguments of accounts.service.create_agent, from the submitted fields."""
         return {**super().values(), "password": self.password.data}
+
+
+class InviteForm(Form):
+    """Who to invite: their address, name, role and teams (they choose their password)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="agent")
+    teams = SelectMultipleField("Teams", coerce=int)
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of accounts.invitations.invite."""
+        return {
+            "name": self.name.data,
+            "email": self.email.data,
+            "role": Role(self.role.data),
+            "team_ids": self.teams.data or [],
+        }
 
 
 class TeamForm(Form):
@@ -91,6 +110,9 @@ class NotificationSettingsForm(Form):
 
 
 class OrganizationForm(Form):
-    """The organization's time zone. The service checks it (unknown zone: field error)."""
+    """The organization's time zone and audit retention. The service checks both (field errors)."""
 
     time_zone = SelectField("Time zone", validate_choice=False)
+    audit_retention_days = IntegerField(
+        "Keep audit log entries for (days)", validators=[InputRequired()]
+    )

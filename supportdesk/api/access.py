@@ -17,6 +17,7 @@ from supportdesk.api.errors import (
     unexpected_error,
 )
 from supportdesk.api.ratelimit import init_rate_limiter, rate_limiter
+from supportdesk.audit import origin
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.tokens.models import ApiToken
@@ -75,6 +76,7 @@ def authenticate() -> None:
     if request.method not in READ_METHODS and not token.can_write:
         raise ReadOnlyToken("This token is read-only; create a read-write token to make changes.")
     g.api_token, g.api_user, g.api_organization_id = token, token.user, token.organization_id
+    origin.with_token(token.id, token.name)
     if note_use(token):
         db.session.commit()
 

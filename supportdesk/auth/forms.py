@@ -1,6 +1,6 @@
 """Sign-in and account forms."""
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -36,6 +36,28 @@ class ChangePasswordForm(Form):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("password", message="The two entries differ.")],
     )
+
+
+class ForgotPasswordForm(Form):
+    """The address to mail a reset link to (the answer is the same whether it is an agent's)."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(Form):
+    """A new password, twice (reset link)."""
+
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two entries differ.")],
+    )
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    """The invited agent's name as they want it shown, and their first password."""
+
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
 
 
 class TimeZoneForm(Form):

@@ -112,6 +112,17 @@ class LoginThrottle:
     def succeeded(self, email: str, address: str) -> None:
         self._counters.delete(_key(email.lower(), address))
 
+    def allow(self, kind: str, key: str, limit: int) -> bool:
+        """Count one `kind` request for `key` in the window; False once `limit` are used up.
+
+        Requests that are not passwords (password reset mails) share the counters and window.
+        """
+        counted = _key(kind, key.lower())
+        if self._counters.get(counted) >= limit:
+            return False
+        self._counters.incr(counted, self.window)
+        return True
+
 
 def init_throttle(app, redis_url: str | None) -> None:
     """Attach the app's LoginThrottle (Redis-backed when Redis is configured; sign-in keeps

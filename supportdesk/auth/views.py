@@ -7,9 +7,9 @@ from flask_login import current_user, login_user, logout_user
 
 from supportdesk.auth import bp
 from supportdesk.auth.forms import LoginForm
-from supportdesk.auth.service import authenticate
+from supportdesk.auth.service import LoginRefused, record_failed_sign_in, sign_in, sign_out
 from supportdesk.auth.throttle import login_throttle
-from supportdesk.sessions.service import end_session, start_session
+from supportdesk.extensions import db
 from supportdesk.submit import commit, submit
 from supportdesk.web import same_site_path
 
@@ -29,17 +29,23 @@ def login():
 
 
 def _start_session(form: LoginForm):
-    """The agent with these credentials (LoginRefused otherwise), with a new session record."""
-    user = authenticate(
-        login_throttle(), form.email.data, form.password.data, request.remote_addr or "-"
-    )
-    user.web_session = start_session(
-        user,
-        remember=form.remember.data,
-        ip_address=request.remote_addr or "",
-        user_agent=request.user_agent.string,
-    )
-    return user
+    """The agent with these credentials, with a new session record; a refusal is recorded in
+    the audit log in a transaction of its own (the refused one is rolled back)."""
+    address = request.remote_addr or "-"
+    try:
+        return sign_in(
+            login_throttle(),
+            form.email.data,
+            form.password.data,
+            address=address,
+            user_agent=request.user_agent.string,
+            remember=form.remember.data,
+        )
+    except LoginRefused as refusal:
+        db.session.rollback()
+        record_failed_sign_in(login_throttle(), form.email.data, refusal, address)
+        commit()
+        raise
 
 
 def _signed_in(user, *, remember: bool):
@@ -55,7 +61,7 @@ def logout():
     The session record is revoked, so copies of this browser's cookies stop working too.
     """
     if current_user.is_authenticated:
-        end_session(current_user.web_session)
+        sign_out(current_user)
         commit()
     sign_out_this_browser()
     flash("You are signed out.", "info")

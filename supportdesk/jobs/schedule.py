@@ -11,4 +11,5 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.email.sweep_emails", "emails", 60),
     ("supportdesk.jobs.sla.sweep_sla", "default", 60),
     ("supportdesk.jobs.api.purge_idempotency_keys", "default", 3600),
+    ("supportdesk.jobs.audit.purge_audit_log", "default", 3600),
 ]

@@ -23,9 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from supportdesk.accounts.invitations import InvitationSent
+from supportdesk.accounts.resets import PasswordResetSent
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
 from supportdesk.mail.outbound import letters, recipients, service
-from supportdesk.mail.outbound.models import Notification
+from supportdesk.mail.outbound.models import AGENT_INVITATION, PASSWORD_RESET, Notification
 from supportdesk.mail.outbound.recipients import Recipient
 from supportdesk.notifications import preferences
 from supportdesk.notifications.models import Channel, NotificationKind
@@ -113,6 +115,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(EndpointDisabled, _always, Notification.WEBHOOK_DISABLED, recipients.admins),
     Rule(VerificationRequested, _always, EMAIL_KIND, recipients.the_address),
+    Rule(InvitationSent, _always, AGENT_INVITATION, recipients.invitee),
+    Rule(PasswordResetSent, _always, PASSWORD_RESET, recipients.the_agent),
 )
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
-from supportdesk import jobs
+from supportdesk import audit, jobs
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.db import touch_if_changed, utcnow
@@ -125,6 +125,7 @@ def save_calendar(
     if not always_open and not weekly:
         raise _bad("weekly", "Give at least one period, or choose 24/7.")
     cal = _owned(BusinessCalendar, org, calendar_id) or BusinessCalendar(organization_id=org)
+    before = audit.snapshot(cal, CALENDAR_FIELDS) if cal.id else None
     cal.name = _name(name)
     cal.time_zone = time_zone
     cal.always_open = always_open
@@ -136,7 +137,46 @@ def save_calendar(
     _flush_unique("name", "A calendar with this name exists already.")
     if changed:
         _recompute_later(org)
+    _audit(actor, "sla_calendar.saved", ("sla_calendar", cal), before, CALENDAR_FIELDS)
     return cal
+
+
+CALENDAR_FIELDS = (
+    "name",
+    "time_zone",
+    "always_open",
+    "weekly_hours",
+    "holidays",
+    "holiday_country",
+)
+POLICY_FIELDS = (
+    "name",
+    "customer_tier",
+    "calendar_id",
+    "first_response_minutes",
+    "resolution_minutes",
+    "warning_percent",
+)
+RULE_FIELDS = (
+    "name",
+    "trigger",
+    "threshold_minutes",
+    "raise_priority",
+    "reassign_to_senior",
+    "active",
+)
+
+
+def _audit(actor: User, action: str, target: tuple, before: dict | None, fields) -> None:
+    kind, row = target
+    audit.record_changes(
+        actor.organization_id,
+        action,
+        actor=actor,
+        target=(kind, row.id, row.name),
+        before=before,
+        after=audit.snapshot(row, fields),
+    )
 
 
 def save_policy(
@@ -159,6 +199,7 @@ def save_policy(
     if not 1 <= warning_percent <= 99:
         raise _bad("warning_percent", "Use a share between 1 and 99 %.")
     policy = _owned(SlaPolicy, org, policy_id) or SlaPolicy(organization_id=org)
+    before = audit.snapshot(policy, POLICY_FIELDS) if policy.id else None
     policy.name = _name(name)
     policy.customer_tier = customer_tier
     policy.calendar_id = calendar_id
@@ -170,6 +211,7 @@ def save_policy(
     _flush_unique("customer_tier", "There is a policy for this tier already.")
     if changed:
         _recompute_later(org)
+    _audit(actor, "sla_policy.saved", ("sla_policy", policy), before, POLICY_FIELDS)
     return policy
 
 
@@ -193,6 +235,7 @@ def save_rule(
     rule = _owned(EscalationRule, actor.organization_id, rule_id) or EscalationRule(
         organization_id=actor.organization_id
     )
+    before = audit.snapshot(rule, RULE_FIELDS) if rule.id else None
     rule.name = _name(name)
     rule.trigger = trigger
     rule.threshold_minutes = threshold_minutes
@@ -201,6 +244,7 @@ def save_rule(
     rule.active = active
     db.session.add(rule)
     db.session.flush()
+    _audit(actor, "escalation_rule.saved", ("escalation_rule", rule), before, RULE_FIELDS)
     return rule
 
 

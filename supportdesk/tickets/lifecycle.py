@@ -275,6 +275,8 @@ def linked(
 ) -> Entry:  # fmt: skip
     """The entry of a merge or split that ties this ticket to ticket number `other`."""
     return _changed(ticket, Entry(kind, at, actor, None, f"#{other}", data))
+
+
 def macro_applied(
     ticket: Lifecycle, name: str, actor: Actor, at: dt.datetime, data: dict[str, Any]
 ) -> Entry:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from supportdesk import events
+from supportdesk import audit, events
 from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers import service as customers
@@ -491,6 +491,20 @@ def delete_ticket(
         deleted_at=utcnow(),
     )
     db.session.add(deletion)
+    audit.record(
+        actor.organization_id,
+        "ticket.deleted",
+        actor=actor,
+        target=("ticket", ticket.id, f"#{ticket.number} {ticket.subject}"),
+        before={
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "customer_email": deletion.customer_email,
+            "messages": messages,
+        },
+        after={"reason": reason},
+    )
     events.record(db.session, TicketDeleted(ticket, tags, deletion))
     db.session.delete(ticket)
     db.session.flush()

@@ -12,6 +12,7 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from supportdesk import audit
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.db import utcnow
@@ -79,6 +80,13 @@ def create_token(
     )
     db.session.add(token)
     db.session.flush()
+    audit.record(
+        actor.organization_id,
+        "api_token.created",
+        actor=actor,
+        target=("api_token", token.id, f"{token.name} ({token.prefix}…)"),
+        after={"name": token.name, "scope": scope, "expires_at": token.expires_at},
+    )
     return token, plain
 
 
@@ -86,11 +94,12 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
     """Revoke one of the actor's own tokens (revoking twice is harmless)."""
     require(actor, "api_token.manage")
     return _revoke(
+        actor,
         sa.select(ApiToken).where(
             ApiToken.organization_id == actor.organization_id,
             ApiToken.user_id == actor.id,
             ApiToken.id == token_id,
-        )
+        ),
     )
 
 
@@ -98,18 +107,27 @@ def revoke_any_token(actor: User, token_id: int) -> ApiToken:
     """An admin revokes any token of their organization."""
     require(actor, "api_token.revoke_any")
     return _revoke(
+        actor,
         sa.select(ApiToken)
         .options(joinedload(ApiToken.user))  # the admin is told whose token it was
-        .where(ApiToken.organization_id == actor.organization_id, ApiToken.id == token_id)
+        .where(ApiToken.organization_id == actor.organization_id, ApiToken.id == token_id),
     )
 
 
-def _revoke(query: sa.Select) -> ApiToken:
+def _revoke(actor: User, query: sa.Select) -> ApiToken:
     token = db.session.scalar(query)
     if token is None:
         raise NotFound("That token does not exist.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        audit.record(
+            actor.organization_id,
+            "api_token.revoked",
+            actor=actor,
+            target=("api_token", token.id, f"{token.name} ({token.prefix}…)"),
+            before={"revoked": False, "agent_id": token.user_id},
+            after={"revoked": True, "agent_id": token.user_id},
+        )
     db.session.flush()
     return token
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from supportdesk import events, jobs
+from supportdesk import audit, events, jobs
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.db import touch_if_changed, utcnow
@@ -99,7 +99,22 @@ def create_endpoint(
     )
     db.session.add(endpoint)
     db.session.flush()
+    _audit(actor, "webhook.created", endpoint, None)
     return endpoint
+
+
+ENDPOINT_FIELDS = ("url", "description", "event_types", "enabled")
+
+
+def _audit(actor: User, action: str, endpoint: WebhookEndpoint, before: dict | None) -> None:
+    audit.record_changes(
+        actor.organization_id,
+        action,
+        actor=actor,
+        target=("webhook", endpoint.id, endpoint.url),
+        before=before,
+        after=audit.snapshot(endpoint, ENDPOINT_FIELDS),
+    )
 
 
 def update_endpoint(
@@ -108,9 +123,11 @@ def update_endpoint(
     """Change an endpoint's URL, description or event types (the secret stays)."""
     require(actor, "webhook.manage")
     endpoint = _endpoint(actor, endpoint_id)
+    before = audit.snapshot(endpoint, ENDPOINT_FIELDS)
     endpoint.url, endpoint.description, endpoint.event_types = _clean(url, description, event_types)
     touch_if_changed(endpoint)
     db.session.flush()
+    _audit(actor, "webhook.updated", endpoint, before)
     return endpoint
 
 
@@ -118,6 +135,7 @@ def set_enabled(actor: User, endpoint_id: int, enabled: bool) -> WebhookEndpoint
     """Enable (forgetting past failures) or disable an endpoint by hand."""
     require(actor, "webhook.manage")
     endpoint = _endpoint(actor, endpoint_id)
+    before = audit.snapshot(endpoint, ENDPOINT_FIELDS)
     if enabled:
         endpoint.enabled = True
         endpoint.disabled_reason = ""
@@ -130,6 +148,7 @@ def set_enabled(actor: User, endpoint_id: int, enabled: bool) -> WebhookEndpoint
         endpoint.disabled_at = utcnow()
     touch_if_changed(endpoint)
     db.session.flush()
+    _audit(actor, "webhook.enabled" if enabled else "webhook.disabled", endpoint, before)
     return endpoint
 
 
@@ -140,6 +159,12 @@ def rotate_secret(actor: User, endpoint_id: int) -> WebhookEndpoint:
     endpoint.secret = new_secret()
     endpoint.updated_at = utcnow()
     db.session.flush()
+    audit.record(
+        actor.organization_id,
+        "webhook.secret_rotated",
+        actor=actor,
+        target=("webhook", endpoint.id, endpoint.url),
+    )
     return endpoint
 
 

@@ -9,6 +9,8 @@ import pytest
 from supportdesk.accounts import service as accounts
 from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
+from supportdesk.audit import queries as audit_queries
+from supportdesk.audit.queries import AuditFilters
 from supportdesk.customers import service as customers
 from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
@@ -44,6 +46,7 @@ EXPECTED: dict[str, set[Role]] = {
     "webhook.manage": {AD},
     "notifications.manage": {AD},
     "organization.manage": {AD},
+    "audit_log.view": {AD},
     "api_token.manage": {V, A, S, AD},
     "api_token.revoke_any": {AD},
 }
@@ -118,6 +121,7 @@ ATTEMPTS: dict[str, Callable] = {
     "organization.manage": lambda staff, user: accounts.set_organization_time_zone(
         user, "Europe/Berlin"
     ),
+    "audit_log.view": lambda staff, user: audit_queries.browse(user, AuditFilters()),
     "api_token.manage": lambda staff, user: api_tokens.create_token(
         user, name="Script", scope=Scope.READ
     ),

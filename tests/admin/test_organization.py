@@ -12,7 +12,10 @@ pytestmark = pytest.mark.integration
 
 def _post(client, zone):
     token = csrf_token(client.get("/account"))
-    return client.post("/admin/organization", data={"csrf_token": token, "time_zone": zone})
+    return client.post(
+        "/admin/organization",
+        data={"csrf_token": token, "time_zone": zone, "audit_retention_days": "365"},
+    )
 
 
 def test_an_admin_sees_the_organization_s_zone_selected(client, admin):

@@ -379,6 +379,13 @@ NOT_EDIT_FORMS = {
     "/notifications/<int:notification_id>/open": "a button: marks read, opens the ticket",
     "/notifications/<int:notification_id>/read": "a button (tested in test_notifications)",
     "/notifications/read-all": "a button (tested in test_notifications)",
+    "/password/forgot": "asks for a reset link (tests/auth/test_links.py)",
+    "/password/reset/<secret>": "sets a new password from a mailed link (test_links)",
+    "/invitations/<secret>": "accepts an invitation: creates the agent (test_links)",
+    "/admin/agents/invite": "sends an invitation",
+    "/admin/invitations/<int:invitation_id>/resend": "a button",
+    "/admin/invitations/<int:invitation_id>/revoke": "a button",
+    "/admin/agents/<int:agent_id>/reset-password": "a button",
 }
 
 

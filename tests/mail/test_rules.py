@@ -16,7 +16,12 @@ from supportdesk.accounts.models import Role
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
-from supportdesk.mail.outbound.models import EmailMessage, Notification
+from supportdesk.mail.outbound.models import (
+    AGENT_INVITATION,
+    PASSWORD_RESET,
+    EmailMessage,
+    Notification,
+)
 from supportdesk.mail.outbound.recipients import Recipient
 from supportdesk.mail.outbound.service import settings_for
 from supportdesk.mail.rules import RULES, _not_the_actor, matching, on_events
@@ -292,7 +297,12 @@ def test_the_rules_table(event, templates):
 
 
 def test_every_email_we_send_on_our_own_has_a_rule():
-    assert {rule.template for rule in RULES} == {*Notification, EMAIL_KIND}
+    assert {rule.template for rule in RULES} == {
+        *Notification,
+        EMAIL_KIND,
+        AGENT_INVITATION,
+        PASSWORD_RESET,
+    }
 
 
 def test_automatic_mail_to_one_address_is_capped(org, agent, customer, mail_config):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from supportdesk import audit
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.service import normalise_email
@@ -102,7 +103,18 @@ def add_address(actor: User, address: str) -> SupportAddress:
     else:
         db.session.flush()
         verification.start(row)
+    _audit(actor, "support_address.added", row, after={"verified": row.verified})
     return row
+
+
+def _audit(actor: User, action: str, row: SupportAddress, **change) -> None:
+    audit.record(
+        actor.organization_id,
+        action,
+        actor=actor,
+        target=("support_address", row.id, row.address),
+        **change,
+    )
 
 
 def _own(actor: User, address_id: int) -> SupportAddress:
@@ -125,6 +137,7 @@ def resend_verification(actor: User, address_id: int) -> SupportAddress:
             f"{row.address} is already verified.", {"address": "Nothing to verify."}
         )
     verification.start(row)
+    _audit(actor, "support_address.verification_sent", row)
     return row
 
 
@@ -137,9 +150,18 @@ def make_default(actor: User, address_id: int) -> SupportAddress:
             f"{chosen.address} is not verified yet.",
             {"address": "Only a verified address can be the default."},
         )
+    previous = next((a.address for a in _addresses(actor.organization_id) if a.is_default), None)
     for row in _addresses(actor.organization_id):
         row.is_default = row.id == chosen.id
     db.session.flush()
+    if previous != chosen.address:
+        _audit(
+            actor,
+            "support_address.made_default",
+            chosen,
+            before={"default": previous},
+            after={"default": chosen.address},
+        )
     return chosen
 
 
@@ -152,5 +174,11 @@ def remove_address(actor: User, address_id: int) -> None:
             "The default address cannot be removed.",
             {"address": "Make another address default first."},
         )
+    _audit(
+        actor,
+        "support_address.removed",
+        row,
+        before={"address": row.address, "verified": row.verified},
+    )
     db.session.delete(row)
     db.session.flush()

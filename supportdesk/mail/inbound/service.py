@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
+from supportdesk import audit
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers import service as customers
@@ -312,5 +313,12 @@ def delete_inbound(actor: User, inbound_id: int) -> None:
         raise DomainError(
             "Only unprocessed mail can be deleted; this message is kept as the original."
         )
+    audit.record(
+        actor.organization_id,
+        "inbound_email.deleted",
+        actor=actor,
+        target=("inbound_email", row.id, row.subject or "(no subject)"),
+        before={"from": row.from_address, "subject": row.subject, "received_at": row.received_at},
+    )
     db.session.delete(row)
     db.session.flush()

@@ -18,7 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from supportdesk.accounts.invitations import InvitationSent
 from supportdesk.accounts.models import Organization, Team, User
+from supportdesk.accounts.resets import PasswordResetSent
 from supportdesk.assignment.rules import rule_label
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
@@ -61,6 +63,10 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
         letter = _endpoint_letter(event, recipient)
     elif isinstance(event, VerificationRequested):
         letter = _verification_letter(event)
+    elif isinstance(event, InvitationSent):
+        letter = _invitation_letter(event)
+    elif isinstance(event, PasswordResetSent):
+        letter = _reset_letter(event)
     else:
         raise TypeError(f"No letter for {type(event).__name__}")
     return Letter({**brand, **letter.context}, letter.ticket_id, letter.message_id)
@@ -170,6 +176,27 @@ def _verification_letter(event: VerificationRequested) -> Letter:
     org = db.session.get(Organization, event.organization_id)
     context = {"address": event.address, "code": event.code, "forward_to": default_address_for(org)}
     return Letter(context)
+
+
+def _invitation_letter(event: InvitationSent) -> Letter:
+    invitation = {
+        "name": event.name,
+        "role": event.role,
+        "inviter": event.inviter,
+        "url": external_url("auth.invitation_accept", secret=event.secret),
+        "expires": organization_time(event.organization_id, event.expires_at),
+    }
+    return Letter({"invitation": invitation})
+
+
+def _reset_letter(event: PasswordResetSent) -> Letter:
+    reset = {
+        "name": event.name,
+        "forced_by": event.forced_by,
+        "url": external_url("auth.password_reset", secret=event.secret),
+        "expires": organization_time(event.organization_id, event.expires_at),
+    }
+    return Letter({"reset": reset})
 
 
 def _public_messages(ticket: Ticket, limit: int) -> list[Message]:

@@ -69,6 +69,10 @@ NOTIFICATION_LABELS = {
 # The outbox kind of the email carrying a support address's one-time code: not a Notification
 # (no switch), and its body is never shown in a preview (mail.identity.verification).
 ADDRESS_VERIFICATION = VERIFICATION_EMAIL_KIND
+# Mail carrying a link that sets a password: no switch either, and never previewed.
+AGENT_INVITATION = "agent_invitation"
+PASSWORD_RESET = "password_reset"  # noqa: S105  (a template name)
+SECRET_KINDS = (ADDRESS_VERIFICATION, AGENT_INVITATION, PASSWORD_RESET)
 
 
 class AttemptOutcome(enum.Enum):
@@ -123,7 +127,7 @@ class EmailMessage(OutboxMixin, db.Model):
     @property
     def body_hidden(self) -> bool:
         """The body carries a one-time secret: previews show headers and attempts only."""
-        return self.kind == ADDRESS_VERIFICATION
+        return self.kind in SECRET_KINDS
 
     def __repr__(self) -> str:
         return f"<EmailMessage {self.id} {self.kind} {self.state.value}>"

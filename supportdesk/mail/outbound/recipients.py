@@ -87,6 +87,16 @@ def admins(event: Any) -> list[Recipient]:
     return _as_recipients(_staff(event.organization_id, [Role.ADMIN]))
 
 
+def invitee(event: Any) -> list[Recipient]:
+    """The person an invitation is for (not an agent yet)."""
+    return [Recipient(event.email, event.name)]
+
+
+def the_agent(event: Any) -> list[Recipient]:
+    """The agent a password reset link is for (their address as it is now)."""
+    return [Recipient(event.email, event.name, user_id=event.user_id)]
+
+
 def the_address(event: Any) -> list[Recipient]:
     """The address the event is about (a support address being verified)."""
     return [Recipient(event.address, "")]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from supportdesk import jobs
+from supportdesk import audit, jobs
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.service import find_by_email
@@ -86,15 +86,31 @@ def update_settings(actor: User, **values: Any) -> NotificationSettings:
         errors["logo_url"] = "Use an https:// address (mail clients block others)."
     if errors:
         raise ValidationFailed("Some settings are not valid.", errors)
+    was = _settings_snapshot(row)
     for notification in (n for n in Notification if n.switchable):
         setattr(row, notification.value, bool(values.get(notification.value)))
     row.sender_name = one_line(values.get("sender_name"), 100)
     row.accent_color = color.lower()
     row.logo_url = logo
     row.footer_text = (values.get("footer_text") or "").strip()[:1000]
-    touch_if_changed(row)
+    if touch_if_changed(row):
+        before, after = audit.changes(was, _settings_snapshot(row))
+        audit.record(
+            actor.organization_id,
+            "notification_settings.updated",
+            actor=actor,
+            target=("notification_settings", row.id, "Email notifications"),
+            before=before,
+            after=after,
+        )
     db.session.flush()
     return row
+
+
+def _settings_snapshot(row: NotificationSettings) -> dict[str, Any]:
+    names = [n.value for n in Notification if n.switchable]
+    names += ["sender_name", "accent_color", "logo_url", "footer_text"]
+    return {name: getattr(row, name) for name in names}
 
 
 def thread_ids(organization_id: int, ticket_id: int, to_address: str) -> list[str]:

@@ -26,6 +26,7 @@ NOT_PAGES = {
     "admin.mail_html": "an email's own HTML, shown in the mail page's sandboxed frame",
     "console.canned_reply_search": "JSON for the composer's # list (tests/e2e/test_macros.py)",
     "console.mentionable_list": "JSON for the note composer's @ autocomplete",
+    "admin.audit_export": "a CSV download",
 }
 # Pages a signed-in agent is sent away from.
 SIGNED_OUT_PAGES = frozenset({"auth.login"})

@@ -207,6 +207,7 @@ def populate(desk) -> Site:
     _deleted_ticket(desk)
     endpoint, delivery = _webhook(desk)
     canned, macro = _replies_and_macros(desk)
+    secret = _links(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -232,5 +233,27 @@ def populate(desk) -> Site:
             "delivery_id": delivery.id,
             "canned_reply_id": canned.id,
             "macro_id": macro.id,
+            "secret": secret,
         },
     )
+
+
+def _links(desk) -> str:
+    """A pending invitation and an open reset link behind one secret (the tables are apart),
+    and the audit entries both leave, so the audit page has rows to show."""
+    from supportdesk.accounts import invitations, resets
+    from supportdesk.accounts.links import Invitation, PasswordReset, new_secret
+    from supportdesk.accounts.models import Role
+
+    secret, hashed = new_secret()
+    invitation = invitations.invite(
+        desk.admin, email="nia.new@example.com", name="Nia New", role=Role.AGENT
+    )
+    reset = resets.request_reset(desk.agent.email)
+    db.session.execute(
+        sa.update(Invitation).where(Invitation.id == invitation.id).values(token_hash=hashed)
+    )
+    db.session.execute(
+        sa.update(PasswordReset).where(PasswordReset.id == reset.id).values(token_hash=hashed)
+    )
+    return secret

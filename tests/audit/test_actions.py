@@ -1,0 +1,415 @@
+"""Every audited action, done the way an agent does it (a form or button in the console), then
+its entry: actor, action, target, before -> after, client address. One table of cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from supportdesk.accounts.models import Role
+from supportdesk.audit.models import ActorType, AuditEntry
+from supportdesk.extensions import db
+from supportdesk.mail.identity.models import SupportAddress
+from supportdesk.tokens.models import Scope
+from supportdesk.tokens.service import create_token
+from supportdesk.webhooks.service import create_endpoint
+from tests import factories
+from tests.fixtures.web import csrf_token, login_as
+
+pytestmark = pytest.mark.integration
+
+IP = "203.0.113.7"
+BROWSER = "AuditTest/1.0 (X11; Linux)"
+
+
+@dataclass
+class World:
+    client: Any
+    admin: Any
+    agent: Any
+    org: Any
+
+    def post(self, path: str, data: dict | None = None, *, page: str = "/account"):
+        token = csrf_token(self.client.get(page))
+        return self.client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+@dataclass(frozen=True)
+class Case:
+    do: Callable[[World], Any]  # returns the expected target id (or None)
+    action: str
+    target_type: str
+    before: dict | None = None  # a subset the entry's `before` must hold
+    after: dict | None = None
+    actor: str = "admin"  # "admin", "agent" or "system"
+
+
+def _sign_in(w: World, password: str = factories.PASSWORD):
+    w.client.post("/logout", data={"csrf_token": csrf_token(w.client.get("/account"))})
+    token = csrf_token(w.client.get("/login"))
+    w.client.post(
+        "/login", data={"csrf_token": token, "email": w.agent.email, "password": password}
+    )
+    return w.agent.id
+
+
+def _sign_in_wrong(w: World):
+    _sign_in(w, "not the password at all")
+    return w.agent.id
+
+
+def _sign_out(w: World):
+    login_as(w.client, w.agent)
+    w.post("/logout")
+    return w.agent.id
+
+
+def _change_password(w: World):
+    login_as(w.client, w.agent)
+    w.post(
+        "/account",
+        {
+            "current_password": factories.PASSWORD,
+            "password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    )
+    return w.agent.id
+
+
+def _create_agent(w: World):
+    w.post(
+        "/admin/agents/new",
+        {"name": "Nia New", "email": "nia@example.com", "role": "agent", "password": "x" * 14},
+    )
+    return db.session.scalar(sa.text("SELECT id FROM users WHERE email = 'nia@example.com'"))
+
+
+def _edit_agent(role: str, name: str):
+    def do(w: World):
+        w.post(f"/admin/agents/{w.agent.id}", {"name": name, "email": w.agent.email, "role": role})
+        return w.agent.id
+
+    return do
+
+
+def _set_active(active: bool):
+    def do(w: World):
+        if active:
+            w.agent.active = False
+            db.session.flush()
+        w.post(f"/admin/agents/{w.agent.id}/active", {"active": "1" if active else "0"})
+        return w.agent.id
+
+    return do
+
+
+def _create_token(w: World):
+    w.post("/account/tokens", {"name": "CI export", "scope": "read", "expires_in_days": ""})
+    return db.session.scalar(sa.text("SELECT id FROM api_tokens WHERE name = 'CI export'"))
+
+
+def _revoke_any_token(w: World):
+    token, _ = create_token(w.agent, name="Laptop script", scope=Scope.READ)
+    w.post(f"/admin/tokens/{token.id}/revoke")
+    return token.id
+
+
+def _add_address(w: World):
+    w.post("/admin/addresses", {"address": "help@acme.example"})
+    return db.session.scalar(
+        sa.select(SupportAddress.id).where(SupportAddress.address.like("help@%"))
+    )
+
+
+def _remove_address(w: World):
+    row = SupportAddress(organization_id=w.org.id, address="old@example.com", is_default=False)
+    db.session.add(row)
+    db.session.flush()
+    w.post(f"/admin/addresses/{row.id}/delete")
+    return row.id
+
+
+def _create_webhook(w: World):
+    w.post(
+        "/admin/webhooks/new",
+        {"url": "http://127.0.0.1:9/hook", "description": "CRM", "event_types": "ticket.created"},
+    )
+    return db.session.scalar(sa.text("SELECT id FROM webhook_endpoints WHERE description = 'CRM'"))
+
+
+def _disable_webhook(w: World):
+    endpoint = create_endpoint(w.admin, url="http://127.0.0.1:9/a", event_types=["ticket.created"])
+    w.post(f"/admin/webhooks/{endpoint.id}/enabled", {"enabled": "0"})
+    return endpoint.id
+
+
+def _rotate_secret(w: World):
+    endpoint = create_endpoint(w.admin, url="http://127.0.0.1:9/b", event_types=["ticket.created"])
+    w.post(f"/admin/webhooks/{endpoint.id}/secret")
+    return endpoint.id
+
+
+def _create_team(w: World):
+    w.post("/admin/teams/new", {"name": "Billing", "description": "", "strategy": "manual"})
+    return db.session.scalar(sa.text("SELECT id FROM teams WHERE name = 'Billing'"))
+
+
+def _organization(w: World):
+    w.post("/admin/organization", {"time_zone": "Europe/Lisbon", "audit_retention_days": "90"})
+    return w.org.id
+
+
+def _delete_ticket(w: World):
+    ticket = factories.make_ticket(w.org, subject="Spam spam")
+    w.post(
+        f"/tickets/{ticket.number}/delete",
+        {"version": str(ticket.version), "reason": "spam"},
+    )
+    return ticket.id
+
+
+CASES = [
+    pytest.param(Case(_sign_in, "auth.sign_in", "agent", actor="agent"), id="sign-in"),
+    pytest.param(
+        Case(
+            _sign_in_wrong,
+            "auth.sign_in_failed",
+            "agent",
+            after={"reason": "wrong_password"},
+            actor="system",
+        ),
+        id="sign-in-failed",
+    ),
+    pytest.param(Case(_sign_out, "auth.sign_out", "agent", actor="agent"), id="sign-out"),
+    pytest.param(
+        Case(_change_password, "password.changed", "agent", actor="agent"), id="password-changed"
+    ),
+    pytest.param(
+        Case(_create_agent, "agent.created", "agent", after={"role": "agent"}), id="agent-created"
+    ),
+    pytest.param(
+        Case(
+            _edit_agent("senior_agent", "Alex Agent"),
+            "agent.role_changed",
+            "agent",
+            before={"role": "agent"},
+            after={"role": "senior_agent"},
+        ),
+        id="role-changed",
+    ),
+    pytest.param(
+        Case(
+            _edit_agent("agent", "Alexandra Agent"),
+            "agent.updated",
+            "agent",
+            before={"name": "Alex Agent"},
+            after={"name": "Alexandra Agent"},
+        ),
+        id="agent-renamed",
+    ),
+    pytest.param(
+        Case(
+            _set_active(False),
+            "agent.deactivated",
+            "agent",
+            before={"active": True},
+            after={"active": False},
+        ),
+        id="deactivated",
+    ),
+    pytest.param(
+        Case(
+            _set_active(True),
+            "agent.reactivated",
+            "agent",
+            before={"active": False},
+            after={"active": True},
+        ),
+        id="reactivated",
+    ),
+    pytest.param(
+        Case(_create_token, "api_token.created", "api_token", after={"name": "CI export"}),
+        id="token-created",
+    ),
+    pytest.param(
+        Case(_revoke_any_token, "api_token.revoked", "api_token", after={"revoked": True}),
+        id="token-revoked",
+    ),
+    pytest.param(
+        Case(_add_address, "support_address.added", "support_address", after={"verified": False}),
+        id="address-added",
+    ),
+    pytest.param(
+        Case(
+            _remove_address,
+            "support_address.removed",
+            "support_address",
+            before={"address": "old@example.com"},
+        ),
+        id="address-removed",
+    ),
+    pytest.param(
+        Case(
+            _create_webhook,
+            "webhook.created",
+            "webhook",
+            after={"url": "http://127.0.0.1:9/hook", "enabled": True},
+        ),
+        id="webhook-created",
+    ),
+    pytest.param(
+        Case(
+            _disable_webhook,
+            "webhook.disabled",
+            "webhook",
+            before={"enabled": True},
+            after={"enabled": False},
+        ),
+        id="webhook-disabled",
+    ),
+    pytest.param(Case(_rotate_secret, "webhook.secret_rotated", "webhook"), id="secret-rotated"),
+    pytest.param(
+        Case(_create_team, "team.created", "team", after={"name": "Billing"}), id="team-created"
+    ),
+    pytest.param(
+        Case(
+            _organization,
+            "organization.updated",
+            "organization",
+            after={"time_zone": "Europe/Lisbon", "audit_retention_days": 90},
+        ),
+        id="organization-settings",
+    ),
+    pytest.param(
+        Case(
+            _delete_ticket,
+            "ticket.deleted",
+            "ticket",
+            before={"subject": "Spam spam"},
+            after={"reason": "spam"},
+        ),
+        id="ticket-deleted",
+    ),
+]
+
+
+@pytest.fixture
+def world(app, org, admin, agent):
+    client = app.test_client()
+    client.environ_base.update({"REMOTE_ADDR": IP, "HTTP_USER_AGENT": BROWSER})
+    login_as(client, admin)
+    return World(client, admin, agent, org)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_an_action_done_in_the_console_is_in_the_audit_log(world, case: Case):
+    target_id = case.do(world)
+
+    entry = db.session.scalar(
+        sa.select(AuditEntry)
+        .where(AuditEntry.organization_id == world.org.id, AuditEntry.action == case.action)
+        .order_by(AuditEntry.id.desc())
+    )
+    assert entry is not None, f"no {case.action} entry"
+    assert (entry.target_type, entry.target_id) == (case.target_type, target_id)
+    expected_actor = {"admin": world.admin.id, "agent": world.agent.id, "system": None}
+    assert entry.actor_user_id == expected_actor[case.actor]
+    if case.actor == "system":
+        assert entry.actor_type is ActorType.SYSTEM
+    assert entry.ip_address == IP
+    assert entry.user_agent == BROWSER
+    for key, value in (case.before or {}).items():
+        assert entry.before[key] == value
+    for key, value in (case.after or {}).items():
+        assert entry.after[key] == value
+
+
+def test_a_refused_change_leaves_no_entry(world):
+    world.post(
+        f"/admin/agents/{world.admin.id}",
+        {"name": "Ada", "email": world.admin.email, "role": "agent"},
+    )  # the last admin cannot stop being one
+
+    assert not db.session.scalar(
+        sa.select(sa.func.count()).where(
+            AuditEntry.organization_id == world.org.id, AuditEntry.action == "agent.role_changed"
+        )
+    )
+
+
+def test_an_api_token_s_actions_name_the_token(app, org, admin):
+    token, plain = create_token(admin, name="Deploy bot", scope=Scope.READ_WRITE)
+    client = app.test_client()
+    answer = client.post(
+        "/api/v1/invitations",
+        json={"email": "zed@example.com", "name": "Zed", "role": "viewer"},
+        headers={"Authorization": f"Bearer {plain}"},
+        environ_base={"REMOTE_ADDR": IP},
+    )
+    assert answer.status_code == 201, answer.get_json()
+
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "invitation.sent"))
+    assert entry.actor_type is ActorType.API_TOKEN
+    assert entry.api_token_id == token.id
+    assert "Deploy bot" in entry.actor_label
+    assert entry.ip_address == IP
+
+
+def test_secrets_never_reach_the_log(org, admin):
+    from supportdesk import audit
+
+    entry = audit.record(
+        org.id,
+        "webhook.created",
+        actor=admin,
+        after={
+            "url": "https://x",
+            "secret": "whsec_abc",
+            "nested": {"password": "p", "ok": 1},
+            "signing_secret": "s",
+            "tokens_revoked": 2,
+        },
+    )
+    assert entry.after == {
+        "url": "https://x",
+        "secret": "[redacted]",
+        "nested": {"password": "[redacted]", "ok": 1},
+        "signing_secret": "[redacted]",
+        "tokens_revoked": 2,
+    }
+
+
+def test_an_unknown_action_is_refused(org, admin):
+    from supportdesk import audit
+
+    with pytest.raises(ValueError, match="not an audit action"):
+        audit.record(org.id, "agent.teleported", actor=admin)
+
+
+def test_the_role_table_is_the_audit_page_s_guard(viewer):
+    assert not viewer.can("audit_log.view")
+    assert Role.ADMIN.at_least(Role.ADMIN)
+
+
+def test_a_flood_past_the_sign_in_throttle_leaves_one_entry_per_window(app, org, agent):
+    client = app.test_client()
+    client.environ_base.update({"REMOTE_ADDR": IP})
+    email = agent.email
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 5):
+        token = csrf_token(client.get("/login"))
+        client.post("/login", data={"csrf_token": token, "email": email, "password": "nope" * 4})
+
+    reasons = list(
+        db.session.scalars(
+            sa.select(AuditEntry.after["reason"].as_string()).where(
+                AuditEntry.action == "auth.sign_in_failed", AuditEntry.organization_id == org.id
+            )
+        )
+    )
+    assert reasons.count("wrong_password") == app.config["LOGIN_MAX_FAILURES"]
+    assert reasons.count("throttled") == 1
