@@ -12,6 +12,7 @@ from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, al
 from supportdesk.audit import queries as audit_queries
 from supportdesk.audit.queries import AuditFilters
 from supportdesk.customers import service as customers
+from supportdesk.macros import service as macros
 from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
 from supportdesk.sla import settings as sla_settings
@@ -47,6 +48,10 @@ EXPECTED: dict[str, set[Role]] = {
     "notifications.manage": {AD},
     "organization.manage": {AD},
     "audit_log.view": {AD},
+    "canned_reply.manage_own": {A, S, AD},
+    "canned_reply.manage_shared": {S, AD},
+    "macro.manage": {S, AD},
+    "macro.apply": {A, S, AD},
     "api_token.manage": {V, A, S, AD},
     "api_token.revoke_any": {AD},
 }
@@ -122,6 +127,16 @@ ATTEMPTS: dict[str, Callable] = {
         user, "Europe/Berlin"
     ),
     "audit_log.view": lambda staff, user: audit_queries.browse(user, AuditFilters()),
+    "canned_reply.manage_own": lambda staff, user: macros.create_reply(
+        user, title="Thanks", body="Thank you!"
+    ),
+    "canned_reply.manage_shared": lambda staff, user: macros.create_reply(
+        user, title="Thanks", body="Thank you!", shared=True
+    ),
+    "macro.manage": lambda staff, user: macros.create_macro(user, name="Urgent", priority="high"),
+    "macro.apply": lambda staff, user: macros.apply_macro(
+        _ticket_for(staff), macros.create_macro(staff.admin, name="Urgent", priority="high"), user
+    ),
     "api_token.manage": lambda staff, user: api_tokens.create_token(
         user, name="Script", scope=Scope.READ
     ),
