@@ -141,7 +141,8 @@ def _name_free(organization_id: int, name: str, macro_id: int | None = None) -> 
     taken = db.session.scalar(
         sa.select(Macro.id).where(
             Macro.organization_id == organization_id,
-            sa.func.lower(Macro.name) == name.lower(),
+            # Both sides lowered by the database: Python's lower() differs past ASCII.
+            sa.func.lower(Macro.name) == sa.func.lower(name),
             Macro.id != (macro_id or 0),
         )
     )
