@@ -36,7 +36,7 @@ from werkzeug.routing import Rule
 
 from supportdesk.api.operations import OPERATIONS
 from supportdesk.extensions import db
-from supportdesk.mail.inbound.models import Attachment
+from supportdesk.attachments.models import Attachment
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor
