@@ -35,8 +35,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 
 from supportdesk.api.operations import OPERATIONS
-from supportdesk.extensions import db
 from supportdesk.attachments.models import Attachment
+from supportdesk.extensions import db
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor

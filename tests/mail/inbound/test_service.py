@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from supportdesk.attachments.models import Attachment
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, NotFound
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
 from supportdesk.mail.inbound import service
-from supportdesk.attachments.models import Attachment
-from supportdesk.storage import storage
 from supportdesk.mail.inbound.models import Decision, InboundEmail, InboundStatus
 from supportdesk.mail.inbound.service import MessageTooLarge, receive_email
+from supportdesk.storage import storage
 from supportdesk.tickets.models import Message, Status, Ticket
 from tests import factories
 from tests.fixtures.mail import SUPPORT, forwarded_copy, verification_email
