@@ -51,8 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "STORAGE_S3_PREFIX": "",  # object names are <prefix><sha256>
     "STORAGE_S3_ADDRESSING_STYLE": "auto",  # "path" for most self-hosted servers
     # Files agents attach to replies, notes and new tickets (console and API).
-    "ATTACHMENT_MAX_FILE_BYTES": 10 * 1024 * 1024,
-    "ATTACHMENT_MAX_MESSAGE_BYTES": 25 * 1024 * 1024,  # all files of one message together
+    "ATTACHMENT_MAX_FILE_BYTES": 10_000_000,  # 10 MB
+    "ATTACHMENT_MAX_MESSAGE_BYTES": 25_000_000,  # all files of one message together
     "ATTACHMENT_MAX_FILES": 20,  # files on one message
     # Whose Authentication-Results to trust (our MTA's authserv-id); None: the topmost header.
     "INBOUND_AUTHSERV_ID": None,

@@ -5,10 +5,11 @@
 
   var INLINE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
+  // As the server prints sizes (1 kB = 1,000 bytes).
   function size(bytes) {
-    if (bytes < 1024) { return bytes + " bytes"; }
-    if (bytes < 1024 * 1024) { return (bytes / 1024).toFixed(1) + " KB"; }
-    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+    if (bytes < 1000) { return bytes + " bytes"; }
+    if (bytes < 1000000) { return (bytes / 1000).toFixed(1) + " kB"; }
+    return (bytes / 1000000).toFixed(1) + " MB";
   }
 
   function setup(box) {

@@ -88,11 +88,12 @@ def _refuse(sentence: str) -> None:
 
 
 def _size(count: int) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if count < 1024 or unit == "MB":
-            return f"{count:,} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
-        count /= 1024
-    return str(count)
+    """A size as the pages print it (Jinja's filesizeformat: 1 kB = 1,000 bytes)."""
+    if count < 1000:
+        return f"{count:,} bytes"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} kB"
+    return f"{count / 1_000_000:.1f} MB"
 
 
 def attach(message: Message, uploads: Iterable[Upload]) -> list[Attachment]:
