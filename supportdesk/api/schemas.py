@@ -247,8 +247,8 @@ class AttachmentIn(Input):
     )
     inline: bool = Field(
         default=False,
-        description="Show it in the message (PNG, JPEG, GIF or WebP only): the email's HTML "
-        "part shows it by cid:, the other files are attached.",
+        description="Show it in the message: the email's HTML part shows it by cid:. Only "
+        "PNG, JPEG, GIF and WebP images are shown; any other file is attached as usual.",
     )
 
 

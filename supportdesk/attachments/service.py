@@ -56,7 +56,8 @@ class Limits:
 def check(uploads: list[Upload], limits: Limits | None = None) -> list[Upload]:
     """The uploads with clean names and types, or ValidationFailed naming the `attachments` field.
 
-    Empty file inputs (no name, no bytes) are dropped; an empty named file is refused.
+    Empty file inputs (no name, no bytes) are dropped; an empty named file is refused. A file
+    asked to be shown inline that is not a PNG, JPEG, GIF or WebP image is simply attached.
     """
     limits = limits or Limits.from_config()
     cleaned: list[Upload] = []
@@ -68,9 +69,10 @@ def check(uploads: list[Upload], limits: Limits | None = None) -> list[Upload]:
         if len(upload.data) > limits.per_file:
             _refuse(f"{name} is {_size(len(upload.data))}; a file may be at most "
                     f"{_size(limits.per_file)}.")  # fmt: skip
-        if upload.inline and not inline_image(content_type):
-            _refuse(f"{name} cannot be shown in the message: paste PNG, JPEG, GIF or WebP images.")
-        cleaned.append(Upload(name, content_type, upload.data, upload.inline))
+        # Only a safe raster image is shown in the message; any other file asked to be shown
+        # is attached like the others (never refused: the API's document allows it).
+        inline = upload.inline and inline_image(content_type)
+        cleaned.append(Upload(name, content_type, upload.data, inline))
     if len(cleaned) > limits.files:
         _refuse(f"Attach at most {limits.files} files to one message.")
     total = sum(len(u.data) for u in cleaned)

@@ -71,7 +71,7 @@ def test_a_new_ticket_accepts_files(api):
         pytest.param({"filename": "a.pdf", "content_base64": "not base64!"}, "attachments.0.content_base64", id="bad-base64"),
         pytest.param({"filename": "a.pdf", "content_base64": "QUJD"}, None, id="ok"),
         pytest.param({"filename": "", "content_base64": "QUJD"}, "attachments.0.filename", id="no-name"),
-        pytest.param({"filename": "a.html", "content_base64": _b64(HTML), "inline": True}, "attachments", id="inline-html"),
+        pytest.param({"filename": "a.html", "content_base64": _b64(HTML), "inline": True}, None, id="inline-html-is-attached"),
     ],
 )  # fmt: skip
 def test_bad_files_are_a_4xx_naming_the_field(api, ticket, attachment, field):

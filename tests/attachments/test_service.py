@@ -35,11 +35,6 @@ def _files(*sizes: int, inline: bool = False) -> list[Upload]:
         pytest.param(_files(1, 1, 1, 1), "at most 3 files", id="too-many-files"),
         pytest.param(_files(0), "is empty", id="empty-file"),
         pytest.param([Upload("", "", b"")], None, id="empty-input-ignored"),
-        pytest.param(
-            [Upload("notes.pdf", "application/pdf", PDF[:90], inline=True)],
-            "cannot be shown in the message",
-            id="inline-must-be-an-image",
-        ),
         pytest.param([Upload("shot.png", "image/png", PNG, inline=True)], None, id="pasted-png"),
     ],
 )
@@ -83,6 +78,20 @@ def test_a_reply_keeps_its_files_in_the_storage_and_the_same_file_once(app, agen
     assert rows[0].storage_key == rows[1].storage_key  # one stored file, two rows
     assert storage().read(rows[0].storage_key) == PDF
     assert all(r.data is None and r.size == len(PDF) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("upload", "inline"),
+    [
+        pytest.param(Upload("p.png", "image/png", PNG, inline=True), True, id="png"),
+        pytest.param(Upload("p.svg", "image/svg+xml", SVG, inline=True), False, id="svg-attached"),
+        pytest.param(Upload("p.png", "image/png", HTML, inline=True), False, id="html-as-png"),
+        pytest.param(Upload("p.pdf", "application/pdf", PDF, inline=True), False, id="pdf"),
+    ],
+)
+def test_only_safe_images_are_shown_inline_the_rest_is_attached(app, upload, inline):
+    (cleaned,) = check([upload], LIMITS if upload.data is PNG else Limits(10**6, 10**6, 3))
+    assert cleaned.inline is inline
 
 
 def test_a_pasted_image_gets_a_content_id(app, agent, ticket):

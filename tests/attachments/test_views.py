@@ -176,3 +176,21 @@ def test_another_organizations_file_is_a_404(client, agent, ticket, other_org):
     assert client.get(f"/attachments/{row.id}").status_code == 404
     assert client.get(f"/attachments/{row.id}?inline=1").status_code == 404
     assert client.get(f"/tickets/{other_ticket.number}").status_code == 200
+
+
+def test_with_the_s3_backend_files_go_to_the_bucket_and_download(
+    client, app, agent, ticket, s3_config, monkeypatch
+):
+    from supportdesk.storage import build
+
+    bucket = build(s3_config, app.instance_path)
+    monkeypatch.setitem(app.extensions, "storage", bucket)
+    login_as(client, agent)
+
+    _post_reply(client, ticket, files=[("report.pdf", "application/pdf", PDF)])
+
+    (row,) = _rows(ticket)
+    listing = bucket.client.list_objects_v2(Bucket=bucket.bucket)
+    assert [o["Key"] for o in listing["Contents"]] == [f"files/{row.storage_key}"]
+    response = client.get(f"/attachments/{row.id}")
+    assert response.status_code == 200 and response.data == PDF
