@@ -14,7 +14,8 @@ from flask import Response
 
 from supportdesk.attachments.models import Attachment
 from supportdesk.attachments.queries import open_content
-from supportdesk.storage import CHUNK
+from supportdesk.errors import NotFound
+from supportdesk.storage import CHUNK, MissingFile
 
 
 def _chunks(content) -> Iterator[bytes]:
@@ -31,8 +32,13 @@ def _chunks(content) -> Iterator[bytes]:
 def serve(attachment: Attachment, *, inline: bool = False) -> Response:
     """The file as a download, or as an image shown in the page when that is safe."""
     shown = inline and attachment.displayable
+    try:
+        content = open_content(attachment)
+    except MissingFile:
+        # The row outlived its bytes (a storage restored from an older backup): nothing to serve.
+        raise NotFound("That file is no longer in the file storage.") from None
     response = Response(
-        _chunks(open_content(attachment)),
+        _chunks(content),
         mimetype=attachment.content_type if shown else "application/octet-stream",
         direct_passthrough=True,
     )

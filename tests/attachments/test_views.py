@@ -194,3 +194,17 @@ def test_with_the_s3_backend_files_go_to_the_bucket_and_download(
     assert [o["Key"] for o in listing["Contents"]] == [f"files/{row.storage_key}"]
     response = client.get(f"/attachments/{row.id}")
     assert response.status_code == 200 and response.data == PDF
+
+
+def test_a_file_missing_from_the_storage_is_a_404_not_a_500(client, agent, ticket):
+    from supportdesk.storage import storage
+
+    message = service.add_note(
+        agent, ticket, "x", [Upload("gone.pdf", "application/pdf", b"%PDF-gone")]
+    )
+    db.session.commit()
+    (row,) = db.session.scalars(sa.select(Attachment).where(Attachment.message_id == message.id))
+    storage().delete(row.storage_key)
+    login_as(client, agent)
+
+    assert client.get(f"/attachments/{row.id}").status_code == 404
