@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the request-level hooks (security headers, query counting)."""
-    from supportdesk import logs, params, web
+    from supportdesk import logs, params, storage, web
     from supportdesk.auth.throttle import init_throttle
     from supportdesk.extensions import csrf, db, login_manager, migrate
     from supportdesk.metrics import init_metrics
@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     logs.init_request_ids(app)
     init_metrics(app)
     params.init_app(app)
+    storage.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

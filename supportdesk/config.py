@@ -44,6 +44,20 @@ DEFAULTS: dict[str, Any] = {
     "INBOUND_MAX_MESSAGE_BYTES": 25 * 1024 * 1024,  # larger messages are refused, not stored
     "INBOUND_MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,  # larger files are listed, not stored
     "INBOUND_MAX_ATTACHMENTS_BYTES": 20 * 1024 * 1024,  # all stored files of one message
+    # Files kept outside the database (supportdesk.storage): "local" (STORAGE_DIR) or "s3".
+    "STORAGE_BACKEND": "local",
+    "STORAGE_DIR": None,  # None: instance/files
+    "STORAGE_S3_ENDPOINT_URL": None,  # None: AWS itself; set it for MinIO, Ceph, Garage…
+    "STORAGE_S3_BUCKET": None,
+    "STORAGE_S3_REGION": "us-east-1",
+    "STORAGE_S3_ACCESS_KEY_ID": None,  # None: boto3's own chain (environment, instance role)
+    "STORAGE_S3_SECRET_ACCESS_KEY": None,  # never logged
+    "STORAGE_S3_PREFIX": "",  # object names are <prefix><sha256>
+    "STORAGE_S3_ADDRESSING_STYLE": "auto",  # "path" for most self-hosted servers
+    # Files agents attach to replies, notes and new tickets (console and API).
+    "ATTACHMENT_MAX_FILE_BYTES": 10_000_000,  # 10 MB
+    "ATTACHMENT_MAX_MESSAGE_BYTES": 25_000_000,  # all files of one message together
+    "ATTACHMENT_MAX_FILES": 20,  # files on one message
     # Whose Authentication-Results to trust (our MTA's authserv-id); None: the topmost header.
     "INBOUND_AUTHSERV_ID": None,
     "WEBHOOKS_ALLOW_PRIVATE": False,  # development/tests only: allow private and loopback targets

@@ -36,10 +36,10 @@ from werkzeug.routing import Rule
 
 from supportdesk.accounts.links import PasswordReset, new_secret
 from supportdesk.api.operations import OPERATIONS
+from supportdesk.attachments.models import Attachment
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.macros.service import create_macro, create_reply
-from supportdesk.mail.inbound.models import Attachment
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor

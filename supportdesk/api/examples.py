@@ -57,9 +57,32 @@ MESSAGE = {
     "body_text": "Thanks Dana, a fix is on its way.",
     "body_html": "",
     "created_at": "2026-11-25T08:41:27Z",
+    "attachments": [
+        {
+            "id": 311,
+            "filename": "export-fix.pdf",
+            "content_type": "application/pdf",
+            "size": 48213,
+            "inline": False,
+            "content_id": None,
+            "stored": True,
+            "skipped_reason": None,
+            "url": "/api/v1/attachments/311",
+        }
+    ],
 }
 
-MESSAGE_CREATE = {"body": "Thanks Dana, a fix is on its way.", "kind": "public"}
+MESSAGE_CREATE = {
+    "body": "Thanks Dana, a fix is on its way.",
+    "kind": "public",
+    "attachments": [
+        {
+            "filename": "export-fix.pdf",
+            "content_type": "application/pdf",
+            "content_base64": "JVBERi0xLjQKJcfsj6IKJSVFT0YK",
+        }
+    ],
+}
 
 MESSAGE_PAGE = {"data": [MESSAGE], "next_cursor": None}
 

@@ -171,7 +171,22 @@ def _operation_object(op: Operation, refs: dict, components: dict) -> dict[str, 
     if op.takes_idempotency_key:
         parameters.append(_idempotency_key_parameter())
     responses: dict[str, Any] = {}
-    if op.response is None:
+    if op.file_response:
+        responses[str(op.status)] = {
+            "description": "The file's bytes, always as a download (Content-Disposition: "
+            "attachment; the file name is in its filename parameter).",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+            "headers": {
+                "Content-Disposition": {
+                    "description": "attachment; filename=…",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    elif op.response is None:
         responses[str(op.status)] = {"description": "Done; no content."}
     else:
         content: dict[str, Any] = {"schema": refs[(op.response, "serialization")]}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -62,6 +62,8 @@ class Operation:
     links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     # Headers every success answer carries ("Location", "ETag"), documented as required.
     headers: tuple[str, ...] = ()
+    uploads: bool = False  # the body may carry files (base64): its size limit grows with theirs
+    file_response: bool = False  # answers with a file's bytes (application/octet-stream)
 
     @property
     def writes(self) -> bool:
@@ -112,6 +114,8 @@ def operation(
     path_params: dict[str, str] | None = None,
     links: dict[str, tuple[str, dict[str, str]]] | None = None,
     headers: tuple[str, ...] = (),
+    uploads: bool = False,
+    file_response: bool = False,
 ):
     """Register an API operation (see the module docstring)."""
 
@@ -137,6 +141,8 @@ def operation(
             path_params={n: (path_params or {}).get(n, n.replace("_", " ")) for n in names},
             links=dict(links or {}),
             headers=headers,
+            uploads=uploads,
+            file_response=file_response,
         )
         OPERATIONS.append(op)
 
@@ -147,6 +153,8 @@ def operation(
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
+                if uploads:
+                    request.max_content_length = upload_body_limit() + 1  # access.py: why + 1
                 kwargs["body"] = parse_body(body)
             taken = None
             if op.takes_idempotency_key and (key := idempotency.requested_key()) is not None:
@@ -166,6 +174,14 @@ def operation(
         return view
 
     return decorator
+
+
+def upload_body_limit() -> int:
+    """The body size an operation with files accepts: the usual limit plus the most files one
+    message may carry, in base64 (4 bytes for every 3)."""
+    config = current_app.config
+    files = int(config["ATTACHMENT_MAX_MESSAGE_BYTES"])
+    return int(config["API_MAX_BODY_BYTES"]) + (files + 2) // 3 * 4
 
 
 def _refuse_constant(name: str) -> None:
@@ -256,6 +272,8 @@ def if_match_version() -> int | None:
 
 def _respond(result: Any, status: int) -> Response:
     headers: dict[str, str] = {}
+    if isinstance(result, Response):
+        return result  # a file (file_response)
     if isinstance(result, tuple):
         result, headers = result
     if result is None:

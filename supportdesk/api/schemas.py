@@ -232,6 +232,40 @@ class TicketPage(Output):
     next_cursor: str | None
 
 
+# -- files ---------------------------------------------------------------------------------
+
+
+# Standard base64 with padding (RFC 4648 section 4): exactly what b64decode accepts.
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
+class AttachmentIn(Input):
+    """A file sent with a message, its bytes in base64 (the size limits apply to the bytes)."""
+
+    filename: Text(255, 1, blank=False)
+    content_type: Text(100) = Field(
+        default="",
+        description="The file's media type; empty: guessed from the name. An image type "
+        "whose bytes are not that image is stored as application/octet-stream.",
+    )
+    content_base64: Annotated[str, Field(min_length=4, pattern=BASE64)] = Field(
+        description="The file's bytes, standard base64 with padding."
+    )
+    inline: bool = Field(
+        default=False,
+        description="Show it in the message: the email's HTML part shows it by cid:. Only "
+        "PNG, JPEG, GIF and WebP images are shown; any other file is attached as usual.",
+    )
+
+
+ATTACHMENTS_FIELD = Field(
+    default_factory=list,
+    max_length=20,
+    description="Files, base64 in the JSON body (limits per file and per message: "
+    "`SUPPORTDESK_ATTACHMENT_MAX_FILE_BYTES`, `SUPPORTDESK_ATTACHMENT_MAX_MESSAGE_BYTES`).",
+)
+
+
 class TicketCreate(Input):
     """A new ticket on behalf of a customer (found by email, or created)."""
 
@@ -249,6 +283,7 @@ class TicketCreate(Input):
     tags: list[Tag] = Field(
         default_factory=list, max_length=20, description="Tags; upper case is stored lower case."
     )
+    attachments: list[AttachmentIn] = ATTACHMENTS_FIELD
 
 
 class TicketUpdate(Input):
@@ -331,6 +366,21 @@ class TicketListQuery(Input):
 # -- messages and history -------------------------------------------------------------------
 
 
+class Attachment(Output):
+    """A file on a message; `url` downloads it (files over a limit of inbound mail are listed
+    with `stored: false` and the reason, and cannot be downloaded)."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    inline: bool
+    content_id: str | None
+    stored: bool
+    skipped_reason: str | None
+    url: str
+
+
 class TicketMessage(Output):
     """One entry of the conversation: a public reply or an internal note."""
 
@@ -340,6 +390,7 @@ class TicketMessage(Output):
     body_text: str
     body_html: str
     created_at: dt.datetime
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 class MessagePage(Output):
@@ -354,6 +405,7 @@ class MessageCreate(Input):
 
     body: Text(100_000, 1, blank=False)
     kind: MessageKind = MessageKind.PUBLIC
+    attachments: list[AttachmentIn] = ATTACHMENTS_FIELD
 
 
 class IdPageQuery(Input):

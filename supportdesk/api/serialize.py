@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask import url_for
+
 from supportdesk.accounts.models import User
 from supportdesk.api import schemas
+from supportdesk.attachments.models import Attachment
 from supportdesk.customers.models import Customer
 from supportdesk.tickets.models import Message, TicketEvent
 
@@ -17,8 +20,25 @@ def author_out(user: User | None, customer: Customer | None) -> schemas.Author:
     return schemas.Author(type="system", id=None, name="System")
 
 
-def message_out(message: Message, *, author: User | None = None) -> schemas.TicketMessage:
-    """A message with its author (`author` given when the relationship is not loaded)."""
+def attachment_out(attachment: Attachment) -> schemas.Attachment:
+    """A file on a message, with the API address that downloads it."""
+    return schemas.Attachment(
+        id=attachment.id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        inline=attachment.inline,
+        content_id=attachment.content_id,
+        stored=attachment.stored,
+        skipped_reason=attachment.skipped_reason,
+        url=url_for("api.attachment_get", attachment_id=attachment.id),
+    )
+
+
+def message_out(
+    message: Message, *, author: User | None = None, files: list[Attachment] = ()
+) -> schemas.TicketMessage:
+    """A message with its author (`author` given when the relationship is not loaded) and files."""
     if author is None:
         author_model = author_out(message.author_user, message.author_customer)
     else:
@@ -30,6 +50,7 @@ def message_out(message: Message, *, author: User | None = None) -> schemas.Tick
         body_text=message.body_text,
         body_html=message.body_html or "",
         created_at=message.created_at,
+        attachments=[attachment_out(a) for a in files],
     )
 
 

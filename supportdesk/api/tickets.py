@@ -8,9 +8,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from supportdesk.api import examples, schemas
 from supportdesk.api.access import actor, organization_id
+from supportdesk.api.attachments import uploads
 from supportdesk.api.errors import VersionMismatch, fields_renamed
 from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
+from supportdesk.attachments.queries import for_messages as files_for_messages
 from supportdesk.errors import UnknownReference
 from supportdesk.extensions import db
 from supportdesk.replica import replica_reads
@@ -126,6 +128,7 @@ def ticket_list(query: schemas.TicketListQuery):
     response_example=examples.TICKET,
     links=TICKET_LINKS,
     headers=("Location", "ETag"),
+    uploads=True,
 )
 def ticket_create(body: schemas.TicketCreate):
     """Open a ticket for a customer (found by email, or created), with the body as its first
@@ -143,6 +146,7 @@ def ticket_create(body: schemas.TicketCreate):
             assignee_id=body.assignee_id,
             team_id=body.team_id,
             tags=body.tags,
+            attachments=uploads(body.attachments),
         )
     db.session.commit()
     location = url_for("api.ticket_get", number=ticket.number)
@@ -328,8 +332,10 @@ def message_list(number: int, query: schemas.PageQuery):
     rows, more = queries.list_messages(
         _org(), ticket.id, after_id=query.after_id, limit=query.limit
     )
+    files = files_for_messages(_org(), [m.id for m in rows])
     return schemas.MessagePage(
-        data=[message_out(m) for m in rows], next_cursor=str(rows[-1].id) if more else None
+        data=[message_out(m, files=files.get(m.id, [])) for m in rows],
+        next_cursor=str(rows[-1].id) if more else None,
     )
 
 
@@ -345,17 +351,18 @@ def message_list(number: int, query: schemas.PageQuery):
     request_example=examples.MESSAGE_CREATE,
     response_example=examples.MESSAGE,
     path_params=NUMBER,
+    uploads=True,
 )
 def message_create(number: int, body: schemas.MessageCreate):
     """Add a public reply (`kind: public`, the customer sees it) or an internal note
-    (`kind: internal`). A merged ticket takes none (409 `ticket_merged`): write on the ticket
-    named by its `merged_into`."""
+    (`kind: internal`), with files in `attachments` (base64; a public reply's files are sent
+    to the customer as attachments, `inline` images in the HTML part). A merged ticket takes
+    none (409 `ticket_merged`): write on the ticket named by its `merged_into`."""
     ticket = queries.get_ticket(_org(), number)
-    if body.kind is MessageKind.INTERNAL:
-        message = service.add_note(actor(), ticket, body.body)
-    else:
-        message = service.reply(actor(), ticket, body.body)
-    out = message_out(message, author=actor())
+    write = service.add_note if body.kind is MessageKind.INTERNAL else service.reply
+    message = write(actor(), ticket, body.body, uploads(body.attachments))
+    files = files_for_messages(_org(), [message.id]).get(message.id, [])
+    out = message_out(message, author=actor(), files=files)
     db.session.commit()
     return out
 

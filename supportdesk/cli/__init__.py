@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     from supportdesk.cli.accounts import create_admin
+    from supportdesk.cli.attachments import attachments
     from supportdesk.cli.demo import seed_demo
     from supportdesk.cli.jobs import cron, worker
     from supportdesk.cli.mail import mail
@@ -24,3 +25,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(load_workload)
     app.cli.add_command(sla_recompute)
     app.cli.add_command(sla_sweep)
+    app.cli.add_command(attachments)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
+from werkzeug.datastructures import FileStorage
+from wtforms import (
+    EmailField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -15,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from supportdesk.attachments.service import Upload
 from supportdesk.customers.models import Tier
 from supportdesk.errors import DomainError
 from supportdesk.params import query_int
@@ -27,12 +36,35 @@ STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in Status]
 TIER_CHOICES = [SelectChoice(t.value, t.label) for t in Tier]
 
 
+class FilesMixin:
+    """The composer's files: chosen or dropped (`attachments`) and pasted images (`inline_images`).
+
+    The browser cannot give files back after a refused save: the page asks for them again.
+    """
+
+    attachments = MultipleFileField("Attach files")
+    inline_images = MultipleFileField("Pasted images")
+
+    def uploads(self) -> list[Upload]:
+        """The sent files as the attachments service takes them."""
+        return [
+            _upload(f, inline)
+            for field, inline in ((self.attachments, False), (self.inline_images, True))
+            for f in field.data or []
+            if isinstance(f, FileStorage) and f.filename
+        ]
+
+
+def _upload(f: FileStorage, inline: bool) -> Upload:
+    return Upload(f.filename or "", f.mimetype or "", f.read(), inline)
+
+
 def people_choices(agents, *, none_label: str) -> list[SelectChoice]:
     """Select choices for agents or teams, with 0 meaning 'nobody'."""
     return [SelectChoice(0, none_label)] + [SelectChoice(a.id, a.name) for a in agents]
 
 
-class NewTicketForm(Form):
+class NewTicketForm(FilesMixin, Form):
     """An agent logs a request on a customer's behalf (phone, chat, walk-in)."""
 
     customer_email = EmailField(
@@ -58,6 +90,7 @@ class NewTicketForm(Form):
             "priority": Priority(self.priority.data),
             "assignee_id": self.assignee_id.data or None,
             "team_id": self.team_id.data or None,
+            "attachments": self.uploads(),
             "tags": self.tags.data or "",
         }
 
@@ -111,7 +144,7 @@ def _same_value(name: str, submitted: Any, seen: Any) -> bool:
     return submitted == seen
 
 
-class MessageForm(Form):
+class MessageForm(FilesMixin, Form):
     """The composer: a public reply or an internal note, chosen by the button pressed."""
 
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=100_000)])

@@ -1,8 +1,8 @@
-"""Console views for inbound mail on tickets: the original message and attachment downloads."""
+"""Console views for inbound mail on tickets: the original message as received."""
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import render_template
 from flask_login import current_user
 
 from supportdesk.console import bp
@@ -20,13 +20,3 @@ def inbound_original(inbound_id: int):
         raw=decode_bytes(inbound.raw or b"", "utf-8"),
         ticket_number=queries.ticket_number(current_user.organization_id, inbound.ticket_id),
     )
-
-
-@bp.get("/attachments/<int:attachment_id>")
-def attachment_download(attachment_id: int):
-    """Download an attachment; always as a file, never displayed inline by the browser."""
-    attachment = queries.get_attachment(current_user.organization_id, attachment_id)
-    response = Response(attachment.data, mimetype="application/octet-stream")
-    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

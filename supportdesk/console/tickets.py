@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
+from supportdesk.attachments.queries import for_messages as files_for_messages
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.filters import filter_bar, parse_queue_filter
@@ -96,6 +97,7 @@ def _ticket_page(
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
         mail=mail_for_messages(_org(), [m.id for m in page.messages]),
+        files=files_for_messages(_org(), [m.id for m in page.messages]),
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
         mention_handles=_mention_handles(page.messages),
@@ -150,7 +152,7 @@ def message_create(number: int):
     write = service.add_note if internal else service.reply
     return submit(
         form,
-        lambda: write(current_user, ticket, form.body.data),
+        lambda: write(current_user, ticket, form.body.data, form.uploads()),
         done=lambda _: Saved(
             "Internal note added." if internal else "Reply sent to the customer.",
             url_for("console.ticket_show", number=number, _anchor="composer"),

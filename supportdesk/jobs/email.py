@@ -20,14 +20,17 @@ from flask import current_app
 
 from supportdesk import jobs, outbox
 from supportdesk.accounts.models import Organization
+from supportdesk.attachments.models import Attachment
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.jobs import job
 from supportdesk.mail.outbound import transport
 from supportdesk.mail.outbound.compose import build_mime, envelope_from
+from supportdesk.mail.outbound.files import mail_files, mime_files
 from supportdesk.mail.outbound.models import AttemptOutcome, EmailAttempt, EmailMessage
 from supportdesk.mail.outbound.service import DRAIN_JOB, sender_name, settings_for
 from supportdesk.outbox import OutboxState
+from supportdesk.storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +56,20 @@ INTERRUPTED = (
 )
 
 
-def _build(email: EmailMessage, names: dict[int, str]) -> EmailMessage | transport.Result:
+def _build(
+    email: EmailMessage, names: dict[int, str], files: list[Attachment]
+) -> EmailMessage | transport.Result:
     """The MIME message, or the permanent failure of an email that cannot be built."""
     try:
         if email.organization_id not in names:
             organization = db.session.get(Organization, email.organization_id)
             names[email.organization_id] = sender_name(organization, settings_for(organization.id))
-        return build_mime(email, names[email.organization_id])
+        return build_mime(email, names[email.organization_id], mime_files(files))
     except (ValueError, TypeError) as exc:
         return transport.Result("none", AttemptOutcome.FAILED, None, f"cannot build: {exc}", 0)
+    except StorageError as exc:
+        # The bucket or disk is unreachable for now: try again later, as for a server outage.
+        return transport.Result("none", AttemptOutcome.DEFERRED, None, f"files: {exc}", 0)
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,9 @@ def _send_batch(ids: list[int] | None = None) -> dict[int, str]:
         ids=ids,
     )
     names: dict[int, str] = {}
-    messages = {email.id: _build(email, names) for email in _load(claimed)}
+    emails = _load(claimed)
+    files = mail_files(emails)
+    messages = {email.id: _build(email, names, files.get(email.id, [])) for email in emails}
     db.session.commit()  # the leases are seen by other workers; no transaction waits on SMTP
     route = _route()
     senders = jobs.threads("emails", int(current_app.config["SMTP_CONNECTIONS"]))

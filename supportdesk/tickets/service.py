@@ -19,6 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from supportdesk import audit, events
 from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk.accounts.permissions import require
+from supportdesk.attachments import service as files
+from supportdesk.attachments.service import Upload
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
@@ -214,11 +216,13 @@ def open_ticket(
     tags: str | Iterable[str] = (),
     custom_fields: dict[str, Any] | None = None,
     event_data: dict[str, Any] | None = None,
+    attachments: Iterable[Upload] = (),
 ) -> Ticket:
     """Open a ticket for a customer (found or created by email) with their request as first message.
 
     `actor` is the agent who logged it, or None when the customer wrote in themselves.
     `event_data` adds facts to the creation event (inbound mail: the sender's DMARC result).
+    `attachments` are files the agent attached to the request (checked against the limits).
     """
     if actor is not None:
         require(actor, "ticket.create")
@@ -226,6 +230,7 @@ def open_ticket(
             raise ValidationFailed("You cannot open tickets for another organization.")
     subject = _clean_subject(subject)
     body = _clean_body(body)
+    uploads = files.check(list(attachments))
     tag_names = parse_tags(tags)
     assignee = _assignable_agent(organization_id, assignee_id) if assignee_id else None
     team = _team(organization_id, team_id) if team_id else None
@@ -258,30 +263,37 @@ def open_ticket(
     db.session.add(ticket)
     # Subscribers hear of the ticket before its first message (webhook order: created, message).
     _append(ticket, [created], version=0)
-    _add_message(ticket, first, customer=customer)
+    message = _add_message(ticket, first, customer=customer)
     db.session.flush()
+    files.attach(message, uploads)
     return ticket
 
 
-def reply(actor: User, ticket: Ticket, body: str) -> Message:
-    """Add a public reply from an agent (the customer will see it)."""
+def reply(actor: User, ticket: Ticket, body: str, attachments: Iterable[Upload] = ()) -> Message:
+    """Add a public reply from an agent (the customer will see it), with any files attached."""
     require(actor, "ticket.reply")
+    body = _clean_body(body)
+    uploads = files.check(list(attachments))
     _lock_for_message(ticket)
-    columns, entries = lifecycle.replied(ticket, _actor(actor), _clean_body(body), utcnow())
+    columns, entries = lifecycle.replied(ticket, _actor(actor), body, utcnow())
     message = _add_message(ticket, columns, user=actor)
     _append(ticket, entries)
     db.session.flush()
+    files.attach(message, uploads)
     return message
 
 
-def add_note(actor: User, ticket: Ticket, body: str) -> Message:
-    """Add an internal note (agents only; never sent to the customer)."""
+def add_note(actor: User, ticket: Ticket, body: str, attachments: Iterable[Upload] = ()) -> Message:
+    """Add an internal note (agents only; never sent to the customer), with any files attached."""
     require(actor, "ticket.note")
+    body = _clean_body(body)
+    uploads = files.check(list(attachments))
     _lock_for_message(ticket)
-    columns, entries = lifecycle.noted(ticket, _actor(actor), _clean_body(body), utcnow())
+    columns, entries = lifecycle.noted(ticket, _actor(actor), body, utcnow())
     message = _add_message(ticket, columns, user=actor)
     _append(ticket, entries)
     db.session.flush()
+    files.attach(message, uploads)
     return message
 
 

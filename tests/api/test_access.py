@@ -254,7 +254,9 @@ def test_rate_limits_count_each_token_separately(app, api_as, agent):
         ),
     ],
 )
-def test_bodies_that_are_not_usable_json_are_refused(api, kwargs, status, code):
+def test_bodies_that_are_not_usable_json_are_refused(api, app, monkeypatch, kwargs, status, code):
+    # No allowance for files: the body limit is API_MAX_BODY_BYTES itself.
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_MESSAGE_BYTES", 0)
     response = api.post("/tickets", **kwargs)
 
     assert response.status_code == status

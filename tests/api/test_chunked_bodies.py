@@ -19,6 +19,13 @@ pytestmark = pytest.mark.integration
 NEW_TICKET = {"subject": "Chunked", "body": "Sent in pieces.", "customer_email": "c@example.com"}
 
 
+@pytest.fixture(autouse=True)
+def _no_file_allowance(app, monkeypatch):
+    """POST /tickets accepts files, which widen its body limit: none here, so the limit tested
+    is API_MAX_BODY_BYTES itself."""
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_MESSAGE_BYTES", 0)
+
+
 @pytest.fixture
 def served(app) -> Iterator[tuple[str, int]]:
     """The test's app on 127.0.0.1 and a free port, served by Werkzeug in a thread."""

@@ -277,7 +277,8 @@ def test_conversation_and_history_cost_the_same_queries_for_any_length(
             response = api.get(f"/tickets/{ticket.number}{path}?limit={limit}")
         assert len(response.get_json()["data"]) == limit
         counts[limit] = queries.count
-    assert counts[1] == counts[12] <= 4, counts
+    # /messages reads the page's files in one query more.
+    assert counts[1] == counts[12] <= (5 if path == "/messages" else 4), counts
 
 
 def test_replies_and_notes_join_the_conversation(api, ticket):

@@ -92,6 +92,7 @@ def e2e_app(postgresql_server: postgres.Server, tmp_path_factory) -> Iterator[Fl
                 "SECRET_KEY": "e2e",
                 "PASSWORD_HASH_FAST": True,
                 "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),
+                "STORAGE_DIR": str(tmp_path_factory.mktemp("files")),
                 "WEBHOOKS_ALLOW_PRIVATE": True,
             }
         )

@@ -41,7 +41,7 @@ def test_the_ticket_page_lists_attachments_and_skipped_ones(
 
 
 def test_attachments_download_as_files(client, agent, mail_world):
-    from supportdesk.mail.inbound.models import Attachment
+    from supportdesk.attachments.models import Attachment
 
     _receive(mail_world, "attachment_pdf.eml")
     attachment = db.session.scalar(db.select(Attachment))
@@ -68,7 +68,7 @@ def test_another_organizations_mail_is_a_404(client, mail_world, other_org):
     outsider = UserFactory(organization=other_org)
     login_as(client, outsider)
     assert client.get(f"/mail/{result.inbound_id}/original").status_code == 404
-    from supportdesk.mail.inbound.models import Attachment
+    from supportdesk.attachments.models import Attachment
 
     attachment = db.session.scalar(db.select(Attachment))
     assert client.get(f"/attachments/{attachment.id}").status_code == 404

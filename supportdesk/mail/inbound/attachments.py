@@ -1,40 +1,29 @@
-"""Storing a message's attachments within the size limits; what is too large is listed, not kept."""
+"""Keeping a message's attachments within the inbound size limits; what is too large is listed."""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from supportdesk.extensions import db
-from supportdesk.mail.inbound.models import Attachment
+from supportdesk.attachments import service as attachments
+from supportdesk.attachments.service import Upload
 from supportdesk.mail.inbound.parse import Part
 from supportdesk.tickets.models import Message
 
 
-def store_attachments(message: Message, parts: list[Part]) -> list[Attachment]:
-    """Add an Attachment row per part; parts over a limit get a row with the reason, no data."""
+def store_attachments(message: Message, parts: list[Part]) -> None:
+    """Store each part in the file storage; parts over a limit get a row with the reason only."""
     per_file = int(current_app.config["INBOUND_MAX_ATTACHMENT_BYTES"])
     per_message = int(current_app.config["INBOUND_MAX_ATTACHMENTS_BYTES"])
     total = 0
-    rows = []
     for part in parts:
+        upload = Upload(part.filename, part.content_type, part.data)
         size = len(part.data)
-        skipped = None
         if size > per_file:
-            skipped = f"Not stored: {size:,} bytes is over the {per_file:,}-byte limit per file."
+            reason = f"Not stored: {size:,} bytes is over the {per_file:,}-byte limit per file."
+            attachments.add_skipped(message, upload, reason, part.content_id)
         elif total + size > per_message:
-            skipped = f"Not stored: the message's attachments exceed {per_message:,} bytes."
+            reason = f"Not stored: the message's attachments exceed {per_message:,} bytes."
+            attachments.add_skipped(message, upload, reason, part.content_id)
         else:
             total += size
-        row = Attachment(
-            organization_id=message.organization_id,
-            message_id=message.id,
-            filename=part.filename,
-            content_type=part.content_type,
-            size=size,
-            content_id=part.content_id,
-            data=None if skipped else part.data,
-            skipped_reason=skipped,
-        )
-        db.session.add(row)
-        rows.append(row)
-    return rows
+            attachments.store(message, upload, part.content_id)

@@ -1,4 +1,6 @@
-"""Inbound mail models: every received message (raw, with the decision taken) and its attachments."""
+"""Inbound mail models: every received message (raw, with the decision taken).
+
+Its attachments are supportdesk.attachments.models.Attachment rows, as agents' files are."""
 
 from __future__ import annotations
 
@@ -104,26 +106,3 @@ class InboundEmail(db.Model):
 
     def __repr__(self) -> str:
         return f"<InboundEmail {self.id} {self.status.value} {self.decision.value}>"
-
-
-class Attachment(db.Model):
-    """A file that came with an inbound message; `data` is None when it was skipped (too large)."""
-
-    __tablename__ = "attachments"
-    __table_args__ = (sa.Index("ix_attachments_message_id", "message_id", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
-    message_id: Mapped[int] = mapped_column(sa.ForeignKey("messages.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    content_type: Mapped[str] = mapped_column(sa.String(255))
-    size: Mapped[int]
-    # The Content-ID of an inline image (without angle brackets), referenced as cid: in HTML.
-    content_id: Mapped[str | None] = mapped_column(sa.String(255))
-    data: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
-    skipped_reason: Mapped[str | None] = mapped_column(sa.String(300))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def stored(self) -> bool:
-        return self.skipped_reason is None

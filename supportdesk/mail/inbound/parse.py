@@ -6,7 +6,6 @@ lies about them: ISO-8859-1 labels often hide windows-1252 (the € sign), unkno
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from dataclasses import dataclass, field
 from email import policy
@@ -18,6 +17,8 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 import nh3
+
+from supportdesk.attachments.types import safe_filename
 
 # windows-1252 is a superset of ISO-8859-1 for printable text: decoding with it is never worse.
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252"}
@@ -157,12 +158,7 @@ def _filename(part: EmailMessage, index: int) -> str:
         name = part.get_filename() or ""
     except Exception:
         name = ""
-    name = clean_line(name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[^\w .()\[\]+-]", "_", name).strip(" .")[:200]
-    if not name:
-        extension = mimetypes.guess_extension(part.get_content_type()) or ".bin"
-        name = f"attachment-{index}{extension}"
-    return name
+    return safe_filename(name, part.get_content_type(), index)
 
 
 def _walk(part: EmailMessage, found: list[EmailMessage]) -> None:

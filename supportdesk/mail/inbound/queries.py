@@ -7,15 +7,13 @@ another tenant is ever visible.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.mail.identity.models import SupportAddress
-from supportdesk.mail.inbound.models import Attachment, InboundEmail, InboundStatus
+from supportdesk.mail.inbound.models import InboundEmail, InboundStatus
 from supportdesk.tickets.models import Ticket
 
 UNROUTED_SCAN = 500  # unrouted rows examined per page (they are rare and short-lived)
@@ -97,51 +95,19 @@ def get_inbound(organization_id: int, inbound_id: int) -> InboundEmail:
     return row
 
 
-@dataclass
-class MessageMail:
-    """What the ticket page shows under a message that came in by email."""
-
-    inbound: InboundEmail | None = None
-    attachments: list[Attachment] = field(default_factory=list)
-
-
-def mail_for_messages(organization_id: int, message_ids: list[int]) -> dict[int, MessageMail]:
-    """Inbound decision and attachments per message id, in two queries whatever the count."""
-    result: dict[int, MessageMail] = {}
+def mail_for_messages(organization_id: int, message_ids: list[int]) -> dict[int, InboundEmail]:
+    """The inbound decision of each message that came in by email, in one query."""
     if not message_ids:
-        return result
-    for row in db.session.scalars(
-        sa.select(InboundEmail).where(
-            InboundEmail.organization_id == organization_id,
-            InboundEmail.message_id.in_(message_ids),
+        return {}
+    return {
+        row.message_id: row
+        for row in db.session.scalars(
+            sa.select(InboundEmail).where(
+                InboundEmail.organization_id == organization_id,
+                InboundEmail.message_id.in_(message_ids),
+            )
         )
-    ):
-        result.setdefault(row.message_id, MessageMail()).inbound = row
-    for attachment in db.session.scalars(
-        sa.select(Attachment)
-        .where(
-            Attachment.organization_id == organization_id, Attachment.message_id.in_(message_ids)
-        )
-        .order_by(Attachment.id)
-    ):
-        result.setdefault(attachment.message_id, MessageMail()).attachments.append(attachment)
-    return result
-
-
-def get_attachment(organization_id: int, attachment_id: int) -> Attachment:
-    """One stored attachment with its bytes; skipped ones and other tenants' are a 404."""
-    row = db.session.scalar(
-        sa.select(Attachment)
-        .where(
-            Attachment.organization_id == organization_id,
-            Attachment.id == attachment_id,
-            Attachment.skipped_reason.is_(None),
-        )
-        .options(undefer(Attachment.data))
-    )
-    if row is None:
-        raise NotFound("That attachment does not exist.")
-    return row
+    }
 
 
 def ticket_number(organization_id: int, ticket_id: int | None) -> int | None:

@@ -15,6 +15,7 @@ loses spaces in some non-ASCII subjects).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage as MimeMessage
@@ -91,8 +92,10 @@ def envelope_from() -> str:
     return config.get("MAIL_FROM") or f"support@{config['MAIL_DOMAIN']}"
 
 
-def build_mime(email: EmailMessage, sender_name: str) -> MimeMessage:
-    """The RFC 5322 message for an outbox row: headers, text part and HTML alternative."""
+def build_mime(
+    email: EmailMessage, sender_name: str, files: Sequence[MimeFile] = ()
+) -> MimeMessage:
+    """The RFC 5322 message for an outbox row: headers, text part, HTML alternative, files."""
     # Raw values (set_raw) are written as folded by mail.outbound.headers, never refolded.
     message = MimeMessage(policy=SMTP.clone(refold_source="none"))
     # Address() refuses CR/LF and malformed addresses (ValueError: the job records it).
@@ -116,4 +119,42 @@ def build_mime(email: EmailMessage, sender_name: str) -> MimeMessage:
     message["X-Supportdesk-Email"] = str(email.id)
     message.set_content(email.text_body)
     message.add_alternative(email.html_body, subtype="html")
+    _add_files(message, files)
     return message
+
+
+@dataclass(frozen=True)
+class MimeFile:
+    """A file an email carries: inline (an image the HTML shows as cid:) or attached."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str | None = None
+
+
+def _add_files(message: MimeMessage, files: Sequence[MimeFile]) -> None:
+    """multipart/related around the HTML for inline images, multipart/mixed for attachments:
+
+    mixed( alternative( text, related( html, image… ) ), file… )
+    """
+    inline = [f for f in files if f.content_id]
+    if inline:
+        html = message.get_payload()[1]
+        for f in inline:
+            maintype, subtype = _types(f.content_type)
+            html.add_related(
+                f.data, maintype, subtype, cid=f"<{f.content_id}>", filename=f.filename,
+                disposition="inline",
+            )  # fmt: skip
+    for f in files:
+        if not f.content_id:
+            maintype, subtype = _types(f.content_type)
+            message.add_attachment(f.data, maintype, subtype, filename=f.filename)
+
+
+def _types(content_type: str) -> tuple[str, str]:
+    maintype, _, subtype = content_type.partition("/")
+    if not maintype or not subtype or maintype == "multipart" or maintype == "message":
+        return "application", "octet-stream"
+    return maintype, subtype

@@ -22,6 +22,7 @@ from supportdesk.accounts.invitations import InvitationSent
 from supportdesk.accounts.models import Organization, Team, User
 from supportdesk.accounts.resets import PasswordResetSent
 from supportdesk.assignment.rules import rule_label
+from supportdesk.attachments.queries import for_messages
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.localtime import organization_time
@@ -119,7 +120,11 @@ def _ticket_letter(
         "customer": customer_context(customer),
         "recipient_name": recipient.name,
         "actor_name": actor.name if actor else "",
-        "message": _message_view(message) if message and verified else None,
+        "message": (
+            _message_view(message, with_files=template is Notification.AGENT_REPLIED)
+            if message and verified
+            else None
+        ),
         "quoted": [_message_view(m) for m in quoted],
         "to_customer": isinstance(template, Notification) and template.to_customer,
         "assignment": _assignment_view(event, ticket),
@@ -238,12 +243,20 @@ def _event_message(event: TicketEvent, ticket: Ticket) -> Message | None:
     )
 
 
-def _message_view(message: Message) -> dict[str, str]:
-    return {
+def _message_view(message: Message, *, with_files: bool = False) -> dict[str, Any]:
+    """What a template shows of a message; `with_files`: the files this email carries (the
+    agent's reply: inline images by cid:, the others as attachments; build_mime adds them)."""
+    view: dict[str, Any] = {
         "author": message.author_name,
         "body": message.body_text,
         "date": organization_time(message.organization_id, message.created_at),
     }
+    if with_files:
+        rows = for_messages(message.organization_id, [message.id]).get(message.id, [])
+        kept = [a for a in rows if a.stored]
+        view["images"] = [{"cid": a.content_id, "name": a.filename} for a in kept if a.inline]
+        view["files"] = [{"name": a.filename, "size": a.size} for a in kept if not a.inline]
+    return view
 
 
 def _assignment_view(event: TicketEvent, ticket: Ticket) -> dict[str, str]:

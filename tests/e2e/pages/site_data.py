@@ -11,12 +11,13 @@ from email.message import EmailMessage as MimeMessage
 import sqlalchemy as sa
 
 from supportdesk import events
+from supportdesk.attachments.models import Attachment
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.macros import service as macros
 from supportdesk.mail.identity import signing
-from supportdesk.mail.inbound.models import Attachment, InboundEmail
+from supportdesk.mail.inbound.models import InboundEmail
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.outbox import OutboxState

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from supportdesk.attachments.models import Attachment
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, NotFound
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
 from supportdesk.mail.inbound import service
-from supportdesk.mail.inbound.models import Attachment, Decision, InboundEmail, InboundStatus
+from supportdesk.mail.inbound.models import Decision, InboundEmail, InboundStatus
 from supportdesk.mail.inbound.service import MessageTooLarge, receive_email
+from supportdesk.storage import storage
 from supportdesk.tickets.models import Message, Status, Ticket
 from tests import factories
 from tests.fixtures.mail import SUPPORT, forwarded_copy, verification_email
@@ -115,7 +117,9 @@ def test_attachments_are_stored_with_a_safe_name(mail_world):
     )
     assert attachment.filename == "invoice 2026.pdf"
     assert attachment.content_type == "application/pdf"
-    assert attachment.data.startswith(b"%PDF-1.4") and attachment.size == len(attachment.data)
+    assert attachment.data is None  # the bytes are in the file storage, not the row
+    data = storage().read(attachment.storage_key)
+    assert data.startswith(b"%PDF-1.4") and attachment.size == len(data)
 
 
 def test_inline_images_keep_their_content_id(mail_world):
@@ -141,7 +145,7 @@ def test_oversized_attachments_are_listed_but_not_stored(
     (attachment,) = db.session.scalars(
         sa.select(Attachment).where(Attachment.message_id == message.id)
     )
-    assert attachment.data is None and reason in attachment.skipped_reason
+    assert attachment.storage_key is None and reason in attachment.skipped_reason
     assert not attachment.stored
 
 

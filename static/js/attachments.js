@@ -1,0 +1,147 @@
+/* Files on a composer: pick several, drop them on the form, paste images into the text.
+   Loaded by templates/console/_attach_field.html. The server checks the same limits again. */
+(function () {
+  "use strict";
+
+  var INLINE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+  // As the server prints sizes (1 kB = 1,000 bytes).
+  function size(bytes) {
+    if (bytes < 1000) { return bytes + " bytes"; }
+    if (bytes < 1000000) { return (bytes / 1000).toFixed(1) + " kB"; }
+    return (bytes / 1000000).toFixed(1) + " MB";
+  }
+
+  function setup(box) {
+    var form = box.closest("form");
+    var input = box.querySelector(".attach-input");
+    var pastedInput = box.querySelector(".attach-inline");
+    var list = box.querySelector("[data-attach-list]");
+    var error = box.querySelector("[data-attach-error]");
+    var zone = box.querySelector("[data-drop-zone]");
+    var text = form.querySelector("textarea");
+    var limits = {
+      file: Number(box.getAttribute("data-max-file")),
+      message: Number(box.getAttribute("data-max-message")),
+      files: Number(box.getAttribute("data-max-files"))
+    };
+    var chosen = [];
+    var pasted = [];
+
+    function problem() {
+      var all = chosen.concat(pasted);
+      var total = 0;
+      for (var i = 0; i < all.length; i++) {
+        if (all[i].size > limits.file) {
+          return all[i].name + " is " + size(all[i].size) + "; a file may be at most " + size(limits.file) + ".";
+        }
+        total += all[i].size;
+      }
+      if (all.length > limits.files) { return "Attach at most " + limits.files + " files to one message."; }
+      if (total > limits.message) {
+        return "These files come to " + size(total) + "; one message may carry at most " + size(limits.message) + ".";
+      }
+      return "";
+    }
+
+    function sync() {
+      [[input, chosen], [pastedInput, pasted]].forEach(function (pair) {
+        var transfer = new DataTransfer();
+        pair[1].forEach(function (f) { transfer.items.add(f); });
+        pair[0].files = transfer.files;
+      });
+      list.textContent = "";
+      chosen.map(function (f) { return [f, chosen, false]; })
+        .concat(pasted.map(function (f) { return [f, pasted, true]; }))
+        .forEach(function (entry) {
+          var li = document.createElement("li");
+          var name = document.createElement("span");
+          name.className = "attach-name";
+          name.textContent = entry[0].name;
+          var meta = document.createElement("span");
+          meta.className = "muted small";
+          meta.textContent = " " + (entry[0].type || "file") + " · " + size(entry[0].size) + (entry[2] ? " · inline" : "");
+          var remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "button button-ghost button-small";
+          remove.textContent = "Remove";
+          remove.setAttribute("aria-label", "Remove " + entry[0].name);
+          remove.addEventListener("click", function () {
+            entry[1].splice(entry[1].indexOf(entry[0]), 1);
+            sync();
+          });
+          li.appendChild(name);
+          li.appendChild(meta);
+          li.appendChild(remove);
+          list.appendChild(li);
+        });
+      var message = problem();
+      error.textContent = message;
+      error.hidden = !message;
+      box.classList.toggle("has-error", Boolean(message));
+    }
+
+    function add(files, target) {
+      for (var i = 0; i < files.length; i++) { target.push(files[i]); }
+      sync();
+    }
+
+    input.addEventListener("change", function () {
+      // Picking again adds to what was chosen instead of replacing it.
+      var picked = Array.prototype.slice.call(input.files);
+      add(picked.filter(function (f) { return chosen.indexOf(f) === -1; }), chosen);
+    });
+
+    ["dragenter", "dragover"].forEach(function (name) {
+      form.addEventListener(name, function (ev) {
+        if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, "Files") !== -1) {
+          ev.preventDefault();
+          zone.classList.add("is-dragging");
+        }
+      });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      form.addEventListener(name, function () { zone.classList.remove("is-dragging"); });
+    });
+    form.addEventListener("drop", function (ev) {
+      if (ev.dataTransfer && ev.dataTransfer.files.length) {
+        ev.preventDefault();
+        add(ev.dataTransfer.files, chosen);
+      }
+    });
+
+    if (text) {
+      text.addEventListener("paste", function (ev) {
+        var items = (ev.clipboardData && ev.clipboardData.items) || [];
+        var images = [];
+        for (var i = 0; i < items.length; i++) {
+          if (items[i].kind === "file" && INLINE_TYPES.indexOf(items[i].type) !== -1) {
+            var blob = items[i].getAsFile();
+            var extension = items[i].type.split("/")[1].replace("jpeg", "jpg");
+            var name = "pasted-image-" + (pasted.length + images.length + 1) + "." + extension;
+            images.push(new File([blob], name, { type: items[i].type }));
+          }
+        }
+        if (images.length) {
+          ev.preventDefault();
+          add(images, pasted);
+        }
+      });
+    }
+
+    form.addEventListener("submit", function (ev) {
+      var message = problem();
+      if (message) {
+        ev.preventDefault();
+        error.textContent = message;
+        error.hidden = false;
+        error.scrollIntoView({ block: "center" });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof DataTransfer === "undefined") { return; }  // plain file inputs still work
+    document.querySelectorAll("[data-attach]").forEach(setup);
+  });
+})();

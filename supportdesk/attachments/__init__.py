@@ -1,0 +1,1 @@
+"""Files on ticket messages: what customers mail in and what agents attach (domain package)."""
