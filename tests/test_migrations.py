@@ -44,6 +44,8 @@ APP_TABLES = {
     "api_tokens",
     "agent_sessions",
     "ticket_deletions",
+    "bulk_jobs",
+    "bulk_job_failures",
 }
 
 

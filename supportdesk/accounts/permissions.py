@@ -16,6 +16,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.edit": Role.AGENT,
     "ticket.reopen_closed": Role.SENIOR_AGENT,
     "ticket.delete": Role.ADMIN,
+    # Bulk actions on a queue; each action still needs its own permission (status, assign...).
+    "ticket.bulk": Role.AGENT,
     "customer.edit": Role.AGENT,
     "team.manage": Role.SENIOR_AGENT,
     "sla.manage": Role.SENIOR_AGENT,
