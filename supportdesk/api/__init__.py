@@ -9,6 +9,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hooks)
     access,
+    bulk,
     customers,
     docs,
     people,

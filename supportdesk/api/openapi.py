@@ -29,7 +29,7 @@ acts as its agent: the agent's role applies, and a read-only token cannot change
 """
 
 # Sections of the document, in reading order; tags not listed come after, as registered.
-TAG_ORDER = ["Tickets", "Customers", "Agents and teams", "Webhook endpoints"]
+TAG_ORDER = ["Tickets", "Bulk actions", "Customers", "Agents and teams", "Webhook endpoints"]
 
 ERROR_NAMES = {
     400: "BadRequest",

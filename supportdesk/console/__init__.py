@@ -44,6 +44,7 @@ def _sla_badge_for(sla):
 
 from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     away,
+    bulk,
     customers,
     mail,
     search,
