@@ -35,6 +35,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 
 from supportdesk.api.operations import OPERATIONS
+from supportdesk.bulk_actions.models import BulkJobFailure
+from supportdesk.bulk_actions.service import start_job as start_bulk_job
 from supportdesk.extensions import db
 from supportdesk.mail.inbound.models import Attachment
 from supportdesk.mail.inbound.service import receive_email
@@ -160,6 +162,16 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
     )
     db.session.add_all([policy, rule])
     email = make_email(org, ticket=tickets[0])
+    job = start_bulk_job(
+        staff.agent, org.id, [t.id for t in tickets], "priority", {"priority": "low"},
+        selection={"queue": "open", "status": ["open", "pending"], "tag": "billing"},
+    )  # fmt: skip
+    db.session.add(
+        BulkJobFailure(
+            organization_id=org.id, bulk_job_id=job.id, ticket_id=tickets[1].id,
+            ticket_number=tickets[1].number, reason="A ticket that is closed cannot be moved.",
+        )
+    )  # fmt: skip
     db.session.commit()
     attachments = db.session.scalars(
         db.select(Attachment.id).where(Attachment.organization_id == org.id)
@@ -178,6 +190,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "rule_id": [rule.id],
         "endpoint_id": [endpoint.id],
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
+        "job_id": [job.id],
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

@@ -285,6 +285,7 @@ NOT_EDIT_FORMS = {
     "/tickets/new": "creates a ticket",
     "/tickets/<int:number>/messages": "adds a reply or note (tested in test_agent_day)",
     "/tickets/<int:number>/delete": "deletes after a confirmation page (test_ticket_delete)",
+    "/bulk": "the queue's bulk toolbar: applies an action to checked tickets (test_bulk)",
     "/customers/new": "creates a customer",
     "/customers/<int:customer_id>/suppression": "a button",
     "/admin/agents/new": "creates an agent",

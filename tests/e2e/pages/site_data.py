@@ -11,6 +11,7 @@ from email.message import EmailMessage as MimeMessage
 import sqlalchemy as sa
 
 from supportdesk import events
+from supportdesk.bulk_actions.models import BulkJob, BulkJobFailure, JobStatus
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
@@ -28,7 +29,7 @@ from supportdesk.sla.models import (
     TicketSla,
 )
 from supportdesk.tickets import service as tickets
-from supportdesk.tickets.models import Priority, Status
+from supportdesk.tickets.models import Priority, Status, Ticket
 from supportdesk.webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from supportdesk.webhooks.signing import new_secret
 from tests import factories
@@ -172,6 +173,27 @@ def _deleted_ticket(desk) -> None:
     tickets.delete_ticket(desk.admin, spam, reason="Spam")
 
 
+def _bulk_job(desk) -> BulkJob:
+    """A finished bulk job that refused one ticket (a running one would reload its page)."""
+    ids = list(db.session.scalars(sa.select(Ticket.id).where(Ticket.organization_id == desk.org.id)))
+    job = BulkJob(
+        organization_id=desk.org.id, created_by_user_id=desk.agent.id, action="status",
+        params={"status": "resolved"}, selection={"queue": "open"}, ticket_ids=ids,
+        total=len(ids), done=len(ids) - 1, failed=1, status=JobStatus.COMPLETED,
+        started_at=utcnow(), finished_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    db.session.add(
+        BulkJobFailure(
+            organization_id=desk.org.id, bulk_job_id=job.id, ticket_id=desk.ticket.id,
+            ticket_number=desk.ticket.number,
+            reason="A ticket that is closed cannot be moved to resolved.",
+        )
+    )  # fmt: skip
+    return job
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -183,6 +205,7 @@ def populate(desk) -> Site:
     _queue_of_every_kind(desk)
     _deleted_ticket(desk)
     endpoint, delivery = _webhook(desk)
+    job = _bulk_job(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -205,5 +228,6 @@ def populate(desk) -> Site:
             "rule_id": rule.id,
             "endpoint_id": endpoint.id,
             "delivery_id": delivery.id,
+            "job_id": job.id,
         },
     )
