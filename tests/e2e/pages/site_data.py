@@ -175,7 +175,9 @@ def _deleted_ticket(desk) -> None:
 
 def _bulk_job(desk) -> BulkJob:
     """A finished bulk job that refused one ticket (a running one would reload its page)."""
-    ids = list(db.session.scalars(sa.select(Ticket.id).where(Ticket.organization_id == desk.org.id)))
+    ids = list(
+        db.session.scalars(sa.select(Ticket.id).where(Ticket.organization_id == desk.org.id))
+    )
     job = BulkJob(
         organization_id=desk.org.id, created_by_user_id=desk.agent.id, action="status",
         params={"status": "resolved"}, selection={"queue": "open"}, ticket_ids=ids,
