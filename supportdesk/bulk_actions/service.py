@@ -11,7 +11,9 @@ died, the sweep re-enqueued it) goes on from where the last commit left it, neve
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -35,6 +37,12 @@ BATCH = 100
 # The most tickets one bulk action may select (a job's id list stays a few hundred kilobytes).
 MAX_SELECTION = 50_000
 RUN_JOB = "supportdesk.jobs.bulk_actions.run_bulk_job"
+# One RQ job runs batches for about this long, then hands the rest to a new job: no run comes
+# near RQ's job timeout, and other jobs of the queue take turns with a long bulk job.
+SLICE_SECONDS = 60
+# A queued or running job with no committed batch for this long has lost its worker (the sweep
+# enqueues it again; it goes on from its last commit).
+STALLED_AFTER = dt.timedelta(minutes=5)
 STALE = "It was changed by someone else at the same moment; apply the action to it again."
 GONE = "It no longer exists (deleted meanwhile)."
 
@@ -221,12 +229,13 @@ def run_batch(job_id: int) -> bool:
             db.session.commit()
             return False
     batch = job.ticket_ids[job.processed : job.processed + BATCH]
+    done = failed = 0  # counted apart: the job row is written once per batch, not per flush
     for ticket_id in batch:
         number, reason = _apply_one(actor, job.organization_id, ticket_id, job.action, job.params)
         if reason is None:
-            job.done += 1
+            done += 1
         else:
-            job.failed += 1
+            failed += 1
             db.session.add(
                 BulkJobFailure(
                     organization_id=job.organization_id,
@@ -236,17 +245,24 @@ def run_batch(job_id: int) -> bool:
                     reason=reason[:500],
                 )
             )
+    job.done, job.failed, job.updated_at = job.done + done, job.failed + failed, utcnow()
     if job.processed >= job.total:
         job.status, job.finished_at = JobStatus.COMPLETED, utcnow()
     db.session.commit()
     return not job.status.finished
 
 
-def run_job(job_id: int) -> None:
-    """Run a job to its end, batch after batch; an unexpected error fails it, saying so."""
+def run_job(job_id: int, *, seconds: float | None = None) -> bool:
+    """Run a job's batches for about `seconds` (SLICE_SECONDS): True when some are left.
+
+    An unexpected error fails the job, saying how far it got (and is raised again).
+    """
+    deadline = time.monotonic() + (SLICE_SECONDS if seconds is None else seconds)
     try:
         while run_batch(job_id):
-            pass
+            if time.monotonic() >= deadline:
+                return True
+        return False
     except Exception:
         db.session.rollback()
         job = _locked_job(job_id)
@@ -258,3 +274,17 @@ def run_job(job_id: int) -> None:
             )
             db.session.commit()
         raise
+
+
+def stalled_jobs(*, quiet_for: dt.timedelta = STALLED_AFTER) -> list[int]:
+    """Ids of queued or running jobs with no batch committed for `quiet_for` (worker lost)."""
+    return list(
+        db.session.scalars(
+            sa.select(BulkJob.id)
+            .where(
+                BulkJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+                BulkJob.updated_at < utcnow() - quiet_for,
+            )
+            .order_by(BulkJob.id)
+        )
+    )

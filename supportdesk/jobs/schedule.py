@@ -10,4 +10,5 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.webhooks.sweep_webhooks", "webhooks", 60),
     ("supportdesk.jobs.email.sweep_emails", "emails", 60),
     ("supportdesk.jobs.sla.sweep_sla", "default", 60),
+    ("supportdesk.jobs.bulk_actions.resume_bulk_jobs", "default", 300),
 ]

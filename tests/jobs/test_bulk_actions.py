@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from rq import Queue, SimpleWorker
 
 from supportdesk.bulk_actions import service
 from supportdesk.bulk_actions.models import BulkJob, BulkJobFailure, JobStatus
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.jobs.bulk_actions import resume_bulk_jobs
 from supportdesk.tickets.models import EventKind, Status, Ticket, TicketEvent
 from tests.factories import make_staff, make_ticket
 
@@ -99,3 +103,35 @@ def test_a_job_whose_agent_lost_the_right_fails_saying_why(app, selection):
     assert job.status is JobStatus.FAILED
     assert "cannot do this" in job.error
     assert _status_events([ids[0]]) == 0
+
+
+def test_a_long_job_runs_in_slices_each_enqueueing_the_rest(app, selection, monkeypatch):
+    staff, ids, _ = selection
+    monkeypatch.setattr(service, "SLICE_SECONDS", 0)  # one batch per RQ job
+    job_id = service.start_job(staff.agent, staff.org.id, ids, "priority", {"priority": "low"}).id
+    db.session.commit()
+    queue = Queue("default", connection=app.extensions["redis"])
+    worker = SimpleWorker([queue], connection=app.extensions["redis"])
+
+    worker.work(burst=True, max_jobs=1)
+    assert (_job(job_id).processed, queue.count) == (3, 1)
+    worker.work(burst=True)
+    job = _job(job_id)
+    assert (job.status, job.done, job.failed) == (JobStatus.COMPLETED, 7, 0)
+
+
+def test_the_sweep_enqueues_a_job_whose_worker_was_lost(app, selection):
+    staff, ids, _ = selection
+    job_id = service.start_job(staff.agent, staff.org.id, ids, "status", {"status": "pending"}).id
+    db.session.commit()
+    Queue("default", connection=app.extensions["redis"]).empty()  # the job was lost
+    assert service.run_batch(job_id) is True  # one batch, then the worker died
+    assert resume_bulk_jobs() == 0  # it is not quiet for long yet
+    db.session.execute(sa.update(BulkJob).values(updated_at=utcnow() - dt.timedelta(minutes=6)))
+    db.session.commit()
+
+    assert resume_bulk_jobs() == 1
+    _run_default_queue(app)
+    job = _job(job_id)
+    assert (job.status, job.done, job.failed) == (JobStatus.COMPLETED, 6, 1)
+    assert _status_events(ids) == 6
