@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.orm.exc import StaleDataError  # noqa: E402
 
 from supportdesk import create_app  # noqa: E402
 from supportdesk.accounts.models import Organization, Role, User  # noqa: E402
@@ -145,6 +146,7 @@ def main() -> None:
         )
         during: list[float] = []
         saves: list[float] = []
+        stale = 0
         progress = []
         while True:
             db.session.expire_all()
@@ -159,7 +161,11 @@ def main() -> None:
             t0 = time.perf_counter()
             target = Priority.HIGH if last.priority is not Priority.HIGH else Priority.LOW
             tickets.change_priority(admin, last, target)
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:  # the job changed it between our read and our save
+                db.session.rollback()
+                stale += 1
             saves.append((time.perf_counter() - t0) * 1000)
         elapsed = (job.finished_at - job.started_at).total_seconds()
         wall = time.perf_counter() - started
@@ -177,6 +183,7 @@ def main() -> None:
     if during:
         print(f"  queue page during the job:  {_summary(during)}")
         print(f"  saves of a ticket in the selection during the job: {_summary(saves)}")
+        print(f"    ({stale} refused as stale: the job had just changed that ticket)")
 
 
 if __name__ == "__main__":
