@@ -101,3 +101,13 @@ def publish_pending(session: Session) -> None:
 def discard_pending(session: Session) -> None:
     """Forget the events of a transaction that was rolled back."""
     session.info.pop(_PENDING, None)
+
+
+def mark(session: Session) -> int:
+    """Where the transaction's recorded events end now (see `forget_since`)."""
+    return len(session.info.get(_PENDING, []))
+
+
+def forget_since(session: Session, position: int) -> None:
+    """Forget the events recorded after `mark` returned `position`: their savepoint rolled back."""
+    del session.info.get(_PENDING, [])[position:]

@@ -37,6 +37,8 @@ from werkzeug.routing import Rule
 from supportdesk.accounts.links import PasswordReset, new_secret
 from supportdesk.api.operations import OPERATIONS
 from supportdesk.attachments.models import Attachment
+from supportdesk.bulk_actions.models import BulkJobFailure
+from supportdesk.bulk_actions.service import start_job as start_bulk_job
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.macros.service import create_macro, create_reply
@@ -176,6 +178,16 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         staff.admin, title="Refund", body="Hi {{ customer.first_name }}", shared=True
     )
     macro = create_macro(staff.admin, name="Refund approved", reply_body="Done.", status="pending")
+    job = start_bulk_job(
+        staff.agent, org.id, [t.id for t in tickets], "priority", {"priority": "low"},
+        selection={"queue": "open", "status": ["open", "pending"], "tag": "billing"},
+    )  # fmt: skip
+    db.session.add(
+        BulkJobFailure(
+            organization_id=org.id, bulk_job_id=job.id, ticket_id=tickets[1].id,
+            ticket_number=tickets[1].number, reason="A ticket that is closed cannot be moved.",
+        )
+    )  # fmt: skip
     db.session.commit()
     attachments = db.session.scalars(
         db.select(Attachment.id).where(Attachment.organization_id == org.id)
@@ -202,6 +214,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "macro_id": [macro.id],
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
+        "job_id": [job.id],
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

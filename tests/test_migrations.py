@@ -52,6 +52,8 @@ APP_TABLES = {
     "audit_entries",
     "agent_invitations",
     "password_resets",
+    "bulk_jobs",
+    "bulk_job_failures",
 }
 
 

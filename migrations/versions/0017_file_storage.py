@@ -1,7 +1,7 @@
 """Attachments' bytes in the file storage: a nullable storage_key on attachments
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-27 23:50:00
 
 New files are kept in supportdesk.storage (a local directory or an S3-compatible bucket) under
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -71,11 +71,72 @@
     });
   }
 
+  // Bulk actions on a queue: the toolbar shows once a row is checked, counts the selection,
+  // offers every ticket matching the filter when the whole page is checked, and shows only the
+  // value field of the chosen action. Without this script the toolbar is simply always shown.
+  function bulkBar() {
+    var form = document.querySelector("form[data-bulk]");
+    if (!form) { return; }
+    var rows = Array.prototype.slice.call(document.querySelectorAll("input[data-bulk-row]"));
+    var toggle = document.querySelector("input[data-bulk-toggle]");
+    var count = form.querySelector("[data-bulk-count]");
+    var all = form.querySelector("[data-bulk-all]");
+    var selectAll = form.querySelector("[data-bulk-select-all]");
+    var clear = form.querySelector("[data-bulk-clear]");
+    var action = form.querySelector("[data-bulk-action]");
+    var fields = form.querySelectorAll("[data-bulk-field]");
+    function update() {
+      var n = rows.filter(function (r) { return r.checked; }).length;
+      if (n < rows.length) { all.value = "0"; }
+      form.hidden = n === 0;
+      clear.hidden = n === 0;
+      rows.forEach(function (r) { r.closest("tr").classList.toggle("is-selected", r.checked); });
+      if (all.value === "1") {
+        count.textContent = "All " + form.getAttribute("data-matching-label") + " tickets matching this filter are selected";
+      } else {
+        count.textContent = n + (n === 1 ? " ticket" : " tickets") + " selected on this page";
+      }
+      if (selectAll) { selectAll.hidden = all.value === "1" || n < rows.length; }
+      toggle.checked = n > 0 && n === rows.length;
+      toggle.indeterminate = n > 0 && n < rows.length;
+    }
+    function showField() {
+      fields.forEach(function (label) {
+        label.hidden = label.getAttribute("data-bulk-field").split(" ").indexOf(action.value) < 0;
+      });
+    }
+    rows.forEach(function (r) { r.addEventListener("change", update); });
+    toggle.addEventListener("change", function () {
+      rows.forEach(function (r) { r.checked = toggle.checked; });
+      update();
+    });
+    if (selectAll) {
+      selectAll.addEventListener("click", function () { all.value = "1"; update(); });
+    }
+    clear.addEventListener("click", function () {
+      rows.forEach(function (r) { r.checked = false; });
+      update();
+    });
+    action.addEventListener("change", showField);
+    showField();
+    update();
+  }
+
+  // A page following background work (a bulk job) reloads itself until the work ends.
+  function refreshWhileRunning() {
+    var el = document.querySelector("[data-refresh-seconds]");
+    if (!el) { return; }
+    var seconds = parseFloat(el.getAttribute("data-refresh-seconds")) || 2;
+    window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     offerBrowserZone();
     autosubmit();
     confirmations();
     guardComposer();
     topbarMenu();
+    bulkBar();
+    refreshWhileRunning();
   });
 })();

@@ -18,6 +18,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "ticket.split": Role.AGENT,
     "ticket.reopen_closed": Role.SENIOR_AGENT,
     "ticket.delete": Role.ADMIN,
+    # Bulk actions on a queue; each action still needs its own permission (status, assign...).
+    "ticket.bulk": Role.AGENT,
     "customer.edit": Role.AGENT,
     # Canned replies: every agent keeps personal ones; shared ones and macros are for seniors.
     "canned_reply.manage_own": Role.AGENT,

@@ -11,6 +11,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     access,
     attachments,
     audit_log,
+    bulk,
     customers,
     docs,
     macros,

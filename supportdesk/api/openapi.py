@@ -34,7 +34,7 @@ you retry with the same key, the work is done once and you get the first answer.
 """
 
 # Sections of the document, in reading order; tags not listed come after, as registered.
-TAG_ORDER = ["Tickets", "Customers", "Agents and teams", "Webhook endpoints"]
+TAG_ORDER = ["Tickets", "Bulk actions", "Customers", "Agents and teams", "Webhook endpoints"]
 
 ERROR_NAMES = {
     400: "BadRequest",

@@ -45,6 +45,7 @@ def _sla_badge_for(sla):
 from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     attachments,
     away,
+    bulk,
     customers,
     macros,
     mail,

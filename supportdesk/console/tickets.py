@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
 from supportdesk.attachments.queries import for_messages as files_for_messages
+from supportdesk.bulk_actions.actions import ACTIONS
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.filters import filter_bar, parse_queue_filter
@@ -53,6 +54,7 @@ def queue():
         counts=queries.queue_counts(_org(), current_user.id, f),
         queues=queries.QUEUES,
         sorts=queries.SORTS,
+        bulk_actions=ACTIONS.values(),
         **filter_bar(_org(), f),
     )
 

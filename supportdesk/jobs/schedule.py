@@ -12,4 +12,5 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.sla.sweep_sla", "default", 60),
     ("supportdesk.jobs.api.purge_idempotency_keys", "default", 3600),
     ("supportdesk.jobs.audit.purge_audit_log", "default", 3600),
+    ("supportdesk.jobs.bulk_actions.resume_bulk_jobs", "default", 300),
 ]

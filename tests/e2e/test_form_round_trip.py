@@ -351,6 +351,7 @@ NOT_EDIT_FORMS = {
     "/tickets/<int:number>/delete": "deletes after a confirmation page (test_ticket_delete)",
     "/tickets/<int:number>/merge": "merges after a confirmation page (test_ticket_merge)",
     "/tickets/<int:number>/messages/<int:message_id>/split": "splits after a confirmation page",
+    "/bulk": "the queue's bulk toolbar: applies an action to checked tickets (test_bulk)",
     "/customers/new": "creates a customer",
     "/customers/<int:customer_id>/suppression": "a button",
     "/admin/agents/new": "creates an agent",

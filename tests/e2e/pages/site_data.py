@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from supportdesk import events
 from supportdesk.attachments.models import Attachment
+from supportdesk.bulk_actions.models import BulkJob, BulkJobFailure, JobStatus
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
@@ -30,7 +31,7 @@ from supportdesk.sla.models import (
     TicketSla,
 )
 from supportdesk.tickets import service as tickets
-from supportdesk.tickets.models import Priority, Status
+from supportdesk.tickets.models import Priority, Status, Ticket
 from supportdesk.webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from supportdesk.webhooks.signing import new_secret
 from tests import factories
@@ -194,6 +195,29 @@ def _replies_and_macros(desk):
     return canned, macro
 
 
+def _bulk_job(desk) -> BulkJob:
+    """A finished bulk job that refused one ticket (a running one would reload its page)."""
+    ids = list(
+        db.session.scalars(sa.select(Ticket.id).where(Ticket.organization_id == desk.org.id))
+    )
+    job = BulkJob(
+        organization_id=desk.org.id, created_by_user_id=desk.agent.id, action="status",
+        params={"status": "resolved"}, selection={"queue": "open"}, ticket_ids=ids,
+        total=len(ids), done=len(ids) - 1, failed=1, status=JobStatus.COMPLETED,
+        started_at=utcnow(), finished_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    db.session.add(
+        BulkJobFailure(
+            organization_id=desk.org.id, bulk_job_id=job.id, ticket_id=desk.ticket.id,
+            ticket_number=desk.ticket.number,
+            reason="A ticket that is closed cannot be moved to resolved.",
+        )
+    )  # fmt: skip
+    return job
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -209,6 +233,7 @@ def populate(desk) -> Site:
     endpoint, delivery = _webhook(desk)
     canned, macro = _replies_and_macros(desk)
     secret = _links(desk)
+    job = _bulk_job(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -235,6 +260,7 @@ def populate(desk) -> Site:
             "canned_reply_id": canned.id,
             "macro_id": macro.id,
             "secret": secret,
+            "job_id": job.id,
         },
     )
 
