@@ -44,6 +44,8 @@ APP_TABLES = {
     "api_tokens",
     "agent_sessions",
     "ticket_deletions",
+    "custom_fields",
+    "saved_views",
 }
 
 

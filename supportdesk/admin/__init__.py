@@ -15,6 +15,7 @@ def _signed_in_only() -> None:
 from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     agents,
     deletions,
+    fields,
     mail,
     organization,
     outbound_mail,

@@ -9,9 +9,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hooks)
     access,
+    custom_fields,
     customers,
     docs,
     people,
+    saved_views,
     tickets,
     webhook_endpoints,
 )

@@ -175,6 +175,8 @@ def _ticket_events(
             )
         ]
     field = _FIELDS.get(event.kind)
+    if event.kind is EventKind.CUSTOM_FIELD:
+        field = f"custom_fields.{event.data.get('field')}"
     if field is None:
         return []  # replies and notes are reported as message.created
     out: list[WebhookEvent] = []
