@@ -262,7 +262,8 @@ def test_the_sidebar_lists_views_with_their_live_counts(client, agent, senior_ag
     login_as(client, agent)
     html = client.get("/").get_data(as_text=True)
     names = re.findall(
-        r'<span>([^<]+?)(?: <span class="muted small"[^>]*>· shared</span>)?</span><span class="count">([\d,+]+)</span>',
+        r'<span>([^<]+?)(?:<span class="chip"[^>]*>shared</span>)?</span>'
+        r'<span class="count">([\d,+]+)</span>',
         html,
     )
     assert ("Pro customers", "3") in names and ("Everything", "4") in names

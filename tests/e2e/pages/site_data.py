@@ -14,6 +14,9 @@ from supportdesk import events
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.fields import saved_views
+from supportdesk.fields import service as field_service
+from supportdesk.fields.models import FieldType
 from supportdesk.mail.identity import signing
 from supportdesk.mail.inbound.models import Attachment, InboundEmail
 from supportdesk.mail.inbound.service import receive_email
@@ -172,6 +175,25 @@ def _deleted_ticket(desk) -> None:
     tickets.delete_ticket(desk.admin, spam, reason="Spam")
 
 
+def _fields_and_views(desk) -> int:
+    """Custom fields (a value on the desk's ticket) and views, shared and personal."""
+    plan = field_service.create_field(
+        desk.admin, key="plan", label="Plan", type=FieldType.SELECT, options=["Free", "Pro"],
+        required_on_resolve=True,
+    )  # fmt: skip
+    field_service.create_field(
+        desk.admin, key="order_number", label="Order number", type=FieldType.TEXT
+    )
+    field_service.create_field(desk.admin, key="vip", label="VIP", type=FieldType.CHECKBOX)
+    tickets.set_custom_fields(desk.agent, desk.ticket, {"plan": "Pro", "order_number": "A-10442"})
+    saved_views.create_view(
+        desk.admin, name="Pro customers", filters={"queue": "open", "cf.plan": "Pro"},
+        columns=["plan", "order_number"], shared=True,
+    )  # fmt: skip
+    saved_views.create_view(desk.admin, name="Pending", filters={"queue": "pending"})
+    return plan.id
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -183,6 +205,7 @@ def populate(desk) -> Site:
     _queue_of_every_kind(desk)
     _deleted_ticket(desk)
     endpoint, delivery = _webhook(desk)
+    field_id = _fields_and_views(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -205,5 +228,6 @@ def populate(desk) -> Site:
             "rule_id": rule.id,
             "endpoint_id": endpoint.id,
             "delivery_id": delivery.id,
+            "field_id": field_id,
         },
     )
