@@ -135,6 +135,7 @@ def ticket_data(ticket: Ticket, tags: list[str]) -> dict[str, Any]:
         "assignee_id": ticket.assignee_id,
         "team_id": ticket.team_id,
         "tags": tags,
+        "custom_fields": dict(ticket.custom_fields or {}),
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
     }
