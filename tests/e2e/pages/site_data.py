@@ -187,7 +187,7 @@ def _fields_and_views(desk) -> int:
     field_service.create_field(desk.admin, key="vip", label="VIP", type=FieldType.CHECKBOX)
     tickets.set_custom_fields(desk.agent, desk.ticket, {"plan": "Pro", "order_number": "A-10442"})
     saved_views.create_view(
-        desk.admin, name="Pro customers", filters={"queue": "open", "cf.plan": "Pro"},
+        desk.admin, name="Pro plan", filters={"queue": "open", "cf.plan": "Pro"},
         columns=["plan", "order_number"], shared=True,
     )  # fmt: skip
     saved_views.create_view(desk.admin, name="Pending", filters={"queue": "pending"})
