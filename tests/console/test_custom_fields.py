@@ -335,3 +335,32 @@ def test_someone_elses_view_is_a_404(client, agent, senior_agent, other_org):
     token = csrf_token(client.get("/views"))
     for path in (f"/views/{theirs.id}", f"/views/{theirs.id}/move", f"/views/{theirs.id}/delete"):
         assert client.post(path, data={"csrf_token": token, "name": "x"}).status_code == 404
+
+
+def test_another_organizations_field_is_a_404_on_every_admin_route(client, admin, other_org):
+    other_admin = UserFactory(organization=other_org, role=Role.ADMIN)
+    theirs = fields.create_field(other_admin, key="plan", label="Plan", type=FieldType.TEXT)
+    db.session.commit()
+    login_as(client, admin)
+    token = csrf_token(client.get("/admin/fields"))
+    assert client.get(f"/admin/fields/{theirs.id}").status_code == 404
+    for path in (f"/admin/fields/{theirs.id}", f"/admin/fields/{theirs.id}/archive",
+                 f"/admin/fields/{theirs.id}/move"):  # fmt: skip
+        response = client.post(path, data={"csrf_token": token, "label": "Mine", "archived": "1"})
+        assert response.status_code == 404
+    db.session.expire_all()
+    assert (theirs.label, theirs.archived) == ("Plan", False)
+
+
+def test_archiving_and_reordering_fields_from_the_admin_page(client, admin, plan, order):
+    login_as(client, admin)
+    token = csrf_token(client.get("/admin/fields"))
+    response = client.post(
+        f"/admin/fields/{order.id}/move", data={"csrf_token": token, "direction": "up"}
+    )
+    assert response.status_code == 302
+    client.post(f"/admin/fields/{plan.id}/archive", data={"csrf_token": token, "archived": "1"})
+    db.session.expire_all()
+    assert order.position < plan.position and plan.archived
+    html = client.get("/admin/fields").get_data(as_text=True)
+    assert "Restore" in html
