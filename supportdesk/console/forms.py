@@ -178,7 +178,19 @@ def _same_value(name: str, submitted: Any, seen: Any) -> bool:
             return sorted(parse_tags(submitted or "")) == sorted(seen or [])
         except DomainError:
             return False
+    if name.startswith(PREFIX):
+        return _same_custom(submitted, seen)
     return submitted == seen
+
+
+def _same_custom(submitted: Any, seen: Any) -> bool:
+    """A custom field input still as it was shown: the form holds text (a box a boolean, a multi
+    select a list) where history keeps the stored value (12.5, true, ["a"], or null)."""
+    if isinstance(submitted, bool):
+        return submitted == bool(seen)
+    if isinstance(submitted, list):
+        return sorted(submitted) == sorted(seen or [])
+    return (submitted or "").strip() == ("" if seen is None else str(seen))
 
 
 class MessageForm(Form):

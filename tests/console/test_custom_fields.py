@@ -364,3 +364,28 @@ def test_archiving_and_reordering_fields_from_the_admin_page(client, admin, plan
     assert order.position < plan.position and plan.archived
     html = client.get("/admin/fields").get_data(as_text=True)
     assert "Restore" in html
+
+
+def test_a_stale_save_keeps_a_colleagues_newer_value_of_a_field_this_agent_left(
+    client, admin, agent, senior_agent, org
+):
+    fields.create_field(admin, key="amount", label="Amount", type=FieldType.NUMBER)
+    ticket = make_ticket(org)
+    tickets.set_custom_fields(agent, ticket, {"amount": 12.5})
+    db.session.flush()
+    seen = _properties(ticket, **{"custom_fields.amount": "12.5", "priority": "high"})
+    db.session.commit()
+    login_as(client, agent)
+    page = client.get(f"/tickets/{ticket.number}")
+    tickets.update_ticket(
+        senior_agent, ticket, expected_version=ticket.version, custom_fields={"amount": 99}
+    )
+    db.session.commit()
+    response = client.post(
+        f"/tickets/{ticket.number}", data={"csrf_token": csrf_token(page), **seen}
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    # The form comes back with the colleague's 99 (untouched here) and this agent's priority.
+    assert re.search(r'name="custom_fields.amount"[^>]*value="99"', html)
+    assert re.search(r'<option selected value="high">|<option value="high" selected>', html)
