@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from supportdesk.api.schemas import CURSOR_PATTERN, Input, Output, Text
+from supportdesk.api.schemas import CURSOR_PATTERN, Input, Output, Text, _storable
 from supportdesk.fields.models import FieldType
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Option = Annotated[str, Field(min_length=1, max_length=100)]
-FilterValue = Annotated[str, Field(max_length=200)]
+Option = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
+FilterValue = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
 
 
 class CustomField(Output):
@@ -44,7 +44,11 @@ class CustomFieldCreate(Input):
     key: Key
     label: Text(80, 1, blank=False)
     type: FieldType
-    options: list[Option] = Field(default_factory=list, max_length=50)
+    options: list[Option] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The choices of a select (distinct); ignored for other types.",
+    )
     required_on_resolve: bool = False
 
 

@@ -249,7 +249,7 @@ class TicketCreate(Input):
         default_factory=dict,
         max_length=100,
         description="Custom field values by key (see `/custom-fields`); an invalid value is "
-        "refused with 422 naming `custom_fields.<key>`.",
+        "refused with 422 and a key with no field with 404, naming `custom_fields.<key>`.",
     )
 
 
@@ -275,7 +275,8 @@ class TicketUpdate(Input):
         default=None,
         max_length=100,
         description="Custom field values to set by key (`null` clears one; keys left out stay). "
-        "An invalid value is refused with 422 naming `custom_fields.<key>`.",
+        "An invalid value is refused with 422 and a key with no field with 404, naming "
+        "`custom_fields.<key>`.",
     )
 
 

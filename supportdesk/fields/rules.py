@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from supportdesk.errors import ValidationFailed
+from supportdesk.errors import UnknownReference, ValidationFailed
 from supportdesk.fields.models import FieldType
 
 MAX_TEXT = 1_000
@@ -154,13 +154,14 @@ def apply_values(
 ) -> dict[str, Any]:
     """`current` values with `given` ones applied (None clears a field): the new stored dict.
 
-    Unknown keys and archived fields are refused; values of fields not given are kept as they are.
+    A key the organization has not defined names nothing (404, as an unknown id does); changing
+    an archived field is refused; values of fields not given are kept as they are.
     """
     values = dict(current or {})
     for key, raw in given.items():
         spec = specs.get(key)
         if spec is None:
-            raise ValidationFailed(
+            raise UnknownReference(
                 f"There is no custom field “{key}”.", {field_name(key): "No such field."}
             )
         if spec.archived:
@@ -230,23 +231,16 @@ def clean_label(label: str) -> str:
 
 
 def clean_options(kind: FieldType, options: Iterable[str]) -> list[str]:
-    """A select's options (one or more, distinct, ≤ 100 characters each); none for other types."""
+    """A select's options (distinct, ≤ 100 characters each; none yet is allowed, agents then
+    have nothing to choose); other types have none, and options given to them are ignored."""
+    if not kind.has_options:
+        return []
     cleaned: list[str] = []
     for option in options or []:
         option = " ".join(str(option).split())
         if option and option not in cleaned:
             cleaned.append(option)
-    if not kind.has_options:
-        if cleaned:
-            raise ValidationFailed(
-                "Only select fields have options.", {"options": "Leave empty for this type."}
-            )
-        return []
-    if not cleaned:
-        raise ValidationFailed(
-            "A select field needs options.", {"options": "Enter at least one option."}
-        )
-    if len(cleaned) > MAX_OPTIONS or any(len(o) > MAX_OPTION for o in cleaned):
+    if len(cleaned) > MAX_OPTIONS or any(len(o) > MAX_OPTION or "\x00" in o for o in cleaned):
         raise ValidationFailed(
             "Too many or too long options.",
             {"options": f"Use at most {MAX_OPTIONS} options of {MAX_OPTION} characters."},

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from supportdesk.accounts.permissions import PermissionDenied
-from supportdesk.errors import Conflict, ValidationFailed
+from supportdesk.errors import Conflict, UnknownReference, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.fields import service
 from supportdesk.fields.models import FieldType
@@ -135,7 +135,7 @@ def test_another_organizations_required_field_does_not_apply(other_org, agent, o
 
 
 def test_opening_a_ticket_validates_its_values(org, agent, order_field):
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(UnknownReference) as refused:
         tickets.open_ticket(
             org.id, actor=agent, customer_email="a@example.com", subject="s", body="b",
             custom_fields={"nope": 1},
