@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from supportdesk.api.schemas import CURSOR_PATTERN, Input, Output, Text, _storable
+from supportdesk.api.schemas import CURSOR_PATTERN, Input, Output, Text
 from supportdesk.fields.models import FieldType
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Option = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
-FilterValue = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
+Option = Text(100, 1)
+FilterValue = Text(200)
 
 
 class CustomField(Output):
