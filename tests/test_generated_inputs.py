@@ -41,11 +41,15 @@ from supportdesk.bulk_actions.models import BulkJobFailure
 from supportdesk.bulk_actions.service import start_job as start_bulk_job
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.fields import saved_views
+from supportdesk.fields import service as field_service
+from supportdesk.fields.models import FieldType
 from supportdesk.macros.service import create_macro, create_reply
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor
 from supportdesk.tickets.models import Message, Priority, Status
+from supportdesk.tickets.service import set_custom_fields
 from supportdesk.tokens.models import Scope
 from supportdesk.tokens.service import create_token
 from tests.factories import CustomerFactory, make_staff, make_ticket
@@ -188,6 +192,20 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
             ticket_number=tickets[1].number, reason="A ticket that is closed cannot be moved.",
         )
     )  # fmt: skip
+    custom = [
+        field_service.create_field(
+            staff.admin, key=f"f_{kind.value}", label=kind.label, type=kind,
+            options=["Pro", "Free"] if kind.has_options else [],
+        )
+        for kind in FieldType
+    ]  # fmt: skip
+    set_custom_fields(
+        staff.admin, tickets[1], {"f_number": 12.5, "f_date": "2026-01-02", "f_select": "Pro"}
+    )
+    view = saved_views.create_view(
+        staff.admin, name="Pro", filters={"queue": "all", "cf.f_select": "Pro"},
+        columns=["f_select", "f_number"], shared=True,
+    )  # fmt: skip
     db.session.commit()
     attachments = db.session.scalars(
         db.select(Attachment.id).where(Attachment.organization_id == org.id)
@@ -212,6 +230,8 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "endpoint_id": [endpoint.id],
         "canned_reply_id": [canned.id],
         "macro_id": [macro.id],
+        "field_id": [f.id for f in custom],
+        "view_id": [view.id],
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],
@@ -223,7 +243,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         *(str(i) for found in real.ids.values() for i in found if isinstance(i, int)),
         *(s.value for s in Status),
         *(p.value for p in Priority),
-        *["mine", "unassigned", "breaching", "breached", "open", "all", "none", "updated", "created", "number", "asc", "desc", "priority", "billing", "Billing-Issue", "refund", "jane@example.com"],
+        *["mine", "unassigned", "breaching", "breached", "open", "all", "none", "updated", "created", "number", "asc", "desc", "priority", "billing", "Billing-Issue", "refund", "jane@example.com", "Pro", "yes", "2026-01-02", "12.5", "f_select", "f_number"],
         encode_cursor(tickets[1].updated_at, tickets[1].id),
         encode_cursor(tickets[1].number, tickets[1].id),
         tickets[1].updated_at.isoformat(),

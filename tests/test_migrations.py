@@ -54,6 +54,8 @@ APP_TABLES = {
     "password_resets",
     "bulk_jobs",
     "bulk_job_failures",
+    "custom_fields",
+    "saved_views",
 }
 
 

@@ -1,7 +1,7 @@
 """Audit log (append-only, with its retention), agent invitations and password resets
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-11-27 23:45:00
 
 On PostgreSQL a trigger keeps the audit log append-only for everyone who connects as the app:
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,11 @@ REQUIRED_ROLE: dict[str, Role] = {
     "organization.manage": Role.ADMIN,
     # The audit log is read by admins only (who did what, from where); nobody writes it by hand.
     "audit_log.view": Role.ADMIN,
+    # Custom ticket fields: their definitions; values are ticket edits ("ticket.edit").
+    "field.manage": Role.ADMIN,
+    # Saved views: every agent keeps their own; sharing one with everybody is for seniors.
+    "view.save": Role.VIEWER,
+    "view.share": Role.SENIOR_AGENT,
     # Every agent may hold personal API tokens; what a token may do is still its agent's role.
     "api_token.manage": Role.VIEWER,
     # Admins see and revoke every token of their organization (a leaked token, a departure).

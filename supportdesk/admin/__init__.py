@@ -16,6 +16,7 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     agents,
     audit,
     deletions,
+    fields,
     invitations,
     macros,
     mail,

@@ -12,11 +12,13 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     attachments,
     audit_log,
     bulk,
+    custom_fields,
     customers,
     docs,
     macros,
     notifications,
     people,
+    saved_views,
     tickets,
     webhook_endpoints,
 )

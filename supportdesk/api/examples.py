@@ -23,7 +23,7 @@ TICKET = {
     "assignee": {"id": 7, "name": "Alex Agent", "email": "alex@acme.example"},
     "team": {"id": 3, "name": "Billing"},
     "tags": ["billing", "export"],
-    "custom_fields": {},
+    "custom_fields": {"order_number": "A-10442", "product": ["Invoices"]},
     "created_at": "2026-11-25T08:30:00Z",
     "updated_at": "2026-11-25T09:02:11Z",
     "first_response_at": "2026-11-25T08:41:27Z",
@@ -44,7 +44,13 @@ TICKET_CREATE = {
 
 TICKET_MERGE = {"into": 117, "version": 4}
 TICKET_SPLIT = {"message_id": 5521, "subject": "Refund for order 4411", "version": 4}
-TICKET_UPDATE = {"version": 4, "status": "resolved", "assignee_id": 7, "tags": ["billing"]}
+TICKET_UPDATE = {
+    "version": 4,
+    "status": "resolved",
+    "assignee_id": 7,
+    "tags": ["billing"],
+    "custom_fields": {"order_number": "A-10442"},
+}
 
 TICKET_PAGE = {"data": [TICKET], "next_cursor": "WyIyMDI2LTExLTI1VDA5OjAyOjExIiwgMTIwMV0"}
 

@@ -210,7 +210,9 @@ class Ticket(Output):
     assignee: AgentRef | None
     team: TeamRef | None
     tags: list[str]
-    custom_fields: dict[str, Any]
+    custom_fields: dict[str, Any] = Field(
+        description="Custom field values by key; a field without a value is absent."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     first_response_at: dt.datetime | None
@@ -284,6 +286,12 @@ class TicketCreate(Input):
         default_factory=list, max_length=20, description="Tags; upper case is stored lower case."
     )
     attachments: list[AttachmentIn] = ATTACHMENTS_FIELD
+    custom_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="Custom field values by key (see `/custom-fields`); an invalid value is "
+        "refused with 422 and a key with no field with 404, naming `custom_fields.<key>`.",
+    )
 
 
 class TicketUpdate(Input):
@@ -303,6 +311,13 @@ class TicketUpdate(Input):
     team_id: Id | None = Field(default=None, description="A team (404 if unknown).")
     tags: list[Tag] | None = Field(
         default=None, max_length=20, description="The new tags (replacing all); lower-cased."
+    )
+    custom_fields: dict[str, Any] | None = Field(
+        default=None,
+        max_length=100,
+        description="Custom field values to set by key (`null` clears one; keys left out stay). "
+        "An invalid value is refused with 422 and a key with no field with 404, naming "
+        "`custom_fields.<key>`.",
     )
 
 

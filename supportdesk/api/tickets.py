@@ -147,6 +147,7 @@ def ticket_create(body: schemas.TicketCreate):
             team_id=body.team_id,
             tags=body.tags,
             attachments=uploads(body.attachments),
+            custom_fields=body.custom_fields,
         )
     db.session.commit()
     location = url_for("api.ticket_get", number=ticket.number)
@@ -186,7 +187,8 @@ def ticket_get(number: int):
     headers=("ETag",),
 )
 def ticket_update(number: int, body: schemas.TicketUpdate):
-    """Change subject, status, priority, assignee, team or tags in one save (one version).
+    """Change subject, status, priority, assignee, team, tags or custom fields in one save (one
+    version); resolving refuses (422) while a field required on resolve has no value.
     Send the version you read (`If-Match: "4"` or `"version": 4`): if the ticket changed
     since, nothing is saved and the answer is 409. Sending both with different versions is
     also a 409 (`version_mismatch`, naming both): nothing is saved. Without a version the last
@@ -206,6 +208,7 @@ def ticket_update(number: int, body: schemas.TicketUpdate):
                 assignee_id=body.assignee_id if "assignee_id" in given else ...,
                 team_id=body.team_id if "team_id" in given else ...,
                 tags=body.tags,
+                custom_fields=body.custom_fields,
             )
         db.session.commit()
     except (StaleTicket, StaleDataError):

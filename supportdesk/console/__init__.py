@@ -34,6 +34,14 @@ def _badges(state) -> None:
     state.app.jinja_env.globals.update(GLOBALS)
 
 
+@bp.app_template_global("field_display")
+def _field_display(spec, value) -> str:
+    """A custom field's value as people read it (supportdesk.fields.rules.display)."""
+    from supportdesk.fields.rules import display
+
+    return display(spec, value)
+
+
 @bp.app_template_global("sla_badge_for")
 def _sla_badge_for(sla):
     """The SLA badge of a ticket's loaded SLA row (see supportdesk.sla.queries.badge)."""
@@ -50,6 +58,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     macros,
     mail,
     notifications,
+    saved_views,
     search,
     ticket_delete,
     ticket_merge,

@@ -7,14 +7,16 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from supportdesk.accounts.queries import assignment_choices
+from supportdesk.fields.filters import parse_field_filters
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
 from supportdesk.tickets.tags import filter_tag
 
 
-def parse_queue_filter(args: MultiDict) -> QueueFilter:
-    """Read queue, status, priority, assignee, team, tag, customer and sort from `args`."""
+def parse_queue_filter(args: MultiDict, specs: dict | None = None) -> QueueFilter:
+    """Read queue, status, priority, assignee, team, tag, customer and sort from `args`, and
+    the custom field conditions (`cf.<key>`…) on the fields `specs` (key → CustomField)."""
     queue = args.get("queue", "open")
     statuses = [Status(v) for v in args.getlist("status") if v in Status._value2member_map_]
     priorities = [Priority(v) for v in args.getlist("priority") if v in Priority._value2member_map_]
@@ -30,7 +32,14 @@ def parse_queue_filter(args: MultiDict) -> QueueFilter:
         customer_id=query_int(args.get("customer")),
         sort=sort if sort in SORTS else "updated",
         descending=args.get("dir", "desc") != "asc",
+        fields=parse_field_filters(args, specs) if specs else [],
     )
+
+
+def parse_columns(args: MultiDict, specs: dict) -> list[str]:
+    """The custom fields shown as queue columns (`col=<key>`, repeatable; active fields only)."""
+    wanted = args.getlist("col")
+    return [key for key, spec in specs.items() if key in wanted and not spec.archived]
 
 
 def filter_args(f: QueueFilter) -> dict:
@@ -50,6 +59,9 @@ def filter_args(f: QueueFilter) -> dict:
         args["tag"] = f.tag
     if f.customer_id:
         args["customer"] = f.customer_id
+    for condition in f.fields:
+        name, value = condition.arg
+        args[name] = value
     if f.sort != "updated":
         args["sort"] = f.sort
     if not f.descending:

@@ -6,10 +6,12 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     MultipleFileField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -22,10 +24,13 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from supportdesk.attachments.service import Upload
 from supportdesk.customers.models import Tier
 from supportdesk.errors import DomainError
+from supportdesk.fields.models import FieldType
+from supportdesk.fields.rules import MAX_TEXT, field_name
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.service import parse_tags
@@ -105,6 +110,9 @@ class TicketPropertiesForm(Form):
     assignee_id = SelectField("Assignee", coerce=int)
     team_id = SelectField("Team", coerce=int)
     tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
+    # "1" when the page showed the custom field inputs: an unticked box sends nothing, so a
+    # post without them (an older page) must not read as "clear every field".
+    fields_shown = HiddenField()
 
     def validate_version(self, field) -> None:
         if not str(field.data).isdigit():
@@ -112,6 +120,7 @@ class TicketPropertiesForm(Form):
 
     def values(self) -> dict[str, Any]:
         """The arguments of tickets.service.update_ticket, from the submitted fields."""
+        shown = self.fields_shown.data == "1"
         return {
             "expected_version": int(self.version.data),
             "subject": self.subject.data,
@@ -120,17 +129,72 @@ class TicketPropertiesForm(Form):
             "priority": Priority(self.priority.data),
             "assignee_id": self.assignee_id.data or None,
             "team_id": self.team_id.data or None,
+            "custom_fields": {
+                name.removeprefix(PREFIX): self[name].data
+                for name in (self.custom_names() if shown else ())
+            },
         }
+
+    def custom_names(self) -> list[str]:
+        """The names of the custom field inputs (`custom_fields.<key>`), in order."""
+        return [name for name in self._fields if name.startswith(PREFIX)]
 
     def edits(self, seen: dict[str, Any]) -> dict[str, Any]:
         """The values this agent set, leaving out fields still as they saw them (`seen`, from
         StaleTicket.values_seen): a colleague's newer value must win there."""
         edits = {}
-        for name in ("subject", "status", "priority", "assignee_id", "team_id", "tags"):
+        names = ("subject", "status", "priority", "assignee_id", "team_id", "tags")
+        for name in (*names, *self.custom_names()):
             value = self[name].data
             if name not in seen or not _same_value(name, value, seen[name]):
                 edits[name] = value
         return edits
+
+
+PREFIX = "custom_fields."
+
+
+def _custom_input(spec) -> Any:
+    """The form input of one custom field; its value is checked by supportdesk.fields.rules."""
+    kind, label = spec.type, spec.label
+    if kind is FieldType.CHECKBOX:
+        return BooleanField(label)
+    if kind is FieldType.SELECT:
+        choices = [SelectChoice("", "—"), *(SelectChoice(o, o) for o in spec.options)]
+        return SelectField(label, choices=choices, validate_choice=False, coerce=str)
+    if kind is FieldType.MULTISELECT:
+        return SelectMultipleField(
+            label,
+            choices=[SelectChoice(o, o) for o in spec.options],
+            validate_choice=False,
+            coerce=str,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+        )
+    render = {"date": {"type": "date"}, "number": {"inputmode": "decimal"}}.get(kind.value, {})
+    return StringField(label, validators=[Optional(), Length(max=MAX_TEXT)], render_kw=render)
+
+
+def properties_form(specs) -> type[TicketPropertiesForm]:
+    """TicketPropertiesForm with an input per active custom field, named `custom_fields.<key>`
+    as the rules name them (a refused value lands beside its input)."""
+    inputs = {field_name(s.key): _custom_input(s) for s in specs if not s.archived}
+    return type("TicketPropertiesForm", (TicketPropertiesForm,), inputs)
+
+
+def custom_data(specs, values: dict) -> dict[str, Any]:
+    """The custom field inputs' initial data from a ticket's stored values."""
+    data = {}
+    for spec in specs:
+        value = values.get(spec.key)
+        if spec.type is FieldType.MULTISELECT:
+            value = value or []
+        elif spec.type is FieldType.CHECKBOX:
+            value = bool(value)
+        elif value is not None:
+            value = str(value)
+        data[field_name(spec.key)] = value
+    return data
 
 
 def _same_value(name: str, submitted: Any, seen: Any) -> bool:
@@ -141,7 +205,19 @@ def _same_value(name: str, submitted: Any, seen: Any) -> bool:
             return sorted(parse_tags(submitted or "")) == sorted(seen or [])
         except DomainError:
             return False
+    if name.startswith(PREFIX):
+        return _same_custom(submitted, seen)
     return submitted == seen
+
+
+def _same_custom(submitted: Any, seen: Any) -> bool:
+    """A custom field input still as it was shown: the form holds text (a box a boolean, a multi
+    select a list) where history keeps the stored value (12.5, true, ["a"], or null)."""
+    if isinstance(submitted, bool):
+        return submitted == bool(seen)
+    if isinstance(submitted, list):
+        return sorted(submitted) == sorted(seen or [])
+    return (submitted or "").strip() == ("" if seen is None else str(seen))
 
 
 class MessageForm(FilesMixin, Form):

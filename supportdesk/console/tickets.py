@@ -11,19 +11,24 @@ from supportdesk.attachments.queries import for_messages as files_for_messages
 from supportdesk.bulk_actions.actions import ACTIONS
 from supportdesk.console import bp
 from supportdesk.console.access import requires
-from supportdesk.console.filters import filter_bar, parse_queue_filter
+from supportdesk.console.filters import filter_bar, parse_columns, parse_queue_filter
 from supportdesk.console.forms import (
     MessageForm,
     NewTicketForm,
     TicketPropertiesForm,
+    custom_data,
     people_choices,
+    properties_form,
 )
 from supportdesk.console.macros import macro_form
+from supportdesk.console.saved_views import SaveViewForm, sidebar_views
+from supportdesk.fields.queries import field_specs
 from supportdesk.macros.history import group_history
 from supportdesk.macros.queries import list_macros
 from supportdesk.mail.inbound.queries import mail_for_messages
 from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.notifications import mentions
+from supportdesk.params import query_int
 from supportdesk.replica import reads_replica
 from supportdesk.submit import Saved, submit
 from supportdesk.tickets import queries, service
@@ -38,8 +43,11 @@ def _org() -> int:
 @bp.get("/")
 @reads_replica
 def queue():
-    """A ticket queue with the sidebar counts, filters, sorting and keyset pagination."""
-    f = parse_queue_filter(request.args)
+    """A ticket queue with the sidebar counts (saved views too), filters on the ticket's
+    properties and custom fields, custom field columns, sorting and keyset pagination."""
+    specs = field_specs(_org())
+    f = parse_queue_filter(request.args, specs)
+    columns = parse_columns(request.args, specs)
     page = queries.list_queue_rows(
         _org(),
         current_user.id,
@@ -47,21 +55,36 @@ def queue():
         per_page=current_app.config["PAGE_SIZE"],
         after=request.args.get("after"),
         before=request.args.get("before"),
+        custom_fields=bool(columns),
     )
+    counts = queries.queue_counts(_org(), current_user.id, f)
+    bar = filter_bar(_org(), f)
+    if columns:
+        bar["args"]["col"] = columns
     return render_template(
         "console/queue.html",
         page=page,
-        counts=queries.queue_counts(_org(), current_user.id, f),
+        counts=counts,
         queues=queries.QUEUES,
         sorts=queries.SORTS,
         bulk_actions=ACTIONS.values(),
-        **filter_bar(_org(), f),
+        specs=specs,
+        columns=[specs[key] for key in columns],
+        sidebar_views=sidebar_views(specs, counts, query_int(request.args.get("view"))),
+        save_view=SaveViewForm(formdata=None),
+        **bar,
     )
 
 
-def _property_form(ticket, agents, teams, formdata=None, edits=None) -> TicketPropertiesForm:
-    """The property form on the ticket as it is now, with `edits` kept over it (a refused save)."""
-    form = TicketPropertiesForm(
+def _property_form(
+    ticket, agents, teams, formdata=None, edits=None, specs=None
+) -> TicketPropertiesForm:
+    """The property form on the ticket as it is now, with `edits` kept over it (a refused save).
+    `specs`: the organization's custom fields, when the caller already read them."""
+    specs = [
+        s for s in (field_specs(_org()) if specs is None else specs).values() if not s.archived
+    ]
+    form = properties_form(specs)(
         formdata=formdata,
         data={
             "version": ticket.version,
@@ -71,6 +94,7 @@ def _property_form(ticket, agents, teams, formdata=None, edits=None) -> TicketPr
             "assignee_id": ticket.assignee_id or 0,
             "team_id": ticket.team_id or 0,
             "tags": ", ".join(ticket.tags),
+            **custom_data(specs, ticket.custom_fields or {}),
             **(edits or {}),
         },
     )
@@ -88,14 +112,17 @@ def _ticket_page(
     ticket = page.ticket
     agents, teams = assignment_choices(_org())
     available = list_macros(_org())
+    specs = field_specs(_org())
     return render_template(
         "console/ticket.html",
+        specs=specs,
+        field_labels={key: spec.label for key, spec in specs.items()},
         ticket=ticket,
         messages=page.messages,
         history=group_history(page.events),
         macros=available,
         macro_form=macro or macro_form(ticket, available),
-        properties=properties or _property_form(ticket, agents, teams, edits=edits),
+        properties=properties or _property_form(ticket, agents, teams, edits=edits, specs=specs),
         composer=composer or MessageForm(formdata=None),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
         mail=mail_for_messages(_org(), [m.id for m in page.messages]),

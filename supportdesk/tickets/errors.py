@@ -79,6 +79,8 @@ class StaleTicket(DomainError):
         seen: dict[str, Any] = {}
         for event in self.changes:
             name = _PROPERTY_OF_EVENT.get(event.kind.value)
+            if event.kind.value == "custom_field":
+                name = f"custom_fields.{event.data.get('field')}"
             if name is not None and name not in seen:
                 seen[name] = event.old_value if name == "subject" else event.data.get("old")
         return seen

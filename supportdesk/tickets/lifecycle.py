@@ -264,6 +264,17 @@ def tags_changed(
     return [_changed(ticket, entry)]
 
 
+def custom_field_changed(
+    ticket: Lifecycle, key: str, shown: tuple[str, str], values: tuple[Any, Any], actor: Actor,
+    at: dt.datetime,
+) -> Entry:  # fmt: skip
+    """The entry of one custom field's new value (the caller stores it): `shown` old and new as
+    people read them, `values` as stored (None: no value)."""
+    data = {"field": key, "old": values[0], "new": values[1]}
+    entry = Entry(EventKind.CUSTOM_FIELD, at, actor, shown[0] or None, shown[1] or None, data)
+    return _changed(ticket, entry)
+
+
 def escalated(ticket: Lifecycle, rule: str, data: dict[str, Any], at: dt.datetime) -> Entry:
     """The entry of an escalation rule that fired, and what it did."""
     return _changed(ticket, Entry(EventKind.ESCALATED, at, SYSTEM, new=rule, data=data))

@@ -131,6 +131,8 @@ class Ticket(db.Model):
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"))
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"))
+    # Custom field values by key (supportdesk.fields.rules); on PostgreSQL a GIN index
+    # (jsonb_path_ops, migration 0021) serves the queue's filters: supportdesk.fields.filters.
     custom_fields: Mapped[dict] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -281,6 +283,7 @@ class EventKind(enum.Enum):
     SPLIT_FROM = "split_from"
     # A macro was applied: its changes follow, each carrying {"macro": {"id", "run"}} in data.
     MACRO = "macro"
+    CUSTOM_FIELD = "custom_field"
 
 
 class TicketEvent(db.Model):

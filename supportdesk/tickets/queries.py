@@ -72,6 +72,8 @@ class QueueFilter:
     updated_since: dt.datetime | None = None
     sort: str = "updated"
     descending: bool = True
+    # Conditions on custom fields (supportdesk.fields.filters.FieldFilter).
+    fields: list = field(default_factory=list)
 
 
 @dataclass
@@ -144,6 +146,10 @@ def queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list
                 TicketTag.name == f.tag,
             )
         )
+    if f.fields:
+        from supportdesk.fields.filters import field_conditions
+
+        conditions += field_conditions(f.fields)
     return conditions
 
 
@@ -245,20 +251,23 @@ def list_queue_rows(
     per_page: int = 25,
     after: str | None = None,
     before: str | None = None,
+    custom_fields: bool = False,
 ) -> QueuePage:
     """list_queue for the console: the same page as QueueRows, only the columns it shows.
 
     Reading ~25 rows as tuples instead of building ~100 ORM objects (tickets, customers,
-    agents, teams, tags) is most of the difference between the two. 2 queries.
+    agents, teams, tags) is most of the difference between the two. 2 queries, whatever the
+    number of custom field columns (`custom_fields`: read the values in the same query).
     """
     keyset = _keyset(organization_id, user_id, f, after, before)
+    extra = (Ticket.custom_fields,) if custom_fields else ()
     query = (
-        rows.queue_row_select()
+        rows.queue_row_select(*extra)
         .where(*keyset.conditions)
         .order_by(*keyset.order)
         .limit(per_page + 1)
     )
-    found = [rows.queue_row(r) for r in db.session.execute(query)]
+    found = [rows.queue_row(r, with_fields=custom_fields) for r in db.session.execute(query)]
     rows.attach_tags(organization_id, found)
     return keyset.page(found, per_page)
 
@@ -337,6 +346,34 @@ def _counts_statement(cap: int, shown_conditions: list | None = None) -> sa.Sele
     )
 
 
+def filtered_counts(
+    organization_id: int, user_id: int, filters: dict[int, QueueFilter], counts: dict[str, int]
+) -> dict[int, int]:
+    """Counts of several queues at once (saved views), keyed as `filters` is: a plain named
+    queue is its sidebar number from `counts` (queue_counts), the narrowed ones are counted
+    like the SLA queues (an index scan stopped after COUNT_CAP + 1), all in one query."""
+    out = {
+        key: counts.get(f.queue, counts["all"]) for key, f in filters.items() if not _is_narrowed(f)
+    }
+    narrowed = {key: f for key, f in filters.items() if _is_narrowed(f)}
+    if not narrowed:
+        return out
+
+    def capped(f: QueueFilter):
+        found = (
+            sa.select(Ticket.id)
+            .where(*queue_conditions(organization_id, user_id, f))
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
+        return sa.select(sa.func.count()).select_from(found).scalar_subquery()
+
+    keys = list(narrowed)
+    row = db.session.execute(sa.select(*(capped(narrowed[k]).label(f"v{k}") for k in keys))).one()
+    out.update({key: int(value) for key, value in zip(keys, row, strict=True)})
+    return out
+
+
 def _is_narrowed(f: QueueFilter) -> bool:
     """Whether a queue filter narrows its named queue (then its count is a count of tickets)."""
     return bool(
@@ -347,6 +384,7 @@ def _is_narrowed(f: QueueFilter) -> bool:
         or f.tag
         or f.customer_id
         or f.updated_since is not None
+        or f.fields
     )
 
 

@@ -50,6 +50,7 @@ class QueueRow:
     team: Person | None
     sla: TicketSla | None  # transient: only the due, warning and pause times the badge reads
     tags: list[str] = field(default_factory=list)
+    custom_fields: dict = field(default_factory=dict)  # read only when the queue shows some
 
 
 _SLA_TIMES = (
@@ -89,8 +90,9 @@ def queue_row_select(*extra) -> sa.Select:
     )
 
 
-def queue_row(r) -> QueueRow:
-    """The QueueRow of a row of queue_row_select()."""
+def queue_row(r, *, with_fields: bool = False) -> QueueRow:
+    """The QueueRow of a row of queue_row_select() (`with_fields`: of
+    queue_row_select(Ticket.custom_fields), the values following the SLA times)."""
     sla = None
     if r[13] is not None:
         sla = TicketSla(**{c.key: value for c, value in zip(_SLA_TIMES, r[14:19], strict=True)})
@@ -100,6 +102,7 @@ def queue_row(r) -> QueueRow:
         assignee=_person(r[9], r[10]),
         team=_person(r[11], r[12]),
         sla=sla,
+        custom_fields=(r[19] or {}) if with_fields else {},
     )
 
 

@@ -26,6 +26,8 @@ from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
 from supportdesk.errors import Conflict, UnknownReference, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.fields import rules as field_rules
+from supportdesk.fields.queries import field_specs
 from supportdesk.tickets import lifecycle
 from supportdesk.tickets.deletions import MAX_REASON, TicketDeletion
 from supportdesk.tickets.domain_events import MessageCreated, TicketDeleted
@@ -234,6 +236,11 @@ def open_ticket(
     tag_names = parse_tags(tags)
     assignee = _assignable_agent(organization_id, assignee_id) if assignee_id else None
     team = _team(organization_id, team_id) if team_id else None
+    values = (
+        field_rules.apply_values(field_specs(organization_id), {}, custom_fields)
+        if custom_fields
+        else {}
+    )
     customer = customers.find_or_create(organization_id, customer_email, customer_name)
 
     now = utcnow()
@@ -253,7 +260,7 @@ def open_ticket(
         customer=customer,
         assignee=assignee,
         team=team,
-        custom_fields=custom_fields or {},
+        custom_fields=values,
         version=1,
         tag_rows=[TicketTag(name=t, organization_id=organization_id) for t in tag_names],
         messages=[],
@@ -319,9 +326,39 @@ def change_status(actor: User, ticket: Ticket, target: Status) -> bool:
     require(actor, "ticket.status")
     if ticket.status is Status.CLOSED and can_move(ticket.status, target):
         require(actor, "ticket.reopen_closed")
+    if target in _RESOLVED and ticket.status not in _RESOLVED:
+        specs = field_specs(ticket.organization_id).values()
+        missing = field_rules.missing_on_resolve(specs, ticket.custom_fields or {})
+        if missing:
+            raise field_rules.refuse_resolve(missing)
     entries = lifecycle.status_changed(ticket, target, _actor(actor), utcnow())
     _append(ticket, entries)
     return bool(entries)
+
+
+_RESOLVED = (Status.RESOLVED, Status.CLOSED)
+
+
+def set_custom_fields(actor: User, ticket: Ticket, given: dict[str, Any]) -> bool:
+    """Set custom field values (None clears one), validated by supportdesk.fields.rules; one
+    history entry per field that changed. Returns False when nothing changed."""
+    require(actor, "ticket.edit")
+    specs = field_specs(ticket.organization_id)
+    current = dict(ticket.custom_fields or {})
+    values = field_rules.apply_values(specs, current, given)
+    changed = False
+    for key, spec in specs.items():
+        old, new = current.get(key), values.get(key)
+        if old == new:
+            continue
+        shown = (field_rules.display(spec, old), field_rules.display(spec, new))
+        now = utcnow()
+        entry = lifecycle.custom_field_changed(ticket, key, shown, (old, new), _actor(actor), now)
+        _append(ticket, [entry])
+        changed = True
+    if changed:
+        ticket.custom_fields = values  # a new dict: the JSON column sees the change
+    return changed
 
 
 def change_priority(actor: User, ticket: Ticket, priority: Priority) -> bool:
@@ -431,10 +468,12 @@ def update_ticket(
     team_id: int | None | type[...] = ...,
     subject: str | None = None,
     tags: str | Iterable[str] | None = None,
+    custom_fields: dict[str, Any] | None = None,
 ) -> bool:
     """Apply the ticket page's property form in one go, refusing it if the ticket moved on.
 
-    Arguments left out (None, or ... for the nullable ids) are not touched.
+    Arguments left out (None, or ... for the nullable ids) are not touched. Custom fields are
+    set before the status, so one save can fill a required field and resolve.
     """
     ensure_current(ticket, expected_version)
     changed = False
@@ -442,6 +481,8 @@ def update_ticket(
     with db.session.no_autoflush:
         if subject is not None or tags is not None:
             changed |= edit(actor, ticket, subject=subject, tags=tags)
+        if custom_fields:
+            changed |= set_custom_fields(actor, ticket, custom_fields)
         if status is not None:
             changed |= change_status(actor, ticket, status)
         if priority is not None:

@@ -135,6 +135,7 @@ def ticket_data(ticket: Ticket, tags: list[str]) -> dict[str, Any]:
         "assignee_id": ticket.assignee_id,
         "team_id": ticket.team_id,
         "tags": tags,
+        "custom_fields": dict(ticket.custom_fields or {}),
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
         "merged_into": _merged_into(ticket),
@@ -185,6 +186,8 @@ def _ticket_events(
     if event.kind in _LINKS:
         return [_linked(event, snapshot, tags)]
     field = _FIELDS.get(event.kind)
+    if event.kind is EventKind.CUSTOM_FIELD:
+        field = f"custom_fields.{event.data.get('field')}"
     if field is None:
         return []  # replies and notes are reported as message.created
     out: list[WebhookEvent] = []

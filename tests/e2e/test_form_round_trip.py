@@ -19,6 +19,9 @@ from playwright.sync_api import Page, expect
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
+from supportdesk.fields import saved_views
+from supportdesk.fields import service as field_service
+from supportdesk.fields.models import FieldType
 from supportdesk.macros import service as macros
 from supportdesk.mail.outbound.service import settings_for
 from supportdesk.notifications import preferences
@@ -78,9 +81,28 @@ def populated_team(desk: Desk):
     return desk.team
 
 
+def _every_field_type(desk: Desk) -> dict:
+    """A custom field of each type, and a value of each away from the first option."""
+    made = {
+        "order_number": (FieldType.TEXT, [], "A-10442"),
+        "refund": (FieldType.NUMBER, [], 12.5),
+        "due": (FieldType.DATE, [], "2026-12-24"),
+        "plan": (FieldType.SELECT, ["Free", "Pro", "Team"], "Team"),
+        "product": (FieldType.MULTISELECT, ["Invoices", "Payroll", "Reports"], ["Payroll", "Reports"]),
+        "vip": (FieldType.CHECKBOX, [], True),
+    }  # fmt: skip
+    for key, (kind, options, _value) in made.items():
+        field_service.create_field(
+            desk.admin, key=key, label=key.replace("_", " ").capitalize(), type=kind,
+            options=options,
+        )  # fmt: skip
+    return {key: value for key, (_kind, _options, value) in made.items()}
+
+
 def populated_ticket(desk: Desk):
     factories.TeamFactory(organization=desk.org, name="Accounts")
-    return factories.make_ticket(
+    values = _every_field_type(desk)
+    ticket = factories.make_ticket(
         desk.org,
         customer=desk.customer,
         subject="Card charged twice for booking DT-2291",
@@ -90,6 +112,22 @@ def populated_ticket(desk: Desk):
         team=desk.team,
         tags="billing, vip, refund",
     )
+    ticket.custom_fields = values
+    return ticket
+
+
+def populated_field(desk: Desk):
+    return field_service.create_field(
+        desk.admin, key="product", label="Product", type=FieldType.MULTISELECT,
+        options=["Invoices", "Payroll"], required_on_resolve=True,
+    )  # fmt: skip
+
+
+def populated_view(desk: Desk):
+    return saved_views.create_view(
+        desk.agent, name="Open invoice problems", filters={"queue": "open", "tag": "billing"},
+        columns=[],
+    )  # fmt: skip
 
 
 def _calendars(desk: Desk):
@@ -326,6 +364,19 @@ ROUND_TRIPS = {
         lambda a: {"preferences": rows("notification_preferences", user_id=a.id)},
         signer="agent",
     ),
+    "/admin/fields/<int:field_id>": RoundTrip(
+        populated_field,
+        lambda f: f"/admin/fields/{f.id}",
+        "Save field",
+        lambda f: {"field": rows("custom_fields", id=f.id)},
+    ),
+    "/views/<int:view_id>": RoundTrip(
+        populated_view,
+        lambda v: "/views",
+        "Rename",
+        lambda v: {"view": rows("saved_views", id=v.id)},
+        signer="agent",
+    ),
     "/admin/organization": RoundTrip(
         populated_organization,
         lambda o: "/admin/organization",
@@ -387,6 +438,12 @@ NOT_EDIT_FORMS = {
     "/admin/invitations/<int:invitation_id>/resend": "a button",
     "/admin/invitations/<int:invitation_id>/revoke": "a button",
     "/admin/agents/<int:agent_id>/reset-password": "a button",
+    "/admin/fields/new": "creates a custom field",
+    "/admin/fields/<int:field_id>/archive": "a button",
+    "/admin/fields/<int:field_id>/move": "a button",
+    "/views": "saves the queue as a view (tested in test_custom_fields)",
+    "/views/<int:view_id>/move": "a button",
+    "/views/<int:view_id>/delete": "a button",
 }
 
 

@@ -16,6 +16,9 @@ from supportdesk.bulk_actions.models import BulkJob, BulkJobFailure, JobStatus
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
+from supportdesk.fields import saved_views
+from supportdesk.fields import service as field_service
+from supportdesk.fields.models import FieldType
 from supportdesk.macros import service as macros
 from supportdesk.mail.identity import signing
 from supportdesk.mail.inbound.models import InboundEmail
@@ -218,6 +221,25 @@ def _bulk_job(desk) -> BulkJob:
     return job
 
 
+def _fields_and_views(desk) -> int:
+    """Custom fields (a value on the desk's ticket) and views, shared and personal."""
+    plan = field_service.create_field(
+        desk.admin, key="plan", label="Plan", type=FieldType.SELECT, options=["Free", "Pro"],
+        required_on_resolve=True,
+    )  # fmt: skip
+    field_service.create_field(
+        desk.admin, key="order_number", label="Order number", type=FieldType.TEXT
+    )
+    field_service.create_field(desk.admin, key="vip", label="VIP", type=FieldType.CHECKBOX)
+    tickets.set_custom_fields(desk.agent, desk.ticket, {"plan": "Pro", "order_number": "A-10442"})
+    saved_views.create_view(
+        desk.admin, name="Pro plan", filters={"queue": "open", "cf.plan": "Pro"},
+        columns=["plan", "order_number"], shared=True,
+    )  # fmt: skip
+    saved_views.create_view(desk.admin, name="Pending", filters={"queue": "pending"})
+    return plan.id
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -234,6 +256,7 @@ def populate(desk) -> Site:
     canned, macro = _replies_and_macros(desk)
     secret = _links(desk)
     job = _bulk_job(desk)
+    field_id = _fields_and_views(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -261,6 +284,7 @@ def populate(desk) -> Site:
             "macro_id": macro.id,
             "secret": secret,
             "job_id": job.id,
+            "field_id": field_id,
         },
     )
 

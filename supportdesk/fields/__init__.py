@@ -1,0 +1,1 @@
+"""Custom ticket fields (defined per organization by admins) and agents' saved queue views."""
