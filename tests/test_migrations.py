@@ -44,6 +44,7 @@ APP_TABLES = {
     "api_tokens",
     "agent_sessions",
     "ticket_deletions",
+    "composer_drafts",
 }
 
 

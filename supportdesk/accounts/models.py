@@ -63,6 +63,8 @@ class Organization(db.Model):
     time_zone: Mapped[str] = mapped_column(
         sa.String(64), default=DEFAULT_ZONE, server_default=DEFAULT_ZONE
     )
+    # Agents record the minutes spent on each reply and note (admin → Organization).
+    time_tracking: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

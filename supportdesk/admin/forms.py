@@ -94,3 +94,4 @@ class OrganizationForm(Form):
     """The organization's time zone. The service checks it (unknown zone: field error)."""
 
     time_zone = SelectField("Time zone", validate_choice=False)
+    time_tracking = BooleanField("Agents record the minutes spent on each reply and note")

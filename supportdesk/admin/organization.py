@@ -1,11 +1,12 @@
-"""Admin page of the organization itself: its time zone (emails, and agents who chose none)."""
+"""Admin page of the organization itself: its time zone (emails, and agents who chose none)
+and whether agents record the time they spend (time tracking)."""
 
 from __future__ import annotations
 
 from flask import render_template, url_for
 from flask_login import current_user
 
-from supportdesk.accounts.service import set_organization_time_zone
+from supportdesk.accounts.service import set_organization_time_zone, set_time_tracking
 from supportdesk.admin import bp
 from supportdesk.admin.forms import OrganizationForm
 from supportdesk.auth.forms import time_zone_choices
@@ -16,15 +17,21 @@ from supportdesk.submit import Saved, submit
 @bp.route("/organization", methods=["GET", "POST"])
 @requires("organization.manage")
 def organization_edit():
-    """Set the organization's time zone."""
+    """Set the organization's time zone and time tracking."""
     org = current_user.organization
-    form = OrganizationForm(data={"time_zone": org.time_zone})
+    form = OrganizationForm(data={"time_zone": org.time_zone, "time_tracking": org.time_tracking})
     form.time_zone.choices = time_zone_choices()
+
+    def save() -> None:
+        set_organization_time_zone(current_user, form.time_zone.data)
+        set_time_tracking(current_user, bool(form.time_tracking.data))
+
     return submit(
         form,
-        lambda: set_organization_time_zone(current_user, form.time_zone.data),
+        save,
         done=lambda _: Saved(
-            f"The organization's time zone is now {org.time_zone}.",
+            f"Settings saved. Time zone: {org.time_zone}; time tracking "
+            f"{'on' if org.time_tracking else 'off'}.",
             url_for("admin.organization_edit"),
         ),
         page=lambda _: render_template("admin/organization.html", form=form, organization=org),

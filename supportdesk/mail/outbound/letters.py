@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from supportdesk import markdown
 from supportdesk.accounts.models import Organization, Team, User
 from supportdesk.assignment.rules import rule_label
 from supportdesk.customers.models import Customer
@@ -193,10 +194,14 @@ def _event_message(event: TicketEvent, ticket: Ticket) -> Message | None:
     )
 
 
-def _message_view(message: Message) -> dict[str, str]:
+def _message_view(message: Message) -> dict[str, Any]:
+    """A message as the templates show it: `body` is plain text; `html`, when it was written in
+    Markdown, its sanitized rendering (supportdesk.markdown), shown as is by the HTML part."""
+    rich = message.body_format == "markdown"
     return {
         "author": message.author_name,
-        "body": message.body_text,
+        "body": markdown.to_text(message.body_text) if rich else message.body_text,
+        "html": markdown.as_markup(message.body_html) if rich else None,
         "date": organization_time(message.organization_id, message.created_at),
     }
 
