@@ -29,6 +29,9 @@ def message_out(message: Message, *, author: User | None = None) -> schemas.Tick
         author=author_model,
         body_text=message.body_text,
         body_html=message.body_html or "",
+        body_format=message.body_format or "text",
+        cc=[a.strip() for a in (message.cc or "").split(",") if a.strip()],
+        time_spent_minutes=message.time_spent_minutes,
         created_at=message.created_at,
     )
 

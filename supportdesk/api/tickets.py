@@ -11,6 +11,8 @@ from supportdesk.api.access import actor, organization_id
 from supportdesk.api.errors import VersionMismatch, fields_renamed
 from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
+from supportdesk.composer import service as composer
+from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.replica import replica_reads
 from supportdesk.tickets import queries, service
@@ -268,13 +270,42 @@ def message_create(number: int, body: schemas.MessageCreate):
     """Add a public reply (`kind: public`, the customer sees it) or an internal note
     (`kind: internal`)."""
     ticket = queries.get_ticket(_org(), number)
+    extras = {"body_format": body.body_format, "time_spent_minutes": body.time_spent_minutes}
     if body.kind is MessageKind.INTERNAL:
-        message = service.add_note(actor(), ticket, body.body)
+        if body.cc:
+            raise ValidationFailed(
+                "An internal note is never sent, so it has no Cc.",
+                {"cc": "Internal notes are never emailed: remove cc, or send kind public."},
+            )
+        message = service.add_note(actor(), ticket, body.body, **extras)
     else:
-        message = service.reply(actor(), ticket, body.body)
+        message = service.reply(actor(), ticket, body.body, cc=body.cc, **extras)
     out = message_out(message, author=actor())
     db.session.commit()
     return out
+
+
+@operation(
+    "GET",
+    "/tickets/{number}/time-spent",
+    tag=TAG,
+    summary="Time spent on a ticket",
+    response=schemas.TimeSpent,
+    response_example=examples.TIME_SPENT,
+    path_params=NUMBER,
+)
+def time_spent_get(number: int):
+    """Minutes agents recorded on the ticket's replies and notes (time tracking), in total and
+    per agent."""
+    ticket = queries.get_ticket(_org(), number)
+    shares = composer.agent_minutes(_org(), ticket.id)
+    return schemas.TimeSpent(
+        total_minutes=sum(minutes for _, minutes in shares),
+        by_agent=[
+            schemas.AgentMinutes(agent=schemas.AgentRef.model_validate(agent), minutes=minutes)
+            for agent, minutes in shares
+        ],
+    )
 
 
 @operation(
