@@ -59,7 +59,7 @@ def clean(html: str) -> str:
 def to_text(source: str) -> str:
     """The Markdown `source` as readable plain text (an email's text part)."""
     tree = SyntaxTreeNode(_parser().parse(source or ""))
-    return "\n\n".join(_block(node) for node in tree.children).strip()
+    return "\n\n".join(_block(node) for node in tree.children).strip("\n")
 
 
 def _block(node: SyntaxTreeNode) -> str:

@@ -173,6 +173,7 @@ def populated_time_zone(desk: Desk):
 
 def populated_organization(desk: Desk):
     desk.org.time_zone = "America/New_York"
+    desk.org.time_tracking = True
     return desk.org
 
 
@@ -284,6 +285,8 @@ NOT_EDIT_FORMS = {
     "/account/tokens/<int:token_id>/revoke": "a button",
     "/tickets/new": "creates a ticket",
     "/tickets/<int:number>/messages": "adds a reply or note (tested in test_agent_day)",
+    "/tickets/<int:number>/draft": "the composer's autosave, JSON (tested in test_composer)",
+    "/markdown/preview": "renders a preview, saves nothing (tested in test_composer)",
     "/tickets/<int:number>/delete": "deletes after a confirmation page (test_ticket_delete)",
     "/customers/new": "creates a customer",
     "/customers/<int:customer_id>/suppression": "a button",
