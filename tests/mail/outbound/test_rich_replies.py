@@ -42,7 +42,7 @@ def test_a_markdown_reply_with_cc_arrives_with_both_parts_and_the_cc(
     assert received["To"].addresses[0].addr_spec == address
     assert [a.addr_spec for a in received["Cc"].addresses] == ["lee@customer.example"]
     html = received.get_body(("html",)).get_content()
-    text = received.get_body(("plain",)).get_content()
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "<strong>export</strong>" in html and "<ol " in html and "<blockquote " in html
     assert 'href="https://status.example.com"' in html and 'rel="noopener nofollow"' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
