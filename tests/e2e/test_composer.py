@@ -96,6 +96,9 @@ def test_a_reply_with_cc_is_emailed_with_cc(page: Page, desk: Desk, mail_dir: Pa
     expect(page.get_by_role("status")).to_contain_text("Reply sent to the customer.")
     reply = page.locator("article.message-agent").last
     expect(reply).to_contain_text("Cc: marco.rossi@driftwood-travel.example")
+    expect(page.get_by_role("region", name="History")).to_contain_text(
+        "replied to the customer (Cc marco.rossi@driftwood-travel.example)"
+    )
     expect(reply.locator(".message-body strong")).to_have_text("refund")
     [eml] = sorted(mail_dir.glob("**/*.eml"))
     sent = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
@@ -152,6 +155,7 @@ def test_keyboard_moves_opens_replies_and_lists_shortcuts(page: Page, desk: Desk
 
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(subject)
+    page.wait_for_load_state("load")  # the scripts run once the page is parsed
     page.keyboard.press("n")
     expect(page.get_by_label("Message")).to_be_focused()
     expect(page.get_by_role("radio", name="Internal note")).to_be_checked()
@@ -159,6 +163,7 @@ def test_keyboard_moves_opens_replies_and_lists_shortcuts(page: Page, desk: Desk
     expect(page.get_by_role("radio", name="Internal note")).to_be_checked()
     page.keyboard.press("Control+Enter")
     expect(page.get_by_role("status")).to_contain_text("Internal note added.")
+    page.wait_for_load_state("load")
 
     page.keyboard.press("r")
     expect(page.get_by_role("radio", name="Reply to customer")).to_be_checked()
