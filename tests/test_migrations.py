@@ -56,6 +56,7 @@ APP_TABLES = {
     "bulk_job_failures",
     "custom_fields",
     "saved_views",
+    "composer_drafts",
 }
 
 

@@ -59,15 +59,11 @@
     });
   }
 
-  // Never lose a half-written reply by navigating away.
+  // Never lose a half-written reply by navigating away: the composer (composer.js) marks
+  // itself data-unsaved while typed text waits for its autosave.
   function guardComposer() {
-    var dirty = false;
-    document.querySelectorAll(".composer textarea").forEach(function (ta) {
-      ta.addEventListener("input", function () { dirty = ta.value.trim().length > 0; });
-      ta.form.addEventListener("submit", function () { dirty = false; });
-    });
     window.addEventListener("beforeunload", function (ev) {
-      if (dirty) { ev.preventDefault(); ev.returnValue = ""; }
+      if (document.querySelector("[data-composer][data-unsaved]")) { ev.preventDefault(); ev.returnValue = ""; }
     });
   }
 

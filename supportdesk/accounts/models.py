@@ -65,6 +65,8 @@ class Organization(db.Model):
     )
     # Days the audit log keeps its entries (supportdesk.audit: the periodic purge).
     audit_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
+    # Agents record the minutes spent on each reply and note (admin → Organization).
+    time_tracking: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

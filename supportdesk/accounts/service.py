@@ -391,6 +391,16 @@ def update_organization(actor: User, *, time_zone: str, audit_retention_days: in
     return org
 
 
+def set_time_tracking(actor: User, enabled: bool) -> bool:
+    """Turn time tracking on or off (the composer's minutes field). Returns whether it changed."""
+    require(actor, "organization.manage")
+    org = actor.organization
+    changed = org.time_tracking != enabled
+    org.time_tracking = enabled
+    db.session.flush()
+    return changed
+
+
 def set_away(agent: User, away: bool) -> bool:
     """Mark yourself away (no new tickets from team assignment) or back. Returns the new state."""
     agent.away = away

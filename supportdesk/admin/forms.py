@@ -116,3 +116,4 @@ class OrganizationForm(Form):
     audit_retention_days = IntegerField(
         "Keep audit log entries for (days)", validators=[InputRequired()]
     )
+    time_tracking = BooleanField("Agents record the minutes spent on each reply and note")

@@ -60,8 +60,11 @@ MESSAGE = {
     "id": 5512,
     "kind": "public",
     "author": AUTHOR_AGENT,
-    "body_text": "Thanks Dana, a fix is on its way.",
-    "body_html": "",
+    "body_text": "Thanks Dana, a **fix** is on its way.",
+    "body_html": "<p>Thanks Dana, a <strong>fix</strong> is on its way.</p>",
+    "body_format": "markdown",
+    "cc": ["lee@customer.example"],
+    "time_spent_minutes": 15,
     "created_at": "2026-11-25T08:41:27Z",
     "attachments": [
         {
@@ -79,14 +82,24 @@ MESSAGE = {
 }
 
 MESSAGE_CREATE = {
-    "body": "Thanks Dana, a fix is on its way.",
+    "body": "Thanks Dana, a **fix** is on its way.",
     "kind": "public",
+    "body_format": "markdown",
+    "cc": ["lee@customer.example"],
+    "time_spent_minutes": 15,
     "attachments": [
         {
             "filename": "export-fix.pdf",
             "content_type": "application/pdf",
             "content_base64": "JVBERi0xLjQKJcfsj6IKJSVFT0YK",
         }
+    ],
+}
+
+TIME_SPENT = {
+    "total_minutes": 40,
+    "by_agent": [
+        {"agent": {"id": 7, "name": "Sam Rivera", "email": "sam@acme.example"}, "minutes": 40}
     ],
 }
 

@@ -402,8 +402,17 @@ class TicketMessage(Output):
     id: int
     kind: MessageKind
     author: Author
-    body_text: str
-    body_html: str
+    body_text: str = Field(
+        description="As written: Markdown source when `body_format` is markdown."
+    )
+    body_html: str = Field(
+        description="Sanitized HTML: the Markdown's rendering, or an email's own HTML part."
+    )
+    body_format: Literal["markdown", "text"] = "text"
+    cc: list[str] = Field(default_factory=list, description="Addresses copied on the reply.")
+    time_spent_minutes: int | None = Field(
+        default=None, description="Minutes the author recorded (organizations tracking time)."
+    )
     created_at: dt.datetime
     attachments: list[Attachment] = Field(default_factory=list)
 
@@ -418,9 +427,48 @@ class MessagePage(Output):
 class MessageCreate(Input):
     """A public reply (sent to the customer) or an internal note (agents only)."""
 
+    # An internal note is never emailed: it takes no Cc (the document says so, as the service).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"kind": {"const": "internal"}}, "required": ["kind"]},
+            "then": {"properties": {"cc": {"maxItems": 0}}},
+        },
+    )
+
     body: Text(100_000, 1, blank=False)
     kind: MessageKind = MessageKind.PUBLIC
     attachments: list[AttachmentIn] = ATTACHMENTS_FIELD
+    body_format: Literal["markdown", "text"] = Field(
+        default="text",
+        description="`markdown`: `body` is Markdown, rendered to sanitized HTML for the console "
+        "and the email's HTML part, and to readable text for its text part.",
+    )
+    cc: list[Email] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Replies only: addresses copied on the email (not our own, not the customer).",
+    )
+    time_spent_minutes: Annotated[int, Field(ge=0, le=1440), BeforeValidator(_integral)] | None = (
+        Field(
+            default=None,
+            description="Minutes spent; only when the organization tracks time (else 422).",
+        )
+    )
+
+
+class AgentMinutes(Output):
+    """One agent's recorded minutes on a ticket."""
+
+    agent: AgentRef
+    minutes: int
+
+
+class TimeSpent(Output):
+    """Minutes recorded on a ticket's replies and notes: the total, and per agent (most first)."""
+
+    total_minutes: int
+    by_agent: list[AgentMinutes]
 
 
 class IdPageQuery(Input):

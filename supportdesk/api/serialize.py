@@ -49,6 +49,9 @@ def message_out(
         author=author_model,
         body_text=message.body_text,
         body_html=message.body_html or "",
+        body_format=message.body_format or "text",
+        cc=[a.strip() for a in (message.cc or "").split(",") if a.strip()],
+        time_spent_minutes=message.time_spent_minutes,
         created_at=message.created_at,
         attachments=[attachment_out(a) for a in files],
     )

@@ -13,7 +13,8 @@ from supportdesk.api.errors import VersionMismatch, fields_renamed
 from supportdesk.api.operations import if_match_version, operation
 from supportdesk.api.serialize import event_out, message_out
 from supportdesk.attachments.queries import for_messages as files_for_messages
-from supportdesk.errors import UnknownReference
+from supportdesk.composer import service as composer
+from supportdesk.errors import UnknownReference, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.replica import replica_reads
 from supportdesk.tickets import merge, queries, service
@@ -362,12 +363,44 @@ def message_create(number: int, body: schemas.MessageCreate):
     to the customer as attachments, `inline` images in the HTML part). A merged ticket takes
     none (409 `ticket_merged`): write on the ticket named by its `merged_into`."""
     ticket = queries.get_ticket(_org(), number)
-    write = service.add_note if body.kind is MessageKind.INTERNAL else service.reply
-    message = write(actor(), ticket, body.body, uploads(body.attachments))
-    files = files_for_messages(_org(), [message.id]).get(message.id, [])
-    out = message_out(message, author=actor(), files=files)
+    extras = {"body_format": body.body_format, "time_spent_minutes": body.time_spent_minutes}
+    files = uploads(body.attachments)
+    if body.kind is MessageKind.INTERNAL:
+        if body.cc:
+            raise ValidationFailed(
+                "An internal note is never sent, so it has no Cc.",
+                {"cc": "Internal notes are never emailed: remove cc, or send kind public."},
+            )
+        message = service.add_note(actor(), ticket, body.body, files, **extras)
+    else:
+        message = service.reply(actor(), ticket, body.body, files, cc=body.cc, **extras)
+    stored = files_for_messages(_org(), [message.id]).get(message.id, [])
+    out = message_out(message, author=actor(), files=stored)
     db.session.commit()
     return out
+
+
+@operation(
+    "GET",
+    "/tickets/{number}/time-spent",
+    tag=TAG,
+    summary="Time spent on a ticket",
+    response=schemas.TimeSpent,
+    response_example=examples.TIME_SPENT,
+    path_params=NUMBER,
+)
+def time_spent_get(number: int):
+    """Minutes agents recorded on the ticket's replies and notes (time tracking), in total and
+    per agent."""
+    ticket = queries.get_ticket(_org(), number)
+    shares = composer.agent_minutes(_org(), ticket.id)
+    return schemas.TimeSpent(
+        total_minutes=sum(minutes for _, minutes in shares),
+        by_agent=[
+            schemas.AgentMinutes(agent=schemas.AgentRef.model_validate(agent), minutes=minutes)
+            for agent, minutes in shares
+        ],
+    )
 
 
 @operation(

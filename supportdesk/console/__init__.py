@@ -54,6 +54,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     attachments,
     away,
     bulk,
+    composer,
     customers,
     macros,
     mail,
@@ -65,3 +66,20 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     tickets,
     tokens,
 )
+
+
+@bp.app_template_global("rich")
+def _rich(html: str):
+    """A message's stored Markdown rendering, sanitized again as it is shown."""
+    from supportdesk.markdown import as_markup
+
+    return as_markup(html)
+
+
+@bp.app_template_filter("minutes")
+def _minutes(total: int | None) -> str:
+    """Minutes as people read them: 45 min, 1 h 30 min, 3 h."""
+    hours, minutes = divmod(int(total or 0), 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

@@ -9,7 +9,9 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     MultipleFileField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,6 +23,7 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
@@ -221,9 +224,32 @@ def _same_custom(submitted: Any, seen: Any) -> bool:
 
 
 class MessageForm(FilesMixin, Form):
-    """The composer: a public reply or an internal note, chosen by the button pressed."""
+    """The composer: a public reply or an internal note (its mode switch, `kind`), in Markdown.
 
+    The rules on Cc and minutes are the service's (supportdesk.composer.rules); `from_queue` is
+    the query string of the queue the agent came from (send and go to the next ticket).
+    """
+
+    kind = RadioField(
+        "Mode",
+        choices=[
+            SelectChoice("public", "Reply to customer"),
+            SelectChoice("internal", "Internal note"),
+        ],
+        default="public",
+        validators=[InputRequired()],
+    )
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=100_000)])
+    cc = StringField("Cc", validators=[Optional(), Length(max=2000)])
+    time_spent_minutes = IntegerField(
+        "Time spent (minutes)", validators=[Optional(), NumberRange(min=0, max=24 * 60)]
+    )
+    from_queue = HiddenField(validators=[Optional(), Length(max=2000)])
+
+    @property
+    def internal(self) -> bool:
+        """Whether this is an internal note (never sent to the customer)."""
+        return self.kind.data == "internal"
 
 
 class CustomerForm(Form):

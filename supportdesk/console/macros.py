@@ -73,7 +73,7 @@ def canned_reply_search(number: int):
 @requires("macro.apply")
 def macro_apply(number: int):
     """Apply a macro to the ticket: every change, or none and the reason."""
-    from supportdesk.console.tickets import _ticket_page
+    from supportdesk.console.tickets import ticket_page
 
     org = current_user.organization_id
     ticket = queries.get_ticket(org, number)
@@ -89,8 +89,8 @@ def macro_apply(number: int):
 
     def refused(error):
         if isinstance(error, StaleTicket):
-            return _ticket_page(number, stale=error.changes)
-        return _ticket_page(number, macro=form)
+            return ticket_page(number, stale=error.changes)
+        return ticket_page(number, macro=form)
 
     return submit(
         form,

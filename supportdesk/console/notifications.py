@@ -34,6 +34,12 @@ def _mentions(text: str, handles) -> str:
     return mentions.highlight(text, handles)
 
 
+@bp.app_template_filter("mentions_html")
+def _mentions_html(html: str, handles) -> str:
+    """A Markdown note's sanitized HTML, with its mentions of known agents highlighted."""
+    return mentions.highlight_html(html, handles)
+
+
 @bp.get("/notifications")
 def notification_list():
     """The agent's notifications, newest first (`?show=unread`, `?before=<id>` for older ones)."""

@@ -6,14 +6,17 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from supportdesk.accounts.models import Organization
+from supportdesk.accounts.permissions import allowed
 from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
 from supportdesk.attachments.queries import for_messages as files_for_messages
 from supportdesk.bulk_actions.actions import ACTIONS
+from supportdesk.composer.service import time_spent
 from supportdesk.console import bp
 from supportdesk.console.access import requires
+from supportdesk.console.composer import AFTER_REPLY, composer_form
 from supportdesk.console.filters import filter_bar, parse_columns, parse_queue_filter
 from supportdesk.console.forms import (
-    MessageForm,
     NewTicketForm,
     TicketPropertiesForm,
     custom_data,
@@ -22,6 +25,7 @@ from supportdesk.console.forms import (
 )
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
+from supportdesk.extensions import db
 from supportdesk.fields.queries import field_specs
 from supportdesk.macros.history import group_history
 from supportdesk.macros.queries import list_macros
@@ -105,9 +109,10 @@ def _property_form(
     return form
 
 
-def _ticket_page(
+def ticket_page(
     number: int, *, properties=None, composer=None, stale=None, edits=None, macro=None
 ) -> str:
+    """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors."""
     page = queries.ticket_page(_org(), number)
     ticket = page.ticket
     agents, teams = assignment_choices(_org())
@@ -123,7 +128,12 @@ def _ticket_page(
         macros=available,
         macro_form=macro or macro_form(ticket, available),
         properties=properties or _property_form(ticket, agents, teams, edits=edits, specs=specs),
-        composer=composer or MessageForm(formdata=None),
+        composer=composer_form(ticket, composer)
+        if allowed(current_user.role, "ticket.note")
+        else None,
+        after_reply=AFTER_REPLY.get(ticket.status, ""),
+        time_tracking=db.session.get(Organization, _org()).time_tracking,
+        time_spent=time_spent(page.messages),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
         mail=mail_for_messages(_org(), [m.id for m in page.messages]),
         files=files_for_messages(_org(), [m.id for m in page.messages]),
@@ -143,7 +153,7 @@ def _mention_handles(messages) -> dict[str, int]:
 @bp.get("/tickets/<int:number>")
 def ticket_show(number: int):
     """The whole ticket: conversation, composer, properties, history, the customer's other tickets."""
-    return _ticket_page(number)
+    return ticket_page(number)
 
 
 @bp.post("/tickets/<int:number>")
@@ -167,27 +177,8 @@ def _refused_properties(number: int, form: TicketPropertiesForm, error) -> str:
     """The ticket page again. When it changed meanwhile, it shows what changed, and the form keeps
     this agent's edits over the current values: saving again applies exactly their edits."""
     if isinstance(error, StaleTicket):
-        return _ticket_page(number, stale=error.changes, edits=form.edits(error.values_seen()))
-    return _ticket_page(number, properties=form)
-
-
-@bp.post("/tickets/<int:number>/messages")
-@requires("ticket.note")
-def message_create(number: int):
-    """Add a public reply or an internal note, depending on the button pressed."""
-    ticket = queries.get_ticket(_org(), number)
-    form = MessageForm()
-    internal = request.form.get("kind") == "internal"
-    write = service.add_note if internal else service.reply
-    return submit(
-        form,
-        lambda: write(current_user, ticket, form.body.data, form.uploads()),
-        done=lambda _: Saved(
-            "Internal note added." if internal else "Reply sent to the customer.",
-            url_for("console.ticket_show", number=number, _anchor="composer"),
-        ),
-        page=lambda _: _ticket_page(number, composer=form),
-    )
+        return ticket_page(number, stale=error.changes, edits=form.edits(error.values_seen()))
+    return ticket_page(number, properties=form)
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])

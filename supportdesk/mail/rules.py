@@ -148,6 +148,7 @@ def _send(rule: Rule, event: Any) -> None:
             to_address=recipient.address,
             to_name=recipient.name,
             reply_to=recipient.reply_to,
+            cc=recipient.cc,
             context=letter.context,
         )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from markupsafe import Markup
 
+from supportdesk import markdown
 from supportdesk.accounts.models import User
 from supportdesk.extensions import db
 
@@ -120,3 +121,37 @@ def highlight(text: str, names: dict[str, int] | frozenset[str] | set[str]) -> M
             at = match.end()
         out += piece[at:]
     return out
+
+
+# A tag of sanitized HTML, and the elements whose text is never a mention (code, links).
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
+_NOT_MENTIONS = frozenset({"code", "pre", "a"})
+
+
+def highlight_html(html: str, names: dict[str, int] | frozenset[str] | set[str]) -> Markup:
+    """A note's sanitized HTML (its Markdown rendering) with each mention of a known handle in
+    its text — outside code and links — wrapped in `<span class="mention">`. The HTML is put
+    through the Markdown module's allow-list first; a handle's characters need no escaping."""
+    out: list[str] = []
+    inside = 0
+    for part in _TAG.split(markdown.clean(str(html or ""))):
+        if part.startswith("<"):
+            name = _TAG_NAME.match(part)
+            if name and name.group(1).lower() in _NOT_MENTIONS and not part.endswith("/>"):
+                inside = max(0, inside + (-1 if part.startswith("</") else 1))
+            out.append(part)
+        elif inside:
+            out.append(part)
+        else:
+            out.append(
+                MENTION.sub(
+                    lambda m: (
+                        f'<span class="mention">{m.group(0)}</span>'
+                        if m.group(1).lower() in names
+                        else m.group(0)
+                    ),
+                    part,
+                )
+            )
+    return Markup("".join(out))  # noqa: S704  allow-listed HTML, spans around handle text

@@ -140,12 +140,14 @@ def opened(
 
 
 def replied(
-    ticket: Lifecycle, author: Actor, body: str, at: dt.datetime
+    ticket: Lifecycle, author: Actor, body: str, at: dt.datetime, *, cc: tuple[str, ...] = ()
 ) -> tuple[dict[str, Any], list[Entry]]:
-    """An agent's public reply: the first one is the ticket's first response."""
+    """An agent's public reply: the first one is the ticket's first response. The entry names
+    the copied addresses (`cc`): the reply's email goes to them too (mail.outbound.recipients)."""
     if ticket.first_response_at is None:
         ticket.first_response_at = at
-    entry = Entry(EventKind.REPLIED, at, author, data={"length": len(body)})
+    data: dict[str, Any] = {"length": len(body), **({"cc": list(cc)} if cc else {})}
+    entry = Entry(EventKind.REPLIED, at, author, data=data)
     return message(MessageKind.PUBLIC, author, body, at), [_changed(ticket, entry)]
 
 

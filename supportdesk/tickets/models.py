@@ -242,6 +242,13 @@ class Message(db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text)
     # Sanitized HTML (inbound mail); the console renders body_text when this is empty.
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    # "markdown": body_text is an agent's Markdown source and body_html its sanitized rendering
+    # (supportdesk.markdown); "text": body_text is plain text, shown as written.
+    body_format: Mapped[str] = mapped_column(sa.String(10), default="text", server_default="text")
+    # Addresses copied on an agent's reply, comma-separated (the email's Cc header).
+    cc: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Minutes the author spent on it, when the organization tracks time (reports sum them).
+    time_spent_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     email_message_id: Mapped[str | None] = mapped_column(sa.String(998))
     in_reply_to: Mapped[str | None] = mapped_column(sa.String(998))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

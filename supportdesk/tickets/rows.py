@@ -133,10 +133,18 @@ class MessageRow:
     """A message as the ticket page shows it, with Message's own rules for kind and author."""
 
     __slots__ = ("id", "kind", "body_text", "created_at", "author_user", "author_customer")
+    __slots__ += ("body_html", "body_format", "cc", "time_spent_minutes")
 
-    def __init__(self, id, kind, body_text, created_at, author_user, author_customer):
+    def __init__(self, id, kind, body_text, created_at, author_user, author_customer, *extras):
         self.id, self.kind, self.body_text, self.created_at = id, kind, body_text, created_at
         self.author_user, self.author_customer = author_user, author_customer
+        # The composer's columns: Markdown rendering, Cc, minutes spent.
+        self.body_html, self.body_format, self.cc, self.time_spent_minutes = extras or (
+            "",
+            "text",
+            "",
+            None,
+        )
 
     is_internal = Message.is_internal
     author_name = Message.author_name
@@ -152,12 +160,16 @@ MESSAGE_COLUMNS = (
     Message.author_customer_id,
     Customer.name,
     Customer.email,
+    Message.body_html,
+    Message.body_format,
+    Message.cc,
+    Message.time_spent_minutes,
 )
 
 
 def message_row(r) -> MessageRow:
     """The MessageRow of a row of MESSAGE_COLUMNS."""
-    return MessageRow(*r[:4], _person(r[4], r[5]), _person(r[6], r[7], r[8]))
+    return MessageRow(*r[:4], _person(r[4], r[5]), _person(r[6], r[7], r[8]), *r[9:13])
 
 
 class EventRow:

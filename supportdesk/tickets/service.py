@@ -21,6 +21,7 @@ from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk.accounts.permissions import require
 from supportdesk.attachments import service as files
 from supportdesk.attachments.service import Upload
+from supportdesk.composer import rules as composer_rules
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
@@ -276,32 +277,57 @@ def open_ticket(
     return ticket
 
 
-def reply(actor: User, ticket: Ticket, body: str, attachments: Iterable[Upload] = ()) -> Message:
-    """Add a public reply from an agent (the customer will see it), with any files attached."""
+def reply(
+    actor: User, ticket: Ticket, body: str, attachments: Iterable[Upload] = (), *,
+    body_format: str = "text", cc: Any = None, time_spent_minutes: int | None = None,
+) -> Message:  # fmt: skip
+    """Add a public reply from an agent (the customer will see it, and whoever is in `cc`), with
+    any files attached."""
     require(actor, "ticket.reply")
-    body = _clean_body(body)
+    extras = _extras(ticket, False, body_format, cc, time_spent_minutes)
     uploads = files.check(list(attachments))
     _lock_for_message(ticket)
-    columns, entries = lifecycle.replied(ticket, _actor(actor), body, utcnow())
-    message = _add_message(ticket, columns, user=actor)
+    body = _clean_body(body)
+    columns, entries = lifecycle.replied(ticket, _actor(actor), body, utcnow(), cc=extras.cc)
+    message = _add_message(ticket, {**columns, **extras.columns(body)}, user=actor)
     _append(ticket, entries)
     db.session.flush()
     files.attach(message, uploads)
     return message
 
 
-def add_note(actor: User, ticket: Ticket, body: str, attachments: Iterable[Upload] = ()) -> Message:
+def add_note(
+    actor: User, ticket: Ticket, body: str, attachments: Iterable[Upload] = (), *,
+    body_format: str = "text", time_spent_minutes: int | None = None,
+) -> Message:  # fmt: skip
     """Add an internal note (agents only; never sent to the customer), with any files attached."""
     require(actor, "ticket.note")
-    body = _clean_body(body)
+    extras = _extras(ticket, True, body_format, None, time_spent_minutes)
     uploads = files.check(list(attachments))
     _lock_for_message(ticket)
+    body = _clean_body(body)
     columns, entries = lifecycle.noted(ticket, _actor(actor), body, utcnow())
-    message = _add_message(ticket, columns, user=actor)
+    message = _add_message(ticket, {**columns, **extras.columns(body)}, user=actor)
     _append(ticket, entries)
     db.session.flush()
     files.attach(message, uploads)
     return message
+
+
+def _extras(
+    ticket: Ticket, internal: bool, body_format: str, cc: Any, minutes: int | None
+) -> composer_rules.Extras:
+    """Format, Cc and minutes checked (supportdesk.composer.rules); rows read only when needed."""
+    customer = db.session.get(Customer, ticket.customer_id) if cc else None
+    org = db.session.get(Organization, ticket.organization_id) if minutes is not None else None
+    return composer_rules.extras(
+        internal=internal,
+        body_format=body_format,
+        cc=cc,
+        time_spent_minutes=minutes,
+        customer_email=customer.email if customer else "",
+        time_tracking=bool(org and org.time_tracking),
+    )
 
 
 def customer_reply(ticket: Ticket, customer: Customer, body: str, **headers: str | None) -> Message:

@@ -79,7 +79,9 @@ def wsgi_app(app):
 
 @pytest.fixture
 def admin_token(admin, org) -> str:
-    """A read-write token of an admin, on an organization with a few tickets to find."""
+    """A read-write token of an admin, on an organization with a few tickets to find (and time
+    tracking on, so minutes on replies are accepted as the document allows)."""
+    org.time_tracking = True
     team = TeamFactory(organization=org, members=[admin])
     customer = CustomerFactory(organization=org)
     for i in range(3):

@@ -76,7 +76,7 @@ def test_a_public_reply_is_shown_and_its_email_lands_in_the_mail_folder(
     sign_in(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Message").fill("Hello Aisha,\nthe refund left our bank today.")
-    page.get_by_role("button", name="Send reply to customer").click()
+    page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()
 
     expect(page.get_by_role("status")).to_contain_text("Reply sent to the customer.")
     reply = page.locator("article.message").last
@@ -94,6 +94,7 @@ def test_an_internal_note_is_shown_to_agents_and_emails_nobody(
 ) -> None:
     sign_in(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
+    page.get_by_role("radio", name="Internal note").check()
     page.get_by_label("Message").fill("Finance says the refund batch runs on Thursdays.")
     page.get_by_role("button", name="Add internal note").click()
 

@@ -230,6 +230,7 @@ def populated_notification_preferences(desk: Desk):
 
 def populated_organization(desk: Desk):
     desk.org.time_zone = "America/New_York"
+    desk.org.time_tracking = True
     return desk.org
 
 
@@ -399,6 +400,8 @@ NOT_EDIT_FORMS = {
     "/account/tokens/<int:token_id>/revoke": "a button",
     "/tickets/new": "creates a ticket",
     "/tickets/<int:number>/messages": "adds a reply or note (tested in test_agent_day)",
+    "/tickets/<int:number>/draft": "the composer's autosave, JSON (tested in test_composer)",
+    "/markdown/preview": "renders a preview, saves nothing (tested in test_composer)",
     "/tickets/<int:number>/delete": "deletes after a confirmation page (test_ticket_delete)",
     "/tickets/<int:number>/merge": "merges after a confirmation page (test_ticket_merge)",
     "/tickets/<int:number>/messages/<int:message_id>/split": "splits after a confirmation page",

@@ -88,3 +88,32 @@ def test_a_whole_address_names_an_agent_whose_local_part_is_shared(org):
 )
 def test_highlight_escapes_the_text_and_marks_known_mentions(text, html):
     assert str(mentions.highlight(text, {"joe"})) == html
+
+
+@pytest.mark.parametrize(
+    ("markdown_text", "html"),
+    [
+        ("Ask @maria", '<p>Ask <span class="mention">@maria</span></p>'),
+        ("**@maria** now", '<p><strong><span class="mention">@maria</span></strong> now</p>'),
+        ("Not `@maria` here", "<p>Not <code>@maria</code> here</p>"),
+        ("@nobody knows", "<p>@nobody knows</p>"),
+        ("mail bob@maria.example", "<p>mail bob@maria.example</p>"),
+        (
+            "[@maria](https://x.example)",
+            '<p><a href="https://x.example" rel="noopener nofollow">@maria</a></p>',
+        ),
+    ],
+    ids=["plain", "bold", "code span", "unknown", "address", "link text"],
+)
+def test_highlight_html_marks_mentions_in_a_rendered_note(markdown_text, html):
+    from supportdesk import markdown
+
+    assert str(mentions.highlight_html(markdown.to_html(markdown_text), {"maria": 1})) == html
+
+
+def test_highlight_html_puts_its_input_through_the_allow_list():
+    marked = mentions.highlight_html(
+        '<p onclick="x()">@maria</p><script>alert(1)</script>', {"maria"}
+    )
+    assert "onclick" not in marked and "<script>" not in marked
+    assert '<span class="mention">@maria</span>' in marked

@@ -103,6 +103,9 @@ def build_mime(
     recipient = Address(display_name=one_line(email.to_name, 200), addr_spec=email.to_address)
     for name, mailbox in (("From", sender), ("To", recipient)):
         message.set_raw(name, headers.address(name, mailbox.display_name, mailbox.addr_spec))
+    if email.cc:
+        copied = [Address(addr_spec=a.strip()) for a in email.cc.split(",") if a.strip()]
+        message["Cc"] = ", ".join(c.addr_spec for c in copied)
     message.set_raw("Subject", headers.unstructured("Subject", one_line(email.subject)))
     message["Date"] = format_datetime(email.created_at)
     message["Message-ID"] = email.message_id_header

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from supportdesk import markdown
 from supportdesk.accounts.invitations import InvitationSent
 from supportdesk.accounts.models import Organization, Team, User
 from supportdesk.accounts.resets import PasswordResetSent
@@ -244,11 +245,15 @@ def _event_message(event: TicketEvent, ticket: Ticket) -> Message | None:
 
 
 def _message_view(message: Message, *, with_files: bool = False) -> dict[str, Any]:
-    """What a template shows of a message; `with_files`: the files this email carries (the
-    agent's reply: inline images by cid:, the others as attachments; build_mime adds them)."""
+    """A message as the templates show it: `body` is plain text; `html`, when it was written in
+    Markdown, its sanitized rendering (supportdesk.markdown), shown as is by the HTML part;
+    `with_files`: the files this email carries (the agent's reply: inline images by cid:, the
+    others as attachments; build_mime adds them)."""
+    rich = message.body_format == "markdown"
     view: dict[str, Any] = {
         "author": message.author_name,
-        "body": message.body_text,
+        "body": markdown.to_text(message.body_text) if rich else message.body_text,
+        "html": markdown.as_markup(message.body_html) if rich else None,
         "date": organization_time(message.organization_id, message.created_at),
     }
     if with_files:

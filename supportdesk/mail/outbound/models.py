@@ -106,6 +106,8 @@ class EmailMessage(OutboxMixin, db.Model):
     automatic: Mapped[bool] = mapped_column(default=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
     to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Copied addresses (an agent's reply with Cc), comma-separated; each is also an envelope recipient.
+    cc: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     subject: Mapped[str] = mapped_column(sa.String(400))
     message_id_header: Mapped[str] = mapped_column(sa.String(255), unique=True)
     in_reply_to: Mapped[str] = mapped_column(sa.String(998), default="")

@@ -27,6 +27,8 @@ class Recipient:
     name: str
     user_id: int | None = None
     reply_to: str = ""
+    # Addresses copied on the same email (an agent's reply with Cc).
+    cc: tuple[str, ...] = ()
 
 
 def sender_verified(event: TicketEvent) -> bool:
@@ -38,11 +40,17 @@ def sender_verified(event: TicketEvent) -> bool:
 
 
 def customer(event: TicketEvent) -> list[Recipient]:
-    """The ticket's customer; unnamed when their mail was not proven theirs (no DMARC pass)."""
+    """The ticket's customer; unnamed when their mail was not proven theirs (no DMARC pass).
+
+    An agent's reply copies the addresses its event names (`cc`, checked by
+    supportdesk.composer.rules) on the same email: one message, one thread, everyone sees who
+    else received it.
+    """
     ticket = db.session.get(Ticket, event.ticket_id)
     person = db.session.get(Customer, ticket.customer_id)
     name = person.display_name if sender_verified(event) else ""
-    return [Recipient(person.email, name, reply_to=signing.reply_address(ticket.id))]
+    cc = tuple((event.data or {}).get("cc") or ()) if event.kind is EventKind.REPLIED else ()
+    return [Recipient(person.email, name, reply_to=signing.reply_address(ticket.id), cc=cc)]
 
 
 def assignee(event: TicketEvent) -> list[Recipient]:

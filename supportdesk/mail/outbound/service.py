@@ -185,6 +185,7 @@ def queue_email(
     to_address: str,
     to_name: str,
     reply_to: str = "",
+    cc: tuple[str, ...] = (),
     context: dict[str, Any],
 ) -> EmailMessage:
     """Render and queue one email; its send job starts after the COMMIT.
@@ -209,6 +210,8 @@ def queue_email(
         automatic=automatic,
         to_address=to_address,
         to_name=one_line(to_name, 200),
+        # Our own addresses never receive our mail (mail-loop protection), copied or not.
+        cc=", ".join(a.strip().lower() for a in cc if not ownership.is_ours(a)),
         subject=rendered.subject,
         message_id_header=signing.new_message_id(ticket_id),
         in_reply_to=references[-1] if references else "",

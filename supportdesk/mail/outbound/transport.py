@@ -152,7 +152,9 @@ class Session:
 
         if self.client is not None and time.monotonic() - self.last_used > IDLE_SECONDS:
             self.close()
+        # The To address, then every copied one (Cc): all envelope recipients of one message.
         recipients = [message["To"].addresses[0].addr_spec]
+        recipients += [a.addr_spec for a in message["Cc"].addresses] if message["Cc"] else []
         for fresh in (self.client is None, True):
             try:
                 if self.client is None:
