@@ -11,7 +11,11 @@ from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.audit import queries as audit_queries
 from supportdesk.audit.queries import AuditFilters
+from supportdesk.bulk_actions import service as bulk
 from supportdesk.customers import service as customers
+from supportdesk.fields import saved_views
+from supportdesk.fields import service as field_service
+from supportdesk.fields.models import FieldType
 from supportdesk.macros import service as macros
 from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
@@ -52,6 +56,10 @@ EXPECTED: dict[str, set[Role]] = {
     "canned_reply.manage_shared": {S, AD},
     "macro.manage": {S, AD},
     "macro.apply": {A, S, AD},
+    "ticket.bulk": {A, S, AD},
+    "field.manage": {AD},
+    "view.save": {V, A, S, AD},
+    "view.share": {S, AD},
     "api_token.manage": {V, A, S, AD},
     "api_token.revoke_any": {AD},
 }
@@ -132,6 +140,18 @@ ATTEMPTS: dict[str, Callable] = {
     ),
     "canned_reply.manage_shared": lambda staff, user: macros.create_reply(
         user, title="Thanks", body="Thank you!", shared=True
+    ),
+    "ticket.bulk": lambda staff, user: bulk.apply_now(
+        user, staff.org.id, [_ticket_for(staff).id], "priority", {"priority": "high"}
+    ),
+    "field.manage": lambda staff, user: field_service.create_field(
+        user, key="plan", label="Plan", type=FieldType.TEXT
+    ),
+    "view.save": lambda staff, user: saved_views.create_view(
+        user, name="Mine", filters={"queue": "open"}
+    ),
+    "view.share": lambda staff, user: saved_views.create_view(
+        user, name="Ours", filters={"queue": "open"}, shared=True
     ),
     "macro.manage": lambda staff, user: macros.create_macro(user, name="Urgent", priority="high"),
     "macro.apply": lambda staff, user: macros.apply_macro(
