@@ -6,6 +6,7 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from supportdesk.accounts.permissions import allowed
 from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
 from supportdesk.attachments.queries import for_messages as files_for_messages
 from supportdesk.bulk_actions.actions import ACTIONS
@@ -48,6 +49,7 @@ def queue():
         after=request.args.get("after"),
         before=request.args.get("before"),
     )
+    bulk = bool(page.tickets) and allowed(current_user.role, "ticket.bulk")
     return render_template(
         "console/queue.html",
         page=page,
@@ -55,6 +57,8 @@ def queue():
         queues=queries.QUEUES,
         sorts=queries.SORTS,
         bulk_actions=ACTIONS.values(),
+        # The toolbar's macro menu: one query, only when the toolbar shows.
+        macros=list_macros(_org()) if bulk else [],
         **filter_bar(_org(), f),
     )
 
