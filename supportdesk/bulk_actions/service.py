@@ -150,6 +150,7 @@ def _apply_one(
 
 def _check(actor: User, organization_id: int, name: str, raw: Params) -> Params:
     action = get_action(name)
+    require(actor, "ticket.bulk")  # the right to work in bulk, then the action's own
     require(actor, action.permission)
     if actor.organization_id != organization_id:
         raise ValidationFailed("You cannot change tickets of another organization.")

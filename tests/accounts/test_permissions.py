@@ -11,6 +11,7 @@ from supportdesk.accounts.models import Role
 from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, allowed, require
 from supportdesk.audit import queries as audit_queries
 from supportdesk.audit.queries import AuditFilters
+from supportdesk.bulk_actions import service as bulk
 from supportdesk.customers import service as customers
 from supportdesk.macros import service as macros
 from supportdesk.mail.identity import support_addresses
@@ -37,6 +38,7 @@ EXPECTED: dict[str, set[Role]] = {
     "ticket.edit": {A, S, AD},
     "ticket.merge": {A, S, AD},
     "ticket.split": {A, S, AD},
+    "ticket.bulk": {A, S, AD},
     "ticket.reopen_closed": {S, AD},
     "ticket.delete": {AD},
     "customer.edit": {A, S, AD},
@@ -101,6 +103,9 @@ ATTEMPTS: dict[str, Callable] = {
     "ticket.delete": lambda staff, user: tickets.delete_ticket(user, _ticket_for(staff)),
     "ticket.merge": lambda staff, user: merging.merge(user, _ticket_for(staff), _ticket_for(staff)),
     "ticket.split": lambda staff, user: _split(staff, user),
+    "ticket.bulk": lambda staff, user: bulk.apply_now(
+        user, staff.org.id, [_ticket_for(staff).id], "priority", {"priority": "high"}
+    ),
     "customer.edit": lambda staff, user: customers.create_customer(user, email="new@example.com"),
     "team.manage": lambda staff, user: accounts.create_team(user, name="Night shift"),
     "sla.manage": lambda staff, user: sla_settings.save_rule(
