@@ -123,6 +123,31 @@ def test_an_agent_applies_a_macro_to_checked_rows(page: Page, desk) -> None:
     assert priorities[desk.ticket.subject] is not Priority.CRITICAL
 
 
+def test_an_agent_merges_checked_rows_into_one_of_them(page: Page, desk) -> None:
+    make_ticket(desk.org, subject="Refund still missing")
+    persist()
+    sign_in(page, desk.agent)
+
+    page.goto("/")
+    page.get_by_label("Select ticket #1").check()
+    page.get_by_label("Select ticket #2").check()
+    toolbar = page.locator("form.bulk-bar")
+    toolbar.get_by_label("Action").select_option(label="Merge into a ticket")
+    toolbar.get_by_label("Merge into #").fill("1")
+    toolbar.get_by_role("button", name="Apply to selected").click()
+
+    expect(
+        page.get_by_text(
+            "Merge into #1: 1 ticket done. #1 left as it is: it is the ticket the others merge into."
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Refund still missing")).to_have_count(0)
+    assert _statuses() == {
+        "Refund for a cancelled booking": "open",
+        "Refund still missing": "closed",
+    }
+
+
 @pytest.mark.parametrize("who", ["viewer"])
 def test_a_viewer_is_offered_no_bulk_actions(page: Page, desk, who) -> None:
     sign_in(page, getattr(desk, who))
