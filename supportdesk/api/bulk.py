@@ -49,8 +49,25 @@ class ChangeTags(Input):
     tags: list[Tag] = Field(min_length=1, max_length=20)
 
 
+class ApplyMacro(Input):
+    """Apply a macro of the organization to each ticket, as `POST /tickets/{number}/macros/{macro_id}`
+    does (one history group per ticket); a ticket refusing one of its actions is left as it was."""
+
+    action: Literal["macro"]
+    macro_id: Id = Field(description="A macro of the organization.")
+
+
+class MergeInto(Input):
+    """Merge each ticket into one, as the single merge does. A target merged already hands on to
+    the ticket it was merged into; the target itself, if selected, is left out (not counted)."""
+
+    action: Literal["merge"]
+    into: Id = Field(description="The number of the ticket the others merge into (as in #118).")
+
+
 Change = Annotated[
-    SetStatus | SetPriority | SetAssignee | SetTeam | ChangeTags, Field(discriminator="action")
+    SetStatus | SetPriority | SetAssignee | SetTeam | ChangeTags | ApplyMacro | MergeInto,
+    Field(discriminator="action"),
 ]
 
 
@@ -174,10 +191,13 @@ def _ids(tickets: list[int] | BulkFilter) -> tuple[list[int], dict]:
     headers=("Location",),
 )
 def bulk_job_create(body: BulkRequest):
-    """Apply one change (status, priority, assignee, team, add or remove tags) to many tickets
-    in the background, each through the same rules as the single change: a ticket the rules
-    refuse is listed in `failures` with the reason, the others proceed; each change writes the
-    ticket's history and sends its webhooks and emails. Follow it at `Location`."""
+    """Apply one change (status, priority, assignee, team, add or remove tags, apply a macro,
+    merge into one ticket) to many tickets in the background, each through the same rules as the
+    single change: a ticket the rules refuse is listed in `failures` with the reason, the others
+    proceed; each change writes the ticket's history and sends its webhooks and emails. The
+    macro and the merge target are checked once, at the request (another organization's is a
+    404 naming `macro_id` or `into`); a merge's target among the tickets is left out of the job.
+    Follow it at `Location`."""
     ids, selection = _ids(body.tickets)
     params = body.change.model_dump(exclude={"action"})
     job = service.start_job(

@@ -14,9 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from supportdesk.accounts.models import Team, User
-from supportdesk.errors import ValidationFailed
+from supportdesk.errors import UnknownReference, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.macros.models import Macro
+from supportdesk.macros.queries import get_macro
+from supportdesk.macros.service import apply_macro
 from supportdesk.tickets import service
+from supportdesk.tickets.merge import MergeRefused, merge, survivor
 from supportdesk.tickets.models import Priority, Status, Ticket, TicketTag
 from supportdesk.tickets.tags import parse_tags
 
@@ -35,6 +39,9 @@ class BulkAction:
     check: Callable[[int, Params], Params]
     apply: Callable[[User, Ticket, Params], bool]
     describe: Callable[[Params], str]
+    # The selected ticket the action leaves as it is, and why (a merge's target): (id, number,
+    # reason). It is taken out of the selection before any ticket changes, never a failure.
+    spares: Callable[[Params], tuple[int, int, str]] | None = None
 
 
 ACTIONS: dict[str, BulkAction] = {}
@@ -215,6 +222,85 @@ register(
 )
 
 
+# -- macro ---------------------------------------------------------------------------------
+
+
+def _check_macro(organization_id: int, raw: Params) -> Params:
+    macro_id = _optional_id(raw, "macro_id")
+    if macro_id is None:
+        raise ValidationFailed("Choose a macro.", {"macro_id": "Choose a macro."})
+    if not db.session.scalar(
+        sa.select(sa.exists().where(Macro.organization_id == organization_id, Macro.id == macro_id))
+    ):
+        raise UnknownReference("That macro does not exist.", {"macro_id": "No such macro."})
+    return {"macro_id": macro_id}
+
+
+def _apply_macro(actor: User, ticket: Ticket, p: Params) -> bool:
+    # Read again for each ticket: a macro deleted or changed while a job runs is seen as it is.
+    apply_macro(ticket, get_macro(ticket.organization_id, p["macro_id"]), actor)
+    return True
+
+
+register(
+    BulkAction(
+        "macro",
+        "Apply macro",
+        "macro.apply",
+        _check_macro,
+        _apply_macro,
+        lambda p: "Apply macro",
+    )
+)
+
+
+# -- merge ----------------------------------------------------------------------------------
+
+
+def _check_merge(organization_id: int, raw: Params) -> Params:
+    number = _optional_id(raw, "into")
+    if number is None:
+        raise ValidationFailed(
+            "Name the ticket to merge into.", {"into": "Enter the number of a ticket."}
+        )
+    named = db.session.scalar(
+        sa.select(Ticket).where(Ticket.organization_id == organization_id, Ticket.number == number)
+    )
+    if named is None:
+        raise UnknownReference(
+            f"No such ticket: #{number}.", {"into": f"No such ticket: #{number}."}
+        )
+    # A ticket merged already hands on to the one holding its conversation, as merge() does.
+    target = survivor(named)
+    return {"into": target.number, "into_id": target.id}
+
+
+def _merge_into(actor: User, ticket: Ticket, p: Params) -> bool:
+    target = db.session.scalar(
+        sa.select(Ticket).where(
+            Ticket.organization_id == ticket.organization_id, Ticket.id == p["into_id"]
+        )
+    )
+    if target is None:
+        message = f"Ticket #{p['into']} no longer exists."
+        raise MergeRefused(message, {"into": message})
+    merge(actor, ticket, target)
+    return True
+
+
+register(
+    BulkAction(
+        "merge",
+        "Merge into a ticket",
+        "ticket.merge",
+        _check_merge,
+        _merge_into,
+        lambda p: f"Merge into #{p['into']}",
+        spares=lambda p: (p["into_id"], p["into"], "it is the ticket the others merge into"),
+    )
+)
+
+
 def describe(organization_id: int, name: str, params: Params) -> str:
     """The action in words, naming the agent or team it sets (for flashes and the job page)."""
     action = ACTIONS.get(name)
@@ -225,4 +311,6 @@ def describe(organization_id: int, name: str, params: Params) -> str:
         words += " to " + _names(organization_id, User, params["assignee_id"], "nobody")
     if name == "team" and params.get("team_id") is not None:
         words += " to " + _names(organization_id, Team, params["team_id"], "no team")
+    if name == "macro":
+        words += f" “{_names(organization_id, Macro, params['macro_id'], '')}”"
     return words

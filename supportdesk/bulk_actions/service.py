@@ -54,6 +54,7 @@ class Outcome:
     params: Params
     done: int = 0
     failures: list[tuple[int | None, str]] = field(default_factory=list)  # (number, reason)
+    spared: list[tuple[int, str]] = field(default_factory=list)  # left as meant: (number, why)
 
 
 # -- selecting the tickets ------------------------------------------------------------------
@@ -149,11 +150,23 @@ def _apply_one(
 
 def _check(actor: User, organization_id: int, name: str, raw: Params) -> Params:
     action = get_action(name)
-    require(actor, "ticket.bulk")
+    require(actor, "ticket.bulk")  # the right to work in bulk, then the action's own
     require(actor, action.permission)
     if actor.organization_id != organization_id:
         raise ValidationFailed("You cannot change tickets of another organization.")
     return action.check(organization_id, raw)
+
+
+def _spare(name: str, params: Params, ticket_ids: list[int]) -> tuple[list[int], list]:
+    """The selection without the ticket the action leaves as it is (a merge's target), and that
+    ticket as (number, why) when it was selected."""
+    spares = get_action(name).spares
+    if spares is None:
+        return ticket_ids, []
+    spared_id, number, reason = spares(params)
+    if spared_id not in ticket_ids:
+        return ticket_ids, []
+    return [i for i in ticket_ids if i != spared_id], [(number, reason)]
 
 
 def apply_now(
@@ -161,7 +174,8 @@ def apply_now(
 ) -> Outcome:
     """Apply the action to a few tickets inside the caller's transaction (the caller commits)."""
     params = _check(actor, organization_id, name, raw)
-    outcome = Outcome(params)
+    ticket_ids, spared = _spare(name, params, ticket_ids)
+    outcome = Outcome(params, spared=spared)
     for ticket_id in ticket_ids:
         number, reason = _apply_one(actor, organization_id, ticket_id, name, params)
         if reason is None:
@@ -183,8 +197,10 @@ def start_job(
     *,
     selection: dict | None = None,
 ) -> BulkJob:
-    """Record a bulk job on these tickets; it runs after the caller's COMMIT (RQ or in-process)."""
+    """Record a bulk job on these tickets; it runs after the caller's COMMIT (RQ or in-process).
+    A ticket the action spares (a merge's target) is left out of the job and its total."""
     params = _check(actor, organization_id, name, raw)
+    ticket_ids, _spared = _spare(name, params, ticket_ids)
     job = BulkJob(
         organization_id=organization_id,
         created_by_user_id=actor.id,

@@ -28,6 +28,8 @@ VALUE_FIELDS = {
     "assignee_id": "set_assignee",
     "team_id": "set_team",
     "tags": "set_tags",
+    "macro_id": "set_macro",
+    "into": "merge_into",
 }
 
 
@@ -38,6 +40,7 @@ def _org() -> int:
 def _outcome_message(words: str, outcome: Outcome) -> tuple[str, str]:
     """The flash after an action in the request, and its category."""
     changed = f"{words}: {outcome.done} ticket{'' if outcome.done == 1 else 's'} done."
+    changed += "".join(f" #{number} left as it is: {why}." for number, why in outcome.spared)
     if not outcome.failures:
         return changed, "success"
     named = "; ".join(

@@ -65,6 +65,7 @@ def queue():
     bar = filter_bar(_org(), f)
     if columns:
         bar["args"]["col"] = columns
+    bulk = bool(page.tickets) and allowed(current_user.role, "ticket.bulk")
     return render_template(
         "console/queue.html",
         page=page,
@@ -76,6 +77,8 @@ def queue():
         columns=[specs[key] for key in columns],
         sidebar_views=sidebar_views(specs, counts, query_int(request.args.get("view"))),
         save_view=SaveViewForm(formdata=None),
+        # The toolbar's macro menu: one query, only when the toolbar shows.
+        macros=list_macros(_org()) if bulk else [],
         **bar,
     )
 

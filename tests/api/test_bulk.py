@@ -89,7 +89,9 @@ def test_an_unknown_number_is_a_404_naming_the_field(api, org):
             {"tickets": [], "change": {"action": "status", "status": "open"}}, id="no-ticket"
         ),
         pytest.param({"change": {"action": "status", "status": "open"}}, id="no-selection"),
-        pytest.param({"tickets": [1], "change": {"action": "merge"}}, id="unknown-action"),
+        pytest.param({"tickets": [1], "change": {"action": "explode"}}, id="unknown-action"),
+        pytest.param({"tickets": [1], "change": {"action": "merge"}}, id="merge-without-target"),
+        pytest.param({"tickets": [1], "change": {"action": "macro"}}, id="macro-without-id"),
     ],
 )
 def test_malformed_requests_are_422(api, org, body):
@@ -126,3 +128,56 @@ def test_another_organizations_job_is_a_404_and_its_tickets_are_never_touched(ap
     db.session.commit()
     assert api.get(f"/bulk-jobs/{their_job.id}").status_code == 404
     assert api.get(f"/bulk-jobs/{job['id']}").status_code == 200
+
+
+def test_a_macro_is_applied_in_the_background_and_another_organizations_is_a_404(app, api, org):
+    from supportdesk.macros import service as macros
+
+    admin = make_staff(org).admin
+    macro_id = macros.create_macro(admin, name="Escalate", priority="critical").id
+    theirs_id = macros.create_macro(make_staff().admin, name="Escalate", priority="low").id
+    ticket = make_ticket(org)
+    ticket_id, number = ticket.id, ticket.number
+
+    refused = api.post(
+        "/tickets/bulk",
+        json={"tickets": [number], "change": {"action": "macro", "macro_id": theirs_id}},
+    )
+    assert refused.status_code == 404
+    assert refused.json["error"]["fields"] == {"macro_id": "No such macro."}
+
+    response = api.post(
+        "/tickets/bulk",
+        json={"tickets": [number], "change": {"action": "macro", "macro_id": macro_id}},
+    )
+    assert response.status_code == 202, response.json
+    assert response.json["params"] == {"macro_id": macro_id}
+    _work(app)
+    answer = api.get(f"/bulk-jobs/{response.json['id']}").json
+    assert (answer["status"], answer["done"], answer["failed"]) == ("completed", 1, 0)
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket_id).priority is Priority.CRITICAL
+
+
+def test_tickets_merge_in_the_background_leaving_the_target_out(app, api, org):
+    target, source = make_ticket(org), make_ticket(org)
+    target_id, source_id = target.id, source.id
+    body = {"tickets": [target.number, source.number], "change": {"action": "merge", "into": 0}}
+    assert api.post("/tickets/bulk", json=body).status_code == 422
+    body["change"]["into"] = 999_999
+    missing = api.post("/tickets/bulk", json=body)
+    assert (missing.status_code, missing.json["error"]["fields"]) == (
+        404,
+        {"into": "No such ticket: #999999."},
+    )
+
+    body["change"]["into"] = target.number
+    response = api.post("/tickets/bulk", json=body)
+    assert response.status_code == 202, response.json
+    assert response.json["total"] == 1  # the target is left out
+    _work(app)
+    answer = api.get(f"/bulk-jobs/{response.json['id']}").json
+    assert (answer["status"], answer["done"], answer["failed"]) == ("completed", 1, 0)
+    db.session.expire_all()
+    assert db.session.get(Ticket, source_id).merged_into_id == target_id
+    assert db.session.get(Ticket, target_id).merged_into_id is None

@@ -253,3 +253,135 @@ def test_a_job_reads_each_ticket_fresh_when_it_reaches_it(staff, monkeypatch):
         "A ticket that is closed cannot be moved to pending.",
     )
     assert _reload(first.id).status is Status.PENDING
+
+
+# -- apply a macro and merge ------------------------------------------------------------------
+
+
+def test_a_macro_is_applied_to_each_ticket_and_a_refusing_one_is_reported(staff):
+    from supportdesk.macros import service as macros
+
+    macro = macros.create_macro(
+        staff.admin, name="Waiting on customer", status="pending", add_tags="waiting"
+    )
+    open_ones = [make_ticket(staff.org) for _ in range(2)]
+    closed = make_ticket(staff.org, status=Status.CLOSED)  # closed cannot move to pending
+    ids = [t.id for t in [*open_ones, closed]]
+
+    outcome = service.apply_now(staff.agent, staff.org.id, ids, "macro", {"macro_id": macro.id})
+    db.session.commit()
+
+    assert outcome.done == 2
+    assert outcome.failures == [
+        (closed.number, "A ticket that is closed cannot be moved to pending.")
+    ]
+    for ticket in open_ones:
+        reloaded = _reload(ticket.id)
+        assert (reloaded.status, reloaded.tags) == (Status.PENDING, ["waiting"])
+        [entry] = _events(ticket.id, EventKind.MACRO)
+        assert entry.actor_user_id == staff.agent.id
+        [status] = _events(ticket.id, EventKind.STATUS)
+        assert status.data["macro"]["id"] == macro.id
+    assert _reload(closed.id).tags == []
+    assert _events(closed.id, EventKind.MACRO) == []
+
+
+def test_another_organizations_macro_is_a_field_error_and_never_applied(staff):
+    from supportdesk.macros import service as macros
+
+    other = make_staff()
+    theirs = macros.create_macro(other.admin, name="Close", status="closed")
+    ticket = make_ticket(staff.org)
+    for raw in ({"macro_id": theirs.id}, {"macro_id": None}, {"macro_id": "x"}):
+        with pytest.raises((UnknownReference, ValidationFailed)) as refused:
+            service.apply_now(staff.agent, staff.org.id, [ticket.id], "macro", raw)
+        assert "macro_id" in refused.value.fields
+    assert _reload(ticket.id).status is Status.OPEN
+    assert _events(ticket.id, EventKind.MACRO) == []
+
+
+def test_tickets_merge_into_the_target_and_the_selected_target_is_spared(staff):
+    target = make_ticket(staff.org)
+    sources = [make_ticket(staff.org) for _ in range(2)]
+    merged_elsewhere = make_ticket(staff.org)
+    tickets_merge(staff, merged_elsewhere, make_ticket(staff.org))
+    ids = [t.id for t in [target, *sources, merged_elsewhere]]
+
+    outcome = service.apply_now(staff.agent, staff.org.id, ids, "merge", {"into": target.number})
+    db.session.commit()
+
+    assert outcome.done == 2
+    assert outcome.spared == [(target.number, "it is the ticket the others merge into")]
+    assert outcome.failures == [
+        (
+            merged_elsewhere.number,
+            f"Ticket #{merged_elsewhere.number} is already merged into another ticket.",
+        )
+    ]
+    for source in sources:
+        reloaded = _reload(source.id)
+        assert (reloaded.merged_into_id, reloaded.status) == (target.id, Status.CLOSED)
+        [into] = _events(source.id, EventKind.MERGED_INTO)
+        assert into.data["into"] == target.number
+    came = sorted(e.data["from"] for e in _events(target.id, EventKind.MERGED_FROM))
+    assert came == sorted(s.number for s in sources)
+    assert _reload(target.id).merged_into_id is None
+
+
+def tickets_merge(staff, source, into):
+    from supportdesk.tickets.merge import merge
+
+    merge(staff.agent, source, into)
+    db.session.commit()
+
+
+def test_a_merged_target_hands_on_to_its_survivor(staff):
+    survivor, old = make_ticket(staff.org), make_ticket(staff.org)
+    tickets_merge(staff, old, survivor)
+    source = make_ticket(staff.org)
+
+    outcome = service.apply_now(
+        staff.agent, staff.org.id, [source.id], "merge", {"into": str(old.number)}
+    )
+    db.session.commit()
+
+    assert (outcome.done, outcome.params) == (1, {"into": survivor.number, "into_id": survivor.id})
+    assert _reload(source.id).merged_into_id == survivor.id
+
+
+def test_another_organizations_ticket_is_never_a_merge_target(staff):
+    other = make_staff()
+    for _ in range(3):
+        make_ticket(staff.org)
+    theirs = [make_ticket(other.org) for _ in range(5)][-1]
+    mine = make_ticket(staff.org)
+    assert theirs.number > mine.number  # a number only the other organization has
+    for raw, error in (
+        ({"into": theirs.number}, UnknownReference),
+        ({"into": ""}, ValidationFailed),
+    ):
+        with pytest.raises(error) as refused:
+            service.apply_now(staff.agent, staff.org.id, [mine.id], "merge", raw)
+        assert "into" in refused.value.fields
+    assert _reload(mine.id).merged_into_id is None
+    assert _events(theirs.id, EventKind.MERGED_FROM) == []
+
+
+def test_a_merge_job_leaves_the_target_out_of_its_total(staff):
+    target, source = make_ticket(staff.org), make_ticket(staff.org)
+    job = service.start_job(
+        staff.agent, staff.org.id, [target.id, source.id], "merge", {"into": target.number}
+    )
+    db.session.commit()
+    assert (job.total, job.ticket_ids) == (1, [source.id])
+    assert service.run_batch(job.id) is False
+    job = db.session.get(BulkJob, job.id)
+    assert (job.status, job.done, job.failed) == (JobStatus.COMPLETED, 1, 0)
+    assert _reload(source.id).merged_into_id == target.id
+
+
+def test_a_viewer_may_neither_merge_nor_apply_macros_in_bulk(staff):
+    ticket = make_ticket(staff.org)
+    for name, raw in (("merge", {"into": ticket.number}), ("macro", {"macro_id": 1})):
+        with pytest.raises(PermissionDenied):
+            service.apply_now(staff.viewer, staff.org.id, [ticket.id], name, raw)

@@ -50,7 +50,8 @@ def test_the_queue_offers_a_checkbox_per_row_and_the_toolbar(signed_in, staff):
     assert f'name="ticket" value="{ticket.number}" form="bulk-form"' in html
     assert "data-bulk-toggle" in html
     assert 'action="/bulk"' in html
-    for label in ("Change status", "Assign", "Change team", "Add tags", "Remove tags"):
+    labels = ("Change status", "Assign", "Change team", "Add tags", "Remove tags", "Apply macro")
+    for label in (*labels, "Merge into a ticket"):
         assert f">{label}</option>" in html
 
 
@@ -130,3 +131,55 @@ def test_another_organizations_job_is_a_404(signed_in, staff):
     db.session.commit()
     assert signed_in.get(f"/bulk-jobs/{job.id}").status_code == 404
     assert db.session.get(BulkJob, job.id).status is JobStatus.QUEUED
+
+
+def test_a_macro_from_the_toolbar_changes_the_checked_tickets(signed_in, staff):
+    from supportdesk.macros import service as macros
+
+    mine = macros.create_macro(staff.admin, name="Resolve <quickly>", status="resolved")
+    theirs = macros.create_macro(make_staff().admin, name="Not ours", status="closed")
+    first, second = make_ticket(staff.org), make_ticket(staff.org)
+    numbers = [first.number, second.number]
+    html = signed_in.get("/").get_data(as_text=True)
+    assert f'<option value="{mine.id}">Resolve &lt;quickly&gt;</option>' in html
+    assert "Not ours" not in html
+
+    refused = _post(signed_in, {"action": "macro", "set_macro": theirs.id, "ticket": numbers})
+    assert refused.status_code == 302
+    assert "That macro does not exist." in signed_in.get("/").get_data(as_text=True)
+    assert _statuses(numbers, staff.org) == dict.fromkeys(numbers, "open")
+
+    _post(signed_in, {"action": "macro", "set_macro": mine.id, "ticket": numbers, "queue": "all"})
+    assert _statuses(numbers, staff.org) == dict.fromkeys(numbers, "resolved")
+    html = signed_in.get("/?queue=all").get_data(as_text=True)
+    assert "Apply macro “Resolve &lt;quickly&gt;”: 2 tickets done." in html
+
+
+def test_checked_tickets_merge_into_the_number_given_and_the_target_is_left_as_it_is(
+    signed_in, staff
+):
+    target, first, second = (make_ticket(staff.org) for _ in range(3))
+    numbers = [target.number, first.number, second.number]
+    missing = _post(signed_in, {"action": "merge", "merge_into": "", "ticket": numbers})
+    assert missing.status_code == 302
+    assert "Name the ticket to merge into." in signed_in.get("/").get_data(as_text=True)
+
+    _post(
+        signed_in,
+        {"action": "merge", "merge_into": str(target.number), "ticket": numbers, "queue": "all"},
+    )
+    assert _statuses(numbers, staff.org) == {
+        target.number: "open",
+        first.number: "closed",
+        second.number: "closed",
+    }
+    html = signed_in.get("/?queue=all").get_data(as_text=True)
+    assert (
+        f"Merge into #{target.number}: 2 tickets done. #{target.number} left as it is: "
+        "it is the ticket the others merge into."
+    ) in html
+    db.session.expire_all()
+    merged = db.session.scalars(
+        sa.select(Ticket.merged_into_id).where(Ticket.number.in_(numbers[1:]))
+    )
+    assert set(merged) == {target.id}

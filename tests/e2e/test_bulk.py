@@ -91,6 +91,63 @@ def test_an_agent_selects_all_matching_and_watches_the_job_finish(
     assert [statuses[f"Outage report {n}"] for n in range(6)] == ["resolved"] * 6
 
 
+def test_an_agent_applies_a_macro_to_checked_rows(page: Page, desk) -> None:
+    from supportdesk.macros import service as macros
+
+    macros.create_macro(desk.admin, name="Escalate to billing", priority="critical", add_tags="vip")
+    macros.create_macro(desk.admin, name="Close as spam", status="closed")
+    make_ticket(desk.org, subject="Invoice is wrong")
+    make_ticket(desk.org, subject="Charged twice")
+    persist()
+    sign_in(page, desk.agent)
+
+    page.goto("/")
+    page.get_by_label("Select ticket #2").check()
+    page.get_by_label("Select ticket #3").check()
+    toolbar = page.locator("form.bulk-bar")
+    toolbar.get_by_label("Action").select_option(label="Apply macro")
+    expect(toolbar.get_by_label("Merge into #")).to_be_hidden()
+    toolbar.get_by_label("Macro", exact=True).select_option(label="Escalate to billing")
+    toolbar.get_by_role("button", name="Apply to selected").click()
+
+    expect(page.get_by_text("Apply macro “Escalate to billing”: 2 tickets done.")).to_be_visible()
+    for subject in ("Invoice is wrong", "Charged twice"):
+        row = page.get_by_role("row").filter(has_text=subject)
+        expect(row.get_by_text("Critical")).to_be_visible()
+        expect(row.locator(".tag", has_text="vip")).to_be_visible()
+    untouched = page.get_by_role("row").filter(has_text=desk.ticket.subject)
+    expect(untouched.locator(".tag", has_text="vip")).to_have_count(0)
+    db.session.expire_all()
+    priorities = dict(db.session.execute(db.select(Ticket.subject, Ticket.priority)).all())
+    assert priorities["Invoice is wrong"] is priorities["Charged twice"] is Priority.CRITICAL
+    assert priorities[desk.ticket.subject] is not Priority.CRITICAL
+
+
+def test_an_agent_merges_checked_rows_into_one_of_them(page: Page, desk) -> None:
+    make_ticket(desk.org, subject="Refund still missing")
+    persist()
+    sign_in(page, desk.agent)
+
+    page.goto("/")
+    page.get_by_label("Select ticket #1").check()
+    page.get_by_label("Select ticket #2").check()
+    toolbar = page.locator("form.bulk-bar")
+    toolbar.get_by_label("Action").select_option(label="Merge into a ticket")
+    toolbar.get_by_label("Merge into #").fill("1")
+    toolbar.get_by_role("button", name="Apply to selected").click()
+
+    expect(
+        page.get_by_text(
+            "Merge into #1: 1 ticket done. #1 left as it is: it is the ticket the others merge into."
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Refund still missing")).to_have_count(0)
+    assert _statuses() == {
+        "Refund for a cancelled booking": "open",
+        "Refund still missing": "closed",
+    }
+
+
 @pytest.mark.parametrize("who", ["viewer"])
 def test_a_viewer_is_offered_no_bulk_actions(page: Page, desk, who) -> None:
     sign_in(page, getattr(desk, who))
