@@ -64,7 +64,7 @@ def test_an_agent_sends_two_files_and_downloads_one(page: Page, desk: Desk, mail
     expect(composer.locator("[data-attach-list] li")).to_have_count(2)
     expect(composer.get_by_text("booking-log.txt")).to_be_visible()
 
-    page.get_by_role("button", name="Send reply to customer").click()
+    page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()
 
     expect(page.get_by_text("Reply sent to the customer.")).to_be_visible()
     files = page.locator("article.message").last.get_by_role("list", name="Attachments")
@@ -93,6 +93,7 @@ def test_an_agent_pastes_an_image_into_a_note(page: Page, desk: Desk) -> None:
     _paste_image(page)
 
     expect(page.locator(".composer [data-attach-list]")).to_contain_text("pasted-image-1.png")
+    page.get_by_role("radio", name="Internal note").check()
     page.get_by_role("button", name="Add internal note").click()
     expect(page.get_by_text("Internal note added.")).to_be_visible()
     image = page.locator("article.message").last.get_by_role("img", name="pasted-image-1.png")
@@ -113,7 +114,7 @@ def test_a_file_over_the_limit_is_refused_before_sending(page: Page, desk: Desk,
         expect(page.locator("[data-attach-error]")).to_contain_text(
             "a file may be at most 10 bytes"
         )
-        page.get_by_role("button", name="Send reply to customer").click()
+        page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()
         expect(page.get_by_label("Message")).to_have_value("Kept text")  # nothing was sent
         expect(page.get_by_text("Reply sent to the customer.")).to_have_count(0)
     finally:

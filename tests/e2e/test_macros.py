@@ -50,7 +50,7 @@ def test_an_agent_types_hash_ref_and_inserts_the_canned_reply(page: Page, desk: 
     expect(box).to_have_value(expected + " #pass")
 
     box.fill(expected)
-    page.get_by_role("button", name="Send reply to customer").click()
+    page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()
     expect(page.get_by_text("Reply sent to the customer.")).to_be_visible()
     sent = db.session.scalars(db.select(Message.body_text).order_by(Message.id.desc())).first()
     assert sent == expected
@@ -94,7 +94,9 @@ def test_an_admin_creates_a_macro_and_an_agent_applies_it(page: Page, desk: Desk
     page.get_by_role("button", name="Apply macro").click()
     expect(page.get_by_text("Macro “Refund approved” applied.")).to_be_visible()
 
-    expect(page.locator(".message-body").last).to_have_text("Hi Aisha, the refund is on its way.")
+    expect(page.locator("article .message-body").last).to_have_text(
+        "Hi Aisha, the refund is on its way."
+    )
     history = page.get_by_role("list", name="Changes of the macro Refund approved")
     expect(history).to_contain_text("changed the status from Open to Pending")
     expect(history).to_contain_text("changed the priority from Medium to High")

@@ -27,6 +27,7 @@ def test_a_mention_reaches_the_colleague_through_the_bell(page: Page, desk: Desk
     handle = desk.senior.email.split("@")[0]
     expect(message).to_have_value(f"Refund approved? @{handle} ")
     message.press_sequentially("please confirm")
+    page.get_by_role("radio", name="Internal note").check()
     page.get_by_role("button", name="Add internal note").click()
 
     expect(page.get_by_role("status")).to_contain_text("Internal note added.")

@@ -45,7 +45,7 @@ def test_a_filtered_queue_counts_the_tickets_it_shows(page: Page, desk) -> None:
     sign_in(page, desk.agent)
     expect(page.get_by_text("5 tickets in this queue")).to_be_visible()
 
-    tag = page.get_by_label("Tag")
+    tag = page.get_by_label("Tag", exact=True)
     tag.fill("vip")
     tag.press("Enter")
 
