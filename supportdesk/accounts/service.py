@@ -247,7 +247,9 @@ def _clean_team_name(organization_id: int, name: str, exclude_id: int | None = N
     if not name:
         raise ValidationFailed("A team needs a name.", {"name": "Enter a name."})
     query = sa.select(Team.id).where(
-        Team.organization_id == organization_id, sa.func.lower(Team.name) == name.lower()
+        # Both sides lowered by the database: Python's lower() differs past ASCII.
+        Team.organization_id == organization_id,
+        sa.func.lower(Team.name) == sa.func.lower(name),
     )
     if exclude_id is not None:
         query = query.where(Team.id != exclude_id)

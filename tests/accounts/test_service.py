@@ -302,6 +302,18 @@ def test_team_names_are_unique_within_an_organization_whatever_the_case(org, sen
     assert "name" in raised.value.fields
 
 
+@pytest.mark.parametrize("name", ["Über", "ÉQUIPE", "İstanbul"])
+def test_a_taken_name_past_ascii_is_refused_not_a_500(org, senior_agent, name):
+    """The check lowers both sides in the database: Python's lower() of "Über" is not what the
+    database's lower() gives, so the same name slipped past it to the unique constraint."""
+    service.create_team(senior_agent, name=name)
+
+    with pytest.raises(ValidationFailed) as raised:
+        service.create_team(senior_agent, name=name)
+
+    assert "name" in raised.value.fields
+
+
 def test_another_organization_may_use_the_same_team_name(other_org, senior_agent):
     TeamFactory(organization=other_org, name="Billing")
 
