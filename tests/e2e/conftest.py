@@ -13,6 +13,7 @@ no SMTP), as in the embedded default.
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import secrets
 import shutil
@@ -20,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -35,6 +37,7 @@ from tests.fixtures import migrations, postgres
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 E2E_DIR = Path(__file__).parent
+STATIC = (E2E_DIR.parent.parent / "static").resolve()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -173,6 +176,30 @@ def browser_context_args(browser_context_args: dict, base_url: str) -> dict:
         "locale": "en-GB",
         "timezone_id": "UTC",
     }
+
+
+def _static_from_disk(route) -> None:
+    path = STATIC / unquote(urlsplit(route.request.url).path).removeprefix("/static/")
+    if STATIC in path.resolve().parents and path.is_file():
+        route.fulfill(path=str(path), content_type=mimetypes.guess_type(path.name)[0])
+    else:
+        route.continue_()
+
+
+@pytest.fixture(autouse=True)
+def _static_files_from_disk(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Serve static files (CSS, scripts, the favicon) to the browser from disk, not from the
+    live server.
+
+    A page that navigates or reloads at once (the bulk job's progress page every 2 s, a post
+    right after load) drops the browser's requests for them midway, and Werkzeug's threaded
+    test server then leaves the file it had opened to the garbage collector: a ResourceWarning
+    that the suite's `error` filter pins on whichever test runs at that moment. The app's own
+    static route is tested through the test client (tests/test_generated_inputs.py).
+    """
+    if "page" in request.fixturenames:
+        request.getfixturevalue("context").route("**/static/**", _static_from_disk)
+    yield
 
 
 # -- people and their data -----------------------------------------------------------------
