@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_REPLICA_URL": None,  # a streaming replica for search (supportdesk.replica); None: none
     "REDIS_URL": None,  # None: in-process jobs and in-memory rate limits
     "SECRET_KEY": None,  # None: a random key kept in instance/secret_key
+    # Passphrases that encrypt stored secrets (supportdesk.secretbox), comma-separated, the
+    # encrypting one first; None: one derived from SECRET_KEY. Never logged.
+    "ENCRYPTION_KEYS": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "MAIL_DOMAIN": "supportdesk.localhost",
     "SECURE_COOKIES": None,  # None: on when BASE_URL is https
