@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import signal
 import threading
 import time
@@ -164,6 +165,10 @@ def _sigterm_exits() -> None:
 
     def leave(signum, frame):
         _STOP_SIGNALLED.set()
+        # A scheduler process forked by the round that was starting would be joined at exit
+        # (multiprocessing waits for its children) and never told to stop: tell it now.
+        for child in multiprocessing.active_children():
+            child.terminate()
         raise SystemExit(0)
 
     for number in (signal.SIGTERM, signal.SIGINT):

@@ -157,3 +157,41 @@ def test_rq_quitting_on_a_lost_redis_is_told_apart_from_a_finished_burst():
             server.terminate()
             server.wait()
         client.close()
+
+
+# A process between two rounds of keep_working whose new round has just forked RQ's scheduler
+# (a non-daemon child that stops only when told), then gets SIGTERM.
+_BETWEEN_ROUNDS = """
+import multiprocessing, signal, sys, time
+from supportdesk.cli.jobs import _sigterm_exits
+
+def scheduler():
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    while not stop:
+        time.sleep(0.05)
+
+_sigterm_exits()
+child = multiprocessing.get_context("fork").Process(target=scheduler)
+child.start()
+print(child.pid, flush=True)
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_sigterm_between_rounds_stops_the_scheduler_the_new_round_forked(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-c", _BETWEEN_ROUNDS], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        child_pid = int(process.stdout.readline())
+        process.send_signal(signal.SIGTERM)
+        # Without telling the child, the exiting process would wait for it forever.
+        assert process.wait(timeout=PATIENCE) == 0
+        _until(lambda: not Path(f"/proc/{child_pid}").exists(), "the scheduler child to end")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
