@@ -23,9 +23,13 @@ from supportdesk.sso import service as sso
 from supportdesk.sso.models import SsoSettings
 from supportdesk.sso.provider import Pending, SsoFailure
 from supportdesk.submit import commit
-from supportdesk.web import Form, same_site_path
+from supportdesk.web import CONTENT_SECURITY_POLICY, Form, same_site_path
 
 PENDING_KEY = "sso_pending"
+# Which organization this browser last signed in with by SSO: the sign-in page then offers
+# "Sign in with <provider>" first. Only a hint (an organization's public slug), never a credential.
+REMEMBER_COOKIE = "supportdesk_sso"
+REMEMBER_SECONDS = 365 * 24 * 3600
 
 
 class SsoEmailForm(Form):
@@ -54,7 +58,19 @@ def sso_entry():
             "password instead.",
         ]
     status = 422 if form.is_submitted() else 200
-    return render_template("auth/sso.html", form=form), status
+    return (
+        render_template("auth/sso.html", form=form),
+        status,
+        {"Content-Security-Policy": _entry_policy()},
+    )
+
+
+def _entry_policy() -> str:
+    """The page's CSP, with form-action open to https: the form's answer redirects to the
+    identity provider, and browsers apply form-action to that redirect. The page shows no
+    input of anybody but the visitor, so no injected form can use it."""
+    schemes = "https: http:" if current_app.config.get("SSO_ALLOW_HTTP") else "https:"
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {schemes}")
 
 
 @bp.get("/login/sso/<slug>")
@@ -124,7 +140,23 @@ def sso_callback():
         return _refused(pending.organization_id, failure, email=claims.get("email"))
     session.clear()  # a new session at sign-in: nothing from before survives
     login_user(user, remember=False)
-    return redirect(same_site_path(next_path))
+    response = redirect(same_site_path(next_path))
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        settings.organization.slug,
+        max_age=REMEMBER_SECONDS,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+@bp.app_template_global()
+def remembered_sso() -> SsoSettings | None:
+    """The usable settings of the organization this browser last signed in with by SSO."""
+    slug = request.cookies.get(REMEMBER_COOKIE)
+    return sso.settings_for_slug(slug) if slug else None
 
 
 def _refused(organization_id: int, failure: SsoFailure, *, email: str | None):

@@ -45,7 +45,10 @@ class SsoSettings(db.Model):
 
     @property
     def button_label(self) -> str:
-        return f"Sign in with {self.provider_name or 'SSO'}"
+        """The sign-in page's button for this organization's provider."""
+        if self.provider_name:
+            return f"Sign in with {self.provider_name}"
+        return f"Sign in to {self.organization.name} with SSO"
 
     def __repr__(self) -> str:
         return f"<SsoSettings org={self.organization_id} enabled={self.enabled}>"

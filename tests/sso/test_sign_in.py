@@ -341,3 +341,18 @@ def test_the_direct_link_of_an_organization_goes_to_its_provider(client, idp, ss
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"{idp.issuer}/authorize?")
     assert client.get("/login/sso/no-such-org").headers["Location"] == "/login"
+
+
+def test_the_sign_in_page_offers_the_provider_this_browser_signed_in_with_before(
+    client, idp, sso_settings, alex, org
+):
+    assert "Sign in with Acme ID" not in client.get("/login").get_data(as_text=True)
+    sign_in_with_sso(client, idp)
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account"))})
+
+    page = client.get("/login").get_data(as_text=True)
+
+    assert "Sign in with Acme ID" in page and f'href="/login/sso/{org.slug}"' in page
+    sso_settings.enabled = False
+    db.session.flush()
+    assert "Sign in with Acme ID" not in client.get("/login").get_data(as_text=True)
