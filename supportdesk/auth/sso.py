@@ -9,6 +9,7 @@ Every refusal is a sentence on the sign-in page and an entry in the organization
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import asdict
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -120,10 +121,12 @@ def sso_callback():
                 "mismatch). Start again with “Sign in with SSO”.",
             )
         if request.args.get("error"):
+            # The provider's words, shortened; the reason keeps only an error code's characters
+            # (it reaches the app log, where a crafted line break must not forge an entry).
+            code = re.sub(r"[^A-Za-z0-9_.-]", "", request.args["error"])[:40] or "unknown"
+            said = " ".join(request.args.get("error_description", "").split())[:200] or code
             raise SsoFailure(
-                f"provider_error:{request.args['error']}"[:60],
-                "The identity provider did not sign you in"
-                f" ({request.args.get('error_description') or request.args['error']}).",
+                f"provider_error:{code}", f"The identity provider did not sign you in ({said})."
             )
         token = provider.exchange_code(
             settings, pending, code=request.args.get("code", ""), redirect_uri=_callback_url()

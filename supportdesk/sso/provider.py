@@ -13,6 +13,7 @@ Every failure is an `SsoFailure`: a short reason for the audit log and a sentenc
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -189,6 +190,7 @@ def exchange_code(settings, pending: Pending, *, code: str, redirect_uri: str) -
         ) from None
     if not isinstance(token, dict) or response.status_code != 200 or "error" in token:
         error = token.get("error") if isinstance(token, dict) else None
+        error = re.sub(r"[^A-Za-z0-9_.-]", "", str(error))[:40] if error else None
         raise SsoFailure(
             f"token_refused:{error or response.status_code}"[:60],
             "The identity provider refused to complete the sign-in"

@@ -356,3 +356,27 @@ def test_the_sign_in_page_offers_the_provider_this_browser_signed_in_with_before
     sso_settings.enabled = False
     db.session.flush()
     assert "Sign in with Acme ID" not in client.get("/login").get_data(as_text=True)
+
+
+def test_a_wrong_client_secret_is_named_as_the_thing_to_check(client, idp, admin, alex):
+    configure(admin, idp, client_secret="not the registered secret")
+
+    response = sign_in_with_sso(client, idp)
+
+    assert "refused to complete the sign-in (invalid_client)" in page_after(client, response)
+    assert "not the registered secret" not in str(entries("auth.sign_in_failed")[0].after)
+    assert entries("auth.sign_in_failed")[0].after["reason"] == "token_refused:invalid_client"
+
+
+def test_an_unreachable_provider_is_reported_before_the_browser_leaves(
+    client, idp, sso_settings, alex, httpserver
+):
+    sso_settings.issuer = httpserver.url_for("/nowhere")
+    db.session.flush()
+    token = csrf_token(client.get("/login/sso"))
+
+    response = client.post("/login/sso", data={"csrf_token": token, "email": alex.email})
+
+    assert response.headers["Location"] == "/login"
+    assert "discovery document could not be read" in page_after(client, response)
+    assert entries("auth.sign_in_failed")[0].after["reason"] == "discovery_document_unavailable"
