@@ -380,3 +380,63 @@ def test_an_unreachable_provider_is_reported_before_the_browser_leaves(
     assert response.headers["Location"] == "/login"
     assert "discovery document could not be read" in page_after(client, response)
     assert entries("auth.sign_in_failed")[0].after["reason"] == "discovery_document_unavailable"
+
+
+def _issuer_mismatch(idp):
+    idp.discovery["issuer"] = "https://somebody-else.example"
+
+
+def _no_jwks_uri(idp):
+    idp.discovery["jwks_uri"] = None
+
+
+def _unreadable_key_set(idp):
+    idp.jwks_body = '{"keys": [{"kty": "RSA", "n": "not-a-key"}]}'
+
+
+def _no_id_token(idp):
+    idp.token_response["id_token"] = None
+
+
+def _shared_secret_signature(idp):
+    idp.algorithm = "HS256"
+
+
+def _no_email(idp):
+    idp.claims["email"] = None
+
+
+@pytest.mark.parametrize(
+    ("bend", "reason", "sentence"),
+    [
+        pytest.param(_issuer_mismatch, "issuer_mismatch", "copy the issuer URL exactly", id="issuer-mismatch"),
+        pytest.param(_no_jwks_uri, "discovery_incomplete", "names no jwks_uri", id="no-jwks-uri"),
+        pytest.param(_unreadable_key_set, "key_set_invalid", "key set (JWKS) cannot be read", id="bad-jwks"),
+        pytest.param(_no_id_token, "no_id_token", "without an ID token", id="no-id-token"),
+        pytest.param(_shared_secret_signature, "token_unreadable:unsupported_algorithm", "algorithm that is not allowed", id="hs256"),
+        pytest.param(_no_email, "no_email", "sent no email address", id="no-email"),
+    ],
+)  # fmt: skip
+def test_a_provider_that_misbehaves_is_refused_with_what_to_fix(
+    client, idp, sso_settings, alex, bend, reason, sentence
+):
+    bend(idp)
+    token = csrf_token(client.get("/login/sso"))
+    started = client.post("/login/sso", data={"csrf_token": token, "email": alex.email})
+    location = started.headers["Location"]
+    response = started if location == "/login" else client.get(idp.approve(location))
+
+    assert sentence in page_after(client, response)
+    assert not signed_in(client)
+    assert entries("auth.sign_in_failed")[0].after["reason"] == reason
+
+
+def test_a_callback_after_sso_was_turned_off_is_refused(client, idp, sso_settings, alex):
+    callback = idp.approve(start(client))
+    sso_settings.enabled = False
+    db.session.flush()
+
+    response = client.get(callback)
+
+    assert "turned off for this organization" in page_after(client, response)
+    assert idp.token_requests == []
