@@ -57,6 +57,14 @@ def test_an_agent_signs_in_with_sso_and_lands_in_the_console(
     expect(page.locator(".whoami")).to_contain_text(desk.agent.name)
     assert idp.token_requests and idp.token_requests[0]["code_verifier"]
 
+    # next time, this browser is offered its organization's provider by name (the person is
+    # still signed in at the provider, which asks nothing)
+    idp.email = desk.agent.email
+    page.get_by_role("button", name="Sign out").click()
+    page.screenshot(path="/tmp/sso-login-remembered.png")
+    page.get_by_role("link", name="Sign in with Acme ID").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
 
 def test_a_refused_sign_in_says_why_on_the_sign_in_page(
     page: Page, desk, idp: TestIdentityProvider
