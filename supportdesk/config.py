@@ -64,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
     # Whose Authentication-Results to trust (our MTA's authserv-id); None: the topmost header.
     "INBOUND_AUTHSERV_ID": None,
     "WEBHOOKS_ALLOW_PRIVATE": False,  # development/tests only: allow private and loopback targets
+    "SSO_ALLOW_HTTP": False,  # development/tests only: an OpenID Connect issuer on plain http://
     "WEBHOOKS_CONNECT_TIMEOUT": 5,  # seconds to open the connection to a receiver
     "WEBHOOKS_TIMEOUT": 15,  # seconds for a whole attempt (connect, send, read the answer)
     # Seconds before each retry, with ±10 % jitter: about a day in all, then the delivery fails.
@@ -131,7 +132,7 @@ def production_problems(config: dict[str, Any], environ: dict[str, str]) -> list
             "SUPPORTDESK_PROXY_FIX is not set: say true behind a reverse proxy or load balancer "
             "(rate limits then see the client's address), false otherwise."
         )
-    for name in ("PASSWORD_HASH_FAST", "WEBHOOKS_ALLOW_PRIVATE"):
+    for name in ("PASSWORD_HASH_FAST", "WEBHOOKS_ALLOW_PRIVATE", "SSO_ALLOW_HTTP"):
         if config.get(name):
             problems.append(f"SUPPORTDESK_{name} is for development and tests only: unset it.")
     return problems

@@ -235,6 +235,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],
+        "slug": [org.slug],  # an organization's single sign-on link
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

@@ -57,6 +57,7 @@ APP_TABLES = {
     "custom_fields",
     "saved_views",
     "composer_drafts",
+    "sso_settings",
 }
 
 

@@ -23,6 +23,7 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     organization,
     outbound_mail,
     sla,
+    sso,
     teams,
     tokens,
     webhooks,

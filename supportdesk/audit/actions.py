@@ -12,6 +12,7 @@ ACTIONS: dict[str, str] = {
     "auth.sign_in": "Signed in",
     "auth.sign_in_failed": "Sign-in failed",
     "auth.sign_out": "Signed out",
+    "auth.break_glass": "Admin signed in with a password while SSO only is on (break-glass)",
     # agents
     "agent.created": "Agent created",
     "agent.updated": "Agent name or email changed",
@@ -54,6 +55,8 @@ ACTIONS: dict[str, str] = {
     "organization.updated": "Organization settings changed",
     # tickets
     "ticket.deleted": "Ticket deleted",
+    # single sign-on
+    "sso.updated": "Single sign-on settings changed",
     # the log itself
     "audit_log.purged": "Old audit entries purged (retention)",
 }

@@ -14,6 +14,7 @@ from supportdesk.auth.throttle import LoginThrottle
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.sessions.service import end_session, start_session
+from supportdesk.sso import service as sso
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ def authenticate(throttle: LoginThrottle, email: str, password: str, address: st
             "That email and password do not match an active account.", reason="wrong_password"
         )
     throttle.succeeded(email, address)
+    if sso.password_refused(user):  # "SSO only" (supportdesk.sso.service: break-glass for admins)
+        raise LoginRefused(sso.SSO_ONLY_MESSAGE, reason="sso_only")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -75,6 +78,7 @@ def sign_in(
         user, remember=remember, ip_address=address, user_agent=user_agent
     )
     invalidate_open_resets(user)
+    sso.record_break_glass(user)
     audit.record(
         user.organization_id,
         "auth.sign_in",

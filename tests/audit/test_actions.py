@@ -164,6 +164,21 @@ def _organization(w: World):
     return w.org.id
 
 
+def _single_sign_on(w: World):
+    w.post(
+        "/admin/sso",
+        {
+            "enabled": "y",
+            "issuer": "https://login.example.com",
+            "client_id": "desk",
+            "client_secret": "the client secret",
+            "allowed_domains": "example.com",
+            "jit_role": "agent",
+        },
+    )
+    return db.session.scalar(sa.text("SELECT id FROM sso_settings"))
+
+
 def _delete_ticket(w: World):
     ticket = factories.make_ticket(w.org, subject="Spam spam")
     w.post(
@@ -284,6 +299,19 @@ CASES = [
             after={"time_zone": "Europe/Lisbon", "audit_retention_days": 90},
         ),
         id="organization-settings",
+    ),
+    pytest.param(
+        Case(
+            _single_sign_on,
+            "sso.updated",
+            "sso",
+            after={
+                "enabled": True,
+                "issuer": "https://login.example.com",
+                "client_secret_replaced": True,
+            },
+        ),
+        id="single-sign-on-settings",
     ),
     pytest.param(
         Case(

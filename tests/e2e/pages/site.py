@@ -27,9 +27,11 @@ NOT_PAGES = {
     "console.canned_reply_search": "JSON for the composer's # list (tests/e2e/test_macros.py)",
     "console.mentionable_list": "JSON for the note composer's @ autocomplete",
     "admin.audit_export": "a CSV download",
+    "auth.sso_start": "a redirect to the organization's identity provider",
+    "auth.sso_callback": "the identity provider's redirect back (tests/e2e/test_sso.py)",
 }
 # Pages a signed-in agent is sent away from.
-SIGNED_OUT_PAGES = frozenset({"auth.login"})
+SIGNED_OUT_PAGES = frozenset({"auth.login", "auth.sso_entry"})
 
 
 @functools.cache

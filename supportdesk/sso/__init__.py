@@ -1,0 +1,1 @@
+"""Single sign-on with OpenID Connect: per-organization settings, the code flow, agent mapping."""
