@@ -57,6 +57,8 @@ APP_TABLES = {
     "custom_fields",
     "saved_views",
     "composer_drafts",
+    "data_exports",
+    "retention_policies",
 }
 
 
