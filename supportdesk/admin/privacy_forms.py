@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from supportdesk.privacy.models import ClosedTicketAction
@@ -30,7 +31,7 @@ class RetentionForm(Form):
     enabled = BooleanField("Apply this policy every hour")
     closed_ticket_action = SelectField(
         "Closed tickets",
-        choices=[(a.value, a.label) for a in ClosedTicketAction],
+        choices=[SelectChoice(a.value, a.label) for a in ClosedTicketAction],
         default=ClosedTicketAction.OFF.value,
     )
     closed_ticket_days = IntegerField("… once closed for (days)", validators=[Optional()])
