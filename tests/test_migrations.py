@@ -58,6 +58,8 @@ APP_TABLES = {
     "saved_views",
     "composer_drafts",
     "sso_settings",
+    "data_exports",
+    "retention_policies",
 }
 
 

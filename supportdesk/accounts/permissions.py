@@ -35,6 +35,9 @@ REQUIRED_ROLE: dict[str, Role] = {
     "organization.manage": Role.ADMIN,
     # The audit log is read by admins only (who did what, from where); nobody writes it by hand.
     "audit_log.view": Role.ADMIN,
+    # Customers' data rights (export, erasure) and retention policies: admins only.
+    "customer.data_rights": Role.ADMIN,
+    "retention.manage": Role.ADMIN,
     # Custom ticket fields: their definitions; values are ticket edits ("ticket.edit").
     "field.manage": Role.ADMIN,
     # Saved views: every agent keeps their own; sharing one with everybody is for seniors.

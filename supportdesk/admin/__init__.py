@@ -22,6 +22,8 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     mail,
     organization,
     outbound_mail,
+    privacy,
+    retention,
     sla,
     sso,
     teams,

@@ -57,6 +57,13 @@ ACTIONS: dict[str, str] = {
     "ticket.deleted": "Ticket deleted",
     # single sign-on
     "sso.updated": "Single sign-on settings changed",
+    # customers' data rights (supportdesk.privacy)
+    "customer.export_requested": "Customer data export requested",
+    "customer.export_downloaded": "Customer data export downloaded",
+    "customer.erased": "Customer data erased",
+    # retention (supportdesk.privacy.retention)
+    "retention.updated": "Retention policy changed",
+    "retention.applied": "Retention policy applied",
     # the log itself
     "audit_log.purged": "Old audit entries purged (retention)",
 }

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from supportdesk.cli.accounts import create_admin
     from supportdesk.cli.attachments import attachments
     from supportdesk.cli.demo import seed_demo
+    from supportdesk.cli.gdpr import gdpr
     from supportdesk.cli.jobs import cron, worker
     from supportdesk.cli.mail import mail
     from supportdesk.cli.secrets import secrets
@@ -27,4 +28,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(sla_recompute)
     app.cli.add_command(sla_sweep)
     app.cli.add_command(attachments)
+    app.cli.add_command(gdpr)
     app.cli.add_command(secrets)

@@ -7,7 +7,7 @@ The interface knows nothing of attachments: exports and archives use it the same
 
     key = storage().put(b"...")          # or put(stream)
     with storage().open(key) as f: ...   # or storage().read(key)
-    storage().size(key), storage().exists(key), storage().delete(key)
+    storage().size(key), storage().exists(key), storage().delete(key), storage().stored_keys()
 
 Settings (README, "File storage"): STORAGE_BACKEND (`local` | `s3`), STORAGE_DIR, and the
 STORAGE_S3_* settings. The backend is built once per app and kept in `app.extensions`.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
 from flask import Flask, current_app
@@ -53,6 +54,9 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the file (nothing happens when there is none)."""
+
+    def stored_keys(self) -> Iterator[str]:
+        """Every stored key (the privacy scan reads every file; order unspecified)."""
 
 
 def check_key(key: str) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from supportdesk.storage import MissingFile, StorageError, check_key, chunks
+from supportdesk.storage import _KEY, MissingFile, StorageError, check_key, chunks
 
 
 class LocalStorage:
@@ -72,3 +73,8 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def stored_keys(self) -> Iterator[str]:
+        for path in self.root.glob("??/??/*"):
+            if _KEY.match(path.name) and path.is_file():
+                yield path.name

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from supportdesk.storage import CHUNK, MissingFile, StorageError, check_key, chunks
+from supportdesk.storage import _KEY, CHUNK, MissingFile, StorageError, check_key, chunks
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
@@ -114,3 +115,16 @@ class S3Storage:
             self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
         except (BotoCoreError, ClientError) as exc:
             raise self._fail("delete a file", exc) from exc
+
+    def stored_keys(self) -> Iterator[str]:
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    name = item["Key"][len(self.prefix) :]
+                    if _KEY.match(name):
+                        yield name
+        except (BotoCoreError, ClientError) as exc:
+            raise self._fail("list its files", exc) from exc

@@ -1,0 +1,43 @@
+"""Forms of the privacy pages: a customer's email, the erasure confirmation, retention policy."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from supportdesk.privacy.models import ClosedTicketAction
+from supportdesk.web import Form
+
+
+class CustomerEmailForm(Form):
+    """The customer to export or erase, by email."""
+
+    email = EmailField("Customer email", validators=[DataRequired(), Length(max=254)])
+
+
+class EraseForm(Form):
+    """The customer to erase and their email typed again, as the confirmation."""
+
+    email = EmailField("Customer email", validators=[DataRequired(), Length(max=254)])
+    confirmation = StringField(
+        "Type the customer's email address to confirm", validators=[DataRequired()]
+    )
+
+
+class RetentionForm(Form):
+    """An organization's retention policy (the service checks the ranges: field errors)."""
+
+    enabled = BooleanField("Apply this policy every hour")
+    closed_ticket_action = SelectField(
+        "Closed tickets",
+        choices=[SelectChoice(a.value, a.label) for a in ClosedTicketAction],
+        default=ClosedTicketAction.OFF.value,
+    )
+    closed_ticket_days = IntegerField("… once closed for (days)", validators=[Optional()])
+    inbound_mail_days = IntegerField(
+        "Purge the raw bytes of received mail after (days; empty: keep)", validators=[Optional()]
+    )
+    export_days = IntegerField(
+        "Delete customers' data exports after (days)", validators=[Optional()]
+    )
