@@ -57,6 +57,8 @@ APP_TABLES = {
     "custom_fields",
     "saved_views",
     "composer_drafts",
+    "totp_factors",
+    "recovery_codes",
 }
 
 

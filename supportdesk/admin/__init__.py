@@ -25,5 +25,6 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     sla,
     teams,
     tokens,
+    two_factor,
     webhooks,
 )
