@@ -119,6 +119,6 @@ class OrganizationForm(Form):
     time_tracking = BooleanField("Agents record the minutes spent on each reply and note")
     two_factor_policy = SelectField(
         "Two-factor authentication",
-        choices=[(p.value, p.label) for p in TwoFactorPolicy],
+        choices=[SelectChoice(p.value, p.label) for p in TwoFactorPolicy],
         validate_choice=False,  # the service checks it (a field error); absent: unchanged
     )
