@@ -194,8 +194,8 @@ def _codes_page(codes: list[str], *, first: bool):
 
 @bp.before_app_request
 def require_enrolment():
-    """Agents the organization requires two factors of, without them, see only the set-up page
-    (API tokens are separate credentials and are not gated: see the README)."""
+    """Agents the organization requires two factors of, without them, see only the set-up page,
+    which says why (API tokens are separate credentials and are not gated: see the README)."""
     endpoint = request.endpoint or ""
     if endpoint in OPEN_WHILE_ENROLLING or not endpoint.startswith(GATED_BLUEPRINTS):
         return None
