@@ -68,6 +68,9 @@ def test_an_agent_sets_up_two_factor_then_signs_in_with_a_code(page: Page, desk)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto("/account")
     expect(page.locator("#two-factor")).to_contain_text("10 recovery codes left")
+    page.get_by_role("link", name="Manage two-factor authentication").click()
+    expect(page.get_by_text("10 unused recovery codes left.")).to_be_visible()
+    page.screenshot(path=f"{SCREENSHOTS}/twofa-settings.png", full_page=True)
 
 
 def test_an_agent_who_lost_the_phone_signs_in_with_a_recovery_code(page: Page, desk) -> None:
@@ -115,6 +118,8 @@ def test_an_admin_resets_the_two_factor_of_an_agent_who_lost_the_phone(page: Pag
     page.goto("/admin/agents")
     expect(page.get_by_role("row").filter(has_text=desk.agent.email)).to_contain_text("On")
     page.get_by_role("link", name=desk.agent.name).click()
+    page.locator("#two-factor").scroll_into_view_if_needed()
+    page.screenshot(path=f"{SCREENSHOTS}/twofa-admin-agent.png", full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Reset two-factor authentication").click()
     expect(
