@@ -1,5 +1,5 @@
-"""Two-factor writes: set up, check a code, recovery codes, turn off, admin reset, the
-organization's requirement. Flushes only.
+"""Two-factor writes: set up, check a code, recovery codes (their rows: recovery.py), turn off,
+admin reset, the organization's requirement. Flushes only.
 
 A refused code is recorded in the audit log (`two_factor.code_failed`) and counted by the login
 throttle before CodeRefused is raised, and nothing else was changed by then: the caller commits
@@ -9,7 +9,6 @@ that entry before rolling back (supportdesk.auth.two_factor does), so failures s
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,23 +17,19 @@ from markupsafe import Markup
 
 from supportdesk import audit
 from supportdesk.accounts.models import TwoFactorPolicy, User
-from supportdesk.accounts.passwords import hash_password, verify_password
 from supportdesk.accounts.permissions import require
 from supportdesk.accounts.queries import get_agent
 from supportdesk.audit.service import agent_label
 from supportdesk.db import utcnow
 from supportdesk.errors import Conflict, DomainError, ValidationFailed
 from supportdesk.extensions import db
-from supportdesk.twofactor import totp
-from supportdesk.twofactor.models import RecoveryCode, TotpFactor
+from supportdesk.twofactor import recovery, totp
+from supportdesk.twofactor.models import TotpFactor
 
 if TYPE_CHECKING:  # the auth package imports this module: no import cycle at run time
     from supportdesk.auth.throttle import LoginThrottle
 
-RECOVERY_CODE_COUNT = 10
-# Lower-case letters and digits without the look-alikes (0/o, 1/l/i): read from paper reliably.
-RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-RECOVERY_LENGTH = 10  # 10 of 31 symbols: about 50 bits each, shown as xxxxx-xxxxx
+RECOVERY_CODE_COUNT = recovery.COUNT
 WRONG_CODE = "That code is not correct, or it was already used. Enter the current code."
 
 
@@ -106,7 +101,7 @@ def status(user: User) -> Status:
     return Status(
         enabled=enabled,
         enabled_at=factor.enabled_at if enabled else None,
-        recovery_codes_left=_unused_codes_count(user) if enabled else 0,
+        recovery_codes_left=recovery.unused_count(user) if enabled else 0,
         required=is_required(user),
     )
 
@@ -170,7 +165,7 @@ def confirm_enrolment(
     throttle.code_succeeded(user.id)
     factor.secret, factor.pending_secret = factor.pending_secret, None
     factor.enabled_at, factor.last_step = now, step
-    codes = _replace_recovery_codes(user, now)
+    codes = recovery.replace_all(user, now)
     _record(user, "two_factor.enabled", actor=user, after={"recovery_codes_issued": len(codes)})
     return codes
 
@@ -203,8 +198,8 @@ def check_code(
             return "totp"
         reused = totp.matching_step(factor.secret, code, now, after=None) is not None
         _refuse(throttle, user, purpose, CodeRefused(reason="reused" if reused else "wrong_code"))
-    if allow_recovery and _looks_like_recovery(code):
-        row = _matching_recovery_code(user, code)
+    if allow_recovery and recovery.looks_like_code(code):
+        row = recovery.matching(user, code)
         if row is not None:
             row.used_at = now
             db.session.flush()
@@ -213,7 +208,7 @@ def check_code(
                 user,
                 "two_factor.recovery_code_used",
                 actor=user,
-                after={"purpose": purpose, "left": _unused_codes_count(user)},
+                after={"purpose": purpose, "left": recovery.unused_count(user)},
             )
             return "recovery_code"
     _refuse(throttle, user, purpose, CodeRefused(reason="wrong_code"))
@@ -226,7 +221,7 @@ def regenerate_recovery_codes(
     """New recovery codes after an authenticator code; every earlier one stops working."""
     now = now or utcnow()
     check_code(throttle, user, code, purpose="regenerate", allow_recovery=False, now=now)
-    codes = _replace_recovery_codes(user, now)
+    codes = recovery.replace_all(user, now)
     _record(user, "two_factor.recovery_codes_regenerated", actor=user, after={"issued": len(codes)})
     return codes
 
@@ -336,63 +331,4 @@ def _remove(user: User) -> None:
             TotpFactor.organization_id == user.organization_id, TotpFactor.user_id == user.id
         )
     )
-    db.session.execute(
-        sa.delete(RecoveryCode).where(
-            RecoveryCode.organization_id == user.organization_id, RecoveryCode.user_id == user.id
-        )
-    )
-
-
-def _new_recovery_code() -> str:
-    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-    return f"{raw[:5]}-{raw[5:]}"
-
-
-def _normalized_recovery(code: str) -> str:
-    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
-
-
-def _looks_like_recovery(code: str) -> bool:
-    plain = _normalized_recovery(code)
-    return len(plain) == RECOVERY_LENGTH and all(ch in RECOVERY_ALPHABET for ch in plain)
-
-
-def _replace_recovery_codes(user: User, now: dt.datetime) -> list[str]:
-    db.session.execute(
-        sa.delete(RecoveryCode).where(
-            RecoveryCode.organization_id == user.organization_id, RecoveryCode.user_id == user.id
-        )
-    )
-    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
-    db.session.add_all(
-        RecoveryCode(
-            organization_id=user.organization_id,
-            user_id=user.id,
-            code_hash=hash_password(_normalized_recovery(code)),
-            created_at=now,
-        )
-        for code in codes
-    )
-    db.session.flush()
-    return codes
-
-
-def _unused(user: User, *, lock: bool = False):
-    query = sa.select(RecoveryCode).where(
-        RecoveryCode.organization_id == user.organization_id,
-        RecoveryCode.user_id == user.id,
-        RecoveryCode.used_at.is_(None),
-    )
-    return query.with_for_update() if lock else query
-
-
-def _unused_codes_count(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_unused(user).subquery()))
-
-
-def _matching_recovery_code(user: User, code: str) -> RecoveryCode | None:
-    plain = _normalized_recovery(code)
-    for row in db.session.scalars(_unused(user, lock=True).order_by(RecoveryCode.id)):
-        if verify_password(row.code_hash, plain):
-            return row
-    return None
+    recovery.remove_all(user)
