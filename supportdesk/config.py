@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES": 5,  # per account and client address, in LOGIN_WINDOW_SECONDS
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
     "LOGIN_WINDOW_SECONDS": 900,
+    "TWO_FACTOR_MAX_FAILURES": 5,  # wrong second-factor codes per agent in LOGIN_WINDOW_SECONDS
+    "TWO_FACTOR_PENDING_SECONDS": 300,  # time to enter the code after a correct password
     "PASSWORD_RESET_MINUTES": 30,  # a password reset link works this long (and once)
     "INVITATION_DAYS": 7,  # an invitation link works this long (and once)
     "RESET_REQUESTS_PER_EMAIL": 3,  # "forgot password" requests per address in LOGIN_WINDOW_SECONDS

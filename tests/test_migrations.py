@@ -60,6 +60,8 @@ APP_TABLES = {
     "sso_settings",
     "data_exports",
     "retention_policies",
+    "totp_factors",
+    "recovery_codes",
 }
 
 

@@ -46,6 +46,30 @@ class AssignmentStrategy(enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
+class TwoFactorPolicy(enum.Enum):
+    """Who of an organization must sign in with a second factor (supportdesk.twofactor)."""
+
+    NOBODY = "nobody"
+    ADMINS = "admins"
+    EVERYONE = "everyone"
+
+    @property
+    def label(self) -> str:
+        return _POLICY_LABELS[self]
+
+    def covers(self, role: Role) -> bool:
+        """Whether an agent of `role` must use a second factor under this policy."""
+        return self is TwoFactorPolicy.EVERYONE or (
+            self is TwoFactorPolicy.ADMINS and role is Role.ADMIN
+        )
+
+
+_POLICY_LABELS = {
+    TwoFactorPolicy.NOBODY: "Optional for everyone",
+    TwoFactorPolicy.ADMINS: "Required for admins",
+    TwoFactorPolicy.EVERYONE: "Required for every agent",
+}
+
 _ROLE_RANK = {Role.VIEWER: 0, Role.AGENT: 1, Role.SENIOR_AGENT: 2, Role.ADMIN: 3}
 
 
@@ -67,6 +91,12 @@ class Organization(db.Model):
     audit_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
     # Agents record the minutes spent on each reply and note (admin → Organization).
     time_tracking: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Who must sign in with a second factor (admin → Organization; supportdesk.twofactor).
+    two_factor_policy: Mapped[TwoFactorPolicy] = mapped_column(
+        enum_column(TwoFactorPolicy, "two_factor_policy"),
+        default=TwoFactorPolicy.NOBODY,
+        server_default=TwoFactorPolicy.NOBODY.value,
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -28,5 +28,6 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     sso,
     teams,
     tokens,
+    two_factor,
     webhooks,
 )

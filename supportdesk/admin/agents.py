@@ -12,6 +12,8 @@ from supportdesk.admin.forms import AgentForm, ConfirmForm, NewAgentForm
 from supportdesk.console.access import requires
 from supportdesk.db import utcnow
 from supportdesk.submit import Saved, act, submit
+from supportdesk.twofactor.service import enrolled_user_ids
+from supportdesk.twofactor.service import status as two_factor_status
 
 
 @bp.get("/agents")
@@ -20,7 +22,12 @@ def agent_list():
     agents = queries.list_agents(current_user.organization_id)
     pending = list_pending(current_user.organization_id) if current_user.can("agent.manage") else []
     return render_template(
-        "admin/agents.html", agents=agents, pending=pending, now=utcnow(), confirm=ConfirmForm()
+        "admin/agents.html",
+        agents=agents,
+        pending=pending,
+        now=utcnow(),
+        confirm=ConfirmForm(),
+        two_factor_ids=enrolled_user_ids(current_user.organization_id),
     )
 
 
@@ -50,7 +57,11 @@ def agent_edit(agent_id: int):
         lambda: service.update_agent(current_user, agent_id, **form.values()),
         done=lambda _: Saved("Agent saved.", url_for("admin.agent_list")),
         page=lambda _: render_template(
-            "admin/agent_form.html", form=form, agent=agent, confirm=ConfirmForm()
+            "admin/agent_form.html",
+            form=form,
+            agent=agent,
+            confirm=ConfirmForm(),
+            two_factor=two_factor_status(agent),
         ),
     )
 

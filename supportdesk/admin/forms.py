@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from supportdesk.accounts.models import AssignmentStrategy, Role
+from supportdesk.accounts.models import AssignmentStrategy, Role, TwoFactorPolicy
 from supportdesk.web import Form
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
@@ -117,3 +117,8 @@ class OrganizationForm(Form):
         "Keep audit log entries for (days)", validators=[InputRequired()]
     )
     time_tracking = BooleanField("Agents record the minutes spent on each reply and note")
+    two_factor_policy = SelectField(
+        "Two-factor authentication",
+        choices=[SelectChoice(p.value, p.label) for p in TwoFactorPolicy],
+        validate_choice=False,  # the service checks it (a field error); absent: unchanged
+    )

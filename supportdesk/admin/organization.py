@@ -12,18 +12,21 @@ from supportdesk.admin.forms import OrganizationForm
 from supportdesk.auth.forms import time_zone_choices
 from supportdesk.console.access import requires
 from supportdesk.submit import Saved, submit
+from supportdesk.twofactor.service import set_policy as set_two_factor_policy
 
 
 @bp.route("/organization", methods=["GET", "POST"])
 @requires("organization.manage")
 def organization_edit():
-    """Set the organization's time zone, audit log retention and time tracking."""
+    """Set the organization's time zone, audit log retention, time tracking and who must use
+    two-factor authentication."""
     org = current_user.organization
     form = OrganizationForm(
         data={
             "time_zone": org.time_zone,
             "audit_retention_days": org.audit_retention_days,
             "time_tracking": org.time_tracking,
+            "two_factor_policy": org.two_factor_policy.value,
         }
     )
     form.time_zone.choices = time_zone_choices()
@@ -35,6 +38,8 @@ def organization_edit():
             audit_retention_days=form.audit_retention_days.data,
         )
         set_time_tracking(current_user, bool(form.time_tracking.data))
+        if form.two_factor_policy.data:
+            set_two_factor_policy(current_user, form.two_factor_policy.data)
 
     return submit(
         form,
@@ -42,7 +47,8 @@ def organization_edit():
         done=lambda _: Saved(
             f"Settings saved: times in {org.time_zone}, audit entries kept "
             f"{org.audit_retention_days} days, time tracking "
-            f"{'on' if org.time_tracking else 'off'}.",
+            f"{'on' if org.time_tracking else 'off'}, two-factor authentication "
+            f"{org.two_factor_policy.label.lower()}.",
             url_for("admin.organization_edit"),
         ),
         page=lambda _: render_template("admin/organization.html", form=form, organization=org),

@@ -141,6 +141,7 @@ AGENT_LIST = {
             "role": "agent",
             "active": True,
             "away": False,
+            "two_factor": True,
             "teams": [{"id": 3, "name": "Billing"}],
         }
     ]

@@ -6,6 +6,7 @@ from supportdesk.accounts import queries
 from supportdesk.api import examples, schemas
 from supportdesk.api.access import organization_id
 from supportdesk.api.operations import operation
+from supportdesk.twofactor.service import enrolled_user_ids
 
 TAG = "Agents and teams"
 
@@ -19,9 +20,16 @@ TAG = "Agents and teams"
     response_example=examples.AGENT_LIST,
 )
 def agent_list():
-    """Every agent of the organization (active first, by name) with role and teams."""
+    """Every agent of the organization (active first, by name) with role, teams and whether they
+    use two-factor authentication."""
     agents = queries.list_agents(organization_id())
-    return schemas.AgentList(data=[schemas.Agent.model_validate(a) for a in agents])
+    enrolled = enrolled_user_ids(organization_id())
+    return schemas.AgentList(
+        data=[
+            schemas.Agent.model_validate(a).model_copy(update={"two_factor": a.id in enrolled})
+            for a in agents
+        ]
+    )
 
 
 @operation(

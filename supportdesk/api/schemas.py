@@ -572,6 +572,11 @@ class Agent(Output):
     role: Role
     active: bool
     away: bool = Field(description="Marked away: team assignment gives them no new tickets.")
+    two_factor: bool = Field(
+        default=False,
+        description="Signs in to the console with a second factor (an authenticator app). "
+        "Read only: agents set it up themselves; admins reset it in the console.",
+    )
     teams: list[TeamRef]
 
 

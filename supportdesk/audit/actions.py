@@ -28,6 +28,14 @@ ACTIONS: dict[str, str] = {
     "invitation.resent": "Invitation sent again",
     "invitation.revoked": "Invitation revoked",
     "invitation.accepted": "Invitation accepted",
+    # two-factor authentication
+    "two_factor.enabled": "Two-factor authentication turned on",
+    "two_factor.disabled": "Two-factor authentication turned off",
+    "two_factor.recovery_codes_regenerated": "Recovery codes regenerated",
+    "two_factor.recovery_code_used": "Recovery code used",
+    "two_factor.reset": "Two-factor authentication reset by an admin",
+    "two_factor.code_failed": "Two-factor code refused",
+    "two_factor.policy_changed": "Two-factor requirement changed",
     # teams
     "team.created": "Team created",
     "team.updated": "Team changed",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from supportdesk.auth import account, links, sso, views  # noqa: E402,F401  (registers the routes)
+from supportdesk.auth import account, links, sso, two_factor, views  # noqa: E402,F401  (registers the routes)

@@ -21,6 +21,7 @@ from supportdesk.notifications.models import NotificationKind
 from supportdesk.sessions.queries import list_live_sessions
 from supportdesk.sessions.service import revoke_session, revoke_sessions
 from supportdesk.submit import Saved, act, submit
+from supportdesk.twofactor.service import status as two_factor_status
 
 
 def _page(
@@ -50,6 +51,7 @@ def _page(
         now=now,
         sessions=sessions,
         this=current_user.web_session,
+        two_factor=two_factor_status(current_user),
     )
 
 

@@ -95,3 +95,9 @@ for _kind in NotificationKind:
     setattr(NotificationPreferencesForm, f"{_kind.value}_in_app", BooleanField("In the console"))
     if _kind in EMAIL_KINDS:
         setattr(NotificationPreferencesForm, f"{_kind.value}_email", BooleanField("By email"))
+
+
+class CodeForm(Form):
+    """A code from the authenticator app (or, where accepted, a recovery code)."""
+
+    code = StringField("Authentication code", validators=[DataRequired(), Length(max=64)])

@@ -59,7 +59,6 @@ def authenticate(throttle: LoginThrottle, email: str, password: str, address: st
         raise LoginRefused(sso.SSO_ONLY_MESSAGE, reason="sso_only")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
     return user
 
 
@@ -74,17 +73,34 @@ def sign_in(
 ) -> User:
     """Authenticate and start a session (on `user.web_session`); open reset links stop working."""
     user = authenticate(throttle, email, password, address)
+    return establish(user, remember=remember, address=address, user_agent=user_agent)
+
+
+def establish(
+    user: User,
+    *,
+    remember: bool,
+    address: str,
+    user_agent: str,
+    second_factor: str | None = None,
+) -> User:
+    """Start the session of an agent who passed every step of signing in (password, and the
+    second factor when they have one: `second_factor` says which kind)."""
+    user.last_login_at = utcnow()
     user.web_session = start_session(
         user, remember=remember, ip_address=address, user_agent=user_agent
     )
     invalidate_open_resets(user)
     sso.record_break_glass(user)
+    after = {"remember": remember, "session_id": user.web_session.id}
+    if second_factor:
+        after["second_factor"] = second_factor
     audit.record(
         user.organization_id,
         "auth.sign_in",
         actor=user,
         target=("agent", user.id, agent_label(user)),
-        after={"remember": remember, "session_id": user.web_session.id},
+        after=after,
     )
     return user
 

@@ -92,11 +92,20 @@ class _SharedCounters:
 class LoginThrottle:
     """Decides whether a login attempt may proceed and records failures."""
 
-    def __init__(self, counters, *, per_account: int, per_address: int, window: int) -> None:
+    def __init__(
+        self,
+        counters,
+        *,
+        per_account: int,
+        per_address: int,
+        window: int,
+        codes_per_agent: int = 5,
+    ) -> None:
         self._counters = counters
         self.per_account = per_account
         self.per_address = per_address
         self.window = window
+        self.codes_per_agent = codes_per_agent
 
     def blocked(self, email: str, address: str) -> bool:
         """True when this address has failed too often for this account, or for any account."""
@@ -111,6 +120,18 @@ class LoginThrottle:
 
     def succeeded(self, email: str, address: str) -> None:
         self._counters.delete(_key(email.lower(), address))
+
+    # Second-factor codes are counted per agent, whatever the address: someone holding the
+    # password cannot spread a million guesses over many addresses.
+    def code_blocked(self, user_id: int) -> bool:
+        """True when the agent has entered too many wrong codes in the window."""
+        return self._counters.get(_key("two-factor", str(user_id))) >= self.codes_per_agent
+
+    def code_failed(self, user_id: int) -> None:
+        self._counters.incr(_key("two-factor", str(user_id)), self.window)
+
+    def code_succeeded(self, user_id: int) -> None:
+        self._counters.delete(_key("two-factor", str(user_id)))
 
     def allow(self, kind: str, key: str, limit: int) -> bool:
         """Count one `kind` request for `key` in the window; False once `limit` are used up.
@@ -133,6 +154,7 @@ def init_throttle(app, redis_url: str | None) -> None:
         per_account=int(app.config["LOGIN_MAX_FAILURES"]),
         per_address=int(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
         window=int(app.config["LOGIN_WINDOW_SECONDS"]),
+        codes_per_agent=int(app.config["TWO_FACTOR_MAX_FAILURES"]),
     )
 
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from supportdesk.auth import bp
+from supportdesk.accounts.models import User
+from supportdesk.auth import bp, two_factor
 from supportdesk.auth.forms import LoginForm
-from supportdesk.auth.service import LoginRefused, record_failed_sign_in, sign_in, sign_out
+from supportdesk.auth.service import (
+    LoginRefused,
+    authenticate,
+    establish,
+    record_failed_sign_in,
+    sign_out,
+)
 from supportdesk.auth.throttle import login_throttle
 from supportdesk.extensions import db
 from supportdesk.submit import commit, submit
+from supportdesk.twofactor.service import is_enabled
 from supportdesk.web import same_site_path
 
 
@@ -28,29 +38,42 @@ def login():
     )
 
 
-def _start_session(form: LoginForm):
-    """The agent with these credentials, with a new session record; a refusal is recorded in
-    the audit log in a transaction of its own (the refused one is rolled back)."""
+@dataclass(frozen=True)
+class CodeNeeded:
+    """The password was right; the agent has a second factor to enter before any session."""
+
+    user: User
+
+
+def _start_session(form: LoginForm) -> User | CodeNeeded:
+    """The agent with these credentials, with a new session record, or CodeNeeded; a refusal is
+    recorded in the audit log in a transaction of its own (the refused one is rolled back)."""
     address = request.remote_addr or "-"
     try:
-        return sign_in(
-            login_throttle(),
-            form.email.data,
-            form.password.data,
-            address=address,
-            user_agent=request.user_agent.string,
-            remember=form.remember.data,
-        )
+        user = authenticate(login_throttle(), form.email.data, form.password.data, address)
     except LoginRefused as refusal:
         db.session.rollback()
         record_failed_sign_in(login_throttle(), form.email.data, refusal, address)
         commit()
         raise
+    if is_enabled(user):
+        return CodeNeeded(user)
+    return establish(
+        user,
+        remember=form.remember.data,
+        address=address,
+        user_agent=request.user_agent.string,
+    )
 
 
-def _signed_in(user, *, remember: bool):
+def _signed_in(result: User | CodeNeeded, *, remember: bool):
     session.clear()  # a new session at login: nothing from before survives
-    login_user(user, remember=remember)
+    if isinstance(result, CodeNeeded):
+        # No session yet: the code page finds only this note, and every other page sees a
+        # signed-out visitor until the code is right.
+        two_factor.await_code(result.user, remember=remember, next_path=request.args.get("next"))
+        return redirect(url_for("auth.login_code"))
+    login_user(result, remember=remember)
     return redirect(same_site_path(request.args.get("next")))
 
 

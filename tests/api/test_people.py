@@ -85,3 +85,15 @@ def test_service_fields_are_renamed_for_the_api():
         raise ValidationFailed("No such team.", {"team": "Choose a team.", "tags": "Bad."})
 
     assert raised.value.fields == {"team_id": "Choose a team.", "tags": "Bad."}
+
+
+def test_agents_show_whether_they_use_two_factor(api, org, agent, other_org):
+    from tests.twofactor.helpers import enrol
+
+    colleague = UserFactory(organization=org, name="Zoe")
+    enrol(colleague)
+    enrol(UserFactory(organization=other_org))
+
+    agents = api.get("/agents").get_json()["data"]
+
+    assert [(a["name"], a["two_factor"]) for a in agents] == [(agent.name, False), ("Zoe", True)]

@@ -447,6 +447,11 @@ NOT_EDIT_FORMS = {
     "/views": "saves the queue as a view (tested in test_custom_fields)",
     "/views/<int:view_id>/move": "a button",
     "/views/<int:view_id>/delete": "a button",
+    "/login/code": "the code step of signing in (test_two_factor)",
+    "/account/two-factor/setup": "turns two factors on with a code (test_two_factor)",
+    "/account/two-factor/recovery-codes": "makes new recovery codes (tests/twofactor)",
+    "/account/two-factor/disable": "turns two factors off (tests/twofactor)",
+    "/admin/agents/<int:agent_id>/two-factor/reset": "a button (test_two_factor)",
 }
 
 

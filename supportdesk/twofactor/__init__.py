@@ -1,0 +1,1 @@
+"""Two-factor authentication: TOTP authenticator apps and one-time recovery codes."""
