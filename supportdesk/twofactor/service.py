@@ -23,6 +23,7 @@ from supportdesk.audit.service import agent_label
 from supportdesk.db import utcnow
 from supportdesk.errors import Conflict, DomainError, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.sso import service as sso
 from supportdesk.twofactor import recovery, totp
 from supportdesk.twofactor.models import TotpFactor
 
@@ -90,8 +91,12 @@ def is_required(user: User) -> bool:
 
 
 def must_enrol(user: User) -> bool:
-    """Covered by the requirement but not set up: the console is closed to them until they are."""
-    return is_required(user) and not is_enabled(user)
+    """Covered by the requirement but not set up: the console is closed to them until they are.
+
+    An agent whom "SSO only" refuses a password signs in only through the identity provider,
+    whose own second factor applies: ours is not asked of them (admins keep a password there,
+    so the requirement still covers them)."""
+    return is_required(user) and not is_enabled(user) and not sso.password_refused(user)
 
 
 def status(user: User) -> Status:

@@ -440,3 +440,17 @@ def test_a_callback_after_sso_was_turned_off_is_refused(client, idp, sso_setting
 
     assert "turned off for this organization" in page_after(client, response)
     assert idp.token_requests == []
+
+
+@pytest.mark.parametrize("role, covered", [(Role.AGENT, False), (Role.ADMIN, True)])
+def test_sso_only_agents_are_not_asked_for_our_second_factor(org, admin, idp, role, covered):
+    """They sign in only through the identity provider (its own second factor applies); admins
+    keep a password (break-glass), so the organization's requirement still covers them."""
+    from supportdesk.accounts.models import TwoFactorPolicy
+    from supportdesk.twofactor import service as two_factor
+
+    org.two_factor_policy = TwoFactorPolicy.EVERYONE
+    user = admin if role is Role.ADMIN else factories.UserFactory(organization=org, role=role)
+    assert two_factor.must_enrol(user) is True
+    configure(admin, idp, sso_only=True)
+    assert two_factor.must_enrol(user) is covered
