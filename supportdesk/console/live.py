@@ -6,7 +6,7 @@ stream process (deploy/stream.conf.py, gevent); `make run`'s threaded server ser
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 from redis.exceptions import RedisError
 
@@ -71,6 +71,12 @@ def presence_list():
             for number, people in found.items()
         }
     )
+
+
+@bp.app_template_global("live_stream_url")
+def live_stream_url() -> str:
+    """The page's stream address, resuming after the event the page was rendered with."""
+    return url_for("console.live_stream", since=live_since())
 
 
 def live_since() -> str:

@@ -15,6 +15,7 @@ from supportdesk.composer.service import time_spent
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.composer import AFTER_REPLY, composer_form
+from supportdesk.console.live import live_since
 from supportdesk.console.filters import filter_bar, parse_columns, parse_queue_filter
 from supportdesk.console.forms import (
     NewTicketForm,
@@ -113,9 +114,11 @@ def _property_form(
 
 
 def ticket_page(
-    number: int, *, properties=None, composer=None, stale=None, edits=None, macro=None
-) -> str:
-    """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors."""
+    number: int, *, properties=None, composer=None, stale=None, edits=None, macro=None,
+    collision=None,
+) -> str:  # fmt: skip
+    """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors;
+    `collision`: the public messages that arrived while the agent wrote their reply."""
     page = queries.ticket_page(_org(), number)
     ticket = page.ticket
     agents, teams = assignment_choices(_org())
@@ -131,9 +134,11 @@ def ticket_page(
         macros=available,
         macro_form=macro or macro_form(ticket, available),
         properties=properties or _property_form(ticket, agents, teams, edits=edits, specs=specs),
-        composer=composer_form(ticket, composer)
+        composer=composer_form(ticket, composer, _last_public(page.messages))
         if allowed(current_user.role, "ticket.note")
         else None,
+        collision=collision,
+        live_since=live_since(),
         after_reply=AFTER_REPLY.get(ticket.status, ""),
         time_tracking=db.session.get(Organization, _org()).time_tracking,
         time_spent=time_spent(page.messages),
@@ -144,6 +149,10 @@ def ticket_page(
         stale=stale,
         mention_handles=_mention_handles(page.messages),
     )
+
+
+def _last_public(messages) -> int:
+    return max((m.id for m in messages if not m.is_internal), default=0)
 
 
 def _mention_handles(messages) -> dict[str, int]:
