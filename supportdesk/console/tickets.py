@@ -15,7 +15,6 @@ from supportdesk.composer.service import time_spent
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.composer import AFTER_REPLY, composer_form
-from supportdesk.console.live import live_since
 from supportdesk.console.filters import filter_bar, parse_columns, parse_queue_filter
 from supportdesk.console.forms import (
     NewTicketForm,
@@ -24,6 +23,7 @@ from supportdesk.console.forms import (
     people_choices,
     properties_form,
 )
+from supportdesk.console.live import live_since
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
 from supportdesk.extensions import db
