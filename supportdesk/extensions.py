@@ -31,8 +31,9 @@ class Session(FlaskSession):
     def commit(self) -> None:
         events.publish_pending(self)
         super().commit()
-        jobs.dispatch_deferred(self)
+        # Live events first: in-process jobs commit (or roll back) this same session.
         live_events.dispatch_pending(self)
+        jobs.dispatch_deferred(self)
 
     def rollback(self) -> None:
         events.discard_pending(self)

@@ -15,6 +15,7 @@ from supportdesk.extensions import db
 from supportdesk.live import service
 from supportdesk.live.broker import START, valid_id
 from supportdesk.live.stream import frames
+from supportdesk.params import query_int
 from supportdesk.tickets import queries
 
 MAX_PRESENCE_TICKETS = 200
@@ -63,7 +64,7 @@ def presence_update(number: int):
 @bp.get("/live/presence")
 def presence_list():
     """Who is on each of the given tickets (`ticket`: numbers), for a queue page's avatars."""
-    numbers = [int(n) for n in request.args.getlist("ticket") if n.isdigit()]
+    numbers = [n for n in map(query_int, request.args.getlist("ticket")) if n is not None]
     found = service.viewers(current_user.organization_id, numbers[:MAX_PRESENCE_TICKETS])
     return jsonify(
         tickets={

@@ -115,7 +115,7 @@ def _property_form(
 
 def ticket_page(
     number: int, *, properties=None, composer=None, stale=None, edits=None, macro=None,
-    collision=None,
+    collision=None, changed=None,
 ) -> str:  # fmt: skip
     """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors;
     `collision`: the public messages that arrived while the agent wrote their reply."""
@@ -147,6 +147,7 @@ def ticket_page(
         files=files_for_messages(_org(), [m.id for m in page.messages]),
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
+        changed=changed,
         mention_handles=_mention_handles(page.messages),
     )
 
@@ -189,7 +190,8 @@ def _refused_properties(number: int, form: TicketPropertiesForm, error) -> str:
     """The ticket page again. When it changed meanwhile, it shows what changed, and the form keeps
     this agent's edits over the current values: saving again applies exactly their edits."""
     if isinstance(error, StaleTicket):
-        return ticket_page(number, stale=error.changes, edits=form.edits(error.values_seen()))
+        seen = error.values_seen()
+        return ticket_page(number, stale=error.changes, edits=form.edits(seen), changed=set(seen))
     return ticket_page(number, properties=form)
 
 

@@ -174,6 +174,11 @@ class MemoryBroker:
         self.hub.deliver(event)
         return event.id
 
+    def publish_many(self, events: list[tuple[int, dict[str, Any]]]) -> None:
+        """Publish (organization id, payload) pairs in order."""
+        for organization_id, payload in events:
+            self.publish(organization_id, payload)
+
     def latest(self, organization_id: int) -> str:
         """The id of the organization's last event ("0-0" before the first)."""
         with self._lock:
@@ -237,6 +242,20 @@ class RedisBroker:
         if not last:
             return START
         return last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]
+
+    def publish_many(self, events: list[tuple[int, dict[str, Any]]]) -> None:
+        """Publish (organization id, payload) pairs in one round trip (a bulk action's commit)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for organization_id, payload in events:
+            self._script(
+                keys=[LOG_KEY.format(org=organization_id), CHANNEL.format(org=organization_id)],
+                args=[json.dumps(payload, separators=(",", ":")), LOG_LENGTH, LOG_SECONDS],
+                client=pipe,
+            )
+        try:
+            pipe.execute()
+        except RedisError:
+            log.warning("Redis unavailable; %d live event(s) dropped", len(events))
 
     def since(self, organization_id: int, last_id: str) -> list[Event] | None:
         """The events after `last_id`, or None when the log no longer reaches back to it."""

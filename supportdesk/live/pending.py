@@ -20,8 +20,11 @@ def dispatch_pending(session: Session) -> None:
     broker = current_app.extensions.get("live")
     if broker is None:
         return
-    for (organization_id, _what, _id), payload in pending.items():
-        broker.publish(organization_id, payload)
+    events = [(organization_id, payload) for (organization_id, _, _), payload in pending.items()]
+    if len(events) == 1:
+        broker.publish(*events[0])
+    else:
+        broker.publish_many(events)
 
 
 def discard_pending(session: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -118,3 +119,27 @@ def test_a_colleagues_save_updates_the_form_and_keeps_the_agents_own_edit(
     expect(page.get_by_text("Ticket updated.")).to_be_visible()
     expect(page.locator("h1")).to_contain_text("Refund for the Lisbon trip")
     expect(page.get_by_label("Priority")).to_have_value("high")
+
+
+def test_a_stale_save_keeps_the_agents_other_edits_and_marks_the_colleagues_field(
+    page: Page, second: Page, desk: Desk
+) -> None:
+    sign_in(page, desk.agent)
+    sign_in(second, desk.senior)
+    _open_ticket(page, desk)
+    _open_ticket(second, desk)
+    page.get_by_label("Subject").fill("Refund for the Lisbon trip")
+    page.get_by_label("Priority").select_option("low")
+
+    second.get_by_label("Priority").select_option("high")
+    second.get_by_role("button", name="Save").click()
+    expect(second.get_by_text("Ticket updated.")).to_be_visible()
+
+    # Both changed the priority: the live page marks the clash and keeps the old version.
+    expect(page.get_by_label("Priority")).to_have_class(re.compile("live-clash"), timeout=10000)
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Changed since you opened it")).to_be_visible()
+    expect(page.get_by_label("Subject")).to_have_value("Refund for the Lisbon trip")
+    expect(page.locator(".field-changed")).to_contain_text("Priority")
+    page.screenshot(path="/tmp/live-stale.png", full_page=True)

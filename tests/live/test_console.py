@@ -64,3 +64,37 @@ def test_a_note_never_asks(client, agent, senior_agent, ticket):
         },
     )
     assert answer.status_code == 302
+
+
+def test_a_refused_stale_save_marks_the_fields_a_colleague_changed(
+    client, agent, senior_agent, ticket
+):
+    from supportdesk.tickets.models import Priority
+
+    db.session.commit()
+    login_as(client, agent)
+    page = client.get(f"/tickets/{ticket.number}")
+    service.update_ticket(
+        senior_agent, ticket, expected_version=ticket.version, priority=Priority.HIGH
+    )
+    db.session.commit()
+    answer = client.post(
+        f"/tickets/{ticket.number}",
+        data={
+            "csrf_token": csrf_token(page),
+            "version": "1",
+            "subject": "Mine",
+            "status": "open",
+            "priority": "medium",
+            "assignee_id": "0",
+            "team_id": "0",
+            "tags": "",
+        },
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    marked = html.count('class="field has-error field-changed"') + html.count(
+        'class="field field-changed"'
+    )
+    assert marked == 1
+    assert 'id="priority"' in html[html.index("field-changed") :][:400]

@@ -131,3 +131,9 @@ def test_the_log_gives_what_came_after_an_id(any_broker, org, other_org, positio
 def test_an_id_the_log_no_longer_holds_asks_for_a_reset(any_broker, org):
     any_broker.publish(org.id, {"type": "t"})
     assert any_broker.since(org.id, "1-0") is None
+
+
+def test_a_transaction_on_many_tickets_publishes_them_all_in_order(any_broker, org):
+    start = any_broker.latest(org.id)
+    any_broker.publish_many([(org.id, {"type": "ticket", "ticket": n}) for n in range(1, 51)])
+    assert [e.payload["ticket"] for e in any_broker.since(org.id, start)] == list(range(1, 51))

@@ -114,7 +114,7 @@ def test_presence_heartbeats_show_colleagues_and_typing(client, app, org, agent,
     assert answer.json == {
         "viewers": [{"id": colleague.id, "name": "Cora Colleague", "typing": "reply"}]
     }
-    listed = client.get(f"/live/presence?ticket={ticket.number}&ticket=x").json
+    listed = client.get(f"/live/presence?ticket={ticket.number}&ticket=x&ticket=²").json
     assert listed == {"tickets": {str(ticket.number): answer.json["viewers"]}}
 
 
