@@ -29,8 +29,13 @@ def live_stream():
     org, user_id = current_user.organization_id, current_user.id
     since = request.headers.get("Last-Event-ID") or request.args.get("since")
     sub = broker.subscribe(org)  # first, so nothing falls between the log and the live events
-    latest = broker.latest(org)
-    replay = broker.since(org, since) if valid_id(since) else []
+    try:
+        latest = broker.latest(org)
+        replay = broker.since(org, since) if valid_id(since) else []
+    except RedisError:
+        broker.unsubscribe(sub)
+        # The page tries again by itself (htmx's SSE extension reconnects with backoff).
+        return Response("Live updates are unavailable; retrying.", 503, mimetype="text/plain")
     # An open stream holds no database connection (the agent was loaded by now).
     db.session.remove()
     config = current_app.config

@@ -46,7 +46,7 @@ def test_a_stream_too_far_behind_is_told_to_reset(client, broker, org, agent):
     assert [(e["event"], e["id"]) for e in events] == [("reset", latest)]
 
 
-@pytest.mark.parametrize("junk", ["abc", "1-x", "9" * 50, "-1"])
+@pytest.mark.parametrize("junk", ["abc", "1-x", "9" * 50, "-1", "²", "1-²"])
 def test_a_malformed_last_event_id_is_ignored(client, broker, org, agent, junk):
     login_as(client, agent)
     broker.publish(org.id, {"type": "ticket", "ticket": 1})
