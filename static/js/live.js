@@ -27,7 +27,7 @@
 
   var head = document.querySelector("[data-live-ticket]");
   var number = head ? Number(head.getAttribute("data-live-ticket")) : null;
-  var me = head ? Number(head.getAttribute("data-live-me")) : null;
+  var me = Number(document.body.getAttribute("data-live-me")) || null;
   var rowsBody = document.querySelector("[data-live-rows]");
 
   // -- the stream: listen on the EventSource htmx opened (again after each reconnect) ----------
