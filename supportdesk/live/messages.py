@@ -13,6 +13,7 @@ carry `to`; the stream gives them to that agent only (supportdesk.live.broker.vi
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,10 +26,21 @@ from supportdesk.sla.service import SlaBreached, SlaWarning
 from supportdesk.tickets.domain_events import MessageCreated, TicketDeleted
 from supportdesk.tickets.models import Ticket, TicketEvent
 
+log = logging.getLogger(__name__)
+
 
 def on_events(events: list[Any]) -> None:
-    """The subscriber: add this batch's live events to those the COMMIT will publish."""
-    pending: dict[tuple, dict[str, Any]] = db.session.info.setdefault(_PENDING, {})
+    """The subscriber: add this batch's live events to those the COMMIT will publish.
+
+    Live events are hints: a failure here is logged and never costs the agent their change.
+    """
+    try:
+        _note(db.session.info.setdefault(_PENDING, {}), events)
+    except Exception:
+        log.exception("Live events of %d domain event(s) were not prepared", len(events))
+
+
+def _note(pending: dict[tuple, dict[str, Any]], events: list[Any]) -> None:
     for event in events:
         if isinstance(event, TicketEvent):
             entry = _ticket_entry(pending, event.organization_id, event.ticket_id)
@@ -70,9 +82,10 @@ def _notification_added(mapper, connection, row: AgentNotification) -> None:
 def _ticket_entry(pending: dict, organization_id: int, ticket_id: int) -> dict[str, Any]:
     key = (organization_id, "ticket", ticket_id)
     entry = pending.get(key)
+    ticket = db.session.get(Ticket, ticket_id)  # in the identity map already: no query
+    if ticket is None:
+        return {"kinds": [], "messages": []}  # deleted in this transaction (TicketDeleted says so)
     if entry is None:
-        # In the identity map already (the service changed it): no query.
-        ticket = db.session.get(Ticket, ticket_id)
         entry = pending[key] = {
             "type": "ticket",
             "ticket": ticket.number,
@@ -84,5 +97,5 @@ def _ticket_entry(pending: dict, organization_id: int, ticket_id: int) -> dict[s
     if entry.get("deleted"):
         return {"kinds": [], "messages": []}  # a deleted ticket's last changes are moot
     # A later round (an automatic assignment) bumps the version again: keep the last one.
-    entry["version"] = db.session.get(Ticket, ticket_id).version
+    entry["version"] = ticket.version
     return entry

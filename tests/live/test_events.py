@@ -137,3 +137,15 @@ def test_a_transaction_on_many_tickets_publishes_them_all_in_order(any_broker, o
     start = any_broker.latest(org.id)
     any_broker.publish_many([(org.id, {"type": "ticket", "ticket": n}) for n in range(1, 51)])
     assert [e.payload["ticket"] for e in any_broker.since(org.id, start)] == list(range(1, 51))
+
+
+def test_a_deleted_ticket_is_published_as_deleted(broker, org, admin, ticket):
+    db.session.commit()
+    sub = broker.subscribe(org.id)
+    try:
+        service.delete_ticket(admin, ticket, reason="Spam")
+        db.session.commit()
+        events = [e.payload for e in _until_marker(broker, sub, org.id)]
+    finally:
+        broker.unsubscribe(sub)
+    assert {"type": "ticket", "ticket": ticket.number, "id": ticket.id, "deleted": True} in events
