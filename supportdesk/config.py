@@ -37,6 +37,11 @@ DEFAULTS: dict[str, Any] = {
     "RESET_REQUESTS_PER_CLIENT": 20,  # and per client address
     "SESSION_IDLE_MINUTES": 720,  # a session without "Keep me signed in" ends after this idle time
     "PAGE_SIZE": 25,
+    # The live console (supportdesk.live): a stream sends a comment this often, so proxies and
+    # browsers keep it open and a dead client is noticed; it ends after LIVE_STREAM_SECONDS and the
+    # browser reconnects (its session is checked again, missed events replayed).
+    "LIVE_HEARTBEAT_SECONDS": 15,
+    "LIVE_STREAM_SECONDS": 300,
     "AUTO_CLOSE_AFTER_DAYS": 7,  # resolved tickets close after this many days; 0 turns it off
     "QUERY_COUNT_HEADER": False,  # add X-SQL-Queries to responses (benchmarks)
     "API_RATE_LIMIT": 600,  # requests per token per API_RATE_WINDOW_SECONDS

@@ -51,6 +51,10 @@ SUBSCRIBERS: tuple[str, ...] = (
     #    priority), which no subscriber above writes, so their place is free; last, as the one
     #    that only computes.
     "supportdesk.sla.service.on_ticket_events",
+    # 5. Live events for the console (supportdesk.live): last, so it sees every round's events
+    #    and the notification rows added above; it only notes them, and they are published to
+    #    the agents' streams after the COMMIT (extensions.Session.commit).
+    "supportdesk.live.messages.on_events",
 )
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from flask_wtf import CSRFProtect
 
 from supportdesk import events, jobs, replica
 from supportdesk.db import Base
+from supportdesk.live import pending as live_events
 
 
 class Session(FlaskSession):
@@ -16,7 +17,8 @@ class Session(FlaskSession):
     `commit()` first runs the subscribers of supportdesk.events.SUBSCRIBERS, in that order, on the
     transaction's events: they add their outbox rows inside the transaction (all or nothing); a
     subscriber that raises leaves nothing committed. Jobs that send those rows start only once
-    the COMMIT succeeded. Inside a `replica_reads`
+    the COMMIT succeeded, and so are the live events for agents' browsers (supportdesk.live).
+    Inside a `replica_reads`
     block, SELECTs go to the streaming replica when it serves (supportdesk.replica decides).
     """
 
@@ -29,11 +31,14 @@ class Session(FlaskSession):
     def commit(self) -> None:
         events.publish_pending(self)
         super().commit()
+        # Live events first: in-process jobs commit (or roll back) this same session.
+        live_events.dispatch_pending(self)
         jobs.dispatch_deferred(self)
 
     def rollback(self) -> None:
         events.discard_pending(self)
         jobs.discard_deferred(self)
+        live_events.discard_pending(self)
         super().rollback()
 
 

@@ -102,6 +102,13 @@
       });
     }
     rows.forEach(function (r) { r.addEventListener("change", update); });
+    // Rows that arrive live (static/js/live.js) join the selection's bookkeeping.
+    document.addEventListener("live:rows", function () {
+      var now = Array.prototype.slice.call(document.querySelectorAll("input[data-bulk-row]"));
+      now.forEach(function (r) { if (rows.indexOf(r) < 0) { r.addEventListener("change", update); } });
+      rows = now;
+      update();
+    });
     toggle.addEventListener("change", function () {
       rows.forEach(function (r) { r.checked = toggle.checked; });
       update();

@@ -7,6 +7,7 @@ into the same shape, so a client has one thing to parse.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -139,7 +140,14 @@ def domain_error(exc: DomainError) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="supportdesk"'
-    return error_response(exc.status, exc.code, exc.message, exc.fields, headers)
+    response = error_response(exc.status, exc.code, exc.message, exc.fields, headers)
+    details = getattr(exc, "details", None)
+    if details:
+        # Facts the client needs to act (the newer messages of a reply collision).
+        response.set_data(
+            json.dumps({"error": {**response.get_json()["error"], **details}}).encode()
+        )
+    return response
 
 
 def http_error(exc: HTTPException) -> Response:

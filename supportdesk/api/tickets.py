@@ -18,7 +18,7 @@ from supportdesk.errors import UnknownReference, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.replica import replica_reads
 from supportdesk.tickets import merge, queries, service
-from supportdesk.tickets.errors import StaleTicket, TicketNotFound
+from supportdesk.tickets.errors import ReplyCollision, StaleTicket, TicketNotFound
 from supportdesk.tickets.models import Channel, MessageKind
 from supportdesk.tickets.tags import filter_tag
 
@@ -361,7 +361,10 @@ def message_create(number: int, body: schemas.MessageCreate):
     """Add a public reply (`kind: public`, the customer sees it) or an internal note
     (`kind: internal`), with files in `attachments` (base64; a public reply's files are sent
     to the customer as attachments, `inline` images in the HTML part). A merged ticket takes
-    none (409 `ticket_merged`): write on the ticket named by its `merged_into`."""
+    none (409 `ticket_merged`): write on the ticket named by its `merged_into`. A reply with
+    `last_seen_message_id` older than the newest public message is not sent (409
+    `newer_messages`, the newer messages in `error.messages`), so the customer is not answered
+    twice."""
     ticket = queries.get_ticket(_org(), number)
     extras = {"body_format": body.body_format, "time_spent_minutes": body.time_spent_minutes}
     files = uploads(body.attachments)
@@ -373,7 +376,16 @@ def message_create(number: int, body: schemas.MessageCreate):
             )
         message = service.add_note(actor(), ticket, body.body, files, **extras)
     else:
-        message = service.reply(actor(), ticket, body.body, files, cc=body.cc, **extras)
+        try:
+            message = service.reply(
+                actor(), ticket, body.body, files, cc=body.cc,
+                last_seen_message_id=body.last_seen_message_id, **extras,
+            )  # fmt: skip
+        except ReplyCollision as collision:
+            collision.details = {
+                "messages": [message_out(m).model_dump(mode="json") for m in collision.messages]
+            }
+            raise
     stored = files_for_messages(_org(), [message.id]).get(message.id, [])
     out = message_out(message, author=actor(), files=stored)
     db.session.commit()

@@ -23,6 +23,7 @@ from supportdesk.extensions import db
 from supportdesk.params import query_int
 from supportdesk.submit import Saved, commit, submit
 from supportdesk.tickets import queries, service
+from supportdesk.tickets.errors import ReplyCollision
 from supportdesk.tickets.models import Status
 from supportdesk.tickets.service import MAX_BODY
 
@@ -47,12 +48,13 @@ def came_from() -> str:
     return ""
 
 
-def composer_form(ticket, form: MessageForm | None = None) -> MessageForm:
-    """The composer as shown: the agent's saved draft, or what they just posted."""
+def composer_form(ticket, form: MessageForm | None = None, last_seen: int = 0) -> MessageForm:
+    """The composer as shown: the agent's saved draft, or what they just posted. `last_seen`:
+    the newest public message on the page (a reply that collides with a newer one asks)."""
     if form is not None:
         return form
     draft = composer.draft_for(current_user, ticket)
-    data = {"from_queue": came_from()}
+    data = {"from_queue": came_from(), "last_seen_message_id": str(last_seen)}
     if draft is not None:
         data |= {
             "kind": draft.mode,
@@ -85,6 +87,7 @@ def message_create(number: int):
             service.reply(
                 current_user, ticket, form.body.data, form.uploads(), body_format="markdown",
                 cc=form.cc.data, time_spent_minutes=form.time_spent_minutes.data,
+                last_seen_message_id=query_int(form.last_seen_message_id.data, minimum=0),
             )  # fmt: skip
         composer.clear_draft(current_user, ticket)
         return target
@@ -100,7 +103,14 @@ def message_create(number: int):
             url_for("console.ticket_show", number=target, **({"from": queue} if queue else {})),
         )
 
-    return submit(form, save, done=done, page=lambda _: ticket_page(number, composer=form))
+    def page(error):
+        if isinstance(error, ReplyCollision):
+            # Sending again confirms: the composer has now seen the newest message.
+            form.last_seen_message_id.data = str(error.messages[-1].id)
+            return ticket_page(number, composer=form, collision=error.messages)
+        return ticket_page(number, composer=form)
+
+    return submit(form, save, done=done, page=page)
 
 
 def _queue(query: str):

@@ -245,6 +245,9 @@ class MessageForm(FilesMixin, Form):
         "Time spent (minutes)", validators=[Optional(), NumberRange(min=0, max=24 * 60)]
     )
     from_queue = HiddenField(validators=[Optional(), Length(max=2000)])
+    # The newest public message on the page when the composer was shown: a reply sent after a
+    # newer one arrived asks first (tickets.service.reply, ReplyCollision).
+    last_seen_message_id = HiddenField(validators=[Optional(), Length(max=20)])
 
     @property
     def internal(self) -> bool:

@@ -23,6 +23,7 @@ from supportdesk.console.forms import (
     people_choices,
     properties_form,
 )
+from supportdesk.console.live import live_since
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
 from supportdesk.extensions import db
@@ -113,9 +114,11 @@ def _property_form(
 
 
 def ticket_page(
-    number: int, *, properties=None, composer=None, stale=None, edits=None, macro=None
-) -> str:
-    """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors."""
+    number: int, *, properties=None, composer=None, stale=None, edits=None, macro=None,
+    collision=None, changed=None,
+) -> str:  # fmt: skip
+    """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors;
+    `collision`: the public messages that arrived while the agent wrote their reply."""
     page = queries.ticket_page(_org(), number)
     ticket = page.ticket
     agents, teams = assignment_choices(_org())
@@ -131,9 +134,11 @@ def ticket_page(
         macros=available,
         macro_form=macro or macro_form(ticket, available),
         properties=properties or _property_form(ticket, agents, teams, edits=edits, specs=specs),
-        composer=composer_form(ticket, composer)
+        composer=composer_form(ticket, composer, _last_public(page.messages))
         if allowed(current_user.role, "ticket.note")
         else None,
+        collision=collision,
+        live_since=live_since(),
         after_reply=AFTER_REPLY.get(ticket.status, ""),
         time_tracking=db.session.get(Organization, _org()).time_tracking,
         time_spent=time_spent(page.messages),
@@ -142,8 +147,13 @@ def ticket_page(
         files=files_for_messages(_org(), [m.id for m in page.messages]),
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
+        changed=changed,
         mention_handles=_mention_handles(page.messages),
     )
+
+
+def _last_public(messages) -> int:
+    return max((m.id for m in messages if not m.is_internal), default=0)
 
 
 def _mention_handles(messages) -> dict[str, int]:
@@ -180,7 +190,8 @@ def _refused_properties(number: int, form: TicketPropertiesForm, error) -> str:
     """The ticket page again. When it changed meanwhile, it shows what changed, and the form keeps
     this agent's edits over the current values: saving again applies exactly their edits."""
     if isinstance(error, StaleTicket):
-        return ticket_page(number, stale=error.changes, edits=form.edits(error.values_seen()))
+        seen = error.values_seen()
+        return ticket_page(number, stale=error.changes, edits=form.edits(seen), changed=set(seen))
     return ticket_page(number, properties=form)
 
 

@@ -56,6 +56,24 @@ _PROPERTY_OF_EVENT = {
 }
 
 
+class ReplyCollision(DomainError):
+    """A public message arrived after the agent last looked: sending now would answer the
+    customer twice. `messages` are the newer public messages, oldest first; sending again with
+    the newest one's id as `last_seen_message_id` confirms."""
+
+    status = 409
+    code = "newer_messages"
+
+    def __init__(self, number: int, messages: list):
+        self.messages = messages
+        many = len(messages) > 1
+        super().__init__(
+            f"{'New messages were' if many else 'A new message was'} added to ticket #{number} "
+            "since you opened it. Read it, then send your reply again if it still fits.",
+            fields={"last_seen_message_id": "Newer public messages exist on this ticket."},
+        )
+
+
 class StaleTicket(DomainError):
     """Someone changed the ticket after the agent opened it; saving would overwrite their work."""
 

@@ -32,11 +32,12 @@ from supportdesk.fields.queries import field_specs
 from supportdesk.tickets import lifecycle
 from supportdesk.tickets.deletions import MAX_REASON, TicketDeletion
 from supportdesk.tickets.domain_events import MessageCreated, TicketDeleted
-from supportdesk.tickets.errors import StaleTicket, TicketMerged
+from supportdesk.tickets.errors import ReplyCollision, StaleTicket, TicketMerged
 from supportdesk.tickets.lifecycle import SYSTEM, Actor, Entry
 from supportdesk.tickets.models import (
     Channel,
     Message,
+    MessageKind,
     Priority,
     Status,
     Ticket,
@@ -280,13 +281,20 @@ def open_ticket(
 def reply(
     actor: User, ticket: Ticket, body: str, attachments: Iterable[Upload] = (), *,
     body_format: str = "text", cc: Any = None, time_spent_minutes: int | None = None,
+    last_seen_message_id: int | None = None,
 ) -> Message:  # fmt: skip
     """Add a public reply from an agent (the customer will see it, and whoever is in `cc`), with
-    any files attached."""
+    any files attached. `last_seen_message_id`: the newest public message the agent had seen;
+    a newer one refuses the reply (ReplyCollision) so the customer is not answered twice."""
     require(actor, "ticket.reply")
     extras = _extras(ticket, False, body_format, cc, time_spent_minutes)
     uploads = files.check(list(attachments))
     _lock_for_message(ticket)
+    if last_seen_message_id is not None:
+        # Checked under the ticket's row lock: two agents replying at once see each other.
+        newer = public_messages_after(ticket, last_seen_message_id)
+        if newer:
+            raise ReplyCollision(ticket.number, newer)
     body = _clean_body(body)
     columns, entries = lifecycle.replied(ticket, _actor(actor), body, utcnow(), cc=extras.cc)
     message = _add_message(ticket, {**columns, **extras.columns(body)}, user=actor)
@@ -294,6 +302,23 @@ def reply(
     db.session.flush()
     files.attach(message, uploads)
     return message
+
+
+def public_messages_after(ticket: Ticket, message_id: int) -> list[Message]:
+    """The ticket's public messages newer than `message_id`, oldest first, authors loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Message)
+            .where(
+                Message.organization_id == ticket.organization_id,
+                Message.ticket_id == ticket.id,
+                Message.kind == MessageKind.PUBLIC,
+                Message.id > message_id,
+            )
+            .options(joinedload(Message.author_user), joinedload(Message.author_customer))
+            .order_by(Message.id)
+        )
+    )
 
 
 def add_note(

@@ -40,6 +40,10 @@ def _normalise(html: str) -> str:
     html = html.replace("\r\n", "\n")  # WTForms' textareas; snapshot files are text
     html = re.sub(r"/admin/mail/\d+", "/admin/mail/ID", html)  # outbox ids come from a sequence
     html = re.sub(r"/messages/\d+/split", "/messages/ID/split", html)  # message ids too
+    html = re.sub(r'data-message-id="\d+"', 'data-message-id="ID"', html)
+    html = re.sub(r'(name="last_seen_message_id"[^>]*? value=")\d+', r"\1ID", html)
+    html = re.sub(r"/live/stream\?since=[0-9-]+", "/live/stream?since=ID", html)  # live log ids
+    html = re.sub(r'data-live-me="\d+"', 'data-live-me="ID"', html)
     return re.sub(r'(name="csrf_token"[^>]*? value=")[^"]+', r"\1TOKEN", html)
 
 

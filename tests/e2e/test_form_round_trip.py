@@ -401,6 +401,7 @@ NOT_EDIT_FORMS = {
     "/tickets/new": "creates a ticket",
     "/tickets/<int:number>/messages": "adds a reply or note (tested in test_agent_day)",
     "/tickets/<int:number>/draft": "the composer's autosave, JSON (tested in test_composer)",
+    "/tickets/<int:number>/presence": "the ticket page's presence heartbeat, JSON (test_live)",
     "/markdown/preview": "renders a preview, saves nothing (tested in test_composer)",
     "/tickets/<int:number>/delete": "deletes after a confirmation page (test_ticket_delete)",
     "/tickets/<int:number>/merge": "merges after a confirmation page (test_ticket_merge)",
@@ -476,7 +477,10 @@ def test_saving_an_edit_form_unchanged_changes_nothing(page: Page, desk: Desk, r
     before, trail_before = case.state(record), trail()
 
     page.goto(url)
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    # The form's own POST, not the ticket page's presence heartbeat (static/js/live.js).
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and not r.url.endswith("/presence")
+    ) as posted:
         page.get_by_role("button", name=case.button, exact=True).click()
     page.wait_for_load_state()
 
