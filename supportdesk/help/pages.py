@@ -1,0 +1,73 @@
+"""What every help center page needs: the organization behind the slug, its branding, the
+canonical address, and a cacheable answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Response, abort, make_response, render_template, request
+
+from supportdesk.accounts.models import Organization
+from supportdesk.extensions import db
+from supportdesk.kb import branding
+from supportdesk.kb.queries import help_center
+from supportdesk.mail.outbound.compose import external_url
+
+# Browsers and shared caches may keep a page a minute, then revalidate by ETag (a 304 is cheap).
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+
+
+@dataclass(frozen=True)
+class Center:
+    """The help center of one organization, as its pages show it."""
+
+    organization_id: int
+    slug: str
+    name: str
+    title: str
+    color: str
+    text_color: str
+    has_logo: bool
+    version: str  # changes when the branding does (part of every ETag, and of the CSS address)
+
+
+def center(org_slug: str) -> Center:
+    """The help center the slug names (404 when no organization has it)."""
+    row = db.session.execute(
+        sa.select(Organization.id, Organization.name).where(Organization.slug == org_slug)
+    ).first()
+    if row is None:
+        abort(404)
+    settings = help_center(row.id)
+    color = settings.color if settings else branding.DEFAULT_COLOR
+    return Center(
+        organization_id=row.id,
+        slug=org_slug,
+        name=row.name,
+        title=(settings.title if settings and settings.title else f"{row.name} Help Center"),
+        color=color,
+        text_color=branding.contrast_text(color),
+        has_logo=bool(settings and settings.logo_type),
+        version=settings.updated_at.strftime("%Y%m%d%H%M%S%f") if settings else "0",
+    )
+
+
+def canonical(endpoint: str, **values) -> str:
+    """The page's one address for search engines (SUPPORTDESK_BASE_URL + path)."""
+    return external_url(endpoint, **values)
+
+
+def cached(html: str, *, content_type: str = "text/html; charset=utf-8") -> Response:
+    """An answer with an ETag of its bytes, public caching, and 304 when the visitor has it."""
+    response = make_response(html)
+    response.headers["Content-Type"] = content_type
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def page(template: str, hc: Center, **context) -> Response:
+    """A help center page, rendered and answered cacheably."""
+    return cached(render_template(template, hc=hc, **context))
+
