@@ -13,7 +13,12 @@ from flask import Flask
 
 from supportdesk import create_app
 from supportdesk.extensions import db
-from supportdesk.search.schema import ARTICLE_VECTOR, SEARCH_VECTORS, TRIGRAM_INDEXES, include_object
+from supportdesk.search.schema import (
+    ARTICLE_VECTOR,
+    SEARCH_VECTORS,
+    TRIGRAM_INDEXES,
+    include_object,
+)
 from tests.fixtures import migrations
 
 APP_TABLES = {

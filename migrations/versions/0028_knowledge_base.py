@@ -29,7 +29,9 @@ def _words(text: str) -> str:
 
 ARTICLE_VECTOR = (
     "((setweight(to_tsvector('simple'::regconfig, " + _words("(title)::text") + "), 'A'::\"char\")"
-    " || setweight(to_tsvector('simple'::regconfig, " + _words("(tags)::text") + "), 'B'::\"char\"))"
+    " || setweight(to_tsvector('simple'::regconfig, "
+    + _words("(tags)::text")
+    + "), 'B'::\"char\"))"
     " || setweight(to_tsvector('simple'::regconfig, " + _words("body") + "), 'C'::\"char\"))"
 )
 STATUS = ("draft", "published", "archived")
@@ -109,9 +111,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["author_id"], ["users.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "article_id", "number", name="uq_kb_article_revisions_article_number"
-        ),
+        sa.UniqueConstraint("article_id", "number", name="uq_kb_article_revisions_article_number"),
     )
     op.create_table(
         "kb_article_votes",

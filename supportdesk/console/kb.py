@@ -48,14 +48,19 @@ def kb_article_new():
     form = article_form(queries.list_categories(_org()), formdata=request.form or None)
     preview = _preview(form)
     if preview is not None:
-        return render_template("console/kb_article_form.html", form=form, article=None, preview=preview)
+        return render_template(
+            "console/kb_article_form.html", form=form, article=None, preview=preview
+        )
     return submit(
         form,
         lambda: service.create_article(current_user, **form.values()),
         done=lambda article: Saved(
-            f"Article “{article.title}” saved.", url_for("console.kb_article_edit", article_id=article.id)
+            f"Article “{article.title}” saved.",
+            url_for("console.kb_article_edit", article_id=article.id),
         ),
-        page=lambda error: render_template("console/kb_article_form.html", form=form, article=None, preview=None),
+        page=lambda error: render_template(
+            "console/kb_article_form.html", form=form, article=None, preview=None
+        ),
     )
 
 
@@ -78,7 +83,8 @@ def kb_article_edit(article_id: int):
             current_user, article_id, expected_version=form.expected_version(), **form.values()
         ),
         done=lambda saved: Saved(
-            f"Article “{saved.title}” saved.", url_for("console.kb_article_edit", article_id=article_id)
+            f"Article “{saved.title}” saved.",
+            url_for("console.kb_article_edit", article_id=article_id),
         ),
         page=page,
     )
@@ -155,7 +161,9 @@ def kb_category_new():
         form,
         lambda: categories.create_category(current_user, **form.values()),
         done=lambda c: Saved(f"Category “{c.name}” added.", url_for("console.kb_category_list")),
-        page=lambda error: render_template("console/kb_category_form.html", form=form, category=None),
+        page=lambda error: render_template(
+            "console/kb_category_form.html", form=form, category=None
+        ),
     )
 
 
@@ -169,7 +177,9 @@ def kb_category_edit(category_id: int):
         form,
         lambda: categories.update_category(current_user, category_id, **form.values()),
         done=lambda c: Saved(f"Category “{c.name}” saved.", url_for("console.kb_category_list")),
-        page=lambda error: render_template("console/kb_category_form.html", form=form, category=category),
+        page=lambda error: render_template(
+            "console/kb_category_form.html", form=form, category=category
+        ),
     )
 
 
@@ -243,7 +253,9 @@ def kb_ticket_articles(number: int):
             {
                 "id": hit.article.id,
                 "title": hit.article.title,
-                "url": url_for("help.article", org_slug=slug, article_slug=hit.article.slug, _external=True),
+                "url": url_for(
+                    "help.article", org_slug=slug, article_slug=hit.article.slug, _external=True
+                ),
                 "body": hit.article.body,
                 "snippet": str(hit.snippet or ""),
             }

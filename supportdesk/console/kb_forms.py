@@ -102,7 +102,10 @@ class HelpCenterForm(Form):
     title = StringField("Help center title", validators=[Optional(), Length(max=120)])
     color = StringField(
         "Brand colour",
-        validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour like #2f5bd3.")],
+        validators=[
+            DataRequired(),
+            Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour like #2f5bd3."),
+        ],
     )
     logo = FileField("Logo")
     remove_logo = BooleanField("Remove the logo")

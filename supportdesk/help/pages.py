@@ -70,4 +70,3 @@ def cached(html: str, *, content_type: str = "text/html; charset=utf-8") -> Resp
 def page(template: str, hc: Center, **context) -> Response:
     """A help center page, rendered and answered cacheably."""
     return cached(render_template(template, hc=hc, **context))
-

@@ -149,7 +149,9 @@ def suggested(org_slug: str, article_id: int):
     visitors.count(hc.organization_id, found.id, "contact_form", "opened")
     db.session.commit()
     return redirect(
-        url_for("help.article", org_slug=org_slug, article_slug=found.slug, **{"from": "contact_form"})
+        url_for(
+            "help.article", org_slug=org_slug, article_slug=found.slug, **{"from": "contact_form"}
+        )
     )
 
 

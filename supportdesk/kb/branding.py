@@ -15,7 +15,11 @@ from supportdesk.kb.models import HelpCenter
 DEFAULT_COLOR = "#2f5bd3"
 MAX_LOGO_BYTES = 200_000
 # Raster images only: an SVG can carry script when opened on its own.
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
+LOGO_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF8": "image/gif",
+}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -25,7 +29,10 @@ def _logo_type(data: bytes) -> str:
             return mime
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    raise ValidationFailed("The logo must be a PNG, JPEG, GIF or WebP image.", {"logo": "Upload a PNG, JPEG, GIF or WebP image."})
+    raise ValidationFailed(
+        "The logo must be a PNG, JPEG, GIF or WebP image.",
+        {"logo": "Upload a PNG, JPEG, GIF or WebP image."},
+    )
 
 
 def contrast_text(color: str) -> str:

@@ -12,7 +12,7 @@ from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.kb import slugs
 from supportdesk.kb.models import Category
-from supportdesk.kb.queries import get_category, list_categories
+from supportdesk.kb.queries import CategoryNotFound, get_category, list_categories
 
 MAX_NAME = 120
 MAX_DESCRIPTION = 500
@@ -24,7 +24,9 @@ def _columns(actor: User, name: str, slug: str | None, description: str, categor
     if not name:
         raise ValidationFailed("A name is required.", {"name": "Enter a name."})
     if len(name) > MAX_NAME:
-        raise ValidationFailed("The name is too long.", {"name": f"Use at most {MAX_NAME} characters."})
+        raise ValidationFailed(
+            "The name is too long.", {"name": f"Use at most {MAX_NAME} characters."}
+        )
     description = " ".join((description or "").split())
     if len(description) > MAX_DESCRIPTION:
         raise ValidationFailed(
@@ -53,7 +55,9 @@ def _columns(actor: User, name: str, slug: str | None, description: str, categor
     return {"name": name, "slug": slug, "description": description}
 
 
-def create_category(actor: User, *, name: str, slug: str | None = None, description: str = "") -> Category:
+def create_category(
+    actor: User, *, name: str, slug: str | None = None, description: str = ""
+) -> Category:
     """A category, placed last."""
     require(actor, "kb.manage")
     columns = _columns(actor, name, slug, description, None)
@@ -79,7 +83,9 @@ def update_category(
     require(actor, "kb.manage")
     category = get_category(actor.organization_id, category_id)
     before = audit.snapshot(category, AUDITED)
-    for key, value in _columns(actor, name, slug or category.slug, description, category.id).items():
+    for key, value in _columns(
+        actor, name, slug or category.slug, description, category.id
+    ).items():
         setattr(category, key, value)
     category.updated_at = utcnow()
     db.session.flush()
@@ -91,25 +97,32 @@ def update_category(
     return category
 
 
+def place_category(actor: User, category_id: int, position: int) -> Category:
+    """Put a category at `position` (1 is first; past the end is last), renumbering the rest."""
+    require(actor, "kb.manage")
+    category = get_category(actor.organization_id, category_id)
+    others = [c for c in list_categories(actor.organization_id) if c.id != category.id]
+    index = min(max(position, 1), len(others) + 1) - 1
+    before = category.position
+    for number, row in enumerate([*others[:index], category, *others[index:]], 1):
+        row.position = number
+    db.session.flush()
+    if category.position != before:
+        audit.record(
+            actor.organization_id, "kb_category.updated", actor=actor,
+            target=("kb_category", category.id, category.name),
+            before={"position": before}, after={"position": category.position},
+        )  # fmt: skip
+    return category
+
+
 def move_category(actor: User, category_id: int, direction: int) -> Category:
     """Move a category one place up (-1) or down (+1) in the help center's order."""
-    require(actor, "kb.manage")
     ordered = list_categories(actor.organization_id)
     index = next((i for i, c in enumerate(ordered) if c.id == category_id), None)
     if index is None:
-        get_category(actor.organization_id, category_id)  # raises the 404
-    other = index + (1 if direction > 0 else -1)
-    if 0 <= other < len(ordered):
-        ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, category in enumerate(ordered, 1):
-        category.position = position
-    db.session.flush()
-    moved = ordered[other] if 0 <= other < len(ordered) else ordered[index]
-    audit.record(
-        actor.organization_id, "kb_category.updated", actor=actor,
-        target=("kb_category", moved.id, moved.name), after={"position": moved.position},
-    )  # fmt: skip
-    return moved
+        raise CategoryNotFound()
+    return place_category(actor, category_id, index + 1 + (1 if direction > 0 else -1))
 
 
 def delete_category(actor: User, category_id: int) -> None:

@@ -135,7 +135,9 @@ class SuggestionCount(db.Model):
 
     __tablename__ = "kb_suggestion_counts"
 
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id"), primary_key=True
+    )
     day: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
     article_id: Mapped[int] = mapped_column(
         sa.ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True
@@ -152,7 +154,9 @@ class HelpCenter(db.Model):
 
     __tablename__ = "kb_help_centers"
 
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id"), primary_key=True
+    )
     title: Mapped[str] = mapped_column(sa.String(120), default="")
     color: Mapped[str] = mapped_column(sa.String(7), default="#2f5bd3")
     logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)

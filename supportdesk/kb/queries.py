@@ -53,25 +53,29 @@ def published_article(organization_id: int, slug: str) -> Article:
 
 
 def list_articles(
-    organization_id: int,
-    *,
-    status: ArticleStatus | None = None,
-    category_id: int | None = None,
-    after_id: int = 0,
-    limit: int = 100,
+    organization_id: int, *, status: ArticleStatus | None = None, limit: int = 100
 ) -> list[Article]:
-    """The organization's articles, newest change first (console) — or by id for the API."""
+    """The organization's articles, the latest change first (the console's list)."""
     query = (
         sa.select(Article)
         .options(joinedload(Article.category), joinedload(Article.author))
-        .where(Article.organization_id == organization_id, Article.id > after_id)
+        .where(Article.organization_id == organization_id)
     )
     if status is not None:
         query = query.where(Article.status == status)
-    if category_id is not None:
-        query = query.where(Article.category_id == category_id)
-    order = Article.id if after_id else Article.updated_at.desc()
-    return list(db.session.scalars(query.order_by(order, Article.id).limit(limit)))
+    return list(
+        db.session.scalars(query.order_by(Article.updated_at.desc(), Article.id).limit(limit))
+    )
+
+
+def articles_by_id(organization_id: int, ids: list[int]) -> dict[int, Article]:
+    """The organization's articles with these ids, category and author loaded."""
+    rows = db.session.scalars(
+        sa.select(Article)
+        .options(joinedload(Article.category), joinedload(Article.author))
+        .where(Article.organization_id == organization_id, Article.id.in_(ids))
+    )
+    return {a.id: a for a in rows}
 
 
 def list_api_articles(
@@ -151,7 +155,9 @@ def get_category(organization_id: int, category_id: int) -> Category:
 def category_by_slug(organization_id: int, slug: str) -> Category:
     """The organization's category at `slug`."""
     category = db.session.scalar(
-        sa.select(Category).where(Category.organization_id == organization_id, Category.slug == slug)
+        sa.select(Category).where(
+            Category.organization_id == organization_id, Category.slug == slug
+        )
     )
     if category is None:
         raise CategoryNotFound()

@@ -28,11 +28,9 @@ HEADLINE = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 # Words a question is made of that say nothing about its subject (suggestions only).
-STOPWORDS = frozenset(
-    "a an and are can could did do does for from have how i if in is it my of on or our the "
-    "this to was we what when where why with you your not no me please help hi hello"
-    .split()
-)  # fmt: skip
+_STOPWORDS_TEXT = """a an and are can could did do does for from have how i if in is it my of on or
+our the this to was we what when where why with you your not no me please help hi hello"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 WEIGHTS = {"title": 1.0, "tags": 0.4, "body": 0.2}  # the fallback's A, B, C
 
 
@@ -144,7 +142,9 @@ def _ranked_pg(tsquery_text: str, where: list, limit: int) -> list[ArticleHit]:
     ]
 
 
-def _ranked_fallback(parsed: list[terms.Term], where: list, limit: int, *, every: bool) -> list[ArticleHit]:
+def _ranked_fallback(
+    parsed: list[terms.Term], where: list, limit: int, *, every: bool
+) -> list[ArticleHit]:
     tags_text = sa.cast(Article.tags, sa.Text)
     columns = {"title": Article.title, "tags": tags_text, "body": Article.body}
     score = sa.literal(0.0)

@@ -35,7 +35,9 @@ def _title(value: str) -> str:
     if not value:
         raise ValidationFailed("A title is required.", {"title": "Enter a title."})
     if len(value) > MAX_TITLE:
-        raise ValidationFailed("The title is too long.", {"title": f"Use at most {MAX_TITLE} characters."})
+        raise ValidationFailed(
+            "The title is too long.", {"title": f"Use at most {MAX_TITLE} characters."}
+        )
     return value
 
 
@@ -49,7 +51,9 @@ def _line(value: str, field: str, limit: int) -> str:
 def _body(value: str) -> str:
     value = (value or "").strip()
     if len(value) > MAX_BODY:
-        raise ValidationFailed("The article is too long.", {"body": f"Use at most {MAX_BODY:,} characters."})
+        raise ValidationFailed(
+            "The article is too long.", {"body": f"Use at most {MAX_BODY:,} characters."}
+        )
     return value
 
 
@@ -57,7 +61,9 @@ def _status(value: Any) -> ArticleStatus:
     try:
         return ArticleStatus(value.value if isinstance(value, ArticleStatus) else value)
     except ValueError:
-        raise ValidationFailed("Unknown status.", {"status": "Choose draft, published or archived."}) from None
+        raise ValidationFailed(
+            "Unknown status.", {"status": "Choose draft, published or archived."}
+        ) from None
 
 
 def _taken_slugs(organization_id: int, wanted: str, article_id: int | None) -> set[str]:
@@ -173,7 +179,12 @@ def create_article(actor: User, **values: Any) -> Article:
 
 
 def update_article(
-    actor: User, article_id: int, *, expected_version: int | None = None, note: str = "", **values: Any
+    actor: User,
+    article_id: int,
+    *,
+    expected_version: int | None = None,
+    note: str = "",
+    **values: Any,
 ) -> Article:
     """Change an article (keys left out keep their value). A save that changes something bumps
     the version and keeps a revision; an `expected_version` that is not current is a Conflict."""

@@ -73,7 +73,9 @@ def vote(article: Article, visitor: str, helpful: bool) -> bool:
     return True
 
 
-def count(organization_id: int, article_id: int, source: str, kind: str, *, day: dt.date | None = None) -> None:
+def count(
+    organization_id: int, article_id: int, source: str, kind: str, *, day: dt.date | None = None
+) -> None:
     """Add one to a suggestion counter (an upsert: no read, no race)."""
     if source not in SOURCES or kind not in KINDS:
         raise ValueError(f"unknown counter {source}/{kind}")

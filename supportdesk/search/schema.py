@@ -40,7 +40,9 @@ SEARCH_VECTORS = {
 # then the body.
 ARTICLE_VECTOR = (
     "((setweight(to_tsvector('simple'::regconfig, " + _words("(title)::text") + "), 'A'::\"char\")"
-    " || setweight(to_tsvector('simple'::regconfig, " + _words("(tags)::text") + "), 'B'::\"char\"))"
+    " || setweight(to_tsvector('simple'::regconfig, "
+    + _words("(tags)::text")
+    + "), 'B'::\"char\"))"
     " || setweight(to_tsvector('simple'::regconfig, " + _words("body") + "), 'C'::\"char\"))"
 )
 VECTOR_TABLES = {*SEARCH_VECTORS, "kb_articles"}

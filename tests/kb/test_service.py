@@ -64,7 +64,11 @@ def test_every_change_is_a_revision_and_a_revision_can_be_restored(agent):
 
     restored = service.restore_revision(agent, article.id, first.id)
 
-    assert (restored.title, restored.body, restored.version) == ("Refund a booking", "First text", 4)
+    assert (restored.title, restored.body, restored.version) == (
+        "Refund a booking",
+        "First text",
+        4,
+    )
     notes = [r.note for r in queries.revisions(agent.organization_id, article.id)]
     assert notes == ["Restored revision 1", "", "", "Created"]
 
@@ -88,7 +92,9 @@ def test_publishing_and_unpublishing_are_audited(agent):
     service.set_status(agent, article.id, "archived")
 
     actions = db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.target_id == article.id).order_by(AuditEntry.id)
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.target_id == article.id)
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == ["kb_article.published", "kb_article.unpublished"]
     assert article.published_at is not None
@@ -103,7 +109,9 @@ def test_publishing_and_unpublishing_are_audited(agent):
         pytest.param("admin", True, True, id="admin"),
     ],
 )
-def test_roles_write_and_manage_as_the_matrix_says(request, agent, role_fixture, can_write, can_manage):
+def test_roles_write_and_manage_as_the_matrix_says(
+    request, agent, role_fixture, can_write, can_manage
+):
     user = request.getfixturevalue(role_fixture)
     article = _article(agent)
     if can_write:
@@ -139,7 +147,9 @@ def test_categories_keep_their_order_and_move(senior_agent):
     categories.move_category(senior_agent, made[2].id, -1)
 
     assert [c.name for c in queries.list_categories(senior_agent.organization_id)] == [
-        "Billing", "Account", "Bookings",
+        "Billing",
+        "Account",
+        "Bookings",
     ]
     assert made[0].slug == "billing"
 
@@ -177,7 +187,10 @@ def test_search_escapes_article_text_in_snippets(agent):
 
 def test_console_search_finds_drafts_too(agent):
     _article(agent, title="Refund draft", body="x")
-    assert [h.article.title for h in search_articles(agent.organization_id, "draft", published_only=False).hits] == ["Refund draft"]
+    assert [
+        h.article.title
+        for h in search_articles(agent.organization_id, "draft", published_only=False).hits
+    ] == ["Refund draft"]
     assert search_articles(agent.organization_id, "draft").hits == []
 
 
@@ -213,7 +226,8 @@ def test_suggestion_counters_add_up_per_day(agent):
         visitors.count(agent.organization_id, article.id, "contact_form", kind, day=day)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SuggestionCount)) == 2
     assert visitors.totals(agent.organization_id, day, day) == {
-        ("contact_form", "opened"): 2, ("contact_form", "solved"): 1,
+        ("contact_form", "opened"): 2,
+        ("contact_form", "solved"): 1,
     }
 
 
@@ -233,7 +247,12 @@ def test_help_center_branding_refuses_bad_input(senior_agent, color, logo, field
 
 @pytest.mark.parametrize(
     ("color", "text"),
-    [("#ffffff", "#000000"), ("#000000", "#ffffff"), ("#2f5bd3", "#ffffff"), ("#fde047", "#000000")],
+    [
+        ("#ffffff", "#000000"),
+        ("#000000", "#ffffff"),
+        ("#2f5bd3", "#ffffff"),
+        ("#fde047", "#000000"),
+    ],
 )
 def test_the_header_text_colour_contrasts_with_the_brand(color, text):
     assert branding.contrast_text(color) == text
