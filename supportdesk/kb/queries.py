@@ -137,7 +137,7 @@ def category_counts(organization_id: int, *, published_only: bool) -> dict[int |
     )
     if published_only:
         query = query.where(Article.status == ArticleStatus.PUBLISHED)
-    return {key: n for key, n in db.session.execute(query.group_by(Article.category_id))}
+    return dict(list(db.session.execute(query.group_by(Article.category_id)).tuples()))
 
 
 def get_category(organization_id: int, category_id: int) -> Category:
