@@ -11,7 +11,7 @@ from flask import Response, abort, make_response, render_template, request
 from supportdesk.accounts.models import Organization
 from supportdesk.extensions import db
 from supportdesk.kb import branding
-from supportdesk.kb.queries import help_center
+from supportdesk.kb.models import HelpCenter
 from supportdesk.mail.outbound.compose import external_url
 
 # Browsers and shared caches may keep a page a minute, then revalidate by ETag (a 304 is cheap).
@@ -33,23 +33,28 @@ class Center:
 
 
 def center(org_slug: str) -> Center:
-    """The help center the slug names (404 when no organization has it)."""
+    """The help center the slug names (404 when no organization has it): one query, the logo's
+    bytes left in the table."""
     row = db.session.execute(
-        sa.select(Organization.id, Organization.name).where(Organization.slug == org_slug)
-    ).first()
+        sa.select(
+            Organization.id, Organization.name, HelpCenter.title, HelpCenter.color,
+            HelpCenter.logo_type, HelpCenter.updated_at,
+        )
+        .outerjoin(HelpCenter, HelpCenter.organization_id == Organization.id)
+        .where(Organization.slug == org_slug)
+    ).first()  # fmt: skip
     if row is None:
         abort(404)
-    settings = help_center(row.id)
-    color = settings.color if settings else branding.DEFAULT_COLOR
+    color = row.color or branding.DEFAULT_COLOR
     return Center(
         organization_id=row.id,
         slug=org_slug,
         name=row.name,
-        title=(settings.title if settings and settings.title else f"{row.name} Help Center"),
+        title=row.title or f"{row.name} Help Center",
         color=color,
         text_color=branding.contrast_text(color),
-        has_logo=bool(settings and settings.logo_type),
-        version=settings.updated_at.strftime("%Y%m%d%H%M%S%f") if settings else "0",
+        has_logo=bool(row.logo_type),
+        version=row.updated_at.strftime("%Y%m%d%H%M%S%f") if row.updated_at else "0",
     )
 
 
