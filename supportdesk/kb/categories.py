@@ -11,7 +11,7 @@ from supportdesk.db import utcnow
 from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.kb import slugs
-from supportdesk.kb.models import Category
+from supportdesk.kb.models import Article, Category
 from supportdesk.kb.queries import CategoryNotFound, get_category, list_categories
 
 MAX_NAME = 120
@@ -133,5 +133,12 @@ def delete_category(actor: User, category_id: int) -> None:
         actor.organization_id, "kb_category.deleted", actor=actor,
         target=("kb_category", category.id, category.name), before={"slug": category.slug},
     )  # fmt: skip
+    # Explicit, not only the foreign key's ON DELETE SET NULL: SQLite enforces none by default.
+    db.session.execute(
+        sa.update(Article)
+        .where(Article.organization_id == actor.organization_id, Article.category_id == category.id)
+        .values(category_id=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.delete(category)
     db.session.flush()

@@ -17,7 +17,13 @@ from supportdesk.db import utcnow
 from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.kb import slugs
-from supportdesk.kb.models import Article, ArticleRevision, ArticleStatus
+from supportdesk.kb.models import (
+    Article,
+    ArticleRevision,
+    ArticleStatus,
+    ArticleVote,
+    SuggestionCount,
+)
 from supportdesk.kb.queries import get_article, get_category, get_revision
 from supportdesk.markdown import to_html
 from supportdesk.tickets.tags import parse_tags
@@ -239,5 +245,8 @@ def delete_article(actor: User, article_id: int) -> None:
         target=("kb_article", article.id, article.title[:200]),
         before={"slug": article.slug, "status": article.status.value},
     )
+    # Explicit, not only the foreign keys' ON DELETE: SQLite enforces none by default.
+    for model in (ArticleRevision, ArticleVote, SuggestionCount):
+        db.session.execute(sa.delete(model).where(model.article_id == article.id))
     db.session.delete(article)
     db.session.flush()
