@@ -90,9 +90,9 @@ def upgrade():
         sa.UniqueConstraint("organization_id", "slug", name="uq_kb_articles_org_slug"),
     )
     op.create_index(
-        "ix_kb_articles_org_status_category",
+        "ix_kb_articles_org_status_category_title",
         "kb_articles",
-        ["organization_id", "status", "category_id"],
+        ["organization_id", "status", "category_id", "title"],
     )
     op.create_index("ix_kb_articles_org_updated", "kb_articles", ["organization_id", "updated_at"])
     op.create_table(
@@ -166,7 +166,7 @@ def downgrade():
     op.drop_table("kb_article_votes")
     op.drop_table("kb_article_revisions")
     op.drop_index("ix_kb_articles_org_updated", table_name="kb_articles")
-    op.drop_index("ix_kb_articles_org_status_category", table_name="kb_articles")
+    op.drop_index("ix_kb_articles_org_status_category_title", table_name="kb_articles")
     op.drop_table("kb_articles")
     op.drop_index("ix_kb_categories_org_position", table_name="kb_categories")
     op.drop_table("kb_categories")

@@ -23,6 +23,7 @@ from supportdesk.kb.visitors import visitor_key
 
 VISITOR_COOKIE = "sd_help_visitor"
 SUGGEST_LIMIT = 8
+HOME_LINKS = 6  # articles listed under each category on the home page
 
 
 @bp.get("/")
@@ -30,14 +31,14 @@ def home(org_slug: str):
     """Categories with their articles, and the search box."""
     hc = center(org_slug)
     categories = queries.list_categories(hc.organization_id)
-    articles = queries.published_in(hc.organization_id, None)
     by_category: dict[int | None, list] = {}
-    for article in articles:
-        by_category.setdefault(article.category_id, []).append(article)
+    for link in queries.first_links(hc.organization_id, HOME_LINKS):
+        by_category.setdefault(link.category_id, []).append(link)
     return page(
         "help/home.html", hc,
         categories=[c for c in categories if by_category.get(c.id)],
-        by_category=by_category,
+        by_category=by_category, shown=HOME_LINKS,
+        counts=queries.category_counts(hc.organization_id, published_only=True),
         canonical=canonical("help.home", org_slug=org_slug),
     )  # fmt: skip
 
@@ -61,7 +62,7 @@ def category(org_slug: str, category_slug: str):
     found = queries.category_by_slug(hc.organization_id, category_slug)
     return page(
         "help/category.html", hc, category=found,
-        articles=queries.published_in(hc.organization_id, found.id),
+        articles=queries.published_links(hc.organization_id, found.id),
         canonical=canonical("help.category", org_slug=org_slug, category_slug=found.slug),
     )  # fmt: skip
 
@@ -168,7 +169,7 @@ def sitemap(org_slug: str):
         ],
         articles=[
             (canonical("help.article", org_slug=org_slug, article_slug=a.slug), a.updated_at)
-            for a in queries.published_in(hc.organization_id, None, limit=50_000)
+            for a in queries.published_links(hc.organization_id)
         ],
     )  # fmt: skip
     return cached(xml, content_type="application/xml; charset=utf-8")

@@ -95,14 +95,52 @@ def list_api_articles(
     return list(db.session.scalars(query.order_by(Article.id).limit(limit)))
 
 
-def published_in(organization_id: int, category_id: int | None, limit: int = 200) -> list[Article]:
-    """Published articles of a category (None: every category), by title."""
-    query = sa.select(Article).where(
-        Article.organization_id == organization_id, Article.status == ArticleStatus.PUBLISHED
-    )
+def published_links(
+    organization_id: int, category_id: int | None = None, *, limit: int = 50_000
+) -> list[sa.Row]:
+    """(id, title, slug, category_id, seo_description, updated_at) of published articles by
+    title, of one category or of all. Only these columns: a list of links never loads the text."""
+    where = [Article.organization_id == organization_id, Article.status == ArticleStatus.PUBLISHED]
     if category_id is not None:
-        query = query.where(Article.category_id == category_id)
-    return list(db.session.scalars(query.order_by(Article.title, Article.id).limit(limit)))
+        where.append(Article.category_id == category_id)
+    query = sa.select(*_LINK).where(*where).order_by(Article.title, Article.id).limit(limit)
+    return list(db.session.execute(query))
+
+
+def first_links(organization_id: int, per_category: int) -> list[sa.Row]:
+    """The first `per_category` published articles (by title) of each category, and of those
+    without one (the home page): one index range read per category, however many articles."""
+    published = [
+        Article.organization_id == organization_id,
+        Article.status == ArticleStatus.PUBLISHED,
+    ]
+    firsts = (
+        sa.select(*_LINK)
+        .where(*published, Article.category_id == Category.id)
+        .order_by(Article.title, Article.id)
+        .limit(per_category)
+        .lateral("firsts")
+    )
+    in_categories = (
+        sa.select(firsts)
+        .select_from(Category)
+        .join(firsts, sa.true())
+        .where(Category.organization_id == organization_id)
+    )
+    uncategorized = (
+        sa.select(*_LINK)
+        .where(*published, Article.category_id.is_(None))
+        .order_by(Article.title, Article.id)
+        .limit(per_category)
+    )
+    query = sa.union_all(in_categories, uncategorized.subquery().select())
+    return sorted(db.session.execute(query), key=lambda row: (row.title, row.id))
+
+
+_LINK = (
+    Article.id, Article.title, Article.slug, Article.category_id, Article.seo_description,
+    Article.updated_at,
+)  # fmt: skip
 
 
 def related(article: Article, limit: int = 5) -> list[tuple[int, str, str]]:
