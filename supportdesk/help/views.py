@@ -22,6 +22,7 @@ from supportdesk.kb.search import search_articles, suggest_articles
 from supportdesk.kb.visitors import visitor_key
 
 VISITOR_COOKIE = "sd_help_visitor"
+CONTACT_FORM = "contact_form"  # the only source a visitor's request may name
 SUGGEST_LIMIT = 8
 HOME_LINKS = 6  # articles listed under each category on the home page
 
@@ -72,10 +73,12 @@ def article(org_slug: str, article_slug: str):
     """A published article, its vote buttons and related articles."""
     hc = center(org_slug)
     found = queries.published_article(hc.organization_id, article_slug)
-    source = request.args.get("from", "")
+    # Reached from a contact-form suggestion: the vote form says so (a "yes" counts as solved).
+    source = CONTACT_FORM if request.args.get("from") == CONTACT_FORM else ""
     return page(
         "help/article.html", hc, article=found, related=queries.related(found),
-        voted=request.args.get("voted"), source=source if source in visitors.SOURCES else "",
+        voted=request.args.get("voted") if request.args.get("voted") in ("yes", "no") else None,
+        source=source,
         canonical=canonical("help.article", org_slug=org_slug, article_slug=found.slug),
     )  # fmt: skip
 
@@ -98,8 +101,8 @@ def vote(org_slug: str, article_slug: str):
     cookie = request.cookies.get(VISITOR_COOKIE) or secrets.token_urlsafe(24)
     key = visitor_key(current_app.config["SECRET_KEY"], cookie)
     visitors.vote(found, key, helpful)
-    if helpful and request.form.get("from") in visitors.SOURCES:
-        visitors.count(hc.organization_id, found.id, request.form["from"], "solved")
+    if helpful and request.form.get("from") == CONTACT_FORM:
+        visitors.count(hc.organization_id, found.id, CONTACT_FORM, "solved")
     db.session.commit()
     response = redirect(
         url_for("help.article", org_slug=org_slug, article_slug=found.slug,
@@ -147,7 +150,7 @@ def suggested(org_slug: str, article_id: int):
     found = queries.get_article(hc.organization_id, article_id)
     if found.status.value != "published":
         return redirect(url_for("help.home", org_slug=org_slug))
-    visitors.count(hc.organization_id, found.id, "contact_form", "opened")
+    visitors.count(hc.organization_id, found.id, CONTACT_FORM, "opened")
     db.session.commit()
     return redirect(
         url_for(

@@ -200,3 +200,15 @@ def test_branding_shows_the_title_colour_and_logo(client, org, writer):
     assert "--brand: #fde047" in css and "--brand-text: #000000" in css
     logo = client.get(f"/help/{org.slug}/logo")
     assert (logo.mimetype, logo.data) == ("image/png", png)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [pytest.param({}, id="no-source"), pytest.param({"from": "composer"}, id="agent-only-source")],
+)
+def test_a_helpful_vote_not_from_a_contact_form_suggestion_counts_nothing(
+    client, org, published, extra
+):
+    _vote(client, org, "yes", **extra)
+    today = dt.datetime.now(dt.UTC).date()
+    assert visitors.totals(org.id, today, today) == {}
