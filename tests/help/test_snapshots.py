@@ -78,8 +78,8 @@ def test_the_help_center_pages_look_as_recorded(client, fixed_center, snapshot_h
 
 
 def test_the_article_editor_looks_as_recorded(client, fixed_center, snapshot_html):
-    login_as(client, fixed_center)
     with time_machine.travel(FROZEN, tick=False):
+        login_as(client, fixed_center)
         html = client.get("/kb/articles/920031").get_data(as_text=True)
     html = re.sub(r'(name="csrf_token"[^>]*? value=")[^"]+', r"\1TOKEN", html.replace("\r\n", "\n"))
     assert html == snapshot_html
