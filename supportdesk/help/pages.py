@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Response, abort, make_response, render_template, request
+from sqlalchemy.orm import joinedload
 
 from supportdesk.accounts.models import Organization
 from supportdesk.extensions import db
 from supportdesk.kb import branding
-from supportdesk.kb.models import HelpCenter
+from supportdesk.kb.models import Article, ArticleStatus, HelpCenter
 from supportdesk.mail.outbound.compose import external_url
 
 # Browsers and shared caches may keep a page a minute, then revalidate by ETag (a 304 is cheap).
@@ -32,19 +33,22 @@ class Center:
     version: str  # changes when the branding does (part of every ETag, and of the CSS address)
 
 
-def center(org_slug: str) -> Center:
-    """The help center the slug names (404 when no organization has it): one query, the logo's
-    bytes left in the table."""
-    row = db.session.execute(
-        sa.select(
-            Organization.id, Organization.name, HelpCenter.title, HelpCenter.color,
-            HelpCenter.logo_type, HelpCenter.updated_at,
-        )
+_CENTER_COLUMNS = (
+    Organization.id, Organization.name, HelpCenter.title, HelpCenter.color,
+    HelpCenter.logo_type, HelpCenter.updated_at,
+)  # fmt: skip
+
+
+def _center_query(org_slug: str) -> sa.Select:
+    # The logo's bytes stay in the table: only their type says there is one.
+    return (
+        sa.select(*_CENTER_COLUMNS)
         .outerjoin(HelpCenter, HelpCenter.organization_id == Organization.id)
         .where(Organization.slug == org_slug)
-    ).first()  # fmt: skip
-    if row is None:
-        abort(404)
+    )
+
+
+def _center(org_slug: str, row) -> Center:
     color = row.color or branding.DEFAULT_COLOR
     return Center(
         organization_id=row.id,
@@ -56,6 +60,36 @@ def center(org_slug: str) -> Center:
         has_logo=bool(row.logo_type),
         version=row.updated_at.strftime("%Y%m%d%H%M%S%f") if row.updated_at else "0",
     )
+
+
+def center(org_slug: str) -> Center:
+    """The help center the slug names (404 when no organization has it), in one query."""
+    row = db.session.execute(_center_query(org_slug)).first()
+    if row is None:
+        abort(404)
+    return _center(org_slug, row)
+
+
+def center_and_article(org_slug: str, article_slug: str) -> tuple[Center, Article]:
+    """The help center and its published article at `article_slug`, in one query (the article
+    page is the help center's busiest): 404 when either is missing."""
+    query = (
+        _center_query(org_slug)
+        .add_columns(Article)
+        .join(
+            Article,
+            sa.and_(
+                Article.organization_id == Organization.id,
+                Article.slug == article_slug,
+                Article.status == ArticleStatus.PUBLISHED,
+            ),
+        )
+        .options(joinedload(Article.category))
+    )
+    row = db.session.execute(query).first()
+    if row is None:
+        abort(404)
+    return _center(org_slug, row), row.Article
 
 
 def canonical(endpoint: str, **values) -> str:

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 
 from supportdesk.extensions import csrf, db
 from supportdesk.help import bp
-from supportdesk.help.pages import cached, canonical, center, page
+from supportdesk.help.pages import cached, canonical, center, center_and_article, page
 from supportdesk.kb import queries, visitors
 from supportdesk.kb.search import search_articles, suggest_articles
 from supportdesk.kb.visitors import visitor_key
@@ -71,8 +71,7 @@ def category(org_slug: str, category_slug: str):
 @bp.get("/articles/<article_slug>")
 def article(org_slug: str, article_slug: str):
     """A published article, its vote buttons and related articles."""
-    hc = center(org_slug)
-    found = queries.published_article(hc.organization_id, article_slug)
+    hc, found = center_and_article(org_slug, article_slug)
     # Reached from a contact-form suggestion: the vote form says so (a "yes" counts as solved).
     source = CONTACT_FORM if request.args.get("from") == CONTACT_FORM else ""
     return page(
