@@ -23,6 +23,7 @@ from supportdesk.search.schema import articles_sv
 
 MAX_QUERY = 200
 MAX_RESULTS = 50
+RANK_CAP = 1000
 HEADLINE = (
     f"StartSel={highlight.START}, StopSel={highlight.STOP}, MaxWords=30, MinWords=12, "
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -110,14 +111,27 @@ def _scope(organization_id: int, published_only: bool, category_id: int | None) 
 def _ranked_pg(tsquery_text: str, where: list, limit: int) -> list[ArticleHit]:
     tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), tsquery_text)
     sv = articles_sv.alias("sv")
-    vector = sv.c.search_vector
-    rank = sa.func.ts_rank(vector, tsquery)
+    # At most RANK_CAP matches are ranked (a word in most articles would rank them all, as
+    # the ticket search's sources stop at their cap); snippets only for the page shown.
+    found = (
+        sa.select(Article.id, sa.func.ts_rank(sv.c.search_vector, tsquery).label("score"))
+        .join(sv, sv.c.id == Article.id)
+        .where(*where, sv.c.search_vector.op("@@")(tsquery))
+        .limit(RANK_CAP)
+        .subquery("found")
+    )
+    top = (
+        sa.select(found.c.id, found.c.score)
+        .order_by(found.c.score.desc(), found.c.id)
+        .limit(limit)
+        .subquery("top")
+    )
     # The snippet reads as text: our sentinels and the Markdown marks are dropped first.
     clean = sa.func.translate(Article.body, highlight.START + highlight.STOP + "*_`#", "")
     rows = db.session.execute(
         sa.select(
             Article,
-            rank.label("score"),
+            top.c.score,
             sa.func.ts_headline(
                 sa.literal_column("'simple'::regconfig"),
                 sa.func.translate(Article.title, highlight.START + highlight.STOP, ""),
@@ -126,10 +140,8 @@ def _ranked_pg(tsquery_text: str, where: list, limit: int) -> list[ArticleHit]:
             ),
             sa.func.ts_headline(sa.literal_column("'simple'::regconfig"), clean, tsquery, HEADLINE),
         )
-        .join(sv, sv.c.id == Article.id)
-        .where(*where, vector.op("@@")(tsquery))
-        .order_by(rank.desc(), Article.id)
-        .limit(limit)
+        .join(top, top.c.id == Article.id)
+        .order_by(top.c.score.desc(), Article.id)
     ).all()
     return [
         ArticleHit(
