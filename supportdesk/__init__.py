@@ -68,11 +68,13 @@ def register_blueprints(app: Flask) -> None:
     from supportdesk.api import bp as api_bp
     from supportdesk.auth import bp as auth_bp
     from supportdesk.console import bp as console_bp
+    from supportdesk.help import bp as help_bp
     from supportdesk.inbound import bp as inbound_bp
     from supportdesk.ops import bp as ops_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(help_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(inbound_bp)
     app.register_blueprint(ops_bp)

@@ -44,6 +44,9 @@ from supportdesk.extensions import db
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as field_service
 from supportdesk.fields.models import FieldType
+from supportdesk.kb import categories as kb_categories
+from supportdesk.kb import queries as kb_queries
+from supportdesk.kb import service as kb_service
 from supportdesk.macros.service import create_macro, create_reply
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
@@ -206,6 +209,12 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         staff.admin, name="Pro", filters={"queue": "all", "cf.f_select": "Pro"},
         columns=["f_select", "f_number"], shared=True,
     )  # fmt: skip
+    kb_category = kb_categories.create_category(staff.admin, name="Billing")
+    article = kb_service.create_article(
+        staff.admin, title="Refund a booking", body="Open **Bookings**.", status="published",
+        category_id=kb_category.id, tags=["refund"],
+    )  # fmt: skip
+    kb_service.update_article(staff.admin, article.id, body="Open **Bookings**, then Refund.")
     db.session.commit()
     attachments = db.session.scalars(
         db.select(Attachment.id).where(Attachment.organization_id == org.id)
@@ -232,6 +241,12 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "macro_id": [macro.id],
         "field_id": [f.id for f in custom],
         "view_id": [view.id],
+        "article_id": [article.id],
+        "revision_id": [r.id for r in kb_queries.revisions(org.id, article.id)],
+        "category_id": [kb_category.id],
+        "org_slug": [org.slug],
+        "category_slug": [kb_category.slug],
+        "article_slug": [article.slug],
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],

@@ -13,7 +13,12 @@ from flask import Flask
 
 from supportdesk import create_app
 from supportdesk.extensions import db
-from supportdesk.search.schema import SEARCH_VECTORS, TRIGRAM_INDEXES, include_object
+from supportdesk.search.schema import (
+    ARTICLE_VECTOR,
+    SEARCH_VECTORS,
+    TRIGRAM_INDEXES,
+    include_object,
+)
 from tests.fixtures import migrations
 
 APP_TABLES = {
@@ -62,6 +67,12 @@ APP_TABLES = {
     "retention_policies",
     "totp_factors",
     "recovery_codes",
+    "kb_categories",
+    "kb_articles",
+    "kb_article_revisions",
+    "kb_article_votes",
+    "kb_suggestion_counts",
+    "kb_help_centers",
 }
 
 
@@ -155,9 +166,10 @@ def test_search_vectors_are_generated_columns_with_gin_indexes_on_postgresql(app
             " ORDER BY 1"
         ).scalars()
 
-        assert list(generated) == ["customers", "messages", "tickets"]
+        assert list(generated) == ["customers", "kb_articles", "messages", "tickets"]
         assert list(indexes) == [
             "ix_customers_search_vector",
+            "ix_kb_articles_search_vector",
             "ix_messages_search_vector",
             "ix_tickets_search_vector",
         ]
@@ -192,6 +204,15 @@ def test_the_migration_and_the_search_schema_generate_the_same_vectors():
 
     assert module.SEARCH_VECTORS == SEARCH_VECTORS
     assert module.TRIGRAM_INDEXES == TRIGRAM_INDEXES
+
+
+def test_the_knowledge_base_migration_generates_the_article_vector_of_the_search_schema():
+    path = Path(__file__).resolve().parent.parent / "migrations/versions/0028_knowledge_base.py"
+    spec = importlib.util.spec_from_file_location("migration_0028", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    assert module.ARTICLE_VECTOR == ARTICLE_VECTOR
 
 
 def test_trigram_indexes_serve_customer_and_tag_substrings_on_postgresql(app):

@@ -43,6 +43,10 @@ REQUIRED_ROLE: dict[str, Role] = {
     # Saved views: every agent keeps their own; sharing one with everybody is for seniors.
     "view.save": Role.VIEWER,
     "view.share": Role.SENIOR_AGENT,
+    # Knowledge base: agents write, publish and restore articles; seniors run the categories,
+    # delete articles and brand the help center.
+    "kb.write": Role.AGENT,
+    "kb.manage": Role.SENIOR_AGENT,
     # Every agent may hold personal API tokens; what a token may do is still its agent's role.
     "api_token.manage": Role.VIEWER,
     # Admins see and revoke every token of their organization (a leaked token, a departure).

@@ -15,6 +15,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     custom_fields,
     customers,
     docs,
+    kb,
     macros,
     notifications,
     people,

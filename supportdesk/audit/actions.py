@@ -61,6 +61,14 @@ ACTIONS: dict[str, str] = {
     "escalation_rule.saved": "Escalation rule saved",
     # organization
     "organization.updated": "Organization settings changed",
+    # knowledge base and help center
+    "kb_article.published": "Article published",
+    "kb_article.unpublished": "Article taken off the help center",
+    "kb_article.deleted": "Article deleted",
+    "kb_category.created": "Help center category created",
+    "kb_category.updated": "Help center category changed",
+    "kb_category.deleted": "Help center category deleted",
+    "help_center.updated": "Help center branding changed",
     # tickets
     "ticket.deleted": "Ticket deleted",
     # single sign-on

@@ -36,6 +36,16 @@ SEARCH_VECTORS = {
     ),
     "messages": "to_tsvector('simple'::regconfig, " + _words("body_text") + ")",
 }
+# Knowledge-base articles (migration 0028, supportdesk.kb.search): title weighs most, then tags,
+# then the body.
+ARTICLE_VECTOR = (
+    "((setweight(to_tsvector('simple'::regconfig, " + _words("(title)::text") + "), 'A'::\"char\")"
+    " || setweight(to_tsvector('simple'::regconfig, "
+    + _words("(tags)::text")
+    + "), 'B'::\"char\"))"
+    " || setweight(to_tsvector('simple'::regconfig, " + _words("body") + "), 'C'::\"char\"))"
+)
+VECTOR_TABLES = {*SEARCH_VECTORS, "kb_articles"}
 # Substring search ("aisha.bianchi", "driftwood-travel") on customers and tags: pg_trgm indexes.
 # The customer expression must be written the same way in queries for the planner to use it.
 CUSTOMER_TEXT = "((customers.name)::text || ' '::text) || (customers.email)::text"
@@ -44,7 +54,7 @@ TRIGRAM_INDEXES = {
     "((((name)::text || ' '::text) || (email)::text) gin_trgm_ops)",
     "ix_ticket_tags_name_trgm": "ticket_tags USING gin (name gin_trgm_ops)",
 }
-SEARCH_INDEXES = {f"ix_{table}_search_vector" for table in SEARCH_VECTORS} | set(TRIGRAM_INDEXES)
+SEARCH_INDEXES = {f"ix_{table}_search_vector" for table in VECTOR_TABLES} | set(TRIGRAM_INDEXES)
 # Custom field filters: a GIN (jsonb_path_ops) index on tickets.custom_fields, PostgreSQL only
 # (migration 0021; see supportdesk.fields.filters). Also left out of the comparisons.
 SEARCH_INDEXES.add("ix_tickets_custom_fields")
@@ -61,6 +71,13 @@ messages_sv = sa.table(
     sa.column("body_text"),
     sa.column("search_vector", TSVECTOR),
 )
+articles_sv = sa.table(
+    "kb_articles",
+    sa.column("id"),
+    sa.column("organization_id"),
+    sa.column("body"),
+    sa.column("search_vector", TSVECTOR),
+)
 customers_sv = sa.table(
     "customers", sa.column("id"), sa.column("organization_id"), sa.column("search_vector", TSVECTOR)
 )
@@ -68,6 +85,6 @@ customers_sv = sa.table(
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic hook: leave the database-maintained search columns and indexes out of comparisons."""
-    if type_ == "column" and name == "search_vector" and obj.table.name in SEARCH_VECTORS:
+    if type_ == "column" and name == "search_vector" and obj.table.name in VECTOR_TABLES:
         return False
     return not (type_ == "index" and name in SEARCH_INDEXES)

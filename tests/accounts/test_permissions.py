@@ -16,6 +16,8 @@ from supportdesk.customers import service as customers
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as field_service
 from supportdesk.fields.models import FieldType
+from supportdesk.kb import categories as kb_categories
+from supportdesk.kb import service as kb_service
 from supportdesk.macros import service as macros
 from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
@@ -62,6 +64,8 @@ EXPECTED: dict[str, set[Role]] = {
     "view.share": {S, AD},
     "api_token.manage": {V, A, S, AD},
     "api_token.revoke_any": {AD},
+    "kb.write": {A, S, AD},
+    "kb.manage": {S, AD},
 }
 
 MATRIX = [
@@ -144,6 +148,8 @@ ATTEMPTS: dict[str, Callable] = {
     "ticket.bulk": lambda staff, user: bulk.apply_now(
         user, staff.org.id, [_ticket_for(staff).id], "priority", {"priority": "high"}
     ),
+    "kb.write": lambda staff, user: kb_service.create_article(user, title="Refunds", body="x"),
+    "kb.manage": lambda staff, user: kb_categories.create_category(user, name="Billing"),
     "field.manage": lambda staff, user: field_service.create_field(
         user, key="plan", label="Plan", type=FieldType.TEXT
     ),

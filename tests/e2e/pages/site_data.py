@@ -240,6 +240,31 @@ def _fields_and_views(desk) -> int:
     return plan.id
 
 
+def _knowledge_base(desk) -> tuple[int, int, int]:
+    """Categories, a published article with two revisions, a draft: (article, revision, category)."""
+    from supportdesk.kb import categories as kb_categories
+    from supportdesk.kb import queries as kb_queries
+    from supportdesk.kb import service as kb_service
+
+    billing = kb_categories.create_category(
+        desk.admin, name="Billing", description="Invoices, refunds and payments."
+    )
+    kb_categories.create_category(desk.admin, name="Bookings")
+    article = kb_service.create_article(
+        desk.agent, title="Refund a cancelled booking",
+        body="## Before you start\n\nOpen **Bookings** and choose the trip.\n\n- Choose *Refund*\n- Confirm",
+        status="published", category_id=billing.id, tags=["refund", "billing"],
+        seo_description="How to get your money back for a cancelled trip.",
+    )  # fmt: skip
+    kb_service.update_article(
+        desk.agent, article.id,
+        body="## Before you start\n\nOpen **Bookings** and choose the trip.\n\n- Choose *Refund*\n- Confirm by email",
+    )  # fmt: skip
+    kb_service.create_article(desk.agent, title="Change the invoice address", body="Draft text.")
+    revision = kb_queries.revisions(desk.org.id, article.id)[0]
+    return article.id, revision.id, billing.id
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -257,6 +282,7 @@ def populate(desk) -> Site:
     secret = _links(desk)
     job = _bulk_job(desk)
     field_id = _fields_and_views(desk)
+    article_id, revision_id, category_id = _knowledge_base(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -285,6 +311,9 @@ def populate(desk) -> Site:
             "secret": secret,
             "job_id": job.id,
             "field_id": field_id,
+            "article_id": article_id,
+            "revision_id": revision_id,
+            "category_id": category_id,
         },
     )
 
