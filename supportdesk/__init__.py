@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from supportdesk.console import bp as console_bp
     from supportdesk.inbound import bp as inbound_bp
     from supportdesk.ops import bp as ops_bp
+    from supportdesk.portal import bp as portal_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbound_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(portal_bp)
     api_access.init_app(app)
 
 

@@ -52,6 +52,7 @@ ACTIONS: dict[str, str] = {
     "escalation_rule.saved": "Escalation rule saved",
     # organization
     "organization.updated": "Organization settings changed",
+    "portal_settings.updated": "Customer portal and survey settings changed",
     # tickets
     "ticket.deleted": "Ticket deleted",
     # the log itself
