@@ -8,7 +8,7 @@ from supportdesk.extensions import csrf
 from supportdesk.portal import bp
 from supportdesk.portal.forms import ContactForm
 from supportdesk.portal.views import allow_or_refuse
-from supportdesk.selfservice import contact
+from supportdesk.selfservice import contact as rules
 from supportdesk.selfservice.service import settings_for
 from supportdesk.submit import Saved, submit
 
@@ -25,11 +25,11 @@ EMBED_POLICY = (
 def _open(form: ContactForm):
     if form.website.data:
         return None  # the honeypot: a bot filled it in; answered as a success, nothing opened
-    contact.check_stamp(form.stamp.data)
+    rules.check_stamp(form.stamp.data)
     allow_or_refuse(
         "contact", "CONTACT_REQUESTS_PER_CLIENT", "CONTACT_REQUESTS_PER_EMAIL", form.email.data
     )
-    return contact.open_request(
+    return rules.open_request(
         g.portal_org.id,
         name=form.name.data or "",
         email=form.email.data,
@@ -50,7 +50,7 @@ def _serve(embedded: bool):
     endpoint = "portal.contact_embed" if embedded else "portal.contact"
 
     def page(error):
-        form.stamp.data = contact.form_stamp()
+        form.stamp.data = rules.form_stamp()
         form.website.data = ""
         return render_template("portal/contact.html", form=form, embedded=embedded)
 
@@ -63,7 +63,7 @@ def _serve(embedded: bool):
 
 
 @bp.route("/contact", methods=["GET", "POST"])
-def contact_page():
+def contact():
     """Open a request on the web (channel `web`); the customer gets a confirmation email."""
     return _serve(embedded=False)
 
