@@ -6,6 +6,7 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from supportdesk.satisfaction.service import latest_rating
 from supportdesk.accounts.models import Organization
 from supportdesk.accounts.permissions import allowed
 from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
@@ -143,6 +144,7 @@ def ticket_page(
         emails=emails_by_message(_org(), ticket.id),
         stale=stale,
         mention_handles=_mention_handles(page.messages),
+        satisfaction=latest_rating(_org(), ticket.id),
     )
 
 
