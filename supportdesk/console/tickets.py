@@ -6,7 +6,6 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from supportdesk.satisfaction.service import latest_rating
 from supportdesk.accounts.models import Organization
 from supportdesk.accounts.permissions import allowed
 from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
@@ -35,6 +34,7 @@ from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.notifications import mentions
 from supportdesk.params import query_int
 from supportdesk.replica import reads_replica
+from supportdesk.satisfaction.service import latest_rating
 from supportdesk.submit import Saved, submit
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
