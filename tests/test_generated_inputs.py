@@ -46,6 +46,7 @@ from supportdesk.fields import service as field_service
 from supportdesk.fields.models import FieldType
 from supportdesk.macros.service import create_macro, create_reply
 from supportdesk.mail.inbound.service import receive_email
+from supportdesk.satisfaction import links as survey_links
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor
 from supportdesk.tickets.models import Message, Priority, Status
@@ -235,6 +236,11 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],
+        # The customer portal (supportdesk.portal): the organization's slug, a survey link's token
+        # (of a survey that does not exist: a link of no survey) and the ratings.
+        "org_slug": [org.slug],
+        "token": [survey_links.sign(org.id, 1)],
+        "rating": ["good", "bad"],
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

@@ -17,6 +17,9 @@ from supportdesk.search.schema import SEARCH_VECTORS, TRIGRAM_INDEXES, include_o
 from tests.fixtures import migrations
 
 APP_TABLES = {
+    "portal_settings",
+    "portal_links",
+    "satisfaction_ratings",
     "organizations",
     "users",
     "teams",

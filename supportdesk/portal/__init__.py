@@ -38,7 +38,8 @@ def _never_cached(response):
 def _portal_context():
     from supportdesk.portal.session import current_customer
 
-    return {"org": g.portal_org, "portal_customer": current_customer()}
+    org = g.get("portal_org")
+    return {"org": org, "portal_customer": current_customer() if org is not None else None}
 
 
 from supportdesk.portal import contact, rating, views  # noqa: E402, F401  (routes)
