@@ -27,10 +27,6 @@ class Rating(enum.Enum):
     def label(self) -> str:
         return {"good": "Good", "okay": "Okay", "bad": "Bad"}[self.value]
 
-    @property
-    def face(self) -> str:
-        return {"good": "🙂", "okay": "😐", "bad": "🙁"}[self.value]
-
 
 MAX_COMMENT = 2000
 

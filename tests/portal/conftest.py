@@ -30,3 +30,6 @@ def stamp_of(response) -> str:
 def no_time_trap(app, monkeypatch):
     """Accept a contact form posted at once (the time trap's own tests set it back)."""
     monkeypatch.setitem(app.config, "CONTACT_MIN_SECONDS", 0)
+
+
+from tests.mail.fixtures import mail_config, run_worker, smtp  # noqa: E402, F401  (fixtures)
