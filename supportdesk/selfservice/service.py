@@ -86,7 +86,8 @@ def update_settings(
     row.contact_form = bool(contact_form)
     row.csat_enabled = bool(csat_enabled)
     row.csat_delay_hours = int(csat_delay_hours)
-    row.updated_at = utcnow()
+    if before is None or before != audit.snapshot(row, SETTINGS_FIELDS):
+        row.updated_at = utcnow()  # an unchanged form saves nothing
     db.session.add(row)
     db.session.flush()
     audit.record_changes(

@@ -17,6 +17,7 @@ from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Status, Ticket
 from tests.e2e.conftest import LiveServer, persist, sign_in
+from tests.e2e.pages.test_accessibility import violations
 
 SIGN_IN = re.compile(r"https?://\S+/help/[\w-]+/portal/link/[\w-]+")
 RATE = re.compile(r"Good: (https?://\S+/portal/rate/\S+/good)")
@@ -45,12 +46,14 @@ def test_a_customer_signs_in_by_mail_replies_with_a_file_and_closes(
     page.get_by_role("button", name="Email me a sign-in link").click()
     expect(page.get_by_text("we sent it a sign-in link")).to_be_visible()
     page.screenshot(path="/tmp/portal-sign-in.png")
+    assert violations(page) == []
 
     link = SIGN_IN.search(_mail_text(live_server, desk.customer.email, "portal_sign_in")).group(0)
     page.goto(link)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="My requests")).to_be_visible()
     page.screenshot(path="/tmp/portal-list.png", full_page=True)
+    assert violations(page) == []
     page.get_by_role("link", name="Refund for a cancelled booking").click()
     expect(page.get_by_text("can you send the receipt?")).to_be_visible()
     expect(page.get_by_text("refund is stuck in finance")).to_have_count(0)
@@ -63,6 +66,7 @@ def test_a_customer_signs_in_by_mail_replies_with_a_file_and_closes(
     expect(page.get_by_text("Your reply was added")).to_be_visible()
     expect(page.get_by_role("link", name="receipt.pdf")).to_be_visible()
     page.screenshot(path="/tmp/portal-ticket.png", full_page=True)
+    assert violations(page) == []
 
     page.get_by_role("button", name="Close this request").click()
     expect(page.get_by_text("Your request is closed")).to_be_visible()
@@ -92,6 +96,7 @@ def test_a_visitor_opens_a_request_with_the_contact_form(
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_text("We received your request")).to_be_visible()
     page.screenshot(path="/tmp/portal-contact.png", full_page=True)
+    assert violations(page) == []
     db.session.rollback()
     ticket = db.session.scalars(
         sa.select(Ticket).where(Ticket.subject == "Invoice address is wrong")
@@ -113,6 +118,7 @@ def test_a_customer_rates_from_the_email_and_the_agent_sees_it(
     page.get_by_role("button", name="Send comment").click()
     expect(page.get_by_text("Thank you for your comment!")).to_be_visible()
     page.screenshot(path="/tmp/portal-rating.png", full_page=True)
+    assert violations(page) == []
 
     sign_in(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
