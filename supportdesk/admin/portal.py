@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from supportdesk.admin import bp
 from supportdesk.console.access import requires
+from supportdesk.mail.outbound.compose import external_url
 from supportdesk.selfservice import service
 from supportdesk.selfservice.service import MAX_DELAY_HOURS
 from supportdesk.submit import Saved, submit
@@ -42,5 +43,13 @@ def portal_settings():
             current_user, **{name: form[name].data for name in service.SETTINGS_FIELDS}
         ),
         done=lambda _: Saved("Portal and survey settings saved.", url_for("admin.portal_settings")),
-        page=lambda _: render_template("admin/portal.html", form=form, organization=org),
+        page=lambda _: render_template(
+            "admin/portal.html",
+            form=form,
+            organization=org,
+            links={
+                name: external_url(f"portal.{name}", org_slug=org.slug)
+                for name in ("sign_in", "contact", "contact_embed")
+            },
+        ),
     )

@@ -127,3 +127,25 @@ def test_a_customer_rates_from_the_email_and_the_agent_sees_it(
     expect(card.get_by_text("Quick and kind, thanks!")).to_be_visible()
     expect(page.get_by_text("rated the resolution")).to_be_visible()
     page.screenshot(path="/tmp/portal-console-rating.png", full_page=True)
+
+
+def test_an_admin_sets_the_survey_delay_and_sees_the_embed_snippet(page: Page, desk) -> None:
+    sign_in(page, desk.admin)
+    page.goto("/admin/organization")
+    page.get_by_role("link", name="portal and survey settings").click()
+    expect(page.get_by_role("heading", name="Customer portal and surveys")).to_be_visible()
+    expect(page.get_by_text('<iframe src="')).to_be_visible()
+    page.get_by_label("Send the survey after (hours)").fill("-3")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".field-error")).to_be_visible()
+    page.get_by_label("Send the survey after (hours)").fill("24")
+    page.get_by_label("Customers see the requests of their whole company").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Portal and survey settings saved.")).to_be_visible()
+    expect(page.get_by_label("Send the survey after (hours)")).to_have_value("24")
+    page.screenshot(path="/tmp/portal-admin.png", full_page=True)
+    db.session.rollback()
+    from supportdesk.selfservice.service import settings_for
+
+    saved = settings_for(desk.org.id)
+    assert (saved.csat_delay_hours, saved.company_tickets) == (24, True)
