@@ -229,3 +229,23 @@ def test_a_delay_out_of_range_is_a_field_error(admin, hours):
             csat_delay_hours=hours,
         )  # fmt: skip
     assert "csat_delay_hours" in refused.value.fields
+
+
+def test_a_portal_reply_notifies_the_assignee_and_webhooks_like_an_emailed_one(
+    org, agent, customer
+):
+    from supportdesk.mail.outbound.models import EmailMessage
+    from tests.fixtures.webhooks import deliveries, make_endpoint
+
+    make_endpoint(org, "http://127.0.0.1:9/hooks")
+    ticket = make_ticket(org, customer=customer, assignee=agent)
+    db.session.commit()
+    service.reply(customer, ticket, "Any news?")
+    db.session.commit()
+    to_agent = db.session.scalars(
+        sa.select(EmailMessage.kind).where(
+            EmailMessage.ticket_id == ticket.id, EmailMessage.to_address == agent.email
+        )
+    ).all()
+    assert "customer_replied" in to_agent
+    assert [d.event_type for d in deliveries()][-1] == "message.created"
