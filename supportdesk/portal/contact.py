@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, make_response, render_template, url_for
+from flask import g, make_response, redirect, render_template, url_for
 
 from supportdesk.extensions import csrf
 from supportdesk.portal import bp
@@ -57,7 +57,13 @@ def _serve(embedded: bool):
     return submit(
         form,
         lambda: _open(form),
-        done=lambda _: Saved(SENT.format(email=form.email.data), url_for(endpoint, sent=1)),
+        # In another site's frame the browser keeps no session cookie, so no flashed message:
+        # the embedded page says it itself from the address.
+        done=lambda _: (
+            redirect(url_for(endpoint, sent=1))
+            if embedded
+            else Saved(SENT.format(email=form.email.data), url_for(endpoint, sent=1))
+        ),
         page=page,
     )
 

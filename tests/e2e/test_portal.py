@@ -149,3 +149,28 @@ def test_an_admin_sets_the_survey_delay_and_sees_the_embed_snippet(page: Page, d
 
     saved = settings_for(desk.org.id)
     assert (saved.csat_delay_hours, saved.company_tickets) == (24, True)
+
+
+def test_the_embeddable_form_works_framed_by_another_site(
+    page: Page, desk, live_server: LiveServer, no_time_trap, httpserver
+) -> None:
+    embed = f"{live_server.url}/help/acme/portal/contact/embed"
+    # Another site (a real server of its own, on another port) frames the form.
+    httpserver.expect_request("/shop").respond_with_data(
+        f'<!doctype html><html lang="en"><title>Acme shop</title><h1>Shop</h1>'
+        f'<iframe src="{embed}" title="Contact us" width="800" height="900"></iframe></html>',
+        content_type="text/html",
+    )
+    page.goto(httpserver.url_for("/shop"))
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("heading", name="Contact Acme Support")).to_be_visible()
+    frame.get_by_label("Email").fill("framed@visitor.example")
+    frame.get_by_label("Subject").fill("Sent from the shop")
+    frame.get_by_label("How can we help?").fill("Where is my parcel?")
+    frame.get_by_role("button", name="Send request").click()
+    expect(frame.get_by_text("We received your request")).to_be_visible()
+    db.session.rollback()
+    channel = db.session.scalar(
+        sa.select(Ticket.channel).where(Ticket.subject == "Sent from the shop")
+    )
+    assert channel is Channel.WEB
