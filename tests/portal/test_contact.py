@@ -88,6 +88,7 @@ def test_requests_are_limited_per_client(app, client, org, no_time_trap, monkeyp
 def test_the_embeddable_form_may_be_framed_and_works_without_a_session(client, org, no_time_trap):
     page = client.get(f"/help/{org.slug}/portal/contact/embed")
     assert "frame-ancestors *" in page.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page.headers
     assert 'name="csrf_token"' not in page.get_data(as_text=True)
     assert "portal-header" not in page.get_data(as_text=True)
     assert "We received your request" in _post(client, org, embed=True).get_data(as_text=True)
@@ -97,6 +98,7 @@ def test_the_embeddable_form_may_be_framed_and_works_without_a_session(client, o
 def test_the_regular_pages_may_not_be_framed(client, org):
     page = client.get(f"/help/{org.slug}/portal/contact")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
 
 
 def test_a_switched_off_form_opens_nothing(client, org, admin, no_time_trap):
