@@ -31,7 +31,12 @@ def rate(token: str, rating: str):
         db.session.rollback()
         return _dead(exc)
     return render_template(
-        "portal/rating.html", survey=survey, thanks=thanks, form=CommentForm(), token=token
+        "portal/rating.html",
+        survey=survey,
+        thanks=thanks,
+        again=not thanks,
+        form=CommentForm(),
+        token=token,
     )
 
 
@@ -50,6 +55,6 @@ def rating_comment(token: str):
             "Thank you for your comment!", url_for("portal.rating_comment", token=token)
         ),
         page=lambda _: render_template(
-            "portal/rating.html", survey=survey, thanks=False, form=form, token=token
+            "portal/rating.html", survey=survey, thanks=False, again=False, form=form, token=token
         ),
     )
