@@ -227,3 +227,17 @@ def test_signing_out_ends_the_portal_session(client, org, customer):
     page = client.get(f"{_base(org)}/tickets")
     client.post(f"{_base(org)}/sign-out", data={"csrf_token": csrf_token(page)})
     assert client.get(f"{_base(org)}/tickets").status_code == 302
+
+
+def test_a_portal_session_ends_after_its_hours(app, client, org, customer, monkeypatch):
+    portal_sign_in(client, customer)
+    assert client.get(f"{_base(org)}/tickets").status_code == 200
+    monkeypatch.setitem(app.config, "PORTAL_SESSION_HOURS", 0)
+    assert client.get(f"{_base(org)}/tickets").status_code == 302
+
+
+def test_a_session_naming_another_organization_s_customer_reaches_nothing(client, org, other_org):
+    stranger = CustomerFactory(organization=other_org)
+    with client.session_transaction() as session:
+        session["portal"] = {"org": org.id, "customer": stranger.id, "at": 2**31}
+    assert client.get(f"{_base(org)}/tickets").status_code == 302
