@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from supportdesk.help import bp as help_bp
     from supportdesk.inbound import bp as inbound_bp
     from supportdesk.ops import bp as ops_bp
+    from supportdesk.portal import bp as portal_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbound_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(portal_bp)
     api_access.init_app(app)
 
 

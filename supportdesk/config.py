@@ -35,6 +35,15 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_DAYS": 7,  # an invitation link works this long (and once)
     "RESET_REQUESTS_PER_EMAIL": 3,  # "forgot password" requests per address in LOGIN_WINDOW_SECONDS
     "RESET_REQUESTS_PER_CLIENT": 20,  # and per client address
+    # The customer portal and contact form (supportdesk.selfservice, supportdesk.portal).
+    "PORTAL_LINK_MINUTES": 30,  # a portal sign-in link works this long (and once)
+    "PORTAL_LINK_REQUESTS_PER_EMAIL": 3,  # sign-in link requests per address in LOGIN_WINDOW_SECONDS
+    "PORTAL_LINK_REQUESTS_PER_CLIENT": 20,  # and per client address
+    "PORTAL_SESSION_HOURS": 12,  # a customer's portal session ends this long after signing in
+    "CONTACT_MIN_SECONDS": 3,  # a contact form sent sooner after it was shown is refused (a bot)
+    "CONTACT_REQUESTS_PER_EMAIL": 5,  # contact form tickets per address in LOGIN_WINDOW_SECONDS
+    "CONTACT_REQUESTS_PER_CLIENT": 20,  # and per client address
+    "CSAT_LINK_DAYS": 14,  # satisfaction survey links work this long (and once)
     "SESSION_IDLE_MINUTES": 720,  # a session without "Keep me signed in" ends after this idle time
     "PAGE_SIZE": 25,
     # The live console (supportdesk.live): a stream sends a comment this often, so proxies and

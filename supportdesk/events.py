@@ -35,6 +35,9 @@ SUBSCRIBERS: tuple[str, ...] = (
     #    follows as ticket.assigned with version 2 (receivers drop events whose version is not
     #    newer). Its place relative to notifications does not matter.
     "supportdesk.webhooks.service.queue_events",
+    # 1b. Satisfaction surveys (supportdesk.satisfaction) before mail: a resolution's survey
+    #     row must exist when the resolution email is written, which carries its rating links.
+    "supportdesk.satisfaction.service.on_ticket_events",
     # 2. Mail (the rules table of supportdesk.mail.rules) before assignment: a new ticket that
     #    already has an assignee mails "assigned" with its "created" event; were assignment first,
     #    the automatic assignee would get that mail twice (from "created" and again from its own

@@ -25,6 +25,7 @@ def test_the_subscribers_are_the_named_list_in_its_order(app):
     assert names == list(events.SUBSCRIBERS)
     assert [name.split(".")[1] for name in names] == [
         "webhooks",
+        "satisfaction",
         "mail",
         "notifications",
         "assignment",

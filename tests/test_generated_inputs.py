@@ -49,6 +49,7 @@ from supportdesk.kb import queries as kb_queries
 from supportdesk.kb import service as kb_service
 from supportdesk.macros.service import create_macro, create_reply
 from supportdesk.mail.inbound.service import receive_email
+from supportdesk.satisfaction import links as survey_links
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor
 from supportdesk.tickets.models import Message, Priority, Status
@@ -251,6 +252,10 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],
         "slug": [org.slug],  # an organization's single sign-on link
+        # The customer portal (supportdesk.portal): a survey link's token (of a survey that does
+        # not exist: a link of no survey) and the ratings; the slug is the help center's above.
+        "token": [survey_links.sign(org.id, 1)],
+        "rating": ["good", "bad"],
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

@@ -22,6 +22,9 @@ from supportdesk.search.schema import (
 from tests.fixtures import migrations
 
 APP_TABLES = {
+    "portal_settings",
+    "portal_links",
+    "satisfaction_ratings",
     "organizations",
     "users",
     "teams",

@@ -22,6 +22,7 @@ from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     mail,
     organization,
     outbound_mail,
+    portal,
     privacy,
     retention,
     sla,

@@ -19,6 +19,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     macros,
     notifications,
     people,
+    satisfaction,
     saved_views,
     tickets,
     webhook_endpoints,

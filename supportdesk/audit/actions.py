@@ -69,6 +69,7 @@ ACTIONS: dict[str, str] = {
     "kb_category.updated": "Help center category changed",
     "kb_category.deleted": "Help center category deleted",
     "help_center.updated": "Help center branding changed",
+    "portal_settings.updated": "Customer portal and survey settings changed",
     # tickets
     "ticket.deleted": "Ticket deleted",
     # single sign-on

@@ -35,6 +35,7 @@ from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.notifications import mentions
 from supportdesk.params import query_int
 from supportdesk.replica import reads_replica
+from supportdesk.satisfaction.service import latest_rating
 from supportdesk.submit import Saved, submit
 from supportdesk.tickets import queries, service
 from supportdesk.tickets.errors import StaleTicket
@@ -149,6 +150,7 @@ def ticket_page(
         stale=stale,
         changed=changed,
         mention_handles=_mention_handles(page.messages),
+        satisfaction=latest_rating(_org(), ticket.id),
     )
 
 

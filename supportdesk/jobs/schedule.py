@@ -14,4 +14,5 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.audit.purge_audit_log", "default", 3600),
     ("supportdesk.jobs.bulk_actions.resume_bulk_jobs", "default", 300),
     ("supportdesk.jobs.privacy.apply_retention", "default", 3600),
+    ("supportdesk.jobs.satisfaction.send_due_surveys", "default", 300),
 ]

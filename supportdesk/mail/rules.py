@@ -27,10 +27,18 @@ from supportdesk.accounts.invitations import InvitationSent
 from supportdesk.accounts.resets import PasswordResetSent
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
 from supportdesk.mail.outbound import letters, recipients, service
-from supportdesk.mail.outbound.models import AGENT_INVITATION, PASSWORD_RESET, Notification
+from supportdesk.mail.outbound.models import (
+    AGENT_INVITATION,
+    PASSWORD_RESET,
+    PORTAL_SIGN_IN,
+    SATISFACTION_SURVEY,
+    Notification,
+)
 from supportdesk.mail.outbound.recipients import Recipient
 from supportdesk.notifications import preferences
 from supportdesk.notifications.models import Channel, NotificationKind
+from supportdesk.satisfaction.service import SurveyDue
+from supportdesk.selfservice.service import PortalLinkSent
 from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets.domain_events import MessageCreated
 from supportdesk.tickets.models import EventKind, MessageKind, TicketEvent
@@ -117,6 +125,8 @@ RULES: tuple[Rule, ...] = (
     Rule(VerificationRequested, _always, EMAIL_KIND, recipients.the_address),
     Rule(InvitationSent, _always, AGENT_INVITATION, recipients.invitee),
     Rule(PasswordResetSent, _always, PASSWORD_RESET, recipients.the_agent),
+    Rule(PortalLinkSent, _always, PORTAL_SIGN_IN, recipients.the_customer),
+    Rule(SurveyDue, _always, SATISFACTION_SURVEY, recipients.ticket_customer),
 )
 
 

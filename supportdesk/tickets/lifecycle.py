@@ -295,3 +295,12 @@ def macro_applied(
 ) -> Entry:
     """The entry heading a macro's changes in the history (they carry the same `data["macro"]`)."""
     return _changed(ticket, Entry(EventKind.MACRO, at, actor, new=name, data=data))
+
+
+def rated(
+    ticket: Lifecycle, customer: Actor, rating: str, label: str, at: dt.datetime,
+    data: dict[str, Any],
+) -> Entry:  # fmt: skip
+    """The customer rated the resolution (or added a comment to their rating). The ticket's
+    fields stay as they are: a rating is about the ticket, not a change to it."""
+    return Entry(EventKind.RATED, at, customer, None, label, {"rating": rating, **data})

@@ -291,6 +291,8 @@ class EventKind(enum.Enum):
     # A macro was applied: its changes follow, each carrying {"macro": {"id", "run"}} in data.
     MACRO = "macro"
     CUSTOM_FIELD = "custom_field"
+    # The customer rated the resolution (supportdesk.satisfaction): {"rating", "comment"?}.
+    RATED = "rated"
 
 
 class TicketEvent(db.Model):

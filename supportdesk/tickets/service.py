@@ -372,6 +372,21 @@ def customer_reply(ticket: Ticket, customer: Customer, body: str, **headers: str
     return message
 
 
+def customer_close(ticket: Ticket, customer: Customer) -> bool:
+    """The customer closes their ticket (from the portal). Returns False when it already was."""
+    if ticket.status is Status.CLOSED:
+        return False
+    entries = lifecycle.status_changed(ticket, Status.CLOSED, _actor(customer=customer), utcnow())
+    _append(ticket, entries)
+    return bool(entries)
+
+
+def record_rating(ticket: Ticket, customer: Customer, rating: str, label: str, **data: Any) -> None:
+    """History of a satisfaction rating or its comment (supportdesk.satisfaction), by the customer."""
+    entry = lifecycle.rated(ticket, _actor(customer=customer), rating, label, utcnow(), data)
+    _append(ticket, [entry])
+
+
 def change_status(actor: User, ticket: Ticket, target: Status) -> bool:
     """Move the ticket along the transition table. Returns False when nothing changed."""
     require(actor, "ticket.status")

@@ -21,6 +21,7 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.deleted": "An admin deleted a ticket (its conversation and history with it)",
     "ticket.merged": "A ticket was merged into another (its conversation moved there)",
     "ticket.split": "A message was split off a ticket into a new ticket",
+    "ticket.rated": "The customer rated a resolution (satisfaction survey), or added a comment",
     "message.created": "A reply, customer message or internal note was added",
     "customer.created": "A customer was created",
     "sla.warning": "A ticket used the warning share of an SLA target",

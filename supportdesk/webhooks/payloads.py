@@ -185,6 +185,8 @@ def _ticket_events(
         ]
     if event.kind in _LINKS:
         return [_linked(event, snapshot, tags)]
+    if event.kind is EventKind.RATED:
+        return [_rated(event, snapshot)]
     field = _FIELDS.get(event.kind)
     if event.kind is EventKind.CUSTOM_FIELD:
         field = f"custom_fields.{event.data.get('field')}"
@@ -260,6 +262,18 @@ def _linked(
     else:
         data["message_id"] = event.data.get("message_id")
     return WebhookEvent(event.organization_id, type_, event.created_at, data)
+
+
+def _rated(event: TicketEvent, snapshot: dict[str, Any]) -> WebhookEvent:
+    """ticket.rated: the customer's rating, and their comment once they add one."""
+    data = event.data or {}
+    rating = {
+        "survey_id": data.get("survey_id"),
+        "rating": data.get("rating"),
+        "comment": data.get("comment"),
+    }
+    body = {"ticket": snapshot, "rating": rating, "actor": _actor(event)}
+    return WebhookEvent(event.organization_id, "ticket.rated", event.created_at, body)
 
 
 def _message_created(message: Message, tags: dict[int, list[str]]) -> WebhookEvent:

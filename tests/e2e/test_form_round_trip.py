@@ -234,6 +234,14 @@ def populated_organization(desk: Desk):
     return desk.org
 
 
+def populated_portal_settings(desk: Desk):
+    from supportdesk.selfservice import service as selfservice
+
+    return selfservice.update_settings(
+        desk.admin, company_tickets=True, contact_form=False, csat_enabled=True, csat_delay_hours=6
+    )
+
+
 def populated_canned_reply(desk: Desk):
     # A shared reply with line breaks (CRLF in the browser) and placeholders.
     return macros.create_reply(
@@ -384,6 +392,12 @@ ROUND_TRIPS = {
         "Save settings",
         lambda o: {"organization": rows("organizations", id=o.id)},
     ),
+    "/admin/portal": RoundTrip(
+        populated_portal_settings,
+        lambda s: "/admin/portal",
+        "Save settings",
+        lambda s: {"settings": rows("portal_settings", organization_id=s.organization_id)},
+    ),
 }
 
 # POST routes that are not the edit form of an existing record, and why. A new POST route must
@@ -453,6 +467,15 @@ NOT_EDIT_FORMS = {
     "/account/two-factor/recovery-codes": "makes new recovery codes (tests/twofactor)",
     "/account/two-factor/disable": "turns two factors off (tests/twofactor)",
     "/admin/agents/<int:agent_id>/two-factor/reset": "a button (test_two_factor)",
+    # The customer's side (supportdesk.portal; tested in test_portal and tests/portal).
+    "/help/<org_slug>/portal/": "asks for a sign-in link",
+    "/help/<org_slug>/portal/link/<secret>": "a button: signs in with a mailed link",
+    "/help/<org_slug>/portal/sign-out": "a button",
+    "/help/<org_slug>/portal/tickets/<int:number>": "adds the customer's reply",
+    "/help/<org_slug>/portal/tickets/<int:number>/close": "a button",
+    "/help/<org_slug>/portal/contact": "opens a ticket",
+    "/help/<org_slug>/portal/contact/embed": "opens a ticket",
+    "/help/<org_slug>/portal/rate/<token>": "adds a comment to a rating",
 }
 
 

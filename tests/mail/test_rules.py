@@ -19,6 +19,8 @@ from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationReque
 from supportdesk.mail.outbound.models import (
     AGENT_INVITATION,
     PASSWORD_RESET,
+    PORTAL_SIGN_IN,
+    SATISFACTION_SURVEY,
     EmailMessage,
     Notification,
 )
@@ -302,6 +304,8 @@ def test_every_email_we_send_on_our_own_has_a_rule():
         EMAIL_KIND,
         AGENT_INVITATION,
         PASSWORD_RESET,
+        PORTAL_SIGN_IN,
+        SATISFACTION_SURVEY,
     }
 
 

@@ -202,6 +202,7 @@ def test_every_documented_event_type_is_subscribable():
         "ticket.deleted",
         "ticket.merged",
         "ticket.split",
+        "ticket.rated",
         "message.created",
         "customer.created",
         "sla.warning",

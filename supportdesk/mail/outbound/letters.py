@@ -33,6 +33,8 @@ from supportdesk.mail.outbound.compose import external_url
 from supportdesk.mail.outbound.models import Notification, NotificationSettings
 from supportdesk.mail.outbound.recipients import Recipient, sender_verified
 from supportdesk.mail.outbound.service import sender_name, settings_for
+from supportdesk.satisfaction import service as satisfaction
+from supportdesk.selfservice.service import PortalLinkSent
 from supportdesk.sla.service import SlaBreached
 from supportdesk.tickets.domain_events import MessageCreated
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Ticket, TicketEvent
@@ -69,6 +71,10 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
         letter = _invitation_letter(event)
     elif isinstance(event, PasswordResetSent):
         letter = _reset_letter(event)
+    elif isinstance(event, PortalLinkSent):
+        letter = _portal_link_letter(event)
+    elif isinstance(event, satisfaction.SurveyDue):
+        letter = _survey_letter(event, recipient)
     else:
         raise TypeError(f"No letter for {type(event).__name__}")
     return Letter({**brand, **letter.context}, letter.ticket_id, letter.message_id)
@@ -131,6 +137,10 @@ def _ticket_letter(
         "assignment": _assignment_view(event, ticket),
         "sender_verified": verified,
     }
+    if template is Notification.TICKET_RESOLVED:
+        # The survey due now rides in the resolution email (supportdesk.satisfaction).
+        org = db.session.get(Organization, ticket.organization_id)
+        context["survey"] = satisfaction.claim_for_resolution_mail(ticket, org.slug)
     return Letter(context, ticket.id, message.id if message else None)
 
 
@@ -203,6 +213,29 @@ def _reset_letter(event: PasswordResetSent) -> Letter:
         "expires": organization_time(event.organization_id, event.expires_at),
     }
     return Letter({"reset": reset})
+
+
+def _portal_link_letter(event: PortalLinkSent) -> Letter:
+    org = db.session.get(Organization, event.organization_id)
+    link = {
+        "name": event.name or event.email,
+        "url": external_url("portal.sign_in_link", org_slug=org.slug, secret=event.secret),
+        "expires": organization_time(event.organization_id, event.expires_at),
+    }
+    return Letter({"link": link})
+
+
+def _survey_letter(event: satisfaction.SurveyDue, recipient: Recipient) -> Letter:
+    """A delayed survey: about the ticket, with the rating links."""
+    ticket = db.session.get(Ticket, event.ticket_id)
+    org = db.session.get(Organization, ticket.organization_id)
+    survey = db.session.get(satisfaction.SatisfactionRating, event.survey_id)
+    context = {
+        "ticket": ticket_context(ticket),
+        "recipient_name": recipient.name,
+        "survey": satisfaction.survey_view(survey, org.slug),
+    }
+    return Letter(context, ticket.id)
 
 
 def _public_messages(ticket: Ticket, limit: int) -> list[Message]:

@@ -72,7 +72,12 @@ ADDRESS_VERIFICATION = VERIFICATION_EMAIL_KIND
 # Mail carrying a link that sets a password: no switch either, and never previewed.
 AGENT_INVITATION = "agent_invitation"
 PASSWORD_RESET = "password_reset"  # noqa: S105  (a template name)
-SECRET_KINDS = (ADDRESS_VERIFICATION, AGENT_INVITATION, PASSWORD_RESET)
+# A customer's one-time portal sign-in link (supportdesk.selfservice): no switch, never previewed.
+PORTAL_SIGN_IN = "portal_sign_in"
+SECRET_KINDS = (ADDRESS_VERIFICATION, AGENT_INVITATION, PASSWORD_RESET, PORTAL_SIGN_IN)
+# A satisfaction survey mailed after the organization's delay (supportdesk.satisfaction); the
+# organization's survey switch (PortalSettings.csat_enabled) decides whether one exists.
+SATISFACTION_SURVEY = "satisfaction_survey"
 
 
 class AttemptOutcome(enum.Enum):

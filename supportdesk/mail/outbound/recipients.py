@@ -53,6 +53,18 @@ def customer(event: TicketEvent) -> list[Recipient]:
     return [Recipient(person.email, name, reply_to=signing.reply_address(ticket.id), cc=cc)]
 
 
+def the_customer(event: Any) -> list[Recipient]:
+    """The customer an event names (a portal sign-in link: to their address only)."""
+    return [Recipient(event.email, event.name or event.email)]
+
+
+def ticket_customer(event: Any) -> list[Recipient]:
+    """The customer of the ticket an event names (a delayed satisfaction survey)."""
+    ticket = db.session.get(Ticket, event.ticket_id)
+    person = db.session.get(Customer, ticket.customer_id)
+    return [Recipient(person.email, person.display_name, reply_to=signing.reply_address(ticket.id))]
+
+
 def assignee(event: TicketEvent) -> list[Recipient]:
     """The ticket's assignee, if any."""
     return _agents([db.session.get(Ticket, event.ticket_id).assignee_id])

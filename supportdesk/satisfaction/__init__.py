@@ -1,0 +1,1 @@
+"""Satisfaction surveys (CSAT): one-click ratings after a resolution, with an optional comment."""
