@@ -29,14 +29,19 @@ DEFAULT = "en"
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parents[1]
-# Per language: the templates (globs under templates/) with every string translated.
+# Per language: the files (globs under the repository root) every string of which is translated.
+# Mail to customers first; the agents' mail (mentions, assignments, SLA breaches, resets) is not.
 COMPLETE = {
     "de": (
-        "emails/*.html",
-        "emails/*.txt",
-        "base.html",
-        "auth/login.html",
-        "auth/account.html",
+        "templates/emails/base.*",
+        "templates/emails/agent_replied.*",
+        "templates/emails/ticket_acknowledged.*",
+        "templates/emails/ticket_resolved.*",
+        "templates/base.html",
+        "templates/auth/login.html",
+        "templates/auth/account.html",
+        "supportdesk/auth/account.py",
+        "supportdesk/auth/forms.py",
     )
 }
 
