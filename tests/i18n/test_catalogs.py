@@ -68,7 +68,9 @@ def test_the_committed_mo_file_matches_the_po_file(language):
     path = i18n.TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo"
     with path.open("rb") as f:
         committed = gettext.GNUTranslations(f)
-    assert committed._catalog == expected._catalog, "Run: pybabel compile -d supportdesk/translations"
+    assert committed._catalog == expected._catalog, (
+        "Run: pybabel compile -d supportdesk/translations"
+    )
 
 
 def test_an_untranslated_string_is_caught(tmp_path):

@@ -32,7 +32,8 @@ def test_a_time_reads_as_its_reader_writes_dates(language, zone, style, text):
 
 
 @pytest.mark.parametrize(
-    ("language", "text"), [pytest.param("en", "1,234.5", id="en"), pytest.param("de", "1.234,5", id="de")]
+    ("language", "text"),
+    [pytest.param("en", "1,234.5", id="en"), pytest.param("de", "1.234,5", id="de")],
 )
 def test_a_number_reads_as_its_reader_writes_numbers(language, text):
     assert i18n.format_number(1234.5, language) == text
