@@ -262,7 +262,10 @@ class CustomerForm(Form):
     tier = SelectField("Tier", choices=TIER_CHOICES, default="free")
     language = SelectField(
         "Language of their mail",
-        choices=[("", "Not known yet (English)"), *LANGUAGES.items()],
+        choices=[
+            SelectChoice("", "Not known yet (English)"),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
         default="",
         validate_choice=False,
     )

@@ -45,7 +45,6 @@ def test_the_sign_in_page_speaks_the_browser_s_language(browser, live_server) ->
 def test_a_customer_set_to_german_gets_the_agent_s_reply_in_german(page: Page, desk) -> None:
     sign_in(page, desk.agent)
     page.goto(f"/customers/{desk.customer.id}")
-    page.screenshot(path="/tmp/i18n-dbg2.png", full_page=True)
     page.get_by_label("Language of their mail").select_option("de")
     page.get_by_role("button", name="Save customer").click()
     expect(page.get_by_text("Customer saved.")).to_be_visible()
