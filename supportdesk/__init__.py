@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the request-level hooks (security headers, query counting)."""
-    from supportdesk import live, logs, params, storage, web
+    from supportdesk import i18n, live, logs, params, storage, web
     from supportdesk.auth.throttle import init_throttle
     from supportdesk.extensions import csrf, db, login_manager, migrate
     from supportdesk.metrics import init_metrics
@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
     web.init_login(app, login_manager)
     web.init_redis(app)
     live.init_app(app)

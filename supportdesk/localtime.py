@@ -71,13 +71,19 @@ def format_datetime(
     return text
 
 
-def organization_time(organization_id: int, value: dt.datetime, style: str = "datetime") -> str:
+def organization_time(
+    organization_id: int, value: dt.datetime, style: str = "datetime", language: str | None = None
+) -> str:
     """A time as mail and stored notes print it: in the organization's zone, named.
 
-    '27 Nov 2026, 14:05 CET (Europe/Berlin)'; style "date" gives '27 Nov 2026'.
+    '27 Nov 2026, 14:05 CET (Europe/Berlin)'; style "date" gives '27 Nov 2026'. With `language`
+    (the reader's), in that language's date format: '27.11.2026, 14:05 CET (Europe/Berlin)'.
     """
     from supportdesk.accounts.models import Organization
     from supportdesk.extensions import db
+    from supportdesk.i18n import format_time
 
     zone = db.session.get(Organization, organization_id).time_zone
+    if language:
+        return format_time(value, zone, language, style=style, named=True)
     return format_datetime(value, zone, style=style, named=True)

@@ -141,6 +141,8 @@ class User(db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # IANA zone the console shows times in; None follows the organization's.
     time_zone: Mapped[str | None] = mapped_column(sa.String(64))
+    # The console's language for this agent, and of mail to them (supportdesk.i18n); None: English.
+    language: Mapped[str | None] = mapped_column(sa.String(16))
 
     # Loaded on first use; every agent on a page shares one organization, so it costs one query.
     organization: Mapped[Organization] = relationship()

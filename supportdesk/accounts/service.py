@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from supportdesk import audit
+from supportdesk import audit, i18n
 from supportdesk.accounts.links import PasswordReset
 from supportdesk.accounts.models import AssignmentStrategy, Organization, Role, Team, User
 from supportdesk.accounts.passwords import hash_password
@@ -360,6 +360,12 @@ def _checked_zone(time_zone: str) -> str:
 def set_own_time_zone(agent: User, time_zone: str | None) -> None:
     """The zone the console shows this agent's times in; empty follows the organization's."""
     agent.time_zone = _checked_zone(time_zone) if time_zone else None
+    db.session.flush()
+
+
+def set_own_language(agent: User, language: str | None) -> None:
+    """The language of this agent's console and of the mail they get; empty is English."""
+    agent.language = i18n.check(language)
     db.session.flush()
 
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required
 
-from supportdesk.accounts.service import set_own_time_zone
+from supportdesk.accounts.service import set_own_language, set_own_time_zone
 from supportdesk.auth import bp
 from supportdesk.auth.forms import (
     ChangePasswordForm,
+    LanguageForm,
     NotificationPreferencesForm,
     TimeZoneForm,
+    language_choices,
     time_zone_choices,
 )
 from supportdesk.auth.service import change_password
 from supportdesk.auth.views import sign_out_this_browser
 from supportdesk.db import utcnow
+from supportdesk.i18n import DEFAULT, LANGUAGES
 from supportdesk.notifications import preferences
 from supportdesk.notifications.models import NotificationKind
 from supportdesk.sessions.queries import list_live_sessions
@@ -28,6 +32,7 @@ def _page(
     form: ChangePasswordForm | None = None,
     *,
     zone_form: TimeZoneForm | None = None,
+    language_form: LanguageForm | None = None,
     notifications_form: NotificationPreferencesForm | None = None,
 ) -> str:
     """The account page with its forms; the one that was posted keeps its input and errors."""
@@ -41,10 +46,14 @@ def _page(
     if zone_form is None:
         zone_form = TimeZoneForm(data={"time_zone": current_user.time_zone or ""})
     zone_form.time_zone.choices = time_zone_choices(follow=current_user.organization.time_zone)
+    if language_form is None:
+        language_form = LanguageForm(data={"language": current_user.language or "en"})
+    language_form.language.choices = language_choices()
     return render_template(
         "auth/account.html",
         form=form or ChangePasswordForm(),
         zone_form=zone_form,
+        language_form=language_form,
         notifications_form=notifications_form
         or NotificationPreferencesForm.of(preferences.choices(current_user.id), formdata=None),
         notification_kinds=list(NotificationKind),
@@ -64,7 +73,8 @@ def account():
         form,
         lambda: change_password(current_user, form.current_password.data, form.password.data),
         done=lambda _: Saved(
-            "Password changed. Your other sessions are signed out.", url_for("auth.account")
+            gettext("Password changed. Your other sessions are signed out."),
+            url_for("auth.account"),
         ),
         page=lambda _: _page(form),
     )
@@ -79,10 +89,31 @@ def time_zone_update():
         form,
         lambda: set_own_time_zone(current_user, form.time_zone.data),
         done=lambda _: Saved(
-            f"Times now show in {current_user.shown_time_zone}.", url_for("auth.account")
+            gettext("Times now show in %(zone)s.", zone=current_user.shown_time_zone),
+            url_for("auth.account"),
         ),
         page=lambda _: _page(zone_form=form),
     )
+
+
+@bp.post("/account/language")
+@login_required
+def language_update():
+    """Save the language of this agent's console and of the mail they get."""
+    form = LanguageForm()
+    return submit(
+        form,
+        lambda: set_own_language(current_user, form.language.data),
+        # Flask-Babel chose this request's language before the change: say it in the new one.
+        done=lambda _: Saved(_saved_language(), url_for("auth.account")),
+        page=lambda _: _page(language_form=form),
+    )
+
+
+def _saved_language() -> str:
+    chosen = current_user.language or DEFAULT
+    with force_locale(chosen):
+        return gettext("The console now speaks %(language)s.", language=LANGUAGES[chosen])
 
 
 @bp.post("/account/notifications")
@@ -94,7 +125,8 @@ def notification_preferences_update():
         form,
         lambda: preferences.save(current_user, form.choices()),
         done=lambda _: Saved(
-            "Notification preferences saved.", url_for("auth.account", _anchor="notifications")
+            gettext("Notification preferences saved."),
+            url_for("auth.account", _anchor="notifications"),
         ),
         page=lambda _: _page(notifications_form=form),
     )

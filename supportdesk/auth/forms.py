@@ -1,9 +1,11 @@
 """Sign-in and account forms."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from supportdesk.i18n import LANGUAGES
 from supportdesk.localtime import time_zones
 from supportdesk.notifications.models import NotificationKind
 from supportdesk.notifications.preferences import EMAIL_KINDS, Choice
@@ -22,19 +24,19 @@ def time_zone_choices(follow: str | None = None) -> list[SelectChoice]:
 class LoginForm(Form):
     """Email and password; 'remember me' keeps the agent signed in for REMEMBER_DAYS days."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
-    remember = BooleanField(f"Keep me signed in for {REMEMBER_DAYS} days")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField(_l("Keep me signed in for %(days)s days", days=REMEMBER_DAYS))
 
 
 class ChangePasswordForm(Form):
     """The agent's current password, then the new one twice."""
 
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
     confirm_password = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two entries differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two entries differ."))],
     )
 
 
@@ -63,7 +65,18 @@ class AcceptInvitationForm(NewPasswordForm):
 class TimeZoneForm(Form):
     """The zone this agent reads times in. The service checks it (unknown zone: field error)."""
 
-    time_zone = SelectField("Time zone", validate_choice=False)
+    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+
+
+class LanguageForm(Form):
+    """The language of this agent's console and mail. The service checks it (field error)."""
+
+    language = SelectField(_l("Language"), validate_choice=False)
+
+
+def language_choices() -> list[SelectChoice]:
+    """Every language offered, in its own name."""
+    return [SelectChoice(code, name) for code, name in LANGUAGES.items()]
 
 
 class NotificationPreferencesForm(Form):

@@ -34,6 +34,7 @@ from supportdesk.customers.models import Tier
 from supportdesk.errors import DomainError
 from supportdesk.fields.models import FieldType
 from supportdesk.fields.rules import MAX_TEXT, field_name
+from supportdesk.i18n import LANGUAGES
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.service import parse_tags
@@ -262,6 +263,15 @@ class CustomerForm(Form):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     company = StringField("Company", validators=[Optional(), Length(max=200)])
     tier = SelectField("Tier", choices=TIER_CHOICES, default="free")
+    language = SelectField(
+        "Language of their mail",
+        choices=[
+            SelectChoice("", "Not known yet (English)"),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
+        default="",
+        validate_choice=False,
+    )
 
     def values(self) -> dict[str, Any]:
         """The arguments of customers.service.create_customer and update_customer."""
@@ -270,6 +280,7 @@ class CustomerForm(Form):
             "name": self.name.data or "",
             "tier": Tier(self.tier.data),
             "company": self.company.data or "",
+            "language": self.language.data or None,
         }
 
 

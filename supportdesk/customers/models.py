@@ -47,6 +47,9 @@ class Customer(db.Model):
     # Set by a hard bounce: outbound mail to this address is not sent until an agent lifts it.
     email_suppressed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     email_suppression_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    # The language mail to this customer speaks (supportdesk.i18n.LANGUAGES); None: not known
+    # yet, mail in English, and the next inbound mail's Content-Language fills it.
+    language: Mapped[str | None] = mapped_column(sa.String(16))
 
     @property
     def email_suppressed(self) -> bool:

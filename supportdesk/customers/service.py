@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
-from supportdesk import events
+from supportdesk import events, i18n
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.events import CustomerCreated
@@ -16,6 +16,9 @@ from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
 
 MAX_EMAIL = 254  # the column's size (RFC 5321's limit on a path)
+
+# update_customer leaves the language as it is unless told (the API edits no language).
+KEEP = object()
 
 
 def normalise_email(email: str, field: str = "email") -> str:
@@ -46,16 +49,26 @@ def find_by_email(organization_id: int, email: str) -> Customer | None:
     )
 
 
-def find_or_create(organization_id: int, email: str, name: str = "") -> Customer:
-    """The customer with this email, created if new. Safe against a concurrent create."""
+def find_or_create(
+    organization_id: int, email: str, name: str = "", language: str | None = None
+) -> Customer:
+    """The customer with this email, created if new. Safe against a concurrent create.
+
+    `language`: the one their mail or browser asked for (supportdesk.i18n.from_header); it
+    fills a language not known yet and never replaces one that is (see adopt_language).
+    """
     email = normalise_email(email)
     existing = find_by_email(organization_id, email)
     if existing is not None:
         if name and not existing.name:
             existing.name = name.strip()[:200]
+        adopt_language(existing, language)
         return existing
     customer = Customer(
-        organization_id=organization_id, email=email, name=(name or "").strip()[:200]
+        organization_id=organization_id,
+        email=email,
+        name=(name or "").strip()[:200],
+        language=i18n.supported(language),
     )
     try:
         with db.session.begin_nested():
@@ -70,8 +83,24 @@ def find_or_create(organization_id: int, email: str, name: str = "") -> Customer
     return customer
 
 
+def adopt_language(customer: Customer, language: str | None) -> None:
+    """Fill the customer's language from what their mail or browser asked for, when not known.
+
+    A language the customer or an agent chose stays: a customer who writes from a phone set to
+    English still gets German mail once German was chosen for them.
+    """
+    if customer.language is None and i18n.supported(language):
+        customer.language = i18n.supported(language)
+
+
 def create_customer(
-    actor: User, *, email: str, name: str = "", tier: Tier = Tier.FREE, company: str = ""
+    actor: User,
+    *,
+    email: str,
+    name: str = "",
+    tier: Tier = Tier.FREE,
+    company: str = "",
+    language: str | None = None,
 ) -> Customer:
     """Create a customer, refusing an address the organization already has."""
     require(actor, "customer.edit")
@@ -87,6 +116,7 @@ def create_customer(
         name=name.strip(),
         tier=tier,
         company=company.strip(),
+        language=i18n.check(language),
     )
     db.session.add(customer)
     db.session.flush()
@@ -95,9 +125,19 @@ def create_customer(
 
 
 def update_customer(
-    actor: User, customer: Customer, *, email: str, name: str, tier: Tier, company: str
+    actor: User,
+    customer: Customer,
+    *,
+    email: str,
+    name: str,
+    tier: Tier,
+    company: str,
+    language: str | None | object = KEEP,
 ) -> Customer:
-    """Edit a customer's details; the new address must not belong to another customer."""
+    """Edit a customer's details; the new address must not belong to another customer.
+
+    `language`: the language of their mail (empty: not known, English); left out, it stays.
+    """
     require(actor, "customer.edit")
     email = normalise_email(email)
     if email != customer.email:
@@ -111,6 +151,8 @@ def update_customer(
     customer.name = name.strip()
     customer.tier = tier
     customer.company = company.strip()
+    if language is not KEEP:
+        customer.language = i18n.check(language)
     db.session.flush()
     return customer
 

@@ -160,6 +160,7 @@ def _send(rule: Rule, event: Any) -> None:
             reply_to=recipient.reply_to,
             cc=recipient.cc,
             context=letter.context,
+            language=recipient.language,
         )
 
 

@@ -66,6 +66,20 @@ class ParsedEmail:
         return clean_line(str(self.message.get(name, "") or ""))
 
 
+def content_language(parsed: ParsedEmail) -> str | None:
+    """The language the sender wrote in, from Content-Language (RFC 3282): the message's own,
+    else its first text part's (where Outlook and Thunderbird put it), as supportdesk.i18n
+    knows it; None when absent or not one we speak."""
+    from supportdesk.i18n import from_header
+
+    values = [parsed.message.get("Content-Language")]
+    values += [part.get("Content-Language") for part in parsed.message.walk()]
+    for value in values:
+        if value:
+            return from_header(clean_line(str(value)))
+    return None
+
+
 def clean_line(value: str) -> str:
     """One line of text: CR, LF and other control characters become spaces (no header injection)."""
     return " ".join(_CONTROL_RE.sub(" ", value or "").split())

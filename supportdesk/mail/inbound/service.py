@@ -257,6 +257,8 @@ def _apply(row: InboundEmail, parsed: parse.ParsedEmail, found: routing.Route) -
                     in_reply_to=thread[0][:998] if thread else None,
                 )
             message.body_html = parsed.html
+            # Before the COMMIT, so the acknowledgement of this very mail speaks it already.
+            customers.adopt_language(message.author_customer, parse.content_language(parsed))
             store_attachments(message, parsed.parts)
             db.session.flush()
     except DomainError as exc:

@@ -28,6 +28,7 @@ import css_inline
 from flask import current_app, has_app_context
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from supportdesk import i18n
 from supportdesk.mail.outbound import headers
 from supportdesk.mail.outbound.models import EmailMessage
 
@@ -47,10 +48,13 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 @functools.cache
-def _environments(override: str | None) -> tuple[Environment, Environment]:
+def _environments(override: str | None, language: str) -> tuple[Environment, Environment]:
+    """The HTML and text environments of one language (its catalog installed for `_()`)."""
     folders = [override, str(_TEMPLATES)] if override else [str(_TEMPLATES)]
     loader = ChoiceLoader([FileSystemLoader(folder) for folder in folders])
-    html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
+    html = Environment(
+        loader=loader, autoescape=True, undefined=StrictUndefined, extensions=["jinja2.ext.i18n"]
+    )
     text = Environment(
         loader=loader,
         autoescape=False,  # noqa: S701  plain-text parts only; never rendered as HTML
@@ -58,7 +62,11 @@ def _environments(override: str | None) -> tuple[Environment, Environment]:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    for env in (html, text):
+        # newstyle: `_("… %(name)s", name=x)` escapes `x` in the HTML part, never the msgstr.
+        env.install_gettext_translations(i18n.translations(language), newstyle=True)
     return html, text
 
 
@@ -71,17 +79,19 @@ class Rendered:
     text: str
 
 
-def render(kind: str, context: dict[str, Any]) -> Rendered:
-    """Render the `kind` template pair with `context`; the subject comes from the text template."""
+def render(kind: str, context: dict[str, Any], language: str | None = None) -> Rendered:
+    """Render the `kind` template pair with `context` in `language` (None: English); the subject
+    comes from the text template."""
     override = current_app.config.get("MAIL_TEMPLATES_DIR") if has_app_context() else None
-    html_env, text_env = _environments(override)
+    language = i18n.supported(language) or i18n.DEFAULT
+    html_env, text_env = _environments(override, language)
     text_template = text_env.get_template(f"{kind}.txt")
     if "subject" not in text_template.blocks:
         raise TemplateError(f"{kind}.txt has no subject block")
     subject = one_line(
         "".join(text_template.blocks["subject"](text_template.new_context(context))), 400
     )
-    context = {**context, "subject": subject}
+    context = {**context, "subject": subject, "language": language}
     html = html_env.get_template(f"{kind}.html").render(context)
     text = text_template.render(context)
     return Rendered(subject=subject, html=css_inline.inline(html), text=text)

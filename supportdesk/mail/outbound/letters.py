@@ -70,7 +70,7 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
     elif isinstance(event, InvitationSent):
         letter = _invitation_letter(event)
     elif isinstance(event, PasswordResetSent):
-        letter = _reset_letter(event)
+        letter = _reset_letter(event, recipient)
     elif isinstance(event, PortalLinkSent):
         letter = _portal_link_letter(event)
     elif isinstance(event, satisfaction.SurveyDue):
@@ -128,11 +128,13 @@ def _ticket_letter(
         "recipient_name": recipient.name,
         "actor_name": actor.name if actor else "",
         "message": (
-            _message_view(message, with_files=template is Notification.AGENT_REPLIED)
+            _message_view(
+                message, recipient.language, with_files=template is Notification.AGENT_REPLIED
+            )
             if message and verified
             else None
         ),
-        "quoted": [_message_view(m) for m in quoted],
+        "quoted": [_message_view(m, recipient.language) for m in quoted],
         "to_customer": isinstance(template, Notification) and template.to_customer,
         "assignment": _assignment_view(event, ticket),
         "sender_verified": verified,
@@ -153,7 +155,9 @@ def _breach_letter(event: SlaBreached, recipient: Recipient) -> Letter:
         "customer": customer_context(customer),
         "sla": {
             "target": SLA_TARGETS[event.clock],
-            "due": organization_time(ticket.organization_id, event.due_at),
+            "due": organization_time(
+                ticket.organization_id, event.due_at, language=recipient.language
+            ),
             "team": team.name if team else "",
         },
         "recipient_name": recipient.name,
@@ -172,7 +176,7 @@ def _mention_letter(event: MessageCreated, recipient: Recipient) -> Letter:
         "customer": customer_context(customer),
         "recipient_name": recipient.name,
         "actor_name": note.author_name,
-        "note": _message_view(note),
+        "note": _message_view(note, recipient.language),
     }
     return Letter(context, ticket.id)
 
@@ -182,7 +186,9 @@ def _endpoint_letter(event: EndpointDisabled, recipient: Recipient) -> Letter:
         "url": event.url,
         "description": event.description,
         "reason": event.reason,
-        "disabled_at": organization_time(event.organization_id, event.disabled_at),
+        "disabled_at": organization_time(
+            event.organization_id, event.disabled_at, language=recipient.language
+        ),
         "page_url": external_url("admin.webhook_show", endpoint_id=event.endpoint_id),
     }
     return Letter({"endpoint": endpoint, "recipient_name": recipient.name})
@@ -205,12 +211,14 @@ def _invitation_letter(event: InvitationSent) -> Letter:
     return Letter({"invitation": invitation})
 
 
-def _reset_letter(event: PasswordResetSent) -> Letter:
+def _reset_letter(event: PasswordResetSent, recipient: Recipient) -> Letter:
     reset = {
         "name": event.name,
         "forced_by": event.forced_by,
         "url": external_url("auth.password_reset", secret=event.secret),
-        "expires": organization_time(event.organization_id, event.expires_at),
+        "expires": organization_time(
+            event.organization_id, event.expires_at, language=recipient.language
+        ),
     }
     return Letter({"reset": reset})
 
@@ -277,7 +285,9 @@ def _event_message(event: TicketEvent, ticket: Ticket) -> Message | None:
     )
 
 
-def _message_view(message: Message, *, with_files: bool = False) -> dict[str, Any]:
+def _message_view(
+    message: Message, language: str | None, *, with_files: bool = False
+) -> dict[str, Any]:
     """A message as the templates show it: `body` is plain text; `html`, when it was written in
     Markdown, its sanitized rendering (supportdesk.markdown), shown as is by the HTML part;
     `with_files`: the files this email carries (the agent's reply: inline images by cid:, the
@@ -287,7 +297,7 @@ def _message_view(message: Message, *, with_files: bool = False) -> dict[str, An
         "author": message.author_name,
         "body": markdown.to_text(message.body_text) if rich else message.body_text,
         "html": markdown.as_markup(message.body_html) if rich else None,
-        "date": organization_time(message.organization_id, message.created_at),
+        "date": organization_time(message.organization_id, message.created_at, language=language),
     }
     if with_files:
         rows = for_messages(message.organization_id, [message.id]).get(message.id, [])

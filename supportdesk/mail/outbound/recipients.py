@@ -29,6 +29,8 @@ class Recipient:
     reply_to: str = ""
     # Addresses copied on the same email (an agent's reply with Cc).
     cc: tuple[str, ...] = ()
+    # The language the email speaks (supportdesk.i18n); None: English.
+    language: str | None = None
 
 
 def sender_verified(event: TicketEvent) -> bool:
@@ -50,7 +52,8 @@ def customer(event: TicketEvent) -> list[Recipient]:
     person = db.session.get(Customer, ticket.customer_id)
     name = person.display_name if sender_verified(event) else ""
     cc = tuple((event.data or {}).get("cc") or ()) if event.kind is EventKind.REPLIED else ()
-    return [Recipient(person.email, name, reply_to=signing.reply_address(ticket.id), cc=cc)]
+    reply_to = signing.reply_address(ticket.id)
+    return [Recipient(person.email, name, reply_to=reply_to, cc=cc, language=person.language)]
 
 
 def the_customer(event: Any) -> list[Recipient]:
@@ -113,8 +116,10 @@ def invitee(event: Any) -> list[Recipient]:
 
 
 def the_agent(event: Any) -> list[Recipient]:
-    """The agent a password reset link is for (their address as it is now)."""
-    return [Recipient(event.email, event.name, user_id=event.user_id)]
+    """The agent a password reset link is for (their address as it is now), in their language."""
+    agent = db.session.get(User, event.user_id)
+    language = agent.language if agent is not None else None
+    return [Recipient(event.email, event.name, user_id=event.user_id, language=language)]
 
 
 def the_address(event: Any) -> list[Recipient]:
@@ -128,7 +133,7 @@ def _agents(user_ids: list[int | None]) -> list[Recipient]:
 
 
 def _as_recipients(people: list[User]) -> list[Recipient]:
-    return [Recipient(p.email, p.name, user_id=p.id) for p in people]
+    return [Recipient(p.email, p.name, user_id=p.id, language=p.language) for p in people]
 
 
 def _staff(organization_id: int, roles: list[Role], team_id: int | None = None) -> list[User]:

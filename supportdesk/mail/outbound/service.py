@@ -187,6 +187,7 @@ def queue_email(
     reply_to: str = "",
     cc: tuple[str, ...] = (),
     context: dict[str, Any],
+    language: str | None = None,
 ) -> EmailMessage:
     """Render and queue one email; its send job starts after the COMMIT.
 
@@ -199,7 +200,7 @@ def queue_email(
     kind = notification.value if notification else template
     automatic = notification.automatic if notification else True
     to_address = to_address.strip().lower()
-    rendered, render_error = _render(kind, context)
+    rendered, render_error = _render(kind, context, language)
     references = [] if ticket_id is None else thread_ids(organization_id, ticket_id, to_address)
     now = utcnow()
     email = EmailMessage(
@@ -254,7 +255,7 @@ def queue_email(
     return email
 
 
-def _render(kind: str, context: dict[str, Any]) -> tuple[Rendered, str]:
+def _render(kind: str, context: dict[str, Any], language: str | None) -> tuple[Rendered, str]:
     """The rendered email, or an empty one and the reason its template failed.
 
     Rendering runs inside the commit of the change the mail is about (an agent's reply, a
@@ -262,7 +263,7 @@ def _render(kind: str, context: dict[str, Any]) -> tuple[Rendered, str]:
     failed, with the reason, so an admin sees it on the outgoing mail page.
     """
     try:
-        return render(kind, context), ""
+        return render(kind, context, language), ""
     except Exception as exc:  # noqa: BLE001  any template error: Jinja's, or one a filter raises
         log.exception("Email template %s failed to render", kind)
         reason = f"Not sent: the email template {kind!r} failed: {type(exc).__name__}: {exc}"

@@ -1,0 +1,160 @@
+"""Languages: which exist, which one a page or an email speaks, and dates in that language.
+
+The console speaks the signed-in agent's language (`User.language`, English when unset); a page
+before sign-in speaks the browser's (Accept-Language). Mail to a customer speaks the customer's
+(`Customer.language`, filled from an inbound mail's Content-Language or the portal's choice),
+mail to an agent the agent's. Catalogs are gettext files under supportdesk/translations/
+(README: "Translations"); the compiled .mo files are committed so a fresh clone needs no step.
+
+COMPLETE names, per language, the templates every string of which must be translated: the test
+tests/test_i18n.py fails on any such string missing or fuzzy in that language's catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.dates import format_time as format_clock
+from babel.numbers import format_decimal
+from babel.support import Translations
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel
+
+DEFAULT = "en"
+# Code → the language's own name (what a person picks from a list).
+LANGUAGES = {"en": "English", "de": "Deutsch"}
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+ROOT = Path(__file__).resolve().parents[1]
+# Per language: the files (globs under the repository root) every string of which is translated.
+# Mail to customers first; the agents' mail (mentions, assignments, SLA breaches, resets) is not.
+COMPLETE = {
+    "de": (
+        "templates/emails/base.*",
+        "templates/emails/agent_replied.*",
+        "templates/emails/ticket_acknowledged.*",
+        "templates/emails/ticket_resolved.*",
+        "templates/base.html",
+        "templates/auth/login.html",
+        "templates/auth/account.html",
+        "supportdesk/auth/account.py",
+        "supportdesk/auth/forms.py",
+    )
+}
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel: catalogs from supportdesk/translations, the locale per request."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=console_locale)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["page_language"] = page_language
+
+
+def console_locale() -> str:
+    """The signed-in agent's language; before sign-in, the browser's best supported one."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return supported(current_user.language) or DEFAULT
+    return request_language() or DEFAULT
+
+
+def request_language() -> str | None:
+    """The supported language the browser asks for first (Accept-Language), if any."""
+    if not has_request_context():
+        return None
+    return request.accept_languages.best_match(list(LANGUAGES))
+
+
+def supported(code: str | None) -> str | None:
+    """`code` ("de", "de-AT", "de_CH") as one of LANGUAGES, or None."""
+    if not code:
+        return None
+    base = code.strip().replace("_", "-").split("-", 1)[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def from_header(value: str | None) -> str | None:
+    """The first supported language of a Content-Language or Accept-Language header value.
+
+    'de-DE, en' → 'de'; 'fr;q=0.9, de;q=0.8' → 'de'; nothing we speak → None.
+    """
+    ranked = []
+    for position, item in enumerate((value or "").split(",")):
+        tag, _, params = item.partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if supported(tag) and quality > 0:
+            ranked.append((-quality, position, supported(tag)))
+    return min(ranked)[2] if ranked else None
+
+
+def check(code: str | None) -> str | None:
+    """A language a person chose: one of LANGUAGES, or empty for none (None)."""
+    from supportdesk.errors import ValidationFailed
+
+    if not code:
+        return None
+    if code not in LANGUAGES:
+        raise ValidationFailed(
+            "That language is not offered.",
+            {"language": f"{code!r} is not one of {', '.join(LANGUAGES)}."},
+        )
+    return code
+
+
+@functools.cache
+def translations(code: str) -> Translations:
+    """The compiled catalog of a language (English: the msgids themselves)."""
+    return Translations.load(str(TRANSLATIONS), [supported(code) or DEFAULT], domain="messages")
+
+
+def format_time(
+    value: dt.datetime, zone: str, language: str, *, style: str = "datetime", named: bool = False
+) -> str:
+    """`value` as wall time in `zone`, in the date format of `language`: '02.03.2026, 10:10 CET'.
+
+    English keeps the format of supportdesk.localtime ('02 Mar 2026, 10:10 CET'); other languages
+    take the CLDR medium date and short time of Babel. style "date" gives the date alone, "time"
+    the time alone; `named` adds the IANA zone name as mail does, for readers who live elsewhere.
+    """
+    from supportdesk.localtime import format_datetime
+
+    code = supported(language) or DEFAULT
+    if code == DEFAULT:
+        return format_datetime(value, zone, style=style, named=named)
+    local = value.astimezone(zoneinfo.ZoneInfo(zone))
+    date = format_date(local.date(), "medium", locale=code)
+    if style == "date":
+        return date
+    clock = format_clock(local.time(), "short", locale=code)
+    text = f"{clock} {local.tzname()}" if style == "time" else f"{date}, {clock} {local.tzname()}"
+    if named and local.tzname() != zone:
+        text = f"{text} ({zone})"
+    return text
+
+
+def format_number(value: float, language: str) -> str:
+    """A number as `language` writes it: 1,234.5 in English, 1.234,5 in German."""
+    return format_decimal(value, locale=supported(language) or DEFAULT)
+
+
+def page_language() -> str:
+    """The language of the page being rendered (the <html lang> attribute)."""
+    from flask_babel import get_locale
+
+    if not has_request_context():
+        return DEFAULT
+    if "page_language" not in g:
+        g.page_language = str(get_locale() or DEFAULT)
+    return g.page_language

@@ -1,0 +1,64 @@
+"""Languages in a real browser: an agent switches the console to German on their account page;
+an agent sets a customer's language, and that customer's next email is German."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from supportdesk.extensions import db
+from supportdesk.mail.outbound.models import EmailMessage
+from tests.e2e.conftest import sign_in
+
+
+def test_an_agent_switches_the_console_to_german_and_back(page: Page, desk) -> None:
+    sign_in(page, desk.agent)
+    page.goto("/account")
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Save language").click()
+
+    expect(page.get_by_text("Die Konsole spricht jetzt Deutsch.")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    expect(nav.get_by_role("link", name="Kunden")).to_be_visible()
+    expect(nav.get_by_role("link", name="Tickets")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", name="Ihr Konto", level=1)).to_be_visible()
+    page.screenshot(path="/tmp/i18n-account-de.png", full_page=True)
+
+    page.get_by_label("Sprache").select_option("en")
+    page.get_by_role("button", name="Sprache speichern").click()
+    expect(page.get_by_text("The console now speaks English.")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers")
+    ).to_be_visible()
+
+
+def test_the_sign_in_page_speaks_the_browser_s_language(browser, live_server) -> None:
+    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    page = context.new_page()
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Beim Helpdesk anmelden")).to_be_visible()
+    expect(page.get_by_role("button", name="Anmelden")).to_be_visible()
+    context.close()
+
+
+def test_a_customer_set_to_german_gets_the_agent_s_reply_in_german(page: Page, desk) -> None:
+    sign_in(page, desk.agent)
+    page.goto(f"/customers/{desk.customer.id}")
+    page.get_by_label("Language of their mail").select_option("de")
+    page.get_by_role("button", name="Save customer").click()
+    expect(page.get_by_text("Customer saved.")).to_be_visible()
+
+    page.goto(f"/tickets/{desk.ticket.number}")
+    page.get_by_label("Message").fill("Wir haben die Rechnung korrigiert.")
+    page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()
+    expect(page.get_by_text("Wir haben die Rechnung korrigiert.").first).to_be_visible()
+
+    db.session.rollback()  # see what the server's threads committed
+    email = db.session.scalars(
+        sa.select(EmailMessage)
+        .where(EmailMessage.to_address == desk.customer.email, EmailMessage.kind == "agent_replied")
+        .order_by(EmailMessage.id.desc())
+    ).first()
+    assert "Bitte lassen Sie" in email.text_body
+    assert '<html lang="de">' in email.html_body

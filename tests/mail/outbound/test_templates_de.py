@@ -1,0 +1,82 @@
+"""Customer emails in German: snapshots of every part, no English left, user text escaped."""
+
+from __future__ import annotations
+
+import pytest
+
+from supportdesk.mail.outbound.compose import render
+from supportdesk.mail.outbound.models import Notification
+from tests.mail.outbound.test_templates import HTMLSnapshot, TextSnapshot, fixed_context
+
+pytestmark = pytest.mark.unit
+
+CUSTOMER_KINDS = [pytest.param(n.value, id=n.value) for n in Notification if n.to_customer]
+
+
+def german_context(**overrides) -> dict:
+    """The snapshot data with dates as letters write them for a German reader."""
+    context = fixed_context(
+        message={**fixed_context()["message"], "date": "02.03.2026, 10:10 UTC"},
+        quoted=[{**fixed_context()["quoted"][0], "date": "02.03.2026, 09:30 UTC"}],
+    )
+    context.update(overrides)
+    return context
+
+
+def test_the_customer_emails_are_the_three_of_a_ticket_s_life():
+    assert [p.values[0] for p in CUSTOMER_KINDS] == [
+        "ticket_acknowledged",
+        "agent_replied",
+        "ticket_resolved",
+    ]
+
+
+@pytest.mark.parametrize("kind", CUSTOMER_KINDS)
+def test_the_german_html_part_looks_as_recorded(kind, snapshot):
+    html = render(kind, german_context(), "de").html
+    assert html == snapshot.use_extension(HTMLSnapshot)
+
+
+@pytest.mark.parametrize("kind", CUSTOMER_KINDS)
+def test_the_german_text_part_looks_as_recorded(kind, snapshot):
+    rendered = render(kind, german_context(), "de")
+    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
+
+
+# The customer's and agent's own words stay as written ("Hello,\nour March invoice ...").
+ENGLISH = ["Hello Inès", "Thank you", "Reply to this email", "Earlier in this", "Resolved:", "We "]
+
+
+@pytest.mark.parametrize("kind", CUSTOMER_KINDS)
+@pytest.mark.parametrize("part", ["subject", "html", "text"])
+def test_a_german_email_has_no_english_sentence_left(kind, part):
+    text = getattr(render(kind, german_context(), "de"), part)
+    assert not [phrase for phrase in ENGLISH if phrase in text]
+
+
+@pytest.mark.parametrize("kind", CUSTOMER_KINDS)
+def test_the_german_html_declares_its_language(kind):
+    assert '<html lang="de">' in render(kind, german_context(), "de").html
+    assert '<html lang="en">' in render(kind, german_context()).html
+
+
+@pytest.mark.parametrize("kind", CUSTOMER_KINDS)
+def test_user_text_is_escaped_in_german_too(kind):
+    evil = '<script>alert("x")</script>'
+    context = german_context(
+        org_name=evil,
+        recipient_name=evil,
+        ticket={**fixed_context()["ticket"], "subject": evil},
+        message={"author": evil, "body": evil, "date": "heute"},
+    )
+    rendered = render(kind, context, "de")
+    assert "<script>" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert evil in rendered.text
+
+
+@pytest.mark.parametrize("language", [None, "fr", "xx"])
+def test_a_language_we_do_not_speak_gets_english(language):
+    assert render("ticket_resolved", fixed_context(), language).subject.startswith(
+        "[#42] Resolved:"
+    )
