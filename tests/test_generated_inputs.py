@@ -49,6 +49,7 @@ from supportdesk.kb import queries as kb_queries
 from supportdesk.kb import service as kb_service
 from supportdesk.macros.service import create_macro, create_reply
 from supportdesk.mail.inbound.service import receive_email
+from supportdesk.privacy import export as privacy_export
 from supportdesk.satisfaction import links as survey_links
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, EscalationTrigger, SlaPolicy
 from supportdesk.tickets.cursors import encode_cursor
@@ -186,6 +187,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         staff.admin, title="Refund", body="Hi {{ customer.first_name }}", shared=True
     )
     macro = create_macro(staff.admin, name="Refund approved", reply_body="Done.", status="pending")
+    data_export = privacy_export.request_export(staff.admin, tickets[0].customer)
     job = start_bulk_job(
         staff.agent, org.id, [t.id for t in tickets], "priority", {"priority": "low"},
         selection={"queue": "open", "status": ["open", "pending"], "tag": "billing"},
@@ -251,6 +253,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],
+        "export_id": [data_export.id],
         "slug": [org.slug],  # an organization's single sign-on link
         # The customer portal (supportdesk.portal): a survey link's token (of a survey that does
         # not exist: a link of no survey) and the ratings; the slug is the help center's above.

@@ -1,7 +1,7 @@
 """Single sign-on (OpenID Connect) settings, one row per organization
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-11-28 02:50:00
 
 """

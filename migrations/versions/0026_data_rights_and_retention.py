@@ -1,7 +1,7 @@
 """Customers' data exports, retention policies, and the audit log's redaction for erasure
 
 Revision ID: 0026
-Revises: 0023
+Revises: 0025
 Create Date: 2026-11-28 02:55:00
 
 The audit log stays append-only but for one change: a customer's erasure may rewrite an entry's

@@ -2,7 +2,7 @@
 suggestion counters and the help center's branding
 
 Revision ID: 0028
-Revises: 0023
+Revises: 0026
 Create Date: 2026-11-28 02:40:00
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0028"
-down_revision = "0023"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Customer portal (settings, one-time sign-in links) and satisfaction surveys; the `rated` history kind
 
 Revision ID: 0029
-Revises: 0023
+Revises: 0028
 Create Date: 2026-11-28 02:50:00
 
 Expand only: three new tables; the CHECK on ticket_events.kind widened by one kind (added NOT
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0029"
-down_revision = "0023"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
 from supportdesk.attachments.models import Attachment
 from supportdesk.customers.models import Customer
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.mail.inbound.models import InboundEmail
@@ -99,7 +99,7 @@ def save_policy(actor: User, values: dict[str, Any]) -> RetentionPolicy:
     before = None if policy not in db.session else audit.snapshot(policy, FIELDS)
     for name, value in cleaned.items():
         setattr(policy, name, value)
-    policy.updated_at = utcnow()
+    touch_if_changed(policy)  # an unchanged save leaves the row as it was
     db.session.add(policy)
     db.session.flush()
     audit.record_changes(

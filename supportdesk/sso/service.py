@@ -24,7 +24,7 @@ from supportdesk.accounts.permissions import require
 from supportdesk.accounts.queries import find_by_email
 from supportdesk.accounts.service import invalidate_open_resets, register_agent
 from supportdesk.audit.service import agent_label
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.sessions.service import start_session
@@ -165,7 +165,7 @@ def save_settings(
     row.sso_only = sso_only
     if secret is not None:
         row.client_secret = secret
-    row.updated_at = utcnow()
+    touch_if_changed(row)  # an unchanged save leaves the row as it was
     db.session.flush()
     after = audit.service.snapshot(row, AUDITED)
     was, now = audit.service.changes(before or {}, after)

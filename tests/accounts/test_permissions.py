@@ -21,6 +21,8 @@ from supportdesk.kb import service as kb_service
 from supportdesk.macros import service as macros
 from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
+from supportdesk.privacy import export as privacy_export
+from supportdesk.privacy import retention
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets import merge as merging
@@ -66,6 +68,8 @@ EXPECTED: dict[str, set[Role]] = {
     "api_token.revoke_any": {AD},
     "kb.write": {A, S, AD},
     "kb.manage": {S, AD},
+    "customer.data_rights": {AD},
+    "retention.manage": {AD},
 }
 
 MATRIX = [
@@ -150,6 +154,12 @@ ATTEMPTS: dict[str, Callable] = {
     ),
     "kb.write": lambda staff, user: kb_service.create_article(user, title="Refunds", body="x"),
     "kb.manage": lambda staff, user: kb_categories.create_category(user, name="Billing"),
+    "customer.data_rights": lambda staff, user: privacy_export.request_export(
+        user, _ticket_for(staff).customer
+    ),
+    "retention.manage": lambda staff, user: retention.save_policy(
+        user, {"closed_ticket_days": "365", "export_days": "7"}
+    ),
     "field.manage": lambda staff, user: field_service.create_field(
         user, key="plan", label="Plan", type=FieldType.TEXT
     ),

@@ -73,6 +73,32 @@ def populated_customer(desk: Desk):
     return desk.customer
 
 
+def populated_sso(desk: Desk):
+    from supportdesk.sso.service import save_settings
+
+    return save_settings(
+        desk.admin, enabled=True, provider_name="Acme ID", issuer="https://id.acme.example",
+        client_id="supportdesk-console", client_secret="s3cret-value", jit_enabled=True,
+        allowed_domains="acme.example, acme-support.example", jit_role=Role.SENIOR_AGENT,
+        sso_only=False,
+    )  # fmt: skip
+
+
+def populated_retention(desk: Desk):
+    from supportdesk.privacy import retention
+
+    return retention.save_policy(
+        desk.admin,
+        {
+            "enabled": True,
+            "closed_ticket_action": "anonymize",
+            "closed_ticket_days": "400",
+            "inbound_mail_days": "90",
+            "export_days": "14",
+        },
+    )
+
+
 def populated_team(desk: Desk):
     factories.TeamFactory(organization=desk.org, name="Accounts")  # sorts before Billing
     desk.team.description = "Refunds, invoices and payment failures"
@@ -320,6 +346,18 @@ ROUND_TRIPS = {
         "Save policy",
         lambda p: {"policy": rows("sla_policies", id=p.id)},
     ),
+    "/admin/sso": RoundTrip(
+        populated_sso,
+        lambda _: "/admin/sso",
+        "Save single sign-on",
+        lambda row: {"sso": rows("sso_settings", organization_id=row.organization_id)},
+    ),
+    "/admin/retention": RoundTrip(
+        populated_retention,
+        lambda _: "/admin/retention",
+        "Save policy",
+        lambda row: {"policy": rows("retention_policies", organization_id=row.organization_id)},
+    ),
     "/admin/sla/rules/<int:rule_id>": RoundTrip(
         populated_rule,
         lambda r: f"/admin/sla/rules/{r.id}",
@@ -403,6 +441,9 @@ ROUND_TRIPS = {
 # POST routes that are not the edit form of an existing record, and why. A new POST route must
 # be added here or to ROUND_TRIPS (the JSON API's blueprint renders no forms and is left out).
 NOT_EDIT_FORMS = {
+    "/login/sso": "asks for a work address, then sends the agent to the identity provider",
+    "/admin/privacy/exports": "requests a customer's data export (test_privacy)",
+    "/admin/privacy/erase": "erases a customer after confirmation (test_privacy)",
     "/login": "signs in",
     "/logout": "signs out",
     "/me/away": "a toggle button, no form fields",

@@ -22,6 +22,7 @@ PAGE_BLUEPRINTS = ("console", "admin", "auth")
 OTHER_PAGES = ("api.docs_page",)
 # GET routes in those blueprints that are not pages, and why.
 NOT_PAGES = {
+    "admin.privacy_export_download": "a zip download (tests/e2e/test_privacy.py)",
     "console.attachment_download": "a file download",
     "admin.mail_html": "an email's own HTML, shown in the mail page's sandboxed frame",
     "console.canned_reply_search": "JSON for the composer's # list (tests/e2e/test_macros.py)",

@@ -221,6 +221,20 @@ def _bulk_job(desk) -> BulkJob:
     return job
 
 
+def _data_export(desk) -> int:
+    """A failed data export of the desk's customer (a running one would reload its page)."""
+    from supportdesk.privacy.models import DataExport, ExportStatus
+
+    export = DataExport(
+        organization_id=desk.org.id, customer_id=desk.customer.id,
+        requested_by_user_id=desk.admin.id, status=ExportStatus.FAILED,
+        error="The storage was full.", finished_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(export)
+    db.session.flush()
+    return export.id
+
+
 def _fields_and_views(desk) -> int:
     """Custom fields (a value on the desk's ticket) and views, shared and personal."""
     plan = field_service.create_field(
@@ -281,6 +295,7 @@ def populate(desk) -> Site:
     canned, macro = _replies_and_macros(desk)
     secret = _links(desk)
     job = _bulk_job(desk)
+    export_id = _data_export(desk)
     field_id = _fields_and_views(desk)
     article_id, revision_id, category_id = _knowledge_base(desk)
     email_id = db.session.scalar(
@@ -310,6 +325,7 @@ def populate(desk) -> Site:
             "macro_id": macro.id,
             "secret": secret,
             "job_id": job.id,
+            "export_id": export_id,
             "field_id": field_id,
             "article_id": article_id,
             "revision_id": revision_id,
