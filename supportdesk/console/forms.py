@@ -31,13 +31,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from supportdesk.attachments.service import Upload
 from supportdesk.customers.models import Tier
-from supportdesk.errors import DomainError
 from supportdesk.fields.models import FieldType
 from supportdesk.fields.rules import MAX_TEXT, field_name
 from supportdesk.i18n import LANGUAGES
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
-from supportdesk.tickets.service import parse_tags
 from supportdesk.web import Form
 
 PRIORITY_CHOICES = [SelectChoice(p.value, p.label) for p in Priority]
@@ -144,15 +142,13 @@ class TicketPropertiesForm(Form):
         return [name for name in self._fields if name.startswith(PREFIX)]
 
     def edits(self, seen: dict[str, Any]) -> dict[str, Any]:
-        """The values this agent set, leaving out fields still as they saw them (`seen`, from
-        StaleTicket.values_seen): a colleague's newer value must win there."""
-        edits = {}
+        """The values this agent set, leaving out every field a colleague changed meanwhile
+        (`seen`, from StaleTicket.values_seen): those show the colleague's value, marked, so the
+        agent decides again there; every other edit is kept, so nothing typed is lost."""
         names = ("subject", "status", "priority", "assignee_id", "team_id", "tags")
-        for name in (*names, *self.custom_names()):
-            value = self[name].data
-            if name not in seen or not _same_value(name, value, seen[name]):
-                edits[name] = value
-        return edits
+        return {
+            name: self[name].data for name in (*names, *self.custom_names()) if name not in seen
+        }
 
 
 PREFIX = "custom_fields."
@@ -199,29 +195,6 @@ def custom_data(specs, values: dict) -> dict[str, Any]:
             value = str(value)
         data[field_name(spec.key)] = value
     return data
-
-
-def _same_value(name: str, submitted: Any, seen: Any) -> bool:
-    if name in ("assignee_id", "team_id"):
-        return (submitted or None) == seen
-    if name == "tags":
-        try:
-            return sorted(parse_tags(submitted or "")) == sorted(seen or [])
-        except DomainError:
-            return False
-    if name.startswith(PREFIX):
-        return _same_custom(submitted, seen)
-    return submitted == seen
-
-
-def _same_custom(submitted: Any, seen: Any) -> bool:
-    """A custom field input still as it was shown: the form holds text (a box a boolean, a multi
-    select a list) where history keeps the stored value (12.5, true, ["a"], or null)."""
-    if isinstance(submitted, bool):
-        return submitted == bool(seen)
-    if isinstance(submitted, list):
-        return sorted(submitted) == sorted(seen or [])
-    return (submitted or "").strip() == ("" if seen is None else str(seen))
 
 
 class MessageForm(FilesMixin, Form):

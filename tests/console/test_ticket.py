@@ -131,7 +131,7 @@ def _form_values(html: str) -> dict[str, str]:
     return values
 
 
-def test_a_refused_save_keeps_the_agents_edits_over_the_colleagues_new_values(
+def test_a_refused_save_keeps_the_agents_other_edits_and_shows_the_colleagues_values(
     client, agent, senior_agent, ticket, org
 ):
     team = TeamFactory(organization=org, name="Escalations")
@@ -155,7 +155,7 @@ def test_a_refused_save_keeps_the_agents_edits_over_the_colleagues_new_values(
     assert response.status_code == 409
     assert _form_values(response.get_data(as_text=True)) == {
         "subject": "Refund still missing",  # mine
-        "assignee_id": str(agent.id),  # mine, over the colleague's
+        "assignee_id": str(senior_agent.id),  # we both changed it: the colleague's, marked
         "status": "open",
         "priority": "high",  # the colleague's: I left it as I saw it
         "team_id": str(team.id),

@@ -141,5 +141,7 @@ def test_a_stale_save_keeps_the_agents_other_edits_and_marks_the_colleagues_fiel
 
     expect(page.get_by_text("Changed since you opened it")).to_be_visible()
     expect(page.get_by_label("Subject")).to_have_value("Refund for the Lisbon trip")
+    # The field we both changed shows the colleague's value, marked; I decide there again.
+    expect(page.get_by_label("Priority")).to_have_value("high")
     expect(page.locator(".field-changed")).to_contain_text("Priority")
     page.screenshot(path="/tmp/live-stale.png", full_page=True)
