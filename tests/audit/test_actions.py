@@ -188,6 +188,37 @@ def _delete_ticket(w: World):
     return ticket.id
 
 
+def _export_customer(w: World):
+    customer = factories.CustomerFactory(organization=w.org, email="keep.me@example.com")
+    w.post("/admin/privacy/exports", {"email": "keep.me@example.com"}, page="/admin/privacy")
+    return customer.id
+
+
+def _erase_customer(w: World):
+    customer = factories.CustomerFactory(organization=w.org, email="forget.me@example.com")
+    w.post(
+        "/admin/privacy/erase",
+        {"email": "forget.me@example.com", "confirmation": "forget.me@example.com"},
+        page="/admin/privacy",
+    )
+    return customer.id
+
+
+def _retention_policy(w: World):
+    w.post(
+        "/admin/retention",
+        {
+            "enabled": "y",
+            "closed_ticket_action": "anonymize",
+            "closed_ticket_days": "400",
+            "inbound_mail_days": "90",
+            "export_days": "14",
+            "save": "1",
+        },
+        page="/admin/retention",
+    )
+
+
 CASES = [
     pytest.param(Case(_sign_in, "auth.sign_in", "agent", actor="agent"), id="sign-in"),
     pytest.param(
@@ -312,6 +343,17 @@ CASES = [
             },
         ),
         id="single-sign-on-settings",
+    ),
+    pytest.param(Case(_export_customer, "customer.export_requested", "customer"), id="data-export"),
+    pytest.param(Case(_erase_customer, "customer.erased", "customer"), id="data-erased"),
+    pytest.param(
+        Case(
+            _retention_policy,
+            "retention.updated",
+            "retention",
+            after={"closed_ticket_action": "anonymize", "closed_ticket_days": 400},
+        ),
+        id="retention-policy",
     ),
     pytest.param(
         Case(
