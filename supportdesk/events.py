@@ -51,6 +51,9 @@ SUBSCRIBERS: tuple[str, ...] = (
     #    priority), which no subscriber above writes, so their place is free; last, as the one
     #    that only computes.
     "supportdesk.sla.service.on_ticket_events",
+    # 5. CRM sync rows (supportdesk.crm): contact upserts and timeline entries. Reads only what
+    #    the events carry; its place is free.
+    "supportdesk.crm.service.on_events",
 )
 
 log = logging.getLogger(__name__)

@@ -13,4 +13,6 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.api.purge_idempotency_keys", "default", 3600),
     ("supportdesk.jobs.audit.purge_audit_log", "default", 3600),
     ("supportdesk.jobs.bulk_actions.resume_bulk_jobs", "default", 300),
+    ("supportdesk.jobs.crm.sweep_crm", "default", 60),
+    ("supportdesk.jobs.crm.pull_crm", "default", 300),
 ]
