@@ -62,11 +62,7 @@ def apply(connection: CrmConnection, customer: Customer, found: Any) -> list[str
     """Take the pulled fields of `found` onto the customer; returns what changed, in words."""
     changes = []
     fields = _pulled(connection)
-    both = {
-        f
-        for f in fields
-        if (connection.field_map or {}).get(f, {}).get("direction") == "both"
-    }
+    both = {f for f in fields if (connection.field_map or {}).get(f, {}).get("direction") == "both"}
     ours_first = bool(both) and _waiting_push(customer)
     if "tier" in fields and not ("tier" in both and ours_first):
         raw = _value(connection, found, fields["tier"])

@@ -42,8 +42,15 @@ TIMELINE_EVENTS: dict[str, str] = {
     "ticket.resolved": "A ticket was resolved",
 }
 TIMELINE_OBJECTS = ("Task", "Case")
-AUDITED = ("provider", "enabled", "base_url", "client_id", "field_map", "timeline_events",
-           "timeline_object")
+AUDITED = (
+    "provider",
+    "enabled",
+    "base_url",
+    "client_id",
+    "field_map",
+    "timeline_events",
+    "timeline_object",
+)
 
 
 def get_connection(organization_id: int) -> CrmConnection | None:
@@ -94,7 +101,9 @@ def save_connection(
     try:
         chosen = Provider(provider)
     except ValueError:
-        raise ValidationFailed("Choose a CRM.", {"provider": "Choose HubSpot or Salesforce."}) from None
+        raise ValidationFailed(
+            "Choose a CRM.", {"provider": "Choose HubSpot or Salesforce."}
+        ) from None
     connection = get_connection(actor.organization_id)
     before = None if connection is None else audit.snapshot(connection, AUDITED)
     if connection is None or connection.provider is not chosen:
@@ -302,8 +311,10 @@ def on_events(items: list[Any]) -> None:
             if event is None or event not in (connection.timeline_events or []):
                 continue
             ticket = db.session.get(Ticket, item.ticket_id or item.ticket.id)
-            key = f"ticket-{ticket.id}-created" if event == "ticket.created" else (
-                f"ticket-{ticket.id}-resolved-{item.id}"
+            key = (
+                f"ticket-{ticket.id}-created"
+                if event == "ticket.created"
+                else (f"ticket-{ticket.id}-resolved-{item.id}")
             )
             _queue_timeline(connection, ticket, event, key)
             queued = True

@@ -92,7 +92,10 @@ def check_connection(connection: CrmConnection) -> str | None:
     try:
         wanted = [
             p
-            for p in {**_mapped(connection, mapping.pushes), **_mapped(connection, mapping.pulls)}.values()
+            for p in {
+                **_mapped(connection, mapping.pushes),
+                **_mapped(connection, mapping.pulls),
+            }.values()
             if "." not in p
         ]
         if isinstance(crm, salesforce.Salesforce):
@@ -359,9 +362,10 @@ class _Run:
         title = f"Ticket #{p.get('number')} {VERBS.get(p.get('event'), '')}: {p.get('subject', '')}"
         at = dt.datetime.fromisoformat(p.get("at")) if p.get("at") else row.created_at
         if isinstance(self.crm, hubspot.HubSpot):
-            marker = "sd" + hashlib.sha256(
-                f"{row.connection_id}:{row.event_key}".encode()
-            ).hexdigest()[:24]
+            marker = (
+                "sd"
+                + hashlib.sha256(f"{row.connection_id}:{row.event_key}".encode()).hexdigest()[:24]
+            )
             if row.attempts > 0:
                 found = self.crm.find_note(marker)
                 if found:

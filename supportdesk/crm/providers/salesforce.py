@@ -173,7 +173,9 @@ class Salesforce:
         if status == 403:
             raise AuthFailed(f"Salesforce refused the request (403): {text}.", status=status)
         if status >= 500:
-            raise Unavailable(f"Salesforce answered {status}; the sync will try again.", status=status)
+            raise Unavailable(
+                f"Salesforce answered {status}; the sync will try again.", status=status
+            )
         raise Rejected(f"Salesforce refused the data: {text}", status=status)
 
     # -- checks ------------------------------------------------------------------------------
@@ -181,7 +183,9 @@ class Salesforce:
     def check(self, fields: list[str]) -> None:
         """Raise with a sentence unless the token works and Contact has every mapped field."""
         self.refresh()
-        described = json_or_empty(self._call("GET", f"/services/data/{API}/sobjects/Contact/describe"))
+        described = json_or_empty(
+            self._call("GET", f"/services/data/{API}/sobjects/Contact/describe")
+        )
         names = {f.get("name") for f in described.get("fields") or []}
         for name in fields:
             if "." not in name and name not in names:
