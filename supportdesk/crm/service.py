@@ -123,7 +123,7 @@ def save_connection(
         if access_token.strip():
             connection.access_token = access_token.strip()
         elif not connection.access_token:
-            errors["access_token"] = "Paste the private app's access token."
+            errors["access_token"] = "Paste the private app's access token."  # noqa: S105
     else:
         connection.client_id = client_id.strip()[:300]
         if not connection.client_id:

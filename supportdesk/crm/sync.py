@@ -36,7 +36,6 @@ from supportdesk.crm.providers.base import (
     Rejected,
 )
 from supportdesk.customers.models import Customer
-from supportdesk.customers.service import change_tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.outbox import OutboxState

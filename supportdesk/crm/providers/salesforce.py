@@ -281,16 +281,18 @@ class Salesforce:
         self, external_field: str, external_id: str, email: str, fields: list[str]
     ) -> Found | None:
         """Our contact (by external id, else by email), or None."""
+        # SOQL, not SQL: names come from the checked mapping, values through soql_string.
         soql = (
-            f"SELECT {self._select(fields)} FROM Contact WHERE {external_field} = "
+            f"SELECT {self._select(fields)} FROM Contact WHERE {external_field} = "  # noqa: S608
             f"{soql_string(external_id)} OR Email = {soql_string(email)} "
             "ORDER BY LastModifiedDate DESC LIMIT 1"
         )
         return next((self._found(r) for r in self.query(soql)), None)
 
     def changed_since(self, since: dt.datetime, fields: list[str]) -> Iterator[Found]:
+        # SOQL: names from the checked mapping, a formatted instant.
         soql = (
-            f"SELECT {self._select(fields)} FROM Contact WHERE LastModifiedDate >= "
+            f"SELECT {self._select(fields)} FROM Contact WHERE LastModifiedDate >= "  # noqa: S608
             f"{soql_datetime(since)} ORDER BY LastModifiedDate ASC"
         )
         for record in self.query(soql):
