@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from supportdesk.admin.webhook_forms import CheckboxesField
@@ -13,13 +14,13 @@ from supportdesk.crm.models import CrmConnection, Provider
 from supportdesk.crm.service import TIMELINE_EVENTS, TIMELINE_OBJECTS
 from supportdesk.web import Form
 
-DIRECTION_CHOICES = list(mapping.DIRECTIONS.items())
+DIRECTION_CHOICES = [SelectChoice(value, label) for value, label in mapping.DIRECTIONS.items()]
 
 
 class CrmConnectionForm(Form):
     """The connection's settings. Secret fields are never filled in: empty keeps the stored one."""
 
-    provider = SelectField("CRM", choices=[(p.value, p.label) for p in Provider])
+    provider = SelectField("CRM", choices=[SelectChoice(p.value, p.label) for p in Provider])
     base_url = StringField("API address", validators=[Optional(), Length(max=500)])
     access_token = PasswordField(
         "Private app access token", validators=[Optional(), Length(max=2000)]
@@ -34,10 +35,12 @@ class CrmConnectionForm(Form):
     tier_property = StringField("Tier ⇄ CRM property", validators=[Optional(), Length(max=100)])
     tier_direction = SelectField("Tier direction", choices=DIRECTION_CHOICES)
     timeline_events = CheckboxesField(
-        "Ticket events on the contact's timeline", choices=list(TIMELINE_EVENTS)
+        "Ticket events on the contact's timeline",
+        choices=[SelectChoice(e, e) for e in TIMELINE_EVENTS],
     )
     timeline_object = SelectField(
-        "Salesforce record for ticket events", choices=[(o, o) for o in TIMELINE_OBJECTS]
+        "Salesforce record for ticket events",
+        choices=[SelectChoice(o, o) for o in TIMELINE_OBJECTS],
     )
     enabled = BooleanField("Sync is on")
 

@@ -12,6 +12,7 @@ from supportdesk.crm.models import CrmSync
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.outbox import PENDING_STATES
+from tests.api.conftest import api_as, make_token  # noqa: F401  (fixtures)
 from tests.crm.fakes import FakeHubSpot, FakeSalesforce
 
 
