@@ -41,6 +41,7 @@ def upgrade():
         sa.Column("client_id", sa.String(length=300), nullable=False),
         sa.Column("client_secret", sa.Text(), nullable=True),
         sa.Column("refresh_token", sa.Text(), nullable=True),
+        sa.Column("webhook_secret", sa.Text(), nullable=True),
         sa.Column("session_token", sa.Text(), nullable=True),
         sa.Column("instance_url", sa.String(length=500), nullable=False),
         sa.Column("field_map", JSON, nullable=False),

@@ -11,6 +11,7 @@ from supportdesk.admin.forms import ConfirmForm
 from supportdesk.console.access import requires
 from supportdesk.crm import mapping, queries, service, sync
 from supportdesk.crm.service import TIMELINE_EVENTS
+from supportdesk.mail.outbound.compose import external_url
 from supportdesk.submit import Saved, act, submit
 
 
@@ -29,6 +30,11 @@ def _render(form: CrmConnectionForm, connection):
         counts=queries.sync_counts(org) if connection else {},
         recent=queries.list_syncs(org, limit=10) if connection else [],
         confirm=ConfirmForm(),
+        webhook_url=(
+            external_url("inbound.crm_webhook_receive", connection_id=connection.id)
+            if connection is not None and connection.provider.value == "hubspot"
+            else None
+        ),
     )
 
 

@@ -25,6 +25,9 @@ class CrmConnectionForm(Form):
     access_token = PasswordField(
         "Private app access token", validators=[Optional(), Length(max=2000)]
     )
+    webhook_secret = PasswordField(
+        "App client secret (webhooks)", validators=[Optional(), Length(max=2000)]
+    )
     client_id = StringField("Consumer key (client id)", validators=[Optional(), Length(max=300)])
     client_secret = PasswordField("Consumer secret", validators=[Optional(), Length(max=2000)])
     refresh_token = PasswordField("Refresh token", validators=[Optional(), Length(max=2000)])
@@ -71,6 +74,7 @@ class CrmConnectionForm(Form):
             "client_id": self.client_id.data or "",
             "client_secret": self.client_secret.data or "",
             "refresh_token": self.refresh_token.data or "",
+            "webhook_secret": self.webhook_secret.data or "",
             "field_map": {
                 "company": {
                     "property": self.company_property.data or "",

@@ -22,6 +22,7 @@ from supportdesk.crm.providers.base import CrmError
 from supportdesk.customers import queries as customers
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.mail.outbound.compose import external_url
 
 TAG = "CRM"
 _CONNECTION = {
@@ -32,6 +33,8 @@ _CONNECTION = {
     "access_token_set": True,
     "client_secret_set": False,
     "refresh_token_set": False,
+    "webhook_secret_set": False,
+    "webhook_url": "https://help.example.com/inbound/crm/1/hubspot",
     "field_map": {
         "company": {"property": "company", "direction": "both"},
         "tier": {"property": "supportdesk_tier", "direction": "pull"},
@@ -54,6 +57,12 @@ def _out(connection) -> CrmConnection:
         access_token_set=bool(connection.access_token),
         client_secret_set=bool(connection.client_secret),
         refresh_token_set=bool(connection.refresh_token),
+        webhook_secret_set=bool(connection.webhook_secret),
+        webhook_url=(
+            external_url("inbound.crm_webhook_receive", connection_id=connection.id)
+            if connection.provider.value == "hubspot"
+            else None
+        ),
         field_map=connection.field_map,
         timeline_events=connection.timeline_events,
         timeline_object=connection.timeline_object,

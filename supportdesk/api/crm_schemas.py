@@ -37,6 +37,9 @@ class CrmConnectionUpdate(Input):
     client_id: str = Field("", max_length=300, description="Salesforce consumer key.")
     client_secret: str = Field("", max_length=2000, description="Salesforce consumer secret.")
     refresh_token: str = Field("", max_length=2000, description="Salesforce OAuth refresh token.")
+    webhook_secret: str = Field(
+        "", max_length=2000, description="HubSpot app client secret (signs its webhooks)."
+    )
     field_map: FieldMap | None = None
     timeline_events: list[Literal["ticket.created", "ticket.resolved"]] | None = None
     timeline_object: Literal["Task", "Case"] = "Task"
@@ -58,6 +61,10 @@ class CrmConnection(Output):
     access_token_set: bool
     client_secret_set: bool
     refresh_token_set: bool
+    webhook_secret_set: bool
+    webhook_url: str | None = Field(
+        description="Where HubSpot posts contact changes (HubSpot only)."
+    )
     field_map: dict[str, FieldMappingOut]
     timeline_events: list[str]
     timeline_object: str

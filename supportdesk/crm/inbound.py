@@ -113,6 +113,37 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
     return f"Updated from {connection.provider.label}: " + ", ".join(changes) + "."
 
 
+def apply_contacts(connection: CrmConnection, contact_ids: list[str]) -> int:
+    """Read the named HubSpot contacts (a webhook said they changed) and take their mapped
+    fields onto the customers with the same email; returns how many changed. Commits."""
+    fields = list(_pulled(connection).values())
+    if not fields or connection.provider is not Provider.HUBSPOT:
+        return 0
+    crm = client(connection)
+    changed = 0
+    try:
+        for contact_id in contact_ids:
+            found = crm.read_contact_by_id(contact_id, fields)
+            if found is None:
+                continue
+            customer = db.session.scalar(
+                sa.select(Customer).where(
+                    Customer.organization_id == connection.organization_id,
+                    Customer.email == found.email,
+                )
+            )
+            if customer is not None and apply(connection, customer, found):
+                changed += 1
+    except AuthFailed as exc:
+        service.record_check(connection, str(exc))
+    except CrmError as exc:  # the scheduled pull reads these changes later
+        log.warning("CRM webhook of connection %s not applied: %s", connection.id, exc)
+    finally:
+        crm.http.close()
+    db.session.commit()
+    return changed
+
+
 def pull(connection: CrmConnection) -> int:
     """Take every contact changed since the cursor; returns how many customers changed. Commits
     after each page's worth so a long pull keeps its progress (the cursor moves with it)."""

@@ -68,6 +68,8 @@ class CrmConnection(db.Model):
     client_id: Mapped[str] = mapped_column(sa.String(300), default="")
     client_secret: Mapped[str | None] = mapped_column(EncryptedText)
     refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
+    # HubSpot: the app's client secret, which signs the webhooks HubSpot sends us (v3).
+    webhook_secret: Mapped[str | None] = mapped_column(EncryptedText)
     # Salesforce: the session from the last refresh, and the instance it named.
     session_token: Mapped[str | None] = mapped_column(EncryptedText)
     instance_url: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -91,6 +91,7 @@ def save_connection(
     client_id: str = "",
     client_secret: str = "",
     refresh_token: str = "",
+    webhook_secret: str = "",
     field_map: dict[str, dict[str, str]] | None = None,
     timeline_events: list[str] | None = None,
     timeline_object: str = "Task",
@@ -112,6 +113,7 @@ def save_connection(
             db.session.add(connection)
         connection.provider = chosen
         connection.access_token = connection.client_secret = connection.refresh_token = None
+        connection.webhook_secret = None
         connection.session_token, connection.instance_url, connection.client_id = None, "", ""
         connection.pull_cursor = None
     url = _clean_url(base_url, chosen)
@@ -124,6 +126,8 @@ def save_connection(
             connection.access_token = access_token.strip()
         elif not connection.access_token:
             errors["access_token"] = "Paste the private app's access token."  # noqa: S105
+        if webhook_secret.strip():
+            connection.webhook_secret = webhook_secret.strip()
     else:
         connection.client_id = client_id.strip()[:300]
         if not connection.client_id:

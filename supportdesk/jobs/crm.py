@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from supportdesk import jobs
 from supportdesk.crm import inbound, service, sync
+from supportdesk.crm.models import CrmConnection
+from supportdesk.extensions import db
 from supportdesk.jobs import job
 
 
@@ -24,3 +26,12 @@ def sweep_crm() -> int:
 def pull_crm() -> int:
     """Pull tier and company changed in each CRM since its cursor."""
     return inbound.pull_all()
+
+
+@job
+def apply_crm_webhook(connection_id: int, contact_ids: list[str]) -> int:
+    """Take the contacts a CRM webhook named (see supportdesk.inbound.crm)."""
+    connection = db.session.get(CrmConnection, connection_id)
+    if connection is None or not connection.enabled:
+        return 0
+    return inbound.apply_contacts(connection, contact_ids)

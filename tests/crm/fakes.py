@@ -228,8 +228,11 @@ class FakeHubSpot(_Fake):
         if m == "POST" and p == "/crm/v3/objects/contacts/search":
             return self._search(b)
         if m == "GET" and p.startswith("/crm/v3/objects/contacts/"):
-            email = unquote(p.rsplit("/", 1)[1])
-            contact = self.contact(email) if seen.args.get("idProperty") == "email" else None
+            key = unquote(p.rsplit("/", 1)[1])
+            if seen.args.get("idProperty") == "email":
+                contact = self.contact(key)
+            else:
+                contact = self.contacts.get(key)
             if contact is None:
                 return self.json(
                     {

@@ -242,6 +242,17 @@ class HubSpot:
             return None
         return self._found(json_or_empty(response))
 
+    def read_contact_by_id(self, contact_id: str, properties: list[str]) -> Found | None:
+        """The contact with this HubSpot id, or None."""
+        response = self._call(
+            "GET",
+            f"/crm/v3/objects/contacts/{contact_id}",
+            params={"properties": ",".join(["email", *properties])},
+        )
+        if response.status_code == 404:
+            return None
+        return self._found(json_or_empty(response))
+
     def changed_since(self, since: dt.datetime, properties: list[str]) -> Iterator[Found]:
         """Contacts modified at or after `since`, oldest change first, every page."""
         after = None
