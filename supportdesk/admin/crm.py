@@ -75,7 +75,9 @@ def crm_full_sync():
     """Queue every customer for a contact upsert (runs in the background)."""
     return act(
         lambda: service.queue_full_sync(current_user),
-        done=lambda n: Saved(f"{n} customers queued for the CRM.", url_for("admin.crm_log")),
+        done=lambda n: Saved(
+            f"{n} customer{'' if n == 1 else 's'} queued for the CRM.", url_for("admin.crm_log")
+        ),
         back=_page(),
     )
 

@@ -328,16 +328,72 @@ def on_events(items: list[Any]) -> None:
 
 
 def queue_full_sync(actor: User) -> int:
-    """Queue a contact upsert for every customer of the organization; returns how many."""
+    """Queue a contact upsert for every customer of the organization that has none waiting;
+    returns how many. Two statements whatever the number of customers; the rows are the
+    progress (the sync log counts them down) and survive restarts, so the sync resumes."""
     require(actor, "crm.manage")
     connection = require_connection(actor.organization_id)
-    count = 0
-    for customer in db.session.scalars(
-        sa.select(Customer).where(Customer.organization_id == actor.organization_id)
-    ):
-        if queue_contact(connection, customer) is not None:
-            count += 1
-    db.session.flush()
+    now = utcnow()
+    waiting = sa.select(CrmSync.customer_id).where(
+        CrmSync.connection_id == connection.id,
+        CrmSync.kind == SyncKind.CONTACT,
+        CrmSync.state.in_(PENDING_STATES),
+    )
+    chosen = sa.select(Customer.id).where(
+        Customer.organization_id == actor.organization_id, Customer.id.not_in(waiting)
+    )
+    key = sa.func.concat("contact:", Customer.id, f":full:{now.timestamp():.6f}")
+    inserted = (
+        db.session.execute(
+            sa.insert(CrmSync)
+            .from_select(
+                [
+                    "organization_id",
+                    "connection_id",
+                    "customer_id",
+                    "kind",
+                    "event_key",
+                    "payload",
+                    "crm_object_id",
+                    "request_summary",
+                    "response_summary",
+                    "duration_ms",
+                    "created_at",
+                    "state",
+                    "attempts",
+                    "next_attempt_at",
+                    "last_error",
+                ],
+                sa.select(
+                    sa.literal(actor.organization_id),
+                    sa.literal(connection.id),
+                    Customer.id,
+                    sa.literal(SyncKind.CONTACT.value),
+                    key,
+                    sa.cast(sa.literal("{}"), CrmSync.__table__.c.payload.type),
+                    sa.literal(""),
+                    sa.literal(""),
+                    sa.literal(""),
+                    sa.literal(0),
+                    sa.literal(now, CrmSync.__table__.c.created_at.type),
+                    sa.literal(OutboxState.QUEUED.value),
+                    sa.literal(0),
+                    sa.literal(now, CrmSync.__table__.c.next_attempt_at.type),
+                    sa.literal(""),
+                ).where(Customer.id.in_(chosen)),
+            )
+            .returning(CrmSync.customer_id)
+        )
+        .scalars()
+        .all()
+    )
+    count = len(inserted)
+    db.session.execute(
+        sa.update(Customer)
+        .where(Customer.organization_id == actor.organization_id)
+        .values(crm_sync_status="pending")
+        .execution_options(synchronize_session=False)
+    )
     audit.record(
         actor.organization_id,
         "crm.full_sync_started",

@@ -172,8 +172,11 @@ def test_a_full_sync_queues_every_customer_and_is_audited(
     assert "3 customers queued for the CRM." in client.get(response.headers["Location"]).get_data(
         as_text=True
     )
+    again = _post(client, "/admin/crm", "/admin/crm/full-sync")  # before the worker ran
+    assert "0 customers queued" in client.get(again.headers["Location"]).get_data(as_text=True)
     run_crm_jobs(app)
     assert len(hubspot.contacts) == 3
+    assert len(syncs()) == 3
 
 
 def test_the_customer_page_shows_the_sync_and_refreshes_from_the_crm(

@@ -40,7 +40,7 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     expect(page.get_by_text("HubSpot answered: the connection works.")).to_be_visible()
 
     page.get_by_role("button", name="Sync all customers").click()
-    expect(page.get_by_text("1 customers queued for the CRM.")).to_be_visible()
+    expect(page.get_by_text("1 customer queued for the CRM.")).to_be_visible()
     expect(page.get_by_role("cell", name="Sent")).to_be_visible()
     page.screenshot(path="/tmp/crm-log.png", full_page=True)
     contact = hubspot.contact(desk.customer.email)
