@@ -25,7 +25,7 @@ from supportdesk.crm.models import (
 )
 from supportdesk.customers.events import CustomerCreated, CustomerUpdated
 from supportdesk.customers.models import Customer
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.outbox import PENDING_STATES, OutboxState
@@ -149,8 +149,9 @@ def save_connection(
     connection.enabled = bool(enabled)
     if errors:
         raise ValidationFailed("The connection is not complete.", errors)
+    if not touch_if_changed(connection):
+        return connection  # saved unchanged: its state, log and held rows stay as they are
     connection.status, connection.status_message = ConnectionStatus.UNTESTED, ""
-    connection.updated_at = utcnow()
     db.session.flush()
     audit.record_changes(
         actor.organization_id,
