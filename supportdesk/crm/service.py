@@ -161,7 +161,7 @@ def save_connection(
         before=before,
         after=audit.snapshot(connection, AUDITED),
     )
-    _resume(connection)
+    resume(connection)
     return connection
 
 
@@ -190,7 +190,7 @@ def record_check(connection: CrmConnection, problem: str | None) -> None:
     db.session.flush()
 
 
-def _resume(connection: CrmConnection) -> None:
+def resume(connection: CrmConnection) -> None:
     """Rows held while the connection was broken or off are due again now."""
     if not (connection.enabled and connection.has_credentials):
         return

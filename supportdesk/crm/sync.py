@@ -105,6 +105,8 @@ def check_connection(connection: CrmConnection) -> str | None:
     finally:
         crm.http.close()
     service.record_check(connection, problem)
+    if problem is None:
+        service.resume(connection)  # writes held while it was broken go out now
     db.session.commit()
     return problem
 
@@ -228,7 +230,7 @@ class _Run:
         jobs.defer(db.session, service.DRAIN_JOB, queue=service.QUEUE, at=until)
 
     def _hold(self, row: CrmSync, message: str) -> None:
-        # Until an admin saves the connection (service._resume makes them due again).
+        # Until an admin fixes the connection (service.resume makes them due again).
         row.state, row.locked_until, row.last_error = OutboxState.DEFERRED, None, message[:1000]
         row.next_attempt_at = utcnow() + dt.timedelta(days=1)
         self.outcomes[row.id] = False

@@ -411,3 +411,18 @@ def test_ticket_events_are_upserted_by_event_id_so_a_rerun_writes_nothing_new(
     assert record["Subject"] == f"Ticket #{number} opened: Login fails"
     who = "WhoId" if sobject == "Task" else "ContactId"
     assert record[who] == salesforce.contact(str(customer_id))["Id"]
+
+
+def test_a_successful_test_of_a_broken_connection_releases_its_held_writes(
+    app, agent, hubspot, hubspot_connection
+):
+    hubspot.token = "pat-na1-revoked-for-a-while"
+    _new_customer(agent)
+    run_crm_jobs(app)
+    assert syncs()[0].state is OutboxState.DEFERRED
+
+    hubspot.token = "pat-na1-good"  # the admin restored the app in HubSpot
+    assert sync.check_connection(reload(hubspot_connection)) is None
+    run_crm_jobs(app)
+
+    assert syncs()[0].state is OutboxState.SENT
