@@ -282,7 +282,17 @@ class _Run:
             return
         self._fresh()
         try:
-            ids, errors = self.crm.upsert_contacts(contacts)
+            known = {
+                self.customers[by_email[c.email].customer_id].crm_id: c
+                for c in contacts
+                if self.customers[by_email[c.email].customer_id].crm_id
+            }
+            ids = self.crm.update_contacts(known) if known else {}
+            rest = [c for c in contacts if c.email not in ids]
+            errors: dict[str, str] = {}
+            if rest:
+                upserted, errors = self.crm.upsert_contacts(rest)
+                ids.update(upserted)
             pairs = []
             if company_prop:
                 companies: dict[str, str] = {}

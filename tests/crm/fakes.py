@@ -173,6 +173,8 @@ class FakeHubSpot(_Fake):
             return self.json({"name": name, "type": "string", "fieldType": "text"})
         if m == "POST" and p == "/crm/v3/objects/contacts/batch/upsert":
             return self._upsert(b)
+        if m == "POST" and p == "/crm/v3/objects/contacts/batch/update":
+            return self._update(b)
         if m == "POST" and p == "/crm/v3/objects/companies/search":
             name = b["filterGroups"][0]["filters"][0]["value"]
             found = [c for c in self.companies.values() if c["properties"]["name"] == name]
@@ -283,6 +285,29 @@ class FakeHubSpot(_Fake):
         return self.json(
             {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}
         )
+
+    def _update(self, body: dict) -> Response:
+        results, errors = [], []
+        for item in body.get("inputs") or []:
+            contact = self.contacts.get(str(item["id"]))
+            if contact is None:
+                errors.append(
+                    {
+                        "status": "error",
+                        "category": "OBJECT_NOT_FOUND",
+                        "message": f"Object {item['id']} not found",
+                        "context": {"ids": [str(item["id"])]},
+                    }
+                )
+                continue
+            contact["properties"].update(item["properties"])
+            self._touch(contact, _now())
+            results.append(contact)
+        now = _iso(_now())
+        answer = {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}
+        if errors:
+            answer.update(errors=errors, numErrors=len(errors))
+        return self.json(answer, 207 if errors else 200)
 
     def _search(self, body: dict) -> Response:
         since = int(body["filterGroups"][0]["filters"][0]["value"])

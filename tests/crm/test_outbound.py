@@ -4,6 +4,7 @@ the outbox must survive (429, 5xx, expired and revoked tokens, refused data, ret
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -426,3 +427,91 @@ def test_a_successful_test_of_a_broken_connection_releases_its_held_writes(
     run_crm_jobs(app)
 
     assert syncs()[0].state is OutboxState.SENT
+
+
+def test_a_changed_email_updates_the_known_contact_instead_of_making_a_second(
+    app, agent, hubspot, hubspot_connection
+):
+    customer = _new_customer(agent)
+    run_crm_jobs(app)
+    contact_id = hubspot.contact("ana@acme.example")["id"]
+
+    customer = reload(customer)
+    customers.update_customer(
+        reload(agent),
+        customer,
+        email="ana@acme-corp.example",
+        name="Ana Lima",
+        tier=Tier.FREE,
+        company="Acme",
+    )
+    db.session.commit()
+    run_crm_jobs(app)
+
+    assert len(hubspot.contacts) == 1
+    assert hubspot.contacts[contact_id]["properties"]["email"] == "ana@acme-corp.example"
+    (update,) = hubspot.calls("POST", "/crm/v3/objects/contacts/batch/update")
+    assert update.body["inputs"][0]["id"] == contact_id
+
+
+def test_a_contact_deleted_in_hubspot_is_made_again_by_email(
+    app, agent, hubspot, hubspot_connection
+):
+    customer = _new_customer(agent)
+    run_crm_jobs(app)
+    hubspot.contacts.clear()
+
+    customer = reload(customer)
+    customers.update_customer(
+        reload(agent),
+        customer,
+        email=customer.email,
+        name="Ana L.",
+        tier=Tier.FREE,
+        company="Acme",
+    )
+    db.session.commit()
+    run_crm_jobs(app)
+
+    contact = hubspot.contact("ana@acme.example")
+    assert contact is not None and reload(customer).crm_id == contact["id"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "expected"),
+    [
+        pytest.param("hubspot", "There is no HubSpot API at", id="hubspot"),
+        pytest.param("salesforce", "There is no Salesforce login at", id="salesforce"),
+    ],
+)
+def test_a_wrong_address_is_said_so(app, admin, httpserver, provider, expected):
+    from werkzeug import Response
+
+    # A web server that is not the CRM: every path is a 404 page.
+    httpserver.expect_request(re.compile(".*")).respond_with_response(
+        Response("<h1>Not Found</h1>", 404, mimetype="text/html")
+    )
+    connection = service.save_connection(
+        admin,
+        provider=provider,
+        base_url=httpserver.url_for("/elsewhere"),
+        access_token="t",
+        client_id="c",
+        client_secret="s",
+        refresh_token="r",
+    )
+    db.session.commit()
+
+    assert sync.check_connection(connection).startswith(expected)
+
+
+def test_the_sync_log_never_keeps_a_token_answer(app, agent, salesforce, salesforce_connection):
+    salesforce.fail_next("POST", "/services/data/v60.0/composite", 503, {"message": "down"})
+    _new_customer(agent)
+
+    run_crm_jobs(app)
+
+    (row,) = syncs()
+    assert "POST /services/oauth2/token → 200" in row.request_summary
+    assert salesforce.session not in row.response_summary
+    assert "access_token" not in row.response_summary

@@ -89,8 +89,10 @@ class Http:
     def close(self) -> None:
         self.client.close()
 
-    def call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request (a path is joined to the base URL); network failures → Unavailable."""
+    def call(self, method: str, url: str, *, secret: bool = False, **kwargs: Any) -> httpx.Response:
+        """Send one request (a path is joined to the base URL); network failures → Unavailable.
+
+        `secret`: the answer carries credentials (a token endpoint): none of it is kept."""
         if url.startswith("/"):
             url = self.base_url + url
         started = time.perf_counter()
@@ -106,7 +108,7 @@ class Http:
                 f"{self.provider} could not be reached at {shown.host}: {exc.__class__.__name__}."
             ) from exc
         self._note(method, shown, str(response.status_code), started)
-        self.log.last_excerpt = response.text[:EXCERPT]
+        self.log.last_excerpt = "" if secret else response.text[:EXCERPT]
         return response
 
     def _note(self, method: str, url: httpx.URL, outcome: str, started: float) -> None:

@@ -113,7 +113,11 @@ class HubSpot:
 
     def check(self, properties: list[str]) -> None:
         """Raise with a sentence unless the token works and every mapped property exists."""
-        self._call("GET", "/crm/v3/objects/contacts", params={"limit": 1})
+        if self._call("GET", "/crm/v3/objects/contacts", params={"limit": 1}).status_code == 404:
+            raise Rejected(
+                f"There is no HubSpot API at {self.http.base_url} (404): check the API address "
+                "(https://api.hubapi.com)."
+            )
         for name in properties:
             response = self._call("GET", f"/crm/v3/properties/contacts/{name}")
             if response.status_code == 404:
@@ -144,6 +148,20 @@ class HubSpot:
             if c.email not in ids:
                 errors[c.email] = f"HubSpot did not take the contact: {problems or 'no result'}"
         return ids, errors
+
+    def update_contacts(self, contacts: dict[str, Contact]) -> dict[str, str]:
+        """Update contacts we know by HubSpot id (≤ 100), so a changed email changes that
+        contact rather than making a second one; returns email → id of those HubSpot took
+        (an id it no longer has is left out: the caller upserts that one by email)."""
+        inputs = [
+            {"id": contact_id, "properties": {**c.properties, "email": c.email}}
+            for contact_id, c in contacts.items()
+        ]
+        body = json_or_empty(
+            self._call("POST", "/crm/v3/objects/contacts/batch/update", json={"inputs": inputs})
+        )
+        taken = {str(r.get("id")) for r in body.get("results") or []}
+        return {c.email: contact_id for contact_id, c in contacts.items() if contact_id in taken}
 
     def company_id(self, name: str) -> str:
         """The id of the company with this name, created when HubSpot has none."""

@@ -122,12 +122,20 @@ class Salesforce:
                 "format": "json",
             },
             headers={"Accept": "application/json"},
+            secret=True,
         )
         body = json_or_empty(response)
         if response.status_code == 429:
             raise RateLimited("Salesforce's login rate limit was reached.", retry_after(response))
         if response.status_code >= 500:
             raise Unavailable(f"Salesforce's login answered {response.status_code}.")
+        if response.status_code == 404:
+            raise AuthFailed(
+                f"There is no Salesforce login at {self.http.base_url} (404): check the API "
+                "address (https://login.salesforce.com, or https://test.salesforce.com for a "
+                "sandbox).",
+                status=404,
+            )
         if response.status_code != 200 or not body.get("access_token"):
             raise AuthFailed(
                 f"Salesforce refused the refresh token ({_errors(body, response.status_code)}): "
