@@ -185,10 +185,11 @@ class _Run:
             for row in pending:
                 if row.id not in self.outcomes:
                     self._hold(row, str(exc))
+            return
         finally:
             self.crm.http.close()
-        if self.connection.status.value != "broken":
-            self.connection.checked_at = utcnow()
+        if any(self.outcomes.get(r.id) for r in pending):
+            service.record_check(self.connection, None)  # the CRM took writes: it works
 
     # -- outcomes -----------------------------------------------------------------------------
 
