@@ -20,7 +20,7 @@ from supportdesk.api.operations import operation
 from supportdesk.crm import inbound, queries, service, sync
 from supportdesk.crm.providers.base import CrmError
 from supportdesk.customers import queries as customers
-from supportdesk.errors import NotFound, ValidationFailed
+from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.compose import external_url
 
@@ -81,6 +81,7 @@ def _out(connection) -> CrmConnection:
     response=CrmConnection,
     response_example=_CONNECTION,
     admins_only=True,
+    references=True,
 )
 def crm_connection_get():
     """The organization's CRM connection without its secrets (404 when none). Admins only."""
@@ -98,10 +99,13 @@ def crm_connection_get():
     request_example={"provider": "hubspot", "access_token": "pat-na1-…"},
     response_example=_CONNECTION,
     admins_only=True,
+    conflicts=True,
 )
 def crm_connection_put(body: CrmConnectionUpdate):
     """Create or replace the connection's settings. Secrets left out keep their stored values;
-    they are stored encrypted and never returned. Admins only."""
+    they are stored encrypted and never returned; 409 names a secret the connection has never
+    had. An address whose host does not resolve, or is private, is refused by policy (403
+    naming `base_url`). Admins only."""
     field_map = body.field_map.model_dump(exclude_none=True) if body.field_map else None
     connection = service.save_connection(
         actor(), **body.model_dump(exclude={"field_map"}), field_map=field_map
@@ -118,6 +122,7 @@ def crm_connection_put(body: CrmConnectionUpdate):
     response=CrmTestResult,
     response_example={"ok": False, "message": "HubSpot refused the access token (401)."},
     admins_only=True,
+    references=True,
 )
 def crm_connection_test():
     """Call the CRM now; `message` says what is wrong when `ok` is false. Admins only."""
@@ -166,6 +171,7 @@ def crm_sync_list():
     summary="Refresh a customer from the CRM",
     response=CrmRefreshResult,
     response_example={
+        "ok": True,
         "message": "Updated from HubSpot: tier Free → Premium.",
         "crm_id": "501",
         "crm_sync_status": "synced",
@@ -175,17 +181,21 @@ def crm_sync_list():
     path_params={"customer_id": "The customer's id."},
 )
 def customer_crm_refresh(customer_id: int):
-    """Read the customer's CRM contact now and take its mapped tier and company."""
+    """Read the customer's CRM contact now and take its mapped tier and company. When the CRM
+    cannot be read, `ok` is false and `message` says why (nothing changes). 404 when no CRM is
+    connected."""
     require(actor(), "customer.edit")
     customer = customers.get_customer(organization_id(), customer_id)
     connection = service.get_connection(organization_id())
     if connection is None or not connection.enabled:
         raise NotFound("This organization has no CRM connection.")
+    ok = True
     try:
         message = inbound.refresh_customer(connection, customer)
     except CrmError as exc:
-        raise ValidationFailed(f"The CRM could not be read: {exc}") from exc
+        ok, message = False, f"The CRM could not be read: {exc}"
     return CrmRefreshResult(
+        ok=ok,
         message=message,
         crm_id=customer.crm_id,
         crm_sync_status=customer.crm_sync_status,

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from supportdesk.api.schemas import Input, Output
+from supportdesk.api.schemas import _PORT, Input, Output
+from supportdesk.crm.mapping import PROPERTY_PATTERN
 
 Direction = Literal["push", "pull", "both", "off"]
 
@@ -16,7 +17,10 @@ class FieldMapping(Input):
     """Where one customer field goes in the CRM, and which way it syncs."""
 
     property: str = Field(
-        min_length=1, max_length=100, description="The CRM property's internal name."
+        min_length=1,
+        max_length=100,
+        pattern=PROPERTY_PATTERN,
+        description="The CRM property's internal name (`Account.Name`: a related record's field).",
     )
     direction: Direction
 
@@ -32,7 +36,12 @@ class CrmConnectionUpdate(Input):
     """The connection's settings. Secrets are write-only: leave one out to keep the stored value."""
 
     provider: Literal["hubspot", "salesforce"]
-    base_url: str = Field("", max_length=500, description="Empty: the CRM's own address.")
+    base_url: str = Field(
+        "",
+        max_length=500,
+        pattern=rf"^(https?://[A-Za-z0-9.-]+(:{_PORT})?([/?#][!-~]*)?)?$",
+        description="Empty: the CRM's own address.",
+    )
     access_token: str = Field("", max_length=2000, description="HubSpot private-app token.")
     client_id: str = Field("", max_length=300, description="Salesforce consumer key.")
     client_secret: str = Field("", max_length=2000, description="Salesforce consumer secret.")
@@ -82,8 +91,9 @@ class CrmTestResult(Output):
 
 
 class CrmRefreshResult(Output):
-    """What a refresh from the CRM changed on the customer."""
+    """What a refresh from the CRM changed on the customer (or why the CRM could not be read)."""
 
+    ok: bool
     message: str
     crm_id: str | None
     crm_sync_status: str

@@ -56,7 +56,8 @@ SALESFORCE_EXTERNAL_ID = "SupportDesk_Id__c"
 SALESFORCE_EVENT_ID = "SupportDesk_Event_Id__c"
 SALESFORCE_ACCOUNT_KEY = "SupportDesk_Key__c"
 
-_PROPERTY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
+PROPERTY_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$"
+_PROPERTY = re.compile(PROPERTY_PATTERN)
 
 
 def defaults(provider: Provider) -> dict[str, dict[str, str]]:

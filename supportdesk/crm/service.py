@@ -26,7 +26,7 @@ from supportdesk.crm.models import (
 from supportdesk.customers.events import CustomerCreated, CustomerUpdated
 from supportdesk.customers.models import Customer
 from supportdesk.db import touch_if_changed, utcnow
-from supportdesk.errors import NotFound, ValidationFailed
+from supportdesk.errors import Conflict, NotFound, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.outbox import PENDING_STATES, OutboxState
 from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
@@ -73,8 +73,11 @@ def _clean_url(url: str, provider: Provider) -> str:
         raise ValidationFailed("The URL is too long.", {"base_url": "Use at most 500 characters."})
     try:
         guard.resolve(url, allow_private=bool(current_app.config["WEBHOOKS_ALLOW_PRIVATE"]))
-    except ValidationFailed as exc:
-        raise ValidationFailed(str(exc), {"base_url": str(exc)}) from exc
+    except guard.UnsafeDestination as exc:
+        # Keep its status: a malformed address is a 422, one refused by policy (a host that
+        # does not resolve, or a private address) a 403, as for webhook URLs.
+        exc.fields = {"base_url": exc.message}
+        raise
     if url.startswith("http://") and not current_app.config["WEBHOOKS_ALLOW_PRIVATE"]:
         raise ValidationFailed(
             "Use an https:// address.", {"base_url": "The CRM must be reached over https://."}
@@ -148,6 +151,9 @@ def save_connection(
     connection.timeline_object = timeline_object
     connection.enabled = bool(enabled)
     if errors:
+        if set(errors) <= {"access_token", "client_secret", "refresh_token"}:
+            # Nothing stored to keep: the request is well formed, the connection lacks them.
+            raise Conflict("The connection needs its credentials once.", errors)
         raise ValidationFailed("The connection is not complete.", errors)
     if not touch_if_changed(connection):
         return connection  # saved unchanged: its state, log and held rows stay as they are

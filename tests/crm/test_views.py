@@ -59,34 +59,37 @@ def test_an_admin_connects_hubspot_and_the_token_is_never_shown_again(client, ad
 
 
 @pytest.mark.parametrize(
-    ("data", "field_error"),
+    ("data", "status", "field_error"),
     [
-        pytest.param({}, "Paste the private app&#39;s access token.", id="no-token"),
+        pytest.param({}, 409, "Paste the private app&#39;s access token.", id="no-token"),
         pytest.param(
             {"access_token": "x", "tier_property": "bad name!"},
+            422,
             "Use a CRM property&#39;s internal name",
             id="bad-property",
         ),
         pytest.param(
             {"access_token": "x", "base_url": "ftp://crm.example"},
+            422,
             "Only http:// and https://",
             id="bad-url",
         ),
         pytest.param(
             {"provider": "salesforce", "client_id": "cid"},
+            409,
             "Enter it once; it is stored encrypted",
             id="salesforce-no-secret",
         ),
     ],
 )
 def test_a_bad_connection_form_is_shown_again_with_the_field_error(
-    client, admin, hubspot, data, field_error
+    client, admin, hubspot, data, status, field_error
 ):
     login_as(client, admin)
 
     response = _post(client, "/admin/crm", "/admin/crm", {**FORM, "base_url": hubspot.url, **data})
 
-    assert response.status_code == 422
+    assert response.status_code == status
     assert field_error in response.get_data(as_text=True)
     assert db.session.scalar(db.select(CrmConnection)) is None
 
@@ -255,7 +258,7 @@ def test_the_api_names_the_field_it_refuses(api_as, admin, hubspot):
         "PUT", "/crm/connection", json={"provider": "hubspot", "base_url": hubspot.url}
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "access_token" in response.json["error"]["fields"]
 
 
