@@ -79,6 +79,12 @@ DEFAULTS: dict[str, Any] = {
     "ATTACHMENT_MAX_FILES": 20,  # files on one message
     # Whose Authentication-Results to trust (our MTA's authserv-id); None: the topmost header.
     "INBOUND_AUTHSERV_ID": None,
+    # CRM sync (supportdesk.crm): timeout per call, retries of an unavailable CRM (seconds),
+    # the longest Retry-After we honour, and how long a worker holds claimed rows.
+    "CRM_TIMEOUT": 20,
+    "CRM_RETRY_SCHEDULE": "30,120,600,1800,7200,21600",
+    "CRM_RETRY_AFTER_MAX_SECONDS": 3600,
+    "CRM_LEASE_SECONDS": 300,
     "WEBHOOKS_ALLOW_PRIVATE": False,  # development/tests only: allow private and loopback targets
     "SSO_ALLOW_HTTP": False,  # development/tests only: an OpenID Connect issuer on plain http://
     "WEBHOOKS_CONNECT_TIMEOUT": 5,  # seconds to open the connection to a receiver

@@ -54,7 +54,10 @@ SUBSCRIBERS: tuple[str, ...] = (
     #    priority), which no subscriber above writes, so their place is free; last, as the one
     #    that only computes.
     "supportdesk.sla.service.on_ticket_events",
-    # 5. Live events for the console (supportdesk.live): last, so it sees every round's events
+    # 5. CRM sync rows (supportdesk.crm): contact upserts and timeline entries. Reads only what
+    #    the events carry; its place is free.
+    "supportdesk.crm.service.on_events",
+    # 6. Live events for the console (supportdesk.live): last, so it sees every round's events
     #    and the notification rows added above; it only notes them, and they are published to
     #    the agents' streams after the COMMIT (extensions.Session.commit).
     "supportdesk.live.messages.on_events",

@@ -30,6 +30,7 @@ def test_the_subscribers_are_the_named_list_in_its_order(app):
         "notifications",
         "assignment",
         "sla",
+        "crm",
         "live",
     ]
 

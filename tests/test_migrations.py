@@ -48,6 +48,8 @@ APP_TABLES = {
     "webhook_endpoints",
     "webhook_deliveries",
     "webhook_attempts",
+    "crm_connections",
+    "crm_syncs",
     "email_messages",
     "email_attempts",
     "notification_settings",

@@ -31,6 +31,8 @@ REQUIRED_ROLE: dict[str, Role] = {
     "agent.manage": Role.ADMIN,
     "mail.manage": Role.ADMIN,
     "webhook.manage": Role.ADMIN,
+    # The CRM connection (credentials, mapping), its sync log and full syncs.
+    "crm.manage": Role.ADMIN,
     "notifications.manage": Role.ADMIN,
     "organization.manage": Role.ADMIN,
     # The audit log is read by admins only (who did what, from where); nobody writes it by hand.

@@ -15,6 +15,7 @@ def _signed_in_only() -> None:
 from supportdesk.admin import (  # noqa: E402,F401  (registers the routes)
     agents,
     audit,
+    crm,
     deletions,
     fields,
     invitations,

@@ -12,6 +12,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     attachments,
     audit_log,
     bulk,
+    crm,
     custom_fields,
     customers,
     docs,

@@ -55,6 +55,11 @@ ACTIONS: dict[str, str] = {
     "webhook.enabled": "Webhook endpoint enabled",
     "webhook.disabled": "Webhook endpoint disabled",
     "webhook.secret_rotated": "Webhook signing secret rotated",
+    # CRM sync
+    "crm.connected": "CRM connected",
+    "crm.updated": "CRM connection changed",
+    "crm.disconnected": "CRM disconnected",
+    "crm.full_sync_started": "Full CRM sync started",
     # SLA
     "sla_calendar.saved": "Business calendar saved",
     "sla_policy.saved": "SLA policy saved",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.forms import CustomerForm
+from supportdesk.crm import inbound
+from supportdesk.crm import service as crm
+from supportdesk.crm.providers.base import CrmError
 from supportdesk.customers import queries, service
 from supportdesk.params import query_int
 from supportdesk.submit import Saved, act, submit
@@ -34,7 +37,13 @@ def customer_list():
 
 def _customer_page(customer, form: CustomerForm) -> str:
     tickets = customer_tickets(current_user.organization_id, customer.id, limit=50)
-    return render_template("console/customer.html", customer=customer, form=form, tickets=tickets)
+    return render_template(
+        "console/customer.html",
+        customer=customer,
+        form=form,
+        tickets=tickets,
+        crm_connection=crm.get_connection(current_user.organization_id),
+    )
 
 
 @bp.get("/customers/<int:customer_id>")
@@ -86,3 +95,20 @@ def customer_suppression_lift(customer_id: int):
         done=lambda _: Saved(f"Email to {customer.email} is sent again.", page),
         back=page,
     )
+
+
+@bp.post("/customers/<int:customer_id>/crm-refresh")
+@requires("customer.edit")
+def customer_crm_refresh(customer_id: int):
+    """Read the customer's CRM contact now and take its tier and company (as mapped)."""
+    customer = queries.get_customer(current_user.organization_id, customer_id)
+    page = url_for("console.customer_show", customer_id=customer_id)
+    connection = crm.get_connection(current_user.organization_id)
+    if connection is None or not connection.enabled:
+        flash("No CRM is connected: an admin connects one under CRM.", "error")
+        return redirect(page)
+    try:
+        flash(inbound.refresh_customer(connection, customer), "success")
+    except CrmError as exc:
+        flash(f"The CRM could not be read: {exc}", "error")
+    return redirect(page)

@@ -12,3 +12,10 @@ class CustomerCreated:
     """A customer row was added in this transaction (by an agent, or by a ticket from a new sender)."""
 
     customer: Customer
+
+
+@dataclass(frozen=True)
+class CustomerUpdated:
+    """An agent changed a customer's details in this transaction (not a CRM pull)."""
+
+    customer: Customer

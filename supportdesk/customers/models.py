@@ -50,6 +50,12 @@ class Customer(db.Model):
     # The language mail to this customer speaks (supportdesk.i18n.LANGUAGES); None: not known
     # yet, mail in English, and the next inbound mail's Content-Language fills it.
     language: Mapped[str | None] = mapped_column(sa.String(16))
+    # The CRM's contact id and how the last sync went (supportdesk.crm): status is "" (never),
+    # "pending", "synced" or "failed", with the reason in words.
+    crm_id: Mapped[str | None] = mapped_column(sa.String(100))
+    crm_synced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    crm_sync_status: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    crm_sync_error: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
 
     @property
     def email_suppressed(self) -> bool:

@@ -9,11 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from supportdesk import events, i18n
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
-from supportdesk.customers.events import CustomerCreated
+from supportdesk.customers.events import CustomerCreated, CustomerUpdated
 from supportdesk.customers.models import Customer, Tier
 from supportdesk.db import utcnow
 from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.sla import service as sla
+from supportdesk.tickets.models import ACTIVE_STATUSES, Ticket
 
 MAX_EMAIL = 254  # the column's size (RFC 5321's limit on a path)
 
@@ -147,14 +149,39 @@ def update_customer(
                 f"A customer with the address {email} already exists.",
                 {"email": "This address belongs to another customer."},
             )
+    before = (customer.email, customer.name, customer.tier, customer.company)
     customer.email = email
     customer.name = name.strip()
-    customer.tier = tier
     customer.company = company.strip()
     if language is not KEEP:
         customer.language = i18n.check(language)
+    change_tier(customer, tier)
+    if before != (customer.email, customer.name, customer.tier, customer.company):
+        events.record(db.session, CustomerUpdated(customer))
     db.session.flush()
     return customer
+
+
+def change_tier(customer: Customer, tier: Tier) -> bool:
+    """Set the customer's tier; when it changes, their open tickets take the new tier's SLA.
+
+    The one way a tier changes (an agent's edit, a CRM pull). Returns whether it changed.
+    """
+    if customer.tier is tier:
+        db.session.flush()
+        return False
+    customer.tier = tier
+    db.session.flush()
+    ticket_ids = db.session.scalars(
+        sa.select(Ticket.id).where(
+            Ticket.organization_id == customer.organization_id,
+            Ticket.customer_id == customer.id,
+            Ticket.status.in_(ACTIVE_STATUSES),
+        )
+    ).all()
+    if ticket_ids:
+        sla.recompute(ticket_ids)
+    return True
 
 
 def suppress_email(organization_id: int, email: str, reason: str) -> bool:

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("inbound", __name__)
 
-from supportdesk.inbound import views  # noqa: E402,F401  (registers the routes)
+from supportdesk.inbound import crm, views  # noqa: E402,F401  (registers the routes)

@@ -12,6 +12,7 @@ from supportdesk.accounts.permissions import REQUIRED_ROLE, PermissionDenied, al
 from supportdesk.audit import queries as audit_queries
 from supportdesk.audit.queries import AuditFilters
 from supportdesk.bulk_actions import service as bulk
+from supportdesk.crm import service as crm
 from supportdesk.customers import service as customers
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as field_service
@@ -53,6 +54,7 @@ EXPECTED: dict[str, set[Role]] = {
     "agent.manage": {AD},
     "mail.manage": {AD},
     "webhook.manage": {AD},
+    "crm.manage": {AD},
     "notifications.manage": {AD},
     "organization.manage": {AD},
     "audit_log.view": {AD},
@@ -135,6 +137,9 @@ ATTEMPTS: dict[str, Callable] = {
     "mail.manage": lambda staff, user: support_addresses.add_address(user, "help@new.example"),
     "webhook.manage": lambda staff, user: webhooks.create_endpoint(
         user, url="http://127.0.0.1:9/hooks", event_types=["ticket.created"]
+    ),
+    "crm.manage": lambda staff, user: crm.save_connection(
+        user, provider="hubspot", base_url="http://127.0.0.1:9", access_token="pat-test"
     ),
     "notifications.manage": lambda staff, user: notifications.update_settings(
         user, accent_color="#123456"

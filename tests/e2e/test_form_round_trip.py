@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from supportdesk.accounts.models import AssignmentStrategy, Role
+from supportdesk.crm import service as crm
 from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
 from supportdesk.fields import saved_views
@@ -219,6 +220,27 @@ def populated_webhook(desk: Desk):
     )
 
 
+def populated_crm_connection(desk: Desk):
+    # Salesforce (not the first CRM), every direction and the timeline away from the defaults.
+    connection = crm.save_connection(
+        desk.admin,
+        provider="salesforce",
+        base_url="http://127.0.0.1:9",
+        client_id="3MVG9-consumer-key",
+        client_secret="consumer-secret",
+        refresh_token="5Aep861-refresh",
+        field_map={
+            "company": {"property": "Account.Name", "direction": "push"},
+            "tier": {"property": "Plan__c", "direction": "both"},
+        },
+        timeline_events=["ticket.resolved"],
+        timeline_object="Case",
+        enabled=False,
+    )
+    crm.record_check(connection, None)  # tested and working: the page shows no problem
+    return connection
+
+
 def populated_notification_settings(desk: Desk):
     row = settings_for(desk.org.id)
     row.ticket_acknowledged = False
@@ -370,6 +392,12 @@ ROUND_TRIPS = {
         "Save endpoint",
         lambda e: {"endpoint": rows("webhook_endpoints", id=e.id)},
     ),
+    "/admin/crm": RoundTrip(
+        populated_crm_connection,
+        lambda c: "/admin/crm",
+        "Save connection",
+        lambda c: {"connection": rows("crm_connections", id=c.id), "syncs": rows("crm_syncs")},
+    ),
     "/admin/notifications": RoundTrip(
         populated_notification_settings,
         lambda s: "/admin/notifications",
@@ -517,6 +545,12 @@ NOT_EDIT_FORMS = {
     "/help/<org_slug>/portal/contact": "opens a ticket",
     "/help/<org_slug>/portal/contact/embed": "opens a ticket",
     "/help/<org_slug>/portal/rate/<token>": "adds a comment to a rating",
+    "/admin/crm/test": "a button: calls the CRM (tested in test_crm)",
+    "/admin/crm/full-sync": "a button: queues every customer",
+    "/admin/crm/disconnect": "a button",
+    "/admin/crm/log/<int:sync_id>/resend": "a button",
+    "/customers/<int:customer_id>/crm-refresh": "a button: reads the CRM (tested in test_crm)",
+    "/inbound/crm/<int:connection_id>/hubspot": "HubSpot's signed webhook, no form",
 }
 
 

@@ -279,6 +279,51 @@ def _knowledge_base(desk) -> tuple[int, int, int]:
     return article.id, revision.id, billing.id
 
 
+def _crm(desk) -> None:
+    """A HubSpot connection that broke, with a sent, a waiting and a failed sync, and the
+    customer's last error, so the CRM pages and the customer's CRM card have rows to show."""
+    from supportdesk.crm.mapping import defaults
+    from supportdesk.crm.models import ConnectionStatus, CrmConnection, CrmSync, Provider, SyncKind
+
+    connection = CrmConnection(
+        organization_id=desk.org.id,
+        provider=Provider.HUBSPOT,
+        base_url="https://api.hubapi.com",
+        access_token="pat-na1-e2e",
+        field_map=defaults(Provider.HUBSPOT),
+        timeline_events=["ticket.created", "ticket.resolved"],
+        status=ConnectionStatus.BROKEN,
+        status_message="HubSpot refused the access token (401): it was revoked or mistyped.",
+    )
+    db.session.add(connection)
+    db.session.flush()
+    for n, state in enumerate((OutboxState.SENT, OutboxState.DEFERRED, OutboxState.FAILED)):
+        db.session.add(
+            CrmSync(
+                organization_id=desk.org.id,
+                connection_id=connection.id,
+                customer_id=desk.customer.id,
+                kind=SyncKind.CONTACT if n != 1 else SyncKind.TIMELINE,
+                event_key=f"e2e-{n}",
+                payload={
+                    "event": "ticket.created",
+                    "number": desk.ticket.number,
+                    "subject": desk.ticket.subject,
+                },
+                state=state,
+                attempts=1,
+                crm_object_id="501" if state is OutboxState.SENT else "",
+                request_summary="POST /crm/v3/objects/contacts/batch/upsert → 200 in 84 ms",
+                response_summary='{"status": "COMPLETE", "results": [{"id": "501"}]}',
+                last_error="" if state is OutboxState.SENT else "HubSpot answered 503.",
+            )
+        )
+    desk.customer.crm_id = "501"
+    desk.customer.crm_sync_status = "failed"
+    desk.customer.crm_sync_error = "HubSpot refused the data: Property values were not valid."
+    db.session.flush()
+
+
 def populate(desk) -> Site:
     """Give `desk` a conversation, mail both ways, SLA settings, a webhook and a varied queue."""
     tickets.reply(desk.agent, desk.ticket, "Sorry for the wait. Could you send the booking?")
@@ -292,6 +337,7 @@ def populate(desk) -> Site:
     _queue_of_every_kind(desk)
     _deleted_ticket(desk)
     endpoint, delivery = _webhook(desk)
+    _crm(desk)
     canned, macro = _replies_and_macros(desk)
     secret = _links(desk)
     job = _bulk_job(desk)

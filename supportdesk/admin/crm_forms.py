@@ -1,0 +1,91 @@
+"""Admin form for the CRM connection: provider, where, credentials (write-only), mapping, timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from supportdesk.admin.webhook_forms import CheckboxesField
+from supportdesk.crm import mapping
+from supportdesk.crm.models import CrmConnection, Provider
+from supportdesk.crm.service import TIMELINE_EVENTS, TIMELINE_OBJECTS
+from supportdesk.web import Form
+
+DIRECTION_CHOICES = [SelectChoice(value, label) for value, label in mapping.DIRECTIONS.items()]
+
+
+class CrmConnectionForm(Form):
+    """The connection's settings. Secret fields are never filled in: empty keeps the stored one."""
+
+    provider = SelectField("CRM", choices=[SelectChoice(p.value, p.label) for p in Provider])
+    base_url = StringField("API address", validators=[Optional(), Length(max=500)])
+    access_token = PasswordField(
+        "Private app access token", validators=[Optional(), Length(max=2000)]
+    )
+    webhook_secret = PasswordField(
+        "App client secret (webhooks)", validators=[Optional(), Length(max=2000)]
+    )
+    client_id = StringField("Consumer key (client id)", validators=[Optional(), Length(max=300)])
+    client_secret = PasswordField("Consumer secret", validators=[Optional(), Length(max=2000)])
+    refresh_token = PasswordField("Refresh token", validators=[Optional(), Length(max=2000)])
+    company_property = StringField(
+        "Company ⇄ CRM property", validators=[Optional(), Length(max=100)]
+    )
+    company_direction = SelectField("Company direction", choices=DIRECTION_CHOICES)
+    tier_property = StringField("Tier ⇄ CRM property", validators=[Optional(), Length(max=100)])
+    tier_direction = SelectField("Tier direction", choices=DIRECTION_CHOICES)
+    timeline_events = CheckboxesField(
+        "Ticket events on the contact's timeline",
+        choices=[SelectChoice(e, e) for e in TIMELINE_EVENTS],
+    )
+    timeline_object = SelectField(
+        "Salesforce record for ticket events",
+        choices=[SelectChoice(o, o) for o in TIMELINE_OBJECTS],
+    )
+    enabled = BooleanField("Sync is on")
+
+    @staticmethod
+    def initial(connection: CrmConnection | None) -> dict[str, Any]:
+        """The form's values for a GET (strings, so the selects show the stored choice)."""
+        provider = connection.provider if connection else Provider.HUBSPOT
+        field_map = (connection.field_map if connection else None) or mapping.defaults(provider)
+        return {
+            "provider": provider.value,
+            "base_url": connection.base_url if connection else "",
+            "client_id": connection.client_id if connection else "",
+            "company_property": field_map["company"]["property"],
+            "company_direction": field_map["company"]["direction"],
+            "tier_property": field_map["tier"]["property"],
+            "tier_direction": field_map["tier"]["direction"],
+            "timeline_events": connection.timeline_events if connection else list(TIMELINE_EVENTS),
+            "timeline_object": connection.timeline_object if connection else "Task",
+            "enabled": connection.enabled if connection else True,
+        }
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of crm.service.save_connection."""
+        return {
+            "provider": self.provider.data,
+            "base_url": self.base_url.data or "",
+            "access_token": self.access_token.data or "",
+            "client_id": self.client_id.data or "",
+            "client_secret": self.client_secret.data or "",
+            "refresh_token": self.refresh_token.data or "",
+            "webhook_secret": self.webhook_secret.data or "",
+            "field_map": {
+                "company": {
+                    "property": self.company_property.data or "",
+                    "direction": self.company_direction.data,
+                },
+                "tier": {
+                    "property": self.tier_property.data or "",
+                    "direction": self.tier_direction.data,
+                },
+            },
+            "timeline_events": self.timeline_events.data or [],
+            "timeline_object": self.timeline_object.data,
+            "enabled": bool(self.enabled.data),
+        }

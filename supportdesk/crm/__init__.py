@@ -1,0 +1,1 @@
+"""CRM sync: an organization's connection to HubSpot or Salesforce, both ways, through the outbox."""

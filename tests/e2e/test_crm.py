@@ -1,0 +1,60 @@
+"""An admin connects HubSpot (a fake HubSpot on a local server), tests the connection and reads
+what is wrong, fixes it, syncs the customers; an agent sees the sync on the customer page and
+refreshes the customer from the CRM after their tier changed there."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.crm.fakes import FakeHubSpot
+from tests.e2e.conftest import sign_in
+
+
+def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
+    page: Page, desk, httpserver
+) -> None:
+    hubspot = FakeHubSpot(httpserver).install()
+    sign_in(page, desk.admin)
+    page.get_by_role("link", name="CRM").click()
+    expect(page.get_by_role("heading", name="Not connected")).to_be_visible()
+
+    page.get_by_label("CRM", exact=True).select_option("hubspot")
+    page.get_by_label("API address").fill(hubspot.url)
+    page.get_by_label("Private app access token").fill("pat-na1-mistyped")
+    page.get_by_role("button", name="Save connection").click()
+    expect(page.get_by_text("HubSpot connection saved.")).to_be_visible()
+    expect(page.get_by_label("Private app access token")).to_have_value("")
+
+    page.get_by_role("button", name="Test connection").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="The connection does not work")
+    ).to_contain_text(
+        "HubSpot refused the access token (401): it was revoked or mistyped. "
+        "Paste a current private-app token."
+    )
+    page.screenshot(path="/tmp/crm-admin-broken.png", full_page=True)
+
+    page.get_by_label("Private app access token").fill(hubspot.token)
+    page.get_by_role("button", name="Save connection").click()
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.get_by_text("HubSpot answered: the connection works.")).to_be_visible()
+
+    page.get_by_role("button", name="Sync all customers").click()
+    expect(page.get_by_text("1 customer queued for the CRM.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Sent")).to_be_visible()
+    page.screenshot(path="/tmp/crm-log.png", full_page=True)
+    contact = hubspot.contact(desk.customer.email)
+    assert contact is not None and contact["properties"]["lastname"] == "Bianchi"
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, desk.agent)
+    page.goto(f"/customers/{desk.customer.id}")
+    card = page.locator(".crm-card")
+    expect(card.get_by_text("Synced")).to_be_visible()
+    expect(card.get_by_text(contact["id"])).to_be_visible()
+
+    hubspot.edit(desk.customer.email, supportdesk_tier="premium")
+    card.get_by_role("button", name="Refresh from CRM").click()
+    expect(page.get_by_text("Updated from HubSpot: tier Free → Premium.")).to_be_visible()
+    expect(page.locator(".content-head .badge")).to_have_text("Premium")
+    page.screenshot(path="/tmp/crm-customer.png", full_page=True)
