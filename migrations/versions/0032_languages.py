@@ -1,7 +1,7 @@
 """Languages: the console language of an agent, the mail language of a customer
 
 Revision ID: 0032
-Revises: 0029
+Revises: 0031
 Create Date: 2026-11-28 03:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0032"
-down_revision = "0029"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
