@@ -51,6 +51,9 @@ SUBSCRIBERS: tuple[str, ...] = (
     #    priority), which no subscriber above writes, so their place is free; last, as the one
     #    that only computes.
     "supportdesk.sla.service.on_ticket_events",
+    # 5. Reports: note the tickets whose history grew, for the refresh job to count again
+    #    (supportdesk.reports.service). Last: it must see the events every subscriber above adds.
+    "supportdesk.reports.service.on_ticket_events",
 )
 
 log = logging.getLogger(__name__)

@@ -57,6 +57,9 @@ APP_TABLES = {
     "custom_fields",
     "saved_views",
     "composer_drafts",
+    "report_dirty",
+    "report_ticket_days",
+    "report_daily",
 }
 
 

@@ -109,9 +109,14 @@ def update_customer(
             )
     customer.email = email
     customer.name = name.strip()
+    retiered = customer.tier is not tier
     customer.tier = tier
     customer.company = company.strip()
     db.session.flush()
+    if retiered:
+        from supportdesk.reports.service import mark_customer
+
+        mark_customer(customer)  # their tickets move to the new tier's figures
     return customer
 
 

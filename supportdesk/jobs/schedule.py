@@ -13,4 +13,5 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.api.purge_idempotency_keys", "default", 3600),
     ("supportdesk.jobs.audit.purge_audit_log", "default", 3600),
     ("supportdesk.jobs.bulk_actions.resume_bulk_jobs", "default", 300),
+    ("supportdesk.jobs.reports.refresh_reports", "default", 60),
 ]
