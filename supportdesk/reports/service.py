@@ -43,12 +43,18 @@ Key = tuple  # (organization_id, tag, day, team_id, assignee_id, channel, priori
 
 
 def on_ticket_events(batch: list[Any]) -> None:
-    """Subscriber: note every ticket whose history just grew, in the same transaction."""
-    rows = {
-        (e.organization_id, e.ticket_id or e.ticket.id) for e in batch if isinstance(e, TicketEvent)
-    }
-    if rows:
-        mark([ticket_id for _org, ticket_id in rows], organization_ids=dict(map(reversed, rows)))
+    """Subscriber: note every ticket whose history just grew or that was deleted (its share of
+    the days must go), in the same transaction."""
+    from supportdesk.tickets.domain_events import TicketDeleted
+
+    orgs: dict[int, int] = {}
+    for e in batch:
+        if isinstance(e, TicketEvent):
+            orgs[e.ticket_id or e.ticket.id] = e.organization_id
+        elif isinstance(e, TicketDeleted):
+            orgs[e.deletion.ticket_id] = e.deletion.organization_id
+    if orgs:
+        mark(orgs, organization_ids=orgs)
 
 
 def mark(ticket_ids: Iterable[int], *, organization_ids: dict[int, int]) -> None:
