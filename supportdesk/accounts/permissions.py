@@ -35,6 +35,9 @@ REQUIRED_ROLE: dict[str, Role] = {
     "organization.manage": Role.ADMIN,
     # The audit log is read by admins only (who did what, from where); nobody writes it by hand.
     "audit_log.view": Role.ADMIN,
+    # Reports: every agent sees their own figures; leads (senior agents) and admins see every
+    # team's and agent's. Exports of tickets and reports follow the same line.
+    "report.view_team": Role.SENIOR_AGENT,
     # Custom ticket fields: their definitions; values are ticket edits ("ticket.edit").
     "field.manage": Role.ADMIN,
     # Saved views: every agent keeps their own; sharing one with everybody is for seniors.

@@ -59,6 +59,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     macros,
     mail,
     notifications,
+    reports,
     saved_views,
     search,
     ticket_delete,

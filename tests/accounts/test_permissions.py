@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -19,6 +20,8 @@ from supportdesk.fields.models import FieldType
 from supportdesk.macros import service as macros
 from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
+from supportdesk.reports import params as report_params
+from supportdesk.reports.queries import Params as ReportParams
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets import merge as merging
@@ -58,6 +61,7 @@ EXPECTED: dict[str, set[Role]] = {
     "macro.apply": {A, S, AD},
     "ticket.bulk": {A, S, AD},
     "field.manage": {AD},
+    "report.view_team": {S, AD},
     "view.save": {V, A, S, AD},
     "view.share": {S, AD},
     "api_token.manage": {V, A, S, AD},
@@ -154,6 +158,9 @@ ATTEMPTS: dict[str, Callable] = {
         user, name="Ours", filters={"queue": "open"}, shared=True
     ),
     "macro.manage": lambda staff, user: macros.create_macro(user, name="Urgent", priority="high"),
+    "report.view_team": lambda staff, user: report_params.scoped(
+        user, ReportParams(dt.date(2026, 11, 1), dt.date(2026, 11, 28), assignee_id=staff.admin.id)
+    ),
     "macro.apply": lambda staff, user: macros.apply_macro(
         _ticket_for(staff), macros.create_macro(staff.admin, name="Urgent", priority="high"), user
     ),
