@@ -47,9 +47,7 @@ def report_dashboard():
         kpis=pages.kpis(report, today),
         panels=pages.panels(report),
         breakdown_headers=[FIGURES[f].label for f in pages.BREAKDOWN_FIGURES],
-        breakdown=pages.breakdown_rows(
-            p, by, rows, queries.names(org, by, [k for k, _ in rows])
-        ),
+        breakdown=pages.breakdown_rows(p, by, rows, queries.names(org, by, [k for k, _ in rows])),
         breakdowns=queries.BREAKDOWNS,
         groupings=queries.GROUPINGS,
         presets=report_params.PRESETS,

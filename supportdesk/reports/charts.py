@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 220
+WIDTH, HEIGHT = 960, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
 # Two series colours with enough contrast on white and in greyscale print (dark and mid blue).
 COLOURS = ("#1f4e96", "#6fa8dc", "#b45f06")
@@ -27,14 +27,16 @@ class Series:
 
 
 def _nice_max(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2 or 5 times a power of ten)."""
+    """An axis maximum at or above `value` whose four gridlines fall on round numbers
+    (steps of 1, 2 or 5 times a power of ten; whole steps for counts)."""
     if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
+        return 4
+    quarter = value / 4
+    power = 10 ** math.floor(math.log10(quarter))
     for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+        if quarter <= step * power:
+            return 4 * step * power
+    return 40 * power
 
 
 def _fmt(value: float | None, unit: str = "") -> str:

@@ -131,7 +131,9 @@ def kpis(report: Report, today: dt.date) -> list[Kpi]:
                 else ""
             )
         kind = f.ticket_list
-        link = _link(name, report.params) if kind != "backlog" or report.params.end >= today else None
+        link = (
+            _link(name, report.params) if kind != "backlog" or report.params.end >= today else None
+        )
         out.append(
             Kpi(
                 name,
@@ -154,8 +156,7 @@ def panels(report: Report) -> list[Panel]:
     out = []
     for key, title, kind, figures in PANELS:
         series = [
-            charts.Series(FIGURES[f].label, [pt.value(f) for pt in report.points])
-            for f in figures
+            charts.Series(FIGURES[f].label, [pt.value(f) for pt in report.points]) for f in figures
         ]
         unit = UNITS[FIGURES[figures[0]].unit]
         draw = charts.bars if kind == "bars" else charts.line
@@ -170,8 +171,10 @@ def panels(report: Report) -> list[Panel]:
             span = replace(p, start=pt.start, end=pt.end)
             cells = []
             for f in figures:
-                link = None if FIGURES[f].ticket_list == "backlog" else _link(f, span)
-                cells.append((format_value(f, pt.value(f)), link))
+                value = pt.value(f)
+                # Lists behind non-empty cells (the past backlog has none: tickets moved on).
+                listed = value and FIGURES[f].ticket_list != "backlog"
+                cells.append((format_value(f, value), _link(f, span) if listed else None))
             panel.rows.append(Row(label, cells))
         if key == "backlog":
             panel.note = "The backlog of past days has no list: tickets change since."
@@ -179,9 +182,7 @@ def panels(report: Report) -> list[Panel]:
     return out
 
 
-def breakdown_rows(
-    p: Params, by: str, rows: list[tuple[object, dict]], names: dict
-) -> list[Row]:
+def breakdown_rows(p: Params, by: str, rows: list[tuple[object, dict]], names: dict) -> list[Row]:
     """The breakdown table: one row per value of the dimension, links narrowed to it."""
     column = BREAKDOWNS[by]
     out = []
@@ -192,7 +193,9 @@ def breakdown_rows(
         cells = []
         for f in BREAKDOWN_FIGURES:
             value = FIGURES[f].value(sums)
-            link = _link(f, narrowed) if narrowed is not None and f in ("created", "solved") else None
+            link = (
+                _link(f, narrowed) if narrowed is not None and f in ("created", "solved") else None
+            )
             cells.append((format_value(f, value), link))
         out.append(Row(str(names.get(key, key)), cells))
     return out

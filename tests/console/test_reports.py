@@ -33,7 +33,10 @@ def world(app):
 
 
 def _kpi(html: str, label: str) -> str:
-    match = re.search(rf'title="[^"]*">{label}</h2>\s*<p class="kpi-value">(?:<a href="([^"]+)"[^>]*>)?([\d,.—%]+)', html)
+    match = re.search(
+        rf'title="[^"]*">{label}</h2>\s*<p class="kpi-value">(?:<a href="([^"]+)"[^>]*>)?([\d,.—%]+)',
+        html,
+    )
     assert match, label
     return match.group(2)
 
@@ -47,7 +50,9 @@ def _kpi(html: str, label: str) -> str:
         pytest.param(Role.VIEWER, "0", False, id="viewer-sees-their-own"),
     ],
 )
-def test_each_role_sees_its_figures_and_never_another_organization(client, world, role, created, team_view):
+def test_each_role_sees_its_figures_and_never_another_organization(
+    client, world, role, created, team_view
+):
     login_as(client, world.by_role(role))
     response = client.get("/reports?days=7")
     assert response.status_code == 200
