@@ -8,12 +8,12 @@ from flask_login import current_user
 from supportdesk.accounts.queries import assignment_choices
 from supportdesk.console import bp
 from supportdesk.customers.models import Tier
+from supportdesk.db import utcnow
+from supportdesk.replica import reads_replica
 from supportdesk.reports import pages, queries
 from supportdesk.reports import params as report_params
 from supportdesk.reports.metrics import FIGURES, local_day
 from supportdesk.reports.queries import ReportError
-from supportdesk.db import utcnow
-from supportdesk.replica import reads_replica
 from supportdesk.tickets.models import Channel, Priority
 
 
