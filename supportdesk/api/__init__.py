@@ -18,6 +18,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     macros,
     notifications,
     people,
+    reports,
     saved_views,
     tickets,
     webhook_endpoints,

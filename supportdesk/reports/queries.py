@@ -132,9 +132,11 @@ def report(organization_id: int, p: Params) -> Report:
         .group_by(ReportDaily.day)
     ).all()
     # The backlog when the previous period began: every move in and out of it before then.
-    backlog = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(ReportDaily.backlog_delta), 0)).where(
-            *where, ReportDaily.day < prev.start
+    backlog = int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(ReportDaily.backlog_delta), 0)).where(
+                *where, ReportDaily.day < prev.start
+            )
         )
     )
     by_day = {r.day: {m: int(getattr(r, m)) for m in MEASURES} for r in rows}
