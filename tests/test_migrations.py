@@ -60,6 +60,7 @@ APP_TABLES = {
     "report_dirty",
     "report_ticket_days",
     "report_daily",
+    "exports",
 }
 
 

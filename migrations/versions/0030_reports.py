@@ -100,7 +100,46 @@ def upgrade():
     )
 
 
+    op.create_table(
+        "exports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("format", sa.String(length=10), nullable=False),
+        sa.Column("excel_bom", sa.Boolean(), nullable=False),
+        sa.Column("parameters", JSON, nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "queued", "running", "completed", "failed", "cancelled",
+                name="export_status", native_enum=False, create_constraint=True, length=9,
+            ),
+            nullable=False,
+        ),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=True),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("storage_key", sa.String(length=64), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["organization_id"], ["organizations.id"], name=op.f("fk_exports_organization_id_organizations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["users.id"], name=op.f("fk_exports_requested_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exports")),
+    )
+    op.create_index("ix_exports_org_created", "exports", ["organization_id", "created_at"])
+
+
 def downgrade():
+    op.drop_index("ix_exports_org_created", table_name="exports")
+    op.drop_table("exports")
     op.drop_table("report_daily")
     op.drop_index("ix_report_ticket_days_org", table_name="report_ticket_days")
     op.drop_table("report_ticket_days")

@@ -54,6 +54,9 @@ ACTIONS: dict[str, str] = {
     "organization.updated": "Organization settings changed",
     # tickets
     "ticket.deleted": "Ticket deleted",
+    # exports (tickets and reports, as files)
+    "export.requested": "Export requested",
+    "export.downloaded": "Export downloaded",
     # the log itself
     "audit_log.purged": "Old audit entries purged (retention)",
 }

@@ -56,6 +56,7 @@ from supportdesk.console import (  # noqa: E402,F401  (registers the routes)
     bulk,
     composer,
     customers,
+    exports,
     macros,
     mail,
     notifications,

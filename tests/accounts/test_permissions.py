@@ -14,6 +14,7 @@ from supportdesk.audit import queries as audit_queries
 from supportdesk.audit.queries import AuditFilters
 from supportdesk.bulk_actions import service as bulk
 from supportdesk.customers import service as customers
+from supportdesk.exports import service as exports
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as field_service
 from supportdesk.fields.models import FieldType
@@ -62,6 +63,7 @@ EXPECTED: dict[str, set[Role]] = {
     "ticket.bulk": {A, S, AD},
     "field.manage": {AD},
     "report.view_team": {S, AD},
+    "export.manage_any": {AD},
     "view.save": {V, A, S, AD},
     "view.share": {S, AD},
     "api_token.manage": {V, A, S, AD},
@@ -158,6 +160,12 @@ ATTEMPTS: dict[str, Callable] = {
         user, name="Ours", filters={"queue": "open"}, shared=True
     ),
     "macro.manage": lambda staff, user: macros.create_macro(user, name="Urgent", priority="high"),
+    "export.manage_any": lambda staff, user: exports.get_export(
+        user,
+        exports.request_export(
+            UserFactory(organization=staff.org, role=Role.ADMIN), "tickets", "csv", {}
+        ).id,
+    ),
     "report.view_team": lambda staff, user: report_params.scoped(
         user, ReportParams(dt.date(2026, 11, 1), dt.date(2026, 11, 28), assignee_id=staff.admin.id)
     ),
