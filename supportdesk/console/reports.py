@@ -10,7 +10,7 @@ from supportdesk.console import bp
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.replica import reads_replica
-from supportdesk.reports import pages, queries
+from supportdesk.reports import csat, pages, queries
 from supportdesk.reports import params as report_params
 from supportdesk.reports.metrics import FIGURES, local_day
 from supportdesk.reports.queries import ReportError
@@ -36,6 +36,10 @@ def report_dashboard():
     report = queries.report(org, p)
     rows = queries.breakdown(org, p, by)
     agents, teams = assignment_choices(org) if team_view else ([], [])
+    zone = current_user.organization.time_zone
+    satisfaction = (
+        (csat.csat(org, p, zone), csat.csat(org, p.previous(), zone)) if csat.available() else None
+    )
     return render_template(
         "console/reports.html",
         p=p,
@@ -45,6 +49,7 @@ def report_dashboard():
         today=today,
         team_view=team_view,
         kpis=pages.kpis(report, today),
+        satisfaction=satisfaction,
         panels=pages.panels(report),
         breakdown_headers=[FIGURES[f].label for f in pages.BREAKDOWN_FIGURES],
         breakdown=pages.breakdown_rows(p, by, rows, queries.names(org, by, [k for k, _ in rows])),
