@@ -40,6 +40,7 @@ from supportdesk.attachments.models import Attachment
 from supportdesk.bulk_actions.models import BulkJobFailure
 from supportdesk.bulk_actions.service import start_job as start_bulk_job
 from supportdesk.db import utcnow
+from supportdesk.exports.service import request_export
 from supportdesk.extensions import db
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as field_service
@@ -206,6 +207,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         staff.admin, name="Pro", filters={"queue": "all", "cf.f_select": "Pro"},
         columns=["f_select", "f_number"], shared=True,
     )  # fmt: skip
+    export = request_export(staff.admin, "tickets", "csv", {"queue": "all"})
     db.session.commit()
     attachments = db.session.scalars(
         db.select(Attachment.id).where(Attachment.organization_id == org.id)
@@ -235,6 +237,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],
+        "export_id": [export.id],
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

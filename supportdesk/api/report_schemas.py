@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -28,7 +28,7 @@ class ReportQuery(Input):
     days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     group: Literal["day", "week", "month"] = "day"
     team: int | None = Field(default=None, ge=1, le=MAX_ID)
-    agent: int | Literal["none"] | None = Field(
+    agent: Annotated[int, Field(ge=1, le=MAX_ID)] | Literal["none"] | None = Field(
         default=None, description="An agent's id, or `none` for unassigned tickets."
     )
     channel: Literal[tuple(c.value for c in Channel)] | None = None

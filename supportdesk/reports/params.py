@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from supportdesk.accounts.permissions import require
 from supportdesk.customers.models import Tier
+from supportdesk.params import INT4_MAX
 from supportdesk.reports.queries import BREAKDOWNS, GROUPINGS, MAX_DAYS, Params, ReportError
 from supportdesk.tickets.models import Channel, Priority
 from supportdesk.tickets.tags import filter_tag
@@ -31,7 +32,7 @@ def _int(args, name: str) -> int | None:
         return None
     if value == "none" and name == "agent":
         return 0
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or int(value) > INT4_MAX:
         raise ReportError(name, "Choose one from the list.")
     return int(value)
 
