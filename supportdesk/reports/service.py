@@ -214,12 +214,13 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> None:
             set_={m: getattr(ReportDaily, m) + getattr(stmt.excluded, m) for m in MEASURES},
         )
         db.session.execute(stmt)
-    days = {(k[0], k[2]) for k, _v in changed}
-    for org in {o for o, _d in days}:
+    # Any changed key may have reached 0 (a backlog move out of a day is negative): drop those
+    # rows, found by primary key.
+    for i in range(0, len(changed), 500):
+        keys = [k for k, _v in changed[i : i + 500]]
         db.session.execute(
             sa.delete(ReportDaily).where(
-                ReportDaily.organization_id == org,
-                ReportDaily.day.in_(sorted(d for o, d in days if o == org)),
+                sa.tuple_(*(getattr(ReportDaily, n) for n in names)).in_(keys),
                 *(getattr(ReportDaily, m) == 0 for m in MEASURES),
             )
         )
