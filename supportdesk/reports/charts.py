@@ -114,7 +114,7 @@ def bars(title: str, labels: list[str], series: list[Series], unit: str = "") ->
 def line(title: str, labels: list[str], series: list[Series], unit: str = "") -> Markup:
     """Lines with a dot per bucket (gaps where a value is missing)."""
     values = [v for s in series for v in s.values if v is not None]
-    top = _nice_max(max(values, default=0))
+    top = 100 if unit == "%" else _nice_max(max(values, default=0))  # shares: the whole scale
     plot_h = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
     body = _axes(top, labels, unit)
