@@ -27,6 +27,7 @@ NOT_PAGES = {
     "console.canned_reply_search": "JSON for the composer's # list (tests/e2e/test_macros.py)",
     "console.mentionable_list": "JSON for the note composer's @ autocomplete",
     "admin.audit_export": "a CSV download",
+    "console.export_download": "an export's file, a download",
 }
 # Pages a signed-in agent is sent away from.
 SIGNED_OUT_PAGES = frozenset({"auth.login"})

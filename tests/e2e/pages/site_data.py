@@ -221,6 +221,23 @@ def _bulk_job(desk) -> BulkJob:
     return job
 
 
+def _export(desk) -> int:
+    """A finished export of the admin's (a running one would reload its page)."""
+    import datetime as dt
+
+    from supportdesk.exports.models import Export, ExportStatus
+
+    now = utcnow()
+    export = Export(
+        organization_id=desk.org.id, requested_by_id=desk.admin.id, kind="tickets", format="csv",
+        parameters={"queue": "open"}, status=ExportStatus.COMPLETED, rows=5, total=5, size=2048,
+        storage_key="0" * 64, started_at=now, finished_at=now, expires_at=now + dt.timedelta(days=7),
+    )  # fmt: skip
+    db.session.add(export)
+    db.session.flush()
+    return export.id
+
+
 def _fields_and_views(desk) -> int:
     """Custom fields (a value on the desk's ticket) and views, shared and personal."""
     plan = field_service.create_field(
@@ -257,6 +274,7 @@ def populate(desk) -> Site:
     secret = _links(desk)
     job = _bulk_job(desk)
     field_id = _fields_and_views(desk)
+    export_id = _export(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -285,6 +303,7 @@ def populate(desk) -> Site:
             "secret": secret,
             "job_id": job.id,
             "field_id": field_id,
+            "export_id": export_id,
         },
     )
 
