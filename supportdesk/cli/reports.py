@@ -56,11 +56,11 @@ def export(email: str, kind: str, fmt: str, query: str) -> None:
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
     if user is None:
         raise click.ClickException(f"No agent has the address {email}.")
-    row = service.request_export(user, kind, fmt, dict(parse_qsl(query)))
-    db.session.commit()
-    export_id = row.id
     started = time.perf_counter()
-    service.run(export_id)
+    row = service.request_export(user, kind, fmt, dict(parse_qsl(query)))
+    db.session.commit()  # without Redis the job runs here; with it, a worker could take it
+    export_id = row.id
+    service.run(export_id)  # a no-op once it ran
     done = db.session.get(Export, export_id)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(

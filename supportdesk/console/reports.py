@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from supportdesk.accounts.queries import assignment_choices
@@ -50,6 +50,7 @@ def report_dashboard():
         team_view=team_view,
         kpis=pages.kpis(report, today),
         satisfaction=satisfaction,
+        queue_url=url_for("console.queue"),
         panels=pages.panels(report),
         breakdown_headers=[FIGURES[f].label for f in pages.BREAKDOWN_FIGURES],
         breakdown=pages.breakdown_rows(p, by, rows, queries.names(org, by, [k for k, _ in rows])),

@@ -172,8 +172,9 @@ def panels(report: Report) -> list[Panel]:
             cells = []
             for f in figures:
                 value = pt.value(f)
-                # Lists behind non-empty cells (the past backlog has none: tickets moved on).
-                listed = value and FIGURES[f].ticket_list != "backlog"
+                # Counts link to the list behind them (the past backlog has none: tickets moved
+                # on); means and shares are over the solved tickets, linked from "Solved".
+                listed = value and f in ("created", "solved")
                 cells.append((format_value(f, value), _link(f, span) if listed else None))
             panel.rows.append(Row(label, cells))
         if key == "backlog":
