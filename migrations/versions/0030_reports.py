@@ -99,7 +99,6 @@ def upgrade():
         ),
     )
 
-
     op.create_table(
         "exports",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -112,8 +111,15 @@ def upgrade():
         sa.Column(
             "status",
             sa.Enum(
-                "queued", "running", "completed", "failed", "cancelled",
-                name="export_status", native_enum=False, create_constraint=True, length=9,
+                "queued",
+                "running",
+                "completed",
+                "failed",
+                "cancelled",
+                name="export_status",
+                native_enum=False,
+                create_constraint=True,
+                length=9,
             ),
             nullable=False,
         ),
@@ -127,7 +133,9 @@ def upgrade():
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["organization_id"], ["organizations.id"], name=op.f("fk_exports_organization_id_organizations")
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_exports_organization_id_organizations"),
         ),
         sa.ForeignKeyConstraint(
             ["requested_by_id"], ["users.id"], name=op.f("fk_exports_requested_by_id_users")
