@@ -57,7 +57,10 @@ SUBSCRIBERS: tuple[str, ...] = (
     # 5. CRM sync rows (supportdesk.crm): contact upserts and timeline entries. Reads only what
     #    the events carry; its place is free.
     "supportdesk.crm.service.on_events",
-    # 6. Live events for the console (supportdesk.live): last, so it sees every round's events
+    # 6. Reports: note the tickets whose history grew, for the refresh job to count again
+    #    (supportdesk.reports.service). After every subscriber that adds events.
+    "supportdesk.reports.service.on_ticket_events",
+    # 7. Live events for the console (supportdesk.live): last, so it sees every round's events
     #    and the notification rows added above; it only notes them, and they are published to
     #    the agents' streams after the COMMIT (extensions.Session.commit).
     "supportdesk.live.messages.on_events",

@@ -40,6 +40,7 @@ from supportdesk.attachments.models import Attachment
 from supportdesk.bulk_actions.models import BulkJobFailure
 from supportdesk.bulk_actions.service import start_job as start_bulk_job
 from supportdesk.db import utcnow
+from supportdesk.exports.service import request_export
 from supportdesk.extensions import db
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as field_service
@@ -218,6 +219,7 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         category_id=kb_category.id, tags=["refund"],
     )  # fmt: skip
     kb_service.update_article(staff.admin, article.id, body="Open **Bookings**, then Refund.")
+    export = request_export(staff.admin, "tickets", "csv", {"queue": "all"})
     db.session.commit()
     attachments = db.session.scalars(
         db.select(Attachment.id).where(Attachment.organization_id == org.id)
@@ -253,12 +255,13 @@ def world(mail_world) -> World:  # noqa: F811  (the fixture imported above)
         "delivery_id": [d.id for d in deliveries(endpoint.id)][:3],
         "secret": [secret],  # a live password reset link's (an invitation's is the same shape)
         "job_id": [job.id],
-        "export_id": [data_export.id],
+        "data_export_id": [data_export.id],
         "slug": [org.slug],  # an organization's single sign-on link
         # The customer portal (supportdesk.portal): a survey link's token (of a survey that does
         # not exist: a link of no survey) and the ratings; the slug is the help center's above.
         "token": [survey_links.sign(org.id, 1)],
         "rating": ["good", "bad"],
+        "export_id": [export.id],
         "filename": [str(p.relative_to(STATIC)) for p in sorted(STATIC.rglob("*")) if p.is_file()],
     }
     for name, found in real.ids.items():

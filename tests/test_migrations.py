@@ -78,6 +78,10 @@ APP_TABLES = {
     "kb_article_votes",
     "kb_suggestion_counts",
     "kb_help_centers",
+    "report_dirty",
+    "report_ticket_days",
+    "report_daily",
+    "exports",
 }
 
 

@@ -40,6 +40,11 @@ REQUIRED_ROLE: dict[str, Role] = {
     # Customers' data rights (export, erasure) and retention policies: admins only.
     "customer.data_rights": Role.ADMIN,
     "retention.manage": Role.ADMIN,
+    # Reports: every agent sees their own figures; leads (senior agents) and admins see every
+    # team's and agent's. Exports of tickets and reports follow the same line.
+    "report.view_team": Role.SENIOR_AGENT,
+    # Every agent downloads and cancels the exports they asked for; admins anyone's.
+    "export.manage_any": Role.ADMIN,
     # Custom ticket fields: their definitions; values are ticket edits ("ticket.edit").
     "field.manage": Role.ADMIN,
     # Saved views: every agent keeps their own; sharing one with everybody is for seniors.

@@ -41,31 +41,31 @@ def privacy_export_new():
         save,
         done=lambda row: Saved(
             "Export requested; the archive is being built.",
-            url_for("admin.privacy_export_show", export_id=row.id),
+            url_for("admin.privacy_export_show", data_export_id=row.id),
         ),
         page=lambda _: _page(form)[0],
     )
 
 
-@bp.get("/privacy/exports/<int:export_id>")
+@bp.get("/privacy/exports/<int:data_export_id>")
 @requires("customer.data_rights")
-def privacy_export_show(export_id: int):
+def privacy_export_show(data_export_id: int):
     """One export's status and progress (the page refreshes itself until it is finished)."""
-    row = export.get_export(current_user.organization_id, export_id)
+    row = export.get_export(current_user.organization_id, data_export_id)
     return render_template("admin/privacy_export.html", row=row)
 
 
-@bp.get("/privacy/exports/<int:export_id>/download")
+@bp.get("/privacy/exports/<int:data_export_id>/download")
 @requires("customer.data_rights")
-def privacy_export_download(export_id: int):
+def privacy_export_download(data_export_id: int):
     """The archive itself (recorded in the audit log before a byte is sent)."""
-    row = export.get_export(current_user.organization_id, export_id)
+    row = export.get_export(current_user.organization_id, data_export_id)
     try:
         export.record_download(current_user, row)
         commit()
     except DomainError as exc:
         flash(exc.message, "error")
-        return redirect(url_for("admin.privacy_export_show", export_id=export_id))
+        return redirect(url_for("admin.privacy_export_show", data_export_id=data_export_id))
 
     def chunks():
         with storage().open(row.storage_key) as f:

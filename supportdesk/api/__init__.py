@@ -20,6 +20,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     macros,
     notifications,
     people,
+    reports,
     satisfaction,
     saved_views,
     tickets,

@@ -86,6 +86,9 @@ ACTIONS: dict[str, str] = {
     # retention (supportdesk.privacy.retention)
     "retention.updated": "Retention policy changed",
     "retention.applied": "Retention policy applied",
+    # exports (tickets and reports, as files)
+    "export.requested": "Export requested",
+    "export.downloaded": "Export downloaded",
     # the log itself
     "audit_log.purged": "Old audit entries purged (retention)",
 }

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     from supportdesk.cli.gdpr import gdpr
     from supportdesk.cli.jobs import cron, worker
     from supportdesk.cli.mail import mail
+    from supportdesk.cli.reports import reports
     from supportdesk.cli.secrets import secrets
     from supportdesk.cli.sla import sla_recompute, sla_sweep
     from supportdesk.cli.tokens import create_token
@@ -30,3 +31,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(attachments)
     app.cli.add_command(gdpr)
     app.cli.add_command(secrets)
+    app.cli.add_command(reports)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from supportdesk.accounts.queries import assignment_choices
+from supportdesk.customers.models import Tier
 from supportdesk.fields.filters import parse_field_filters
 from supportdesk.params import query_int
-from supportdesk.tickets.models import Priority, Status
+from supportdesk.tickets.models import Channel, Priority, Status
 from supportdesk.tickets.queries import QUEUE_LABELS, SORTS, QueueFilter
 from supportdesk.tickets.tags import filter_tag
 
 
-def parse_queue_filter(args: MultiDict, specs: dict | None = None) -> QueueFilter:
-    """Read queue, status, priority, assignee, team, tag, customer and sort from `args`, and
-    the custom field conditions (`cf.<key>`…) on the fields `specs` (key → CustomField)."""
+def parse_queue_filter(
+    args: MultiDict, specs: dict | None = None, zone: str = "UTC"
+) -> QueueFilter:
+    """Read queue, status, priority, assignee, team, tag, customer, channel, tier, the days of
+    creation and solution (local to `zone`) and sort from `args`, and the custom field
+    conditions (`cf.<key>`…) on the fields `specs` (key → CustomField)."""
     queue = args.get("queue", "open")
     statuses = [Status(v) for v in args.getlist("status") if v in Status._value2member_map_]
     priorities = [Priority(v) for v in args.getlist("priority") if v in Priority._value2member_map_]
@@ -30,10 +35,37 @@ def parse_queue_filter(args: MultiDict, specs: dict | None = None) -> QueueFilte
         team_id=query_int(args.get("team")),
         tag=filter_tag(args.get("tag")),
         customer_id=query_int(args.get("customer")),
+        channel=_choice(args.get("channel"), Channel),
+        tier=_choice(args.get("tier"), Tier),
+        created_from=query_date(args.get("created_from")),
+        created_to=query_date(args.get("created_to")),
+        solved_from=query_date(args.get("solved_from")),
+        solved_to=query_date(args.get("solved_to")),
+        zone=zone,
         sort=sort if sort in SORTS else "updated",
         descending=args.get("dir", "desc") != "asc",
         fields=parse_field_filters(args, specs) if specs else [],
     )
+
+
+def _choice(value: str | None, enum_cls) -> str | None:
+    return value if value in enum_cls._value2member_map_ else None
+
+
+def query_date(value: str | None) -> dt.date | None:
+    """An ISO date (2026-11-28) from a query string, or None when absent or malformed."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+REPORT_ARGS = ("channel", "tier", "created_from", "created_to", "solved_from", "solved_to")
+
+
+def wants_zone(args: MultiDict) -> bool:
+    """Whether the filter has days to read in the organization's zone (report drill-downs)."""
+    return any(args.get(k) for k in REPORT_ARGS[2:])
 
 
 def parse_columns(args: MultiDict, specs: dict) -> list[str]:
@@ -59,6 +91,10 @@ def filter_args(f: QueueFilter) -> dict:
         args["tag"] = f.tag
     if f.customer_id:
         args["customer"] = f.customer_id
+    for name in REPORT_ARGS:
+        value = getattr(f, name)
+        if value:
+            args[name] = value.isoformat() if isinstance(value, dt.date) else value
     for condition in f.fields:
         name, value = condition.arg
         args[name] = value

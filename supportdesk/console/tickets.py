@@ -15,7 +15,12 @@ from supportdesk.composer.service import time_spent
 from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.composer import AFTER_REPLY, composer_form
-from supportdesk.console.filters import filter_bar, parse_columns, parse_queue_filter
+from supportdesk.console.filters import (
+    filter_bar,
+    parse_columns,
+    parse_queue_filter,
+    wants_zone,
+)
 from supportdesk.console.forms import (
     NewTicketForm,
     TicketPropertiesForm,
@@ -52,7 +57,9 @@ def queue():
     """A ticket queue with the sidebar counts (saved views too), filters on the ticket's
     properties and custom fields, custom field columns, sorting and keyset pagination."""
     specs = field_specs(_org())
-    f = parse_queue_filter(request.args, specs)
+    # Report drill-downs give days, read in the organization's zone (one more query only then).
+    zone = current_user.organization.time_zone if wants_zone(request.args) else "UTC"
+    f = parse_queue_filter(request.args, specs, zone)
     columns = parse_columns(request.args, specs)
     page = queries.list_queue_rows(
         _org(),

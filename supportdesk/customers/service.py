@@ -181,6 +181,9 @@ def change_tier(customer: Customer, tier: Tier) -> bool:
     ).all()
     if ticket_ids:
         sla.recompute(ticket_ids)
+    from supportdesk.reports.service import mark_customer
+
+    mark_customer(customer)  # their tickets move to the new tier's figures
     return True
 
 

@@ -70,6 +70,15 @@ class QueueFilter:
     tag: str | None = None
     customer_id: int | None = None
     updated_since: dt.datetime | None = None
+    # Report drill-downs: channel, customer tier, and local days (inclusive) of creation and of
+    # solution (resolved_at), in the time zone `zone` (the organization's).
+    channel: str | None = None
+    tier: str | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    solved_from: dt.date | None = None
+    solved_to: dt.date | None = None
+    zone: str = "UTC"
     sort: str = "updated"
     descending: bool = True
     # Conditions on custom fields (supportdesk.fields.filters.FieldFilter).
@@ -138,6 +147,18 @@ def queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list
         conditions.append(Ticket.customer_id == f.customer_id)
     if f.updated_since is not None:
         conditions.append(Ticket.updated_at >= f.updated_since)
+    if f.channel:
+        conditions.append(Ticket.channel == f.channel)
+    if f.tier:
+        conditions.append(
+            sa.exists().where(
+                Customer.id == Ticket.customer_id,
+                Customer.organization_id == organization_id,
+                Customer.tier == f.tier,
+            )
+        )
+    conditions += _day_range(Ticket.created_at, f.created_from, f.created_to, f.zone)
+    conditions += _day_range(Ticket.resolved_at, f.solved_from, f.solved_to, f.zone)
     if f.tag:
         conditions.append(
             sa.exists().where(
@@ -151,6 +172,18 @@ def queue_conditions(organization_id: int, user_id: int, f: QueueFilter) -> list
 
         conditions += field_conditions(f.fields)
     return conditions
+
+
+def _day_range(column, first: dt.date | None, last: dt.date | None, zone: str) -> list:
+    """`column` within local days first…last (inclusive) of `zone`."""
+    from supportdesk.reports.metrics import day_start
+
+    out = []
+    if first is not None:
+        out.append(column >= day_start(first, zone))
+    if last is not None:
+        out.append(column < day_start(last + dt.timedelta(days=1), zone))
+    return out
 
 
 @dataclass
@@ -384,6 +417,12 @@ def _is_narrowed(f: QueueFilter) -> bool:
         or f.tag
         or f.customer_id
         or f.updated_since is not None
+        or f.channel
+        or f.tier
+        or f.created_from
+        or f.created_to
+        or f.solved_from
+        or f.solved_to
         or f.fields
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ from supportdesk.audit.queries import AuditFilters
 from supportdesk.bulk_actions import service as bulk
 from supportdesk.crm import service as crm
 from supportdesk.customers import service as customers
+from supportdesk.exports import service as exports
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as field_service
 from supportdesk.fields.models import FieldType
@@ -24,6 +26,8 @@ from supportdesk.mail.identity import support_addresses
 from supportdesk.mail.outbound import service as notifications
 from supportdesk.privacy import export as privacy_export
 from supportdesk.privacy import retention
+from supportdesk.reports import params as report_params
+from supportdesk.reports.queries import Params as ReportParams
 from supportdesk.sla import settings as sla_settings
 from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets import merge as merging
@@ -64,6 +68,8 @@ EXPECTED: dict[str, set[Role]] = {
     "macro.apply": {A, S, AD},
     "ticket.bulk": {A, S, AD},
     "field.manage": {AD},
+    "report.view_team": {S, AD},
+    "export.manage_any": {AD},
     "view.save": {V, A, S, AD},
     "view.share": {S, AD},
     "api_token.manage": {V, A, S, AD},
@@ -175,6 +181,15 @@ ATTEMPTS: dict[str, Callable] = {
         user, name="Ours", filters={"queue": "open"}, shared=True
     ),
     "macro.manage": lambda staff, user: macros.create_macro(user, name="Urgent", priority="high"),
+    "export.manage_any": lambda staff, user: exports.get_export(
+        user,
+        exports.request_export(
+            UserFactory(organization=staff.org, role=Role.ADMIN), "tickets", "csv", {}
+        ).id,
+    ),
+    "report.view_team": lambda staff, user: report_params.scoped(
+        user, ReportParams(dt.date(2026, 11, 1), dt.date(2026, 11, 28), assignee_id=staff.admin.id)
+    ),
     "macro.apply": lambda staff, user: macros.apply_macro(
         _ticket_for(staff), macros.create_macro(staff.admin, name="Urgent", priority="high"), user
     ),

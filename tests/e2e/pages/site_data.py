@@ -229,6 +229,17 @@ def _data_export(desk) -> int:
         organization_id=desk.org.id, customer_id=desk.customer.id,
         requested_by_user_id=desk.admin.id, status=ExportStatus.FAILED,
         error="The storage was full.", finished_at=utcnow(),
+def _export(desk) -> int:
+    """A finished export of the admin's (a running one would reload its page)."""
+    import datetime as dt
+
+    from supportdesk.exports.models import Export, ExportStatus
+
+    now = utcnow()
+    export = Export(
+        organization_id=desk.org.id, requested_by_id=desk.admin.id, kind="tickets", format="csv",
+        parameters={"queue": "open"}, status=ExportStatus.COMPLETED, rows=5, total=5, size=2048,
+        storage_key="0" * 64, started_at=now, finished_at=now, expires_at=now + dt.timedelta(days=7),
     )  # fmt: skip
     db.session.add(export)
     db.session.flush()
@@ -341,9 +352,10 @@ def populate(desk) -> Site:
     canned, macro = _replies_and_macros(desk)
     secret = _links(desk)
     job = _bulk_job(desk)
-    export_id = _data_export(desk)
+    data_export_id = _data_export(desk)
     field_id = _fields_and_views(desk)
     article_id, revision_id, category_id = _knowledge_base(desk)
+    export_id = _export(desk)
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
@@ -371,11 +383,12 @@ def populate(desk) -> Site:
             "macro_id": macro.id,
             "secret": secret,
             "job_id": job.id,
-            "export_id": export_id,
+            "data_export_id": data_export_id,
             "field_id": field_id,
             "article_id": article_id,
             "revision_id": revision_id,
             "category_id": category_id,
+            "export_id": export_id,
         },
     )
 

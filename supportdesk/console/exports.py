@@ -1,0 +1,92 @@
+"""Console views of exports: ask for one (from a queue or a report), follow it, download it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from supportdesk.console import bp
+from supportdesk.db import utcnow
+from supportdesk.errors import DomainError
+from supportdesk.exports import service
+from supportdesk.exports.download import serve
+from supportdesk.exports.models import ExportStatus
+from supportdesk.submit import Saved, act
+
+
+def _asked() -> dict:
+    """The export's parameters: the query string of the page it was asked from."""
+    return dict(parse_qsl(request.form.get("parameters", ""), keep_blank_values=False))
+
+
+@bp.post("/exports")
+def export_create():
+    """Queue an export (tickets of a queue filter, or a report's table) and follow it."""
+    back = request.referrer or url_for("console.export_list")
+    return act(
+        lambda: service.request_export(
+            current_user,
+            request.form.get("kind", ""),
+            request.form.get("format", ""),
+            _asked(),
+            excel_bom=bool(request.form.get("excel_bom")),
+        ),
+        done=lambda export: Saved(
+            "Export queued: this page follows it.",
+            url_for("console.export_show", export_id=export.id),
+        ),
+        back=back,
+    )
+
+
+@bp.get("/exports")
+def export_list():
+    """The agent's exports (admins: everyone's), newest first."""
+    return render_template(
+        "console/exports.html", exports=service.list_exports(current_user), now=utcnow()
+    )
+
+
+@bp.get("/exports/<int:export_id>")
+def export_show(export_id: int):
+    """One export's progress, and its download once it is ready."""
+    export = service.get_export(current_user, export_id)
+    return render_template("console/export.html", export=export, now=utcnow())
+
+
+@bp.post("/exports/<int:export_id>/cancel")
+def export_cancel(export_id: int):
+    """Stop an export that is still running."""
+    return act(
+        lambda: service.cancel_export(current_user, export_id),
+        done=lambda export: Saved(
+            "Export cancelled." if export.status is ExportStatus.CANCELLED else "It had finished.",
+            url_for("console.export_show", export_id=export_id),
+        ),
+        back=url_for("console.export_show", export_id=export_id),
+    )
+
+
+@bp.get("/exports/<int:export_id>/download")
+def export_download(export_id: int):
+    """The export's file, for the agent who asked for it (and admins) until it expires."""
+    export = service.get_export(current_user, export_id)
+    if export.status is not ExportStatus.COMPLETED or export.expired(utcnow()):
+        raise ExportGone()
+    service.downloaded(current_user, export)
+    from supportdesk.submit import commit
+
+    commit()
+    return serve(export)
+
+
+class ExportGone(DomainError):
+    """The file is not there (not finished, cancelled, failed or expired)."""
+
+    status = 410
+    code = "gone"
+
+    def __init__(self) -> None:
+        super().__init__("This export has no file to download (unfinished or expired).")
