@@ -1,7 +1,7 @@
 """Reports: tickets to count again, each ticket's share of each day, and the day sums
 
 Revision ID: 0030
-Revises: 0023
+Revises: 0029
 Create Date: 2026-11-28 02:50:00
 
 Expand only: three new tables, empty until `flask reports rebuild` counts every ticket (the
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0030"
-down_revision = "0023"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 

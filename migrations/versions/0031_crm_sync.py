@@ -1,7 +1,7 @@
 """CRM sync: connections (encrypted credentials), the sync outbox, CRM columns on customers
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 Create Date: 2026-11-28 03:10:00
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0031"
-down_revision = "0029"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
