@@ -13,12 +13,9 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.api.purge_idempotency_keys", "default", 3600),
     ("supportdesk.jobs.audit.purge_audit_log", "default", 3600),
     ("supportdesk.jobs.bulk_actions.resume_bulk_jobs", "default", 300),
-<<<<<<< HEAD
     ("supportdesk.jobs.privacy.apply_retention", "default", 3600),
     ("supportdesk.jobs.satisfaction.send_due_surveys", "default", 300),
     ("supportdesk.jobs.crm.sweep_crm", "default", 60),
     ("supportdesk.jobs.crm.pull_crm", "default", 300),
-=======
     ("supportdesk.jobs.reports.refresh_reports", "default", 60),
->>>>>>> reports
 ]

@@ -30,11 +30,7 @@ def test_the_document_is_openapi_3_1_and_describes_every_route(app, document):
     documented = {
         (path, method.upper()) for path, methods in document["paths"].items() for method in methods
     }
-<<<<<<< HEAD
-    assert len(documented) == len(api_rules) == len(OPERATIONS) == 74
-=======
-    assert len(documented) == len(api_rules) == len(OPERATIONS) == 60
->>>>>>> reports
+    assert len(documented) == len(api_rules) == len(OPERATIONS) == 77
 
 
 def test_every_reference_resolves(document):
