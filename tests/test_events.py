@@ -31,6 +31,7 @@ def test_the_subscribers_are_the_named_list_in_its_order(app):
         "assignment",
         "sla",
         "crm",
+        "reports",
         "live",
     ]
 

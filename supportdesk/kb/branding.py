@@ -7,7 +7,7 @@ import re
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.audit import service as audit
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.kb.models import HelpCenter
@@ -67,7 +67,7 @@ def update_help_center(
         center.logo = logo
     elif remove_logo:
         center.logo, center.logo_type = None, ""
-    center.updated_at = utcnow()
+    touch_if_changed(center)  # an unchanged save leaves the row as it was
     db.session.flush()
     audit.record_changes(
         actor.organization_id, "help_center.updated", actor=actor,

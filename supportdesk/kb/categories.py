@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.audit import service as audit
-from supportdesk.db import utcnow
+from supportdesk.db import touch_if_changed
 from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.kb import slugs
@@ -87,7 +87,7 @@ def update_category(
         actor, name, slug or category.slug, description, category.id
     ).items():
         setattr(category, key, value)
-    category.updated_at = utcnow()
+    touch_if_changed(category)  # an unchanged save leaves the row as it was
     db.session.flush()
     audit.record_changes(
         actor.organization_id, "kb_category.updated", actor=actor,

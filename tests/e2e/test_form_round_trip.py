@@ -100,6 +100,35 @@ def populated_retention(desk: Desk):
     )
 
 
+def populated_article(desk: Desk):
+    from supportdesk.kb import categories as kb_categories
+    from supportdesk.kb import service as kb_service
+
+    category = kb_categories.create_category(desk.admin, name="Billing", description="Money")
+    kb_categories.create_category(desk.admin, name="Accounts")  # sorts before Billing
+    return kb_service.create_article(
+        desk.agent, title="Refund a cancelled booking", status="published",
+        body="## Before you start\n\nOpen **Bookings**.\n\n- Choose *Refund*\n- Confirm",
+        category_id=category.id, tags=["refund", "billing"],
+        seo_title="Refunds", seo_description="How to get your money back.",
+    )  # fmt: skip
+
+
+def populated_category(desk: Desk):
+    from supportdesk.kb import categories as kb_categories
+
+    kb_categories.create_category(desk.admin, name="Accounts")
+    return kb_categories.create_category(
+        desk.admin, name="Billing", description="Invoices, refunds and payments."
+    )
+
+
+def populated_help_center(desk: Desk):
+    from supportdesk.kb import branding
+
+    return branding.update_help_center(desk.admin, title="Driftwood help", color="#0b7a75")
+
+
 def populated_team(desk: Desk):
     factories.TeamFactory(organization=desk.org, name="Accounts")  # sorts before Billing
     desk.team.description = "Refunds, invoices and payment failures"
@@ -368,6 +397,28 @@ ROUND_TRIPS = {
         "Save policy",
         lambda p: {"policy": rows("sla_policies", id=p.id)},
     ),
+    "/kb/articles/<int:article_id>": RoundTrip(
+        populated_article,
+        lambda a: f"/kb/articles/{a.id}",
+        "Save article",
+        lambda a: {
+            "article": rows("kb_articles", id=a.id),
+            "revisions": rows("kb_article_revisions", article_id=a.id),
+        },
+        signer="agent",
+    ),
+    "/kb/categories/<int:category_id>": RoundTrip(
+        populated_category,
+        lambda c: f"/kb/categories/{c.id}",
+        "Save category",
+        lambda c: {"category": rows("kb_categories", id=c.id)},
+    ),
+    "/kb/help-center": RoundTrip(
+        populated_help_center,
+        lambda _: "/kb/help-center",
+        "Save help center",
+        lambda h: {"help_center": rows("kb_help_centers", organization_id=h.organization_id)},
+    ),
     "/admin/sso": RoundTrip(
         populated_sso,
         lambda _: "/admin/sso",
@@ -469,6 +520,17 @@ ROUND_TRIPS = {
 # POST routes that are not the edit form of an existing record, and why. A new POST route must
 # be added here or to ROUND_TRIPS (the JSON API's blueprint renders no forms and is left out).
 NOT_EDIT_FORMS = {
+    "/account/language": "one select saved on its own (test_languages)",
+    "/exports": "requests an export (test_reports)",
+    "/exports/<int:export_id>/cancel": "a button",
+    "/help/<org_slug>/articles/<article_slug>/vote": "a visitor's vote buttons (test_kb)",
+    "/kb/articles/new": "writes a new article (test_kb)",
+    "/kb/articles/<int:article_id>/delete": "a button",
+    "/kb/articles/<int:article_id>/revisions/<int:revision_id>/restore": "a button",
+    "/kb/categories/new": "adds a category",
+    "/kb/categories/<int:category_id>/delete": "a button",
+    "/kb/categories/<int:category_id>/move": "a button",
+    "/tickets/<int:number>/articles/<int:article_id>/inserted": "the composer counts an insert",
     "/login/sso": "asks for a work address, then sends the agent to the identity provider",
     "/admin/privacy/exports": "requests a customer's data export (test_privacy)",
     "/admin/privacy/erase": "erases a customer after confirmation (test_privacy)",

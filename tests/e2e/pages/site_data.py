@@ -229,6 +229,12 @@ def _data_export(desk) -> int:
         organization_id=desk.org.id, customer_id=desk.customer.id,
         requested_by_user_id=desk.admin.id, status=ExportStatus.FAILED,
         error="The storage was full.", finished_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(export)
+    db.session.flush()
+    return export.id
+
+
 def _export(desk) -> int:
     """A finished export of the admin's (a running one would reload its page)."""
     import datetime as dt
