@@ -7,6 +7,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 
 from supportdesk import events, jobs, replica
+from supportdesk.accounts import orgcache
 from supportdesk.db import Base
 
 
@@ -38,6 +39,7 @@ class Session(FlaskSession):
 
 
 replica.track_writes(Session)
+orgcache.bump_on_flush(Session)
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()

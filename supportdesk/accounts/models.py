@@ -67,6 +67,8 @@ class Organization(db.Model):
     audit_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
     # Agents record the minutes spent on each reply and note (admin → Organization).
     time_tracking: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Bumped in the transaction that changes a row cached per organization (accounts.orgcache).
+    cache_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from supportdesk.accounts.models import Organization
 from supportdesk.accounts.permissions import allowed
-from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
+from supportdesk.accounts.queries import assignable_agents, assignment_choices_cached, list_teams
 from supportdesk.attachments.queries import for_messages as files_for_messages
 from supportdesk.bulk_actions.actions import ACTIONS
 from supportdesk.composer.service import time_spent
@@ -26,9 +26,9 @@ from supportdesk.console.forms import (
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
 from supportdesk.extensions import db
-from supportdesk.fields.queries import field_specs
+from supportdesk.fields.queries import field_specs, field_specs_cached
 from supportdesk.macros.history import group_history
-from supportdesk.macros.queries import list_macros
+from supportdesk.macros.queries import list_macros_cached
 from supportdesk.mail.inbound.queries import mail_for_messages
 from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.notifications import mentions
@@ -49,7 +49,7 @@ def _org() -> int:
 def queue():
     """A ticket queue with the sidebar counts (saved views too), filters on the ticket's
     properties and custom fields, custom field columns, sorting and keyset pagination."""
-    specs = field_specs(_org())
+    specs = field_specs_cached(_org())
     f = parse_queue_filter(request.args, specs)
     columns = parse_columns(request.args, specs)
     page = queries.list_queue_rows(
@@ -77,8 +77,8 @@ def queue():
         columns=[specs[key] for key in columns],
         sidebar_views=sidebar_views(specs, counts, query_int(request.args.get("view"))),
         save_view=SaveViewForm(formdata=None),
-        # The toolbar's macro menu: one query, only when the toolbar shows.
-        macros=list_macros(_org()) if bulk else [],
+        # The toolbar's macro menu: cached per organization, only when the toolbar shows.
+        macros=list_macros_cached(_org()) if bulk else [],
         **bar,
     )
 
@@ -118,9 +118,9 @@ def ticket_page(
     """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors."""
     page = queries.ticket_page(_org(), number)
     ticket = page.ticket
-    agents, teams = assignment_choices(_org())
-    available = list_macros(_org())
-    specs = field_specs(_org())
+    agents, teams = assignment_choices_cached(_org())
+    available = list_macros_cached(_org())
+    specs = field_specs_cached(_org())
     return render_template(
         "console/ticket.html",
         specs=specs,
