@@ -6,6 +6,7 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from supportdesk.accounts import orgcache
 from supportdesk.accounts.models import Organization
 from supportdesk.accounts.permissions import allowed
 from supportdesk.accounts.queries import assignable_agents, assignment_choices_cached, list_teams
@@ -87,11 +88,15 @@ def _property_form(
     ticket, agents, teams, formdata=None, edits=None, specs=None
 ) -> TicketPropertiesForm:
     """The property form on the ticket as it is now, with `edits` kept over it (a refused save).
-    `specs`: the organization's custom fields, when the caller already read them."""
-    specs = [
-        s for s in (field_specs(_org()) if specs is None else specs).values() if not s.archived
-    ]
-    form = properties_form(specs)(
+    `specs`: the organization's cached custom fields (field_specs_cached), when the caller read them."""
+    if specs is None:
+        specs = [s for s in field_specs(_org()).values() if not s.archived]
+        form_class = properties_form(specs)
+    else:
+        specs = [s for s in specs.values() if not s.archived]
+        # The form class (its inputs follow the fields) built once per organization version.
+        form_class = orgcache.cached(_org(), "properties_form", lambda: properties_form(specs))
+    form = form_class(
         formdata=formdata,
         data={
             "version": ticket.version,

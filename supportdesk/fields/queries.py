@@ -7,7 +7,6 @@ from types import MappingProxyType
 import sqlalchemy as sa
 
 from supportdesk.accounts import orgcache
-
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.fields.models import CustomField
