@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+BUMPED = "supportdesk.orgcache_bumped"  # session.info: organizations bumped in this transaction
 MAX_ENTRIES = 4096  # (organization, name) pairs: a few per organization, least recent dropped
 
 _entries: OrderedDict[tuple[int, Hashable], tuple[int, Any]] = OrderedDict()
@@ -43,6 +44,9 @@ def cached(organization_id: int, name: Hashable, load: Callable[[], Any]) -> Any
     org = session.get(Organization, organization_id)  # the identity map: no query in a request
     version = org.cache_version
     key = (organization_id, name)
+    if organization_id in session.info.get(BUMPED, ()):
+        # Changed in this open transaction: the rows are not committed (and may roll back).
+        return load()
     with _lock:
         entry = _entries.get(key)
         if entry is not None and entry[0] == version:
@@ -175,6 +179,7 @@ def bump_on_flush(session_class: type) -> None:
         organizations = _organizations_to_bump(session)
         if not organizations:
             return
+        session.info.setdefault(BUMPED, set()).update(organizations)
         session.connection().execute(
             sa.update(Organization.__table__)
             .where(Organization.__table__.c.id.in_(sorted(organizations)))
@@ -196,7 +201,12 @@ def bump_on_flush(session_class: type) -> None:
                     "Change the rows through the session, which bumps Organization.cache_version."
                 )
 
+    def after_transaction_end(session, transaction) -> None:
+        if transaction.parent is None:
+            session.info.pop(BUMPED, None)
+
     sa.event.listen(session_class, "before_flush", before_flush)
+    sa.event.listen(session_class, "after_transaction_end", after_transaction_end)
     sa.event.listen(session_class, "do_orm_execute", do_orm_execute)
 
 
