@@ -8,7 +8,6 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from supportdesk.accounts import orgcache
 from supportdesk.accounts.models import Organization, User
 from supportdesk.extensions import db
 from supportdesk.fields import saved_views
