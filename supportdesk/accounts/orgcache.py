@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 BUMPED = "supportdesk.orgcache_bumped"  # session.info: organizations bumped in this transaction
+ALL = "*"  # in BUMPED: a bulk statement bumped every organization
 MAX_ENTRIES = 4096  # (organization, name) pairs: a few per organization, least recent dropped
 
 _entries: OrderedDict[tuple[int, Hashable], tuple[int, Any]] = OrderedDict()
@@ -44,7 +45,8 @@ def cached(organization_id: int, name: Hashable, load: Callable[[], Any]) -> Any
     org = session.get(Organization, organization_id)  # the identity map: no query in a request
     version = org.cache_version
     key = (organization_id, name)
-    if organization_id in session.info.get(BUMPED, ()):
+    bumped = session.info.get(BUMPED, ())
+    if organization_id in bumped or ALL in bumped:
         # Changed in this open transaction: the rows are not committed (and may roll back).
         return load()
     with _lock:
@@ -192,14 +194,21 @@ def bump_on_flush(session_class: type) -> None:
                 session.expire(org, ["cache_version"])
 
     def do_orm_execute(state) -> None:
-        # A bulk UPDATE/DELETE (none today) would bypass the flush and leave entries stale.
+        # A bulk UPDATE/DELETE (the demo's reset) bypasses the flush, and which organizations it
+        # touches is not known here: every organization's entries go.
         if state.is_update or state.is_delete:
             table = getattr(state.statement, "table", None)
             if getattr(table, "name", None) in _watched_tables():
-                raise RuntimeError(
-                    f"Bulk change of {table.name}: cached per organization (accounts.orgcache). "
-                    "Change the rows through the session, which bumps Organization.cache_version."
+                from supportdesk.accounts.models import Organization
+
+                orgs = Organization.__table__
+                state.session.connection().execute(
+                    sa.update(orgs).values(cache_version=orgs.c.cache_version + 1)
                 )
+                state.session.info.setdefault(BUMPED, set()).add(ALL)
+                for obj in list(state.session.identity_map.values()):
+                    if isinstance(obj, Organization):
+                        state.session.expire(obj, ["cache_version"])
 
     def after_transaction_end(session, transaction) -> None:
         if transaction.parent is None:

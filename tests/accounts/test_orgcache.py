@@ -12,7 +12,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.extensions import db
 from supportdesk.fields import saved_views
 from supportdesk.fields import service as fields
-from supportdesk.fields.models import FieldType
+from supportdesk.fields.models import FieldType, SavedView
 from supportdesk.fields.queries import field_specs_cached, get_field
 from supportdesk.macros import service as macros
 from supportdesk.macros.queries import list_macros_cached
@@ -145,3 +145,12 @@ def test_snapshots_are_read_only_copies_detached_from_any_session(admin, org):
     worker.join()
     assert seen == [macro.actions()]
     assert f"assignee → {name}" in seen[0]
+
+
+def test_a_bulk_delete_through_the_session_empties_the_cached_views(agent, org):
+    saved_views.create_view(agent, name="Mine", filters={"queue": "open"})
+    db.session.commit()
+    assert [v.name for v in saved_views.list_views_cached(org.id, agent.id)] == ["Mine"]
+    db.session.execute(sa.delete(SavedView).where(SavedView.organization_id == org.id))
+    db.session.commit()
+    assert saved_views.list_views_cached(org.id, agent.id) == ()
