@@ -9,6 +9,7 @@ from flask_wtf import CSRFProtect
 from supportdesk import events, jobs, replica
 from supportdesk.accounts import orgcache
 from supportdesk.db import Base
+from supportdesk.notifications import tracking as notification_tracking
 
 
 class Session(FlaskSession):
@@ -40,6 +41,7 @@ class Session(FlaskSession):
 
 replica.track_writes(Session)
 orgcache.bump_on_flush(Session)
+notification_tracking.track_changes(Session)
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()

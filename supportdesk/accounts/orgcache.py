@@ -28,7 +28,7 @@ BUMPED = "supportdesk.orgcache_bumped"  # session.info: organizations bumped in 
 ALL = "*"  # in BUMPED: a bulk statement bumped every organization
 MAX_ENTRIES = 4096  # (organization, name) pairs: a few per organization, least recent dropped
 
-_entries: OrderedDict[tuple[int, Hashable], tuple[int, Any]] = OrderedDict()
+_entries: OrderedDict[tuple[int, Hashable], tuple[tuple, Any]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -43,7 +43,9 @@ def cached(organization_id: int, name: Hashable, load: Callable[[], Any]) -> Any
 
     session = db.session()
     org = session.get(Organization, organization_id)  # the identity map: no query in a request
-    version = org.cache_version
+    # With its creation time: an id used again (a database restored or reset, test runs that
+    # truncate) starts again at version 0, and must not find the old organization's entries.
+    version = (org.cache_version, org.created_at)
     key = (organization_id, name)
     bumped = session.info.get(BUMPED, ())
     if organization_id in bumped or ALL in bumped:
