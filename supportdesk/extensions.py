@@ -7,8 +7,10 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 
 from supportdesk import events, jobs, replica
+from supportdesk.accounts import orgcache
 from supportdesk.db import Base
 from supportdesk.live import pending as live_events
+from supportdesk.notifications import tracking as notification_tracking
 
 
 class Session(FlaskSession):
@@ -43,6 +45,8 @@ class Session(FlaskSession):
 
 
 replica.track_writes(Session)
+orgcache.bump_on_flush(Session)
+notification_tracking.track_changes(Session)
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()

@@ -192,7 +192,9 @@ def init_request_hooks(app: Flask) -> None:
 
 
 def _can(action: str) -> bool:
-    return bool(current_user and current_user.is_authenticated and current_user.can(action))
+    # The proxy resolved once (a page asks `can` about ten times; each resolution costs).
+    user = current_user._get_current_object()
+    return bool(user is not None and user.is_authenticated and user.can(action))
 
 
 def shown_time_zone() -> str:

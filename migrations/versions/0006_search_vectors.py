@@ -10,11 +10,12 @@ they are always current. They are not in the portable models (see supportdesk/se
 on SQLite this part is skipped and search falls back to LIKE matching.
 Adding a stored column rewrites the table: on a large existing database run it in a quiet hour.
 """
+
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

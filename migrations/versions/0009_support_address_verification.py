@@ -50,9 +50,7 @@ def upgrade():
             sa.Column("verification_sent_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "verification_note", sa.String(length=300), server_default="", nullable=False
-            )
+            sa.Column("verification_note", sa.String(length=300), server_default="", nullable=False)
         )
 
     with op.batch_alter_table("inbound_emails", schema=None) as batch_op:

@@ -15,11 +15,12 @@ Creating the extension needs a role allowed to (a superuser, or the database own
 PostgreSQL 13+ for this trusted extension). Downgrade restores the 0006 vectors and drops the
 indexes; the extension stays (other objects may use it).
 """
+
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -97,6 +97,8 @@ class Organization(db.Model):
         default=TwoFactorPolicy.NOBODY,
         server_default=TwoFactorPolicy.NOBODY.value,
     )
+    # Bumped in the transaction that changes a row cached per organization (accounts.orgcache).
+    cache_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

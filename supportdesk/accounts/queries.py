@@ -94,6 +94,17 @@ def assignment_choices(organization_id: int) -> tuple[list[sa.Row], list[sa.Row]
     return [r for r in rows if r.kind == 0], [r for r in rows if r.kind == 1]
 
 
+def assignment_choices_cached(organization_id: int) -> tuple[tuple[sa.Row, ...], ...]:
+    """assignment_choices from the per-process cache (rows are immutable; no query on a hit)."""
+    from supportdesk.accounts import orgcache
+
+    return orgcache.cached(
+        organization_id,
+        "assignment_choices",
+        lambda: tuple(tuple(rows) for rows in assignment_choices(organization_id)),
+    )
+
+
 @functools.cache
 def _choices_statement():
     # Built once (a page view runs it; building it costs more than running it).

@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from supportdesk.accounts.queries import assignment_choices
+from supportdesk.accounts.queries import assignment_choices_cached
 from supportdesk.customers.models import Tier
 from supportdesk.fields.filters import parse_field_filters
 from supportdesk.params import query_int
@@ -107,7 +107,7 @@ def filter_args(f: QueueFilter) -> dict:
 
 def filter_bar(organization_id: int, f: QueueFilter) -> dict[str, Any]:
     """What the filter bar of the queue and search pages shows: the filter and its choices."""
-    agents, teams = assignment_choices(organization_id)  # one query for both menus
+    agents, teams = assignment_choices_cached(organization_id)  # cached per organization
     return {
         "f": f,
         "args": filter_args(f),

@@ -55,7 +55,7 @@ def sidebar_views(specs: dict, counts: dict, active_id: int | None) -> list[dict
     """The agent's views for the queue's sidebar, with live counts: one query for the views,
     one for every count that is not already a sidebar number."""
     org, user = current_user.organization_id, current_user.id
-    views = saved_views.list_views(org, user)
+    views = saved_views.list_views_cached(org, user)
     filters = {v.id: parse_queue_filter(MultiDict(v.filters), specs) for v in views}
     view_counts = queries.filtered_counts(org, user, filters, counts) if views else {}
     return [

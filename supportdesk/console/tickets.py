@@ -6,9 +6,10 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from supportdesk.accounts import orgcache
 from supportdesk.accounts.models import Organization
 from supportdesk.accounts.permissions import allowed
-from supportdesk.accounts.queries import assignable_agents, assignment_choices, list_teams
+from supportdesk.accounts.queries import assignable_agents, assignment_choices_cached, list_teams
 from supportdesk.attachments.queries import for_messages as files_for_messages
 from supportdesk.bulk_actions.actions import ACTIONS
 from supportdesk.composer.service import time_spent
@@ -32,9 +33,9 @@ from supportdesk.console.live import live_since
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
 from supportdesk.extensions import db
-from supportdesk.fields.queries import field_specs
+from supportdesk.fields.queries import field_specs, field_specs_cached
 from supportdesk.macros.history import group_history
-from supportdesk.macros.queries import list_macros
+from supportdesk.macros.queries import list_macros_cached
 from supportdesk.mail.inbound.queries import mail_for_messages
 from supportdesk.mail.outbound.queries import emails_by_message
 from supportdesk.notifications import mentions
@@ -56,7 +57,7 @@ def _org() -> int:
 def queue():
     """A ticket queue with the sidebar counts (saved views too), filters on the ticket's
     properties and custom fields, custom field columns, sorting and keyset pagination."""
-    specs = field_specs(_org())
+    specs = field_specs_cached(_org())
     # Report drill-downs give days, read in the organization's zone (one more query only then).
     zone = current_user.organization.time_zone if wants_zone(request.args) else "UTC"
     f = parse_queue_filter(request.args, specs, zone)
@@ -86,8 +87,8 @@ def queue():
         columns=[specs[key] for key in columns],
         sidebar_views=sidebar_views(specs, counts, query_int(request.args.get("view"))),
         save_view=SaveViewForm(formdata=None),
-        # The toolbar's macro menu: one query, only when the toolbar shows.
-        macros=list_macros(_org()) if bulk else [],
+        # The toolbar's macro menu: cached per organization, only when the toolbar shows.
+        macros=list_macros_cached(_org()) if bulk else [],
         **bar,
     )
 
@@ -96,11 +97,15 @@ def _property_form(
     ticket, agents, teams, formdata=None, edits=None, specs=None
 ) -> TicketPropertiesForm:
     """The property form on the ticket as it is now, with `edits` kept over it (a refused save).
-    `specs`: the organization's custom fields, when the caller already read them."""
-    specs = [
-        s for s in (field_specs(_org()) if specs is None else specs).values() if not s.archived
-    ]
-    form = properties_form(specs)(
+    `specs`: the organization's cached custom fields (field_specs_cached), when the caller read them."""
+    if specs is None:
+        specs = [s for s in field_specs(_org()).values() if not s.archived]
+        form_class = properties_form(specs)
+    else:
+        specs = [s for s in specs.values() if not s.archived]
+        # The form class (its inputs follow the fields) built once per organization version.
+        form_class = orgcache.cached(_org(), "properties_form", lambda: properties_form(specs))
+    form = form_class(
         formdata=formdata,
         data={
             "version": ticket.version,
@@ -129,9 +134,9 @@ def ticket_page(
     `collision`: the public messages that arrived while the agent wrote their reply."""
     page = queries.ticket_page(_org(), number)
     ticket = page.ticket
-    agents, teams = assignment_choices(_org())
-    available = list_macros(_org())
-    specs = field_specs(_org())
+    agents, teams = assignment_choices_cached(_org())
+    available = list_macros_cached(_org())
+    specs = field_specs_cached(_org())
     return render_template(
         "console/ticket.html",
         specs=specs,

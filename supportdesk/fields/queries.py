@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import sqlalchemy as sa
 
+from supportdesk.accounts import orgcache
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.fields.models import CustomField
@@ -27,6 +30,17 @@ def list_fields(organization_id: int, *, active_only: bool = False) -> list[Cust
 def field_specs(organization_id: int) -> dict[str, CustomField]:
     """Every field of the organization by key, in order (one query)."""
     return {f.key: f for f in list_fields(organization_id)}
+
+
+def field_specs_cached(organization_id: int) -> MappingProxyType:
+    """field_specs as read-only snapshots, from the per-process cache (no query on a hit)."""
+    return orgcache.cached(
+        organization_id,
+        "field_specs",
+        lambda: MappingProxyType(
+            {key: orgcache.snapshot(f) for key, f in field_specs(organization_id).items()}
+        ),
+    )
 
 
 def get_field(organization_id: int, field_id: int) -> CustomField:

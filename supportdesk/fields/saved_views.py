@@ -50,6 +50,17 @@ def list_views(organization_id: int, user_id: int) -> list[SavedView]:
     )
 
 
+def list_views_cached(organization_id: int, user_id: int) -> tuple:
+    """list_views as read-only snapshots, from the per-process cache (per agent)."""
+    from supportdesk.accounts import orgcache
+
+    return orgcache.cached(
+        organization_id,
+        ("saved_views", user_id),
+        lambda: tuple(orgcache.snapshot(v) for v in list_views(organization_id, user_id)),
+    )
+
+
 def get_view(organization_id: int, user_id: int, view_id: int) -> SavedView:
     """One view the agent can see; anyone else's personal view is a 404."""
     view = db.session.scalar(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from supportdesk.accounts import orgcache
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.macros.models import CannedReply, Macro
@@ -86,6 +87,17 @@ def list_macros(organization_id: int, *, after_id: int = 0, limit: int | None = 
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
+
+
+def list_macros_cached(organization_id: int) -> tuple:
+    """list_macros as read-only snapshots (assignee and team too), from the per-process cache."""
+    return orgcache.cached(
+        organization_id,
+        "macros",
+        lambda: tuple(
+            orgcache.snapshot(m, ("assignee", "team")) for m in list_macros(organization_id)
+        ),
+    )
 
 
 def get_macro(organization_id: int, macro_id: int) -> Macro:
