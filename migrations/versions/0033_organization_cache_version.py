@@ -1,7 +1,7 @@
 """Organization.cache_version: the per-process cache of read-mostly rows checks it
 
 Revision ID: 0033
-Revises: 0023
+Revises: 0032
 Create Date: 2026-11-28 03:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0033"
-down_revision = "0023"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
