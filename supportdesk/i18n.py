@@ -45,6 +45,9 @@ COMPLETE = {
     )
 }
 
+# Blueprints whose pages a customer reads: they speak the customer's language, not an agent's.
+CUSTOMER_PAGES = ("portal", "help")
+
 babel = Babel()
 
 
@@ -54,14 +57,29 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=console_locale)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["page_language"] = page_language
+    app.jinja_env.globals["language_date"] = language_date
 
 
 def console_locale() -> str:
-    """The signed-in agent's language; before sign-in, the browser's best supported one."""
+    """The signed-in agent's language; before sign-in, the browser's best supported one. The
+    customer's pages (portal, help center) speak the customer's (customer_locale)."""
     from flask_login import current_user
 
+    if request.blueprint in CUSTOMER_PAGES:
+        return customer_locale()
     if current_user and current_user.is_authenticated:
         return supported(current_user.language) or DEFAULT
+    return request_language() or DEFAULT
+
+
+def customer_locale() -> str:
+    """The portal's signed-in customer's language, else the browser's best supported one."""
+    if request.blueprint == "portal" and g.get("portal_org") is not None:
+        from supportdesk.portal.session import current_customer
+
+        customer = current_customer()
+        if customer is not None and supported(customer.language):
+            return supported(customer.language)
     return request_language() or DEFAULT
 
 
@@ -158,3 +176,9 @@ def page_language() -> str:
     if "page_language" not in g:
         g.page_language = str(get_locale() or DEFAULT)
     return g.page_language
+
+
+def language_date(value: dt.datetime | dt.date) -> str:
+    """A date as the page's language writes it (CLDR medium: '05.03.2026' in German)."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return format_date(day, "medium", locale=page_language())

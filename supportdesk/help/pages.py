@@ -102,6 +102,8 @@ def cached(html: str, *, content_type: str = "text/html; charset=utf-8") -> Resp
     response = make_response(html)
     response.headers["Content-Type"] = content_type
     response.headers["Cache-Control"] = CACHE_CONTROL
+    # The page speaks the visitor's language (Accept-Language): a shared cache keeps one per.
+    response.vary.add("Accept-Language")
     response.add_etag()
     return response.make_conditional(request)
 

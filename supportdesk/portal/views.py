@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from supportdesk.accounts.resets import LinkInvalid
 from supportdesk.attachments.download import serve
@@ -16,11 +17,6 @@ from supportdesk.selfservice import queries, service
 from supportdesk.selfservice.contact import TooManyRequests
 from supportdesk.submit import Saved, act, commit, submit
 
-SENT = (
-    "If {email} has written to us before, we sent it a sign-in link. It works once, for "
-    "{minutes} minutes. Check your inbox (and spam folder)."
-)
-
 
 def allow_or_refuse(kind: str, client_limit: str, email_limit: str, email: str) -> None:
     """Count one request per client address and per email address; TooManyRequests past either
@@ -32,7 +28,10 @@ def allow_or_refuse(kind: str, client_limit: str, email_limit: str, email: str) 
         and throttle.allow(f"{kind}-email", email or "", int(config[email_limit]))
     ):
         raise TooManyRequests(
-            f"Too many requests. Wait {throttle.window // 60} minutes and try again."
+            _(
+                "Too many requests. Wait %(minutes)s minutes and try again.",
+                minutes=throttle.window // 60,
+            )
         )
 
 
@@ -55,12 +54,17 @@ def sign_in():
     return submit(
         form,
         lambda: _request_link(form),
-        done=lambda _: Saved(
-            SENT.format(email=form.email.data, minutes=current_app.config["PORTAL_LINK_MINUTES"]),
+        done=lambda _result: Saved(
+            _(
+                "If %(email)s has written to us before, we sent it a sign-in link. It works once,"
+                " for %(minutes)s minutes. Check your inbox (and spam folder).",
+                email=form.email.data,
+                minutes=current_app.config["PORTAL_LINK_MINUTES"],
+            ),
             url_for("portal.sign_in"),
             "info",
         ),
-        page=lambda _: render_template("portal/sign_in.html", form=form),
+        page=lambda _error: render_template("portal/sign_in.html", form=form),
     )
 
 
@@ -78,7 +82,7 @@ def sign_in_link(secret: str):
     except LinkInvalid as exc:
         db.session.rollback()
         return render_template(
-            "portal/message.html", title="Link expired", message=exc.message
+            "portal/message.html", title=_("Link expired"), message=exc.message
         ), 410
     portal_session.sign_in(customer)
     return redirect(url_for("portal.ticket_list"))
@@ -123,8 +127,8 @@ def ticket_show(customer, number: int):
     return submit(
         form,
         lambda: service.reply(customer, ticket, form.body.data, form.uploads()),
-        done=lambda _: Saved(
-            "Your reply was added. We will get back to you.",
+        done=lambda _result: Saved(
+            _("Your reply was added. We will get back to you."),
             url_for("portal.ticket_show", number=number),
         ),
         page=page,
@@ -141,7 +145,9 @@ def ticket_close(customer, number: int):
     return act(
         lambda: service.close(customer, ticket),
         done=lambda changed: Saved(
-            "Your request is closed. Thank you!" if changed else "This request was already closed.",
+            _("Your request is closed. Thank you!")
+            if changed
+            else _("This request was already closed."),
             back,
         ),
         back=back,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from supportdesk import audit, events
 from supportdesk.accounts.links import new_secret, secret_hash
@@ -164,7 +165,9 @@ def use_link(organization_id: int, secret: str) -> Customer:
         else None
     )
     if row is None or not row.usable(utcnow()):
-        raise LinkInvalid("This sign-in link has expired or was already used. Ask for a new one.")
+        raise LinkInvalid(
+            _("This sign-in link has expired or was already used. Ask for a new one.")
+        )
     row.used_at = utcnow()
     customer = db.session.get(Customer, row.customer_id)
     return customer
