@@ -30,7 +30,8 @@ LANGUAGES = {"en": "English", "de": "Deutsch"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parents[1]
 # Per language: the files (globs under the repository root) every string of which is translated.
-# Mail to customers first; the agents' mail (mentions, assignments, SLA breaches, resets) is not.
+# Mail to customers and their pages; the agents' mail (mentions, assignments, SLA breaches,
+# resets) is not yet.
 COMPLETE = {
     "de": (
         "templates/emails/base.*",
@@ -42,6 +43,21 @@ COMPLETE = {
         "templates/auth/account.html",
         "supportdesk/auth/account.py",
         "supportdesk/auth/forms.py",
+        # The customer's side: help center, portal, survey, and their mail.
+        "templates/emails/_survey.*",
+        "templates/emails/portal_sign_in.*",
+        "templates/emails/satisfaction_survey.*",
+        "templates/help/[!_]*.html",
+        "templates/portal/[!_]*.html",
+        "templates/portal/_labels.html",
+        "supportdesk/portal/contact.py",
+        "supportdesk/portal/forms.py",
+        "supportdesk/portal/rating.py",
+        "supportdesk/portal/views.py",
+        "supportdesk/satisfaction/links.py",
+        "supportdesk/satisfaction/service.py",
+        "supportdesk/selfservice/contact.py",
+        "supportdesk/selfservice/service.py",
     )
 }
 
