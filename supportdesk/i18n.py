@@ -50,6 +50,7 @@ COMPLETE = {
         "templates/help/[!_]*.html",
         "templates/portal/[!_]*.html",
         "templates/portal/_labels.html",
+        "supportdesk/help/pages.py",
         "supportdesk/portal/contact.py",
         "supportdesk/portal/forms.py",
         "supportdesk/portal/rating.py",
