@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from supportdesk.mail.outbound.compose import render
-from supportdesk.mail.outbound.models import Notification
+from supportdesk.mail.outbound.models import PORTAL_SIGN_IN, SATISFACTION_SURVEY, Notification
+from tests.mail.outbound.test_portal_templates import SURVEY, context_for
 from tests.mail.outbound.test_templates import HTMLSnapshot, TextSnapshot, fixed_context
 
 pytestmark = pytest.mark.unit
@@ -80,3 +81,53 @@ def test_a_language_we_do_not_speak_gets_english(language):
     assert render("ticket_resolved", fixed_context(), language).subject.startswith(
         "[#42] Resolved:"
     )
+
+
+# The portal's sign-in link and the survey (alone, and carried by the resolution email).
+PORTAL_CASES = [
+    pytest.param(PORTAL_SIGN_IN, id="portal-sign-in"),
+    pytest.param(SATISFACTION_SURVEY, id="survey"),
+    pytest.param(Notification.TICKET_RESOLVED.value, id="resolved-with-survey"),
+]
+# ("Okay" and "Link" are German words too.)
+PORTAL_ENGLISH = [
+    *ENGLISH,
+    "How did we do",
+    "Good",
+    "Bad",
+    "sign in",
+    "Sign in",
+    "sign-in",
+    "works once",
+]
+
+
+def portal_context(kind: str) -> dict:
+    context = context_for(kind)
+    if kind == PORTAL_SIGN_IN:
+        context["link"] = {**context["link"], "expires": "02.03.2026, 10:30 UTC"}
+    return context
+
+
+@pytest.mark.parametrize("kind", PORTAL_CASES)
+def test_the_german_portal_and_survey_html_looks_as_recorded(kind, snapshot):
+    html = render(kind, portal_context(kind), "de").html
+    assert html == snapshot.use_extension(HTMLSnapshot)
+
+
+@pytest.mark.parametrize("kind", PORTAL_CASES)
+def test_the_german_portal_and_survey_text_looks_as_recorded(kind, snapshot):
+    rendered = render(kind, portal_context(kind), "de")
+    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
+
+
+@pytest.mark.parametrize("kind", PORTAL_CASES)
+@pytest.mark.parametrize("part", ["subject", "html", "text"])
+def test_a_german_portal_or_survey_email_has_no_english_left(kind, part):
+    rendered = render(kind, portal_context(kind), "de")
+    text = getattr(rendered, part)
+    # The addresses are the same in every language: look at the words around them.
+    for choice in SURVEY["links"]:
+        text = text.replace(choice["url"], "")
+    text = text.replace(portal_context(PORTAL_SIGN_IN)["link"]["url"], "")
+    assert not [phrase for phrase in PORTAL_ENGLISH if phrase in text]
