@@ -30,14 +30,18 @@ LANGUAGES = {"en": "English", "de": "Deutsch"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parents[1]
 # Per language: the files (globs under the repository root) every string of which is translated.
-# Mail to customers and their pages; the agents' mail (mentions, assignments, SLA breaches,
-# resets) is not yet.
+# Mail to customers and their pages, and most of the agents' mail (not yet: SLA breaches,
+# invitations, address verification, disabled webhooks).
 COMPLETE = {
     "de": (
         "templates/emails/base.*",
         "templates/emails/agent_replied.*",
         "templates/emails/ticket_acknowledged.*",
         "templates/emails/ticket_resolved.*",
+        "templates/emails/customer_replied.*",
+        "templates/emails/mentioned.*",
+        "templates/emails/password_reset.*",
+        "templates/emails/ticket_assigned.*",
         "templates/base.html",
         "templates/auth/login.html",
         "templates/auth/account.html",
