@@ -7,7 +7,12 @@ import pytest
 from supportdesk.mail.outbound.compose import render
 from supportdesk.mail.outbound.models import PORTAL_SIGN_IN, SATISFACTION_SURVEY, Notification
 from tests.mail.outbound.test_portal_templates import SURVEY, context_for
-from tests.mail.outbound.test_templates import HTMLSnapshot, TextSnapshot, fixed_context
+from tests.mail.outbound.test_templates import (
+    HTMLSnapshot,
+    TextSnapshot,
+    fixed_context,
+    mention_context,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -131,3 +136,30 @@ def test_a_german_portal_or_survey_email_has_no_english_left(kind, part):
         text = text.replace(choice["url"], "")
     text = text.replace(portal_context(PORTAL_SIGN_IN)["link"]["url"], "")
     assert not [phrase for phrase in PORTAL_ENGLISH if phrase in text]
+
+
+# An agent who reads German gets their ticket mail in German too (their language, not the
+# customer's).
+AGENT_KINDS = [
+    pytest.param(kind, id=kind) for kind in ("ticket_assigned", "mentioned", "customer_replied")
+]
+
+
+def agent_context(kind: str) -> dict:
+    return german_context(**mention_context()) if kind == "mentioned" else german_context()
+
+
+AGENT_ENGLISH = [*ENGLISH, "Open it", "assigned", "mentioned", "replied", "Priority", "Answer in"]
+
+
+@pytest.mark.parametrize("kind", AGENT_KINDS)
+def test_the_german_agent_text_looks_as_recorded(kind, snapshot):
+    rendered = render(kind, agent_context(kind), "de")
+    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
+
+
+@pytest.mark.parametrize("kind", AGENT_KINDS)
+@pytest.mark.parametrize("part", ["subject", "html", "text"])
+def test_a_german_agent_email_has_no_english_sentence_left(kind, part):
+    text = getattr(render(kind, agent_context(kind), "de"), part)
+    assert not [phrase for phrase in AGENT_ENGLISH if phrase in text]
