@@ -21,7 +21,7 @@ from babel.dates import format_date
 from babel.dates import format_time as format_clock
 from babel.numbers import format_decimal
 from babel.support import Translations
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel
 
 DEFAULT = "en"
@@ -94,13 +94,17 @@ def console_locale() -> str:
 
 
 def customer_locale() -> str:
-    """The portal's signed-in customer's language, else the browser's best supported one."""
+    """The portal's signed-in customer's language, else the one picked on the portal (its
+    language links), else the browser's best supported one. The help center, cached for every
+    visitor alike, goes by the browser's alone."""
     if request.blueprint == "portal" and g.get("portal_org") is not None:
-        from supportdesk.portal.session import current_customer
+        from supportdesk.portal.session import LANGUAGE_KEY, current_customer
 
         customer = current_customer()
         if customer is not None and supported(customer.language):
             return supported(customer.language)
+        if supported(session.get(LANGUAGE_KEY)):
+            return supported(session.get(LANGUAGE_KEY))
     return request_language() or DEFAULT
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from supportdesk import i18n
 from supportdesk.accounts.resets import LinkInvalid
 from supportdesk.attachments.download import serve
 from supportdesk.auth.throttle import login_throttle
@@ -13,6 +14,7 @@ from supportdesk.extensions import db
 from supportdesk.portal import bp
 from supportdesk.portal import session as portal_session
 from supportdesk.portal.forms import ConfirmForm, ReplyForm, SignInForm
+from supportdesk.portal.session import LANGUAGE_KEY
 from supportdesk.selfservice import queries, service
 from supportdesk.selfservice.contact import TooManyRequests
 from supportdesk.submit import Saved, act, commit, submit
@@ -86,6 +88,24 @@ def sign_in_link(secret: str):
         ), 410
     portal_session.sign_in(customer)
     return redirect(url_for("portal.ticket_list"))
+
+
+@bp.post("/language")
+def language():
+    """Switch the portal's language: kept in the session, and for a signed-in customer as the
+    language of their pages and mail. Back to the page it was asked from (this portal only)."""
+    code = i18n.supported(request.form.get("language"))
+    if code is None:
+        abort(400)
+    customer = portal_session.current_customer()
+    if customer is not None:
+        service.choose_language(customer, code)
+        commit()
+    session[LANGUAGE_KEY] = code
+    back = request.form.get("next") or ""
+    if not back.startswith(f"/help/{g.portal_org.slug}/") or "//" in back or "\\" in back:
+        back = url_for("portal.sign_in")
+    return redirect(back)
 
 
 @bp.post("/sign-out")

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from supportdesk import audit, events
+from supportdesk import audit, events, i18n
 from supportdesk.accounts.links import new_secret, secret_hash
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -51,6 +51,11 @@ class PortalLinkSent:
     name: str
     secret: str
     expires_at: dt.datetime
+
+
+def choose_language(customer: Customer, code: str | None) -> None:
+    """The customer's own choice of language (portal pages and their mail); empty: not known."""
+    customer.language = i18n.check(code)
 
 
 # -- settings --------------------------------------------------------------------------------

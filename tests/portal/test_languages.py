@@ -120,3 +120,58 @@ def test_the_help_center_speaks_the_browser_s_language_and_varies_by_it(
     response = client.get(f"/help/{org.slug}/", headers={"Accept-Language": accept_language})
     assert heading in response.get_data(as_text=True)
     assert "Accept-Language" in response.headers["Vary"]
+
+
+def _switch(client, org, code, next_path):
+    page = client.get(f"/help/{org.slug}/portal/contact")  # a page with the footer's form
+    return client.post(
+        f"/help/{org.slug}/portal/language",
+        data={"csrf_token": csrf_token(page), "language": code, "next": next_path},
+    )
+
+
+def test_a_visitor_switches_the_portal_to_german_and_back(client, org):
+    answer = _switch(client, org, "de", f"/help/{org.slug}/portal/contact?")
+    assert answer.status_code == 302
+    assert answer.location == f"/help/{org.slug}/portal/contact"
+    html = client.get(f"/help/{org.slug}/portal/", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert "Ihre Anfragen verfolgen" in html
+    assert 'value="en" lang="en" class="link-button">English</button>' in html
+    _switch(client, org, "en", f"/help/{org.slug}/portal/")
+    assert "Follow your requests" in client.get(f"/help/{org.slug}/portal/").get_data(as_text=True)
+
+
+def test_a_signed_in_customer_s_switch_becomes_the_language_of_their_mail(client, org, customer):
+    customer.language = None
+    db.session.commit()
+    portal_sign_in(client, customer)
+    _switch(client, org, "de", f"/help/{org.slug}/portal/tickets")
+    db.session.refresh(customer)
+    assert customer.language == "de"
+
+
+@pytest.mark.parametrize(
+    ("code", "next_path", "status", "location"),
+    [
+        pytest.param("fr", "/help/acme/portal/", 400, None, id="not-offered"),
+        pytest.param("", "/help/acme/portal/", 400, None, id="empty"),
+        pytest.param("de", "https://evil.example/", 302, "/portal/", id="other-site"),
+        pytest.param("de", "//evil.example/help/", 302, "/portal/", id="scheme-relative"),
+        pytest.param("de", "/help/other/portal/", 302, "/portal/", id="other-portal"),
+        pytest.param("de", "/admin", 302, "/portal/", id="console"),
+    ],
+)
+def test_a_bad_switch_is_refused_or_goes_back_to_the_portal(
+    client, org, code, next_path, status, location
+):
+    answer = _switch(client, org, code, next_path.replace("acme", org.slug))
+    assert answer.status_code == status
+    if location:
+        assert answer.location == f"/help/{org.slug}{location}"
+
+
+def test_the_switch_needs_the_csrf_token(client, org):
+    answer = client.post(f"/help/{org.slug}/portal/language", data={"language": "de"})
+    assert answer.status_code == 400
