@@ -110,3 +110,16 @@ def test_a_german_visitor_reads_the_help_center_and_the_portal_in_german(
         )
     ).one()
     assert "Ihre Anfrage ist eingegangen" in email.subject
+
+
+def test_a_visitor_switches_the_portal_to_german_in_the_footer(page: Page, desk) -> None:
+    page.goto(f"/help/{desk.org.slug}/portal/contact")
+    expect(page.get_by_role("heading", name="Contact Acme Support")).to_be_visible()
+    page.get_by_role("button", name="Deutsch").click()
+    expect(page.get_by_role("heading", name="Kontakt zu Acme Support")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.screenshot(path="/tmp/i18n-portal-contact-de.png", full_page=True)
+    page.get_by_role("link", name="Neue Anfrage").click()
+    expect(page.get_by_label("Ihr Name")).to_be_visible()  # the choice stays for the visit
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Contact Acme Support")).to_be_visible()
