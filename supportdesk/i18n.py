@@ -30,8 +30,8 @@ LANGUAGES = {"en": "English", "de": "Deutsch"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parents[1]
 # Per language: the files (globs under the repository root) every string of which is translated.
-# Mail to customers and their pages, and most of the agents' mail (not yet: SLA breaches,
-# invitations, address verification, disabled webhooks).
+# Mail to customers and their pages, and most of the agents' mail (not yet: the
+# invitation, address verification and disabled-webhook mails).
 COMPLETE = {
     "de": (
         "templates/emails/base.*",
@@ -41,6 +41,7 @@ COMPLETE = {
         "templates/emails/customer_replied.*",
         "templates/emails/mentioned.*",
         "templates/emails/password_reset.*",
+        "templates/emails/sla_breached.*",
         "templates/emails/ticket_assigned.*",
         "templates/base.html",
         "templates/auth/login.html",

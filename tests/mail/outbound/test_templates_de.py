@@ -12,6 +12,7 @@ from tests.mail.outbound.test_templates import (
     TextSnapshot,
     fixed_context,
     mention_context,
+    sla_context,
 )
 
 pytestmark = pytest.mark.unit
@@ -141,15 +142,31 @@ def test_a_german_portal_or_survey_email_has_no_english_left(kind, part):
 # An agent who reads German gets their ticket mail in German too (their language, not the
 # customer's).
 AGENT_KINDS = [
-    pytest.param(kind, id=kind) for kind in ("ticket_assigned", "mentioned", "customer_replied")
+    pytest.param(kind, id=kind)
+    for kind in ("ticket_assigned", "mentioned", "customer_replied", "sla_breached")
 ]
 
 
 def agent_context(kind: str) -> dict:
+    if kind == "sla_breached":
+        return german_context(
+            **{**sla_context(), "sla": {**sla_context()["sla"], "due": "02.03.2026, 10:40 UTC"}}
+        )
     return german_context(**mention_context()) if kind == "mentioned" else german_context()
 
 
-AGENT_ENGLISH = [*ENGLISH, "Open it", "assigned", "mentioned", "replied", "Priority", "Answer in"]
+AGENT_ENGLISH = [
+    *ENGLISH,
+    "Open it",
+    "assigned",
+    "mentioned",
+    "replied",
+    "Priority",
+    "Answer in",
+    "missed",
+    "target",
+    "team lead",
+]
 
 
 @pytest.mark.parametrize("kind", AGENT_KINDS)
