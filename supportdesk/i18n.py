@@ -30,8 +30,8 @@ LANGUAGES = {"en": "English", "de": "Deutsch"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parents[1]
 # Per language: the files (globs under the repository root) every string of which is translated.
-# Mail to customers and their pages, and most of the agents' mail (not yet: the
-# invitation, address verification and disabled-webhook mails).
+# Mail to customers and their pages, and the agents' mail (not: the invitation and the
+# address verification, which go to an address whose reader's language is not known).
 COMPLETE = {
     "de": (
         "templates/emails/base.*",
@@ -43,6 +43,7 @@ COMPLETE = {
         "templates/emails/password_reset.*",
         "templates/emails/sla_breached.*",
         "templates/emails/ticket_assigned.*",
+        "templates/emails/webhook_disabled.*",
         "templates/base.html",
         "templates/auth/login.html",
         "templates/auth/account.html",

@@ -12,6 +12,7 @@ from tests.mail.outbound.test_templates import (
     TextSnapshot,
     fixed_context,
     mention_context,
+    organization_context,
     sla_context,
 )
 
@@ -143,11 +144,20 @@ def test_a_german_portal_or_survey_email_has_no_english_left(kind, part):
 # customer's).
 AGENT_KINDS = [
     pytest.param(kind, id=kind)
-    for kind in ("ticket_assigned", "mentioned", "customer_replied", "sla_breached")
+    for kind in (
+        "ticket_assigned",
+        "mentioned",
+        "customer_replied",
+        "sla_breached",
+        "webhook_disabled",
+    )
 ]
 
 
 def agent_context(kind: str) -> dict:
+    if kind == "webhook_disabled":
+        endpoint = {**organization_context()["endpoint"], "disabled_at": "02.03.2026, 11:05 UTC"}
+        return {**organization_context(), "endpoint": endpoint}
     if kind == "sla_breached":
         return german_context(
             **{**sla_context(), "sla": {**sla_context()["sla"], "due": "02.03.2026, 10:40 UTC"}}
@@ -166,6 +176,9 @@ AGENT_ENGLISH = [
     "missed",
     "target",
     "team lead",
+    "We stopped",
+    "Why",
+    "Until",
 ]
 
 
