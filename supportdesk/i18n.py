@@ -21,7 +21,7 @@ from babel.dates import format_date
 from babel.dates import format_time as format_clock
 from babel.numbers import format_decimal
 from babel.support import Translations
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel
 
 DEFAULT = "en"
@@ -30,20 +30,46 @@ LANGUAGES = {"en": "English", "de": "Deutsch"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parents[1]
 # Per language: the files (globs under the repository root) every string of which is translated.
-# Mail to customers first; the agents' mail (mentions, assignments, SLA breaches, resets) is not.
+# Mail to customers and their pages, and the agents' mail (not: the invitation and the
+# address verification, which go to an address whose reader's language is not known).
 COMPLETE = {
     "de": (
         "templates/emails/base.*",
         "templates/emails/agent_replied.*",
         "templates/emails/ticket_acknowledged.*",
         "templates/emails/ticket_resolved.*",
+        "templates/emails/customer_replied.*",
+        "templates/emails/mentioned.*",
+        "templates/emails/password_reset.*",
+        "templates/emails/sla_breached.*",
+        "templates/emails/ticket_assigned.*",
+        "templates/emails/webhook_disabled.*",
         "templates/base.html",
         "templates/auth/login.html",
         "templates/auth/account.html",
         "supportdesk/auth/account.py",
         "supportdesk/auth/forms.py",
+        # The customer's side: help center, portal, survey, and their mail.
+        "templates/emails/_survey.*",
+        "templates/emails/portal_sign_in.*",
+        "templates/emails/satisfaction_survey.*",
+        "templates/help/[!_]*.html",
+        "templates/portal/[!_]*.html",
+        "templates/portal/_labels.html",
+        "supportdesk/help/pages.py",
+        "supportdesk/portal/contact.py",
+        "supportdesk/portal/forms.py",
+        "supportdesk/portal/rating.py",
+        "supportdesk/portal/views.py",
+        "supportdesk/satisfaction/links.py",
+        "supportdesk/satisfaction/service.py",
+        "supportdesk/selfservice/contact.py",
+        "supportdesk/selfservice/service.py",
     )
 }
+
+# Blueprints whose pages a customer reads: they speak the customer's language, not an agent's.
+CUSTOMER_PAGES = ("portal", "help")
 
 babel = Babel()
 
@@ -54,14 +80,33 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=console_locale)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["page_language"] = page_language
+    app.jinja_env.globals["language_date"] = language_date
 
 
 def console_locale() -> str:
-    """The signed-in agent's language; before sign-in, the browser's best supported one."""
+    """The signed-in agent's language; before sign-in, the browser's best supported one. The
+    customer's pages (portal, help center) speak the customer's (customer_locale)."""
     from flask_login import current_user
 
+    if request.blueprint in CUSTOMER_PAGES:
+        return customer_locale()
     if current_user and current_user.is_authenticated:
         return supported(current_user.language) or DEFAULT
+    return request_language() or DEFAULT
+
+
+def customer_locale() -> str:
+    """The portal's signed-in customer's language, else the one picked on the portal (its
+    language links), else the browser's best supported one. The help center, cached for every
+    visitor alike, goes by the browser's alone."""
+    if request.blueprint == "portal" and g.get("portal_org") is not None:
+        from supportdesk.portal.session import LANGUAGE_KEY, current_customer
+
+        customer = current_customer()
+        if customer is not None and supported(customer.language):
+            return supported(customer.language)
+        if supported(session.get(LANGUAGE_KEY)):
+            return supported(session.get(LANGUAGE_KEY))
     return request_language() or DEFAULT
 
 
@@ -158,3 +203,9 @@ def page_language() -> str:
     if "page_language" not in g:
         g.page_language = str(get_locale() or DEFAULT)
     return g.page_language
+
+
+def language_date(value: dt.datetime | dt.date) -> str:
+    """A date as the page's language writes it (CLDR medium: '05.03.2026' in German)."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return format_date(day, "medium", locale=page_language())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Response, abort, make_response, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from supportdesk.accounts.models import Organization
@@ -54,7 +55,7 @@ def _center(org_slug: str, row) -> Center:
         organization_id=row.id,
         slug=org_slug,
         name=row.name,
-        title=row.title or f"{row.name} Help Center",
+        title=row.title or _("%(name)s Help Center", name=row.name),
         color=color,
         text_color=branding.contrast_text(color),
         has_logo=bool(row.logo_type),
@@ -102,6 +103,8 @@ def cached(html: str, *, content_type: str = "text/html; charset=utf-8") -> Resp
     response = make_response(html)
     response.headers["Content-Type"] = content_type
     response.headers["Cache-Control"] = CACHE_CONTROL
+    # The page speaks the visitor's language (Accept-Language): a shared cache keeps one per.
+    response.vary.add("Accept-Language")
     response.add_etag()
     return response.make_conditional(request)
 

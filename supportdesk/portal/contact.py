@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import g, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 
+from supportdesk import i18n
 from supportdesk.extensions import csrf
 from supportdesk.portal import bp
 from supportdesk.portal.forms import ContactForm
@@ -12,7 +14,6 @@ from supportdesk.selfservice import contact as rules
 from supportdesk.selfservice.service import settings_for
 from supportdesk.submit import Saved, submit
 
-SENT = "Thank you! We received your request and sent a confirmation to {email}."
 # The embeddable copy may be framed by any site (it is the organization's to place); the rest of
 # the policy stays as strict as everywhere.
 EMBED_POLICY = (
@@ -36,6 +37,7 @@ def _open(form: ContactForm):
         subject=form.subject.data,
         body=form.body.data,
         uploads=form.uploads(),
+        language=i18n.request_language(),
     )
 
 
@@ -43,8 +45,11 @@ def _serve(embedded: bool):
     if not settings_for(g.portal_org.id).contact_form:
         return render_template(
             "portal/message.html",
-            title="Contact form closed",
-            message=f"Write to us by email instead. {g.portal_org.name} does not take requests here.",
+            title=_("Contact form closed"),
+            message=_(
+                "Write to us by email instead. %(name)s does not take requests here.",
+                name=g.portal_org.name,
+            ),
         ), 404
     form = ContactForm(meta={"csrf": False}) if embedded else ContactForm()
     endpoint = "portal.contact_embed" if embedded else "portal.contact"
@@ -59,10 +64,16 @@ def _serve(embedded: bool):
         lambda: _open(form),
         # In another site's frame the browser keeps no session cookie, so no flashed message:
         # the embedded page says it itself from the address.
-        done=lambda _: (
+        done=lambda _result: (
             redirect(url_for(endpoint, sent=1))
             if embedded
-            else Saved(SENT.format(email=form.email.data), url_for(endpoint, sent=1))
+            else Saved(
+                _(
+                    "Thank you! We received your request and sent a confirmation to %(email)s.",
+                    email=form.email.data,
+                ),
+                url_for(endpoint, sent=1),
+            )
         ),
         page=page,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms import EmailField, HiddenField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
@@ -23,7 +24,7 @@ def _uploads(field: MultipleFileField) -> list[Upload]:
 class SignInForm(Form):
     """The address to mail a sign-in link to (the answer is the same for every address)."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class ConfirmForm(Form):
@@ -33,8 +34,8 @@ class ConfirmForm(Form):
 class ReplyForm(Form):
     """The customer's reply, with files."""
 
-    body = TextAreaField("Your reply", validators=[DataRequired(), Length(max=MAX_BODY)])
-    attachments = MultipleFileField("Attach files")
+    body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=MAX_BODY)])
+    attachments = MultipleFileField(_l("Attach files"))
 
     def uploads(self) -> list[Upload]:
         return _uploads(self.attachments)
@@ -43,12 +44,12 @@ class ReplyForm(Form):
 class ContactForm(Form):
     """A new request. `website` is the honeypot (hidden from people); `stamp` the time trap."""
 
-    name = StringField("Your name", validators=[Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=MAX_SUBJECT)])
-    body = TextAreaField("How can we help?", validators=[DataRequired(), Length(max=MAX_BODY)])
-    attachments = MultipleFileField("Attach files")
-    website = StringField("Leave this field empty")
+    name = StringField(_l("Your name"), validators=[Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=MAX_SUBJECT)])
+    body = TextAreaField(_l("How can we help?"), validators=[DataRequired(), Length(max=MAX_BODY)])
+    attachments = MultipleFileField(_l("Attach files"))
+    website = StringField(_l("Leave this field empty"))
     stamp = HiddenField()
 
     def uploads(self) -> list[Upload]:
@@ -59,5 +60,5 @@ class CommentForm(Form):
     """A comment on a satisfaction rating."""
 
     comment = TextAreaField(
-        "Anything you would like to add?", validators=[DataRequired(), Length(max=MAX_COMMENT)]
+        _l("Anything you would like to add?"), validators=[DataRequired(), Length(max=MAX_COMMENT)]
     )

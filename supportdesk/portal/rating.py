@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, render_template, url_for
+from flask_babel import gettext as _
 
 from supportdesk.accounts.resets import LinkInvalid
 from supportdesk.errors import DomainError
@@ -14,7 +15,7 @@ from supportdesk.submit import Saved, commit, submit
 
 
 def _dead(exc: DomainError):
-    return render_template("portal/message.html", title="Survey link", message=exc.message), 410
+    return render_template("portal/message.html", title=_("Survey link"), message=exc.message), 410
 
 
 @bp.get("/rate/<token>/<rating>")
@@ -51,10 +52,10 @@ def rating_comment(token: str):
     return submit(
         form,
         lambda: satisfaction.comment(g.portal_org.id, token, form.comment.data),
-        done=lambda _: Saved(
-            "Thank you for your comment!", url_for("portal.rating_comment", token=token)
+        done=lambda _result: Saved(
+            _("Thank you for your comment!"), url_for("portal.rating_comment", token=token)
         ),
-        page=lambda _: render_template(
+        page=lambda _error: render_template(
             "portal/rating.html", survey=survey, thanks=False, again=False, form=form, token=token
         ),
     )

@@ -13,6 +13,8 @@ from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 
 KEY = "portal"
+# The language a visitor picked on the portal (i18n.customer_locale reads it).
+LANGUAGE_KEY = "portal_language"
 
 
 def sign_in(customer: Customer) -> None:

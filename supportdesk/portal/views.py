@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
+from supportdesk import i18n
 from supportdesk.accounts.resets import LinkInvalid
 from supportdesk.attachments.download import serve
 from supportdesk.auth.throttle import login_throttle
@@ -12,14 +14,10 @@ from supportdesk.extensions import db
 from supportdesk.portal import bp
 from supportdesk.portal import session as portal_session
 from supportdesk.portal.forms import ConfirmForm, ReplyForm, SignInForm
+from supportdesk.portal.session import LANGUAGE_KEY
 from supportdesk.selfservice import queries, service
 from supportdesk.selfservice.contact import TooManyRequests
 from supportdesk.submit import Saved, act, commit, submit
-
-SENT = (
-    "If {email} has written to us before, we sent it a sign-in link. It works once, for "
-    "{minutes} minutes. Check your inbox (and spam folder)."
-)
 
 
 def allow_or_refuse(kind: str, client_limit: str, email_limit: str, email: str) -> None:
@@ -32,7 +30,10 @@ def allow_or_refuse(kind: str, client_limit: str, email_limit: str, email: str) 
         and throttle.allow(f"{kind}-email", email or "", int(config[email_limit]))
     ):
         raise TooManyRequests(
-            f"Too many requests. Wait {throttle.window // 60} minutes and try again."
+            _(
+                "Too many requests. Wait %(minutes)s minutes and try again.",
+                minutes=throttle.window // 60,
+            )
         )
 
 
@@ -55,12 +56,17 @@ def sign_in():
     return submit(
         form,
         lambda: _request_link(form),
-        done=lambda _: Saved(
-            SENT.format(email=form.email.data, minutes=current_app.config["PORTAL_LINK_MINUTES"]),
+        done=lambda _result: Saved(
+            _(
+                "If %(email)s has written to us before, we sent it a sign-in link. It works once,"
+                " for %(minutes)s minutes. Check your inbox (and spam folder).",
+                email=form.email.data,
+                minutes=current_app.config["PORTAL_LINK_MINUTES"],
+            ),
             url_for("portal.sign_in"),
             "info",
         ),
-        page=lambda _: render_template("portal/sign_in.html", form=form),
+        page=lambda _error: render_template("portal/sign_in.html", form=form),
     )
 
 
@@ -78,10 +84,28 @@ def sign_in_link(secret: str):
     except LinkInvalid as exc:
         db.session.rollback()
         return render_template(
-            "portal/message.html", title="Link expired", message=exc.message
+            "portal/message.html", title=_("Link expired"), message=exc.message
         ), 410
     portal_session.sign_in(customer)
     return redirect(url_for("portal.ticket_list"))
+
+
+@bp.post("/language")
+def language():
+    """Switch the portal's language: kept in the session, and for a signed-in customer as the
+    language of their pages and mail. Back to the page it was asked from (this portal only)."""
+    code = i18n.supported(request.form.get("language"))
+    if code is None:
+        abort(400)
+    customer = portal_session.current_customer()
+    if customer is not None:
+        service.choose_language(customer, code)
+        commit()
+    session[LANGUAGE_KEY] = code
+    back = request.form.get("next") or ""
+    if not back.startswith(f"/help/{g.portal_org.slug}/") or "//" in back or "\\" in back:
+        back = url_for("portal.sign_in")
+    return redirect(back)
 
 
 @bp.post("/sign-out")
@@ -123,8 +147,8 @@ def ticket_show(customer, number: int):
     return submit(
         form,
         lambda: service.reply(customer, ticket, form.body.data, form.uploads()),
-        done=lambda _: Saved(
-            "Your reply was added. We will get back to you.",
+        done=lambda _result: Saved(
+            _("Your reply was added. We will get back to you."),
             url_for("portal.ticket_show", number=number),
         ),
         page=page,
@@ -141,7 +165,9 @@ def ticket_close(customer, number: int):
     return act(
         lambda: service.close(customer, ticket),
         done=lambda changed: Saved(
-            "Your request is closed. Thank you!" if changed else "This request was already closed.",
+            _("Your request is closed. Thank you!")
+            if changed
+            else _("This request was already closed."),
             back,
         ),
         back=back,

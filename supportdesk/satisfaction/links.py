@@ -7,6 +7,7 @@ decided by the row (supportdesk.satisfaction.service), so a link works once.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from supportdesk.accounts.resets import LinkInvalid
@@ -29,9 +30,9 @@ def survey_id_from(organization_id: int, token: str) -> int:
     try:
         org_id, survey_id = _serializer().loads(token or "", max_age=max_age)
     except SignatureExpired as exc:
-        raise LinkInvalid("This survey link has expired. Thank you all the same!") from exc
+        raise LinkInvalid(_("This survey link has expired. Thank you all the same!")) from exc
     except (BadSignature, ValueError, TypeError) as exc:
-        raise LinkInvalid("This survey link is not valid.") from exc
+        raise LinkInvalid(_("This survey link is not valid.")) from exc
     if org_id != organization_id or not isinstance(survey_id, int):
-        raise LinkInvalid("This survey link is not valid.")
+        raise LinkInvalid(_("This survey link is not valid."))
     return survey_id

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from supportdesk import events
 from supportdesk.accounts.resets import LinkInvalid
@@ -142,7 +143,7 @@ def open_survey(organization_id: int, token: str) -> SatisfactionRating:
         .with_for_update()
     )
     if survey is None:
-        raise LinkInvalid("This survey link is not valid.")
+        raise LinkInvalid(_("This survey link is not valid."))
     return survey
 
 
@@ -151,10 +152,17 @@ def rate(organization_id: int, token: str, rating: str) -> SatisfactionRating:
     try:
         chosen = Rating(rating)
     except ValueError as exc:
-        raise ValidationFailed("Choose good, okay or bad.", {"rating": "Unknown rating."}) from exc
+        raise ValidationFailed(
+            _("Choose good, okay or bad."), {"rating": _("Unknown rating.")}
+        ) from exc
     survey = open_survey(organization_id, token)
     if survey.rating is not None:
-        raise AlreadyRated(f"You already rated this request “{survey.rating.label}”. Thank you!")
+        raise AlreadyRated(
+            _(
+                "You already rated this request “%(rating)s”. Thank you!",
+                rating=_(survey.rating.label),
+            )
+        )
     now = utcnow()
     survey.rating, survey.rated_at = chosen, now
     if survey.sent_at is None:
@@ -169,14 +177,17 @@ def comment(organization_id: int, token: str, text: str) -> SatisfactionRating:
     survey = open_survey(organization_id, token)
     text = (text or "").strip()
     if survey.rating is None:
-        raise ValidationFailed("Choose a rating first.", {"rating": "Choose a rating."})
+        raise ValidationFailed(_("Choose a rating first."), {"rating": _("Choose a rating.")})
     if survey.commented_at is not None:
-        raise AlreadyRated("You already sent a comment. Thank you!")
+        raise AlreadyRated(_("You already sent a comment. Thank you!"))
     if not text:
-        raise ValidationFailed("The comment is empty.", {"comment": "Write a few words first."})
+        raise ValidationFailed(
+            _("The comment is empty."), {"comment": _("Write a few words first.")}
+        )
     if len(text) > MAX_COMMENT:
         raise ValidationFailed(
-            "The comment is too long.", {"comment": f"Use at most {MAX_COMMENT} characters."}
+            _("The comment is too long."),
+            {"comment": _("Use at most %(count)s characters.", count=MAX_COMMENT)},
         )
     survey.comment, survey.commented_at = text, utcnow()
     _history(survey, {"survey_id": survey.id, "comment": text})

@@ -14,9 +14,11 @@ import time
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
 from supportdesk.attachments.service import Upload
+from supportdesk.customers import service as customers
 from supportdesk.errors import DomainError, NotFound, ValidationFailed
 from supportdesk.selfservice.service import settings_for
 from supportdesk.tickets import service as tickets
@@ -45,8 +47,8 @@ def form_stamp() -> str:
 def check_stamp(stamp: str) -> None:
     """Refuse a post made too soon after the form was served, or with no valid stamp."""
     refusal = ValidationFailed(
-        "The form could not be checked. Please wait a moment and send it again.",
-        {"stamp": "Send the form again."},
+        _("The form could not be checked. Please wait a moment and send it again."),
+        {"stamp": _("Send the form again.")},
     )
     try:
         served = int(_signer().unsign(stamp or "", max_age=STAMP_MAX_AGE))
@@ -58,11 +60,15 @@ def check_stamp(stamp: str) -> None:
 
 def open_request(
     organization_id: int, *, name: str, email: str, subject: str, body: str,
-    uploads: Iterable[Upload] = (),
+    uploads: Iterable[Upload] = (), language: str | None = None,
 ) -> Ticket:  # fmt: skip
-    """Open a ticket from the contact form, as the customer (found or created by address)."""
+    """Open a ticket from the contact form, as the customer (found or created by address).
+
+    `language`: the visitor's browser's (i18n.request_language), kept for a new customer's mail.
+    """
     if not settings_for(organization_id).contact_form:
-        raise NotFound("This contact form is switched off.")
+        raise NotFound(_("This contact form is switched off."))
+    customers.find_or_create(organization_id, email, name, language=language)
     return tickets.open_ticket(
         organization_id,
         actor=None,

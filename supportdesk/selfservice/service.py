@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
-from supportdesk import audit, events
+from supportdesk import audit, events, i18n
 from supportdesk.accounts.links import new_secret, secret_hash
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -50,6 +51,11 @@ class PortalLinkSent:
     name: str
     secret: str
     expires_at: dt.datetime
+
+
+def choose_language(customer: Customer, code: str | None) -> None:
+    """The customer's own choice of language (portal pages and their mail); empty: not known."""
+    customer.language = i18n.check(code)
 
 
 # -- settings --------------------------------------------------------------------------------
@@ -164,7 +170,9 @@ def use_link(organization_id: int, secret: str) -> Customer:
         else None
     )
     if row is None or not row.usable(utcnow()):
-        raise LinkInvalid("This sign-in link has expired or was already used. Ask for a new one.")
+        raise LinkInvalid(
+            _("This sign-in link has expired or was already used. Ask for a new one.")
+        )
     row.used_at = utcnow()
     customer = db.session.get(Customer, row.customer_id)
     return customer

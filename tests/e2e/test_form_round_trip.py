@@ -602,6 +602,7 @@ NOT_EDIT_FORMS = {
     "/help/<org_slug>/portal/": "asks for a sign-in link",
     "/help/<org_slug>/portal/link/<secret>": "a button: signs in with a mailed link",
     "/help/<org_slug>/portal/sign-out": "a button",
+    "/help/<org_slug>/portal/language": "a button: the portal's language",
     "/help/<org_slug>/portal/tickets/<int:number>": "adds the customer's reply",
     "/help/<org_slug>/portal/tickets/<int:number>/close": "a button",
     "/help/<org_slug>/portal/contact": "opens a ticket",

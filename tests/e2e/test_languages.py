@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
 from tests.e2e.conftest import sign_in
@@ -62,3 +63,63 @@ def test_a_customer_set_to_german_gets_the_agent_s_reply_in_german(page: Page, d
     ).first()
     assert "Bitte lassen Sie" in email.text_body
     assert '<html lang="de">' in email.html_body
+
+
+def test_a_german_visitor_reads_the_help_center_and_the_portal_in_german(
+    browser, live_server, desk, monkeypatch
+) -> None:
+    """Accept-Language de: the help center, the portal's sign-in page and the contact form speak
+    German, and the customer the contact form creates keeps German for their mail."""
+    monkeypatch.setitem(live_server.app.config, "CONTACT_MIN_SECONDS", 0)
+    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    page = context.new_page()
+
+    page.goto(f"/help/{desk.org.slug}/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", name="Wie können wir helfen?")).to_be_visible()
+    expect(page.get_by_role("button", name="Suchen")).to_be_visible()
+    expect(page.get_by_text("Es gibt noch keine Artikel.")).to_be_visible()
+    page.screenshot(path="/tmp/i18n-help-de.png", full_page=True)
+
+    page.goto(f"/help/{desk.org.slug}/portal/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", name="Ihre Anfragen verfolgen")).to_be_visible()
+    expect(page.get_by_role("button", name="Anmeldelink per E-Mail senden")).to_be_visible()
+    page.screenshot(path="/tmp/i18n-portal-de.png", full_page=True)
+
+    page.get_by_role("link", name="Neue Anfrage").click()
+    page.get_by_label("Ihr Name").fill("Jonas Becker")
+    page.get_by_label("E-Mail").fill("jonas@kunde.example")
+    page.get_by_label("Betreff").fill("Rechnungsadresse falsch")
+    page.get_by_role("button", name="Anfrage senden").click()
+    expect(page.get_by_text("Dieses Feld wird benötigt.")).to_be_visible()
+    page.get_by_label("Wie können wir helfen?").fill("Bitte ändern Sie die Adresse auf Köln.")
+    page.get_by_role("button", name="Anfrage senden").click()
+    expect(page.get_by_text("Vielen Dank! Wir haben Ihre Anfrage erhalten")).to_be_visible()
+    context.close()
+
+    db.session.rollback()  # see what the server's threads committed
+    customer = db.session.scalars(
+        sa.select(Customer).where(Customer.email == "jonas@kunde.example")
+    ).one()
+    assert customer.language == "de"
+    email = db.session.scalars(
+        sa.select(EmailMessage).where(
+            EmailMessage.to_address == "jonas@kunde.example",
+            EmailMessage.kind == "ticket_acknowledged",
+        )
+    ).one()
+    assert "Ihre Anfrage ist eingegangen" in email.subject
+
+
+def test_a_visitor_switches_the_portal_to_german_in_the_footer(page: Page, desk) -> None:
+    page.goto(f"/help/{desk.org.slug}/portal/contact")
+    expect(page.get_by_role("heading", name="Contact Acme Support")).to_be_visible()
+    page.get_by_role("button", name="Deutsch").click()
+    expect(page.get_by_role("heading", name="Kontakt zu Acme Support")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.screenshot(path="/tmp/i18n-portal-contact-de.png", full_page=True)
+    page.get_by_role("link", name="Neue Anfrage").click()
+    expect(page.get_by_label("Ihr Name")).to_be_visible()  # the choice stays for the visit
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Contact Acme Support")).to_be_visible()

@@ -72,7 +72,7 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
     elif isinstance(event, PasswordResetSent):
         letter = _reset_letter(event, recipient)
     elif isinstance(event, PortalLinkSent):
-        letter = _portal_link_letter(event)
+        letter = _portal_link_letter(event, recipient)
     elif isinstance(event, satisfaction.SurveyDue):
         letter = _survey_letter(event, recipient)
     else:
@@ -223,12 +223,14 @@ def _reset_letter(event: PasswordResetSent, recipient: Recipient) -> Letter:
     return Letter({"reset": reset})
 
 
-def _portal_link_letter(event: PortalLinkSent) -> Letter:
+def _portal_link_letter(event: PortalLinkSent, recipient: Recipient) -> Letter:
     org = db.session.get(Organization, event.organization_id)
     link = {
         "name": event.name or event.email,
         "url": external_url("portal.sign_in_link", org_slug=org.slug, secret=event.secret),
-        "expires": organization_time(event.organization_id, event.expires_at),
+        "expires": organization_time(
+            event.organization_id, event.expires_at, language=recipient.language
+        ),
     }
     return Letter({"link": link})
 

@@ -57,15 +57,21 @@ def customer(event: TicketEvent) -> list[Recipient]:
 
 
 def the_customer(event: Any) -> list[Recipient]:
-    """The customer an event names (a portal sign-in link: to their address only)."""
-    return [Recipient(event.email, event.name or event.email)]
+    """The customer an event names (a portal sign-in link: to their address only), in their
+    language."""
+    person = db.session.get(Customer, event.customer_id)
+    language = person.language if person is not None else None
+    return [Recipient(event.email, event.name or event.email, language=language)]
 
 
 def ticket_customer(event: Any) -> list[Recipient]:
     """The customer of the ticket an event names (a delayed satisfaction survey)."""
     ticket = db.session.get(Ticket, event.ticket_id)
     person = db.session.get(Customer, ticket.customer_id)
-    return [Recipient(person.email, person.display_name, reply_to=signing.reply_address(ticket.id))]
+    reply_to = signing.reply_address(ticket.id)
+    return [
+        Recipient(person.email, person.display_name, reply_to=reply_to, language=person.language)
+    ]
 
 
 def assignee(event: TicketEvent) -> list[Recipient]:

@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from supportdesk.mail.outbound.compose import render
-from supportdesk.mail.outbound.models import Notification
-from tests.mail.outbound.test_templates import HTMLSnapshot, TextSnapshot, fixed_context
+from supportdesk.mail.outbound.models import PORTAL_SIGN_IN, SATISFACTION_SURVEY, Notification
+from tests.mail.outbound.test_portal_templates import SURVEY, context_for
+from tests.mail.outbound.test_templates import (
+    HTMLSnapshot,
+    TextSnapshot,
+    fixed_context,
+    mention_context,
+    organization_context,
+    sla_context,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -80,3 +88,108 @@ def test_a_language_we_do_not_speak_gets_english(language):
     assert render("ticket_resolved", fixed_context(), language).subject.startswith(
         "[#42] Resolved:"
     )
+
+
+# The portal's sign-in link and the survey (alone, and carried by the resolution email).
+PORTAL_CASES = [
+    pytest.param(PORTAL_SIGN_IN, id="portal-sign-in"),
+    pytest.param(SATISFACTION_SURVEY, id="survey"),
+    pytest.param(Notification.TICKET_RESOLVED.value, id="resolved-with-survey"),
+]
+# ("Okay" and "Link" are German words too.)
+PORTAL_ENGLISH = [
+    *ENGLISH,
+    "How did we do",
+    "Good",
+    "Bad",
+    "sign in",
+    "Sign in",
+    "sign-in",
+    "works once",
+]
+
+
+def portal_context(kind: str) -> dict:
+    context = context_for(kind)
+    if kind == PORTAL_SIGN_IN:
+        context["link"] = {**context["link"], "expires": "02.03.2026, 10:30 UTC"}
+    return context
+
+
+@pytest.mark.parametrize("kind", PORTAL_CASES)
+def test_the_german_portal_and_survey_html_looks_as_recorded(kind, snapshot):
+    html = render(kind, portal_context(kind), "de").html
+    assert html == snapshot.use_extension(HTMLSnapshot)
+
+
+@pytest.mark.parametrize("kind", PORTAL_CASES)
+def test_the_german_portal_and_survey_text_looks_as_recorded(kind, snapshot):
+    rendered = render(kind, portal_context(kind), "de")
+    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
+
+
+@pytest.mark.parametrize("kind", PORTAL_CASES)
+@pytest.mark.parametrize("part", ["subject", "html", "text"])
+def test_a_german_portal_or_survey_email_has_no_english_left(kind, part):
+    rendered = render(kind, portal_context(kind), "de")
+    text = getattr(rendered, part)
+    # The addresses are the same in every language: look at the words around them.
+    for choice in SURVEY["links"]:
+        text = text.replace(choice["url"], "")
+    text = text.replace(portal_context(PORTAL_SIGN_IN)["link"]["url"], "")
+    assert not [phrase for phrase in PORTAL_ENGLISH if phrase in text]
+
+
+# An agent who reads German gets their ticket mail in German too (their language, not the
+# customer's).
+AGENT_KINDS = [
+    pytest.param(kind, id=kind)
+    for kind in (
+        "ticket_assigned",
+        "mentioned",
+        "customer_replied",
+        "sla_breached",
+        "webhook_disabled",
+    )
+]
+
+
+def agent_context(kind: str) -> dict:
+    if kind == "webhook_disabled":
+        endpoint = {**organization_context()["endpoint"], "disabled_at": "02.03.2026, 11:05 UTC"}
+        return {**organization_context(), "endpoint": endpoint}
+    if kind == "sla_breached":
+        return german_context(
+            **{**sla_context(), "sla": {**sla_context()["sla"], "due": "02.03.2026, 10:40 UTC"}}
+        )
+    return german_context(**mention_context()) if kind == "mentioned" else german_context()
+
+
+AGENT_ENGLISH = [
+    *ENGLISH,
+    "Open it",
+    "assigned",
+    "mentioned",
+    "replied",
+    "Priority",
+    "Answer in",
+    "missed",
+    "target",
+    "team lead",
+    "We stopped",
+    "Why",
+    "Until",
+]
+
+
+@pytest.mark.parametrize("kind", AGENT_KINDS)
+def test_the_german_agent_text_looks_as_recorded(kind, snapshot):
+    rendered = render(kind, agent_context(kind), "de")
+    assert f"Subject: {rendered.subject}\n\n{rendered.text}" == snapshot.use_extension(TextSnapshot)
+
+
+@pytest.mark.parametrize("kind", AGENT_KINDS)
+@pytest.mark.parametrize("part", ["subject", "html", "text"])
+def test_a_german_agent_email_has_no_english_sentence_left(kind, part):
+    text = getattr(render(kind, agent_context(kind), "de"), part)
+    assert not [phrase for phrase in AGENT_ENGLISH if phrase in text]
