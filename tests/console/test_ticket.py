@@ -164,19 +164,21 @@ def test_a_refused_save_keeps_the_agents_other_edits_and_shows_the_colleagues_va
     }
 
 
-def test_a_refused_save_keeps_a_tag_edit_the_service_would_refuse(
+def test_a_refused_save_shows_the_colleagues_tags_and_keeps_my_other_edit(
     client, agent, senior_agent, ticket
 ):
     login_as(client, agent)
     token = csrf_token(client.get(f"/tickets/{ticket.number}"))
-    mine = _properties(ticket, tags="not a tag!")
+    mine = _properties(ticket, tags="not a tag!", subject="Refund for the Lisbon trip")
     from supportdesk.tickets import service
 
     service.update_ticket(senior_agent, ticket, expected_version=ticket.version, tags="vip")
     db.session.commit()
     response = client.post(f"/tickets/{ticket.number}", data={"csrf_token": token, **mine})
     assert response.status_code == 409
-    assert _form_values(response.get_data(as_text=True))["tags"] == "not a tag!"
+    values = _form_values(response.get_data(as_text=True))
+    assert values["tags"] == "vip"  # changed by the colleague: theirs, marked
+    assert values["subject"] == "Refund for the Lisbon trip"  # only I changed it: mine
 
 
 def test_an_invalid_transition_re_renders_with_a_conflict(client, agent, org):
