@@ -33,6 +33,7 @@ from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Status, TicketEvent
 from supportdesk.webhooks import service as webhooks
 from supportdesk.webhooks.service import EndpointDisabled
+from supportdesk.crm.service import ConnectionBroken
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 from tests.fixtures.webhooks import make_endpoint
 
@@ -288,6 +289,11 @@ TABLE = [
         EndpointDisabled(1, 1, "https://x.example", "", "410", DUE),
         [N.WEBHOOK_DISABLED],
         id="endpoint-disabled",
+    ),
+    pytest.param(
+        ConnectionBroken(1, 1, "HubSpot", "HubSpot refused the access token (401).", DUE),
+        [N.CRM_CONNECTION_BROKEN],
+        id="crm-connection-broken",
     ),
     pytest.param(VerificationRequested(1, 1, "a@b.example", "c"), [EMAIL_KIND], id="verification"),
 ]
