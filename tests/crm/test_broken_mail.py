@@ -14,7 +14,6 @@ from supportdesk.mail.outbound.models import EmailMessage, Notification
 from supportdesk.outbox import OutboxState
 from tests.crm.conftest import reload, run_crm_jobs
 from tests.factories import UserFactory
-from tests.mail.fixtures import mail_config, run_worker, smtp  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 

@@ -13,6 +13,7 @@ from rq import Queue
 from sqlalchemy.orm.attributes import set_committed_value
 
 from supportdesk.accounts.models import Role
+from supportdesk.crm.service import ConnectionBroken
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
@@ -33,7 +34,6 @@ from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import EventKind, Message, MessageKind, Status, TicketEvent
 from supportdesk.webhooks import service as webhooks
 from supportdesk.webhooks.service import EndpointDisabled
-from supportdesk.crm.service import ConnectionBroken
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 from tests.fixtures.webhooks import make_endpoint
 
