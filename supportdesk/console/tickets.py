@@ -32,6 +32,7 @@ from supportdesk.console.forms import (
 from supportdesk.console.live import live_since
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
+from supportdesk.crm import queries as crm_queries
 from supportdesk.extensions import db
 from supportdesk.fields.queries import field_specs, field_specs_cached
 from supportdesk.macros.history import group_history
@@ -163,6 +164,7 @@ def ticket_page(
         changed=changed,
         mention_handles=_mention_handles(page.messages),
         satisfaction=latest_rating(_org(), ticket.id),
+        crm_connection=crm_queries.connection_for(ticket.customer),
     )
 
 

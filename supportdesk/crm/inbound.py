@@ -98,7 +98,7 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
         else:
             found = crm.read_contact(customer.email, fields)
     except AuthFailed as exc:
-        service.record_check(connection, str(exc))
+        service.record_check(connection, str(exc), tell=True)
         db.session.commit()
         raise
     finally:
@@ -135,7 +135,7 @@ def apply_contacts(connection: CrmConnection, contact_ids: list[str]) -> int:
             if customer is not None and apply(connection, customer, found):
                 changed += 1
     except AuthFailed as exc:
-        service.record_check(connection, str(exc))
+        service.record_check(connection, str(exc), tell=True)
     except CrmError as exc:  # the scheduled pull reads these changes later
         log.warning("CRM webhook of connection %s not applied: %s", connection.id, exc)
     finally:
@@ -175,7 +175,7 @@ def pull(connection: CrmConnection) -> int:
             if seen % 100 == 0:
                 db.session.commit()
     except AuthFailed as exc:
-        service.record_check(connection, str(exc))
+        service.record_check(connection, str(exc), tell=True)
     except CrmError as exc:
         log.warning("CRM pull of connection %s stopped: %s", connection.id, exc)
     finally:

@@ -95,6 +95,13 @@ class CrmConnection(db.Model):
             return bool(self.access_token)
         return bool(self.client_id and self.client_secret and self.refresh_token)
 
+    def contact_url(self, crm_id: str) -> str:
+        """The contact's page in the CRM ("" when we cannot build one: a HubSpot record's address
+        needs the account's portal id, which a private-app token does not give us)."""
+        if crm_id and self.provider is Provider.SALESFORCE and self.instance_url:
+            return f"{self.instance_url.rstrip('/')}/{crm_id}"
+        return ""
+
     def __repr__(self) -> str:
         return f"<CrmConnection {self.id} {self.provider.value}>"
 

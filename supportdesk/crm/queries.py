@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from supportdesk.crm.models import CrmSync
+from supportdesk.crm.models import CrmConnection, CrmSync
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.outbox import OutboxState
@@ -38,3 +38,13 @@ def sync_counts(organization_id: int) -> dict[str, int]:
             .group_by(CrmSync.state)
         ).all()
     }
+
+
+def connection_for(customer: Customer) -> CrmConnection | None:
+    """The connection whose facts the ticket page shows next to `customer`: none (and no query)
+    for a customer the CRM never took, else the organization's connection (one query)."""
+    if not customer.crm_id:
+        return None
+    return db.session.scalar(
+        sa.select(CrmConnection).where(CrmConnection.organization_id == customer.organization_id)
+    )

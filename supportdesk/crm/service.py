@@ -6,13 +6,15 @@ Secrets arrive here once: an empty field keeps the stored value, so forms never 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from supportdesk import audit, jobs
+from supportdesk import audit, events, jobs
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.crm import mapping
@@ -51,6 +53,21 @@ AUDITED = (
     "timeline_events",
     "timeline_object",
 )
+
+
+@dataclass(frozen=True)
+class ConnectionBroken:
+    """Domain event: the CRM refused the connection's credentials during a sync, so its writes
+    are held; the organization's admins hear of it by mail (once per break, see `record_check`).
+
+    Like a disabled webhook endpoint, there is no switch for that mail.
+    """
+
+    organization_id: int
+    connection_id: int
+    provider: str
+    reason: str
+    broken_at: dt.datetime
 
 
 def get_connection(organization_id: int) -> CrmConnection | None:
@@ -186,14 +203,43 @@ def delete_connection(actor: User) -> None:
     db.session.flush()
 
 
-def record_check(connection: CrmConnection, problem: str | None) -> None:
-    """Keep the outcome of a test or a sync call on the connection (a sentence when broken)."""
+def record_check(connection: CrmConnection, problem: str | None, *, tell: bool = False) -> None:
+    """Keep the outcome of a test or a sync call on the connection (a sentence when broken).
+
+    `tell`: a background call found the credentials refused; when that breaks a connection that
+    was not broken yet, a ConnectionBroken event is recorded (mail.rules mails the admins at the
+    COMMIT). Further failures while it stays broken tell nobody again; once repaired (saved again
+    or a call that works), the next break is told anew. A failed "Test connection" tells nobody:
+    the admin who pressed it reads the sentence on the page.
+    """
     connection.checked_at = utcnow()
     if problem is None:
         connection.status, connection.status_message = ConnectionStatus.OK, ""
     else:
+        newly = connection.status is not ConnectionStatus.BROKEN
         connection.status, connection.status_message = ConnectionStatus.BROKEN, problem[:1000]
+        if tell and newly:
+            _tell_broken(connection)
     db.session.flush()
+
+
+def _tell_broken(connection: CrmConnection) -> None:
+    log.warning(
+        "CRM connection %s of organization %s is broken: %s",
+        connection.id,
+        connection.organization_id,
+        connection.status_message,
+    )
+    events.record(
+        db.session,
+        ConnectionBroken(
+            organization_id=connection.organization_id,
+            connection_id=connection.id,
+            provider=connection.provider.label,
+            reason=connection.status_message,
+            broken_at=connection.checked_at,
+        ),
+    )
 
 
 def resume(connection: CrmConnection) -> None:

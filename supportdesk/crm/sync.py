@@ -180,7 +180,7 @@ class _Run:
                 if row.id not in self.outcomes:
                     self._defer(row, str(exc), until, count=False)
         except AuthFailed as exc:
-            service.record_check(self.connection, str(exc))
+            service.record_check(self.connection, str(exc), tell=True)
             log.warning("CRM connection %s is broken: %s", self.connection.id, exc)
             for row in pending:
                 if row.id not in self.outcomes:

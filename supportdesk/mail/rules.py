@@ -1,8 +1,8 @@
 """Which event mails whom, with which template: the one table of automatic mail.
 
 Domains never compose mail. They record an event (`supportdesk.events.record`): tickets their
-TicketEvents, the SLA sweep an SlaBreached, webhooks an EndpointDisabled, a support address a
-VerificationRequested. Just before the COMMIT, `on_events` reads every event against RULES, top
+TicketEvents, the SLA sweep an SlaBreached, webhooks an EndpointDisabled, the CRM sync a
+ConnectionBroken, a support address a VerificationRequested. Just before the COMMIT, `on_events` reads every event against RULES, top
 to bottom; each rule that matches names the recipients and the template, and one email per
 recipient is queued in the same transaction (mail.outbound.letters writes it,
 mail.outbound.service queues it), so mail exists exactly when the change does.
@@ -25,6 +25,7 @@ from typing import Any
 
 from supportdesk.accounts.invitations import InvitationSent
 from supportdesk.accounts.resets import PasswordResetSent
+from supportdesk.crm.service import ConnectionBroken
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
 from supportdesk.mail.outbound import letters, recipients, service
 from supportdesk.mail.outbound.models import (
@@ -122,6 +123,7 @@ RULES: tuple[Rule, ...] = (
         NotificationKind.SLA_BREACHED,
     ),
     Rule(EndpointDisabled, _always, Notification.WEBHOOK_DISABLED, recipients.admins),
+    Rule(ConnectionBroken, _always, Notification.CRM_CONNECTION_BROKEN, recipients.admins),
     Rule(VerificationRequested, _always, EMAIL_KIND, recipients.the_address),
     Rule(InvitationSent, _always, AGENT_INVITATION, recipients.invitee),
     Rule(PasswordResetSent, _always, PASSWORD_RESET, recipients.the_agent),

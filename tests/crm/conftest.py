@@ -14,6 +14,7 @@ from supportdesk.extensions import db
 from supportdesk.outbox import PENDING_STATES
 from tests.api.conftest import api_as, make_token  # noqa: F401  (fixtures)
 from tests.crm.fakes import FakeHubSpot, FakeSalesforce
+from tests.mail.fixtures import mail_config, run_worker, smtp  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

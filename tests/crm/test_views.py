@@ -8,13 +8,13 @@ import html
 import pytest
 
 from supportdesk.accounts.models import Role
-from supportdesk.crm import service
+from supportdesk.crm import inbound, service
 from supportdesk.crm.models import CrmConnection
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
 from tests.crm.conftest import reload, run_crm_jobs, syncs
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory, make_ticket
 from tests.fixtures.web import csrf_token, login_as
 
 pytestmark = pytest.mark.integration
@@ -293,3 +293,65 @@ def test_refresh_through_the_api_and_another_organizations_customer_is_a_404(
     assert response.json["tier"] == "basic" and response.json["crm_sync_status"] == "synced"
     assert api.post(f"/customers/{theirs.id}/crm-refresh").status_code == 404
     assert reload(theirs).tier is Tier.FREE
+
+
+def test_the_ticket_page_shows_the_crm_facts_next_to_a_synced_customer(
+    app, client, org, agent, hubspot, hubspot_connection, query_counter
+):
+    synced = customers.create_customer(agent, email="ana@acme.example", name="Ana", company="Acme")
+    db.session.commit()
+    run_crm_jobs(app)
+    hubspot.edit("ana@acme.example", supportdesk_tier="premium")
+    inbound.refresh_customer(reload(hubspot_connection), reload(synced))  # tier pulled: Premium
+    plain = CustomerFactory(organization=reload(org), email="bo@other.example")
+    db.session.commit()
+    ours = make_ticket(reload(org), customer=reload(synced)).number
+    theirs = make_ticket(reload(org), customer=plain).number
+    contact_id = hubspot.contact("ana@acme.example")["id"]
+    db.session.commit()
+    db.session.expunge_all()
+    login_as(client, reload(agent))
+
+    counts = []
+    for number in (ours, theirs):
+        with query_counter() as queries:
+            response = client.get(f"/tickets/{number}")
+        counts.append(queries.count)
+        assert response.status_code == 200
+    # The connection is read only for a customer the CRM took (one query), never otherwise.
+    assert counts[0] == counts[1] + 1
+
+    page = html.unescape(client.get(f"/tickets/{ours}").get_data(as_text=True))
+    facts = page[page.index('id="crm-facts"') : page.index("</dl>", page.index('id="crm-facts"'))]
+    assert "HubSpot" in facts and contact_id in facts
+    assert "Acme" in facts and "Premium" in facts and "Synced" in facts
+    assert 'id="crm-facts"' not in client.get(f"/tickets/{theirs}").get_data(as_text=True)
+
+
+def test_a_salesforce_customer_s_ticket_links_to_the_contact(
+    app, client, org, agent, salesforce, salesforce_connection
+):
+    customer = customers.create_customer(agent, email="ana@acme.example", company="Acme")
+    db.session.commit()
+    run_crm_jobs(app)
+    customer = reload(customer)
+    number = make_ticket(reload(org), customer=customer).number
+    url = f"{reload(salesforce_connection).instance_url.rstrip('/')}/{customer.crm_id}"
+    db.session.commit()
+    login_as(client, reload(agent))
+
+    page = client.get(f"/tickets/{number}").get_data(as_text=True)
+
+    assert customer.crm_id and f'href="{url}"' in page
+    assert "Salesforce" in page
+
+
+def test_no_crm_facts_once_the_connection_is_gone(client, org, admin, agent, hubspot_connection):
+    customer = CustomerFactory(organization=org, email="cy@acme.example", crm_id="901")
+    db.session.commit()
+    number = make_ticket(org, customer=customer).number
+    service.delete_connection(admin)
+    db.session.commit()
+    login_as(client, agent)
+
+    assert 'id="crm-facts"' not in client.get(f"/tickets/{number}").get_data(as_text=True)

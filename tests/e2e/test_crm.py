@@ -58,3 +58,12 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     expect(page.get_by_text("Updated from HubSpot: tier Free → Premium.")).to_be_visible()
     expect(page.locator(".content-head .badge")).to_have_text("Premium")
     page.screenshot(path="/tmp/crm-customer.png", full_page=True)
+
+    # The customer's ticket shows what the CRM knows, next to the customer.
+    page.goto(f"/tickets/{desk.ticket.number}")
+    facts = page.locator("#crm-facts")
+    expect(facts).to_contain_text("HubSpot")
+    expect(facts).to_contain_text(contact["id"])
+    expect(facts).to_contain_text("Premium")
+    expect(facts.get_by_text("Synced")).to_be_visible()
+    page.screenshot(path="/tmp/crm-ticket.png", full_page=True)

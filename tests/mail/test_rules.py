@@ -13,6 +13,7 @@ from rq import Queue
 from sqlalchemy.orm.attributes import set_committed_value
 
 from supportdesk.accounts.models import Role
+from supportdesk.crm.service import ConnectionBroken
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
@@ -288,6 +289,11 @@ TABLE = [
         EndpointDisabled(1, 1, "https://x.example", "", "410", DUE),
         [N.WEBHOOK_DISABLED],
         id="endpoint-disabled",
+    ),
+    pytest.param(
+        ConnectionBroken(1, 1, "HubSpot", "HubSpot refused the access token (401).", DUE),
+        [N.CRM_CONNECTION_BROKEN],
+        id="crm-connection-broken",
     ),
     pytest.param(VerificationRequested(1, 1, "a@b.example", "c"), [EMAIL_KIND], id="verification"),
 ]

@@ -24,6 +24,7 @@ from supportdesk.accounts.models import Organization, Team, User
 from supportdesk.accounts.resets import PasswordResetSent
 from supportdesk.assignment.rules import rule_label
 from supportdesk.attachments.queries import for_messages
+from supportdesk.crm.service import ConnectionBroken
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.localtime import organization_time
@@ -65,6 +66,8 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
         letter = _breach_letter(event, recipient)
     elif isinstance(event, EndpointDisabled):
         letter = _endpoint_letter(event, recipient)
+    elif isinstance(event, ConnectionBroken):
+        letter = _crm_letter(event, recipient)
     elif isinstance(event, VerificationRequested):
         letter = _verification_letter(event)
     elif isinstance(event, InvitationSent):
@@ -192,6 +195,18 @@ def _endpoint_letter(event: EndpointDisabled, recipient: Recipient) -> Letter:
         "page_url": external_url("admin.webhook_show", endpoint_id=event.endpoint_id),
     }
     return Letter({"endpoint": endpoint, "recipient_name": recipient.name})
+
+
+def _crm_letter(event: ConnectionBroken, recipient: Recipient) -> Letter:
+    crm = {
+        "provider": event.provider,
+        "reason": event.reason,
+        "broken_at": organization_time(
+            event.organization_id, event.broken_at, language=recipient.language
+        ),
+        "page_url": external_url("admin.crm_show"),
+    }
+    return Letter({"crm": crm, "recipient_name": recipient.name})
 
 
 def _verification_letter(event: VerificationRequested) -> Letter:

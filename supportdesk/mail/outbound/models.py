@@ -23,6 +23,7 @@ class Notification(enum.Enum):
     TICKET_ASSIGNED = "ticket_assigned"
     CUSTOMER_REPLIED = "customer_replied"
     WEBHOOK_DISABLED = "webhook_disabled"
+    CRM_CONNECTION_BROKEN = "crm_connection_broken"
     SLA_BREACHED = "sla_breached"
     MENTIONED = "mentioned"
 
@@ -53,7 +54,12 @@ CUSTOMER_NOTIFICATIONS = (
 # Admin mail about a broken integration, and agent mail about a missed SLA target or a mention,
 # have no organization switch (and no column): each agent chooses for themselves
 # (supportdesk.notifications.preferences).
-ALWAYS_SENT = (Notification.WEBHOOK_DISABLED, Notification.SLA_BREACHED, Notification.MENTIONED)
+ALWAYS_SENT = (
+    Notification.WEBHOOK_DISABLED,
+    Notification.CRM_CONNECTION_BROKEN,
+    Notification.SLA_BREACHED,
+    Notification.MENTIONED,
+)
 NOTIFICATION_LABELS = {
     Notification.TICKET_ACKNOWLEDGED: "Customer: we received your request (new ticket)",
     Notification.AGENT_REPLIED: "Customer: an agent's public reply",
@@ -61,6 +67,7 @@ NOTIFICATION_LABELS = {
     Notification.TICKET_ASSIGNED: "Agent: a ticket was assigned to you",
     Notification.CUSTOMER_REPLIED: "Agent: the customer replied on your ticket",
     Notification.WEBHOOK_DISABLED: "Admin: a webhook endpoint was disabled automatically",
+    Notification.CRM_CONNECTION_BROKEN: "Admin: the CRM refused the connection's credentials",
     Notification.SLA_BREACHED: "Agent: a ticket missed an SLA target (the assignee, or team lead)",
     Notification.MENTIONED: "Agent: someone mentioned you in an internal note",
 }

@@ -77,6 +77,7 @@ def test_every_notification_has_a_label_and_an_audience():
     assert [n.value for n in Notification if not n.automatic] == ["agent_replied"]
     assert [n.value for n in Notification if not n.switchable] == [
         "webhook_disabled",
+        "crm_connection_broken",
         "sla_breached",
         "mentioned",
     ]
@@ -88,7 +89,9 @@ def test_mail_without_a_switch_is_always_enabled_whatever_the_settings_say(org, 
     assert not settings.enabled(Notification.TICKET_ASSIGNED)
     assert settings.enabled(Notification.WEBHOOK_DISABLED)
     assert settings.enabled(Notification.SLA_BREACHED)
+    assert settings.enabled(Notification.CRM_CONNECTION_BROKEN)
     assert not hasattr(settings, "webhook_disabled")
+    assert not hasattr(settings, "crm_connection_broken")
     assert not hasattr(settings, "sla_breached")
 
 

@@ -84,6 +84,12 @@ def organization_context(**overrides) -> dict:
             "disabled_at": "02 Mar 2026, 11:05 UTC",
             "page_url": "https://help.snapshot.example/admin/webhooks/7",
         },
+        "crm": {
+            "provider": "HubSpot",
+            "reason": "HubSpot refused the access token (401): Authentication credentials not found.",
+            "broken_at": "02 Mar 2026, 11:05 UTC",
+            "page_url": "https://help.snapshot.example/admin/crm",
+        },
     }
     context.update(overrides)
     return context
@@ -118,7 +124,7 @@ def mention_context(**overrides) -> dict:
     return context
 
 
-ORGANIZATION_KINDS = [Notification.WEBHOOK_DISABLED]
+ORGANIZATION_KINDS = [Notification.WEBHOOK_DISABLED, Notification.CRM_CONNECTION_BROKEN]
 SLA_KINDS = [Notification.SLA_BREACHED]
 MENTION_KINDS = [Notification.MENTIONED]
 TICKET_KINDS = [
@@ -243,3 +249,15 @@ def test_a_team_name_is_escaped_in_html_and_verbatim_in_text():
     rendered = render("sla_breached", sla_context(to_assignee=False, sla=sla))
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert evil in rendered.text
+
+
+def test_the_crm_mail_escapes_the_reason_in_html_and_says_it_verbatim_in_text():
+    evil = '<script>alert("x")</script>'
+    crm = {**organization_context()["crm"], "reason": evil}
+    rendered = render("crm_connection_broken", organization_context(crm=crm, org_name=evil))
+    assert "<script>" not in rendered.html
+    assert rendered.html.count("&lt;script&gt;") >= 2
+    assert rendered.text.count(evil) >= 2
+    assert rendered.subject == "CRM connection broken: HubSpot"
+    assert "https://help.snapshot.example/admin/crm" in rendered.html
+    assert "Ticket #" not in rendered.text and "Ticket #" not in rendered.html
