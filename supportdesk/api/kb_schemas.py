@@ -114,7 +114,7 @@ class ArticleCreate(Input):
 
     title: Text(200, 1, blank=False)
     slug: Slug | None = Field(default=None, description="Empty: made from the title.")
-    body: Text(200_000) = ""
+    body: Text(100_000) = ""
     status: ArticleStatus = ArticleStatus.DRAFT
     category_id: Id | None = Field(default=None, description="A category (404 if unknown).")
     tags: list[Tag] = Field(default_factory=list, max_length=20)
@@ -127,7 +127,7 @@ class ArticleUpdate(Input):
 
     title: Text(200, 1, blank=False) | None = None
     slug: Slug | None = None
-    body: Text(200_000) | None = None
+    body: Text(100_000) | None = None
     status: ArticleStatus | None = None
     category_id: Id | None = Field(default=None, description="A category (404 if unknown).")
     tags: list[Tag] | None = Field(default=None, max_length=20)

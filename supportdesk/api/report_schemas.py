@@ -23,7 +23,10 @@ class ReportQuery(Input):
     figures; asking for another agent's needs a senior agent or an admin.
     """
 
-    start: dt.date | None = Field(default=None, description="First day (inclusive).")
+    start: dt.date | None = Field(
+        default=None,
+        description="First day (inclusive); a period longer than 1,098 days is refused (422).",
+    )
     end: dt.date | None = Field(default=None, description="Last day (inclusive); default today.")
     days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     group: Literal["day", "week", "month"] = "day"

@@ -117,10 +117,12 @@ def unique_idempotency_key(case) -> None:
 )
 def test_the_api_honours_its_own_document(case, wsgi_app, admin_token):
     unique_idempotency_key(case)
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {admin_token}"},
-        checks=CHECKS,
-    )
+    checks = CHECKS
+    if case.operation.path.startswith("/reports/"):
+        # A period longer than three years is refused with 422 naming `start`: a rule between
+        # two parameters, which the document says in words but a JSON schema cannot state.
+        checks = [check for check in CHECKS if check is not positive_data_acceptance]
+    case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"}, checks=checks)
 
 
 # The walk stays on tickets and customers, whose links it must find: with every resource in it,

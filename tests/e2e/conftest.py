@@ -186,10 +186,11 @@ def _static_from_disk(route) -> None:
         route.continue_()
 
 
-@pytest.fixture(autouse=True)
-def _static_files_from_disk(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Serve static files (CSS, scripts, the favicon) to the browser from disk, not from the
-    live server.
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_disk(browser) -> Iterator[None]:
+    """Every browser context of the suite (the `page` fixture's, and those a test opens for a
+    second agent or a visitor) takes static files (CSS, scripts, the favicon) from disk, not
+    from the live server.
 
     A page that navigates or reloads at once (the bulk job's progress page every 2 s, a post
     right after load) drops the browser's requests for them midway, and Werkzeug's threaded
@@ -197,9 +198,16 @@ def _static_files_from_disk(request: pytest.FixtureRequest) -> Iterator[None]:
     that the suite's `error` filter pins on whichever test runs at that moment. The app's own
     static route is tested through the test client (tests/test_generated_inputs.py).
     """
-    if "page" in request.fixturenames:
-        request.getfixturevalue("context").route("**/static/**", _static_from_disk)
+    new_context = browser.new_context
+
+    def new_context_from_disk(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.route("**/static/**", _static_from_disk)
+        return context
+
+    browser.new_context = new_context_from_disk
     yield
+    browser.new_context = new_context
 
 
 # -- people and their data -----------------------------------------------------------------

@@ -15,15 +15,8 @@ from tests.e2e.conftest import Desk, sign_in
 def second(browser: Browser, browser_context_args: dict) -> Iterator[Page]:
     """A second agent's browser: its own context (cookies, session), its own page."""
     context = browser.new_context(**browser_context_args)
-    context.route("**/static/**", _from_disk)
     yield context.new_page()
     context.close()
-
-
-def _from_disk(route) -> None:
-    from tests.e2e.conftest import _static_from_disk
-
-    _static_from_disk(route)
 
 
 def _open_ticket(page: Page, desk: Desk) -> None:

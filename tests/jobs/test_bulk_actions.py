@@ -48,13 +48,18 @@ def selection(app, monkeypatch):
     return staff, [t.id for t in tickets], tickets[4].number
 
 
+def _queued(queue: Queue) -> int:
+    """Bulk jobs waiting in `queue` (the commit may also wake other work, such as reports)."""
+    return sum(1 for job in queue.get_jobs() if job.func_name == service.RUN_JOB)
+
+
 def test_the_job_is_enqueued_at_commit_and_the_worker_runs_it_to_the_end(app, selection):
     staff, ids, closed_number = selection
     queue = Queue("default", connection=app.extensions["redis"])
     job_id = service.start_job(staff.agent, staff.org.id, ids, "status", {"status": "resolved"}).id
-    assert queue.count == 0
+    assert _queued(queue) == 0
     db.session.commit()
-    assert queue.count == 1
+    assert _queued(queue) == 1
 
     _run_default_queue(app)
 
@@ -114,7 +119,7 @@ def test_a_long_job_runs_in_slices_each_enqueueing_the_rest(app, selection, monk
     worker = SimpleWorker([queue], connection=app.extensions["redis"])
 
     worker.work(burst=True, max_jobs=1)
-    assert (_job(job_id).processed, queue.count) == (3, 1)
+    assert (_job(job_id).processed, _queued(queue)) == (3, 1)
     worker.work(burst=True)
     job = _job(job_id)
     assert (job.status, job.done, job.failed) == (JobStatus.COMPLETED, 7, 0)

@@ -22,6 +22,8 @@ PAGE_BLUEPRINTS = ("console", "admin", "auth")
 OTHER_PAGES = ("api.docs_page",)
 # GET routes in those blueprints that are not pages, and why.
 NOT_PAGES = {
+    "console.live_stream": "the console's event stream (text/event-stream, tests/live)",
+    "console.presence_list": "JSON of who is on which tickets, for the queue's avatars",
     "admin.privacy_export_download": "a zip download (tests/e2e/test_privacy.py)",
     "console.attachment_download": "a file download",
     "admin.mail_html": "an email's own HTML, shown in the mail page's sandboxed frame",
