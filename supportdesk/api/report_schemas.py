@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from supportdesk.api.schemas import MAX_ID, Input, Output, Tag
 from supportdesk.customers.models import Tier
@@ -16,6 +17,16 @@ from supportdesk.tickets.models import Channel, Priority
 FigureName = Literal[tuple(FIGURES)]
 
 
+def _iso_date(value: object) -> object:
+    # Lax pydantic reads "0" or "1700000000" as a date (seconds since 1970): only YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Use a date as YYYY-MM-DD.")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
 class ReportQuery(Input):
     """A period of local days in the organization's time zone, its grouping and filters.
 
@@ -23,11 +34,11 @@ class ReportQuery(Input):
     figures; asking for another agent's needs a senior agent or an admin.
     """
 
-    start: dt.date | None = Field(
+    start: IsoDate | None = Field(
         default=None,
         description="First day (inclusive); a period longer than 1,098 days is refused (422).",
     )
-    end: dt.date | None = Field(default=None, description="Last day (inclusive); default today.")
+    end: IsoDate | None = Field(default=None, description="Last day (inclusive); default today.")
     days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     group: Literal["day", "week", "month"] = "day"
     team: int | None = Field(default=None, ge=1, le=MAX_ID)

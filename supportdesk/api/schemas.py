@@ -455,7 +455,9 @@ class MessageCreate(Input):
             description="Minutes spent; only when the organization tracks time (else 422).",
         )
     )
-    last_seen_message_id: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
+    last_seen_message_id: (
+        Annotated[int, Field(ge=0, le=MAX_ID), BeforeValidator(_integral)] | None
+    ) = Field(
         default=None,
         description="Public replies only, optional: the id of the newest public message you "
         "have seen. When a newer one exists the reply is not sent: 409 `newer_messages`, with "
