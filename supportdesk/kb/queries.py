@@ -133,6 +133,17 @@ def first_links(organization_id: int, per_category: int) -> list[sa.Row]:
         .order_by(Article.title, Article.id)
         .limit(per_category)
     )
+    if db.session.get_bind().dialect.name == "sqlite":  # no LATERAL: number the rows instead
+        place = (
+            sa.func.row_number()
+            .over(partition_by=Article.category_id, order_by=(Article.title, Article.id))
+            .label("place")
+        )
+        numbered = sa.select(*_LINK, place).where(*published).subquery()
+        query = sa.select(*(numbered.c[c.key] for c in _LINK)).where(
+            numbered.c.place <= per_category
+        )
+        return sorted(db.session.execute(query), key=lambda row: (row.title, row.id))
     query = sa.union_all(in_categories, uncategorized.subquery().select())
     return sorted(db.session.execute(query), key=lambda row: (row.title, row.id))
 
