@@ -45,11 +45,14 @@
     var matches = [];
     var active = 0;
 
+    var loading = null;
     function load() {
       if (people !== null) { return Promise.resolve(people); }
-      return fetch(area.getAttribute("data-mentions-url"), { credentials: "same-origin" })
+      // One request however fast the agent types (each keystroke waits for the same answer).
+      loading = loading || fetch(area.getAttribute("data-mentions-url"), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (list) { people = list; return list; });
+      return loading;
     }
     function query() {
       var before = area.value.slice(0, area.selectionStart);
@@ -88,9 +91,10 @@
       area.focus();
     }
     area.addEventListener("input", function () {
-      var typed = query();
-      if (typed === null) { hide(); return; }
+      if (query() === null) { hide(); return; }
       load().then(function (list) {
+        var typed = query();  // what is typed when the list arrives, not when it was asked for
+        if (typed === null) { hide(); return; }
         matches = list.filter(function (p) {
           return p.handle.indexOf(typed) === 0 || p.name.toLowerCase().indexOf(typed) !== -1;
         }).slice(0, 8);

@@ -26,6 +26,9 @@ from supportdesk.redis_fallback import fail_fast_redis
 
 T = TypeVar("T")
 
+# How long a scheduler process told to stop may take before it is killed.
+SCHEDULER_STOP_SECONDS = 5
+
 # Set by a SIGTERM (or Ctrl-C) that arrives between two rounds of `keep_working`.
 _STOP_SIGNALLED = threading.Event()
 
@@ -167,8 +170,13 @@ def _sigterm_exits() -> None:
         _STOP_SIGNALLED.set()
         # A scheduler process forked by the round that was starting would be joined at exit
         # (multiprocessing waits for its children) and never told to stop: tell it now.
-        for child in multiprocessing.active_children():
+        children = multiprocessing.active_children()
+        for child in children:
             child.terminate()
+        for child in children:  # one stuck before its own handlers (a lock held at the fork)
+            child.join(timeout=SCHEDULER_STOP_SECONDS)
+            if child.is_alive():
+                child.kill()
         raise SystemExit(0)
 
     for number in (signal.SIGTERM, signal.SIGINT):

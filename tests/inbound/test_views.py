@@ -98,6 +98,7 @@ def test_the_ticket_page_costs_the_same_queries_with_mail(client, agent, mail_wo
     large = db.session.get(Ticket, mail_world.ticket.id).number
     login_as(client, agent)
     db.session.expunge_all()
+    client.get(f"/tickets/{small}")  # the organization's menus and fields, cached once
     counts = []
     for number in (small, large):
         with query_counter() as queries:
