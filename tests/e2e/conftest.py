@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +121,23 @@ def live_server(e2e_app: Flask) -> Iterator[LiveServer]:
 
 
 def _empty_tables(app: Flask) -> None:
-    """TRUNCATE every table the models know (the migration history stays)."""
+    """TRUNCATE every table the models know (the migration history stays).
+
+    Work the last test left running in the live server (a deferred job such as the reports
+    refresh, a stream's last read) can hold a lock the TRUNCATE needs in the other order:
+    PostgreSQL then ends one of them as a deadlock, and the TRUNCATE is simply tried again.
+    """
     with app.app_context():
         names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-        with db.engine.begin() as connection:
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return
+            except sa.exc.OperationalError as exc:
+                if "deadlock" not in str(exc.orig) or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture(autouse=True)
