@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker, worker_registration
 from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
 
 from supportdesk.jobs import QUEUES
 from supportdesk.jobs.periodic import run_periodic
@@ -223,6 +224,22 @@ def worker(
     keep_working(redis, redis_wait_seconds, work)
 
 
+class _OnceStoppedScheduler(CronScheduler):
+    """RQ's cron scheduler, which stops once however often it is told.
+
+    RQ's raises StopRequested on every SIGTERM: a second one (a supervisor insisting) arriving
+    while it unregisters would end the process with status 1 and leave it registered.
+    """
+
+    _stopping = False
+
+    def _request_stop(self, signum, frame):
+        if self._stopping:
+            return
+        self._stopping = True
+        super()._request_stop(signum, frame)
+
+
 @click.command("cron")
 @_WAIT_OPTION
 @with_appcontext
@@ -231,13 +248,17 @@ def cron(redis_wait_seconds: float | None) -> None:
     redis = _redis(redis_wait_seconds)
 
     def schedule() -> None:
-        scheduler = CronScheduler(connection=redis)
+        scheduler = _OnceStoppedScheduler(connection=redis)
         for func_path, queue, interval in PERIODIC:
             # Through run_periodic: a second scheduler on another machine never doubles a run.
             scheduler.register(
                 run_periodic, queue, args=(func_path, interval), interval=interval, name=func_path
             )
         click.echo(f"Scheduling {len(PERIODIC)} periodic job(s).")
-        scheduler.start()
+        try:
+            scheduler.start()
+        except StopRequested:  # told to stop after registering, before its loop began
+            scheduler.register_death()
+            click.echo(f"CronScheduler {scheduler.name}: shutdown complete")
 
     keep_working(redis, redis_wait_seconds, schedule)

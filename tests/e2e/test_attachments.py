@@ -98,7 +98,10 @@ def test_an_agent_pastes_an_image_into_a_note(page: Page, desk: Desk) -> None:
     expect(page.get_by_text("Internal note added.")).to_be_visible()
     image = page.locator("article.message").last.get_by_role("img", name="pasted-image-1.png")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.naturalWidth") == 1
+    image.scroll_into_view_if_needed()  # the image loads lazily: once it is in view
+    # Read its width once the browser has it (visible only means laid out, maybe still empty).
+    width = image.evaluate("img => img.decode().then(() => img.naturalWidth, () => -1)")
+    assert width == 1
 
 
 def test_a_file_over_the_limit_is_refused_before_sending(page: Page, desk: Desk, e2e_app) -> None:

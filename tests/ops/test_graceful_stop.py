@@ -312,9 +312,21 @@ def test_the_scheduler_stops_on_sigterm_and_unregisters(deployment: Deployment):
     try:
         _until(lambda: CronScheduler.all(deployment.redis), "the scheduler to register", cron)
         cron.send_signal(signal.SIGTERM)
+        cron.send_signal(signal.SIGTERM)  # a supervisor insisting: still one clean stop
     finally:
         if cron.poll() is None:
             cron.send_signal(signal.SIGTERM)
     assert _stopped(cron) == 0
     assert CronScheduler.all(deployment.redis) == []
     assert "shutdown complete" in deployment.log("cron")
+
+
+def test_the_scheduler_is_stopped_once_however_often_it_is_told(redis_client: Redis):
+    from rq.exceptions import StopRequested
+
+    from supportdesk.cli.jobs import _OnceStoppedScheduler
+
+    scheduler = _OnceStoppedScheduler(connection=redis_client)
+    with pytest.raises(StopRequested):
+        scheduler._request_stop(signal.SIGTERM, None)
+    assert scheduler._request_stop(signal.SIGTERM, None) is None  # already stopping
