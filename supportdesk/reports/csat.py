@@ -1,10 +1,8 @@
-"""Customer satisfaction (CSAT), kept apart from the daily aggregates until ratings exist here.
+"""Customer satisfaction (CSAT), read from the survey answers rather than the daily aggregates.
 
-The ratings live in `satisfaction_ratings` (the customer portal's table: one row per solved
-ticket surveyed; `rating` 'good' | 'okay' | 'bad', NULL until the customer answers; `rated_at`;
-the ticket's `assignee_id` and `team_id` when it was solved). This module reads it through a
-lightweight table construct, so it does not import the portal's models; the dashboard shows CSAT
-once that table is migrated (`available()`).
+The ratings live in `satisfaction_ratings` (supportdesk.satisfaction: one row per solved ticket
+surveyed; `rating` good | okay | bad, NULL until the customer answers; `rated_at`; the ticket's
+`assignee_id` and `team_id` when it was solved).
 """
 
 from __future__ import annotations
@@ -17,16 +15,7 @@ import sqlalchemy as sa
 from supportdesk.extensions import db
 from supportdesk.reports.metrics import day_start
 from supportdesk.reports.queries import Params
-
-RATINGS = sa.table(
-    "satisfaction_ratings",
-    sa.column("organization_id", sa.Integer),
-    sa.column("ticket_id", sa.Integer),
-    sa.column("assignee_id", sa.Integer),
-    sa.column("team_id", sa.Integer),
-    sa.column("rating", sa.String),
-    sa.column("rated_at", sa.DateTime(timezone=True)),
-)
+from supportdesk.satisfaction.models import Rating, SatisfactionRating
 
 
 @dataclass(frozen=True)
@@ -48,14 +37,9 @@ class Csat:
         return None if not self.rated else 100 * self.good / self.rated
 
 
-def available() -> bool:
-    """Whether the ratings table exists in this database."""
-    return sa.inspect(db.session.connection()).has_table("satisfaction_ratings")
-
-
 def csat(organization_id: int, p: Params, zone: str) -> Csat:
     """The answers given within `p`'s days (team and agent filters apply; 1 query)."""
-    r = RATINGS.c
+    r = SatisfactionRating
     where = [
         r.organization_id == organization_id,
         r.rating.is_not(None),
@@ -71,4 +55,4 @@ def csat(organization_id: int, p: Params, zone: str) -> Csat:
             sa.select(r.rating, sa.func.count()).where(*where).group_by(r.rating)
         ).all()
     )
-    return Csat(counts.get("good", 0), counts.get("okay", 0), counts.get("bad", 0))
+    return Csat(counts.get(Rating.GOOD, 0), counts.get(Rating.OKAY, 0), counts.get(Rating.BAD, 0))
