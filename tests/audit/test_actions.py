@@ -3,10 +3,6 @@ its entry: actor, action, target, before -> after, client address. One table of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 
@@ -18,34 +14,10 @@ from supportdesk.tokens.models import Scope
 from supportdesk.tokens.service import create_token
 from supportdesk.webhooks.service import create_endpoint
 from tests import factories
+from tests.fixtures.audit import IP, Case, World, admin_world, assert_audited
 from tests.fixtures.web import csrf_token, login_as
 
 pytestmark = pytest.mark.integration
-
-IP = "203.0.113.7"
-BROWSER = "AuditTest/1.0 (X11; Linux)"
-
-
-@dataclass
-class World:
-    client: Any
-    admin: Any
-    agent: Any
-    org: Any
-
-    def post(self, path: str, data: dict | None = None, *, page: str = "/account"):
-        token = csrf_token(self.client.get(page))
-        return self.client.post(path, data={"csrf_token": token, **(data or {})})
-
-
-@dataclass(frozen=True)
-class Case:
-    do: Callable[[World], Any]  # returns the expected target id (or None)
-    action: str
-    target_type: str
-    before: dict | None = None  # a subset the entry's `before` must hold
-    after: dict | None = None
-    actor: str = "admin"  # "admin", "agent" or "system"
 
 
 def _sign_in(w: World, password: str = factories.PASSWORD):
@@ -370,33 +342,12 @@ CASES = [
 
 @pytest.fixture
 def world(app, org, admin, agent):
-    client = app.test_client()
-    client.environ_base.update({"REMOTE_ADDR": IP, "HTTP_USER_AGENT": BROWSER})
-    login_as(client, admin)
-    return World(client, admin, agent, org)
+    return admin_world(app, org, admin, agent)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_an_action_done_in_the_console_is_in_the_audit_log(world, case: Case):
-    target_id = case.do(world)
-
-    entry = db.session.scalar(
-        sa.select(AuditEntry)
-        .where(AuditEntry.organization_id == world.org.id, AuditEntry.action == case.action)
-        .order_by(AuditEntry.id.desc())
-    )
-    assert entry is not None, f"no {case.action} entry"
-    assert (entry.target_type, entry.target_id) == (case.target_type, target_id)
-    expected_actor = {"admin": world.admin.id, "agent": world.agent.id, "system": None}
-    assert entry.actor_user_id == expected_actor[case.actor]
-    if case.actor == "system":
-        assert entry.actor_type is ActorType.SYSTEM
-    assert entry.ip_address == IP
-    assert entry.user_agent == BROWSER
-    for key, value in (case.before or {}).items():
-        assert entry.before[key] == value
-    for key, value in (case.after or {}).items():
-        assert entry.after[key] == value
+    assert_audited(world, case)
 
 
 def test_a_refused_change_leaves_no_entry(world):

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from supportdesk.audit.models import ActorType, AuditEntry
+from supportdesk.audit.models import AuditEntry
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.twofactor import service
 from tests import factories
-from tests.audit.test_actions import BROWSER, IP, Case, World
+from tests.fixtures.audit import Case, World, admin_world, assert_audited
 from tests.fixtures.web import csrf_token, login_as
 from tests.twofactor.helpers import code_at, enrol
 
@@ -166,33 +166,12 @@ CASES = [
 
 @pytest.fixture
 def world(app, org, admin, agent):
-    client = app.test_client()
-    client.environ_base.update({"REMOTE_ADDR": IP, "HTTP_USER_AGENT": BROWSER})
-    login_as(client, admin)
-    return World(client, admin, agent, org)
+    return admin_world(app, org, admin, agent)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_two_factor_action_is_in_the_audit_log(world, case: Case):
-    target_id = case.do(world)
-
-    entry = db.session.scalar(
-        sa.select(AuditEntry)
-        .where(AuditEntry.organization_id == world.org.id, AuditEntry.action == case.action)
-        .order_by(AuditEntry.id.desc())
-    )
-    assert entry is not None, f"no {case.action} entry"
-    assert (entry.target_type, entry.target_id) == (case.target_type, target_id)
-    expected_actor = {"admin": world.admin.id, "agent": world.agent.id, "system": None}
-    assert entry.actor_user_id == expected_actor[case.actor]
-    if case.actor == "system":
-        assert entry.actor_type is ActorType.SYSTEM
-    assert entry.ip_address == IP
-    assert entry.user_agent == BROWSER
-    for key, value in (case.before or {}).items():
-        assert entry.before[key] == value
-    for key, value in (case.after or {}).items():
-        assert entry.after[key] == value
+    assert_audited(world, case)
 
 
 def test_no_code_or_secret_reaches_the_log(world):
