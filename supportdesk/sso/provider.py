@@ -24,6 +24,7 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oidc.core import CodeIDToken
+from flask import current_app
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -36,6 +37,7 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 
 from supportdesk.errors import DomainError
+from supportdesk.webhooks import guard
 
 CACHE_SECONDS = 3600
 TIMEOUT_SECONDS = 10
@@ -80,7 +82,21 @@ def forget_cached() -> None:
         _cache.clear()
 
 
+def _refuse_private(url: str) -> None:
+    """Only public addresses are asked (an admin's issuer URL must not reach the installation's
+    own network), unless WEBHOOKS_ALLOW_PRIVATE says otherwise (development and tests)."""
+    try:
+        guard.resolve(url, allow_private=bool(current_app.config["WEBHOOKS_ALLOW_PRIVATE"]))
+    except guard.UnsafeDestination as exc:
+        raise SsoFailure(
+            "identity_provider_unreachable",
+            f"The identity provider at {url} cannot be asked. {exc.message.split(';')[0]}. "
+            "Single sign-on only reaches identity providers on public addresses.",
+        ) from None
+
+
 def _get_json(url: str, what: str) -> dict:
+    _refuse_private(url)
     try:
         response = httpx.get(url, timeout=TIMEOUT_SECONDS, follow_redirects=False)
         response.raise_for_status()
@@ -170,6 +186,7 @@ def exchange_code(settings, pending: Pending, *, code: str, redirect_uri: str) -
         code_verifier=pending.code_verifier,
         client_id=settings.client_id,
     )
+    _refuse_private(document["token_endpoint"])
     try:
         response = httpx.post(
             document["token_endpoint"],

@@ -382,6 +382,23 @@ def test_an_unreachable_provider_is_reported_before_the_browser_leaves(
     assert entries("auth.sign_in_failed")[0].after["reason"] == "discovery_document_unavailable"
 
 
+def test_a_provider_on_a_private_address_is_never_asked(
+    app, client, idp, sso_settings, alex, httpserver, monkeypatch
+):
+    # As in production (the tests' identity provider is on the loopback address).
+    monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", False)
+    token = csrf_token(client.get("/login/sso"))
+
+    response = client.post("/login/sso", data={"csrf_token": token, "email": alex.email})
+
+    assert response.headers["Location"] == "/login"
+    said = page_after(client, response)
+    assert "resolves to 127.0.0.1, a private or reserved address" in said
+    assert "only reaches identity providers on public addresses" in said
+    assert entries("auth.sign_in_failed")[0].after["reason"] == "identity_provider_unreachable"
+    assert httpserver.log == []  # no request left the installation
+
+
 def _issuer_mismatch(idp):
     idp.discovery["issuer"] = "https://somebody-else.example"
 
