@@ -37,3 +37,18 @@
     start();
   }
 })();
+
+// Survey: the page a rating link opens sends the rating it names by itself, so rating stays one
+// click for the customer while opening the link (as mail scanners do) records nothing.
+(function () {
+  "use strict";
+  function send() {
+    var form = document.querySelector("form[data-send-on-load]");
+    if (form) form.submit();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", send);
+  } else {
+    send();
+  }
+})();

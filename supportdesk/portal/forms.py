@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
-from wtforms import EmailField, HiddenField, MultipleFileField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from supportdesk.attachments.service import Upload
@@ -29,6 +37,20 @@ class SignInForm(Form):
 
 class ConfirmForm(Form):
     """A button only (signing in with a link, signing out, closing a request)."""
+
+
+class RatingForm(Form):
+    """The survey answer a rating link named, sent with a button (or by the page's script)."""
+
+    rating = RadioField(
+        _l("Your rating"),
+        choices=[
+            SelectChoice("good", _l("Good")),
+            SelectChoice("okay", _l("Okay")),
+            SelectChoice("bad", _l("Bad")),
+        ],
+        validators=[DataRequired()],
+    )
 
 
 class ReplyForm(Form):

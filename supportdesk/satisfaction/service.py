@@ -147,14 +147,19 @@ def open_survey(organization_id: int, token: str) -> SatisfactionRating:
     return survey
 
 
-def rate(organization_id: int, token: str, rating: str) -> SatisfactionRating:
-    """Record the customer's rating from a link, once; AlreadyRated afterwards."""
+def parse_rating(rating: str) -> Rating:
+    """The survey answer a link or form names (good, okay or bad)."""
     try:
-        chosen = Rating(rating)
+        return Rating(rating)
     except ValueError as exc:
         raise ValidationFailed(
             _("Choose good, okay or bad."), {"rating": _("Unknown rating.")}
         ) from exc
+
+
+def rate(organization_id: int, token: str, rating: str) -> SatisfactionRating:
+    """Record the customer's rating, once; AlreadyRated afterwards."""
+    chosen = parse_rating(rating)
     survey = open_survey(organization_id, token)
     if survey.rating is not None:
         raise AlreadyRated(

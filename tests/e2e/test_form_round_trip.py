@@ -608,6 +608,7 @@ NOT_EDIT_FORMS = {
     "/help/<org_slug>/portal/contact": "opens a ticket",
     "/help/<org_slug>/portal/contact/embed": "opens a ticket",
     "/help/<org_slug>/portal/rate/<token>": "adds a comment to a rating",
+    "/help/<org_slug>/portal/rate/<token>/<rating>": "sends the rating its link names",
     "/admin/crm/test": "a button: calls the CRM (tested in test_crm)",
     "/admin/crm/full-sync": "a button: queues every customer",
     "/admin/crm/disconnect": "a button",

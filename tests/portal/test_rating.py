@@ -1,6 +1,8 @@
-"""Survey pages: a rating link records once, the comment page saves once, foreign links fail."""
+"""Survey pages: a rating link's form records once (opening the link records nothing), the comment page saves once, foreign links fail."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -27,8 +29,27 @@ def _url(org, survey, rating=None) -> str:
     return f"/help/{org.slug}/portal/rate/{token}" + (f"/{rating}" if rating else "")
 
 
-def test_one_click_records_the_rating_and_offers_a_comment(client, org, survey):
+def _rate(client, org, survey, rating, chosen=None):
+    """Open the rating link, then send its form (what the page's script does)."""
+    page = client.get(_url(org, survey, rating))
+    return client.post(
+        _url(org, survey, rating),
+        data={"csrf_token": csrf_token(page), "rating": chosen or rating},
+    )
+
+
+def test_opening_a_rating_link_records_nothing(client, org, survey):
+    # Mail scanners open every link of a message: only the page's form answers the survey.
     page = client.get(_url(org, survey, "good"))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Send my rating" in text
+    assert re.search(r'<input checked[^>]*value="good"', text) and "data-send-on-load" in text
+    db.session.expire_all()
+    assert survey.rating is None
+
+
+def test_sending_the_link_s_form_records_the_rating_and_offers_a_comment(client, org, survey):
+    page = _rate(client, org, survey, "good")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Thank you for your rating!" in text
     assert 'name="comment"' in text
@@ -36,16 +57,32 @@ def test_one_click_records_the_rating_and_offers_a_comment(client, org, survey):
     assert survey.rating is Rating.GOOD
 
 
+def test_the_customer_may_pick_another_rating_on_the_page(client, org, survey):
+    _rate(client, org, survey, "good", chosen="okay")
+    db.session.expire_all()
+    assert survey.rating is Rating.OKAY
+
+
+def test_a_rating_form_without_its_csrf_token_records_nothing(client, org, survey):
+    response = client.post(_url(org, survey, "bad"), data={"rating": "bad"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert survey.rating is None
+
+
 def test_a_second_click_changes_nothing(client, org, survey):
-    client.get(_url(org, survey, "bad"))
+    _rate(client, org, survey, "bad")
     page = client.get(_url(org, survey, "good"))
     assert "You rated this request already" in page.get_data(as_text=True)
+    assert "You rated this request already" in _rate(client, org, survey, "good").get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert survey.rating is Rating.BAD
 
 
 def test_the_comment_page_saves_a_comment_once(client, org, survey):
-    page = client.get(_url(org, survey, "okay"))
+    page = _rate(client, org, survey, "okay")
     saved = client.post(
         _url(org, survey),
         data={"csrf_token": csrf_token(page), "comment": "Fine <b>really</b>"},
@@ -58,7 +95,7 @@ def test_the_comment_page_saves_a_comment_once(client, org, survey):
 
 
 def test_an_empty_comment_is_a_field_error(client, org, survey):
-    page = client.get(_url(org, survey, "okay"))
+    page = _rate(client, org, survey, "okay")
     response = client.post(_url(org, survey), data={"csrf_token": csrf_token(page), "comment": ""})
     assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
 
@@ -74,5 +111,6 @@ def test_another_organization_s_address_refuses_the_link(client, org, other_org,
 @pytest.mark.parametrize("rating", ["great", "GOOD"])
 def test_an_unknown_rating_records_nothing(client, org, survey, rating):
     assert client.get(_url(org, survey, rating)).status_code == 410
+    assert _rate(client, org, survey, rating, chosen="good").status_code == 410
     db.session.expire_all()
     assert survey.rating is None
