@@ -1,4 +1,5 @@
-"""Privacy jobs: build a customer's data export; apply every organization's retention policy."""
+"""Privacy jobs: build a customer's data export; apply every organization's retention policy;
+delete stored files nothing refers to any more."""
 
 from __future__ import annotations
 
@@ -19,3 +20,12 @@ def apply_retention() -> dict[str, int]:
     from supportdesk.privacy.retention import apply_all
 
     return apply_all()
+
+
+@job
+def delete_unreferenced_files(keys: list[str]) -> int:
+    """Delete the stored files among `keys` that no attachment or export refers to (after the
+    transaction that removed their rows committed: a rollback must not lose a file)."""
+    from supportdesk.privacy.erase import delete_unreferenced_files as delete
+
+    return delete(keys)

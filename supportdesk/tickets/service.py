@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from supportdesk import audit, events
+from supportdesk import audit, events, jobs
 from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk.accounts.permissions import require
 from supportdesk.attachments import service as files
+from supportdesk.attachments.models import Attachment
 from supportdesk.attachments.service import Upload
 from supportdesk.composer import rules as composer_rules
 from supportdesk.customers import service as customers
@@ -48,6 +49,7 @@ from supportdesk.tickets.tags import parse_tags
 from supportdesk.tickets.transitions import can_move
 
 MAX_SUBJECT = 300
+DELETE_FILES_JOB = "supportdesk.jobs.privacy.delete_unreferenced_files"
 MAX_BODY = 100_000
 
 
@@ -625,8 +627,16 @@ def delete_ticket(
         after={"reason": reason},
     )
     events.record(db.session, TicketDeleted(ticket, tags, deletion))
+    stored = db.session.scalars(
+        sa.select(Attachment.storage_key)
+        .join(Message, Message.id == Attachment.message_id)
+        .where(Message.ticket_id == ticket.id, Attachment.storage_key.is_not(None))
+        .distinct()
+    ).all()
     db.session.delete(ticket)
     db.session.flush()
+    if stored:  # once the rows are gone for good; a file another message shares stays
+        jobs.defer(db.session, DELETE_FILES_JOB, sorted(stored))
     return deletion
 
 

@@ -88,3 +88,36 @@ def test_deletions_are_listed_newest_first_within_the_organization(org, other_or
     assert [d.id for d in listed] == [newer.id, older.id]
     assert listed[0].deleted_by.name == admin.name
     assert list_deletions(other_org.id) == []
+
+
+def test_a_deleted_ticket_s_files_go_after_the_commit_unless_another_message_shares_them(
+    app, org, admin, agent, redis_client
+):
+    from rq import Queue, SimpleWorker
+
+    from supportdesk.attachments.models import Attachment
+    from supportdesk.attachments.service import Upload
+    from supportdesk.storage import storage
+
+    doomed, kept = make_ticket(org), make_ticket(org)
+    service.reply(agent, doomed, "Only here", [Upload("a.pdf", "application/pdf", b"%PDF-only")])
+    service.reply(agent, doomed, "Shared", [Upload("b.pdf", "application/pdf", b"%PDF-both")])
+    service.reply(agent, kept, "Shared", [Upload("c.pdf", "application/pdf", b"%PDF-both")])
+    db.session.commit()
+    keys = dict(db.session.execute(db.select(Attachment.filename, Attachment.storage_key)).all())
+    doomed_id, admin_id = doomed.id, admin.id
+
+    service.delete_ticket(admin, doomed)
+    db.session.rollback()  # a deletion that did not commit removes no file
+    redis = app.extensions["redis"]
+    SimpleWorker([Queue("default", connection=redis)], connection=redis).work(burst=True)
+    assert storage().exists(keys["a.pdf"])
+
+    admin = db.session.get(type(admin), admin_id)  # the worker ended the test's session
+    service.delete_ticket(admin, db.session.get(Ticket, doomed_id))
+    db.session.commit()
+    SimpleWorker([Queue("default", connection=redis)], connection=redis).work(burst=True)
+
+    assert not storage().exists(keys["a.pdf"])
+    assert storage().exists(keys["c.pdf"]) and keys["b.pdf"] == keys["c.pdf"]
+    assert storage().read(keys["c.pdf"]) == b"%PDF-both"
