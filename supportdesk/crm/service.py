@@ -380,6 +380,39 @@ def on_events(items: list[Any]) -> None:
         jobs.wake(db.session, DRAIN_JOB, queue=QUEUE)
 
 
+def record_read(
+    connection: CrmConnection,
+    customer: Customer,
+    source: str,
+    changes: list[str],
+    notes: list[str],
+) -> CrmSync:
+    """A read of the contact that changed the customer or met a conflict, in the sync log (a
+    row that is done already: nothing is sent)."""
+    now = utcnow()
+    row = CrmSync(
+        organization_id=connection.organization_id,
+        connection_id=connection.id,
+        customer_id=customer.id,
+        kind=SyncKind.PULL,
+        event_key=f"pull:{customer.id}:{now.timestamp():.6f}",
+        payload={"source": source},
+        request_summary=source,
+        response_summary=(
+            ("Taken: " + "; ".join(changes) + ".") if changes else "Nothing taken."
+        )[:2000],
+        note="\n".join(notes)[:2000],
+        crm_object_id=customer.crm_id or "",
+        state=OutboxState.SENT,
+        attempts=1,
+        sent_at=now,
+        next_attempt_at=now,
+        last_error="",
+    )
+    db.session.add(row)
+    return row
+
+
 def queue_full_sync(actor: User) -> int:
     """Queue a contact upsert for every customer of the organization that has none waiting;
     returns how many. Two statements whatever the number of customers; the rows are the
@@ -468,6 +501,10 @@ def resend(actor: User, sync_id: int) -> CrmSync:
     )
     if row is None:
         raise NotFound("That sync entry does not exist.")
+    if row.kind is SyncKind.PULL:
+        raise Conflict(
+            "A read from the CRM is not run again: press “Refresh from CRM” on the customer."
+        )
     row.state, row.next_attempt_at, row.locked_until = OutboxState.QUEUED, utcnow(), None
     db.session.flush()
     jobs.wake(db.session, DRAIN_JOB, queue=QUEUE)

@@ -117,20 +117,6 @@ def test_a_pull_never_touches_another_organizations_customer(
     assert reload(theirs).tier is Tier.FREE
 
 
-def test_a_local_change_waiting_to_be_pushed_wins_over_a_both_ways_field(
-    app, org, agent, hubspot, hubspot_connection
-):
-    customer = customers.create_customer(agent, email="ana@acme.example", company="Ours Inc")
-    db.session.commit()  # a contact row is now waiting (the worker has not run)
-    hubspot.edit("ana@acme.example", company="Theirs LLC")
-
-    inbound.pull(reload(hubspot_connection))
-
-    assert reload(customer).company == "Ours Inc"
-    run_crm_jobs(app)
-    assert hubspot.contact("ana@acme.example")["properties"]["company"] == "Ours Inc"
-
-
 def test_refresh_from_salesforce_reads_the_contact_and_its_account(
     app, org, agent, salesforce, salesforce_connection
 ):
@@ -148,7 +134,8 @@ def test_refresh_from_salesforce_reads_the_contact_and_its_account(
     assert reload(customer).tier is Tier.ENTERPRISE
     query = salesforce.calls("GET", "/services/data/v60.0/query")[-1]
     assert query.args["q"].startswith(
-        "SELECT Id, Email, LastModifiedDate, Account.Name, SupportDesk_Tier__c FROM Contact"
+        "SELECT Id, Email, LastModifiedDate, Account.Name, SupportDesk_Tier__c, Owner.Name "
+        "FROM Contact"
     )
     assert f"SupportDesk_Id__c = '{customer_id}' OR Email = 'ana@acme.example'" in query.args["q"]
 
@@ -240,8 +227,8 @@ def test_secrets_are_stored_encrypted_and_never_audited(app, admin, hubspot, hub
     (updated,) = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "crm.updated"))
     assert updated.after == {
         "field_map": {
-            "company": {"property": "company", "direction": "both"},
-            "tier": {"property": "plan", "direction": "both"},
+            "company": {"property": "company", "direction": "both", "master": "crm"},
+            "tier": {"property": "plan", "direction": "both", "master": "crm"},
         }
     }
     # The token left empty in the form stays as it was.
