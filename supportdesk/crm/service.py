@@ -158,7 +158,15 @@ def save_connection(
                 connection.session_token = None
             elif not getattr(connection, name):
                 errors[name] = "Enter it once; it is stored encrypted and never shown again."
-    connection.field_map = mapping.clean(chosen, field_map or connection.field_map or {})
+    stored = connection.field_map or {}
+    given = field_map or stored
+    connection.field_map = mapping.clean(
+        chosen,
+        {  # a master left out keeps the stored one
+            name: {"master": (stored.get(name) or {}).get("master"), **(entry or {})}
+            for name, entry in given.items()
+        },
+    )
     events = timeline_events if timeline_events is not None else list(TIMELINE_EVENTS)
     if any(e not in TIMELINE_EVENTS for e in events):
         errors["timeline_events"] = "Choose among the listed events."

@@ -105,7 +105,14 @@ class _Fake:
 
 # -- HubSpot ---------------------------------------------------------------------------------
 
-HUBSPOT_PROPERTIES = {"email", "firstname", "lastname", "company", "supportdesk_tier"}
+HUBSPOT_PROPERTIES = {
+    "email",
+    "firstname",
+    "lastname",
+    "company",
+    "supportdesk_tier",
+    "hubspot_owner_id",
+}
 
 
 @dataclass
@@ -118,6 +125,20 @@ class FakeHubSpot(_Fake):
     companies: dict[str, dict] = field(default_factory=dict)
     notes: dict[str, dict] = field(default_factory=dict)
     associations: set[tuple[str, str]] = field(default_factory=set)
+    # The owners API (GET /crm/v3/owners/{id}); None: the app lacks the owners scope (403).
+    owners: dict[str, dict] | None = field(
+        default_factory=lambda: {
+            "41629779": {
+                "id": "41629779",
+                "email": "maria@seller.example",
+                "type": "PERSON",
+                "firstName": "Maria",
+                "lastName": "Rossi",
+                "userId": 9586504,
+                "archived": False,
+            }
+        }
+    )
 
     def contact(self, email: str) -> dict | None:
         return next(
@@ -229,6 +250,24 @@ class FakeHubSpot(_Fake):
             return self.json({"total": len(found), "results": found[:1]})
         if m == "POST" and p == "/crm/v3/objects/contacts/search":
             return self._search(b)
+        if m == "GET" and p.startswith("/crm/v3/owners/"):
+            if self.owners is None:
+                return self.json(
+                    {
+                        "status": "error",
+                        "message": "This app hasn't been granted all required scopes to make "
+                        "this call.",
+                        "category": "MISSING_SCOPES",
+                    },
+                    403,
+                )
+            owner = self.owners.get(p.rsplit("/", 1)[1])
+            if owner is None:
+                return self.json(
+                    {"status": "error", "message": "Owner not found", "category": "OBJECT_NOT_FOUND"},
+                    404,
+                )
+            return self.json(owner)
         if m == "GET" and p.startswith("/crm/v3/objects/contacts/"):
             key = unquote(p.rsplit("/", 1)[1])
             if seen.args.get("idProperty") == "email":
@@ -339,6 +378,7 @@ SF_CONTACT_FIELDS = {
     "LastName",
     "Email",
     "AccountId",
+    "OwnerId",
     "LastModifiedDate",
     "SupportDesk_Id__c",
     "SupportDesk_Tier__c",
@@ -359,6 +399,10 @@ class FakeSalesforce(_Fake):
         default_factory=lambda: {"Account": {}, "Contact": {}, "Task": {}, "Case": {}}
     )
     blocked_domain: str = "blocked.example"
+    # Users that own contacts (a new contact is owned by the integration user).
+    users: dict[str, str] = field(
+        default_factory=lambda: {"0055g00000A": "Integration User", "0055g00000B": "Maria Rossi"}
+    )
 
     def expire_session(self) -> None:
         self.session = "expired"
@@ -479,6 +523,8 @@ class FakeSalesforce(_Fake):
         created = record is None
         if created:
             record = {"Id": self._new_id(sobject), key_field: key}
+            if sobject == "Contact":
+                record["OwnerId"] = "0055g00000A"
             table[record["Id"]] = record
         record.update(body)
         record["LastModifiedDate"] = self._stamp(_now())
@@ -563,5 +609,10 @@ class FakeSalesforce(_Fake):
             record["Account"] = (
                 {"attributes": {"type": "Account"}, "Name": account["Name"]} if account else None
             )
+            if "Owner.Name" in soql:
+                record["Owner"] = {
+                    "attributes": {"type": "User"},
+                    "Name": self.users.get(c.get("OwnerId", "")),
+                }
             records.append(record)
         return self.json({"totalSize": len(records), "done": True, "records": records})

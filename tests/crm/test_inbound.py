@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from supportdesk.crm import inbound, service, sync
 from supportdesk.crm.models import ConnectionStatus
 from supportdesk.customers import service as customers
-from supportdesk.customers.models import Tier
+from supportdesk.customers.models import Customer, Tier
 from supportdesk.extensions import db
 from supportdesk.sla.models import BusinessCalendar, SlaPolicy, TicketSla
 from tests.crm.conftest import reload, run_crm_jobs
@@ -233,3 +233,51 @@ def test_secrets_are_stored_encrypted_and_never_audited(app, admin, hubspot, hub
     }
     # The token left empty in the form stays as it was.
     assert reload(hubspot_connection).access_token == hubspot.token
+
+
+def test_the_hubspot_contact_owner_is_named_through_the_owners_api_once_a_run(
+    app, org, hubspot, hubspot_connection
+):
+    for email in ("ana@acme.example", "bo@acme.example"):
+        CustomerFactory(organization=org, email=email)
+        hubspot.edit(email, hubspot_owner_id="41629779")
+    db.session.commit()
+
+    inbound.pull(reload(hubspot_connection))
+
+    owners = {c.crm_owner for c in db.session.scalars(sa.select(Customer))}
+    assert owners == {"Maria Rossi"}
+    (search,) = hubspot.calls("POST", "/crm/v3/objects/contacts/search")
+    assert "hubspot_owner_id" in search.body["properties"]
+    (owner,) = hubspot.calls("GET", "/crm/v3/owners/")
+    assert owner.path == "/crm/v3/owners/41629779"
+    assert owner.headers["Authorization"] == f"Bearer {hubspot.token}"
+
+
+def test_without_the_owners_scope_the_owner_is_left_as_it_was_and_the_sync_goes_on(
+    app, org, hubspot, hubspot_connection
+):
+    customer = CustomerFactory(organization=org, email="ana@acme.example", crm_owner="Old Owner")
+    db.session.commit()
+    hubspot.owners = None
+    hubspot.edit("ana@acme.example", hubspot_owner_id="41629779", supportdesk_tier="basic")
+
+    assert inbound.pull(reload(hubspot_connection)) == 1
+
+    customer = reload(customer)
+    assert (customer.crm_owner, customer.tier) == ("Old Owner", Tier.BASIC)
+    assert reload(hubspot_connection).status is not ConnectionStatus.BROKEN
+
+
+def test_the_salesforce_contact_owner_comes_from_owner_name(
+    app, org, agent, salesforce, salesforce_connection
+):
+    customer = customers.create_customer(agent, email="ana@acme.example", company="Acme")
+    customer_id = customer.id
+    db.session.commit()
+    run_crm_jobs(app)
+    salesforce.edit(str(customer_id), OwnerId="0055g00000B")
+
+    inbound.refresh_customer(reload(salesforce_connection), reload(customer))
+
+    assert reload(customer).crm_owner == "Maria Rossi"
