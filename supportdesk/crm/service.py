@@ -156,8 +156,9 @@ def save_connection(
             if value.strip():
                 setattr(connection, name, value.strip())
                 connection.session_token = None
-            elif not getattr(connection, name):
+            elif not getattr(connection, name) and name == "client_secret":
                 errors[name] = "Enter it once; it is stored encrypted and never shown again."
+        # No refresh token yet: "Connect Salesforce" (crm.oauth) gets one; writes wait until then.
     stored = connection.field_map or {}
     given = field_map or stored
     connection.field_map = mapping.clean(
