@@ -5,8 +5,18 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import asdict
+from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -20,6 +30,7 @@ from supportdesk.errors import DomainError
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.compose import external_url
 from supportdesk.submit import Saved, act, submit
+from supportdesk.web import CONTENT_SECURITY_POLICY
 
 PENDING_KEY = "crm_oauth_pending"
 
@@ -33,9 +44,19 @@ def _page() -> str:
     return url_for("admin.crm_show")
 
 
+def _policy(connection) -> str:
+    """The page's CSP: "Connect Salesforce" posts to us and is redirected to the login host,
+    and browsers apply form-action to that redirect, so that one origin is allowed too."""
+    if connection is None or connection.provider.value != "salesforce":
+        return CONTENT_SECURITY_POLICY
+    url = urlsplit(connection.base_url)
+    origin = f"{url.scheme}://{url.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 def _render(form: CrmConnectionForm, connection):
     org = current_user.organization_id
-    return render_template(
+    page = render_template(
         "admin/crm.html",
         form=form,
         connection=connection,
@@ -51,6 +72,9 @@ def _render(form: CrmConnectionForm, connection):
             else None
         ),
     )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = _policy(connection)
+    return response
 
 
 @bp.route("/crm", methods=["GET", "POST"])

@@ -87,6 +87,8 @@ def clean(provider: Provider, given: dict[str, dict[str, str]]) -> dict[str, dic
     for f in FIELDS:
         entry = given.get(f.field) or {}
         prop = (entry.get("property") or "").strip() or result[f.field]["property"]
+        if prop in {d[0] for p, d in f.defaults.items() if p is not provider}:
+            prop = result[f.field]["property"]  # the other CRM's default: the CRM was switched
         direction = entry.get("direction") or result[f.field]["direction"]
         master = entry.get("master") or result[f.field]["master"]
         if direction not in DIRECTIONS:
