@@ -14,6 +14,10 @@ as changed on both sides.
 | both      | unchanged      | changed       | the CRM's value is taken                         |
 | both      | changed        | unchanged     | ours is kept; the push carries it                |
 | both      | changed (or no agreed value) on both sides | the master's value is kept, the other is noted |
+
+When supportdesk wins, the CRM's losing value becomes the agreed one: it was seen and settled,
+so the push that follows is "only ours changed", not the same conflict again. The rule runs on
+every read of a contact (pull, refresh, webhook) and before a push of a changed `both` field.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def resolve(
     if agreed is not None and theirs == agreed:
         return Outcome(take=False, agreed=None, push=True)
     if master == "supportdesk":
+        # The CRM's value is settled (it lost): until it changes again, ours is simply newer.
         note = f"{label}: kept '{ours}' from supportdesk; {crm} had '{theirs}'"
-        return Outcome(take=False, agreed=None, push=True, note=note)
+        return Outcome(take=False, agreed=theirs, push=True, note=note)
     note = f"{label}: kept '{theirs}' from {crm}; supportdesk had '{ours}'"
     return Outcome(take=True, agreed=theirs, note=note)

@@ -43,7 +43,7 @@ def _pulled(connection: CrmConnection) -> dict[str, str]:
     }
 
 
-def _asked(connection: CrmConnection) -> list[str]:
+def asked(connection: CrmConnection) -> list[str]:
     """The properties a read of the contact asks for: the pulled fields and the owner."""
     return [*_pulled(connection).values(), OWNER[connection.provider]]
 
@@ -54,7 +54,7 @@ def _value(connection: CrmConnection, found: Any, prop: str) -> Any:
     return salesforce.field_value(found.fields, prop)
 
 
-def _owner(crm: Any, connection: CrmConnection, found: Any) -> str | None:
+def owner_of(crm: Any, connection: CrmConnection, found: Any) -> str | None:
     """The contact owner's name; None when the CRM did not say (the stored one stays)."""
     if connection.provider is Provider.SALESFORCE:
         return str(salesforce.field_value(found.fields, OWNER[Provider.SALESFORCE]) or "")[:200]
@@ -85,8 +85,13 @@ def _set(customer: Customer, field: str, value: str) -> str:
 
 
 def apply(
-    connection: CrmConnection, customer: Customer, found: Any, *, owner: str | None = None,
+    connection: CrmConnection,
+    customer: Customer,
+    found: Any,
+    *,
+    owner: str | None = None,
     source: str = "",
+    queue_push: bool = True,
 ) -> list[str]:
     """Take the pulled fields of `found` onto the customer by the conflict rule (crm.conflicts);
     returns what changed, in words. A read that changed something or met a conflict is written
@@ -122,7 +127,7 @@ def apply(
     customer.crm_id = found.id
     customer.crm_synced_at = utcnow()
     customer.crm_sync_status, customer.crm_sync_error = "synced", ""
-    if push:
+    if push and queue_push:
         service.queue_contact(connection, customer)  # ours won: the CRM gets it
     if changes or notes:
         service.record_read(connection, customer, source, changes, notes)
@@ -134,7 +139,7 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
     """Read the customer's contact now and take the pulled fields; a sentence for the agent.
     Commits. Raises CrmError (its message is the sentence) when the CRM cannot be read."""
     crm = client(connection)
-    fields = _asked(connection)
+    fields = asked(connection)
     try:
         if isinstance(crm, salesforce.Salesforce):
             found = crm.read_contact(
@@ -142,7 +147,7 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
             )
         else:
             found = crm.read_contact(customer.email, fields)
-        owner = _owner(crm, connection, found) if found is not None else None
+        owner = owner_of(crm, connection, found) if found is not None else None
     except AuthFailed as exc:
         service.record_check(connection, str(exc), tell=True)
         db.session.commit()
@@ -162,7 +167,7 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
 def apply_contacts(connection: CrmConnection, contact_ids: list[str]) -> int:
     """Read the named HubSpot contacts (a webhook said they changed) and take their mapped
     fields onto the customers with the same email; returns how many changed. Commits."""
-    fields = _asked(connection)
+    fields = asked(connection)
     if connection.provider is not Provider.HUBSPOT:
         return 0
     crm = client(connection)
@@ -178,7 +183,7 @@ def apply_contacts(connection: CrmConnection, contact_ids: list[str]) -> int:
                     Customer.email == found.email,
                 )
             )
-            owner = _owner(crm, connection, found) if customer is not None else None
+            owner = owner_of(crm, connection, found) if customer is not None else None
             if customer is not None and apply(
                 connection, customer, found, owner=owner, source="HubSpot webhook"
             ):
@@ -200,7 +205,7 @@ def pull(connection: CrmConnection) -> int:
         return 0
     if connection.status is ConnectionStatus.BROKEN:
         return 0
-    fields = _asked(connection)  # the owner is always read, whatever is mapped
+    fields = asked(connection)  # the owner is always read, whatever is mapped
     since = connection.pull_cursor or (utcnow() - dt.timedelta(days=FIRST_PULL_DAYS))
     crm = client(connection)
     changed = seen = 0
@@ -213,7 +218,7 @@ def pull(connection: CrmConnection) -> int:
                     Customer.email == found.email,
                 )
             )
-            owner = _owner(crm, connection, found) if customer is not None else None
+            owner = owner_of(crm, connection, found) if customer is not None else None
             if customer is not None and apply(
                 connection, customer, found, owner=owner, source="Scheduled pull"
             ):

@@ -407,9 +407,9 @@ def record_read(
         event_key=f"pull:{customer.id}:{now.timestamp():.6f}",
         payload={"source": source},
         request_summary=source,
-        response_summary=(
-            ("Taken: " + "; ".join(changes) + ".") if changes else "Nothing taken."
-        )[:2000],
+        response_summary=(("Taken: " + "; ".join(changes) + ".") if changes else "Nothing taken.")[
+            :2000
+        ],
         note="\n".join(notes)[:2000],
         crm_object_id=customer.crm_id or "",
         state=OutboxState.SENT,

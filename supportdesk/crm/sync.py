@@ -164,6 +164,8 @@ class _Run:
         pending = list(self.rows)
         try:
             contacts = [r for r in pending if r.kind is SyncKind.CONTACT]
+            for row in contacts:
+                self._reconcile(row)
             if isinstance(self.crm, hubspot.HubSpot):
                 for i in range(0, len(contacts), hubspot.BATCH):
                     self._hubspot_contacts(contacts[i : i + hubspot.BATCH])
@@ -272,6 +274,42 @@ class _Run:
             {"company": customer.company, "tier": customer.tier.value},
             customer.crm_synced_values or {},
         )
+
+    def _reconcile(self, row: CrmSync) -> None:
+        """Before a push sends a both-ways field that changed here, read the contact: a field
+        that changed in the CRM too is a conflict its master decides (crm.conflicts), so the
+        push cannot overwrite a CRM change the scheduled pull has not read yet. A read that
+        fails leaves the push as it was."""
+        customer = self.customers.get(row.customer_id)
+        field_map = self.connection.field_map or {}
+        if customer is None or not customer.crm_id:
+            return
+        if not any(field_map[f]["direction"] == "both" for f in self._outgoing(customer)):
+            return
+        from supportdesk.crm import inbound  # inbound builds on this module's client()
+
+        fields = inbound.asked(self.connection)
+        try:
+            if isinstance(self.crm, hubspot.HubSpot):
+                found = self.crm.read_contact_by_id(customer.crm_id, fields)
+            else:
+                found = self.crm.read_contact(
+                    mapping.SALESFORCE_EXTERNAL_ID, str(customer.id), customer.email, fields
+                )
+            if found is not None:
+                owner = inbound.owner_of(self.crm, self.connection, found)
+                inbound.apply(
+                    self.connection,
+                    customer,
+                    found,
+                    owner=owner,
+                    source="Read before a push",
+                    queue_push=False,
+                )
+        except (RateLimited, AuthFailed):
+            raise
+        except CrmError as exc:
+            log.info("CRM read before the push of customer %s failed: %s", customer.id, exc)
 
     def _hubspot_contacts(self, rows: list[CrmSync]) -> None:
         contacts, by_email, sent = [], {}, {}

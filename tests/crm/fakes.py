@@ -266,7 +266,11 @@ class FakeHubSpot(_Fake):
             owner = self.owners.get(p.rsplit("/", 1)[1])
             if owner is None:
                 return self.json(
-                    {"status": "error", "message": "Owner not found", "category": "OBJECT_NOT_FOUND"},
+                    {
+                        "status": "error",
+                        "message": "Owner not found",
+                        "category": "OBJECT_NOT_FOUND",
+                    },
                     404,
                 )
             return self.json(owner)
@@ -477,7 +481,10 @@ class FakeSalesforce(_Fake):
         if args.get("code_challenge_method") != "S256" or not args.get("code_challenge"):
             return Response("PKCE is required by this connected app", status=400)
         if self.deny:
-            answer = {"error": "access_denied", "error_description": "end-user denied authorization"}
+            answer = {
+                "error": "access_denied",
+                "error_description": "end-user denied authorization",
+            }
         else:
             code = f"aPrx{next(self.ids)}"
             self.codes[code] = {

@@ -30,8 +30,9 @@ pytestmark = pytest.mark.integration
             "ours",
             "theirs",
             "old",
-            conflicts.Outcome(True, "theirs", note="Company: kept 'theirs' from HubSpot; "
-                              "supportdesk had 'ours'"),
+            conflicts.Outcome(
+                True, "theirs", note="Company: kept 'theirs' from HubSpot; supportdesk had 'ours'"
+            ),
             id="both-changed-crm-master",
         ),
         pytest.param(
@@ -40,8 +41,12 @@ pytestmark = pytest.mark.integration
             "ours",
             "theirs",
             "old",
-            conflicts.Outcome(False, None, push=True, note="Company: kept 'ours' from "
-                              "supportdesk; HubSpot had 'theirs'"),
+            conflicts.Outcome(
+                False,
+                "theirs",
+                push=True,
+                note="Company: kept 'ours' from supportdesk; HubSpot had 'theirs'",
+            ),
             id="both-changed-supportdesk-master",
         ),
         pytest.param(
@@ -50,8 +55,12 @@ pytestmark = pytest.mark.integration
             "ours",
             "theirs",
             None,
-            conflicts.Outcome(False, None, push=True, note="Company: kept 'ours' from "
-                              "supportdesk; HubSpot had 'theirs'"),
+            conflicts.Outcome(
+                False,
+                "theirs",
+                push=True,
+                note="Company: kept 'ours' from supportdesk; HubSpot had 'theirs'",
+            ),
             id="never-synced-counts-as-both",
         ),
     ],
@@ -75,8 +84,11 @@ def _both_ways(admin, connection, master: str) -> None:
         for name, entry in connection.field_map.items()
     }
     service.save_connection(
-        admin, provider=connection.provider.value, base_url=connection.base_url,
-        client_id=connection.client_id, field_map=field_map,
+        admin,
+        provider=connection.provider.value,
+        base_url=connection.base_url,
+        client_id=connection.client_id,
+        field_map=field_map,
     )
     db.session.commit()
 
@@ -218,7 +230,11 @@ def test_an_unrelated_edit_does_not_overwrite_a_crm_change_the_pull_has_not_read
     customer = _synced_customer(app, agent)
     hubspot.edit(customer.email, company="Acme Holdings")
     customers.update_customer(
-        reload(agent), customer, email=customer.email, name="Ana Lima-Costa", tier=customer.tier,
+        reload(agent),
+        customer,
+        email=customer.email,
+        name="Ana Lima-Costa",
+        tier=customer.tier,
         company=customer.company,
     )
     db.session.commit()
@@ -229,3 +245,39 @@ def test_an_unrelated_edit_does_not_overwrite_a_crm_change_the_pull_has_not_read
     assert (contact["lastname"], contact["company"]) == ("Lima-Costa", "Acme Holdings")
     inbound.pull(reload(hubspot_connection))
     assert reload(customer).company == "Acme Holdings"
+
+
+@pytest.mark.parametrize(
+    ("master", "company", "note"),
+    [
+        pytest.param(
+            "crm",
+            "Acme Holdings",
+            "Company: kept 'Acme Holdings' from {crm}; supportdesk had 'Acme Europe'",
+            id="crm-is-master",
+        ),
+        pytest.param(
+            "supportdesk",
+            "Acme Europe",
+            "Company: kept 'Acme Europe' from supportdesk; {crm} had 'Acme Holdings'",
+            id="supportdesk-is-master",
+        ),
+    ],
+)
+def test_a_push_that_comes_before_the_pull_reads_the_crm_first(
+    app, admin, agent, crm, master, company, note
+):
+    label, fake, connection, edit_there, value_there = crm
+    _both_ways(admin, reload(connection), master)
+    customer = _synced_customer(app, agent)
+    edit_there(customer, company="Acme Holdings")  # not pulled yet
+    _edit_here(agent, reload(customer), company="Acme Europe")
+
+    run_crm_jobs(app)  # the push of our edit
+
+    customer = reload(customer)
+    assert customer.company == company
+    assert value_there(customer, "company") == company
+    (read,) = [r for r in syncs() if r.kind is SyncKind.PULL]
+    assert read.note == note.format(crm=label)
+    assert read.request_summary == "Read before a push"

@@ -71,7 +71,9 @@ def test_an_admin_connects_salesforce_by_signing_in(app, client, admin, salesfor
     url = _connect(client)
 
     sent = urlsplit(url)
-    assert f"{sent.scheme}://{sent.netloc}{sent.path}" == salesforce.url + "/services/oauth2/authorize"
+    assert (
+        f"{sent.scheme}://{sent.netloc}{sent.path}" == salesforce.url + "/services/oauth2/authorize"
+    )
     query = {k: v[0] for k, v in parse_qs(sent.query).items()}
     assert query["response_type"] == "code"
     assert query["client_id"] == salesforce.client_id
@@ -85,7 +87,7 @@ def test_an_admin_connects_salesforce_by_signing_in(app, client, admin, salesfor
     page = _flash(client, client.get(CALLBACK, query_string=back))
 
     assert f"Salesforce is connected ({salesforce.url}); the sync runs." in page
-    (exchange,) = [r for r in salesforce.calls("POST", "/services/oauth2/token")]
+    (exchange,) = salesforce.calls("POST", "/services/oauth2/token")
     assert exchange.body["grant_type"] == "authorization_code"
     assert exchange.body["code"] == back["code"]
     assert exchange.body["redirect_uri"] == redirect_uri

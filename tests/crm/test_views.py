@@ -277,7 +277,10 @@ def test_the_master_of_a_field_is_set_through_the_api_and_kept_when_left_out(
     refused = api.request(
         "PUT",
         "/crm/connection",
-        json={**body, "field_map": {"tier": {"property": "x", "direction": "both", "master": "me"}}},
+        json={
+            **body,
+            "field_map": {"tier": {"property": "x", "direction": "both", "master": "me"}},
+        },
     )
     assert refused.status_code == 422
 
@@ -370,7 +373,7 @@ def test_the_ticket_page_shows_the_crm_facts_next_to_a_synced_customer(
     facts = page[page.index('id="crm-facts"') : page.index("</dl>", page.index('id="crm-facts"'))]
     assert "HubSpot" in facts and contact_id in facts
     assert "Acme" in facts and "Premium" in facts and "Synced" in facts
-    assert "Owner</dt><dd id=\"crm-facts-owner\">Maria Rossi" in facts
+    assert 'Owner</dt><dd id="crm-facts-owner">Maria Rossi' in facts
     assert 'id="crm-facts"' not in client.get(f"/tickets/{theirs}").get_data(as_text=True)
 
 
