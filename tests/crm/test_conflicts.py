@@ -11,6 +11,7 @@ from supportdesk.customers import service as customers
 from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
 from tests.crm.conftest import reload, run_crm_jobs, syncs
+from tests.fixtures.web import csrf_token, login_as
 
 pytestmark = pytest.mark.integration
 
@@ -281,3 +282,28 @@ def test_a_push_that_comes_before_the_pull_reads_the_crm_first(
     (read,) = [r for r in syncs() if r.kind is SyncKind.PULL]
     assert read.note == note.format(crm=label)
     assert read.request_summary == "Read before a push"
+
+
+def test_the_sync_log_shows_the_conflict_and_no_run_again_button_for_a_read(
+    app, client, admin, agent, hubspot, hubspot_connection
+):
+    _both_ways(admin, reload(hubspot_connection), "crm")
+    customer = _synced_customer(app, agent)
+    _edit_here(agent, customer, company="Acme <Europe>")
+    hubspot.edit("ana@acme.example", company="Acme Holdings")
+    inbound.pull(reload(hubspot_connection))
+    (read,) = [r for r in syncs() if r.kind is SyncKind.PULL]
+    login_as(client, reload(admin))
+
+    page = client.get("/admin/crm/log").get_data(as_text=True)
+
+    assert "Contact read from the CRM" in page
+    assert (
+        "Company: kept &#39;Acme Holdings&#39; from HubSpot; supportdesk had &#39;Acme &lt;Europe&gt;&#39;"
+        in page
+    )
+    assert f"/admin/crm/log/{read.id}/resend" not in page
+    token = csrf_token(client.get("/admin/crm/log"))
+    refused = client.post(f"/admin/crm/log/{read.id}/resend", data={"csrf_token": token})
+    assert refused.status_code in (302, 409)
+    assert reload(read).state.value == "sent"
