@@ -2,26 +2,61 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import hmac
+import re
+from dataclasses import asdict
+from urllib.parse import urlsplit
+
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from supportdesk.admin import bp
 from supportdesk.admin.crm_forms import CrmConnectionForm
 from supportdesk.admin.forms import ConfirmForm
 from supportdesk.console.access import requires
-from supportdesk.crm import mapping, queries, service, sync
+from supportdesk.crm import mapping, oauth, queries, service, sync
+from supportdesk.crm.providers.base import CrmError
 from supportdesk.crm.service import TIMELINE_EVENTS
+from supportdesk.errors import DomainError
+from supportdesk.extensions import db
 from supportdesk.mail.outbound.compose import external_url
 from supportdesk.submit import Saved, act, submit
+from supportdesk.web import CONTENT_SECURITY_POLICY
+
+PENDING_KEY = "crm_oauth_pending"
+
+
+def _callback_url() -> str:
+    """The connected app's callback URL (the admin registers it in Salesforce)."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("admin.crm_salesforce_callback")
 
 
 def _page() -> str:
     return url_for("admin.crm_show")
 
 
+def _policy(connection) -> str:
+    """The page's CSP: "Connect Salesforce" posts to us and is redirected to the login host,
+    and browsers apply form-action to that redirect, so that one origin is allowed too."""
+    if connection is None or connection.provider.value != "salesforce":
+        return CONTENT_SECURITY_POLICY
+    url = urlsplit(connection.base_url)
+    origin = f"{url.scheme}://{url.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 def _render(form: CrmConnectionForm, connection):
     org = current_user.organization_id
-    return render_template(
+    page = render_template(
         "admin/crm.html",
         form=form,
         connection=connection,
@@ -30,12 +65,16 @@ def _render(form: CrmConnectionForm, connection):
         counts=queries.sync_counts(org) if connection else {},
         recent=queries.list_syncs(org, limit=10) if connection else [],
         confirm=ConfirmForm(),
+        callback_url=_callback_url(),
         webhook_url=(
             external_url("inbound.crm_webhook_receive", connection_id=connection.id)
             if connection is not None and connection.provider.value == "hubspot"
             else None
         ),
     )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = _policy(connection)
+    return response
 
 
 @bp.route("/crm", methods=["GET", "POST"])
@@ -117,3 +156,58 @@ def crm_sync_resend(sync_id: int):
         done=lambda _: Saved("Queued again.", url_for("admin.crm_log")),
         back=url_for("admin.crm_log"),
     )
+
+
+@bp.post("/crm/salesforce/connect")
+@requires("crm.manage")
+def crm_salesforce_connect():
+    """Send the admin to Salesforce to sign in and allow the connected app (OAuth 2.0, PKCE)."""
+    pending = oauth.Pending.new(current_user)
+    try:
+        url = oauth.authorize_url(current_user, pending, redirect_uri=_callback_url())
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(_page())
+    session[PENDING_KEY] = asdict(pending)
+    return redirect(url)
+
+
+@bp.get("/crm/salesforce/callback")
+@requires("crm.manage")
+def crm_salesforce_callback():
+    """Salesforce sends the browser back here with a code (or an error) and our state."""
+    saved = session.pop(PENDING_KEY, None)
+    pending = oauth.Pending(**saved) if saved else None
+    if pending is None or (pending.organization_id, pending.user_id) != (
+        current_user.organization_id,
+        current_user.id,
+    ):
+        flash(
+            "This answer from Salesforce belongs to no sign-in you started here. Press "
+            "“Connect Salesforce” again.",
+            "error",
+        )
+        return redirect(_page())
+    if not hmac.compare_digest(request.args.get("state", ""), pending.state):
+        flash(
+            "This answer from Salesforce does not belong to the sign-in you started (state "
+            "mismatch). Press “Connect Salesforce” again.",
+            "error",
+        )
+        return redirect(_page())
+    if request.args.get("error"):
+        code = re.sub(r"[^A-Za-z0-9_.-]", "", request.args["error"])[:40] or "unknown"
+        said = " ".join(request.args.get("error_description", "").split())[:200] or code
+        flash(f"Salesforce did not connect: {said}.", "error")
+        return redirect(_page())
+    try:
+        connection = oauth.complete(
+            current_user, pending, code=request.args.get("code", ""), redirect_uri=_callback_url()
+        )
+    except (CrmError, DomainError) as exc:
+        db.session.rollback()
+        flash(f"Salesforce did not connect: {getattr(exc, 'message', None) or exc}", "error")
+        return redirect(_page())
+    db.session.commit()
+    flash(f"Salesforce is connected ({connection.instance_url}); the sync runs.", "success")
+    return redirect(_page())

@@ -15,6 +15,7 @@ from supportdesk.crm.service import TIMELINE_EVENTS, TIMELINE_OBJECTS
 from supportdesk.web import Form
 
 DIRECTION_CHOICES = [SelectChoice(value, label) for value, label in mapping.DIRECTIONS.items()]
+MASTER_CHOICES = [SelectChoice(value, label) for value, label in mapping.MASTERS.items()]
 
 
 class CrmConnectionForm(Form):
@@ -35,8 +36,10 @@ class CrmConnectionForm(Form):
         "Company ⇄ CRM property", validators=[Optional(), Length(max=100)]
     )
     company_direction = SelectField("Company direction", choices=DIRECTION_CHOICES)
+    company_master = SelectField("Company: wins a conflict", choices=MASTER_CHOICES)
     tier_property = StringField("Tier ⇄ CRM property", validators=[Optional(), Length(max=100)])
     tier_direction = SelectField("Tier direction", choices=DIRECTION_CHOICES)
+    tier_master = SelectField("Tier: wins a conflict", choices=MASTER_CHOICES)
     timeline_events = CheckboxesField(
         "Ticket events on the contact's timeline",
         choices=[SelectChoice(e, e) for e in TIMELINE_EVENTS],
@@ -58,8 +61,10 @@ class CrmConnectionForm(Form):
             "client_id": connection.client_id if connection else "",
             "company_property": field_map["company"]["property"],
             "company_direction": field_map["company"]["direction"],
+            "company_master": mapping.master(field_map, "company"),
             "tier_property": field_map["tier"]["property"],
             "tier_direction": field_map["tier"]["direction"],
+            "tier_master": mapping.master(field_map, "tier"),
             "timeline_events": connection.timeline_events if connection else list(TIMELINE_EVENTS),
             "timeline_object": connection.timeline_object if connection else "Task",
             "enabled": connection.enabled if connection else True,
@@ -79,10 +84,12 @@ class CrmConnectionForm(Form):
                 "company": {
                     "property": self.company_property.data or "",
                     "direction": self.company_direction.data,
+                    "master": self.company_master.data,
                 },
                 "tier": {
                     "property": self.tier_property.data or "",
                     "direction": self.tier_direction.data,
+                    "master": self.tier_master.data,
                 },
             },
             "timeline_events": self.timeline_events.data or [],

@@ -17,7 +17,7 @@ from supportdesk.api.crm_schemas import (
     CrmTestResult,
 )
 from supportdesk.api.operations import operation
-from supportdesk.crm import inbound, queries, service, sync
+from supportdesk.crm import inbound, mapping, queries, service, sync
 from supportdesk.crm.providers.base import CrmError
 from supportdesk.customers import queries as customers
 from supportdesk.errors import NotFound
@@ -36,8 +36,8 @@ _CONNECTION = {
     "webhook_secret_set": False,
     "webhook_url": "https://help.example.com/inbound/crm/1/hubspot",
     "field_map": {
-        "company": {"property": "company", "direction": "both"},
-        "tier": {"property": "supportdesk_tier", "direction": "pull"},
+        "company": {"property": "company", "direction": "both", "master": "crm"},
+        "tier": {"property": "supportdesk_tier", "direction": "pull", "master": "crm"},
     },
     "timeline_events": ["ticket.created", "ticket.resolved"],
     "timeline_object": "Task",
@@ -63,7 +63,10 @@ def _out(connection) -> CrmConnection:
             if connection.provider.value == "hubspot"
             else None
         ),
-        field_map=connection.field_map,
+        field_map={
+            name: {**entry, "master": mapping.master(connection.field_map, name)}
+            for name, entry in (connection.field_map or {}).items()
+        },
         timeline_events=connection.timeline_events,
         timeline_object=connection.timeline_object,
         status=connection.status.value,
@@ -155,6 +158,7 @@ def crm_sync_list():
                 crm_object_id=r.crm_object_id,
                 last_error=r.last_error,
                 request_summary=r.request_summary,
+                note=r.note,
                 duration_ms=r.duration_ms,
                 created_at=r.created_at,
                 sent_at=r.sent_at,

@@ -23,6 +23,12 @@ class FieldMapping(Input):
         description="The CRM property's internal name (`Account.Name`: a related record's field).",
     )
     direction: Direction
+    master: Literal["crm", "supportdesk"] | None = Field(
+        None,
+        description="Who wins when a `both` field changed on both sides since the last sync "
+        "(the other value is written in the sync log). Left out: the stored choice, at first "
+        "`crm`.",
+    )
 
 
 class FieldMap(Input):
@@ -58,6 +64,7 @@ class CrmConnectionUpdate(Input):
 class FieldMappingOut(Output):
     property: str
     direction: str
+    master: str = Field(description="crm or supportdesk: who wins a conflict.")
 
 
 class CrmConnection(Output):
@@ -112,6 +119,7 @@ class CrmSync(Output):
     crm_object_id: str
     last_error: str
     request_summary: str
+    note: str = Field(description="Conflicts met, in words: the value kept and the one that lost.")
     duration_ms: int
     created_at: dt.datetime
     sent_at: dt.datetime | None

@@ -58,6 +58,7 @@ ACTIONS: dict[str, str] = {
     # CRM sync
     "crm.connected": "CRM connected",
     "crm.updated": "CRM connection changed",
+    "crm.authorized": "Salesforce connected by signing in",
     "crm.disconnected": "CRM disconnected",
     "crm.full_sync_started": "Full CRM sync started",
     # SLA

@@ -1,10 +1,12 @@
 """CRM → supportdesk: tier and company from the mapped properties, pulled on a schedule by a
 modified-since cursor and on demand for one customer ("Refresh from CRM").
 
-Per-field direction decides: only fields mapped `pull` or `both` are read. A `both` field whose
-local change still waits to be pushed (a pending contact row) keeps our value: the push follows.
-A tier that changes goes through customers.service.change_tier, so the customer's open tickets
-take the new tier's SLA exactly as when an agent edits it. A pull never queues a push back.
+Per-field direction decides: only fields mapped `pull` or `both` are read, and a `both` field
+changed on both sides since the last sync keeps its master's value (crm.conflicts), the other
+value recorded in the sync log. A tier that changes goes through customers.service.change_tier,
+so the customer's open tickets take the new tier's SLA exactly as when an agent edits it. A read
+queues a push only when our value won (the CRM must get it). Every read also keeps the contact
+owner's name on the customer, for the ticket page.
 """
 
 from __future__ import annotations
@@ -15,20 +17,22 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from supportdesk.crm import mapping, service
-from supportdesk.crm.models import ConnectionStatus, CrmConnection, CrmSync, Provider, SyncKind
+from supportdesk.crm import conflicts, mapping, service
+from supportdesk.crm.models import ConnectionStatus, CrmConnection, Provider
 from supportdesk.crm.providers import salesforce
 from supportdesk.crm.providers.base import AuthFailed, CrmError
 from supportdesk.crm.sync import client
-from supportdesk.customers.models import Customer
+from supportdesk.customers.models import Customer, Tier
 from supportdesk.customers.service import change_tier
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
-from supportdesk.outbox import PENDING_STATES
 
 log = logging.getLogger(__name__)
 
 FIRST_PULL_DAYS = 30  # a new connection's first pull looks this far back
+# The contact owner: HubSpot names an owner id (its name comes from the owners API), Salesforce
+# the related User.
+OWNER = {Provider.HUBSPOT: "hubspot_owner_id", Provider.SALESFORCE: "Owner.Name"}
 
 
 def _pulled(connection: CrmConnection) -> dict[str, str]:
@@ -39,48 +43,94 @@ def _pulled(connection: CrmConnection) -> dict[str, str]:
     }
 
 
+def asked(connection: CrmConnection) -> list[str]:
+    """The properties a read of the contact asks for: the pulled fields and the owner."""
+    return [*_pulled(connection).values(), OWNER[connection.provider]]
+
+
 def _value(connection: CrmConnection, found: Any, prop: str) -> Any:
     if connection.provider is Provider.HUBSPOT:
         return found.properties.get(prop)
     return salesforce.field_value(found.fields, prop)
 
 
-def _waiting_push(customer: Customer) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(CrmSync.id).where(
-                CrmSync.customer_id == customer.id,
-                CrmSync.kind == SyncKind.CONTACT,
-                CrmSync.state.in_(PENDING_STATES),
-            )
-        )
-        is not None
-    )
+def owner_of(crm: Any, connection: CrmConnection, found: Any) -> str | None:
+    """The contact owner's name; None when the CRM did not say (the stored one stays)."""
+    if connection.provider is Provider.SALESFORCE:
+        return str(salesforce.field_value(found.fields, OWNER[Provider.SALESFORCE]) or "")[:200]
+    owner_id = str(found.properties.get(OWNER[Provider.HUBSPOT]) or "")
+    return crm.owner_name(owner_id) if owner_id else ""
 
 
-def apply(connection: CrmConnection, customer: Customer, found: Any) -> list[str]:
-    """Take the pulled fields of `found` onto the customer; returns what changed, in words."""
-    changes = []
-    fields = _pulled(connection)
-    both = {f for f in fields if (connection.field_map or {}).get(f, {}).get("direction") == "both"}
-    ours_first = bool(both) and _waiting_push(customer)
-    if "tier" in fields and not ("tier" in both and ours_first):
-        raw = _value(connection, found, fields["tier"])
+def _incoming(field: str, raw: Any) -> str | None:
+    """The CRM's value as we store it, or None when it gives none we can take."""
+    if field == "tier":
         tier = mapping.tier_from(raw)
-        if tier is not None and tier is not customer.tier:
-            old = customer.tier
-            change_tier(customer, tier)
-            changes.append(f"tier {old.label} → {tier.label}")
-        elif tier is None and raw not in (None, ""):
-            log.info("CRM tier %r of customer %s matches no tier", raw, customer.id)
-    if "company" in fields and not ("company" in both and ours_first):
-        company = str(_value(connection, found, fields["company"]) or "").strip()[:200]
-        if company and company != customer.company:
-            changes.append(f"company “{customer.company or '—'}” → “{company}”")
-            customer.company = company
+        if tier is None and raw not in (None, ""):
+            log.info("CRM tier %r matches no tier", raw)
+        return tier.value if tier is not None else None
+    text = str(raw or "").strip()[:200]
+    return text or None
+
+
+def _set(customer: Customer, field: str, value: str) -> str:
+    """Take the CRM's value; returns the change in words."""
+    if field == "tier":
+        old, new = customer.tier, Tier(value)
+        change_tier(customer, new)
+        return f"tier {old.label} → {new.label}"
+    change = f"company “{customer.company or '—'}” → “{value}”"
+    customer.company = value
+    return change
+
+
+def apply(
+    connection: CrmConnection,
+    customer: Customer,
+    found: Any,
+    *,
+    owner: str | None = None,
+    source: str = "",
+    queue_push: bool = True,
+) -> list[str]:
+    """Take the pulled fields of `found` onto the customer by the conflict rule (crm.conflicts);
+    returns what changed, in words. A read that changed something or met a conflict is written
+    to the sync log, the losing value named there."""
+    field_map = connection.field_map or {}
+    agreed = dict(customer.crm_synced_values or {})
+    changes, notes, push = [], [], False
+    for f in mapping.FIELDS:
+        prop = mapping.pulls(field_map, f.field)
+        theirs = _incoming(f.field, _value(connection, found, prop)) if prop else None
+        if theirs is None:
+            continue
+        ours = customer.tier.value if f.field == "tier" else customer.company
+        outcome = conflicts.resolve(
+            label=f.label,
+            direction=field_map[f.field]["direction"],
+            master=mapping.master(field_map, f.field),
+            ours=ours,
+            theirs=theirs,
+            agreed=agreed.get(f.field),
+            crm=connection.provider.label,
+        )
+        if outcome.take:
+            changes.append(_set(customer, f.field, theirs))
+        if outcome.agreed is not None:
+            agreed[f.field] = outcome.agreed
+        if outcome.note:
+            notes.append(outcome.note)
+        push = push or outcome.push
+    customer.crm_synced_values = agreed
+    if owner is not None:
+        customer.crm_owner = owner
     customer.crm_id = found.id
     customer.crm_synced_at = utcnow()
     customer.crm_sync_status, customer.crm_sync_error = "synced", ""
+    if push and queue_push:
+        service.queue_contact(connection, customer)  # ours won: the CRM gets it
+    if changes or notes:
+        service.record_read(connection, customer, source, changes, notes)
     db.session.flush()
     return changes
 
@@ -89,7 +139,7 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
     """Read the customer's contact now and take the pulled fields; a sentence for the agent.
     Commits. Raises CrmError (its message is the sentence) when the CRM cannot be read."""
     crm = client(connection)
-    fields = list(_pulled(connection).values())
+    fields = asked(connection)
     try:
         if isinstance(crm, salesforce.Salesforce):
             found = crm.read_contact(
@@ -97,6 +147,7 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
             )
         else:
             found = crm.read_contact(customer.email, fields)
+        owner = owner_of(crm, connection, found) if found is not None else None
     except AuthFailed as exc:
         service.record_check(connection, str(exc), tell=True)
         db.session.commit()
@@ -106,7 +157,7 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
     if found is None:
         db.session.commit()  # a refreshed Salesforce session is kept
         return f"{connection.provider.label} has no contact for {customer.email} yet."
-    changes = apply(connection, customer, found)
+    changes = apply(connection, customer, found, owner=owner, source="Refresh from CRM")
     db.session.commit()
     if not changes:
         return f"Up to date with {connection.provider.label}."
@@ -116,8 +167,8 @@ def refresh_customer(connection: CrmConnection, customer: Customer) -> str:
 def apply_contacts(connection: CrmConnection, contact_ids: list[str]) -> int:
     """Read the named HubSpot contacts (a webhook said they changed) and take their mapped
     fields onto the customers with the same email; returns how many changed. Commits."""
-    fields = list(_pulled(connection).values())
-    if not fields or connection.provider is not Provider.HUBSPOT:
+    fields = asked(connection)
+    if connection.provider is not Provider.HUBSPOT:
         return 0
     crm = client(connection)
     changed = 0
@@ -132,7 +183,10 @@ def apply_contacts(connection: CrmConnection, contact_ids: list[str]) -> int:
                     Customer.email == found.email,
                 )
             )
-            if customer is not None and apply(connection, customer, found):
+            owner = owner_of(crm, connection, found) if customer is not None else None
+            if customer is not None and apply(
+                connection, customer, found, owner=owner, source="HubSpot webhook"
+            ):
                 changed += 1
     except AuthFailed as exc:
         service.record_check(connection, str(exc), tell=True)
@@ -151,9 +205,7 @@ def pull(connection: CrmConnection) -> int:
         return 0
     if connection.status is ConnectionStatus.BROKEN:
         return 0
-    fields = list(_pulled(connection).values())
-    if not fields:
-        return 0
+    fields = asked(connection)  # the owner is always read, whatever is mapped
     since = connection.pull_cursor or (utcnow() - dt.timedelta(days=FIRST_PULL_DAYS))
     crm = client(connection)
     changed = seen = 0
@@ -166,7 +218,10 @@ def pull(connection: CrmConnection) -> int:
                     Customer.email == found.email,
                 )
             )
-            if customer is not None and apply(connection, customer, found):
+            owner = owner_of(crm, connection, found) if customer is not None else None
+            if customer is not None and apply(
+                connection, customer, found, owner=owner, source="Scheduled pull"
+            ):
                 changed += 1
             if found.updated_at and (
                 connection.pull_cursor is None or found.updated_at > connection.pull_cursor

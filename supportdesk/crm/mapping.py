@@ -2,7 +2,10 @@
 
 One table of the mappable fields with each provider's defaults. `name` and `email` always go out
 (the contact's identity); `company` and `tier` are mapped per connection, each with a direction:
-`push` (we are the master), `pull` (the CRM is), `both` (the latest change wins), `off`.
+`push` (we are the master), `pull` (the CRM is), `both` (either side may change it), `off`.
+A `both` field also names its master, the side that wins when the field changed on both sides
+since the last sync (crm.conflicts): by default the CRM for company and tier. A customer's name
+goes out only, so supportdesk is always its master.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ DIRECTIONS: dict[str, str] = {
     "both": "Both ways",
     "off": "Not synced",
 }
+# Who wins a `both` field changed on both sides since the last sync.
+MASTERS: dict[str, str] = {
+    "crm": "The CRM",
+    "supportdesk": "Supportdesk",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class MappedField:
     field: str
     label: str
     defaults: dict[Provider, tuple[str, str]]  # provider -> (property, direction)
+    master: str = "crm"  # the default master of a `both` mapping
 
 
 FIELDS: tuple[MappedField, ...] = (
@@ -63,7 +72,11 @@ _PROPERTY = re.compile(PROPERTY_PATTERN)
 def defaults(provider: Provider) -> dict[str, dict[str, str]]:
     """The mapping a new connection starts with."""
     return {
-        f.field: {"property": f.defaults[provider][0], "direction": f.defaults[provider][1]}
+        f.field: {
+            "property": f.defaults[provider][0],
+            "direction": f.defaults[provider][1],
+            "master": f.master,
+        }
         for f in FIELDS
     }
 
@@ -74,14 +87,19 @@ def clean(provider: Provider, given: dict[str, dict[str, str]]) -> dict[str, dic
     for f in FIELDS:
         entry = given.get(f.field) or {}
         prop = (entry.get("property") or "").strip() or result[f.field]["property"]
+        if prop in {d[0] for p, d in f.defaults.items() if p is not provider}:
+            prop = result[f.field]["property"]  # the other CRM's default: the CRM was switched
         direction = entry.get("direction") or result[f.field]["direction"]
+        master = entry.get("master") or result[f.field]["master"]
         if direction not in DIRECTIONS:
             errors[f"{f.field}_direction"] = "Choose a direction."
+        if master not in MASTERS:
+            errors[f"{f.field}_master"] = "Choose the CRM or Supportdesk."
         if not _PROPERTY.fullmatch(prop) or len(prop) > 100:
             errors[f"{f.field}_property"] = (
                 "Use a CRM property's internal name: letters, digits and underscores."
             )
-        result[f.field] = {"property": prop, "direction": direction}
+        result[f.field] = {"property": prop, "direction": direction, "master": master}
     if errors:
         raise ValidationFailed("The field mapping is not valid.", errors)
     return result
@@ -97,6 +115,30 @@ def pulls(field_map: dict, field: str) -> str | None:
     """The CRM property this field is read from, or None when it is not pulled."""
     entry = field_map.get(field) or {}
     return entry.get("property") if entry.get("direction") in ("pull", "both") else None
+
+
+def outgoing(field_map: dict, values: dict[str, str], agreed: dict) -> dict[str, tuple[str, str]]:
+    """field → (property, value) a contact push sends. A `both` field is sent only when ours
+    changed since the last sync (it differs from the agreed value, or none is known): sending an
+    unchanged value would overwrite a change made in the CRM that the pull has not read yet."""
+    sent = {}
+    for f in FIELDS:
+        prop = pushes(field_map, f.field)
+        if not prop:
+            continue
+        value = values[f.field]
+        if field_map[f.field].get("direction") == "both" and agreed.get(f.field) == value:
+            continue
+        sent[f.field] = (prop, value)
+    return sent
+
+
+def master(field_map: dict, field: str) -> str:
+    """Who wins the field when it changed on both sides: "crm" or "supportdesk"."""
+    entry = field_map.get(field) or {}
+    if entry.get("master") in MASTERS:
+        return entry["master"]
+    return next((f.master for f in FIELDS if f.field == field), "crm")
 
 
 def split_name(name: str, email: str) -> tuple[str, str]:

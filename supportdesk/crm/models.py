@@ -46,10 +46,12 @@ class ConnectionStatus(enum.Enum):
 
 
 class SyncKind(enum.Enum):
-    """What a sync row writes: the contact (and company) of a customer, or a timeline entry."""
+    """What a sync row records: a contact (and company) upsert, a timeline entry, or a read of
+    the contact that changed the customer or met a conflict (`pull`, written already sent)."""
 
     CONTACT = "contact"
     TIMELINE = "timeline"
+    PULL = "pull"
 
 
 class CrmConnection(db.Model):
@@ -136,6 +138,8 @@ class CrmSync(OutboxMixin, db.Model):
     request_summary: Mapped[str] = mapped_column(sa.String(1000), default="")
     response_summary: Mapped[str] = mapped_column(sa.String(2000), default="")
     duration_ms: Mapped[int] = mapped_column(default=0)
+    # What the sync decided, in words: changes taken and conflicts with the value that lost.
+    note: Mapped[str] = mapped_column(sa.String(2000), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     connection: Mapped[CrmConnection] = relationship(lazy="raise_on_sql")
@@ -144,4 +148,6 @@ class CrmSync(OutboxMixin, db.Model):
     def label(self) -> str:
         if self.kind is SyncKind.CONTACT:
             return "Contact upsert"
+        if self.kind is SyncKind.PULL:
+            return "Contact read from the CRM"
         return f"Ticket #{self.payload.get('number')} {self.payload.get('event', '')}"

@@ -156,9 +156,18 @@ def save_connection(
             if value.strip():
                 setattr(connection, name, value.strip())
                 connection.session_token = None
-            elif not getattr(connection, name):
+            elif not getattr(connection, name) and name == "client_secret":
                 errors[name] = "Enter it once; it is stored encrypted and never shown again."
-    connection.field_map = mapping.clean(chosen, field_map or connection.field_map or {})
+        # No refresh token yet: "Connect Salesforce" (crm.oauth) gets one; writes wait until then.
+    stored = connection.field_map or {}
+    given = field_map or stored
+    connection.field_map = mapping.clean(
+        chosen,
+        {  # a master left out keeps the stored one
+            name: {"master": (stored.get(name) or {}).get("master"), **(entry or {})}
+            for name, entry in given.items()
+        },
+    )
     events = timeline_events if timeline_events is not None else list(TIMELINE_EVENTS)
     if any(e not in TIMELINE_EVENTS for e in events):
         errors["timeline_events"] = "Choose among the listed events."
@@ -380,6 +389,39 @@ def on_events(items: list[Any]) -> None:
         jobs.wake(db.session, DRAIN_JOB, queue=QUEUE)
 
 
+def record_read(
+    connection: CrmConnection,
+    customer: Customer,
+    source: str,
+    changes: list[str],
+    notes: list[str],
+) -> CrmSync:
+    """A read of the contact that changed the customer or met a conflict, in the sync log (a
+    row that is done already: nothing is sent)."""
+    now = utcnow()
+    row = CrmSync(
+        organization_id=connection.organization_id,
+        connection_id=connection.id,
+        customer_id=customer.id,
+        kind=SyncKind.PULL,
+        event_key=f"pull:{customer.id}:{now.timestamp():.6f}",
+        payload={"source": source},
+        request_summary=source,
+        response_summary=(("Taken: " + "; ".join(changes) + ".") if changes else "Nothing taken.")[
+            :2000
+        ],
+        note="\n".join(notes)[:2000],
+        crm_object_id=customer.crm_id or "",
+        state=OutboxState.SENT,
+        attempts=1,
+        sent_at=now,
+        next_attempt_at=now,
+        last_error="",
+    )
+    db.session.add(row)
+    return row
+
+
 def queue_full_sync(actor: User) -> int:
     """Queue a contact upsert for every customer of the organization that has none waiting;
     returns how many. Two statements whatever the number of customers; the rows are the
@@ -468,6 +510,10 @@ def resend(actor: User, sync_id: int) -> CrmSync:
     )
     if row is None:
         raise NotFound("That sync entry does not exist.")
+    if row.kind is SyncKind.PULL:
+        raise Conflict(
+            "A read from the CRM is not run again: press “Refresh from CRM” on the customer."
+        )
     row.state, row.next_attempt_at, row.locked_until = OutboxState.QUEUED, utcnow(), None
     db.session.flush()
     jobs.wake(db.session, DRAIN_JOB, queue=QUEUE)

@@ -164,6 +164,8 @@ class _Run:
         pending = list(self.rows)
         try:
             contacts = [r for r in pending if r.kind is SyncKind.CONTACT]
+            for row in contacts:
+                self._reconcile(row)
             if isinstance(self.crm, hubspot.HubSpot):
                 for i in range(0, len(contacts), hubspot.BATCH):
                     self._hubspot_contacts(contacts[i : i + hubspot.BATCH])
@@ -257,15 +259,60 @@ class _Run:
 
     # -- contacts ------------------------------------------------------------------------------
 
-    def _synced(self, customer: Customer, crm_id: str) -> None:
+    def _synced(self, customer: Customer, crm_id: str, sent: dict | None = None) -> None:
         customer.crm_id, customer.crm_synced_at = crm_id, utcnow()
         customer.crm_sync_status, customer.crm_sync_error = "synced", ""
+        if sent:  # both sides now hold these values: the base of the next conflict check
+            customer.crm_synced_values = {
+                **(customer.crm_synced_values or {}),
+                **{name: value for name, (_, value) in sent.items()},
+            }
+
+    def _outgoing(self, customer: Customer) -> dict[str, tuple[str, str]]:
+        return mapping.outgoing(
+            self.connection.field_map or {},
+            {"company": customer.company, "tier": customer.tier.value},
+            customer.crm_synced_values or {},
+        )
+
+    def _reconcile(self, row: CrmSync) -> None:
+        """Before a push sends a both-ways field that changed here, read the contact: a field
+        that changed in the CRM too is a conflict its master decides (crm.conflicts), so the
+        push cannot overwrite a CRM change the scheduled pull has not read yet. A read that
+        fails leaves the push as it was."""
+        customer = self.customers.get(row.customer_id)
+        field_map = self.connection.field_map or {}
+        if customer is None or not customer.crm_id:
+            return
+        if not any(field_map[f]["direction"] == "both" for f in self._outgoing(customer)):
+            return
+        from supportdesk.crm import inbound  # inbound builds on this module's client()
+
+        fields = inbound.asked(self.connection)
+        try:
+            if isinstance(self.crm, hubspot.HubSpot):
+                found = self.crm.read_contact_by_id(customer.crm_id, fields)
+            else:
+                found = self.crm.read_contact(
+                    mapping.SALESFORCE_EXTERNAL_ID, str(customer.id), customer.email, fields
+                )
+            if found is not None:
+                owner = inbound.owner_of(self.crm, self.connection, found)
+                inbound.apply(
+                    self.connection,
+                    customer,
+                    found,
+                    owner=owner,
+                    source="Read before a push",
+                    queue_push=False,
+                )
+        except (RateLimited, AuthFailed):
+            raise
+        except CrmError as exc:
+            log.info("CRM read before the push of customer %s failed: %s", customer.id, exc)
 
     def _hubspot_contacts(self, rows: list[CrmSync]) -> None:
-        field_map = self.connection.field_map or {}
-        company_prop = mapping.pushes(field_map, "company")
-        tier_prop = mapping.pushes(field_map, "tier")
-        contacts, by_email = [], {}
+        contacts, by_email, sent = [], {}, {}
         for row in rows:
             customer = self.customers.get(row.customer_id)
             if customer is None:
@@ -273,11 +320,10 @@ class _Run:
                 continue
             first, last = mapping.split_name(customer.name, customer.email)
             props = {"firstname": first, "lastname": last}
-            if company_prop:
-                props[company_prop] = customer.company
-            if tier_prop:
-                props[tier_prop] = customer.tier.value
-            contacts.append(hubspot.Contact(customer.email, props, customer.company))
+            sent[customer.email] = self._outgoing(customer)
+            props.update(dict(sent[customer.email].values()))
+            company = customer.company if "company" in sent[customer.email] else ""
+            contacts.append(hubspot.Contact(customer.email, props, company))
             by_email[customer.email] = row
         if not contacts:
             return
@@ -295,14 +341,13 @@ class _Run:
                 upserted, errors = self.crm.upsert_contacts(rest)
                 ids.update(upserted)
             pairs = []
-            if company_prop:
-                companies: dict[str, str] = {}
-                for c in contacts:
-                    if c.company and c.email in ids:
-                        if c.company not in companies:
-                            companies[c.company] = self.crm.company_id(c.company)
-                        pairs.append((ids[c.email], companies[c.company]))
-                self.crm.associate_companies(pairs)
+            companies: dict[str, str] = {}
+            for c in contacts:  # only the companies this push sends
+                if c.company and c.email in ids:
+                    if c.company not in companies:
+                        companies[c.company] = self.crm.company_id(c.company)
+                    pairs.append((ids[c.email], companies[c.company]))
+            self.crm.associate_companies(pairs)
         except (RateLimited, AuthFailed):
             raise
         except Rejected as exc:
@@ -315,7 +360,7 @@ class _Run:
             return
         for email, row in by_email.items():
             if email in ids:
-                self._synced(self.customers[row.customer_id], ids[email])
+                self._synced(self.customers[row.customer_id], ids[email], sent[email])
                 self._sent(row, ids[email])
             else:
                 self._failed(row, errors.get(email, "HubSpot did not take the contact."))
@@ -327,15 +372,15 @@ class _Run:
         return self._salesforce_upsert(customer)
 
     def _salesforce_upsert(self, customer: Customer) -> str:
-        field_map = self.connection.field_map or {}
         first, last = mapping.split_name(customer.name, customer.email)
         fields: dict[str, Any] = {"FirstName": first, "LastName": last, "Email": customer.email}
-        tier_prop = mapping.pushes(field_map, "tier")
-        if tier_prop:
-            fields[tier_prop] = customer.tier.value
+        sent = self._outgoing(customer)
+        if not customer.company:
+            sent.pop("company", None)  # no Account to upsert: nothing agreed
+        if "tier" in sent:
+            fields[sent["tier"][0]] = sent["tier"][1]
         account = None
-        company_prop = mapping.pushes(field_map, "company")
-        if company_prop and customer.company:
+        if "company" in sent and customer.company:
             account = {
                 "key_field": mapping.SALESFORCE_ACCOUNT_KEY,
                 "key": customer.company.strip().lower()[:80],
@@ -344,7 +389,7 @@ class _Run:
         crm_id = self.crm.upsert_contact(
             mapping.SALESFORCE_EXTERNAL_ID, str(customer.id), fields, account
         )
-        self._synced(customer, crm_id)
+        self._synced(customer, crm_id, sent)
         return crm_id
 
     # -- timeline ------------------------------------------------------------------------------

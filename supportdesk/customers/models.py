@@ -56,6 +56,13 @@ class Customer(db.Model):
     crm_synced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     crm_sync_status: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     crm_sync_error: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # The contact owner's name in the CRM, from the last read of the contact.
+    crm_owner: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # Each mapped field's value as both sides last agreed on it ({"company": "Acme"}): a field
+    # that differs from it on both sides changed on both since the last sync (crm.conflicts).
+    crm_synced_values: Mapped[dict] = mapped_column(
+        JSONType, default=dict, server_default=sa.text("'{}'")
+    )
 
     @property
     def email_suppressed(self) -> bool:

@@ -8,14 +8,16 @@ matching request gets that answer instead (a 429 with Retry-After, a 500, ...).
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
+import hashlib
 import itertools
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -105,7 +107,14 @@ class _Fake:
 
 # -- HubSpot ---------------------------------------------------------------------------------
 
-HUBSPOT_PROPERTIES = {"email", "firstname", "lastname", "company", "supportdesk_tier"}
+HUBSPOT_PROPERTIES = {
+    "email",
+    "firstname",
+    "lastname",
+    "company",
+    "supportdesk_tier",
+    "hubspot_owner_id",
+}
 
 
 @dataclass
@@ -118,6 +127,20 @@ class FakeHubSpot(_Fake):
     companies: dict[str, dict] = field(default_factory=dict)
     notes: dict[str, dict] = field(default_factory=dict)
     associations: set[tuple[str, str]] = field(default_factory=set)
+    # The owners API (GET /crm/v3/owners/{id}); None: the app lacks the owners scope (403).
+    owners: dict[str, dict] | None = field(
+        default_factory=lambda: {
+            "41629779": {
+                "id": "41629779",
+                "email": "maria@seller.example",
+                "type": "PERSON",
+                "firstName": "Maria",
+                "lastName": "Rossi",
+                "userId": 9586504,
+                "archived": False,
+            }
+        }
+    )
 
     def contact(self, email: str) -> dict | None:
         return next(
@@ -229,6 +252,28 @@ class FakeHubSpot(_Fake):
             return self.json({"total": len(found), "results": found[:1]})
         if m == "POST" and p == "/crm/v3/objects/contacts/search":
             return self._search(b)
+        if m == "GET" and p.startswith("/crm/v3/owners/"):
+            if self.owners is None:
+                return self.json(
+                    {
+                        "status": "error",
+                        "message": "This app hasn't been granted all required scopes to make "
+                        "this call.",
+                        "category": "MISSING_SCOPES",
+                    },
+                    403,
+                )
+            owner = self.owners.get(p.rsplit("/", 1)[1])
+            if owner is None:
+                return self.json(
+                    {
+                        "status": "error",
+                        "message": "Owner not found",
+                        "category": "OBJECT_NOT_FOUND",
+                    },
+                    404,
+                )
+            return self.json(owner)
         if m == "GET" and p.startswith("/crm/v3/objects/contacts/"):
             key = unquote(p.rsplit("/", 1)[1])
             if seen.args.get("idProperty") == "email":
@@ -339,6 +384,7 @@ SF_CONTACT_FIELDS = {
     "LastName",
     "Email",
     "AccountId",
+    "OwnerId",
     "LastModifiedDate",
     "SupportDesk_Id__c",
     "SupportDesk_Tier__c",
@@ -359,6 +405,13 @@ class FakeSalesforce(_Fake):
         default_factory=lambda: {"Account": {}, "Contact": {}, "Task": {}, "Case": {}}
     )
     blocked_domain: str = "blocked.example"
+    # The web server flow: codes issued by the authorize endpoint, and what each was issued for.
+    codes: dict[str, dict] = field(default_factory=dict)
+    deny: bool = False  # the user presses "Deny" on Salesforce's allow page
+    # Users that own contacts (a new contact is owned by the integration user).
+    users: dict[str, str] = field(
+        default_factory=lambda: {"0055g00000A": "Integration User", "0055g00000B": "Maria Rossi"}
+    )
 
     def expire_session(self) -> None:
         self.session = "expired"
@@ -390,6 +443,8 @@ class FakeSalesforce(_Fake):
         m, p = seen.method, seen.path
         if m == "POST" and p == "/services/oauth2/token":
             return self._token(seen.body or {})
+        if m == "GET" and p == "/services/oauth2/authorize":
+            return self._authorize(seen.args)
         if not p.startswith("/services/data/v60.0/"):
             return self.json(
                 [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
@@ -418,8 +473,76 @@ class FakeSalesforce(_Fake):
             [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}], 404
         )
 
+    def _authorize(self, args: dict) -> Response:
+        """The login and allow pages, already passed: back to the callback with a code."""
+        if args.get("response_type") != "code" or args.get("client_id") != self.client_id:
+            return Response("error=invalid_client_id", status=400)
+        redirect_uri = args.get("redirect_uri", "")
+        if args.get("code_challenge_method") != "S256" or not args.get("code_challenge"):
+            return Response("PKCE is required by this connected app", status=400)
+        if self.deny:
+            answer = {
+                "error": "access_denied",
+                "error_description": "end-user denied authorization",
+            }
+        else:
+            code = f"aPrx{next(self.ids)}"
+            self.codes[code] = {
+                "challenge": args["code_challenge"],
+                "redirect_uri": redirect_uri,
+                "used": False,
+            }
+            answer = {"code": code}
+        if "state" in args:
+            answer["state"] = args["state"]
+        return Response(status=302, headers={"Location": f"{redirect_uri}?{urlencode(answer)}"})
+
+    def _code_grant(self, form: dict) -> Response:
+        issued = self.codes.get(form.get("code", ""))
+        if issued is None or issued["used"]:
+            return self.json(
+                {"error": "invalid_grant", "error_description": "invalid authorization code"}, 400
+            )
+        if form.get("redirect_uri") != issued["redirect_uri"]:
+            return self.json(
+                {"error": "redirect_uri_mismatch", "error_description": "redirect_uri must match"},
+                400,
+            )
+        verifier = form.get("code_verifier", "")
+        if not verifier:
+            return self.json(
+                {"error": "invalid_grant", "error_description": "code verifier is required"}, 400
+            )
+        digest = hashlib.sha256(verifier.encode()).digest()
+        if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != issued["challenge"]:
+            return self.json(
+                {"error": "invalid_request", "error_description": "invalid code verifier"}, 400
+            )
+        issued["used"] = True
+        answer = self._session_answer()
+        answer.update(refresh_token=self.refresh_token, scope="api refresh_token")
+        return self.json(answer)
+
+    def _session_answer(self) -> dict:
+        self.sessions_issued += 1
+        self.session = f"00D5g000004Sess!{self.sessions_issued}"
+        return {
+            "access_token": self.session,
+            "instance_url": self.url,
+            "id": f"{self.url}/id/00D5g000004/0055g00000A",
+            "token_type": "Bearer",
+            "issued_at": str(int(_now().timestamp() * 1000)),
+            "signature": "c2lnbmF0dXJl",
+        }
+
     def _token(self, form: dict) -> Response:
-        if form.get("grant_type") != "refresh_token":
+        if (
+            form.get("grant_type") == "authorization_code"
+            and form.get("client_id") == self.client_id
+            and form.get("client_secret") == self.client_secret
+        ):
+            return self._code_grant(form)
+        if form.get("grant_type") not in ("refresh_token", "authorization_code"):
             return self.json(
                 {
                     "error": "unsupported_grant_type",
@@ -438,18 +561,7 @@ class FakeSalesforce(_Fake):
             return self.json(
                 {"error": "invalid_grant", "error_description": "expired access/refresh token"}, 400
             )
-        self.sessions_issued += 1
-        self.session = f"00D5g000004Sess!{self.sessions_issued}"
-        return self.json(
-            {
-                "access_token": self.session,
-                "instance_url": self.url,
-                "id": f"{self.url}/id/00D5g000004/0055g00000A",
-                "token_type": "Bearer",
-                "issued_at": str(int(_now().timestamp() * 1000)),
-                "signature": "c2lnbmF0dXJl",
-            }
-        )
+        return self.json(self._session_answer())
 
     def _upsert(self, rest: str, body: dict, refs: dict) -> tuple[int, Any]:
         _, _, sobject, key_field, key = rest.split("/", 4)
@@ -479,6 +591,8 @@ class FakeSalesforce(_Fake):
         created = record is None
         if created:
             record = {"Id": self._new_id(sobject), key_field: key}
+            if sobject == "Contact":
+                record["OwnerId"] = "0055g00000A"
             table[record["Id"]] = record
         record.update(body)
         record["LastModifiedDate"] = self._stamp(_now())
@@ -563,5 +677,10 @@ class FakeSalesforce(_Fake):
             record["Account"] = (
                 {"attributes": {"type": "Account"}, "Name": account["Name"]} if account else None
             )
+            if "Owner.Name" in soql:
+                record["Owner"] = {
+                    "attributes": {"type": "User"},
+                    "Name": self.users.get(c.get("OwnerId", "")),
+                }
             records.append(record)
         return self.json({"totalSize": len(records), "done": True, "records": records})

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from supportdesk.crm import inbound, service, sync
 from supportdesk.crm.models import ConnectionStatus
 from supportdesk.customers import service as customers
-from supportdesk.customers.models import Tier
+from supportdesk.customers.models import Customer, Tier
 from supportdesk.extensions import db
 from supportdesk.sla.models import BusinessCalendar, SlaPolicy, TicketSla
 from tests.crm.conftest import reload, run_crm_jobs
@@ -117,20 +117,6 @@ def test_a_pull_never_touches_another_organizations_customer(
     assert reload(theirs).tier is Tier.FREE
 
 
-def test_a_local_change_waiting_to_be_pushed_wins_over_a_both_ways_field(
-    app, org, agent, hubspot, hubspot_connection
-):
-    customer = customers.create_customer(agent, email="ana@acme.example", company="Ours Inc")
-    db.session.commit()  # a contact row is now waiting (the worker has not run)
-    hubspot.edit("ana@acme.example", company="Theirs LLC")
-
-    inbound.pull(reload(hubspot_connection))
-
-    assert reload(customer).company == "Ours Inc"
-    run_crm_jobs(app)
-    assert hubspot.contact("ana@acme.example")["properties"]["company"] == "Ours Inc"
-
-
 def test_refresh_from_salesforce_reads_the_contact_and_its_account(
     app, org, agent, salesforce, salesforce_connection
 ):
@@ -148,7 +134,8 @@ def test_refresh_from_salesforce_reads_the_contact_and_its_account(
     assert reload(customer).tier is Tier.ENTERPRISE
     query = salesforce.calls("GET", "/services/data/v60.0/query")[-1]
     assert query.args["q"].startswith(
-        "SELECT Id, Email, LastModifiedDate, Account.Name, SupportDesk_Tier__c FROM Contact"
+        "SELECT Id, Email, LastModifiedDate, Account.Name, SupportDesk_Tier__c, Owner.Name "
+        "FROM Contact"
     )
     assert f"SupportDesk_Id__c = '{customer_id}' OR Email = 'ana@acme.example'" in query.args["q"]
 
@@ -240,9 +227,57 @@ def test_secrets_are_stored_encrypted_and_never_audited(app, admin, hubspot, hub
     (updated,) = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "crm.updated"))
     assert updated.after == {
         "field_map": {
-            "company": {"property": "company", "direction": "both"},
-            "tier": {"property": "plan", "direction": "both"},
+            "company": {"property": "company", "direction": "both", "master": "crm"},
+            "tier": {"property": "plan", "direction": "both", "master": "crm"},
         }
     }
     # The token left empty in the form stays as it was.
     assert reload(hubspot_connection).access_token == hubspot.token
+
+
+def test_the_hubspot_contact_owner_is_named_through_the_owners_api_once_a_run(
+    app, org, hubspot, hubspot_connection
+):
+    for email in ("ana@acme.example", "bo@acme.example"):
+        CustomerFactory(organization=org, email=email)
+        hubspot.edit(email, hubspot_owner_id="41629779")
+    db.session.commit()
+
+    inbound.pull(reload(hubspot_connection))
+
+    owners = {c.crm_owner for c in db.session.scalars(sa.select(Customer))}
+    assert owners == {"Maria Rossi"}
+    (search,) = hubspot.calls("POST", "/crm/v3/objects/contacts/search")
+    assert "hubspot_owner_id" in search.body["properties"]
+    (owner,) = hubspot.calls("GET", "/crm/v3/owners/")
+    assert owner.path == "/crm/v3/owners/41629779"
+    assert owner.headers["Authorization"] == f"Bearer {hubspot.token}"
+
+
+def test_without_the_owners_scope_the_owner_is_left_as_it_was_and_the_sync_goes_on(
+    app, org, hubspot, hubspot_connection
+):
+    customer = CustomerFactory(organization=org, email="ana@acme.example", crm_owner="Old Owner")
+    db.session.commit()
+    hubspot.owners = None
+    hubspot.edit("ana@acme.example", hubspot_owner_id="41629779", supportdesk_tier="basic")
+
+    assert inbound.pull(reload(hubspot_connection)) == 1
+
+    customer = reload(customer)
+    assert (customer.crm_owner, customer.tier) == ("Old Owner", Tier.BASIC)
+    assert reload(hubspot_connection).status is not ConnectionStatus.BROKEN
+
+
+def test_the_salesforce_contact_owner_comes_from_owner_name(
+    app, org, agent, salesforce, salesforce_connection
+):
+    customer = customers.create_customer(agent, email="ana@acme.example", company="Acme")
+    customer_id = customer.id
+    db.session.commit()
+    run_crm_jobs(app)
+    salesforce.edit(str(customer_id), OwnerId="0055g00000B")
+
+    inbound.refresh_customer(reload(salesforce_connection), reload(customer))
+
+    assert reload(customer).crm_owner == "Maria Rossi"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 import pytest
+import sqlalchemy as sa
 
 from supportdesk.accounts.models import Role
 from supportdesk.crm import inbound, service
@@ -29,8 +30,10 @@ FORM = {
     "provider": "hubspot",
     "company_property": "company",
     "company_direction": "both",
+    "company_master": "crm",
     "tier_property": "supportdesk_tier",
     "tier_direction": "pull",
+    "tier_master": "crm",
     "timeline_events": ["ticket.created", "ticket.resolved"],
     "timeline_object": "Task",
     "enabled": "y",
@@ -242,7 +245,11 @@ def test_an_admin_connects_through_the_api_and_never_reads_the_secret_back(api_a
 
     assert response.status_code == 200, response.json
     assert response.json["access_token_set"] is True
-    assert response.json["field_map"]["tier"] == {"property": "plan", "direction": "both"}
+    assert response.json["field_map"]["tier"] == {
+        "property": "plan",
+        "direction": "both",
+        "master": "crm",
+    }
     assert hubspot.token not in response.get_data(as_text=True)
     assert api.post("/crm/connection/test").json == {
         "ok": False,
@@ -251,6 +258,46 @@ def test_an_admin_connects_through_the_api_and_never_reads_the_secret_back(api_a
             "to another property."
         ),
     }
+
+
+def test_the_master_of_a_field_is_set_through_the_api_and_kept_when_left_out(
+    api_as, admin, hubspot
+):
+    api = api_as(admin)
+    body = {"provider": "hubspot", "base_url": hubspot.url, "access_token": hubspot.token}
+    field_map = {"company": {"property": "company", "direction": "both", "master": "supportdesk"}}
+
+    first = api.request("PUT", "/crm/connection", json={**body, "field_map": field_map})
+    del field_map["company"]["master"]
+    second = api.request("PUT", "/crm/connection", json={**body, "field_map": field_map})
+
+    assert first.json["field_map"]["company"]["master"] == "supportdesk"
+    assert second.json["field_map"]["company"]["master"] == "supportdesk"
+    assert second.json["field_map"]["tier"]["master"] == "crm"
+    refused = api.request(
+        "PUT",
+        "/crm/connection",
+        json={
+            **body,
+            "field_map": {"tier": {"property": "x", "direction": "both", "master": "me"}},
+        },
+    )
+    assert refused.status_code == 422
+
+
+def test_the_admin_page_saves_who_wins_a_conflict(client, admin, hubspot):
+    login_as(client, admin)
+    data = {**FORM, "base_url": hubspot.url, "access_token": hubspot.token}
+
+    response = _post(client, "/admin/crm", "/admin/crm", {**data, "tier_master": "supportdesk"})
+
+    assert response.status_code == 302
+    connection = db.session.scalar(sa.select(CrmConnection))
+    assert connection.field_map["tier"]["master"] == "supportdesk"
+    page = client.get("/admin/crm").get_data(as_text=True)
+    assert '<option selected value="supportdesk">' in page or (
+        'value="supportdesk" selected' in page
+    )
 
 
 def test_the_api_names_the_field_it_refuses(api_as, admin, hubspot):
@@ -301,7 +348,7 @@ def test_the_ticket_page_shows_the_crm_facts_next_to_a_synced_customer(
     synced = customers.create_customer(agent, email="ana@acme.example", name="Ana", company="Acme")
     db.session.commit()
     run_crm_jobs(app)
-    hubspot.edit("ana@acme.example", supportdesk_tier="premium")
+    hubspot.edit("ana@acme.example", supportdesk_tier="premium", hubspot_owner_id="41629779")
     inbound.refresh_customer(reload(hubspot_connection), reload(synced))  # tier pulled: Premium
     plain = CustomerFactory(organization=reload(org), email="bo@other.example")
     db.session.commit()
@@ -326,6 +373,7 @@ def test_the_ticket_page_shows_the_crm_facts_next_to_a_synced_customer(
     facts = page[page.index('id="crm-facts"') : page.index("</dl>", page.index('id="crm-facts"'))]
     assert "HubSpot" in facts and contact_id in facts
     assert "Acme" in facts and "Premium" in facts and "Synced" in facts
+    assert 'Owner</dt><dd id="crm-facts-owner">Maria Rossi' in facts
     assert 'id="crm-facts"' not in client.get(f"/tickets/{theirs}").get_data(as_text=True)
 
 

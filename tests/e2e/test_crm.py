@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.crm.fakes import FakeHubSpot
+from tests.crm.fakes import FakeHubSpot, FakeSalesforce
 from tests.e2e.conftest import sign_in
 
 
@@ -53,7 +53,7 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     expect(card.get_by_text("Synced")).to_be_visible()
     expect(card.get_by_text(contact["id"])).to_be_visible()
 
-    hubspot.edit(desk.customer.email, supportdesk_tier="premium")
+    hubspot.edit(desk.customer.email, supportdesk_tier="premium", hubspot_owner_id="41629779")
     card.get_by_role("button", name="Refresh from CRM").click()
     expect(page.get_by_text("Updated from HubSpot: tier Free → Premium.")).to_be_visible()
     expect(page.locator(".content-head .badge")).to_have_text("Premium")
@@ -65,5 +65,38 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     expect(facts).to_contain_text("HubSpot")
     expect(facts).to_contain_text(contact["id"])
     expect(facts).to_contain_text("Premium")
+    expect(page.locator("#crm-facts-owner")).to_have_text("Maria Rossi")
     expect(facts.get_by_text("Synced")).to_be_visible()
     page.screenshot(path="/tmp/crm-ticket.png", full_page=True)
+
+
+def test_an_admin_connects_salesforce_by_signing_in_and_picks_who_wins_conflicts(
+    page: Page, desk, httpserver
+) -> None:
+    salesforce = FakeSalesforce(httpserver).install()
+    sign_in(page, desk.admin)
+    page.goto("/admin/crm")
+    page.get_by_label("CRM", exact=True).select_option("salesforce")
+    page.get_by_label("API address").fill(salesforce.url)
+    page.get_by_label("Consumer key (client id)").fill(salesforce.client_id)
+    page.get_by_label("Consumer secret").fill(salesforce.client_secret)
+    page.get_by_label("Company: wins a conflict").select_option("supportdesk")
+    page.get_by_role("button", name="Save connection").click()
+    expect(page.get_by_text("Salesforce connection saved.")).to_be_visible()
+    expect(page.locator("#crm-not-signed-in")).to_be_visible()
+    expect(page.get_by_label("Company: wins a conflict")).to_have_value("supportdesk")
+    page.screenshot(path="/tmp/crm-salesforce-unsigned.png", full_page=True)
+
+    # Through Salesforce's authorize endpoint (the fake) and back to our callback.
+    page.get_by_role("button", name="Connect Salesforce").click()
+    expect(page.get_by_text(f"Salesforce is connected ({salesforce.url})")).to_be_visible()
+    expect(page.locator(".content-head .badge")).to_have_text("Salesforce: Working")
+    expect(page.get_by_label("Refresh token")).to_have_value("")
+    assert salesforce.refresh_token not in page.content()
+    (exchange,) = salesforce.calls("POST", "/services/oauth2/token")
+    assert exchange.body["grant_type"] == "authorization_code" and exchange.body["code_verifier"]
+
+    page.get_by_role("button", name="Sync all customers").click()
+    expect(page.get_by_role("cell", name="Sent")).to_be_visible()
+    assert salesforce.contact(str(desk.customer.id)) is not None
+    page.screenshot(path="/tmp/crm-salesforce-connected.png", full_page=True)

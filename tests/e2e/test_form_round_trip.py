@@ -612,6 +612,7 @@ NOT_EDIT_FORMS = {
     "/admin/crm/test": "a button: calls the CRM (tested in test_crm)",
     "/admin/crm/full-sync": "a button: queues every customer",
     "/admin/crm/disconnect": "a button",
+    "/admin/crm/salesforce/connect": "a button: redirects to Salesforce (tested in test_crm)",
     "/admin/crm/log/<int:sync_id>/resend": "a button",
     "/customers/<int:customer_id>/crm-refresh": "a button: reads the CRM (tested in test_crm)",
     "/inbound/crm/<int:connection_id>/hubspot": "HubSpot's signed webhook, no form",

@@ -8,6 +8,8 @@ Endpoints (developers.hubspot.com, CRM API v3; associations v4):
 - POST /crm/v3/objects/notes/search   (a note we may have written before a crash, by its marker)
 - POST /crm/v3/objects/contacts/search   (modified since the cursor, ascending, paged by `after`)
 - GET  /crm/v3/objects/contacts/{email}?idProperty=email, GET /crm/v3/properties/contacts/{name}
+- GET  /crm/v3/owners/{ownerId}   (the contact's `hubspot_owner_id` → firstName, lastName, email;
+  scope crm.objects.owners.read)
 Authentication: a private app's access token as a Bearer token.
 """
 
@@ -17,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -79,6 +82,7 @@ class HubSpot:
     def __init__(self, http: Http, token: str) -> None:
         self.http = http
         self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self.owners: dict[str, str | None] = {}
 
     # -- one call ----------------------------------------------------------------------------
 
@@ -301,6 +305,35 @@ class HubSpot:
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
+
+    def owner_name(self, owner_id: str) -> str | None:
+        """The owner's name ("" when HubSpot has no such owner), read once a run; None when it
+        cannot be read (the app lacks the owners scope: the sync goes on without it)."""
+        if owner_id not in self.owners:
+            response = self.http.call(
+                "GET", f"/crm/v3/owners/{quote(owner_id, safe='')}", headers=self.headers
+            )
+            if response.status_code in (401, 403):
+                self.owners[owner_id] = None
+            else:
+                body = json_or_empty(self._checked_owner(response))
+                name = " ".join(
+                    p for p in (body.get("firstName"), body.get("lastName")) if p
+                ) or str(body.get("email") or "")
+                self.owners[owner_id] = name[:200]
+        return self.owners[owner_id]
+
+    def _checked_owner(self, response: httpx.Response) -> httpx.Response:
+        if response.status_code == 404:
+            return httpx.Response(200, json={})
+        if response.status_code == 429:
+            raise RateLimited(
+                "HubSpot's rate limit was reached; the sync waits and resumes.",
+                retry_after(response),
+            )
+        if response.status_code >= 500:
+            raise Unavailable(f"HubSpot answered {response.status_code}; the sync will try again.")
+        return response
 
     @staticmethod
     def _found(result: dict) -> Found:

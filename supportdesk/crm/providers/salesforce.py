@@ -11,6 +11,13 @@ Endpoints (developer.salesforce.com, REST API):
 - GET /services/data/vXX.X/query?q=SOQL → {"records", "done", "nextRecordsUrl"}
 - GET /services/data/vXX.X/sobjects/Contact/describe   (checks the mapped fields exist)
 An expired session answers 401 [{"errorCode": "INVALID_SESSION_ID"}]: we refresh once and retry.
+
+The refresh token comes from the OAuth 2.0 web server flow (authorization code with PKCE):
+- GET {login}/services/oauth2/authorize?response_type=code&client_id&redirect_uri&state
+  &code_challenge (base64url SHA-256 of the verifier)&code_challenge_method=S256&scope
+  → the browser comes back to redirect_uri with `code` and `state` (or `error`, `error_description`)
+- POST {login}/services/oauth2/token   grant_type=authorization_code, code, client_id,
+  client_secret, redirect_uri, code_verifier → {"access_token", "refresh_token", "instance_url"}
 """
 
 from __future__ import annotations
@@ -108,6 +115,43 @@ class Salesforce:
         self.on_session = on_session
 
     # -- sessions ----------------------------------------------------------------------------
+
+    def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str) -> str:
+        """Trade an authorization code for a session and a refresh token (returned; the session
+        goes to `on_session`). CrmError with Salesforce's words when it refuses the code."""
+        response = self.http.call(
+            "POST",
+            "/services/oauth2/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier,
+                "format": "json",
+            },
+            headers={"Accept": "application/json"},
+            secret=True,
+        )
+        body = json_or_empty(response)
+        if response.status_code >= 500:
+            raise Unavailable(f"Salesforce's login answered {response.status_code}; try again.")
+        if response.status_code != 200 or not body.get("access_token"):
+            raise Rejected(
+                f"Salesforce refused the sign-in ({_errors(body, response.status_code)}): "
+                "check the consumer key, secret and callback URL, then connect again.",
+                status=response.status_code,
+            )
+        if not body.get("refresh_token"):
+            raise Rejected(
+                "Salesforce gave no refresh token: add the “Perform requests at any time "
+                "(refresh_token, offline_access)” scope to the connected app, then connect again."
+            )
+        self.session = body["access_token"]
+        self.instance_url = (body.get("instance_url") or self.http.base_url).rstrip("/")
+        self.on_session(self.session, self.instance_url)
+        return str(body["refresh_token"])
 
     def refresh(self) -> None:
         """Exchange the refresh token for a new session (AuthFailed when Salesforce refuses it)."""

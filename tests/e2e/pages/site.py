@@ -34,6 +34,7 @@ NOT_PAGES = {
     "auth.sso_callback": "the identity provider's redirect back (tests/e2e/test_sso.py)",
     "console.kb_ticket_articles": "JSON for the composer's article suggestions (tests/e2e/test_kb.py)",
     "console.export_download": "an export's file, a download",
+    "admin.crm_salesforce_callback": "Salesforce's redirect back (tests/e2e/test_crm.py)",
 }
 # Pages a signed-in agent is sent away from.
 SIGNED_OUT_PAGES = frozenset({"auth.login", "auth.sso_entry"})
