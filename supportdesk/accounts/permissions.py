@@ -45,6 +45,9 @@ REQUIRED_ROLE: dict[str, Role] = {
     "report.view_team": Role.SENIOR_AGENT,
     # Every agent downloads and cancels the exports they asked for; admins anyone's.
     "export.manage_any": Role.ADMIN,
+    # Exporting the whole customer list (addresses, companies, CRM ids) in one file is for leads
+    # and admins; tickets, messages and history export for every agent, who can read them all.
+    "export.customers": Role.SENIOR_AGENT,
     # Custom ticket fields: their definitions; values are ticket edits ("ticket.edit").
     "field.manage": Role.ADMIN,
     # Saved views: every agent keeps their own; sharing one with everybody is for seniors.

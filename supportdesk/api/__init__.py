@@ -16,6 +16,7 @@ from supportdesk.api import (  # noqa: E402,F401  (registers the routes and hook
     custom_fields,
     customers,
     docs,
+    exports,
     kb,
     macros,
     notifications,

@@ -32,7 +32,12 @@ class Notification(Output):
     id: int
     kind: NotificationKind
     text: str = Field(description="The line the console's notification list shows.")
-    ticket: NotificationTicket
+    ticket: NotificationTicket | None = Field(
+        description="The ticket it is about (null: it is about an export)."
+    )
+    export_id: int | None = Field(
+        description="The export it is about (kind export_finished; GET /exports/{export_id})."
+    )
     actor_id: int | None = Field(
         validation_alias=AliasChoices("actor_user_id", "actor_id"),
         description="The agent whose change it reports (null: the customer or the system).",
@@ -117,6 +122,7 @@ class PreferenceUpdate(Input):
     mentioned: PreferenceChange | None = None
     sla_warning: InAppOnlyChange | None = None
     sla_breached: PreferenceChange | None = None
+    export_finished: PreferenceChange | None = None
 
 
 NOTIFICATION = {
@@ -124,6 +130,7 @@ NOTIFICATION = {
     "kind": "mentioned",
     "text": "Alex Agent mentioned you on #118 “Refund for order 5521”: “@maria can you check?”",
     "ticket": {"number": 118, "subject": "Refund for order 5521"},
+    "export_id": None,
     "actor_id": 7,
     "created_at": "2026-11-27T09:30:00Z",
     "read_at": None,
@@ -161,7 +168,7 @@ def _preferences(saved: dict[NotificationKind, Choice]) -> PreferenceList:
 )
 def notification_list(query: NotificationListQuery):
     """The token's agent's notifications, newest first: assignments, customer replies on their
-    tickets, mentions in internal notes, SLA warnings and breaches."""
+    tickets, mentions in internal notes, SLA warnings and breaches, and their finished exports."""
     agent = actor()
     before = min(int(query.cursor), MAX_ID) if query.cursor else None
     rows = queries.list_for(

@@ -9,11 +9,10 @@ from flask_login import current_user
 
 from supportdesk.console import bp
 from supportdesk.db import utcnow
-from supportdesk.errors import DomainError
 from supportdesk.exports import service
 from supportdesk.exports.download import serve
 from supportdesk.exports.models import ExportStatus
-from supportdesk.submit import Saved, act
+from supportdesk.submit import Saved, act, commit
 
 
 def _asked() -> dict:
@@ -72,21 +71,6 @@ def export_cancel(export_id: int):
 @bp.get("/exports/<int:export_id>/download")
 def export_download(export_id: int):
     """The export's file, for the agent who asked for it (and admins) until it expires."""
-    export = service.get_export(current_user, export_id)
-    if export.status is not ExportStatus.COMPLETED or export.expired(utcnow()):
-        raise ExportGone()
-    service.downloaded(current_user, export)
-    from supportdesk.submit import commit
-
+    export = service.open_download(current_user, export_id)
     commit()
     return serve(export)
-
-
-class ExportGone(DomainError):
-    """The file is not there (not finished, cancelled, failed or expired)."""
-
-    status = 410
-    code = "gone"
-
-    def __init__(self) -> None:
-        super().__init__("This export has no file to download (unfinished or expired).")

@@ -68,12 +68,18 @@ def notification_list():
 
 @bp.post("/notifications/<int:notification_id>/open")
 def notification_open(notification_id: int):
-    """Mark a notification read and go to its ticket."""
+    """Mark a notification read and go to what it is about (its ticket, or its export)."""
     return act(
         lambda: service.mark_read(current_user, notification_id),
-        done=lambda row: _Go("", url_for("console.ticket_show", number=row.ticket.number)),
+        done=lambda row: _Go("", _about(row)),
         back=url_for("console.notification_list"),
     )
+
+
+def _about(row) -> str:
+    if row.export_id is not None:
+        return url_for("console.export_show", export_id=row.export_id)
+    return url_for("console.ticket_show", number=row.ticket.number)
 
 
 @bp.post("/notifications/<int:notification_id>/read")

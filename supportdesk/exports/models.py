@@ -14,6 +14,14 @@ from supportdesk.extensions import db
 
 # How long a finished export can be downloaded.
 KEEP = dt.timedelta(days=7)
+# Every kind of export, as people name it (supportdesk.exports.kinds says what each holds).
+KIND_LABELS = {
+    "tickets": "Tickets",
+    "messages": "Messages",
+    "history": "Ticket history",
+    "customers": "Customers",
+    "report": "Report table",
+}
 
 
 class ExportStatus(enum.Enum):
@@ -43,7 +51,7 @@ class Export(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(20))  # "tickets" | "report"
+    kind: Mapped[str] = mapped_column(sa.String(20))  # a key of KIND_LABELS
     format: Mapped[str] = mapped_column(sa.String(10))  # "csv" | "jsonl"
     excel_bom: Mapped[bool] = mapped_column(default=False)
     # The query string that chose the rows (queue filters, or report parameters).
@@ -68,6 +76,10 @@ class Export(db.Model):
         if self.status is ExportStatus.COMPLETED:
             return 100
         return min(99, 100 * self.rows // self.total) if self.total else 0
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def filename(self) -> str:

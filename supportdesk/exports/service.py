@@ -11,43 +11,42 @@ goes to the file storage (supportdesk.storage), like attachments.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from supportdesk import audit, jobs
-from supportdesk.accounts.models import Organization, Team, User
+from supportdesk import audit, events, jobs
+from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
-from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
-from supportdesk.errors import NotFound, ValidationFailed
-from supportdesk.exports.models import KEEP, Export, ExportStatus
+from supportdesk.errors import DomainError, NotFound, ValidationFailed
+from supportdesk.exports.kinds import SOURCES
+from supportdesk.exports.models import KEEP, KIND_LABELS, Export, ExportStatus
 from supportdesk.exports.writers import Writer
 from supportdesk.extensions import db
 from supportdesk.storage import storage
-from supportdesk.tickets.models import Ticket, TicketTag
 
 log = logging.getLogger(__name__)
 JOB = "supportdesk.jobs.exports.run_export"
-KINDS = ("tickets", "report")
+KINDS = (*SOURCES, "report")
 FORMATS = ("csv", "jsonl")
 BATCH = 5_000
-TICKET_COLUMNS = (
-    "number", "subject", "status", "priority", "channel", "customer_email", "customer_name",
-    "customer_tier", "assignee", "team", "tags", "created_at", "first_response_at",
-    "resolved_at", "closed_at", "updated_at",
-)  # fmt: skip
 
 
 def request_export(
     actor: User, kind: str, fmt: str, parameters: dict[str, Any], *, excel_bom: bool = False
 ) -> Export:
-    """Queue an export of `kind` ("tickets": the queue filter in `parameters`; "report": the
-    report parameters) in `fmt`; the job starts after the commit. Audited."""
+    """Queue an export of `kind` in `fmt`; the job starts after the commit. Audited.
+
+    `parameters`: for tickets, messages and history, the queue filter (the queue's query string);
+    for a report, the report parameters; customers take none. Customers need "export.customers"
+    (leads and admins: the whole customer list, addresses and CRM ids, in one file)."""
     errors = {}
     if kind not in KINDS:
         errors["kind"] = f"Use one of: {', '.join(KINDS)}."
@@ -55,6 +54,10 @@ def request_export(
         errors["format"] = f"Use one of: {', '.join(FORMATS)}."
     if errors:
         raise ValidationFailed("This export cannot be made.", errors)
+    if kind in SOURCES and SOURCES[kind].action:
+        require(actor, SOURCES[kind].action)
+    if kind == "customers":
+        parameters = {}  # every customer of the organization
     if kind == "report":
         _report_params(actor, parameters)  # refuse bad parameters now, not in the worker
     export = Export(
@@ -116,6 +119,25 @@ def cancel_export(actor: User, export_id: int) -> Export:
     return export
 
 
+class ExportGone(DomainError):
+    """The file is not there (not finished, cancelled, failed or expired)."""
+
+    status = 410
+    code = "gone"
+
+    def __init__(self) -> None:
+        super().__init__("This export has no file to download (unfinished or expired).")
+
+
+def open_download(actor: User, export_id: int) -> Export:
+    """An export whose file the actor may download now; the download is audited."""
+    export = get_export(actor, export_id)
+    if export.status is not ExportStatus.COMPLETED or export.expired(utcnow()):
+        raise ExportGone()
+    downloaded(actor, export)
+    return export
+
+
 def downloaded(actor: User, export: Export) -> None:
     """Record a download in the audit log."""
     audit.record(
@@ -131,6 +153,56 @@ def downloaded(actor: User, export: Export) -> None:
 
 class Cancelled(Exception):
     """The export was cancelled while it ran."""
+
+
+@dataclass(frozen=True)
+class ExportFinished:
+    """Domain event: an export completed or failed; the agent who asked hears of it (in the
+    console, and by email when away: supportdesk.notifications, supportdesk.mail.rules)."""
+
+    organization_id: int
+    export_id: int
+    user_id: int
+    kind: str
+    completed: bool
+    rows: int
+    error: str | None
+    finished_at: dt.datetime
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in one sentence (the notification's line and the email's)."""
+        what = f"Your {self.kind_label.lower()} export (#{self.export_id})"
+        if self.completed:
+            rows = f"{self.rows:,} row{'s' if self.rows != 1 else ''}"
+            return f"{what} is ready to download: {rows}."
+        return f"{what} failed: {failure_reason(self.error)}"
+
+
+def failure_reason(error: str | None) -> str:
+    """Why an export failed, as a sentence a support admin understands."""
+    reason = (error or "an unexpected error").strip().rstrip(".")
+    return f"{reason[0].upper()}{reason[1:]}. Ask for it again; if it fails again, tell an admin."
+
+
+def _announce(export: Export) -> None:
+    events.record(
+        db.session,
+        ExportFinished(
+            export.organization_id,
+            export.id,
+            export.requested_by_id,
+            export.kind,
+            export.status is ExportStatus.COMPLETED,
+            export.rows,
+            export.error,
+            export.finished_at,
+        ),
+    )
 
 
 def run(export_id: int) -> None:
@@ -160,6 +232,7 @@ def run(export_id: int) -> None:
         export = db.session.get(Export, export_id)
         export.status, export.error = ExportStatus.FAILED, str(exc)[:500] or type(exc).__name__
         export.finished_at = utcnow()
+        _announce(export)
         db.session.commit()
         return
     export = db.session.get(Export, export_id)
@@ -168,6 +241,7 @@ def run(export_id: int) -> None:
     now = utcnow()
     export.status, export.storage_key, export.size = ExportStatus.COMPLETED, key, size
     export.finished_at, export.expires_at = now, now + KEEP
+    _announce(export)
     db.session.commit()
 
 
@@ -192,65 +266,18 @@ def _write(export: Export, out) -> None:
         Writer(out, columns, fmt, bom=bom).write(rows)
         _progress(export_id, len(rows), len(rows))
         return
-    statement, total = _ticket_statement(org, user, params)
+    source = SOURCES[export.kind]
+    statement, key, total = source.query(org, user, params)
     _progress(export_id, 0, total)
-    writer = Writer(out, TICKET_COLUMNS, fmt, bom=bom)
+    writer = Writer(out, source.columns, fmt, bom=bom)
     written, last = 0, 0
     while True:
-        batch = db.session.execute(statement.where(Ticket.id > last).limit(BATCH)).all()
+        batch = db.session.execute(statement.where(key > last).limit(BATCH)).all()
         if not batch:
             return
         last = batch[-1][-1]
         written += writer.write(row[:-1] for row in batch)
         _progress(export_id, written)
-
-
-def _ticket_statement(org: int, user: User, params: dict) -> tuple[sa.Select, int]:
-    """The tickets of the queue filter `params`, as export rows, and how many there are."""
-    from supportdesk.console.filters import parse_queue_filter
-    from supportdesk.tickets.queries import queue_conditions
-
-    zone = db.session.scalar(sa.select(Organization.time_zone).where(Organization.id == org))
-    f = parse_queue_filter(MultiDict(params), None, zone)
-    conditions = queue_conditions(org, user.id, f)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(*conditions))
-    assignee = sa.orm.aliased(User)
-    tags = (
-        sa.select(_joined(TicketTag.name)).where(TicketTag.ticket_id == Ticket.id).scalar_subquery()
-    )
-    statement = (
-        sa.select(
-            Ticket.number,
-            Ticket.subject,
-            Ticket.status,
-            Ticket.priority,
-            Ticket.channel,
-            Customer.email,
-            Customer.name,
-            Customer.tier,
-            assignee.name,
-            Team.name,
-            tags,
-            Ticket.created_at,
-            Ticket.first_response_at,
-            Ticket.resolved_at,
-            Ticket.closed_at,
-            Ticket.updated_at,
-            Ticket.id,
-        )  # fmt: skip
-        .join(Customer, Customer.id == Ticket.customer_id)
-        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
-        .outerjoin(Team, Team.id == Ticket.team_id)
-        .where(*conditions)
-        .order_by(Ticket.id)
-    )
-    return statement, total or 0
-
-
-def _joined(column):
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.string_agg(column, sa.literal_column("' '"))
-    return sa.func.group_concat(column, " ")
 
 
 def _report_params(user: User, params: dict):

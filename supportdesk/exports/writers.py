@@ -31,6 +31,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell: nothing for None, JSON text for structured values, text neutralized."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return neutralize(value) if isinstance(value, str) else value
+
+
 class Writer:
     """Writes rows of `columns` to a text stream in `format` ("csv" or "jsonl")."""
 
@@ -48,12 +57,7 @@ class Writer:
         for row in rows:
             values = [_plain(v) for v in row]
             if self.fmt == "csv":
-                self.csv.writerow(
-                    [
-                        "" if v is None else neutralize(v) if isinstance(v, str) else v
-                        for v in values
-                    ]
-                )
+                self.csv.writerow([_cell(v) for v in values])
             else:
                 self.out.write(
                     json.dumps(dict(zip(self.columns, values, strict=True)), ensure_ascii=False)

@@ -26,10 +26,12 @@ from typing import Any
 from supportdesk.accounts.invitations import InvitationSent
 from supportdesk.accounts.resets import PasswordResetSent
 from supportdesk.crm.service import ConnectionBroken
+from supportdesk.exports.service import ExportFinished
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
 from supportdesk.mail.outbound import letters, recipients, service
 from supportdesk.mail.outbound.models import (
     AGENT_INVITATION,
+    EXPORT_FINISHED,
     PASSWORD_RESET,
     PORTAL_SIGN_IN,
     SATISFACTION_SURVEY,
@@ -129,6 +131,13 @@ RULES: tuple[Rule, ...] = (
     Rule(PasswordResetSent, _always, PASSWORD_RESET, recipients.the_agent),
     Rule(PortalLinkSent, _always, PORTAL_SIGN_IN, recipients.the_customer),
     Rule(SurveyDue, _always, SATISFACTION_SURVEY, recipients.ticket_customer),
+    Rule(
+        ExportFinished,
+        _always,
+        EXPORT_FINISHED,
+        recipients.requester_if_away,
+        NotificationKind.EXPORT_FINISHED,
+    ),
 )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportdesk.accounts.models import User
 from supportdesk.db import UTCDateTime, enum_column, utcnow
+from supportdesk.exports.models import Export
 from supportdesk.extensions import db
 from supportdesk.tickets.models import Ticket
 
@@ -22,6 +23,7 @@ class NotificationKind(enum.Enum):
     MENTIONED = "mentioned"
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
+    EXPORT_FINISHED = "export_finished"
 
     @property
     def label(self) -> str:
@@ -39,6 +41,7 @@ KIND_LABELS = {
     NotificationKind.MENTIONED: "Someone mentions me in an internal note",
     NotificationKind.SLA_WARNING: "My ticket is close to missing an SLA target",
     NotificationKind.SLA_BREACHED: "My ticket missed an SLA target",
+    NotificationKind.EXPORT_FINISHED: "An export I asked for is ready (or failed)",
 }
 
 
@@ -64,6 +67,7 @@ class AgentNotification(db.Model):
             sqlite_where=sa.text("read_at IS NULL"),
         ),
         sa.Index("ix_agent_notifications_ticket", "ticket_id"),
+        sa.Index("ix_agent_notifications_export", "export_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +76,9 @@ class AgentNotification(db.Model):
     kind: Mapped[NotificationKind] = mapped_column(
         enum_column(NotificationKind, "notification_kind")
     )
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"))
+    # What it is about: a ticket, or (export_finished) an export.
+    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"))
+    export_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exports.id", ondelete="CASCADE"))
     actor_user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -80,7 +86,8 @@ class AgentNotification(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    ticket: Mapped[Ticket] = relationship(lazy="raise_on_sql")
+    ticket: Mapped[Ticket | None] = relationship(lazy="raise_on_sql")
+    export: Mapped[Export | None] = relationship(lazy="raise_on_sql")
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_user_id], lazy="raise_on_sql")
 
     @property

@@ -35,6 +35,8 @@ DEFAULTS: dict[NotificationKind, Choice] = {
     NotificationKind.MENTIONED: Choice(in_app=True, email=True),
     NotificationKind.SLA_WARNING: Choice(in_app=True, email=False),
     NotificationKind.SLA_BREACHED: Choice(in_app=True, email=True),
+    # Mailed only while the agent is away from the console (mail.outbound.recipients).
+    NotificationKind.EXPORT_FINISHED: Choice(in_app=True, email=True),
 }
 # Kinds that can be mailed (a template in mail.rules); the others are in-app only.
 EMAIL_KINDS = frozenset(k for k in NotificationKind if k is not NotificationKind.SLA_WARNING)

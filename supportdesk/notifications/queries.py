@@ -33,14 +33,19 @@ def list_for(
     before: int | None = None,
     limit: int = PAGE,
 ) -> list[AgentNotification]:
-    """The agent's notifications newest first, with ticket and actor (one query), keyset by id."""
+    """The agent's notifications newest first, with ticket or export and actor (one
+    query), keyset by id."""
     query = (
         sa.select(AgentNotification)
         .where(
             AgentNotification.organization_id == organization_id,
             AgentNotification.user_id == user_id,
         )
-        .options(joinedload(AgentNotification.ticket), joinedload(AgentNotification.actor))
+        .options(
+            joinedload(AgentNotification.ticket),
+            joinedload(AgentNotification.export),
+            joinedload(AgentNotification.actor),
+        )
         .order_by(AgentNotification.id.desc())
         .limit(limit)
     )

@@ -20,6 +20,7 @@ from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
 from supportdesk.errors import NotFound
+from supportdesk.exports.service import ExportFinished
 from supportdesk.extensions import db
 from supportdesk.mail import rules
 from supportdesk.mail.outbound import recipients
@@ -50,8 +51,14 @@ def _always(event: Any) -> bool:
 
 
 TRIGGERS: tuple[Trigger, ...] = (
-    *(Trigger(r.event, r.when, r.kind, r.to) for r in rules.RULES if r.kind is not None),
+    *(
+        Trigger(r.event, r.when, r.kind, r.to)
+        for r in rules.RULES
+        if r.kind is not None and r.event is not ExportFinished
+    ),
     Trigger(SlaWarning, _always, NotificationKind.SLA_WARNING, recipients.breach_watchers),
+    # In the console always (the mail rule writes only to an agent who is away).
+    Trigger(ExportFinished, _always, NotificationKind.EXPORT_FINISHED, recipients.requester),
 )
 
 
@@ -71,15 +78,17 @@ def _notify(kind: NotificationKind, event: Any, people: list[Recipient]) -> None
     wanting = preferences.wanting(ids, kind, Channel.IN_APP)
     if not wanting:
         return
-    ticket = db.session.get(Ticket, event.ticket_id)
+    ticket_id = getattr(event, "ticket_id", None)
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id is not None else None
     text = describe(kind, event, ticket)[:TEXT_LENGTH]
     for user_id in dict.fromkeys(i for i in ids if i in wanting):
         db.session.add(
             AgentNotification(
-                organization_id=ticket.organization_id,
+                organization_id=event.organization_id,
                 user_id=user_id,
                 kind=kind,
-                ticket_id=ticket.id,
+                ticket_id=ticket_id,
+                export_id=getattr(event, "export_id", None),
                 actor_user_id=actor,
                 text=text,
             )
@@ -91,8 +100,10 @@ def _quoted(text: str, length: int) -> str:
     return line if len(line) <= length else line[: length - 1].rstrip() + "…"
 
 
-def describe(kind: NotificationKind, event: Any, ticket: Ticket) -> str:
+def describe(kind: NotificationKind, event: Any, ticket: Ticket | None) -> str:
     """The one line the bell's list shows (plain text; templates escape it)."""
+    if kind is NotificationKind.EXPORT_FINISHED:
+        return event.sentence
     actor_id = rules.actor_of(event)
     actor = db.session.get(User, actor_id) if actor_id else None
     subject = f"#{ticket.number} “{_quoted(ticket.subject, 120)}”"
@@ -123,7 +134,7 @@ def _own(agent: User, notification_id: int) -> AgentNotification:
             AgentNotification.user_id == agent.id,
             AgentNotification.organization_id == agent.organization_id,
         )
-        .options(joinedload(AgentNotification.ticket))
+        .options(joinedload(AgentNotification.ticket), joinedload(AgentNotification.export))
     )
     if row is None:
         raise NotFound("That notification does not exist.")

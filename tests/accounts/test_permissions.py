@@ -70,6 +70,7 @@ EXPECTED: dict[str, set[Role]] = {
     "field.manage": {AD},
     "report.view_team": {S, AD},
     "export.manage_any": {AD},
+    "export.customers": {S, AD},
     "view.save": {V, A, S, AD},
     "view.share": {S, AD},
     "api_token.manage": {V, A, S, AD},
@@ -187,6 +188,7 @@ ATTEMPTS: dict[str, Callable] = {
             UserFactory(organization=staff.org, role=Role.ADMIN), "tickets", "csv", {}
         ).id,
     ),
+    "export.customers": lambda staff, user: exports.request_export(user, "customers", "csv", {}),
     "report.view_team": lambda staff, user: report_params.scoped(
         user, ReportParams(dt.date(2026, 11, 1), dt.date(2026, 11, 28), assignee_id=staff.admin.id)
     ),

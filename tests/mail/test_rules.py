@@ -19,6 +19,7 @@ from supportdesk.mail.identity import signing
 from supportdesk.mail.identity.verification import EMAIL_KIND, VerificationRequested
 from supportdesk.mail.outbound.models import (
     AGENT_INVITATION,
+    EXPORT_FINISHED,
     PASSWORD_RESET,
     PORTAL_SIGN_IN,
     SATISFACTION_SURVEY,
@@ -312,6 +313,7 @@ def test_every_email_we_send_on_our_own_has_a_rule():
         PASSWORD_RESET,
         PORTAL_SIGN_IN,
         SATISFACTION_SURVEY,
+        EXPORT_FINISHED,
     }
 
 

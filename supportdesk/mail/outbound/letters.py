@@ -26,6 +26,7 @@ from supportdesk.assignment.rules import rule_label
 from supportdesk.attachments.queries import for_messages
 from supportdesk.crm.service import ConnectionBroken
 from supportdesk.customers.models import Customer
+from supportdesk.exports.service import ExportFinished, failure_reason
 from supportdesk.extensions import db
 from supportdesk.localtime import organization_time
 from supportdesk.mail.identity.support_addresses import default_address_for
@@ -78,6 +79,8 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
         letter = _portal_link_letter(event, recipient)
     elif isinstance(event, satisfaction.SurveyDue):
         letter = _survey_letter(event, recipient)
+    elif isinstance(event, ExportFinished):
+        letter = _export_letter(event, recipient)
     else:
         raise TypeError(f"No letter for {type(event).__name__}")
     return Letter({**brand, **letter.context}, letter.ticket_id, letter.message_id)
@@ -207,6 +210,23 @@ def _crm_letter(event: ConnectionBroken, recipient: Recipient) -> Letter:
         "page_url": external_url("admin.crm_show"),
     }
     return Letter({"crm": crm, "recipient_name": recipient.name})
+
+
+def _export_letter(event: ExportFinished, recipient: Recipient) -> Letter:
+    export = {
+        "kind": event.kind_label,
+        "id": event.export_id,
+        "completed": event.completed,
+        "sentence": event.sentence,
+        "rows": event.rows,
+        "reason": None if event.completed else failure_reason(event.error),
+        "finished": organization_time(
+            event.organization_id, event.finished_at, language=recipient.language
+        ),
+        "url": external_url("console.export_show", export_id=event.export_id),
+        "download_url": external_url("console.export_download", export_id=event.export_id),
+    }
+    return Letter({"export": export, "recipient_name": recipient.name})
 
 
 def _verification_letter(event: VerificationRequested) -> Letter:

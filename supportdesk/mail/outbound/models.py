@@ -85,6 +85,9 @@ SECRET_KINDS = (ADDRESS_VERIFICATION, AGENT_INVITATION, PASSWORD_RESET, PORTAL_S
 # A satisfaction survey mailed after the organization's delay (supportdesk.satisfaction); the
 # organization's survey switch (PortalSettings.csat_enabled) decides whether one exists.
 SATISFACTION_SURVEY = "satisfaction_survey"
+# An export the agent asked for finished (supportdesk.exports): mailed when the agent is away
+# from the console, if they want it (notification kind export_finished); no organization switch.
+EXPORT_FINISHED = "export_finished"
 
 
 class AttemptOutcome(enum.Enum):

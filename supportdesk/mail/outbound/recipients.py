@@ -6,6 +6,7 @@ work (inactive) are never mailed; an agent is never told about their own action 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from supportdesk.accounts.models import Role, User, team_members
 from supportdesk.customers.models import Customer
+from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.mail.identity import signing
 from supportdesk.notifications.mentions import mentioned_ids
@@ -136,6 +138,31 @@ def the_address(event: Any) -> list[Recipient]:
 def _agents(user_ids: list[int | None]) -> list[Recipient]:
     people = [db.session.get(User, user_id) for user_id in user_ids if user_id]
     return _as_recipients([p for p in people if p is not None and p.active])
+
+
+# An agent whose console made a request this recently is at their desk: the bell tells them.
+AWAY_AFTER = dt.timedelta(minutes=5)
+
+
+def requester(event: Any) -> list[Recipient]:
+    """The agent who asked for an export (none once they are deactivated)."""
+    agent = db.session.get(User, event.user_id)
+    return _as_recipients([agent]) if agent is not None and agent.active else []
+
+
+def requester_if_away(event: Any) -> list[Recipient]:
+    """The agent who asked for an export, when none of their sign-in sessions was seen in the
+    last AWAY_AFTER (sessions record a request at most once a minute)."""
+    from supportdesk.sessions.models import AgentSession
+
+    seen = db.session.scalar(
+        sa.select(sa.func.max(AgentSession.last_seen_at)).where(
+            AgentSession.user_id == event.user_id, AgentSession.revoked_at.is_(None)
+        )
+    )
+    if seen is not None and seen > utcnow() - AWAY_AFTER:
+        return []
+    return requester(event)
 
 
 def _as_recipients(people: list[User]) -> list[Recipient]:
