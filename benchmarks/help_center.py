@@ -48,21 +48,19 @@ def _body(rng: random.Random) -> str:
     return "\n\n".join(parts)
 
 
-def create_database(server_url: str, reuse: bool) -> tuple[str, bool]:
+def create_database(server_url: str, reuse: bool, name: str = DATABASE) -> tuple[str, bool]:
     """The scratch database's URL; created (dropped first) unless --reuse finds it."""
     engine = sa.create_engine(
         server_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
     with engine.connect() as conn:
-        exists = conn.scalar(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DATABASE}
-        )
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if exists and not reuse:
-            conn.execute(sa.text(f"DROP DATABASE {DATABASE} WITH (FORCE)"))
+            conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
         if not exists or not reuse:
-            conn.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
     engine.dispose()
-    return server_url.rsplit("/", 1)[0] + "/" + DATABASE, bool(exists and reuse)
+    return server_url.rsplit("/", 1)[0] + "/" + name, bool(exists and reuse)
 
 
 def seed(app, articles: int) -> list[tuple[str, str, list[str]]]:
@@ -167,13 +165,14 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--database", default=DATABASE, help="name of the scratch database")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
 
     from supportdesk import create_app
     from tests.fixtures import migrations
 
-    url, reused = create_database(args.server_url, args.reuse)
+    url, reused = create_database(args.server_url, args.reuse, args.database)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "REDIS_URL": None})
     logging.disable(logging.INFO)  # a request log line each would be measured too
     if reused:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 from supportdesk.accounts.models import Organization
 from supportdesk.extensions import db
 from supportdesk.kb import branding
+from supportdesk.kb.hosts import public_url
 from supportdesk.kb.models import Article, ArticleStatus, HelpCenter
-from supportdesk.mail.outbound.compose import external_url
 
 # Browsers and shared caches may keep a page a minute, then revalidate by ETag (a 304 is cheap).
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -26,6 +26,7 @@ class Center:
 
     organization_id: int
     slug: str
+    help_host: str | None  # the organization's own host name (supportdesk.kb.hosts)
     name: str
     title: str
     color: str
@@ -35,7 +36,7 @@ class Center:
 
 
 _CENTER_COLUMNS = (
-    Organization.id, Organization.name, HelpCenter.title, HelpCenter.color,
+    Organization.id, Organization.name, Organization.help_host, HelpCenter.title, HelpCenter.color,
     HelpCenter.logo_type, HelpCenter.updated_at,
 )  # fmt: skip
 
@@ -54,6 +55,7 @@ def _center(org_slug: str, row) -> Center:
     return Center(
         organization_id=row.id,
         slug=org_slug,
+        help_host=row.help_host,
         name=row.name,
         title=row.title or _("%(name)s Help Center", name=row.name),
         color=color,
@@ -93,9 +95,10 @@ def center_and_article(org_slug: str, article_slug: str) -> tuple[Center, Articl
     return _center(org_slug, row), row.Article
 
 
-def canonical(endpoint: str, **values) -> str:
-    """The page's one address for search engines (SUPPORTDESK_BASE_URL + path)."""
-    return external_url(endpoint, **values)
+def canonical(hc: Center, endpoint: str, **values) -> str:
+    """The page's one address for search engines: on the organization's own host name when it
+    has one, else SUPPORTDESK_BASE_URL + /help/<slug>/…, whichever host the visitor came to."""
+    return public_url(hc, endpoint, **values)
 
 
 def cached(html: str, *, content_type: str = "text/html; charset=utf-8") -> Response:
