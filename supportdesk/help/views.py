@@ -16,7 +16,14 @@ from flask_wtf.csrf import CSRFError
 
 from supportdesk.extensions import csrf, db
 from supportdesk.help import bp
-from supportdesk.help.pages import cached, canonical, center, center_and_article, page
+from supportdesk.help.pages import (
+    article_page,
+    cached,
+    canonical,
+    center,
+    center_and_article,
+    page,
+)
 from supportdesk.kb import queries, visitors
 from supportdesk.kb.search import search_articles, suggest_articles
 from supportdesk.kb.visitors import visitor_key
@@ -71,11 +78,11 @@ def category(org_slug: str, category_slug: str):
 @bp.get("/articles/<article_slug>")
 def article(org_slug: str, article_slug: str):
     """A published article, its vote buttons and related articles."""
-    hc, found = center_and_article(org_slug, article_slug)
+    hc, found, related = center_and_article(org_slug, article_slug)
     # Reached from a contact-form suggestion: the vote form says so (a "yes" counts as solved).
     source = CONTACT_FORM if request.args.get("from") == CONTACT_FORM else ""
-    return page(
-        "help/article.html", hc, article=found, related=queries.related(found),
+    return article_page(
+        hc, found, related,
         voted=request.args.get("voted") if request.args.get("voted") in ("yes", "no") else None,
         source=source,
         canonical=canonical(hc, "help.article", article_slug=found.slug),
