@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import MapAdapter, RequestRedirect
 
@@ -35,11 +35,6 @@ class HelpSite:
 
     host: str
     org_slug: str
-
-
-def current_site() -> HelpSite | None:
-    """The help host of this request, or None on the app's own host."""
-    return g.get("help_site")
 
 
 class HelpHostAdapter(MapAdapter):
@@ -68,7 +63,7 @@ class HelpHostAdapter(MapAdapter):
         slug = db.session.scalar(sa.select(Organization.slug).where(Organization.help_host == host))
         if slug is None:
             return
-        self.site = g.help_site = HelpSite(host, slug)
+        self.site = HelpSite(host, slug)
         self.path_info = prefix(slug) + "/" + self.path_info.lstrip("/")
 
     def match(
