@@ -10,9 +10,21 @@ from supportdesk.config import load_config
 from supportdesk.logs import configure_logging
 
 
+class App(Flask):
+    """Flask, routing requests to an organization's own host name to its help center."""
+
+    def create_url_adapter(self, request):
+        adapter = super().create_url_adapter(request)
+        if request is None or adapter is None:
+            return adapter
+        from supportdesk.help.hosts import HelpHostAdapter
+
+        return HelpHostAdapter.of(adapter)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app: settings, extensions, blueprints, error pages and CLI commands."""
-    app = Flask(
+    app = App(
         __name__,
         template_folder="../templates",
         static_folder="../static",

@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "ENCRYPTION_KEYS": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "MAIL_DOMAIN": "supportdesk.localhost",
+    # The scheme of help centers on organizations' own host names (supportdesk.kb.hosts): their
+    # canonical addresses and emailed links. "https": the proxy in front terminates TLS for them.
+    "HELP_HOST_SCHEME": "https",
     "SECURE_COOKIES": None,  # None: on when BASE_URL is https
     "PROXY_FIX": False,  # trust one proxy's X-Forwarded-* headers
     "LOGIN_MAX_FAILURES": 5,  # per account and client address, in LOGIN_WINDOW_SECONDS

@@ -77,6 +77,7 @@ class Organization(db.Model):
     """A tenant: every domain row belongs to exactly one organization."""
 
     __tablename__ = "organizations"
+    __table_args__ = (sa.Index("ix_organizations_help_host", "help_host", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -97,6 +98,9 @@ class Organization(db.Model):
         default=TwoFactorPolicy.NOBODY,
         server_default=TwoFactorPolicy.NOBODY.value,
     )
+    # The help center's own host name (help.example.com; supportdesk.kb.hosts), lowercase; None:
+    # only at /help/<slug>/ on the app's host.
+    help_host: Mapped[str | None] = mapped_column(sa.String(253))
     # Bumped in the transaction that changes a row cached per organization (accounts.orgcache).
     cache_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

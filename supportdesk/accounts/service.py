@@ -21,6 +21,7 @@ from supportdesk.customers.service import normalise_email
 from supportdesk.db import utcnow
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.kb.hosts import checked_help_host
 from supportdesk.localtime import is_time_zone
 from supportdesk.sessions.models import AgentSession
 from supportdesk.sessions.service import revoke_sessions
@@ -376,16 +377,22 @@ def set_organization_time_zone(actor: User, time_zone: str) -> Organization:
     )
 
 
-ORGANIZATION_FIELDS = ("time_zone", "audit_retention_days")
+ORGANIZATION_FIELDS = ("time_zone", "audit_retention_days", "help_host")
+UNCHANGED = object()
 
 
-def update_organization(actor: User, *, time_zone: str, audit_retention_days: int) -> Organization:
-    """The organization's settings: its time zone and how long the audit log keeps entries."""
+def update_organization(
+    actor: User, *, time_zone: str, audit_retention_days: int, help_host: object = UNCHANGED
+) -> Organization:
+    """The organization's settings: its time zone, how long the audit log keeps entries and, when
+    given, the help center's own host name (empty: none; supportdesk.kb.hosts)."""
     require(actor, "organization.manage")
     org = actor.organization
     before = audit.snapshot(org, ORGANIZATION_FIELDS)
     zone = _checked_zone(time_zone)
     days = audit.service.checked_retention(audit_retention_days)
+    if help_host is not UNCHANGED:
+        org.help_host = checked_help_host(help_host, org.id)
     org.time_zone, org.audit_retention_days = zone, days
     db.session.flush()
     audit.record_changes(

@@ -117,6 +117,8 @@ class OrganizationForm(Form):
         "Keep audit log entries for (days)", validators=[InputRequired()]
     )
     time_tracking = BooleanField("Agents record the minutes spent on each reply and note")
+    # The service checks and normalizes it (a field error); empty: none.
+    help_host = StringField("Help center host name")
     two_factor_policy = SelectField(
         "Two-factor authentication",
         choices=[SelectChoice(p.value, p.label) for p in TwoFactorPolicy],

@@ -1,5 +1,6 @@
 """Admin page of the organization itself: its time zone (emails, and agents who chose none), how
-long its audit log keeps entries, and whether agents record the time they spend (time tracking)."""
+long its audit log keeps entries, whether agents record the time they spend (time tracking), and
+the help center's own host name."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from supportdesk.admin import bp
 from supportdesk.admin.forms import OrganizationForm
 from supportdesk.auth.forms import time_zone_choices
 from supportdesk.console.access import requires
+from supportdesk.kb.hosts import public_url
+from supportdesk.mail.outbound.compose import external_url
 from supportdesk.submit import Saved, submit
 from supportdesk.twofactor.service import set_policy as set_two_factor_policy
 
@@ -26,6 +29,7 @@ def organization_edit():
             "time_zone": org.time_zone,
             "audit_retention_days": org.audit_retention_days,
             "time_tracking": org.time_tracking,
+            "help_host": org.help_host or "",
             "two_factor_policy": org.two_factor_policy.value,
         }
     )
@@ -36,6 +40,7 @@ def organization_edit():
             current_user,
             time_zone=form.time_zone.data,
             audit_retention_days=form.audit_retention_days.data,
+            help_host=form.help_host.data,
         )
         set_time_tracking(current_user, bool(form.time_tracking.data))
         if form.two_factor_policy.data:
@@ -48,8 +53,15 @@ def organization_edit():
             f"Settings saved: times in {org.time_zone}, audit entries kept "
             f"{org.audit_retention_days} days, time tracking "
             f"{'on' if org.time_tracking else 'off'}, two-factor authentication "
-            f"{org.two_factor_policy.label.lower()}.",
+            f"{org.two_factor_policy.label.lower()}"
+            + (f", help center at {org.help_host}." if org.help_host else "."),
             url_for("admin.organization_edit"),
         ),
-        page=lambda _: render_template("admin/organization.html", form=form, organization=org),
+        page=lambda _: render_template(
+            "admin/organization.html",
+            form=form,
+            organization=org,
+            help_address=public_url(org, "help.home"),
+            app_address=external_url("help.home", org_slug=org.slug),
+        ),
     )

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from supportdesk.admin import bp
 from supportdesk.console.access import requires
-from supportdesk.mail.outbound.compose import external_url
+from supportdesk.kb.hosts import public_url
 from supportdesk.selfservice import service
 from supportdesk.selfservice.service import MAX_DELAY_HOURS
 from supportdesk.submit import Saved, submit
@@ -48,7 +48,7 @@ def portal_settings():
             form=form,
             organization=org,
             links={
-                name: external_url(f"portal.{name}", org_slug=org.slug)
+                name: public_url(org, f"portal.{name}")
                 for name in ("sign_in", "contact", "contact_embed")
             },
         ),

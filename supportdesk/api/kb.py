@@ -11,6 +11,7 @@ from supportdesk.api.access import actor, organization_id
 from supportdesk.api.operations import operation
 from supportdesk.extensions import db
 from supportdesk.kb import categories, queries, service
+from supportdesk.kb.hosts import public_url
 from supportdesk.kb.models import ArticleStatus
 from supportdesk.kb.search import search_articles
 
@@ -66,10 +67,7 @@ ARTICLE_CREATE = {
 def _article_out(article, snippet=None) -> schemas.Article:
     out = schemas.Article.model_validate(article)
     if article.status is ArticleStatus.PUBLISHED:
-        out.url = url_for(
-            "help.article", org_slug=actor().organization.slug, article_slug=article.slug,
-            _external=True,
-        )  # fmt: skip
+        out.url = public_url(actor().organization, "help.article", article_slug=article.slug)
     out.snippet = str(snippet) if snippet else None
     return out
 

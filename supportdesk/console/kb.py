@@ -11,6 +11,7 @@ from supportdesk.console import bp
 from supportdesk.console.access import requires
 from supportdesk.console.kb_forms import CategoryForm, HelpCenterForm, article_form
 from supportdesk.kb import branding, categories, diff, queries, service, visitors
+from supportdesk.kb.hosts import public_url
 from supportdesk.kb.models import ArticleStatus
 from supportdesk.kb.search import search_articles, suggest_articles
 from supportdesk.markdown import to_html
@@ -229,6 +230,7 @@ def kb_help_center():
         page=lambda error: render_template(
             "console/kb_help_center.html", form=form, settings=settings,
             org_slug=current_user.organization.slug,
+            address=public_url(current_user.organization, "help.home"),
         ),
     )  # fmt: skip
 
@@ -246,16 +248,14 @@ def kb_ticket_articles(number: int):
         hits = search_articles(_org(), q, published_only=True, limit=8).hits
     else:
         hits = suggest_articles(_org(), queries.ticket_text(ticket), 6)
-    slug = current_user.organization.slug
+    org = current_user.organization
     return jsonify(
         query=q,
         articles=[
             {
                 "id": hit.article.id,
                 "title": hit.article.title,
-                "url": url_for(
-                    "help.article", org_slug=slug, article_slug=hit.article.slug, _external=True
-                ),
+                "url": public_url(org, "help.article", article_slug=hit.article.slug),
                 "body": hit.article.body,
                 "snippet": str(hit.snippet or ""),
             }

@@ -16,7 +16,14 @@ from flask_wtf.csrf import CSRFError
 
 from supportdesk.extensions import csrf, db
 from supportdesk.help import bp
-from supportdesk.help.pages import cached, canonical, center, center_and_article, page
+from supportdesk.help.pages import (
+    article_page,
+    cached,
+    canonical,
+    center,
+    center_and_article,
+    page,
+)
 from supportdesk.kb import queries, visitors
 from supportdesk.kb.search import search_articles, suggest_articles
 from supportdesk.kb.visitors import visitor_key
@@ -40,7 +47,7 @@ def home(org_slug: str):
         categories=[c for c in categories if by_category.get(c.id)],
         by_category=by_category, shown=HOME_LINKS,
         counts=queries.category_counts(hc.organization_id, published_only=True),
-        canonical=canonical("help.home", org_slug=org_slug),
+        canonical=canonical(hc, "help.home"),
     )  # fmt: skip
 
 
@@ -52,7 +59,7 @@ def search(org_slug: str):
     results = search_articles(hc.organization_id, q, published_only=True)
     return page(
         "help/search.html", hc, results=results,
-        canonical=canonical("help.search", org_slug=org_slug),
+        canonical=canonical(hc, "help.search"),
     )  # fmt: skip
 
 
@@ -64,21 +71,21 @@ def category(org_slug: str, category_slug: str):
     return page(
         "help/category.html", hc, category=found,
         articles=queries.published_links(hc.organization_id, found.id),
-        canonical=canonical("help.category", org_slug=org_slug, category_slug=found.slug),
+        canonical=canonical(hc, "help.category", category_slug=found.slug),
     )  # fmt: skip
 
 
 @bp.get("/articles/<article_slug>")
 def article(org_slug: str, article_slug: str):
     """A published article, its vote buttons and related articles."""
-    hc, found = center_and_article(org_slug, article_slug)
+    hc, found, related = center_and_article(org_slug, article_slug)
     # Reached from a contact-form suggestion: the vote form says so (a "yes" counts as solved).
     source = CONTACT_FORM if request.args.get("from") == CONTACT_FORM else ""
-    return page(
-        "help/article.html", hc, article=found, related=queries.related(found),
+    return article_page(
+        hc, found, related,
         voted=request.args.get("voted") if request.args.get("voted") in ("yes", "no") else None,
         source=source,
-        canonical=canonical("help.article", org_slug=org_slug, article_slug=found.slug),
+        canonical=canonical(hc, "help.article", article_slug=found.slug),
     )  # fmt: skip
 
 
@@ -109,7 +116,8 @@ def vote(org_slug: str, article_slug: str):
     )  # fmt: skip
     response.set_cookie(
         VISITOR_COOKIE, cookie, max_age=365 * 86400, httponly=True, samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"], path=f"/help/{org_slug}/",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        path=url_for("help.home", org_slug=org_slug),  # "/" on the organization's own host
     )  # fmt: skip
     return response
 
@@ -164,17 +172,30 @@ def sitemap(org_slug: str):
     hc = center(org_slug)
     xml = render_template(
         "help/sitemap.xml", hc=hc,
-        home=canonical("help.home", org_slug=org_slug),
+        home=canonical(hc, "help.home"),
         categories=[
-            canonical("help.category", org_slug=org_slug, category_slug=c.slug)
+            canonical(hc, "help.category", category_slug=c.slug)
             for c in queries.list_categories(hc.organization_id)
         ],
         articles=[
-            (canonical("help.article", org_slug=org_slug, article_slug=a.slug), a.updated_at)
+            (canonical(hc, "help.article", article_slug=a.slug), a.updated_at)
             for a in queries.published_links(hc.organization_id)
         ],
     )  # fmt: skip
     return cached(xml, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/robots.txt")
+def robots(org_slug: str):
+    """For crawlers of the organization's own host (at its root there): read everything but the
+    portal, and where the sitemap is."""
+    hc = center(org_slug)
+    text = (
+        "User-agent: *\n"
+        f"Disallow: {url_for('portal.sign_in', org_slug=org_slug)}\n"
+        f"Sitemap: {canonical(hc, 'help.sitemap')}\n"
+    )
+    return cached(text, content_type="text/plain; charset=utf-8")
 
 
 @bp.get("/brand.css")

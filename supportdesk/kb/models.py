@@ -60,6 +60,14 @@ class Article(db.Model):
             "title",
         ),
         sa.Index("ix_kb_articles_org_updated", "organization_id", "updated_at"),
+        # An article page's related articles: the category's most helpful first.
+        sa.Index(
+            "ix_kb_articles_org_status_category_helpful",
+            "organization_id",
+            "status",
+            "category_id",
+            "helpful_count",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

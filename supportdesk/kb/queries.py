@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import aliased, joinedload
 
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
@@ -154,7 +155,10 @@ _LINK = (
 )  # fmt: skip
 
 
-def related(article: Article, limit: int = 5) -> list[tuple[int, str, str]]:
+RELATED = 5  # related articles an article page lists
+
+
+def related(article: Article, limit: int = RELATED) -> list[tuple[int, str, str]]:
     """(id, title, slug) of published articles near this one: same category, then shared tags."""
     query = sa.select(Article.id, Article.title, Article.slug).where(
         Article.organization_id == article.organization_id,
@@ -166,6 +170,33 @@ def related(article: Article, limit: int = 5) -> list[tuple[int, str, str]]:
     # The most helpful first: what other visitors found useful is the best next read.
     query = query.order_by(Article.helpful_count.desc(), Article.title).limit(limit)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def related_column() -> sa.ScalarSelect:
+    """`related` of the article the enclosing query selects, as one JSON column of [id, title,
+    slug] (the article page reads everything in one statement). PostgreSQL only (SQLite: call
+    `related`), and only for an article with a category (`related` otherwise): the category's
+    condition keeps the subquery on the category index."""
+    near = aliased(Article, name="near")
+    firsts = (
+        sa.select(near.id, near.title, near.slug, near.helpful_count)
+        .where(
+            near.organization_id == Article.organization_id,
+            near.status == ArticleStatus.PUBLISHED,
+            near.category_id == Article.category_id,
+            near.id != Article.id,
+        )
+        .order_by(near.helpful_count.desc(), near.title)
+        .limit(RELATED)
+        .correlate(Article)  # the enclosing query's article (PostgreSQL reads it from here)
+        .subquery("firsts")
+    )
+    ordered = aggregate_order_by(
+        sa.func.json_build_array(firsts.c.id, firsts.c.title, firsts.c.slug),
+        firsts.c.helpful_count.desc(),
+        firsts.c.title,
+    )
+    return sa.select(sa.func.json_agg(ordered)).scalar_subquery()
 
 
 def list_categories(organization_id: int) -> list[Category]:

@@ -25,7 +25,7 @@ from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
 from supportdesk.errors import Conflict, ValidationFailed
 from supportdesk.extensions import db
-from supportdesk.mail.outbound.compose import external_url
+from supportdesk.kb.hosts import PublicSite, public_url
 from supportdesk.satisfaction import links
 from supportdesk.satisfaction.models import MAX_COMMENT, Rating, SatisfactionRating
 from supportdesk.selfservice.service import settings_for
@@ -72,20 +72,17 @@ def on_ticket_events(items: list[Any]) -> None:
     db.session.flush()
 
 
-def survey_view(survey: SatisfactionRating, org_slug: str) -> dict[str, Any]:
+def survey_view(survey: SatisfactionRating, org: PublicSite) -> dict[str, Any]:
     """What an email shows of a survey: a link per rating and the comment page."""
     token = links.sign(survey.organization_id, survey.id)
-    rate = {
-        r.value: external_url("portal.rate", org_slug=org_slug, token=token, rating=r.value)
-        for r in Rating
-    }
+    rate = {r.value: public_url(org, "portal.rate", token=token, rating=r.value) for r in Rating}
     return {
         "links": [{"rating": r.value, "label": r.label, "url": rate[r.value]} for r in Rating],
-        "comment_url": external_url("portal.rating_comment", org_slug=org_slug, token=token),
+        "comment_url": public_url(org, "portal.rating_comment", token=token),
     }
 
 
-def claim_for_resolution_mail(ticket: Ticket, org_slug: str) -> dict[str, Any] | None:
+def claim_for_resolution_mail(ticket: Ticket, org: PublicSite) -> dict[str, Any] | None:
     """The survey due now for this resolution, marked sent (the resolution email carries it)."""
     survey = db.session.scalar(
         sa.select(SatisfactionRating)
@@ -101,7 +98,7 @@ def claim_for_resolution_mail(ticket: Ticket, org_slug: str) -> dict[str, Any] |
     if survey is None:
         return None
     survey.sent_at = utcnow()
-    return survey_view(survey, org_slug)
+    return survey_view(survey, org)
 
 
 def send_due_surveys(limit: int = SWEEP_BATCH) -> int:

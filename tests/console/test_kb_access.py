@@ -92,7 +92,7 @@ def test_route_by_role_and_tenant(client, org, other_org, route, role, tenant):
 @pytest.mark.parametrize(
     "path",
     ["/", "/search?q=refund", "/categories/billing", "/articles/refund", "/sitemap.xml",
-     "/brand.css", "/suggestions?q=refund"],
+     "/robots.txt", "/brand.css", "/suggestions?q=refund"],
 )  # fmt: skip
 def test_the_help_center_is_public_and_only_its_own_organizations(
     client, org, other_org, agent, path, signed_in

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from supportdesk.extensions import db
 from supportdesk.kb import branding, categories, service
 from supportdesk.kb.models import Article, ArticleStatus
-from tests.e2e.conftest import Desk, persist, sign_in
+from tests.e2e.conftest import CHROMIUM_ARGS, Desk, chromium_path, persist, sign_in
 
 AXE = Axe()
 
@@ -144,3 +144,48 @@ def test_the_help_center_reads_without_script(
         page.get_by_role("complementary").get_by_role("link", name="Refund a cancelled booking")
     ).to_be_visible()
     context.close()
+
+
+def test_an_admin_puts_the_help_center_on_its_own_host_and_a_visitor_reads_it_there(
+    page: Page, playwright, help_center: Desk, live_server
+) -> None:
+    """The browser resolves help.acme.test to the test server (Chromium's host resolver rules),
+    as DNS would once the organization's CNAME points at the help desk."""
+    sign_in(page, help_center.admin)
+    page.goto("/admin/organization")
+    page.get_by_label("Help center host name").fill("Help.Acme.test")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status")).to_contain_text("help center at help.acme.test")
+    expect(page.get_by_label("Help center host name")).to_have_value("help.acme.test")
+    page.locator("#help-host").screenshot(path="/tmp/help-host-settings.png")
+
+    port = live_server.url.rsplit(":", 1)[1]
+    site = f"http://help.acme.test:{port}"
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(),
+        args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP help.acme.test 127.0.0.1"],
+    )
+    try:
+        visitor = browser.new_context(locale="en-GB", timezone_id="UTC")
+        reader = visitor.new_page()
+        reader.goto(f"{site}/")
+        expect(reader.get_by_role("heading", name="How can we help?")).to_be_visible()
+        reader.get_by_role("link", name="Bookings").first.click()
+        reader.get_by_role("link", name="Change a booking date").click()
+        expect(reader).to_have_url(f"{site}/articles/change-a-booking-date")
+        expect(reader.locator('link[rel="canonical"]')).to_have_attribute(
+            "href", "https://help.acme.test/articles/change-a-booking-date"
+        )
+        assert _violations(reader) == []
+        reader.get_by_role("button", name="Yes").click()
+        expect(reader.get_by_role("status")).to_contain_text("Glad it helped")
+        expect(reader).to_have_url(f"{site}/articles/change-a-booking-date?voted=yes#feedback")
+        reader.screenshot(path="/tmp/help-host-article.png", full_page=True)
+        reader.get_by_role("link", name="Sitemap").click()
+        assert "https://help.acme.test/articles/add-a-traveller" in reader.content()
+        assert reader.goto(f"{site}/login").status == 404
+        assert reader.goto(f"{site}/portal/").status == 200
+        expect(reader.get_by_label("Email")).to_be_visible()
+        visitor.close()
+    finally:
+        browser.close()

@@ -28,6 +28,7 @@ from supportdesk.crm.service import ConnectionBroken
 from supportdesk.customers.models import Customer
 from supportdesk.exports.service import ExportFinished, failure_reason
 from supportdesk.extensions import db
+from supportdesk.kb.hosts import public_url
 from supportdesk.localtime import organization_time
 from supportdesk.mail.identity.support_addresses import default_address_for
 from supportdesk.mail.identity.verification import VerificationRequested
@@ -148,7 +149,7 @@ def _ticket_letter(
     if template is Notification.TICKET_RESOLVED:
         # The survey due now rides in the resolution email (supportdesk.satisfaction).
         org = db.session.get(Organization, ticket.organization_id)
-        context["survey"] = satisfaction.claim_for_resolution_mail(ticket, org.slug)
+        context["survey"] = satisfaction.claim_for_resolution_mail(ticket, org)
     return Letter(context, ticket.id, message.id if message else None)
 
 
@@ -262,7 +263,7 @@ def _portal_link_letter(event: PortalLinkSent, recipient: Recipient) -> Letter:
     org = db.session.get(Organization, event.organization_id)
     link = {
         "name": event.name or event.email,
-        "url": external_url("portal.sign_in_link", org_slug=org.slug, secret=event.secret),
+        "url": public_url(org, "portal.sign_in_link", secret=event.secret),
         "expires": organization_time(
             event.organization_id, event.expires_at, language=recipient.language
         ),
@@ -278,7 +279,7 @@ def _survey_letter(event: satisfaction.SurveyDue, recipient: Recipient) -> Lette
     context = {
         "ticket": ticket_context(ticket),
         "recipient_name": recipient.name,
-        "survey": satisfaction.survey_view(survey, org.slug),
+        "survey": satisfaction.survey_view(survey, org),
     }
     return Letter(context, ticket.id)
 
