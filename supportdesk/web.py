@@ -264,35 +264,39 @@ def init_request_hooks(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = remembered_url_for(app)
 
 
-URLS_REMEMBERED = 1024  # (endpoint, file, host, script root) entries; a page uses about 40
+URLS_REMEMBERED = 1024  # (endpoint, file, script root) entries; a page uses about 40
 
 
 def remembered_url_for(app: Flask):
     """Templates' `url_for`, remembering the URLs that depend on nothing but the endpoint (the
     navigation, `static` files): a page builds about 40 of them and each build walks the routing
-    map. Anything with other values (ids, `_external`, `_anchor`…), a relative endpoint, or an
-    endpoint whose blueprint adds URL defaults is built every time, as Flask does."""
+    map. Anything with other values (ids, `_external`, `_anchor`…), a relative endpoint, an
+    endpoint whose blueprint adds URL defaults, or host/subdomain routing is built every time,
+    as Flask does."""
     build = app.url_for
     remembered: dict[tuple, str] = {}
 
     def url_for(endpoint: str, **values) -> str:
         if values and (endpoint != "static" or len(values) != 1 or "filename" not in values):
             return build(endpoint, **values)
-        if not has_request_context() or endpoint.startswith(".") or _has_url_defaults(endpoint):
+        if not has_request_context():
             return build(endpoint, **values)
-        key = (endpoint, values.get("filename"), request.host, request.script_root, request.scheme)
+        key = (endpoint, values.get("filename"), request.root_path)
         url = remembered.get(key)
         if url is None:
             url = build(endpoint, **values)
-            if len(remembered) >= URLS_REMEMBERED:  # Host headers are the client's to choose
-                remembered.clear()
-            remembered[key] = url
+            if _may_remember(endpoint):
+                if len(remembered) >= URLS_REMEMBERED:
+                    remembered.clear()
+                remembered[key] = url
         return url
 
-    def _has_url_defaults(endpoint: str) -> bool:
-        # The app's own, or those of the endpoint's blueprint and its parents (Flask's order).
+    def _may_remember(endpoint: str) -> bool:
+        if endpoint.startswith(".") or app.url_map.host_matching or app.subdomain_matching:
+            return False
+        # No URL defaults of the app, nor of the endpoint's blueprint and its parents.
         blueprint = endpoint.rpartition(".")[0]
-        return any(
+        return not any(
             functions and (name is None or blueprint == name or blueprint.startswith(name + "."))
             for name, functions in app.url_default_functions.items()
         )
