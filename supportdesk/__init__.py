@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
         include_object=include_object,
     )
     csrf.init_app(app)
+    web.use_fast_html_params()
     login_manager.init_app(app)
     i18n.init_app(app)
     web.init_login(app, login_manager)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import BinaryIO
 
@@ -19,15 +20,23 @@ def for_messages(organization_id: int, message_ids: list[int]) -> dict[int, list
     result: dict[int, list[Attachment]] = defaultdict(list)
     if not message_ids:
         return result
-    for row in db.session.scalars(
-        sa.select(Attachment)
-        .where(
-            Attachment.organization_id == organization_id, Attachment.message_id.in_(message_ids)
-        )
-        .order_by(Attachment.id)
-    ):
+    params = {"organization_id": organization_id, "message_ids": message_ids}
+    for row in db.session.scalars(_for_messages_statement(), params):
         result[row.message_id].append(row)
     return result
+
+
+@functools.cache
+def _for_messages_statement() -> sa.Select:
+    # Built once: every ticket page runs it.
+    return (
+        sa.select(Attachment)
+        .where(
+            Attachment.organization_id == sa.bindparam("organization_id"),
+            Attachment.message_id.in_(sa.bindparam("message_ids", expanding=True)),
+        )
+        .order_by(Attachment.id)
+    )
 
 
 def get_attachment(organization_id: int, attachment_id: int) -> Attachment:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,10 +224,18 @@ def for_ticket(organization_id: int, ticket_id: int) -> list[SatisfactionRating]
 def latest_rating(organization_id: int, ticket_id: int) -> SatisfactionRating | None:
     """The ticket's newest answered survey, if any (the ticket page shows it)."""
     return db.session.scalar(
+        _latest_rating_statement(), {"organization_id": organization_id, "ticket_id": ticket_id}
+    )
+
+
+@functools.cache
+def _latest_rating_statement() -> sa.Select:
+    # Built once: every ticket page runs it.
+    return (
         sa.select(SatisfactionRating)
         .where(
-            SatisfactionRating.organization_id == organization_id,
-            SatisfactionRating.ticket_id == ticket_id,
+            SatisfactionRating.organization_id == sa.bindparam("organization_id"),
+            SatisfactionRating.ticket_id == sa.bindparam("ticket_id"),
             SatisfactionRating.rating.is_not(None),
         )
         .order_by(SatisfactionRating.rated_at.desc(), SatisfactionRating.id.desc())
