@@ -85,6 +85,9 @@ SECRET_KINDS = (ADDRESS_VERIFICATION, AGENT_INVITATION, PASSWORD_RESET, PORTAL_S
 # A satisfaction survey mailed after the organization's delay (supportdesk.satisfaction); the
 # organization's survey switch (PortalSettings.csat_enabled) decides whether one exists.
 SATISFACTION_SURVEY = "satisfaction_survey"
+# An agent's weekly or monthly report summary (supportdesk.reports.digest): they subscribed to
+# it themselves and unsubscribe on the page it links to, so it has no organization switch.
+REPORT_SUMMARY = "report_summary"
 
 
 class AttemptOutcome(enum.Enum):
