@@ -19,7 +19,6 @@ from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Status
 from tests import factories
 from tests.fixtures.web import csrf_token, login_as
-from tests.mail.fixtures import mail_config, run_worker, smtp  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 
