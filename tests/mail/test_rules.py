@@ -21,6 +21,7 @@ from supportdesk.mail.outbound.models import (
     AGENT_INVITATION,
     PASSWORD_RESET,
     PORTAL_SIGN_IN,
+    REPORT_SUMMARY,
     SATISFACTION_SURVEY,
     EmailMessage,
     Notification,
@@ -312,6 +313,7 @@ def test_every_email_we_send_on_our_own_has_a_rule():
         PASSWORD_RESET,
         PORTAL_SIGN_IN,
         SATISFACTION_SURVEY,
+        REPORT_SUMMARY,
     }
 
 

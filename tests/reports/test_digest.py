@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ import time_machine
 
 from supportdesk.extensions import db
 from supportdesk.jobs.reports import refresh_reports, send_report_summaries
+from supportdesk.jobs.schedule import PERIODIC
 from supportdesk.mail.outbound.models import REPORT_SUMMARY, EmailMessage
 from supportdesk.reports import digest
 from supportdesk.reports.models import Frequency, ReportSubscription
@@ -376,3 +379,58 @@ def test_another_agents_or_organizations_subscription_is_a_404(client, app):
         assert response.status_code == 404
     assert len(digest.subscriptions(staff.agent)) == 1
     assert len(digest.subscriptions(other.admin)) == 1
+
+
+def test_the_job_is_scheduled_every_five_minutes():
+    assert ("supportdesk.jobs.reports.send_report_summaries", "default", 300) in PERIODIC
+
+
+def _waiting_on_locks(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+
+
+def test_two_schedulers_racing_for_one_period_mail_it_once(committed_app, tmp_path):
+    """Both runs read the subscription as due, then meet at its row: the one that waited finds
+    the period taken when the first commits (a real race on PostgreSQL, held by a row lock)."""
+    committed_app.config["MAIL_DIR"] = str(tmp_path)
+    with committed_app.app_context():
+        staff = factories.make_staff()
+        with time_machine.travel(_utc(2026, 11, 4, 12, 0), tick=False):
+            row = digest.subscribe(staff.senior_agent, "weekly")
+        db.session.commit()
+        sub_id, org_id, engine = row.id, staff.org.id, db.engine
+
+    def run() -> None:
+        with committed_app.app_context():
+            digest.send_due(now=AFTER)
+            db.session.commit()
+
+    with engine.connect() as blocker:
+        blocker.execute(
+            sa.text("SELECT id FROM report_subscriptions WHERE id = :id FOR UPDATE"),
+            {"id": sub_id},
+        )
+        racers = [threading.Thread(target=run) for _ in range(2)]
+        for racer in racers:
+            racer.start()
+        for _ in range(200):
+            if _waiting_on_locks(engine) >= 2:
+                break
+            time.sleep(0.05)
+        assert _waiting_on_locks(engine) >= 2, "both runs should wait at the row"
+        blocker.rollback()
+    for racer in racers:
+        racer.join(timeout=30)
+    with committed_app.app_context():
+        sent = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(EmailMessage)
+            .where(EmailMessage.organization_id == org_id, EmailMessage.kind == REPORT_SUMMARY)
+        )
+        assert sent == 1
