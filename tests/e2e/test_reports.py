@@ -84,9 +84,7 @@ def test_an_agent_sees_only_their_own_figures(page: Page, desk) -> None:
     assert _figure(page, "Created") == sum(n // 2 for n in OPENED.values())
 
 
-def test_a_lead_subscribes_to_the_team_s_weekly_summary_and_unsubscribes(
-    page: Page, desk
-) -> None:
+def test_a_lead_subscribes_to_the_team_s_weekly_summary_and_unsubscribes(page: Page, desk) -> None:
     sign_in(page, desk.senior)
     page.goto("/reports?days=30")
     page.locator("select[name=team]").select_option(label="Billing")
