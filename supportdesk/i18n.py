@@ -48,6 +48,8 @@ COMPLETE = {
         "templates/emails/sla_breached.*",
         "templates/emails/ticket_assigned.*",
         "templates/emails/webhook_disabled.*",
+        "templates/emails/report_summary.*",
+        "templates/emails/_summary_labels.html",
         "templates/base.html",
         "templates/auth/login.html",
         "templates/auth/account.html",

@@ -1,20 +1,29 @@
-"""Console report pages: the dashboard of a period, with charts, tables and drill-down links."""
+"""Console report pages: the dashboard of a period, with charts, tables and drill-down links, and
+the summary emails of its figures an agent subscribes to (supportdesk.reports.digest)."""
 
 from __future__ import annotations
 
 from flask import render_template, request, url_for
 from flask_login import current_user
+from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
 
 from supportdesk.accounts.queries import assignment_choices
+from supportdesk.admin.forms import ConfirmForm
 from supportdesk.console import bp
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
+from supportdesk.params import INT4_MAX
 from supportdesk.replica import reads_replica
-from supportdesk.reports import csat, pages, queries
+from supportdesk.reports import csat, digest, pages, queries
 from supportdesk.reports import params as report_params
 from supportdesk.reports.metrics import FIGURES, local_day
+from supportdesk.reports.models import Frequency
 from supportdesk.reports.queries import ReportError
+from supportdesk.submit import Saved, act, submit
 from supportdesk.tickets.models import Channel, Priority
+from supportdesk.web import Form
 
 
 @bp.get("/reports")
@@ -61,4 +70,82 @@ def report_dashboard():
         channels=list(Channel),
         priorities=list(Priority),
         tiers=list(Tier),
+        summary_form=SummaryForm(team=p.team_id if team_view and p.team_id else ""),
+        summaries={row.frequency.value for row in digest.subscriptions(current_user)},
     ), (400 if errors else 200)
+
+
+class SummaryForm(Form):
+    """ "Email me this summary": weekly or monthly, and (for leads) the team on the page."""
+
+    frequency = SelectField(
+        "How often",
+        choices=[SelectChoice(f.value, f.value.capitalize()) for f in Frequency],
+        validators=[DataRequired()],
+    )
+    team = HiddenField()
+
+
+def _summaries_page(form: SummaryForm | None = None) -> str:
+    rows = digest.subscriptions(current_user)
+    org = current_user.organization_id
+    team_names = (
+        {t.id: t.name for t in assignment_choices(org)[1]}
+        if current_user.can("report.view_team")
+        else {}
+    )
+    zone = current_user.shown_time_zone
+    return render_template(
+        "console/report_subscriptions.html",
+        subscriptions=[
+            (row, team_names.get(row.team_id, ""), digest.next_period(row, zone)) for row in rows
+        ],
+        form=form or SummaryForm(),
+        confirm=ConfirmForm(),
+        team_view=current_user.can("report.view_team"),
+        zone=zone,
+    )
+
+
+def _team_id(value: str) -> int | None:
+    """The form's team: none, or an id (anything else names no team: refused by the service)."""
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.isdigit() and int(value) <= INT4_MAX else 0
+
+
+@bp.get("/reports/summaries")
+def report_subscriptions():
+    """The agent's summary emails: what they get, when the next one comes, unsubscribe."""
+    return _summaries_page()
+
+
+@bp.post("/reports/summaries")
+def report_subscription_create():
+    """Subscribe to the summary of the reports page (weekly or monthly)."""
+    form = SummaryForm()
+    team = (form.team.data or "").strip()
+    return submit(
+        form,
+        lambda: digest.subscribe(
+            current_user,
+            form.frequency.data,
+            _team_id(team),
+        ),
+        done=lambda row: Saved(
+            f"You will get this summary {row.frequency.value} by email.",
+            url_for("console.report_subscriptions"),
+        ),
+        page=lambda _: _summaries_page(form),
+    )
+
+
+@bp.post("/reports/summaries/<int:subscription_id>/delete")
+def report_subscription_delete(subscription_id: int):
+    """Unsubscribe from one summary email."""
+    back = url_for("console.report_subscriptions")
+    return act(
+        lambda: digest.unsubscribe(current_user, subscription_id),
+        done=lambda row: Saved(f"You will no longer get the {row.frequency.value} summary.", back),
+        back=back,
+    )

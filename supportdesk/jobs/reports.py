@@ -1,11 +1,11 @@
-"""Report jobs: count changed tickets again into the daily aggregates."""
+"""Report jobs: count changed tickets again into the daily aggregates; mail the summaries."""
 
 from __future__ import annotations
 
 from supportdesk import jobs
 from supportdesk.extensions import db
 from supportdesk.jobs import job
-from supportdesk.reports import service
+from supportdesk.reports import digest, service
 
 
 @job
@@ -19,3 +19,16 @@ def refresh_reports() -> int:
         total += handled
         if not handled:
             return total
+
+
+@job
+def send_report_summaries() -> int:
+    """Mail the weekly and monthly summaries whose period is due, batch by batch (each
+    committed with its emails). Returns how many were queued."""
+    after: int | None = 0
+    total = 0
+    while after is not None:
+        recorded, after = digest.send_due(after)
+        db.session.commit()
+        total += recorded
+    return total

@@ -18,4 +18,5 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.crm.sweep_crm", "default", 60),
     ("supportdesk.jobs.crm.pull_crm", "default", 300),
     ("supportdesk.jobs.reports.refresh_reports", "default", 60),
+    ("supportdesk.jobs.reports.send_report_summaries", "default", 300),
 ]

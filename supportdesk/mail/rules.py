@@ -2,7 +2,8 @@
 
 Domains never compose mail. They record an event (`supportdesk.events.record`): tickets their
 TicketEvents, the SLA sweep an SlaBreached, webhooks an EndpointDisabled, the CRM sync a
-ConnectionBroken, a support address a VerificationRequested. Just before the COMMIT, `on_events` reads every event against RULES, top
+ConnectionBroken, a support address a VerificationRequested, the report summaries a SummaryDue.
+Just before the COMMIT, `on_events` reads every event against RULES, top
 to bottom; each rule that matches names the recipients and the template, and one email per
 recipient is queued in the same transaction (mail.outbound.letters writes it,
 mail.outbound.service queues it), so mail exists exactly when the change does.
@@ -34,12 +35,14 @@ from supportdesk.mail.outbound.models import (
     EXPORT_FINISHED,
     PASSWORD_RESET,
     PORTAL_SIGN_IN,
+    REPORT_SUMMARY,
     SATISFACTION_SURVEY,
     Notification,
 )
 from supportdesk.mail.outbound.recipients import Recipient
 from supportdesk.notifications import preferences
 from supportdesk.notifications.models import Channel, NotificationKind
+from supportdesk.reports.digest import SummaryDue
 from supportdesk.satisfaction.service import SurveyDue
 from supportdesk.selfservice.service import PortalLinkSent
 from supportdesk.sla.service import SlaBreached
@@ -138,6 +141,7 @@ RULES: tuple[Rule, ...] = (
         recipients.requester_if_away,
         NotificationKind.EXPORT_FINISHED,
     ),
+    Rule(SummaryDue, _always, REPORT_SUMMARY, recipients.subscriber),
 )
 
 

@@ -9,11 +9,12 @@ Tag is a dimension whose "" row holds every ticket: a ticket adds to "" and to e
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from supportdesk.db import JSONType, UTCDateTime, utcnow
+from supportdesk.db import JSONType, UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
 from supportdesk.reports.metrics import MEASURES
 
@@ -82,3 +83,35 @@ class ReportDaily(_Dimensions, db.Model):
 
 
 DIMENSIONS = ("team_id", "assignee_id", "channel", "priority", "tier")
+
+
+class Frequency(enum.Enum):
+    """How often a summary email goes out: for each full week (Monday to Sunday) or month."""
+
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class ReportSubscription(db.Model):
+    """An agent's summary email of the dashboard's figures, weekly or monthly (one of each).
+
+    `team_id` narrows a lead's summary to one team (None: every team; an agent's summary is
+    always their own figures, supportdesk.reports.params.scoped). `last_period_start` is the
+    first day of the last period mailed: sending sets it with a compare-and-set, so a period is
+    mailed once however many schedulers run (supportdesk.reports.digest).
+    """
+
+    __tablename__ = "report_subscriptions"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "frequency", name="uq_report_subscriptions_user_frequency"),
+        sa.Index("ix_report_subscriptions_org", "organization_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency, "report_frequency"))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    last_period_start: Mapped[dt.date | None] = mapped_column(sa.Date)
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

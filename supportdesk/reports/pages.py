@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from supportdesk import i18n
 from supportdesk.reports import charts
 from supportdesk.reports.links import ticket_list_args
 from supportdesk.reports.metrics import FIGURES
@@ -60,16 +62,43 @@ def bucket_label(point: Point, grouping: str) -> str:
     return f"{point.start.day} {point.start.strftime('%b')}"
 
 
-def format_value(figure: str, value: float | None) -> str:
-    """A figure's value as the pages print it."""
+def format_value(figure: str, value: float | None, language: str | None = None) -> str:
+    """A figure's value as the pages print it (in `language`'s digits: 1.234,5 in German)."""
     if value is None:
         return "—"
     unit = FIGURES[figure].unit
+    code = i18n.supported(language) or i18n.DEFAULT
+    if code != i18n.DEFAULT:
+        pattern = "#,##0" if unit == "tickets" else "#,##0.0"
+        text = format_decimal(value, format=pattern, locale=code)
+        return text + ("%" if unit == "%" else UNITS[unit])
     if unit == "tickets":
         return f"{value:,.0f}"
     if unit == "%":
         return f"{value:.1f}%"
     return f"{value:,.1f}{UNITS[unit]}"
+
+
+def change(figure: str, now: float | None, before: float | None) -> tuple[float | None, str]:
+    """How a figure moved against the previous period: the change and "up"/"down" (or "").
+
+    Shares (%) change by percentage points, everything else by percent of the previous value
+    (None when there was nothing before to compare with).
+    """
+    if now is None or before is None or before == now:
+        return None, ""
+    delta = now - before
+    direction = "up" if delta > 0 else "down"
+    if FIGURES[figure].unit == "%":
+        return delta, direction
+    return (100 * delta / before if before else None), direction
+
+
+def format_change(figure: str, delta: float | None) -> str:
+    """A change as the dashboard prints it: "+2.5 pts" for shares, "-12%" for the rest."""
+    if delta is None:
+        return ""
+    return f"{delta:+.1f} pts" if FIGURES[figure].unit == "%" else f"{delta:+.0f}%"
 
 
 @dataclass
@@ -119,17 +148,7 @@ def kpis(report: Report, today: dt.date) -> list[Kpi]:
     for name in KPIS:
         f = FIGURES[name]
         now, before = report.value(name), report.previous_value(name)
-        change, direction = "", ""
-        if now is not None and before is not None and before != now:
-            delta = now - before
-            direction = "up" if delta > 0 else "down"
-            change = (
-                f"{delta:+.1f} pts"
-                if f.unit == "%"
-                else f"{100 * delta / before:+.0f}%"
-                if before
-                else ""
-            )
+        delta, direction = change(name, now, before)
         kind = f.ticket_list
         link = (
             _link(name, report.params) if kind != "backlog" or report.params.end >= today else None
@@ -140,7 +159,7 @@ def kpis(report: Report, today: dt.date) -> list[Kpi]:
                 f.label,
                 format_value(name, now),
                 format_value(name, before),
-                change,
+                format_change(name, delta),
                 direction,
                 f.description or "",
                 link,

@@ -523,6 +523,8 @@ NOT_EDIT_FORMS = {
     "/account/language": "one select saved on its own (test_languages)",
     "/exports": "requests an export (test_reports)",
     "/exports/<int:export_id>/cancel": "a button",
+    "/reports/summaries": "subscribes to a summary email (test_reports)",
+    "/reports/summaries/<int:subscription_id>/delete": "a button (test_reports)",
     "/help/<org_slug>/articles/<article_slug>/vote": "a visitor's vote buttons (test_kb)",
     "/kb/articles/new": "writes a new article (test_kb)",
     "/kb/articles/<int:article_id>/delete": "a button",

@@ -82,3 +82,28 @@ def test_an_agent_sees_only_their_own_figures(page: Page, desk) -> None:
     expect(page.get_by_label("Team")).to_have_count(0)
     # Odd-numbered tickets of each day went to the agent.
     assert _figure(page, "Created") == sum(n // 2 for n in OPENED.values())
+
+
+def test_a_lead_subscribes_to_the_team_s_weekly_summary_and_unsubscribes(page: Page, desk) -> None:
+    sign_in(page, desk.senior)
+    page.goto("/reports?days=30")
+    page.locator("select[name=team]").select_option(label="Billing")
+    page.get_by_role("button", name="Show").click()
+    form = page.get_by_role("form", name="Summary email")
+    expect(form).to_contain_text("Email me this summary (this team)")
+    form.get_by_label("Email me this summary").select_option("weekly")
+    form.get_by_role("button", name="Subscribe").click()
+
+    expect(page.get_by_role("heading", name="Summary emails")).to_be_visible()
+    expect(page.get_by_text("You will get this summary weekly by email.")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Weekly")
+    expect(row).to_contain_text("Billing")
+    page.screenshot(path="/tmp/report-summaries.png", full_page=True)
+
+    page.get_by_role("link", name="Reports").first.click()
+    expect(page.get_by_role("link", name="Your summary emails (1)")).to_be_visible()
+    page.get_by_role("link", name="Your summary emails (1)").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Unsubscribe").click()
+    expect(page.get_by_text("You will no longer get the weekly summary.")).to_be_visible()
+    expect(page.get_by_text("You get no summary emails.")).to_be_visible()

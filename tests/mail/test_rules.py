@@ -22,6 +22,7 @@ from supportdesk.mail.outbound.models import (
     EXPORT_FINISHED,
     PASSWORD_RESET,
     PORTAL_SIGN_IN,
+    REPORT_SUMMARY,
     SATISFACTION_SURVEY,
     EmailMessage,
     Notification,
@@ -314,6 +315,7 @@ def test_every_email_we_send_on_our_own_has_a_rule():
         PORTAL_SIGN_IN,
         SATISFACTION_SURVEY,
         EXPORT_FINISHED,
+        REPORT_SUMMARY,
     }
 
 

@@ -36,6 +36,7 @@ from supportdesk.mail.outbound.compose import external_url
 from supportdesk.mail.outbound.models import Notification, NotificationSettings
 from supportdesk.mail.outbound.recipients import Recipient, sender_verified
 from supportdesk.mail.outbound.service import sender_name, settings_for
+from supportdesk.reports import digest
 from supportdesk.satisfaction import service as satisfaction
 from supportdesk.selfservice.service import PortalLinkSent
 from supportdesk.sla.service import SlaBreached
@@ -82,6 +83,8 @@ def write(event: Any, template: Notification | str, recipient: Recipient) -> Let
         letter = _survey_letter(event, recipient)
     elif isinstance(event, ExportFinished):
         letter = _export_letter(event, recipient)
+    elif isinstance(event, digest.SummaryDue):
+        letter = Letter(digest.summary(event, recipient.language))
     else:
         raise TypeError(f"No letter for {type(event).__name__}")
     return Letter({**brand, **letter.context}, letter.ticket_id, letter.message_id)

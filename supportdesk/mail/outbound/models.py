@@ -88,6 +88,9 @@ SATISFACTION_SURVEY = "satisfaction_survey"
 # An export the agent asked for finished (supportdesk.exports): mailed when the agent is away
 # from the console, if they want it (notification kind export_finished); no organization switch.
 EXPORT_FINISHED = "export_finished"
+# An agent's weekly or monthly report summary (supportdesk.reports.digest): they subscribed to
+# it themselves and unsubscribe on the page it links to, so it has no organization switch.
+REPORT_SUMMARY = "report_summary"
 
 
 class AttemptOutcome(enum.Enum):

@@ -130,6 +130,11 @@ def the_agent(event: Any) -> list[Recipient]:
     return [Recipient(event.email, event.name, user_id=event.user_id, language=language)]
 
 
+def subscriber(event: Any) -> list[Recipient]:
+    """The agent a report summary is for, while they can still sign in."""
+    return _agents([event.user_id])
+
+
 def the_address(event: Any) -> list[Recipient]:
     """The address the event is about (a support address being verified)."""
     return [Recipient(event.address, "")]

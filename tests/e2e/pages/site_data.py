@@ -25,6 +25,7 @@ from supportdesk.mail.inbound.models import InboundEmail
 from supportdesk.mail.inbound.service import receive_email
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.outbox import OutboxState
+from supportdesk.reports import digest
 from supportdesk.sla import service as sla_service
 from supportdesk.sla.models import (
     BusinessCalendar,
@@ -362,6 +363,8 @@ def populate(desk) -> Site:
     field_id = _fields_and_views(desk)
     article_id, revision_id, category_id = _knowledge_base(desk)
     export_id = _export(desk)
+    # The admin's weekly summary email, so its page lists one.
+    digest.subscribe(desk.admin, "weekly")
     email_id = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.organization_id == desk.org.id).limit(1)
     )
