@@ -81,6 +81,7 @@ APP_TABLES = {
     "report_dirty",
     "report_ticket_days",
     "report_daily",
+    "report_daily_totals",
     "exports",
 }
 
