@@ -7,7 +7,7 @@
 Without `--database`: creates a scratch PostgreSQL database, migrates it, seeds it with
 `flask seed-demo --tickets N --seed 1` and counts the aggregates with `flask reports rebuild`
 (timed), and signs in as the demo's first senior agent (a lead: every team's figures). With
-`--database NAME`: measures that database as it is (loaded and rebuilt before; migrated here),
+`--database NAME`: measures that database as it is (loaded, migrated and rebuilt before),
 signed in as `--as` (an admin or senior agent, for every team's figures). Serves the app with
 gunicorn (-w 2) and times each report page (p50/p95/max, SQL queries from the X-SQL-Queries
 header, the gunicorn workers' CPU per request, the load average before and after); then makes
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         _flask(env, "reports", "rebuild", quiet=False)
         report["rebuild_seconds"] = round(time.perf_counter() - started, 1)
-    else:
+    elif not a.database:
         _flask(env, "db", "upgrade")  # a reused database gets this branch's migrations
     lead, team, agent, token = _lead(env, a.email)
     end = f"&end={a.end}" if a.end else ""
