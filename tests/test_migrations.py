@@ -82,6 +82,7 @@ APP_TABLES = {
     "report_ticket_days",
     "report_daily",
     "report_subscriptions",
+    "report_daily_totals",
     "exports",
 }
 

@@ -1,7 +1,10 @@
 """Report reads: the figures of a period from the daily aggregates, by day/week/month or broken down.
 
-Everything reads `report_daily` (supportdesk.reports.models) with the organization's id first;
-every figure is a `metrics.FIGURES` entry computed from summed measures, so the dashboard, the
+Everything reads the daily aggregates (supportdesk.reports.models) with the organization's id
+first: `report_daily_totals` when the report is filtered by at most one dimension, or broken down by
+one with no filter (a few rows per day), else `report_daily` (a row per day and combination of
+team, agent, channel, priority and tier). Both hold the same sums, so the table read never changes
+a number; every figure is a `metrics.FIGURES` entry computed from summed measures, so the dashboard, the
 report pages, the API and the CSV of a report show the same numbers for the same parameters.
 """
 
@@ -10,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sqlalchemy as sa
 
 from supportdesk.extensions import db
 from supportdesk.reports.metrics import FIGURES, MEASURES
-from supportdesk.reports.models import DIMENSIONS, ReportDaily
+from supportdesk.reports.models import DIMENSIONS, ReportDaily, ReportDailyTotal
 
 GROUPINGS = ("day", "week", "month")
 BREAKDOWNS = {
@@ -112,30 +116,50 @@ class Report:
         return FIGURES[figure].value(self.previous)
 
 
-def _where(organization_id: int, p: Params) -> list:
+def _daily_where(organization_id: int, p: Params) -> list:
     conditions = [ReportDaily.organization_id == organization_id, ReportDaily.tag == (p.tag or "")]
     for column, value in p.filters().items():
         conditions.append(getattr(ReportDaily, column) == value)
     return conditions
 
 
-_SUMS = [sa.func.coalesce(sa.func.sum(getattr(ReportDaily, m)), 0).label(m) for m in MEASURES]
+def _totals_where(organization_id: int, p: Params, dimension: str, value: object = "") -> list:
+    T = ReportDailyTotal
+    return [
+        T.organization_id == organization_id,
+        T.tag == (p.tag or ""),
+        T.dimension == dimension,
+        T.value == str(value),
+    ]
+
+
+def _source(organization_id: int, p: Params) -> tuple[Any, list]:
+    """The smaller table that holds `p`'s rows, and the conditions selecting them (no days)."""
+    filters = p.filters()
+    if len(filters) <= 1:
+        dimension, value = next(iter(filters.items()), ("", ""))
+        return ReportDailyTotal, _totals_where(organization_id, p, dimension, value)
+    return ReportDaily, _daily_where(organization_id, p)
+
+
+def _sums(model: Any) -> list:
+    return [sa.func.coalesce(sa.func.sum(getattr(model, m)), 0).label(m) for m in MEASURES]
 
 
 def report(organization_id: int, p: Params) -> Report:
     """The figures of `p` and of the period before it, by bucket (2 queries)."""
     prev = p.previous()
-    where = _where(organization_id, p)
+    model, where = _source(organization_id, p)
     rows = db.session.execute(
-        sa.select(ReportDaily.day, *_SUMS)
-        .where(*where, ReportDaily.day.between(prev.start, p.end))
-        .group_by(ReportDaily.day)
+        sa.select(model.day, *_sums(model))
+        .where(*where, model.day.between(prev.start, p.end))
+        .group_by(model.day)
     ).all()
     # The backlog when the previous period began: every move in and out of it before then.
     backlog = int(
         db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(ReportDaily.backlog_delta), 0)).where(
-                *where, ReportDaily.day < prev.start
+            sa.select(sa.func.coalesce(sa.func.sum(model.backlog_delta), 0)).where(
+                *where, model.day < prev.start
             )
         )
     )
@@ -167,16 +191,28 @@ def breakdown(organization_id: int, p: Params, by: str) -> list[tuple[object, di
 
     The backlog is not broken down (it is a running sum over all time).
     """
-    column = getattr(ReportDaily, BREAKDOWNS[by])
-    where = _where(organization_id, p)
+    name = BREAKDOWNS[by]
+    filters = p.filters()
     if by == "tag":
-        where[1] = ReportDaily.tag != ""
+        model, where = _source(organization_id, p)
+        where[1] = model.tag != ""
+        column = model.tag
+    elif not filters:
+        model = ReportDailyTotal
+        where = _totals_where(organization_id, p, name)[:3]
+        column = model.value
+    else:
+        model, where = ReportDaily, _daily_where(organization_id, p)
+        column = getattr(model, name)
     rows = db.session.execute(
-        sa.select(column.label("key"), *_SUMS)
-        .where(*where, ReportDaily.day.between(p.start, p.end))
+        sa.select(column.label("key"), *_sums(model))
+        .where(*where, model.day.between(p.start, p.end))
         .group_by(column)
     ).all()
-    out = [(r.key, {m: int(getattr(r, m)) for m in MEASURES}) for r in rows]
+    as_int = model is ReportDailyTotal and name.endswith("_id")  # its values are strings
+    out = [
+        (int(r.key) if as_int else r.key, {m: int(getattr(r, m)) for m in MEASURES}) for r in rows
+    ]
     out.sort(key=lambda kv: (-kv[1]["created"], -kv[1]["solved"], str(kv[0])))
     return out
 
@@ -189,6 +225,15 @@ def daily_rows(organization_id: int) -> dict[tuple, dict[str, int]]:
     return {
         (r.tag, r.day, *(getattr(r, d) for d in DIMENSIONS)): {m: getattr(r, m) for m in MEASURES}
         for r in rows
+    }
+
+
+def total_rows(organization_id: int) -> dict[tuple, dict[str, int]]:
+    """Every `report_daily_totals` row of an organization (for the same comparisons)."""
+    T = ReportDailyTotal
+    rows = db.session.execute(sa.select(T).where(T.organization_id == organization_id)).scalars()
+    return {
+        (r.tag, r.dimension, r.value, r.day): {m: getattr(r, m) for m in MEASURES} for r in rows
     }
 
 

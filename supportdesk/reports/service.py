@@ -28,7 +28,13 @@ from supportdesk.accounts.models import Organization
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.reports.metrics import MEASURES, SlaTerms, TicketHistory, contributions
-from supportdesk.reports.models import DIMENSIONS, ReportDaily, ReportDirty, ReportTicketDay
+from supportdesk.reports.models import (
+    DIMENSIONS,
+    ReportDaily,
+    ReportDailyTotal,
+    ReportDirty,
+    ReportTicketDay,
+)
 from supportdesk.sla.calendar import Calendar
 from supportdesk.sla.service import ALWAYS, _policies, _targets
 from supportdesk.tickets.models import EventKind, Ticket, TicketEvent, TicketTag
@@ -116,7 +122,7 @@ def rebuild(
     )
     total = 0
     for org in orgs:
-        for model in (ReportDaily, ReportTicketDay, ReportDirty):
+        for model in (ReportDaily, ReportDailyTotal, ReportTicketDay, ReportDirty):
             db.session.execute(sa.delete(model).where(model.organization_id == org))
         after = 0
         while True:
@@ -199,19 +205,36 @@ def _add(deltas: dict, keys: list[Key], values: dict, sign: int) -> None:
 
 
 def _apply(deltas: dict[Key, dict[str, int]]) -> None:
-    """Add the deltas to the day sums (upserts in key order), then drop sums that fell to 0."""
+    """Add the deltas to the day sums of both tables (upserts in key order), then drop sums that
+    fell to 0. `report_daily_totals` gets the same deltas summed per value of each dimension."""
     changed = [(k, v) for k, v in sorted(deltas.items()) if any(v.values())]
+    _upsert(ReportDaily, ("organization_id", "tag", "day", *DIMENSIONS), changed)
+    totals: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    for (org, tag, day, *values), sums in changed:
+        for dimension, value in (("", ""), *zip(DIMENSIONS, values, strict=True)):
+            target = totals[(org, tag, dimension, str(value), day)]
+            for m in MEASURES:
+                target[m] += sums[m]
+    _upsert(
+        ReportDailyTotal,
+        ("organization_id", "tag", "dimension", "value", "day"),
+        [(k, v) for k, v in sorted(totals.items()) if any(v.values())],
+    )
+
+
+def _upsert(model: Any, names: tuple[str, ...], changed: list[tuple[tuple, dict]]) -> None:
+    """Add each change's measures to its row of `model` (keyed by `names`), then delete the
+    changed rows whose measures are all 0."""
     if not changed:
         return
-    names = ("organization_id", "tag", "day", *DIMENSIONS)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for i in range(0, len(changed), 1000):
         rows = [dict(zip(names, k, strict=True)) | v for k, v in changed[i : i + 1000]]
-        stmt = insert(ReportDaily).values(rows)
+        stmt = insert(model).values(rows)
         stmt = stmt.on_conflict_do_update(
             index_elements=list(names),
-            set_={m: getattr(ReportDaily, m) + getattr(stmt.excluded, m) for m in MEASURES},
+            set_={m: getattr(model, m) + getattr(stmt.excluded, m) for m in MEASURES},
         )
         db.session.execute(stmt)
     # Any changed key may have reached 0 (a backlog move out of a day is negative): drop those
@@ -219,9 +242,9 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> None:
     for i in range(0, len(changed), 500):
         keys = [k for k, _v in changed[i : i + 500]]
         db.session.execute(
-            sa.delete(ReportDaily).where(
-                sa.tuple_(*(getattr(ReportDaily, n) for n in names)).in_(keys),
-                *(getattr(ReportDaily, m) == 0 for m in MEASURES),
+            sa.delete(model).where(
+                sa.tuple_(*(getattr(model, n) for n in names)).in_(keys),
+                *(getattr(model, m) == 0 for m in MEASURES),
             )
         )
 

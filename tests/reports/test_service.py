@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 from werkzeug.datastructures import MultiDict
@@ -16,7 +17,8 @@ from supportdesk.extensions import db
 from supportdesk.jobs.reports import refresh_reports
 from supportdesk.reports import queries, service
 from supportdesk.reports.links import ticket_list_args
-from supportdesk.reports.models import ReportDirty
+from supportdesk.reports.metrics import MEASURES
+from supportdesk.reports.models import DIMENSIONS, ReportDirty
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Priority, Ticket
 from supportdesk.tickets.queries import queue_conditions
@@ -78,24 +80,46 @@ def _play(seed: int, steps: int, refresh_every: int) -> factories.Staff:
     return staff
 
 
+def _aggregates(org_id: int) -> tuple[dict, dict]:
+    """Both aggregate tables of an organization, row by row."""
+    return queries.daily_rows(org_id), queries.total_rows(org_id)
+
+
+def _totals_of(daily: dict) -> dict:
+    """What report_daily_totals must hold: report_daily summed per value of each dimension."""
+    out: dict = {}
+    for (tag, day, *values), sums in daily.items():
+        for dimension, value in (("", ""), *zip(DIMENSIONS, values, strict=True)):
+            target = out.setdefault((tag, dimension, str(value), day), dict.fromkeys(MEASURES, 0))
+            for m in MEASURES:
+                target[m] += sums[m]
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
 def test_a_rebuild_from_the_history_equals_the_incremental_aggregates(app):
     staff = _play(seed=14, steps=120, refresh_every=7)
-    incremental = queries.daily_rows(staff.org.id)
-    assert incremental  # something was counted
+    incremental = _aggregates(staff.org.id)
+    assert incremental[0] and incremental[1]  # something was counted
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportDirty)) == 0
     service.rebuild(staff.org.id, commit=False)
-    assert queries.daily_rows(staff.org.id) == incremental
+    assert _aggregates(staff.org.id) == incremental
+
+
+def test_the_totals_are_the_daily_rows_summed_per_dimension(app):
+    staff = _play(seed=8, steps=80, refresh_every=5)
+    daily, totals = _aggregates(staff.org.id)
+    assert totals == _totals_of(daily)
 
 
 def test_refreshing_twice_changes_nothing(app):
     staff = _play(seed=3, steps=40, refresh_every=100)
-    before = queries.daily_rows(staff.org.id)
+    before = _aggregates(staff.org.id)
     ids = list(
         db.session.scalars(sa.select(Ticket.id).where(Ticket.organization_id == staff.org.id))
     )
     service.mark(ids, organization_ids=dict.fromkeys(ids, staff.org.id))
     refresh_reports()
-    assert queries.daily_rows(staff.org.id) == before
+    assert _aggregates(staff.org.id) == before
 
 
 def test_a_deleted_ticket_leaves_the_figures(app):
@@ -106,9 +130,9 @@ def test_a_deleted_ticket_leaves_the_figures(app):
     tickets.delete_ticket(staff.admin, ticket)
     db.session.commit()
     refresh_reports()
-    incremental = queries.daily_rows(staff.org.id)
+    incremental = _aggregates(staff.org.id)
     service.rebuild(staff.org.id, commit=False)
-    assert queries.daily_rows(staff.org.id) == incremental
+    assert _aggregates(staff.org.id) == incremental
 
 
 def _count(staff, args: dict) -> int:
@@ -128,6 +152,8 @@ FILTERS = [
     {"tier": "premium"},
     {"tag": "bug"},
     {"assignee_id": 0},
+    {"channel": "web", "priority": "high"},  # two filters: read from report_daily
+    {"tag": "bug", "assignee_id": 0},
 ]
 
 
@@ -145,6 +171,35 @@ def test_every_figure_equals_the_count_of_its_ticket_list(app):
                 assert point.value(figure) == _count(staff, args), (filters, figure, point.start)
         backlog = ticket_list_args("backlog", params)
         assert report.value("backlog") == _count(staff, backlog), filters
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        pytest.param({}, id="no-filter"),
+        pytest.param({"channel": "email"}, id="one-filter"),
+        pytest.param({"tag": "bug"}, id="tag"),
+        pytest.param({"channel": "email", "priority": "high"}, id="two-filters"),
+    ],
+)
+def test_a_breakdown_sums_the_daily_rows_whichever_table_it_reads(app, filters):
+    staff = _play(seed=21, steps=90, refresh_every=50)
+    params = queries.Params(START.date(), (START + dt.timedelta(days=30)).date(), **filters)
+    daily = queries.daily_rows(staff.org.id)
+    for by, column in queries.BREAKDOWNS.items():
+        expected: dict = {}
+        for (tag, day, *values), sums in daily.items():
+            row = dict(zip(DIMENSIONS, values, strict=True), tag=tag)
+            if not params.start <= day <= params.end:
+                continue
+            if (by == "tag" and tag == "") or (by != "tag" and tag != (params.tag or "")):
+                continue
+            if any(row[k] != v for k, v in params.filters().items()):
+                continue
+            target = expected.setdefault(row[column], dict.fromkeys(MEASURES, 0))
+            for m in MEASURES:
+                target[m] += sums[m]
+        assert dict(queries.breakdown(staff.org.id, params, by)) == expected, by
 
 
 def replace_range(params, start, end):
