@@ -11,6 +11,8 @@ median over the rounds of each figure (p50, p95, CPU ms, SQL ms, render ms, stat
 CPU time (`time.process_time`) is the steadier figure on a busy machine.
 """
 
+# ruff: noqa: S603  (runs inprocess.py of this checkout)
+
 from __future__ import annotations
 
 import argparse

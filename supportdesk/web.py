@@ -82,13 +82,17 @@ def html_params(**kwargs) -> Markup:
 
 
 QUOTE = '"'
+wtforms_html_params = None
 
 
 def use_fast_html_params() -> None:
     """Put `html_params` where WTForms' widgets and labels look it up (module and classes)."""
+    global wtforms_html_params
     from wtforms import widgets
     from wtforms.widgets import core
 
+    if core.html_params is not html_params:
+        wtforms_html_params = core.html_params  # the original, for the tests that compare
     core.html_params = widgets.html_params = html_params
     for widget in vars(core).values():
         if isinstance(widget, type) and "html_params" in vars(widget):

@@ -6,11 +6,13 @@ from __future__ import annotations
 import enum
 
 import pytest
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from supportdesk.web import Form, choice_value
+from supportdesk import web
+from supportdesk.web import Form, choice_value, html_params
 
 
 class Colour(enum.Enum):
@@ -88,3 +90,75 @@ def test_textarea_line_breaks_sent_as_crlf_are_stored_as_lf(form_context):
 )
 def test_choice_value(value, expected):
     assert choice_value(value) == expected
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        pytest.param({"id": "subject", "name": "subject", "type": "text"}, id="plain"),
+        pytest.param({"value": 'a "quoted" <b>&amp;</b>', "class_": "input"}, id="escaped"),
+        pytest.param({"value": Markup('say "hi" <i>')}, id="markup-value"),
+        pytest.param({"required": True, "disabled": False, "checked": True}, id="booleans"),
+        pytest.param({"data_live_me": "1", "aria_describedby": "x-error", "for_": "x"}, id="keys"),
+        pytest.param({"value": 0, "maxlength": 300, "min": None}, id="not-strings"),
+        pytest.param({"a<b": "c", "data_x": "'"}, id="odd-names"),
+        pytest.param({}, id="nothing"),
+    ],
+)
+def test_form_attributes_render_as_wtforms_renders_them(app, attributes):
+    assert web.wtforms_html_params is not None
+    fast = html_params(**attributes)
+    assert fast == web.wtforms_html_params(**attributes)
+    assert isinstance(fast, Markup)
+
+
+def test_widgets_use_the_fast_attributes(form_context):
+    from wtforms.widgets import core
+
+    assert core.html_params is html_params
+    assert core.Input.html_params is html_params
+    html = str(PaletteForm(formdata=None, obj=Row(), meta={"csrf": False}).notes(class_="x"))
+    assert (
+        html == '<textarea class="x" id="notes" name="notes">\r\nfirst line\nsecond line</textarea>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "language", "expected"),
+    [
+        pytest.param("{{ _('Sign out') }}", "en", "Sign out", id="plain"),
+        pytest.param("{{ _('Sign out') }}", "de", "Abmelden", id="translated"),
+        pytest.param("{{ _('%(n)s of 100%%', n='<b>') }}", "en", "&lt;b&gt; of 100%", id="values"),
+        pytest.param("{{ _('100%%') }}", "en", "100%", id="percent-only"),
+        pytest.param("{{ gettext('a <i>') }}", "en", "a <i>", id="gettext"),
+        pytest.param("{% trans n=3 %}{{ n }} % off{% endtrans %}", "en", "3 % off", id="trans"),
+    ],
+)
+def test_template_strings_render_as_jinja_i18n_renders_them(app, source, language, expected):
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"), force_locale(language):
+        # Autoescaped, as every page is.
+        template = app.jinja_env.from_string(
+            f"{{% autoescape true %}}{source}{{% endautoescape %}}"
+        )
+        assert template.render() == expected
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "values"),
+    [
+        pytest.param("static", {"filename": "css/app.css"}, id="static"),
+        pytest.param("console.queue", {}, id="no-values"),
+        pytest.param("console.ticket_show", {"number": 7}, id="values"),
+        pytest.param("console.queue", {"_anchor": "x"}, id="anchor"),
+        pytest.param("static", {"filename": "js/app.js", "v": "2"}, id="static-query"),
+    ],
+)
+@pytest.mark.parametrize("script_root", ["", "/desk"])
+def test_template_urls_are_flasks(app, endpoint, values, script_root):
+    url_for = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}"):
+        assert url_for(endpoint, **values) == app.url_for(endpoint, **values)
+        assert url_for(endpoint, **values) == app.url_for(endpoint, **values)  # remembered
+        assert url_for(endpoint, **values).startswith(script_root + "/")
