@@ -1,7 +1,7 @@
 """Export notifications: a notification about an export (not a ticket), and its kind
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0034
 Create Date: 2026-11-28 06:00:00
 
 An agent hears in the console (and by email when away) that an export they asked for finished.
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0035"
-down_revision = "0033"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Report subscriptions: weekly or monthly summary emails of the dashboard's figures
 
 Revision ID: 0036
-Revises: 0033
+Revises: 0035
 Create Date: 2026-11-28 06:00:00
 
 Expand only: one new table.
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0036"
-down_revision = "0033"
+down_revision = "0035"
 branch_labels = None
 depends_on = None
 

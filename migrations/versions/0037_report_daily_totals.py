@@ -1,7 +1,7 @@
 """Reports: the day sums per value of one dimension at a time, filled from report_daily
 
 Revision ID: 0037
-Revises: 0033
+Revises: 0036
 Create Date: 2026-11-28 06:10:00
 
 Expand only: a new table, filled here from `report_daily` (its sums per value of each dimension
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0037"
-down_revision = "0033"
+down_revision = "0036"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 an article page's related articles
 
 Revision ID: 0038
-Revises: 0033
+Revises: 0037
 Create Date: 2026-11-28 06:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0038"
-down_revision = "0033"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 
