@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import json
 import os
 import re
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     server = _serve(env, a.port)
     try:
+        _ready(a.port)
         client = Client("127.0.0.1", a.port)
         client.login(lead, a.password)
         workers = psutil.Process(server.pid).children()
@@ -136,6 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         Path(a.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0
+
+
+def _ready(port: int) -> None:
+    """Wait until a worker answers (booting one can take a minute on a saturated machine)."""
+    for _ in range(10):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", "/login")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(1)
+    sys.exit("gunicorn did not answer")
 
 
 def _now() -> dict:
