@@ -28,7 +28,7 @@ def test_an_agent_exports_a_queue_s_messages_and_downloads_them_from_the_bell(
     page.goto("/?queue=all")
     page.get_by_label("What to export").select_option(label="Messages")
     page.get_by_label("Export format").select_option(label="CSV")
-    page.get_by_role("button", name="Export").click()
+    page.get_by_role("button", name="Export", exact=True).click()
     expect(page.get_by_text("Export queued: this page follows it.")).to_be_visible()
     expect(page.get_by_text("Queued", exact=True)).to_be_visible()
 

@@ -102,7 +102,7 @@ BOTH, CONSOLE, EMAIL, NEITHER = (
 
 
 def _cases():
-    for kind in K:
+    for kind in CHANGES:
         emailed = kind is not K.SLA_WARNING
         for name, choice in [("default", None), ("console", CONSOLE), ("neither", NEITHER)]:
             default = preferences.DEFAULTS[kind]
@@ -116,6 +116,11 @@ def _cases():
         # Customer replies and SLA alerts have no agent actor: only the rest can be one's own.
         if kind in (K.ASSIGNED, K.MENTIONED):
             yield pytest.param(kind, BOTH, "bruno", 0, 0, id=f"{kind.value}-own-change")
+
+
+def test_every_kind_about_a_ticket_is_in_the_table():
+    # Export notifications are about an export: tests/exports/test_kinds.py covers them.
+    assert set(K) - set(CHANGES) == {K.EXPORT_FINISHED}
 
 
 @pytest.mark.parametrize("kind, choice, actor, rows, emails", list(_cases()))
