@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -50,7 +51,11 @@ def crm_show():
         form,
         lambda: service.save_connection(current_user, **form.values()),
         done=lambda c: Saved(
-            f"{c.provider.label} connection saved. Press “Test connection” to check it.", _page()
+            gettext(
+                "%(provider)s connection saved. Press “Test connection” to check it.",
+                provider=c.provider.label,
+            ),
+            _page(),
         ),
         page=lambda _: _render(form, connection),
     )
@@ -63,9 +68,14 @@ def crm_test():
     connection = service.require_connection(current_user.organization_id)
     problem = sync.check_connection(connection)
     if problem is None:
-        flash(f"{connection.provider.label} answered: the connection works.", "success")
+        flash(
+            gettext(
+                "%(provider)s answered: the connection works.", provider=connection.provider.label
+            ),
+            "success",
+        )
     else:
-        flash(f"The connection does not work: {problem}", "error")
+        flash(gettext("The connection does not work: %(problem)s", problem=problem), "error")
     return redirect(_page())
 
 
@@ -76,7 +86,10 @@ def crm_full_sync():
     return act(
         lambda: service.queue_full_sync(current_user),
         done=lambda n: Saved(
-            f"{n} customer{'' if n == 1 else 's'} queued for the CRM.", url_for("admin.crm_log")
+            ngettext(
+                "%(num)s customer queued for the CRM.", "%(num)s customers queued for the CRM.", n
+            ),
+            url_for("admin.crm_log"),
         ),
         back=_page(),
     )
@@ -88,7 +101,9 @@ def crm_disconnect():
     """Forget the connection and its credentials."""
     return act(
         lambda: service.delete_connection(current_user),
-        done=lambda _: Saved("The CRM is disconnected; its credentials are gone.", _page()),
+        done=lambda _: Saved(
+            gettext("The CRM is disconnected; its credentials are gone."), _page()
+        ),
         back=_page(),
     )
 
@@ -114,6 +129,6 @@ def crm_sync_resend(sync_id: int):
     """Run one sync row again now (it writes the same CRM record, never a second one)."""
     return act(
         lambda: service.resend(current_user, sync_id),
-        done=lambda _: Saved("Queued again.", url_for("admin.crm_log")),
+        done=lambda _: Saved(gettext("Queued again."), url_for("admin.crm_log")),
         back=url_for("admin.crm_log"),
     )

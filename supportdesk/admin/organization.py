@@ -4,6 +4,7 @@ long its audit log keeps entries, and whether agents record the time they spend 
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.accounts.service import set_time_tracking, update_organization
@@ -45,10 +46,14 @@ def organization_edit():
         form,
         save,
         done=lambda _: Saved(
-            f"Settings saved: times in {org.time_zone}, audit entries kept "
-            f"{org.audit_retention_days} days, time tracking "
-            f"{'on' if org.time_tracking else 'off'}, two-factor authentication "
-            f"{org.two_factor_policy.label.lower()}.",
+            gettext(
+                "Settings saved: times in %(time_zone)s, audit entries kept %(days)s days, time "
+                "tracking %(tracking)s, two-factor authentication %(two_factor)s.",
+                time_zone=org.time_zone,
+                days=org.audit_retention_days,
+                tracking=gettext("on") if org.time_tracking else gettext("off"),
+                two_factor=org.two_factor_policy.label.lower(),
+            ),
             url_for("admin.organization_edit"),
         ),
         page=lambda _: render_template("admin/organization.html", form=form, organization=org),

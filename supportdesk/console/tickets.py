@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -195,7 +196,9 @@ def ticket_update(number: int):
         form,
         lambda: service.update_ticket(current_user, ticket, **form.values()),
         done=lambda changed: Saved(
-            "Ticket updated." if changed else "Nothing to save: no field was changed.",
+            gettext("Ticket updated.")
+            if changed
+            else gettext("Nothing to save: no field was changed."),
             url_for("console.ticket_show", number=number),
         ),
         page=lambda error: _refused_properties(number, form, error),
@@ -222,7 +225,7 @@ def ticket_new():
         form,
         lambda: service.open_ticket(_org(), actor=current_user, **form.values()),
         done=lambda ticket: Saved(
-            f"Ticket #{ticket.number} opened.",
+            gettext("Ticket #%(number)s opened.", number=ticket.number),
             url_for("console.ticket_show", number=ticket.number),
         ),
         page=lambda _: render_template("console/ticket_new.html", form=form),
