@@ -83,7 +83,7 @@ def bulk_apply():
             message, category = _outcome_message(describe(_org(), name, result.params), result)
             return Saved(message, back, category)
         return Saved(
-            gettext("Bulk action started on %(total)s tickets.", total=f"{result.total:,}"),
+            gettext("Bulk action started on %(total)s tickets.", total=format(result.total, ",")),
             url_for("console.bulk_job_show", job_id=result.id),
             "info",
         )
