@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from supportdesk.tickets.models import MessageKind, Priority, Status
 from supportdesk.web import Form
 
-LEAVE = "Leave as it is"
+LEAVE = _l("Leave as it is")
 
 
 class CannedReplyForm(Form):

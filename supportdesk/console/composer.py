@@ -94,7 +94,11 @@ def message_create(number: int):
         return target
 
     def done(target: int | None) -> Saved:
-        said = "Internal note added." if form.internal else "Reply sent to the customer."
+        said = (
+            gettext("Internal note added.")
+            if form.internal
+            else gettext("Reply sent to the customer.")
+        )
         if not go_next:
             return Saved(said, url_for("console.ticket_show", number=number, _anchor="composer"))
         if target is None:

@@ -209,8 +209,8 @@ class MessageForm(FilesMixin, Form):
     kind = RadioField(
         _l("Mode"),
         choices=[
-            SelectChoice("public", "Reply to customer"),
-            SelectChoice("internal", "Internal note"),
+            SelectChoice("public", _l("Reply to customer")),
+            SelectChoice("internal", _l("Internal note")),
         ],
         default="public",
         validators=[InputRequired()],

@@ -76,7 +76,7 @@ def article_form(categories, article=None, formdata=None) -> ArticleForm:
         form.category_id.data = data["category_id"]
         form.status.data = data["status"]
         form.version.data = data["version"]
-    form.category_id.choices = [(0, "No category")] + [(c.id, c.name) for c in categories]
+    form.category_id.choices = [(0, _l("No category"))] + [(c.id, c.name) for c in categories]
     return form
 
 
