@@ -77,6 +77,7 @@ COMPLETE = {
         "templates/console/*.html",
         "templates/errors/*.html",
         "supportdesk/web.py",
+        "supportdesk/tickets/queries.py",
         "supportdesk/admin/agents.py",
         "supportdesk/admin/crm.py",
         "supportdesk/admin/crm_forms.py",
