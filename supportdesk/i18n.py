@@ -78,6 +78,8 @@ COMPLETE = {
         "templates/errors/*.html",
         "supportdesk/web.py",
         "supportdesk/tickets/queries.py",
+        "supportdesk/sla/queries.py",
+        "supportdesk/console/badges.py",
         "supportdesk/admin/agents.py",
         "supportdesk/admin/crm.py",
         "supportdesk/admin/crm_forms.py",

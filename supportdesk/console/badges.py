@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from supportdesk.console.labels import PRIORITY, STATUS
@@ -18,7 +19,7 @@ from supportdesk.web import datetime_filter
 _STATUS = Markup('<span class="badge status-%s">%s</span>')
 _PRIORITY = Markup('<span class="badge priority-%s">%s</span>')
 _SLA = Markup('<span class="badge sla sla-%s">%s</span>')
-_SLA_DUE = Markup('<span class="badge sla sla-%s" title="%s due %s">%s</span>')
+_SLA_DUE = Markup('<span class="badge sla sla-%s" title="%s">%s</span>')
 
 
 def status_badge(status) -> Markup:
@@ -47,7 +48,8 @@ def sla_badge(badge) -> Markup:
         return Markup("")
     if badge.due_at:
         due = datetime_filter(badge.due_at, element=False)
-        return _SLA_DUE % (badge.state, badge.clock, due, badge.label)
+        title = gettext("%(clock)s due %(due)s", clock=badge.clock, due=due)
+        return _SLA_DUE % (badge.state, title, badge.label)
     return _SLA % (badge.state, badge.label)
 
 
