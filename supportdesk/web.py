@@ -21,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -359,13 +360,13 @@ def time_ago(value: dt.datetime, zone: str, now: dt.datetime | None = None) -> s
     """A short relative time: 'just now', '5 min ago', '3 h ago', '2 d ago', or the date in `zone`."""
     seconds = int(((now or utcnow()) - value).total_seconds())
     if seconds < 60:
-        return "just now"
+        return gettext("just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return gettext("%(n)s min ago", n=seconds // 60)
     if seconds < 86400:
-        return f"{seconds // 3600} h ago"
+        return gettext("%(n)s h ago", n=seconds // 3600)
     if seconds < 30 * 86400:
-        return f"{seconds // 86400} d ago"
+        return gettext("%(n)s d ago", n=seconds // 86400)
     return format_datetime(value, zone, style="date")
 
 

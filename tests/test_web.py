@@ -132,6 +132,15 @@ def test_widgets_use_the_fast_attributes(form_context):
         pytest.param("{{ _('100%%') }}", "en", "100%", id="percent-only"),
         pytest.param("{{ gettext('a <i>') }}", "en", "a <i>", id="gettext"),
         pytest.param("{% trans n=3 %}{{ n }} % off{% endtrans %}", "en", "3 % off", id="trans"),
+        pytest.param(
+            "{{ ngettext('%(num)s ticket', '%(num)s tickets', 2) }}", "en", "2 tickets", id="plural"
+        ),
+        pytest.param(
+            "{{ ngettext('%(num)s of %(x)s', '%(num)s of %(x)s', 1, x='<b>') }}",
+            "en",
+            "1 of &lt;b&gt;",
+            id="plural-values",
+        ),
     ],
 )
 def test_template_strings_render_as_jinja_i18n_renders_them(app, source, language, expected):
@@ -143,6 +152,19 @@ def test_template_strings_render_as_jinja_i18n_renders_them(app, source, languag
             f"{{% autoescape true %}}{source}{{% endautoescape %}}"
         )
         assert template.render() == expected
+
+
+def test_template_strings_follow_a_forced_locale_within_a_request(app):
+    from flask_babel import force_locale
+
+    template = app.jinja_env.from_string(
+        "{% autoescape true %}{{ _('Sign out') }}{% endautoescape %}"
+    )
+    with app.test_request_context("/"), force_locale("en"):
+        assert template.render() == "Sign out"
+        with force_locale("de"):
+            assert template.render() == "Abmelden"
+        assert template.render() == "Sign out"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.accounts import queries, service
@@ -40,7 +41,8 @@ def agent_new():
         form,
         lambda: service.create_agent(current_user, **form.values()),
         done=lambda agent: Saved(
-            f"{agent.name} can now sign in as {agent.email}.", url_for("admin.agent_list")
+            gettext("%(agent)s can now sign in as %(email)s.", agent=agent.name, email=agent.email),
+            url_for("admin.agent_list"),
         ),
         page=lambda _: render_template("admin/agent_form.html", form=form, agent=None),
     )
@@ -55,7 +57,7 @@ def agent_edit(agent_id: int):
     return submit(
         form,
         lambda: service.update_agent(current_user, agent_id, **form.values()),
-        done=lambda _: Saved("Agent saved.", url_for("admin.agent_list")),
+        done=lambda _: Saved(gettext("Agent saved."), url_for("admin.agent_list")),
         page=lambda _: render_template(
             "admin/agent_form.html",
             form=form,
@@ -74,7 +76,9 @@ def agent_set_active(agent_id: int):
     return act(
         lambda: service.set_active(current_user, agent_id, active),
         done=lambda agent: Saved(
-            f"{agent.name} is {'active again' if active else 'deactivated and signed out'}.",
+            gettext("%(agent)s is active again.", agent=agent.name)
+            if active
+            else gettext("%(agent)s is deactivated and signed out.", agent=agent.name),
             url_for("admin.agent_list"),
         ),
         back=url_for("admin.agent_list"),

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -89,7 +90,11 @@ def crm_show():
         form,
         lambda: service.save_connection(current_user, **form.values()),
         done=lambda c: Saved(
-            f"{c.provider.label} connection saved. Press “Test connection” to check it.", _page()
+            gettext(
+                "%(provider)s connection saved. Press “Test connection” to check it.",
+                provider=c.provider.label,
+            ),
+            _page(),
         ),
         page=lambda _: _render(form, connection),
     )
@@ -102,9 +107,14 @@ def crm_test():
     connection = service.require_connection(current_user.organization_id)
     problem = sync.check_connection(connection)
     if problem is None:
-        flash(f"{connection.provider.label} answered: the connection works.", "success")
+        flash(
+            gettext(
+                "%(provider)s answered: the connection works.", provider=connection.provider.label
+            ),
+            "success",
+        )
     else:
-        flash(f"The connection does not work: {problem}", "error")
+        flash(gettext("The connection does not work: %(problem)s", problem=problem), "error")
     return redirect(_page())
 
 
@@ -115,7 +125,10 @@ def crm_full_sync():
     return act(
         lambda: service.queue_full_sync(current_user),
         done=lambda n: Saved(
-            f"{n} customer{'' if n == 1 else 's'} queued for the CRM.", url_for("admin.crm_log")
+            ngettext(
+                "%(num)s customer queued for the CRM.", "%(num)s customers queued for the CRM.", n
+            ),
+            url_for("admin.crm_log"),
         ),
         back=_page(),
     )
@@ -127,7 +140,9 @@ def crm_disconnect():
     """Forget the connection and its credentials."""
     return act(
         lambda: service.delete_connection(current_user),
-        done=lambda _: Saved("The CRM is disconnected; its credentials are gone.", _page()),
+        done=lambda _: Saved(
+            gettext("The CRM is disconnected; its credentials are gone."), _page()
+        ),
         back=_page(),
     )
 
@@ -153,7 +168,7 @@ def crm_sync_resend(sync_id: int):
     """Run one sync row again now (it writes the same CRM record, never a second one)."""
     return act(
         lambda: service.resend(current_user, sync_id),
-        done=lambda _: Saved("Queued again.", url_for("admin.crm_log")),
+        done=lambda _: Saved(gettext("Queued again."), url_for("admin.crm_log")),
         back=url_for("admin.crm_log"),
     )
 
@@ -183,22 +198,26 @@ def crm_salesforce_callback():
         current_user.id,
     ):
         flash(
-            "This answer from Salesforce belongs to no sign-in you started here. Press "
-            "“Connect Salesforce” again.",
+            gettext(
+                "This answer from Salesforce belongs to no sign-in you started here. Press "
+                "“Connect Salesforce” again."
+            ),
             "error",
         )
         return redirect(_page())
     if not hmac.compare_digest(request.args.get("state", ""), pending.state):
         flash(
-            "This answer from Salesforce does not belong to the sign-in you started (state "
-            "mismatch). Press “Connect Salesforce” again.",
+            gettext(
+                "This answer from Salesforce does not belong to the sign-in you started (state "
+                "mismatch). Press “Connect Salesforce” again."
+            ),
             "error",
         )
         return redirect(_page())
     if request.args.get("error"):
         code = re.sub(r"[^A-Za-z0-9_.-]", "", request.args["error"])[:40] or "unknown"
         said = " ".join(request.args.get("error_description", "").split())[:200] or code
-        flash(f"Salesforce did not connect: {said}.", "error")
+        flash(gettext("Salesforce did not connect: %(problem)s.", problem=said), "error")
         return redirect(_page())
     try:
         connection = oauth.complete(
@@ -206,8 +225,15 @@ def crm_salesforce_callback():
         )
     except (CrmError, DomainError) as exc:
         db.session.rollback()
-        flash(f"Salesforce did not connect: {getattr(exc, 'message', None) or exc}", "error")
+        problem = getattr(exc, "message", None) or str(exc)
+        flash(gettext("Salesforce did not connect: %(problem)s", problem=problem), "error")
         return redirect(_page())
     db.session.commit()
-    flash(f"Salesforce is connected ({connection.instance_url}); the sync runs.", "success")
+    flash(
+        gettext(
+            "Salesforce is connected (%(instance)s); the sync runs.",
+            instance=connection.instance_url,
+        ),
+        "success",
+    )
     return redirect(_page())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -21,34 +22,36 @@ MASTER_CHOICES = [SelectChoice(value, label) for value, label in mapping.MASTERS
 class CrmConnectionForm(Form):
     """The connection's settings. Secret fields are never filled in: empty keeps the stored one."""
 
-    provider = SelectField("CRM", choices=[SelectChoice(p.value, p.label) for p in Provider])
-    base_url = StringField("API address", validators=[Optional(), Length(max=500)])
+    provider = SelectField(_l("CRM"), choices=[SelectChoice(p.value, p.label) for p in Provider])
+    base_url = StringField(_l("API address"), validators=[Optional(), Length(max=500)])
     access_token = PasswordField(
-        "Private app access token", validators=[Optional(), Length(max=2000)]
+        _l("Private app access token"), validators=[Optional(), Length(max=2000)]
     )
     webhook_secret = PasswordField(
-        "App client secret (webhooks)", validators=[Optional(), Length(max=2000)]
+        _l("App client secret (webhooks)"), validators=[Optional(), Length(max=2000)]
     )
-    client_id = StringField("Consumer key (client id)", validators=[Optional(), Length(max=300)])
-    client_secret = PasswordField("Consumer secret", validators=[Optional(), Length(max=2000)])
-    refresh_token = PasswordField("Refresh token", validators=[Optional(), Length(max=2000)])
+    client_id = StringField(
+        _l("Consumer key (client id)"), validators=[Optional(), Length(max=300)]
+    )
+    client_secret = PasswordField(_l("Consumer secret"), validators=[Optional(), Length(max=2000)])
+    refresh_token = PasswordField(_l("Refresh token"), validators=[Optional(), Length(max=2000)])
     company_property = StringField(
-        "Company ⇄ CRM property", validators=[Optional(), Length(max=100)]
+        _l("Company ⇄ CRM property"), validators=[Optional(), Length(max=100)]
     )
-    company_direction = SelectField("Company direction", choices=DIRECTION_CHOICES)
-    company_master = SelectField("Company: wins a conflict", choices=MASTER_CHOICES)
-    tier_property = StringField("Tier ⇄ CRM property", validators=[Optional(), Length(max=100)])
-    tier_direction = SelectField("Tier direction", choices=DIRECTION_CHOICES)
-    tier_master = SelectField("Tier: wins a conflict", choices=MASTER_CHOICES)
+    company_direction = SelectField(_l("Company direction"), choices=DIRECTION_CHOICES)
+    company_master = SelectField(_l("Company: wins a conflict"), choices=MASTER_CHOICES)
+    tier_property = StringField(_l("Tier ⇄ CRM property"), validators=[Optional(), Length(max=100)])
+    tier_direction = SelectField(_l("Tier direction"), choices=DIRECTION_CHOICES)
+    tier_master = SelectField(_l("Tier: wins a conflict"), choices=MASTER_CHOICES)
     timeline_events = CheckboxesField(
-        "Ticket events on the contact's timeline",
+        _l("Ticket events on the contact's timeline"),
         choices=[SelectChoice(e, e) for e in TIMELINE_EVENTS],
     )
     timeline_object = SelectField(
-        "Salesforce record for ticket events",
+        _l("Salesforce record for ticket events"),
         choices=[SelectChoice(o, o) for o in TIMELINE_OBJECTS],
     )
-    enabled = BooleanField("Sync is on")
+    enabled = BooleanField(_l("Sync is on"))
 
     @staticmethod
     def initial(connection: CrmConnection | None) -> dict[str, Any]:

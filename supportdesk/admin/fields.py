@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -21,13 +23,15 @@ from supportdesk.web import Form
 class FieldForm(Form):
     """A custom field's definition; key and type only when creating (tickets hold values)."""
 
-    label = StringField("Label", validators=[DataRequired(), Length(max=80)])
-    key = StringField("Key", validators=[DataRequired(), Length(max=40)])
+    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=80)])
+    key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)])
     type = SelectField(
-        "Type", choices=[SelectChoice(t.value, t.label) for t in FieldType], default="text"
+        _l("Type"), choices=[SelectChoice(t.value, t.label) for t in FieldType], default="text"
     )
-    options = TextAreaField("Options (select fields)", validators=[Optional(), Length(max=6000)])
-    required_on_resolve = BooleanField("Required to resolve a ticket")
+    options = TextAreaField(
+        _l("Options (select fields)"), validators=[Optional(), Length(max=6000)]
+    )
+    required_on_resolve = BooleanField(_l("Required to resolve a ticket"))
 
     def values(self, *, new: bool) -> dict:
         """The arguments of fields.service.create_field (or update_field without key and type)."""
@@ -76,7 +80,9 @@ def field_new():
     return submit(
         form,
         lambda: service.create_field(current_user, **form.values(new=True)),
-        done=lambda f: Saved(f"Field “{f.label}” added.", url_for("admin.field_list")),
+        done=lambda f: Saved(
+            gettext("Field “%(f)s” added.", f=f.label), url_for("admin.field_list")
+        ),
         page=lambda _: render_template("admin/field_form.html", form=form, field=None),
     )
 
@@ -90,7 +96,7 @@ def field_edit(field_id: int):
     return submit(
         form,
         lambda: service.update_field(current_user, field, **form.values(new=False)),
-        done=lambda _: Saved("Field saved.", url_for("admin.field_list")),
+        done=lambda _: Saved(gettext("Field saved."), url_for("admin.field_list")),
         page=lambda _: render_template("admin/field_form.html", form=form, field=field),
     )
 
@@ -104,7 +110,9 @@ def field_archive(field_id: int):
     return act(
         lambda: service.update_field(current_user, field, archived=archived),
         done=lambda _: Saved(
-            f"Field “{field.label}” {'archived' if archived else 'restored'}.",
+            gettext("Field “%(field)s” archived.", field=field.label)
+            if archived
+            else gettext("Field “%(field)s” restored.", field=field.label),
             url_for("admin.field_list"),
         ),
         back=url_for("admin.field_list"),
@@ -119,6 +127,6 @@ def field_move(field_id: int):
     direction = -1 if request.form.get("direction") == "up" else 1
     return act(
         lambda: service.move_field(current_user, field, direction),
-        done=lambda _: Saved("Fields reordered.", url_for("admin.field_list")),
+        done=lambda _: Saved(gettext("Fields reordered."), url_for("admin.field_list")),
         back=url_for("admin.field_list"),
     )

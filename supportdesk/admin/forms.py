@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -26,9 +27,9 @@ ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 class AgentForm(Form):
     """Name, email and role of an agent."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="agent")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="agent")
 
     def values(self) -> dict[str, Any]:
         """The arguments of accounts.service.update_agent, from the submitted fields."""
@@ -38,7 +39,7 @@ class AgentForm(Form):
 class NewAgentForm(AgentForm):
     """A new agent also needs a first password (they can be told to change it)."""
 
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=1024)])
 
     def values(self) -> dict[str, Any]:
         """The arguments of accounts.service.create_agent, from the submitted fields."""
@@ -48,10 +49,10 @@ class NewAgentForm(AgentForm):
 class InviteForm(Form):
     """Who to invite: their address, name, role and teams (they choose their password)."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="agent")
-    teams = SelectMultipleField("Teams", coerce=int)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="agent")
+    teams = SelectMultipleField(_l("Teams"), coerce=int)
 
     def values(self) -> dict[str, Any]:
         """The arguments of accounts.invitations.invite."""
@@ -66,11 +67,11 @@ class InviteForm(Form):
 class TeamForm(Form):
     """A team's name, description and members."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    description = StringField("Description", validators=[Optional(), Length(max=500)])
-    members = SelectMultipleField("Members", coerce=int)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
+    members = SelectMultipleField(_l("Members"), coerce=int)
     strategy = SelectField(
-        "Assignment",
+        _l("Assignment"),
         choices=[SelectChoice(s.value, s.label) for s in AssignmentStrategy],
         default=AssignmentStrategy.MANUAL.value,
     )
@@ -92,35 +93,35 @@ class ConfirmForm(Form):
 class AddressForm(Form):
     """A support address to add."""
 
-    address = EmailField("New address", validators=[DataRequired(), Email(), Length(max=254)])
+    address = EmailField(_l("New address"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class NotificationSettingsForm(Form):
     """Which notifications go out, and how the emails look."""
 
-    ticket_acknowledged = BooleanField("New ticket: acknowledge the customer's request")
-    agent_replied = BooleanField("Agent reply: email the public reply to the customer")
-    ticket_resolved = BooleanField("Resolved: tell the customer (they can reply to reopen)")
-    ticket_assigned = BooleanField("Assigned: tell the agent a ticket was assigned to them")
-    customer_replied = BooleanField("Customer reply: tell the ticket's assignee")
-    sender_name = StringField("Sender name", validators=[Optional(), Length(max=100)])
-    accent_color = StringField("Accent colour", validators=[DataRequired(), Length(max=7)])
-    logo_url = StringField("Logo URL (https)", validators=[Optional(), Length(max=500)])
-    footer_text = TextAreaField("Signature / footer", validators=[Optional(), Length(max=1000)])
+    ticket_acknowledged = BooleanField(_l("New ticket: acknowledge the customer's request"))
+    agent_replied = BooleanField(_l("Agent reply: email the public reply to the customer"))
+    ticket_resolved = BooleanField(_l("Resolved: tell the customer (they can reply to reopen)"))
+    ticket_assigned = BooleanField(_l("Assigned: tell the agent a ticket was assigned to them"))
+    customer_replied = BooleanField(_l("Customer reply: tell the ticket's assignee"))
+    sender_name = StringField(_l("Sender name"), validators=[Optional(), Length(max=100)])
+    accent_color = StringField(_l("Accent colour"), validators=[DataRequired(), Length(max=7)])
+    logo_url = StringField(_l("Logo URL (https)"), validators=[Optional(), Length(max=500)])
+    footer_text = TextAreaField(_l("Signature / footer"), validators=[Optional(), Length(max=1000)])
 
 
 class OrganizationForm(Form):
     """The organization's time zone and audit retention. The service checks both (field errors)."""
 
-    time_zone = SelectField("Time zone", validate_choice=False)
+    time_zone = SelectField(_l("Time zone"), validate_choice=False)
     audit_retention_days = IntegerField(
-        "Keep audit log entries for (days)", validators=[InputRequired()]
+        _l("Keep audit log entries for (days)"), validators=[InputRequired()]
     )
-    time_tracking = BooleanField("Agents record the minutes spent on each reply and note")
+    time_tracking = BooleanField(_l("Agents record the minutes spent on each reply and note"))
     # The service checks and normalizes it (a field error); empty: none.
-    help_host = StringField("Help center host name")
+    help_host = StringField(_l("Help center host name"))
     two_factor_policy = SelectField(
-        "Two-factor authentication",
+        _l("Two-factor authentication"),
         choices=[SelectChoice(p.value, p.label) for p in TwoFactorPolicy],
         validate_choice=False,  # the service checks it (a field error); absent: unchanged
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.accounts import invitations, queries, resets
@@ -23,7 +24,11 @@ def agent_invite():
         form,
         lambda: invitations.invite(current_user, **form.values()),
         done=lambda row: Saved(
-            f"Invitation sent to {row.email}. The link works for {days} days.",
+            gettext(
+                "Invitation sent to %(email)s. The link works for %(days)s days.",
+                email=row.email,
+                days=days,
+            ),
             url_for("admin.agent_list"),
         ),
         page=lambda _: render_template("admin/agent_invite.html", form=form, days=days),
@@ -37,7 +42,8 @@ def invitation_resend(invitation_id: int):
     return act(
         lambda: invitations.resend(current_user, invitation_id),
         done=lambda row: Saved(
-            f"A new invitation link went to {row.email}.", url_for("admin.agent_list")
+            gettext("A new invitation link went to %(email)s.", email=row.email),
+            url_for("admin.agent_list"),
         ),
         back=url_for("admin.agent_list"),
     )
@@ -50,7 +56,8 @@ def invitation_revoke(invitation_id: int):
     return act(
         lambda: invitations.revoke(current_user, invitation_id),
         done=lambda row: Saved(
-            f"The invitation of {row.email} is revoked.", url_for("admin.agent_list")
+            gettext("The invitation of %(email)s is revoked.", email=row.email),
+            url_for("admin.agent_list"),
         ),
         back=url_for("admin.agent_list"),
     )
@@ -63,7 +70,9 @@ def agent_force_reset(agent_id: int):
     return act(
         lambda: resets.force_reset(current_user, agent_id),
         done=lambda row: Saved(
-            "The agent is signed out everywhere and was mailed a link to choose a new password.",
+            gettext(
+                "The agent is signed out everywhere and was mailed a link to choose a new password."
+            ),
             url_for("admin.agent_edit", agent_id=agent_id),
         ),
         back=url_for("admin.agent_edit", agent_id=agent_id),

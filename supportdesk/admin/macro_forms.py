@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -11,15 +12,15 @@ from wtforms.validators import DataRequired, Length, Optional
 from supportdesk.tickets.models import MessageKind, Priority, Status
 from supportdesk.web import Form
 
-LEAVE = "Leave as it is"
+LEAVE = _l("Leave as it is")
 
 
 class CannedReplyForm(Form):
     """A canned reply's title, text, and whether the whole organization shares it."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField("Text", validators=[DataRequired(), Length(max=100_000)])
-    shared = BooleanField("Shared with everyone in the organization")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=100_000)])
+    shared = BooleanField(_l("Shared with everyone in the organization"))
 
     def values(self) -> dict[str, Any]:
         """The arguments of macros.service.create_reply and update_reply."""
@@ -29,10 +30,10 @@ class CannedReplyForm(Form):
 class MacroForm(Form):
     """A macro's name and actions; an action left empty is not applied."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    reply_body = TextAreaField("Text to add", validators=[Optional(), Length(max=100_000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    reply_body = TextAreaField(_l("Text to add"), validators=[Optional(), Length(max=100_000)])
     reply_kind = SelectField(
-        "Add the text as",
+        _l("Add the text as"),
         choices=[
             SelectChoice(MessageKind.INTERNAL.value, "Internal note"),
             SelectChoice(MessageKind.PUBLIC.value, "Public reply to the customer"),
@@ -40,19 +41,19 @@ class MacroForm(Form):
         default=MessageKind.INTERNAL.value,
     )
     status = SelectField(
-        "Set status",
+        _l("Set status"),
         choices=[SelectChoice("", LEAVE)] + [SelectChoice(s.value, s.label) for s in Status],
         default="",
     )
     priority = SelectField(
-        "Set priority",
+        _l("Set priority"),
         choices=[SelectChoice("", LEAVE)] + [SelectChoice(p.value, p.label) for p in Priority],
         default="",
     )
-    assignee_id = SelectField("Assign to", coerce=int, default=0)
-    team_id = SelectField("Set team", coerce=int, default=0)
-    add_tags = StringField("Add tags", validators=[Optional(), Length(max=1000)])
-    remove_tags = StringField("Remove tags", validators=[Optional(), Length(max=1000)])
+    assignee_id = SelectField(_l("Assign to"), coerce=int, default=0)
+    team_id = SelectField(_l("Set team"), coerce=int, default=0)
+    add_tags = StringField(_l("Add tags"), validators=[Optional(), Length(max=1000)])
+    remove_tags = StringField(_l("Remove tags"), validators=[Optional(), Length(max=1000)])
 
     def values(self) -> dict[str, Any]:
         """The arguments of macros.service.create_macro and update_macro."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.accounts.queries import assignable_agents, list_teams
@@ -47,7 +48,8 @@ def canned_reply_new():
         form,
         lambda: service.create_reply(current_user, **form.values()),
         done=lambda reply: Saved(
-            f"Canned reply “{reply.title}” saved.", url_for("admin.canned_reply_list")
+            gettext("Canned reply “%(reply)s” saved.", reply=reply.title),
+            url_for("admin.canned_reply_list"),
         ),
         page=lambda _: _reply_page(form),
     )
@@ -67,7 +69,8 @@ def canned_reply_edit(canned_reply_id: int):
         form,
         lambda: service.update_reply(current_user, reply.id, **form.values()),
         done=lambda reply: Saved(
-            f"Canned reply “{reply.title}” saved.", url_for("admin.canned_reply_list")
+            gettext("Canned reply “%(reply)s” saved.", reply=reply.title),
+            url_for("admin.canned_reply_list"),
         ),
         page=lambda _: _reply_page(form, reply),
     )
@@ -80,7 +83,7 @@ def canned_reply_delete(canned_reply_id: int):
     back = url_for("admin.canned_reply_list")
     return act(
         lambda: service.delete_reply(current_user, canned_reply_id),
-        done=lambda _: Saved("Canned reply deleted.", back),
+        done=lambda _: Saved(gettext("Canned reply deleted."), back),
         back=back,
     )
 
@@ -131,7 +134,9 @@ def macro_new():
     return submit(
         form,
         lambda: service.create_macro(current_user, **form.values()),
-        done=lambda macro: Saved(f"Macro “{macro.name}” saved.", url_for("admin.macro_list")),
+        done=lambda macro: Saved(
+            gettext("Macro “%(macro)s” saved.", macro=macro.name), url_for("admin.macro_list")
+        ),
         page=lambda _: _macro_page(form),
     )
 
@@ -145,7 +150,9 @@ def macro_edit(macro_id: int):
     return submit(
         form,
         lambda: service.update_macro(current_user, macro.id, **form.values()),
-        done=lambda macro: Saved(f"Macro “{macro.name}” saved.", url_for("admin.macro_list")),
+        done=lambda macro: Saved(
+            gettext("Macro “%(macro)s” saved.", macro=macro.name), url_for("admin.macro_list")
+        ),
         page=lambda _: _macro_page(form, macro),
     )
 
@@ -157,6 +164,6 @@ def macro_delete(macro_id: int):
     back = url_for("admin.macro_list")
     return act(
         lambda: service.delete_macro(current_user, macro_id),
-        done=lambda _: Saved("Macro deleted.", back),
+        done=lambda _: Saved(gettext("Macro deleted."), back),
         back=back,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -41,7 +42,8 @@ _VERIFY_SENT = (
 def _added(row) -> Saved:
     if row.verified:
         return Saved(
-            f"Mail to {row.address} now opens tickets here.", url_for("admin.address_list")
+            gettext("Mail to %(address)s now opens tickets here.", address=row.address),
+            url_for("admin.address_list"),
         )
     return Saved(_VERIFY_SENT.format(address=row.address), url_for("admin.address_list"), "info")
 
@@ -79,7 +81,8 @@ def address_make_default(address_id: int):
     return act(
         lambda: support_addresses.make_default(current_user, address_id),
         done=lambda row: Saved(
-            f"{row.address} is now the default address.", url_for("admin.address_list")
+            gettext("%(address)s is now the default address.", address=row.address),
+            url_for("admin.address_list"),
         ),
         back=url_for("admin.address_list"),
     )
@@ -91,7 +94,7 @@ def address_delete(address_id: int):
     """Remove an address (mail to it is kept as unprocessed from then on)."""
     return act(
         lambda: support_addresses.remove_address(current_user, address_id),
-        done=lambda _: Saved("Address removed.", url_for("admin.address_list")),
+        done=lambda _: Saved(gettext("Address removed."), url_for("admin.address_list")),
         back=url_for("admin.address_list"),
     )
 
@@ -159,6 +162,6 @@ def inbound_delete(inbound_id: int):
     """Delete an unprocessed message for good (any other is kept)."""
     return act(
         lambda: service.delete_inbound(current_user, inbound_id),
-        done=lambda _: Saved("Message deleted.", url_for("admin.unprocessed_list")),
+        done=lambda _: Saved(gettext("Message deleted."), url_for("admin.unprocessed_list")),
         back=url_for("admin.inbound_show", inbound_id=inbound_id),
     )

@@ -5,6 +5,7 @@ the help center's own host name."""
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.accounts.service import set_time_tracking, update_organization
@@ -50,11 +51,27 @@ def organization_edit():
         form,
         save,
         done=lambda _: Saved(
-            f"Settings saved: times in {org.time_zone}, audit entries kept "
-            f"{org.audit_retention_days} days, time tracking "
-            f"{'on' if org.time_tracking else 'off'}, two-factor authentication "
-            f"{org.two_factor_policy.label.lower()}"
-            + (f", help center at {org.help_host}." if org.help_host else "."),
+            (
+                gettext(
+                    "Settings saved: times in %(time_zone)s, audit entries kept %(days)s days, "
+                    "time tracking %(tracking)s, two-factor authentication %(two_factor)s, "
+                    "help center at %(host)s.",
+                    time_zone=org.time_zone,
+                    days=org.audit_retention_days,
+                    tracking=gettext("on") if org.time_tracking else gettext("off"),
+                    two_factor=org.two_factor_policy.label.lower(),
+                    host=org.help_host,
+                )
+                if org.help_host
+                else gettext(
+                    "Settings saved: times in %(time_zone)s, audit entries kept %(days)s days, "
+                    "time tracking %(tracking)s, two-factor authentication %(two_factor)s.",
+                    time_zone=org.time_zone,
+                    days=org.audit_retention_days,
+                    tracking=gettext("on") if org.time_tracking else gettext("off"),
+                    two_factor=org.two_factor_policy.label.lower(),
+                )
+            ),
             url_for("admin.organization_edit"),
         ),
         page=lambda _: render_template(

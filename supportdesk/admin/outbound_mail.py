@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -41,7 +42,8 @@ def mail_retry(email_id: int):
     return act(
         lambda: service.retry_email(current_user, email_id),
         done=lambda email: Saved(
-            f"The email to {email.to_address} is queued again.", url_for("admin.mail_list")
+            gettext("The email to %(to_address)s is queued again.", to_address=email.to_address),
+            url_for("admin.mail_list"),
         ),
         back=url_for("admin.mail_list"),
     )
@@ -80,7 +82,7 @@ def notification_settings():
         form,
         lambda: service.update_settings(current_user, **form.data),
         done=lambda _: Saved(
-            "Notification settings saved.", url_for("admin.notification_settings")
+            gettext("Notification settings saved."), url_for("admin.notification_settings")
         ),
         page=lambda _: render_template(
             "admin/notifications.html", form=form, notifications=list(Notification)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -19,11 +21,11 @@ from supportdesk.web import Form
 class PortalSettingsForm(Form):
     """The organization's self-service switches."""
 
-    company_tickets = BooleanField("Customers see the requests of their whole company")
-    contact_form = BooleanField("The contact form opens tickets")
-    csat_enabled = BooleanField("Ask for a satisfaction rating after each resolution")
+    company_tickets = BooleanField(_l("Customers see the requests of their whole company"))
+    contact_form = BooleanField(_l("The contact form opens tickets"))
+    csat_enabled = BooleanField(_l("Ask for a satisfaction rating after each resolution"))
     csat_delay_hours = IntegerField(
-        "Send the survey after (hours)",
+        _l("Send the survey after (hours)"),
         validators=[InputRequired(), NumberRange(0, MAX_DELAY_HOURS)],
     )
 
@@ -42,7 +44,9 @@ def portal_settings():
         lambda: service.update_settings(
             current_user, **{name: form[name].data for name in service.SETTINGS_FIELDS}
         ),
-        done=lambda _: Saved("Portal and survey settings saved.", url_for("admin.portal_settings")),
+        done=lambda _: Saved(
+            gettext("Portal and survey settings saved."), url_for("admin.portal_settings")
+        ),
         page=lambda _: render_template(
             "admin/portal.html",
             form=form,

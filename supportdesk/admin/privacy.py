@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -40,7 +41,7 @@ def privacy_export_new():
         form,
         save,
         done=lambda row: Saved(
-            "Export requested; the archive is being built.",
+            gettext("Export requested; the archive is being built."),
             url_for("admin.privacy_export_show", data_export_id=row.id),
         ),
         page=lambda _: _page(form)[0],
@@ -110,7 +111,10 @@ def privacy_erase():
         form,
         save,
         done=lambda counts: Saved(
-            f"The customer was erased ({sum(counts.values())} rows changed or removed).",
+            gettext(
+                "The customer was erased (%(rows)s rows changed or removed).",
+                rows=sum(counts.values()),
+            ),
             url_for("admin.privacy_show"),
         ),
         page=page,

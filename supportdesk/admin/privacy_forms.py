@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -13,31 +14,32 @@ from supportdesk.web import Form
 class CustomerEmailForm(Form):
     """The customer to export or erase, by email."""
 
-    email = EmailField("Customer email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Customer email"), validators=[DataRequired(), Length(max=254)])
 
 
 class EraseForm(Form):
     """The customer to erase and their email typed again, as the confirmation."""
 
-    email = EmailField("Customer email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Customer email"), validators=[DataRequired(), Length(max=254)])
     confirmation = StringField(
-        "Type the customer's email address to confirm", validators=[DataRequired()]
+        _l("Type the customer's email address to confirm"), validators=[DataRequired()]
     )
 
 
 class RetentionForm(Form):
     """An organization's retention policy (the service checks the ranges: field errors)."""
 
-    enabled = BooleanField("Apply this policy every hour")
+    enabled = BooleanField(_l("Apply this policy every hour"))
     closed_ticket_action = SelectField(
-        "Closed tickets",
+        _l("Closed tickets"),
         choices=[SelectChoice(a.value, a.label) for a in ClosedTicketAction],
         default=ClosedTicketAction.OFF.value,
     )
-    closed_ticket_days = IntegerField("… once closed for (days)", validators=[Optional()])
+    closed_ticket_days = IntegerField(_l("… once closed for (days)"), validators=[Optional()])
     inbound_mail_days = IntegerField(
-        "Purge the raw bytes of received mail after (days; empty: keep)", validators=[Optional()]
+        _l("Purge the raw bytes of received mail after (days; empty: keep)"),
+        validators=[Optional()],
     )
     export_days = IntegerField(
-        "Delete customers' data exports after (days)", validators=[Optional()]
+        _l("Delete customers' data exports after (days)"), validators=[Optional()]
     )

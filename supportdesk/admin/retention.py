@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -66,7 +67,8 @@ def retention_edit():
         form,
         lambda: retention.save_policy(current_user, _form_values(form)),
         done=lambda saved: Saved(
-            "Retention policy saved" + (" and enabled." if saved.enabled else " (not enabled)."),
+            gettext("Retention policy saved")
+            + (" and enabled." if saved.enabled else " (not enabled)."),
             url_for("admin.retention_edit"),
         ),
         page=page,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -68,7 +69,7 @@ def policy_edit(policy_id: int | None):
     form = PolicyForm(data=PolicyForm.shown(policy) if request.method == "GET" else None)
     form.calendar_id.choices = [SelectChoice(c.id, c.name) for c in calendars]
     if not calendars and request.method == "GET":
-        flash("Add a business-hours calendar first.", "error")
+        flash(gettext("Add a business-hours calendar first."), "error")
         return redirect(url_for("admin.calendar_edit"))
     return _save(
         form,

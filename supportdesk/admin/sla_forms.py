@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -24,16 +25,16 @@ from supportdesk.web import Form
 class CalendarForm(Form):
     """Name, time zone, weekly hours as text lines, holidays."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
-    always_open = BooleanField("Open 24/7 (ignores hours and holidays)")
-    weekly = TextAreaField("Weekly hours", validators=[Optional(), Length(max=2000)])
-    holidays = TextAreaField("Holidays", validators=[Optional(), Length(max=20000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    time_zone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    always_open = BooleanField(_l("Open 24/7 (ignores hours and holidays)"))
+    weekly = TextAreaField(_l("Weekly hours"), validators=[Optional(), Length(max=2000)])
+    holidays = TextAreaField(_l("Holidays"), validators=[Optional(), Length(max=20000)])
     holiday_country = StringField(
-        "Add public holidays of country", validators=[Optional(), Length(max=8)]
+        _l("Add public holidays of country"), validators=[Optional(), Length(max=8)]
     )
     holiday_year = IntegerField(
-        "for year", validators=[Optional(), NumberRange(min=2000, max=2100)]
+        _l("for year"), validators=[Optional(), NumberRange(min=2000, max=2100)]
     )
 
     @staticmethod
@@ -71,16 +72,16 @@ def _minutes(label: str) -> IntegerField:
 class PolicyForm(Form):
     """Targets in business minutes per priority, for all customers or one tier."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     customer_tier = SelectField(
-        "Applies to",
+        _l("Applies to"),
         choices=[SelectChoice("", "All customers (default policy)")]
         + [SelectChoice(t, f"{t.capitalize()} customers") for t in TIERS],
         default="",
     )
-    calendar_id = SelectField("Business hours", coerce=int)
+    calendar_id = SelectField(_l("Business hours"), coerce=int)
     warning_percent = IntegerField(
-        "Warn when this share is used (%)",
+        _l("Warn when this share is used (%)"),
         validators=[DataRequired(), NumberRange(1, 99)],
         default=80,
     )
@@ -125,9 +126,9 @@ class PolicyForm(Form):
 class RuleForm(Form):
     """When an escalation rule fires and what it does."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     trigger = SelectField(
-        "When",
+        _l("When"),
         choices=[
             SelectChoice(
                 EscalationTrigger.FIRST_RESPONSE_BREACHED.value, "First response target breached"
@@ -138,13 +139,13 @@ class RuleForm(Form):
         ],
     )
     threshold_minutes = IntegerField(
-        "Minutes (after the breach, or unassigned/untouched)",
+        _l("Minutes (after the breach, or unassigned/untouched)"),
         validators=[Optional(), NumberRange(min=0, max=525_600)],
         default=0,
     )
-    raise_priority = BooleanField("Raise the priority one level", default=True)
-    reassign_to_senior = BooleanField("Reassign to a senior agent (of the ticket's team first)")
-    active = BooleanField("Active", default=True)
+    raise_priority = BooleanField(_l("Raise the priority one level"), default=True)
+    reassign_to_senior = BooleanField(_l("Reassign to a senior agent (of the ticket's team first)"))
+    active = BooleanField(_l("Active"), default=True)
 
     @staticmethod
     def shown(rule: EscalationRule | None) -> dict[str, Any] | None:

@@ -4,6 +4,8 @@ agents and "SSO only". The client secret is written, never shown again ("set" / 
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -20,19 +22,19 @@ from supportdesk.web import Form
 class SsoSettingsForm(Form):
     """The organization's OpenID Connect provider and sign-in rules (the service checks them)."""
 
-    enabled = BooleanField("Single sign-on is on")
-    provider_name = StringField("Provider name", validators=[Length(max=80)])
-    issuer = StringField("Issuer URL", validators=[Length(max=500)])
-    client_id = StringField("Client id", validators=[Length(max=255)])
-    client_secret = PasswordField("Client secret", validators=[Length(max=2000)])
-    allowed_domains = TextAreaField("Allowed email domains", validators=[Length(max=4000)])
-    jit_enabled = BooleanField("Create an agent on first sign-in (just-in-time)")
+    enabled = BooleanField(_l("Single sign-on is on"))
+    provider_name = StringField(_l("Provider name"), validators=[Length(max=80)])
+    issuer = StringField(_l("Issuer URL"), validators=[Length(max=500)])
+    client_id = StringField(_l("Client id"), validators=[Length(max=255)])
+    client_secret = PasswordField(_l("Client secret"), validators=[Length(max=2000)])
+    allowed_domains = TextAreaField(_l("Allowed email domains"), validators=[Length(max=4000)])
+    jit_enabled = BooleanField(_l("Create an agent on first sign-in (just-in-time)"))
     jit_role = SelectField(
-        "Role of agents created on first sign-in",
+        _l("Role of agents created on first sign-in"),
         choices=[SelectChoice(r.value, r.label) for r in JIT_ROLES],
         default=Role.AGENT.value,
     )
-    sso_only = BooleanField("SSO only: refuse password sign-in (admins keep it: break-glass)")
+    sso_only = BooleanField(_l("SSO only: refuse password sign-in (admins keep it: break-glass)"))
 
 
 def callback_url() -> str:
@@ -78,7 +80,7 @@ def sso_edit():
         form,
         save,
         done=lambda saved: Saved(
-            "Single sign-on settings saved"
+            gettext("Single sign-on settings saved")
             + (": agents can sign in with SSO." if saved.usable else " (single sign-on is off)."),
             url_for("admin.sso_edit"),
         ),

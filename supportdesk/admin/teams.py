@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -54,7 +55,7 @@ def team_new():
     return submit(
         form,
         lambda: service.create_team(current_user, **form.values()),
-        done=lambda _: Saved("Team created.", url_for("admin.team_list")),
+        done=lambda _: Saved(gettext("Team created."), url_for("admin.team_list")),
         page=lambda _: render_template("admin/team_form.html", form=form, team=None),
     )
 
@@ -68,6 +69,6 @@ def team_edit(team_id: int):
     return submit(
         form,
         lambda: service.update_team(current_user, team_id, **form.values()),
-        done=lambda _: Saved("Team saved.", url_for("admin.team_list")),
+        done=lambda _: Saved(gettext("Team saved."), url_for("admin.team_list")),
         page=lambda _: render_template("admin/team_form.html", form=form, team=team),
     )

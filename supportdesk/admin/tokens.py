@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -26,7 +27,10 @@ def token_revoke(token_id: int):
     return act(
         lambda: service.revoke_any_token(current_user, token_id),
         done=lambda token: Saved(
-            f"Token {token.name!r} of {token.user.name} revoked.", url_for("admin.token_list")
+            gettext(
+                "Token %(name)s of %(user)s revoked.", name=repr(token.name), user=token.user.name
+            ),
+            url_for("admin.token_list"),
         ),
         back=url_for("admin.token_list"),
     )

@@ -4,6 +4,7 @@ requirement is a field of the organization settings page (admin/organization.py)
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -20,12 +21,16 @@ def agent_two_factor_reset(agent_id: int):
     return act(
         lambda: service.admin_reset(current_user, agent_id),
         done=lambda agent: Saved(
-            f"Two-factor authentication of {agent.name} is reset. They sign in with their "
-            "password next"
-            + (
-                ", then set up a new authenticator before anything else."
-                if service.is_required(agent)
-                else "."
+            gettext(
+                "Two-factor authentication of %(agent)s is reset. They sign in with their "
+                "password next, then set up a new authenticator before anything else.",
+                agent=agent.name,
+            )
+            if service.is_required(agent)
+            else gettext(
+                "Two-factor authentication of %(agent)s is reset. They sign in with their "
+                "password next.",
+                agent=agent.name,
             ),
             back,
         ),

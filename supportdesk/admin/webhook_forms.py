@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -25,9 +26,9 @@ class CheckboxesField(SelectMultipleField):
 class WebhookEndpointForm(Form):
     """Where to send events and which ones (the service checks the URL's destination)."""
 
-    url = StringField("Endpoint URL", validators=[DataRequired(), Length(max=2000)])
-    description = StringField("Description", validators=[Optional(), Length(max=500)])
-    event_types = CheckboxesField("Events to send", choices=EVENT_CHOICES)
+    url = StringField(_l("Endpoint URL"), validators=[DataRequired(), Length(max=2000)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
+    event_types = CheckboxesField(_l("Events to send"), choices=EVENT_CHOICES)
 
     def values(self) -> dict[str, Any]:
         """The arguments of webhooks.service.create_endpoint and update_endpoint."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.admin import bp
@@ -58,7 +59,7 @@ def webhook_edit(endpoint_id: int):
     return submit(
         form,
         lambda: service.update_endpoint(current_user, endpoint_id, **form.values()),
-        done=lambda _: Saved("Endpoint saved.", _show(endpoint_id)),
+        done=lambda _: Saved(gettext("Endpoint saved."), _show(endpoint_id)),
         page=lambda _: _form_page(form, endpoint),
     )
 
@@ -98,7 +99,8 @@ def webhook_set_enabled(endpoint_id: int):
     return act(
         lambda: service.set_enabled(current_user, endpoint_id, enabled),
         done=lambda e: Saved(
-            "Endpoint enabled." if e.enabled else "Endpoint disabled.", _show(endpoint_id)
+            gettext("Endpoint enabled.") if e.enabled else gettext("Endpoint disabled."),
+            _show(endpoint_id),
         ),
         back=_show(endpoint_id),
     )
@@ -122,7 +124,10 @@ def webhook_test_send(endpoint_id: int):
     return act(
         lambda: service.send_test_event(current_user, endpoint_id),
         done=lambda d: Saved(
-            f"Test event {d.event_id} queued; its delivery is listed below.", _show(endpoint_id)
+            gettext(
+                "Test event %(event_id)s queued; its delivery is listed below.", event_id=d.event_id
+            ),
+            _show(endpoint_id),
         ),
         back=_show(endpoint_id),
     )
@@ -134,6 +139,8 @@ def webhook_delivery_redeliver(endpoint_id: int, delivery_id: int):
     """Send a delivery again (same body and webhook-id)."""
     return act(
         lambda: service.redeliver(current_user, endpoint_id, delivery_id),
-        done=lambda d: Saved(f"Delivery {d.event_id} queued again.", _show(endpoint_id)),
+        done=lambda d: Saved(
+            gettext("Delivery %(event_id)s queued again.", event_id=d.event_id), _show(endpoint_id)
+        ),
         back=_show(endpoint_id),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from flask_login import current_user, login_required
 
 from supportdesk.accounts.service import set_own_language, set_own_time_zone
@@ -146,9 +146,12 @@ def session_revoke(session_id: int):
 def _revoked(record) -> Saved:
     if record.id == current_user.web_session.id:
         sign_out_this_browser()
-        return Saved("You are signed out.", url_for("auth.login"), "info")
+        return Saved(gettext("You are signed out."), url_for("auth.login"), "info")
     where = record.ip_address or "unknown address"
-    return Saved(f"Signed out {record.device} ({where}).", url_for("auth.account"))
+    return Saved(
+        gettext("Signed out %(device)s (%(where)s).", device=record.device, where=where),
+        url_for("auth.account"),
+    )
 
 
 @bp.post("/account/sessions/revoke-others")
@@ -158,7 +161,9 @@ def session_revoke_others():
     return act(
         lambda: revoke_sessions(current_user, keep=current_user.web_session),
         done=lambda count: Saved(
-            f"Signed out {count} other session{'s' if count != 1 else ''}.",
+            ngettext(
+                "Signed out %(num)s other session.", "Signed out %(num)s other sessions.", count
+            ),
             url_for("auth.account"),
         ),
         back=url_for("auth.account"),

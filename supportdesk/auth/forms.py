@@ -43,23 +43,23 @@ class ChangePasswordForm(Form):
 class ForgotPasswordForm(Form):
     """The address to mail a reset link to (the answer is the same whether it is an agent's)."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class NewPasswordForm(Form):
     """A new password, twice (reset link)."""
 
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
     confirm_password = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two entries differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two entries differ."))],
     )
 
 
 class AcceptInvitationForm(NewPasswordForm):
     """The invited agent's name as they want it shown, and their first password."""
 
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
 
 
 class TimeZoneForm(Form):
@@ -105,12 +105,14 @@ class NotificationPreferencesForm(Form):
 
 
 for _kind in NotificationKind:
-    setattr(NotificationPreferencesForm, f"{_kind.value}_in_app", BooleanField("In the console"))
+    setattr(
+        NotificationPreferencesForm, f"{_kind.value}_in_app", BooleanField(_l("In the console"))
+    )
     if _kind in EMAIL_KINDS:
-        setattr(NotificationPreferencesForm, f"{_kind.value}_email", BooleanField("By email"))
+        setattr(NotificationPreferencesForm, f"{_kind.value}_email", BooleanField(_l("By email")))
 
 
 class CodeForm(Form):
     """A code from the authenticator app (or, where accepted, a recovery code)."""
 
-    code = StringField("Authentication code", validators=[DataRequired(), Length(max=64)])
+    code = StringField(_l("Authentication code"), validators=[DataRequired(), Length(max=64)])

@@ -4,6 +4,7 @@ password, accept an invitation. Open to signed-out visitors; the link's secret i
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
 
 from supportdesk.accounts import invitations, resets
 from supportdesk.auth import bp
@@ -71,8 +72,10 @@ def password_reset(secret: str):
         form,
         lambda: resets.complete_reset(secret, form.password.data),
         done=lambda user: Saved(
-            "Your password is changed and every session of yours is signed out. "
-            "Sign in with the new password. Your API tokens still work.",
+            gettext(
+                "Your password is changed and every session of yours is signed out. "
+                "Sign in with the new password. Your API tokens still work."
+            ),
             url_for("auth.login"),
         ),
         page=lambda _: render_template("auth/password_reset.html", form=form, reset=reset),
@@ -91,7 +94,11 @@ def invitation_accept(secret: str):
         form,
         lambda: invitations.accept(secret, name=form.name.data, password=form.password.data),
         done=lambda user: Saved(
-            f"Welcome to {invitation.organization.name}! Sign in as {user.email}.",
+            gettext(
+                "Welcome to %(organization)s! Sign in as %(email)s.",
+                organization=invitation.organization.name,
+                email=user.email,
+            ),
             url_for("auth.login"),
         ),
         page=lambda _: render_template(

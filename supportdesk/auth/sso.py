@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
@@ -36,7 +38,7 @@ REMEMBER_SECONDS = 365 * 24 * 3600
 class SsoEmailForm(Form):
     """The work address whose organization's identity provider signs the agent in."""
 
-    email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Work email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 def _callback_url() -> str:
@@ -79,7 +81,9 @@ def sso_start(slug: str):
     """An organization's direct sign-in link: straight to its identity provider."""
     settings = sso.settings_for_slug(slug)
     if settings is None:
-        flash("This single sign-on link is not active. Sign in with your password.", "error")
+        flash(
+            gettext("This single sign-on link is not active. Sign in with your password."), "error"
+        )
         return redirect(url_for("auth.login"))
     return _start(settings)
 
@@ -102,8 +106,10 @@ def sso_callback():
     saved = session.pop(PENDING_KEY, None)
     if not saved:
         flash(
-            "This single sign-on attempt is unknown or was already used. Start again with "
-            "“Sign in with SSO”.",
+            gettext(
+                "This single sign-on attempt is unknown or was already used. Start again with "
+                "“Sign in with SSO”."
+            ),
             "error",
         )
         return redirect(url_for("auth.login"))

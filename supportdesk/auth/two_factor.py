@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 
 from supportdesk.accounts.models import User
@@ -72,7 +73,7 @@ def login_code():
     waiting = _pending()
     if waiting is None:
         session.pop(PENDING, None)
-        flash("Sign in again: the time to enter the code ran out.", "info")
+        flash(gettext("Sign in again: the time to enter the code ran out."), "info")
         return redirect(url_for("auth.login"))
     user, note = waiting
     form = CodeForm()
@@ -104,8 +105,11 @@ def _signed_in(user: User, note: dict, how: str):
     if how == "recovery_code":
         left = service.status(user).recovery_codes_left
         flash(
-            f"You signed in with a recovery code; {left} left. If your phone is lost, set up "
-            "two-factor authentication again, or make new recovery codes.",
+            gettext(
+                "You signed in with a recovery code; %(left)s left. If your phone is lost, set up "
+                "two-factor authentication again, or make new recovery codes.",
+                left=left,
+            ),
             "info",
         )
     return redirect(same_site_path(note.get("next")))
@@ -132,7 +136,7 @@ def _status_page(regenerate: CodeForm | None = None, disable: CodeForm | None = 
 def two_factor_setup():
     """Scan the QR code (or type the key), then confirm with a code; shows the recovery codes."""
     if service.is_enabled(current_user):
-        flash("Two-factor authentication is already on.", "info")
+        flash(gettext("Two-factor authentication is already on."), "info")
         return redirect(url_for("auth.two_factor_page"))
     factor = service.start_enrolment(current_user)
     commit()  # the same secret on every reload, until confirmed
@@ -180,7 +184,7 @@ def two_factor_disable():
             lambda: service.disable(login_throttle(), current_user, form.code.data)
         ),
         done=lambda _: Saved(
-            "Two-factor authentication is off. Signing in asks for your password only.",
+            gettext("Two-factor authentication is off. Signing in asks for your password only."),
             url_for("auth.two_factor_page"),
             "info",
         ),
@@ -201,5 +205,8 @@ def require_enrolment():
         return None
     if not current_user.is_authenticated or not service.must_enrol(current_user):
         return None
-    flash("Your organization requires two-factor authentication. Set it up to continue.", "info")
+    flash(
+        gettext("Your organization requires two-factor authentication. Set it up to continue."),
+        "info",
+    )
     return redirect(url_for("auth.two_factor_setup"))

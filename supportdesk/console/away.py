@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.accounts.service import set_away
@@ -18,7 +19,10 @@ def away_update():
     return act(
         lambda: set_away(current_user, request.form.get("away") == "1"),
         done=lambda away: Saved(
-            "You are away: team assignment skips you." if away else "You are available.", back
+            gettext("You are away: team assignment skips you.")
+            if away
+            else gettext("You are available."),
+            back,
         ),
         back=back,
     )

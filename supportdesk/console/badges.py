@@ -9,26 +9,37 @@ from __future__ import annotations
 
 import functools
 
+from flask_babel import gettext
 from markupsafe import Markup
 
+from supportdesk.console.labels import PRIORITY, STATUS
+from supportdesk.i18n import page_language
 from supportdesk.web import datetime_filter
 
 _STATUS = Markup('<span class="badge status-%s">%s</span>')
 _PRIORITY = Markup('<span class="badge priority-%s">%s</span>')
 _SLA = Markup('<span class="badge sla sla-%s">%s</span>')
-_SLA_DUE = Markup('<span class="badge sla sla-%s" title="%s due %s">%s</span>')
+_SLA_DUE = Markup('<span class="badge sla sla-%s" title="%s">%s</span>')
 
 
-@functools.cache  # one Markup per status: a queue page draws 25 of the same few
 def status_badge(status) -> Markup:
-    """<span class="badge status-open">Open</span>"""
-    return _STATUS % (status.value, status.label)
+    """<span class="badge status-open">Open</span>, in the page's language."""
+    return _status_badge(status, page_language())
+
+
+@functools.cache  # one Markup per status and language: a queue page draws 25 of the same few
+def _status_badge(status, language: str) -> Markup:
+    return _STATUS % (status.value, str(STATUS[status]))
+
+
+def priority_badge(priority) -> Markup:
+    """<span class="badge priority-high">High</span>, in the page's language."""
+    return _priority_badge(priority, page_language())
 
 
 @functools.cache
-def priority_badge(priority) -> Markup:
-    """<span class="badge priority-high">High</span>"""
-    return _PRIORITY % (priority.value, priority.label)
+def _priority_badge(priority, language: str) -> Markup:
+    return _PRIORITY % (priority.value, str(PRIORITY[priority]))
 
 
 def sla_badge(badge) -> Markup:
@@ -37,7 +48,8 @@ def sla_badge(badge) -> Markup:
         return Markup("")
     if badge.due_at:
         due = datetime_filter(badge.due_at, element=False)
-        return _SLA_DUE % (badge.state, badge.clock, due, badge.label)
+        title = gettext("%(clock)s due %(due)s", clock=badge.clock, due=due)
+        return _SLA_DUE % (badge.state, title, badge.label)
     return _SLA % (badge.state, badge.label)
 
 

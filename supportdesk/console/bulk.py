@@ -8,6 +8,7 @@ a page of tickets is changed inside the request (one commit; refusals are listed
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.bulk_actions import queries, service
@@ -82,7 +83,7 @@ def bulk_apply():
             message, category = _outcome_message(describe(_org(), name, result.params), result)
             return Saved(message, back, category)
         return Saved(
-            f"Bulk action started on {result.total:,} tickets.",
+            gettext("Bulk action started on %(total)s tickets.", total=format(result.total, ",")),
             url_for("console.bulk_job_show", job_id=result.id),
             "info",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -93,13 +94,19 @@ def message_create(number: int):
         return target
 
     def done(target: int | None) -> Saved:
-        said = "Internal note added." if form.internal else "Reply sent to the customer."
+        said = (
+            gettext("Internal note added.")
+            if form.internal
+            else gettext("Reply sent to the customer.")
+        )
         if not go_next:
             return Saved(said, url_for("console.ticket_show", number=number, _anchor="composer"))
         if target is None:
-            return Saved(f"{said} No next ticket in that queue.", _queue_url(queue))
+            return Saved(
+                gettext("%(said)s No next ticket in that queue.", said=said), _queue_url(queue)
+            )
         return Saved(
-            f"{said} Next: #{target}.",
+            gettext("%(said)s Next: #%(target)s.", said=said, target=target),
             url_for("console.ticket_show", number=target, **({"from": queue} if queue else {})),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.console import bp
@@ -63,7 +64,7 @@ def customer_update(customer_id: int):
         form,
         lambda: service.update_customer(current_user, customer, **form.values()),
         done=lambda _: Saved(
-            "Customer saved.", url_for("console.customer_show", customer_id=customer_id)
+            gettext("Customer saved."), url_for("console.customer_show", customer_id=customer_id)
         ),
         page=lambda _: _customer_page(customer, form),
     )
@@ -78,7 +79,7 @@ def customer_new():
         form,
         lambda: service.create_customer(current_user, **form.values()),
         done=lambda customer: Saved(
-            "Customer added.", url_for("console.customer_show", customer_id=customer.id)
+            gettext("Customer added."), url_for("console.customer_show", customer_id=customer.id)
         ),
         page=lambda _: render_template("console/customer_new.html", form=form),
     )
@@ -92,7 +93,9 @@ def customer_suppression_lift(customer_id: int):
     page = url_for("console.customer_show", customer_id=customer_id)
     return act(
         lambda: service.lift_suppression(current_user, customer),
-        done=lambda _: Saved(f"Email to {customer.email} is sent again.", page),
+        done=lambda _: Saved(
+            gettext("Email to %(email)s is sent again.", email=customer.email), page
+        ),
         back=page,
     )
 
@@ -105,10 +108,10 @@ def customer_crm_refresh(customer_id: int):
     page = url_for("console.customer_show", customer_id=customer_id)
     connection = crm.get_connection(current_user.organization_id)
     if connection is None or not connection.enabled:
-        flash("No CRM is connected: an admin connects one under CRM.", "error")
+        flash(gettext("No CRM is connected: an admin connects one under CRM."), "error")
         return redirect(page)
     try:
         flash(inbound.refresh_customer(connection, customer), "success")
     except CrmError as exc:
-        flash(f"The CRM could not be read: {exc}", "error")
+        flash(gettext("The CRM could not be read: %(exc)s", exc=exc), "error")
     return redirect(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.console import bp
@@ -33,7 +34,7 @@ def export_create():
             excel_bom=bool(request.form.get("excel_bom")),
         ),
         done=lambda export: Saved(
-            "Export queued: this page follows it.",
+            gettext("Export queued: this page follows it."),
             url_for("console.export_show", export_id=export.id),
         ),
         back=back,
@@ -61,7 +62,9 @@ def export_cancel(export_id: int):
     return act(
         lambda: service.cancel_export(current_user, export_id),
         done=lambda export: Saved(
-            "Export cancelled." if export.status is ExportStatus.CANCELLED else "It had finished.",
+            gettext("Export cancelled.")
+            if export.status is ExportStatus.CANCELLED
+            else "It had finished.",
             url_for("console.export_show", export_id=export_id),
         ),
         back=url_for("console.export_show", export_id=export_id),

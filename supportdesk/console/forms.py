@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
@@ -30,6 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from supportdesk.attachments.service import Upload
+from supportdesk.console.labels import PRIORITY, STATUS
 from supportdesk.customers.models import Tier
 from supportdesk.fields.models import FieldType
 from supportdesk.fields.rules import MAX_TEXT, field_name
@@ -38,8 +40,8 @@ from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.web import Form
 
-PRIORITY_CHOICES = [SelectChoice(p.value, p.label) for p in Priority]
-STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in Status]
+PRIORITY_CHOICES = [SelectChoice(p.value, PRIORITY[p]) for p in Priority]
+STATUS_CHOICES = [SelectChoice(s.value, STATUS[s]) for s in Status]
 TIER_CHOICES = [SelectChoice(t.value, t.label) for t in Tier]
 
 
@@ -49,8 +51,8 @@ class FilesMixin:
     The browser cannot give files back after a refused save: the page asks for them again.
     """
 
-    attachments = MultipleFileField("Attach files")
-    inline_images = MultipleFileField("Pasted images")
+    attachments = MultipleFileField(_l("Attach files"))
+    inline_images = MultipleFileField(_l("Pasted images"))
 
     def uploads(self) -> list[Upload]:
         """The sent files as the attachments service takes them."""
@@ -75,17 +77,17 @@ class NewTicketForm(FilesMixin, Form):
     """An agent logs a request on a customer's behalf (phone, chat, walk-in)."""
 
     customer_email = EmailField(
-        "Customer email", validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Customer email"), validators=[DataRequired(), Email(), Length(max=254)]
     )
-    customer_name = StringField("Customer name", validators=[Optional(), Length(max=200)])
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    customer_name = StringField(_l("Customer name"), validators=[Optional(), Length(max=200)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(
-        "What the customer needs", validators=[DataRequired(), Length(max=100_000)]
+        _l("What the customer needs"), validators=[DataRequired(), Length(max=100_000)]
     )
-    priority = SelectField("Priority", choices=PRIORITY_CHOICES, default="medium")
-    team_id = SelectField("Team", coerce=int, default=0)
-    assignee_id = SelectField("Assignee", coerce=int, default=0)
-    tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
+    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, default="medium")
+    team_id = SelectField(_l("Team"), coerce=int, default=0)
+    assignee_id = SelectField(_l("Assignee"), coerce=int, default=0)
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000)])
 
     def values(self) -> dict[str, Any]:
         """The arguments of tickets.service.open_ticket, from the submitted fields."""
@@ -106,12 +108,12 @@ class TicketPropertiesForm(Form):
     """Status, priority, assignment, subject and tags, saved against the version shown."""
 
     version = HiddenField(validators=[InputRequired()])
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
-    status = SelectField("Status", choices=STATUS_CHOICES)
-    priority = SelectField("Priority", choices=PRIORITY_CHOICES)
-    assignee_id = SelectField("Assignee", coerce=int)
-    team_id = SelectField("Team", coerce=int)
-    tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES)
+    assignee_id = SelectField(_l("Assignee"), coerce=int)
+    team_id = SelectField(_l("Team"), coerce=int)
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000)])
     # "1" when the page showed the custom field inputs: an unticked box sends nothing, so a
     # post without them (an older page) must not read as "clear every field".
     fields_shown = HiddenField()
@@ -205,18 +207,18 @@ class MessageForm(FilesMixin, Form):
     """
 
     kind = RadioField(
-        "Mode",
+        _l("Mode"),
         choices=[
-            SelectChoice("public", "Reply to customer"),
-            SelectChoice("internal", "Internal note"),
+            SelectChoice("public", _l("Reply to customer")),
+            SelectChoice("internal", _l("Internal note")),
         ],
         default="public",
         validators=[InputRequired()],
     )
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=100_000)])
-    cc = StringField("Cc", validators=[Optional(), Length(max=2000)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=100_000)])
+    cc = StringField(_l("Cc"), validators=[Optional(), Length(max=2000)])
     time_spent_minutes = IntegerField(
-        "Time spent (minutes)", validators=[Optional(), NumberRange(min=0, max=24 * 60)]
+        _l("Time spent (minutes)"), validators=[Optional(), NumberRange(min=0, max=24 * 60)]
     )
     from_queue = HiddenField(validators=[Optional(), Length(max=2000)])
     # The newest public message on the page when the composer was shown: a reply sent after a
@@ -232,12 +234,12 @@ class MessageForm(FilesMixin, Form):
 class CustomerForm(Form):
     """Create or edit a customer."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
-    company = StringField("Company", validators=[Optional(), Length(max=200)])
-    tier = SelectField("Tier", choices=TIER_CHOICES, default="free")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    company = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
+    tier = SelectField(_l("Tier"), choices=TIER_CHOICES, default="free")
     language = SelectField(
-        "Language of their mail",
+        _l("Language of their mail"),
         choices=[
             SelectChoice("", "Not known yet (English)"),
             *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
@@ -262,7 +264,7 @@ class DeleteTicketForm(Form):
 
     version = HiddenField(validators=[InputRequired()])
     reason = TextAreaField(
-        "Reason (kept in the deletion record)", validators=[Optional(), Length(max=500)]
+        _l("Reason (kept in the deletion record)"), validators=[Optional(), Length(max=500)]
     )
 
     def validate_version(self, field) -> None:
@@ -278,7 +280,7 @@ def _version_given(form, field) -> None:
 class MergeTicketForm(Form):
     """The confirmation of a merge: the ticket to merge into and both versions looked at."""
 
-    into = StringField("Merge into ticket number", validators=[DataRequired()])
+    into = StringField(_l("Merge into ticket number"), validators=[DataRequired()])
     version = HiddenField(validators=[InputRequired(), _version_given])
     into_version = HiddenField(validators=[InputRequired(), _version_given])
 
@@ -298,5 +300,5 @@ class MergeTicketForm(Form):
 class SplitMessageForm(Form):
     """The confirmation of a split: the new ticket's subject and the version looked at."""
 
-    subject = StringField("Subject of the new ticket", validators=[Optional(), Length(max=300)])
+    subject = StringField(_l("Subject of the new ticket"), validators=[Optional(), Length(max=300)])
     version = HiddenField(validators=[InputRequired(), _version_given])

@@ -5,6 +5,7 @@ article suggestions (JSON)."""
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.console import bp
@@ -56,7 +57,7 @@ def kb_article_new():
         form,
         lambda: service.create_article(current_user, **form.values()),
         done=lambda article: Saved(
-            f"Article “{article.title}” saved.",
+            gettext("Article “%(article)s” saved.", article=article.title),
             url_for("console.kb_article_edit", article_id=article.id),
         ),
         page=lambda error: render_template(
@@ -84,7 +85,7 @@ def kb_article_edit(article_id: int):
             current_user, article_id, expected_version=form.expected_version(), **form.values()
         ),
         done=lambda saved: Saved(
-            f"Article “{saved.title}” saved.",
+            gettext("Article “%(saved)s” saved.", saved=saved.title),
             url_for("console.kb_article_edit", article_id=article_id),
         ),
         page=page,
@@ -97,7 +98,7 @@ def kb_article_delete(article_id: int):
     """Delete an article with its revisions and votes."""
     return act(
         lambda: service.delete_article(current_user, article_id),
-        done=lambda _: Saved("Article deleted.", url_for("console.kb_article_list")),
+        done=lambda _: Saved(gettext("Article deleted."), url_for("console.kb_article_list")),
         back=url_for("console.kb_article_edit", article_id=article_id),
     )
 
@@ -134,7 +135,10 @@ def kb_revision_restore(article_id: int, revision_id: int):
     return act(
         lambda: service.restore_revision(current_user, article_id, revision_id),
         done=lambda article: Saved(
-            f"Revision restored; the article is at revision {article.version}.",
+            gettext(
+                "Revision restored; the article is at revision %(version)s.",
+                version=article.version,
+            ),
             url_for("console.kb_article_edit", article_id=article_id),
         ),
         back=url_for("console.kb_revision_list", article_id=article_id),
@@ -161,7 +165,9 @@ def kb_category_new():
     return submit(
         form,
         lambda: categories.create_category(current_user, **form.values()),
-        done=lambda c: Saved(f"Category “{c.name}” added.", url_for("console.kb_category_list")),
+        done=lambda c: Saved(
+            gettext("Category “%(c)s” added.", c=c.name), url_for("console.kb_category_list")
+        ),
         page=lambda error: render_template(
             "console/kb_category_form.html", form=form, category=None
         ),
@@ -177,7 +183,9 @@ def kb_category_edit(category_id: int):
     return submit(
         form,
         lambda: categories.update_category(current_user, category_id, **form.values()),
-        done=lambda c: Saved(f"Category “{c.name}” saved.", url_for("console.kb_category_list")),
+        done=lambda c: Saved(
+            gettext("Category “%(c)s” saved.", c=c.name), url_for("console.kb_category_list")
+        ),
         page=lambda error: render_template(
             "console/kb_category_form.html", form=form, category=category
         ),
@@ -191,7 +199,9 @@ def kb_category_move(category_id: int):
     direction = -1 if request.form.get("direction") == "up" else 1
     return act(
         lambda: categories.move_category(current_user, category_id, direction),
-        done=lambda c: Saved(f"Category “{c.name}” moved.", url_for("console.kb_category_list")),
+        done=lambda c: Saved(
+            gettext("Category “%(c)s” moved.", c=c.name), url_for("console.kb_category_list")
+        ),
         back=url_for("console.kb_category_list"),
     )
 
@@ -202,7 +212,7 @@ def kb_category_delete(category_id: int):
     """Delete a category; its articles stay, without one."""
     return act(
         lambda: categories.delete_category(current_user, category_id),
-        done=lambda _: Saved("Category deleted.", url_for("console.kb_category_list")),
+        done=lambda _: Saved(gettext("Category deleted."), url_for("console.kb_category_list")),
         back=url_for("console.kb_category_list"),
     )
 
@@ -226,7 +236,7 @@ def kb_help_center():
     return submit(
         form,
         save,
-        done=lambda _: Saved("Help center saved.", url_for("console.kb_help_center")),
+        done=lambda _: Saved(gettext("Help center saved."), url_for("console.kb_help_center")),
         page=lambda error: render_template(
             "console/kb_help_center.html", form=form, settings=settings,
             org_slug=current_user.organization.slug,

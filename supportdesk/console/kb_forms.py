@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,22 +20,24 @@ SLUG_HINT = "Lower-case letters, digits and single dashes."
 class ArticleForm(Form):
     """An article: title, slug, Markdown body, category, tags, status and SEO texts."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
-        "Slug",
+        _l("Slug"),
         validators=[Optional(), Length(max=140), Regexp(SLUG_PATTERN, message=SLUG_HINT)],
     )
-    body = TextAreaField("Article", validators=[Optional(), Length(max=200_000)])
-    category_id = SelectField("Category", coerce=int, default=0)
-    tags = StringField("Tags", validators=[Optional(), Length(max=1000)])
+    body = TextAreaField(_l("Article"), validators=[Optional(), Length(max=200_000)])
+    category_id = SelectField(_l("Category"), coerce=int, default=0)
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000)])
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[SelectChoice(s.value, s.label) for s in ArticleStatus],
         default=ArticleStatus.DRAFT.value,
     )
-    seo_title = StringField("Title for search engines", validators=[Optional(), Length(max=200)])
+    seo_title = StringField(
+        _l("Title for search engines"), validators=[Optional(), Length(max=200)]
+    )
     seo_description = TextAreaField(
-        "Description for search engines", validators=[Optional(), Length(max=300)]
+        _l("Description for search engines"), validators=[Optional(), Length(max=300)]
     )
     version = HiddenField()
 
@@ -73,19 +76,19 @@ def article_form(categories, article=None, formdata=None) -> ArticleForm:
         form.category_id.data = data["category_id"]
         form.status.data = data["status"]
         form.version.data = data["version"]
-    form.category_id.choices = [(0, "No category")] + [(c.id, c.name) for c in categories]
+    form.category_id.choices = [(0, _l("No category"))] + [(c.id, c.name) for c in categories]
     return form
 
 
 class CategoryForm(Form):
     """A category's name, slug and description."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(
-        "Slug",
+        _l("Slug"),
         validators=[Optional(), Length(max=140), Regexp(SLUG_PATTERN, message=SLUG_HINT)],
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)])
 
     def values(self) -> dict[str, Any]:
         """The arguments of kb.categories.create_category and update_category."""
@@ -99,13 +102,13 @@ class CategoryForm(Form):
 class HelpCenterForm(Form):
     """The help center's title, colour and logo."""
 
-    title = StringField("Help center title", validators=[Optional(), Length(max=120)])
+    title = StringField(_l("Help center title"), validators=[Optional(), Length(max=120)])
     color = StringField(
-        "Brand colour",
+        _l("Brand colour"),
         validators=[
             DataRequired(),
-            Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour like #2f5bd3."),
+            Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use a colour like #2f5bd3.")),
         ],
     )
-    logo = FileField("Logo")
-    remove_logo = BooleanField("Remove the logo")
+    logo = FileField(_l("Logo"))
+    remove_logo = BooleanField(_l("Remove the logo"))

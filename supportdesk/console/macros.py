@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, ValidationError
@@ -26,7 +28,7 @@ class MacroApplyForm(Form):
     """Which macro to apply, against the ticket version the page showed."""
 
     version = HiddenField(validators=[InputRequired()])
-    macro_id = SelectField("Macro", coerce=int, validators=[InputRequired()])
+    macro_id = SelectField(_l("Macro"), coerce=int, validators=[InputRequired()])
 
     def validate_version(self, field) -> None:
         if not str(field.data).isdigit() or len(str(field.data)) > 10:
@@ -96,7 +98,8 @@ def macro_apply(number: int):
         form,
         save,
         done=lambda macro: Saved(
-            f"Macro “{macro.name}” applied.", url_for("console.ticket_show", number=number)
+            gettext("Macro “%(macro)s” applied.", macro=macro.name),
+            url_for("console.ticket_show", number=number),
         ),
         page=refused,
     )

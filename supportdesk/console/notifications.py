@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from supportdesk.console import bp
@@ -88,7 +89,7 @@ def notification_read(notification_id: int):
     back = same_site_path(request.form.get("next") or url_for("console.notification_list"))
     return act(
         lambda: service.mark_read(current_user, notification_id),
-        done=lambda _: Saved("Notification marked read.", back),
+        done=lambda _: Saved(gettext("Notification marked read."), back),
         back=back,
     )
 
@@ -100,7 +101,9 @@ def notification_read_all():
     return act(
         lambda: service.mark_all_read(current_user),
         done=lambda n: Saved(
-            f"{n} notification{'s' if n != 1 else ''} marked read." if n else "Nothing was unread.",
+            ngettext("%(num)s notification marked read.", "%(num)s notifications marked read.", n)
+            if n
+            else gettext("Nothing was unread."),
             back,
         ),
         back=back,

@@ -4,6 +4,8 @@ the summary emails of its figures an agent subscribes to (supportdesk.reports.di
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -79,8 +81,11 @@ class SummaryForm(Form):
     """ "Email me this summary": weekly or monthly, and (for leads) the team on the page."""
 
     frequency = SelectField(
-        "How often",
-        choices=[SelectChoice(f.value, f.value.capitalize()) for f in Frequency],
+        _l("How often"),
+        choices=[
+            SelectChoice(Frequency.WEEKLY.value, _l("Weekly")),
+            SelectChoice(Frequency.MONTHLY.value, _l("Monthly")),
+        ],
         validators=[DataRequired()],
     )
     team = HiddenField()
@@ -133,7 +138,9 @@ def report_subscription_create():
             _team_id(team),
         ),
         done=lambda row: Saved(
-            f"You will get this summary {row.frequency.value} by email.",
+            gettext("You will get this summary weekly by email.")
+            if row.frequency is Frequency.WEEKLY
+            else gettext("You will get this summary monthly by email."),
             url_for("console.report_subscriptions"),
         ),
         page=lambda _: _summaries_page(form),
@@ -146,6 +153,11 @@ def report_subscription_delete(subscription_id: int):
     back = url_for("console.report_subscriptions")
     return act(
         lambda: digest.unsubscribe(current_user, subscription_id),
-        done=lambda row: Saved(f"You will no longer get the {row.frequency.value} summary.", back),
+        done=lambda row: Saved(
+            gettext("You will no longer get the weekly summary.")
+            if row.frequency is Frequency.WEEKLY
+            else gettext("You will no longer get the monthly summary."),
+            back,
+        ),
         back=back,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, StringField
@@ -30,15 +32,15 @@ MAX_QUERY = 4_000
 class SaveViewForm(Form):
     """The queue's "Save view" form: a name, shared or not, and the queue's query string."""
 
-    name = StringField("View name", validators=[DataRequired(), Length(max=80)])
-    shared = BooleanField("Share with everyone")
+    name = StringField(_l("View name"), validators=[DataRequired(), Length(max=80)])
+    shared = BooleanField(_l("Share with everyone"))
     query = HiddenField(validators=[Length(max=MAX_QUERY)])
 
 
 class RenameViewForm(Form):
     """Rename a view."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
 
 
 def view_query(args: MultiDict, specs: dict) -> tuple[dict, list[str]]:
@@ -81,7 +83,7 @@ def view_create():
             columns=columns,
             shared=form.shared.data,
         ),
-        done=lambda view: Saved(f"View “{view.name}” saved.", view_link(view)),
+        done=lambda view: Saved(gettext("View “%(view)s” saved.", view=view.name), view_link(view)),
         page=lambda _: render_template("console/views.html", **_views_page(create=form)),
     )
 
@@ -112,7 +114,7 @@ def view_rename(view_id: int):
     return submit(
         form,
         lambda: saved_views.update_view(current_user, view, name=form.name.data),
-        done=lambda _: Saved("View renamed.", url_for("console.view_list")),
+        done=lambda _: Saved(gettext("View renamed."), url_for("console.view_list")),
         page=lambda _: render_template("console/views.html", **_views_page(rename={view_id: form})),
     )
 
@@ -125,7 +127,7 @@ def view_move(view_id: int):
     direction = -1 if request.form.get("direction") == "up" else 1
     return act(
         lambda: saved_views.move_view(current_user, view, direction),
-        done=lambda _: Saved("Views reordered.", url_for("console.view_list")),
+        done=lambda _: Saved(gettext("Views reordered."), url_for("console.view_list")),
         back=url_for("console.view_list"),
     )
 
@@ -138,6 +140,8 @@ def view_delete(view_id: int):
     name = view.name
     return act(
         lambda: saved_views.delete_view(current_user, view),
-        done=lambda _: Saved(f"View “{name}” deleted.", url_for("console.view_list")),
+        done=lambda _: Saved(
+            gettext("View “%(name)s” deleted.", name=name), url_for("console.view_list")
+        ),
         back=url_for("console.view_list"),
     )

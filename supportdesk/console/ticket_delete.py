@@ -5,6 +5,7 @@ the deletion against the version the admin confirmed. What remains is the deleti
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.console import bp
@@ -45,7 +46,10 @@ def ticket_delete(number: int):
             current_user, ticket, expected_version=int(form.version.data), reason=form.reason.data
         ),
         done=lambda _: Saved(
-            f"Ticket #{number} deleted. The deletion is listed under Deleted tickets.",
+            gettext(
+                "Ticket #%(number)s deleted. The deletion is listed under Deleted tickets.",
+                number=number,
+            ),
             url_for("console.queue"),
         ),
         page=lambda error: _confirm_page(number, form, error),

@@ -9,6 +9,7 @@ a confirmation with the new ticket's subject. The rules live in supportdesk.tick
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from supportdesk.console import bp
@@ -96,7 +97,11 @@ def ticket_merge(number: int):
             target_version=form.values()["target_version"],
         ),
         done=lambda merged: Saved(
-            f"Ticket #{number} was merged into #{merged.target.number}.",
+            gettext(
+                "Ticket #%(number)s was merged into #%(number_)s.",
+                number=number,
+                number_=merged.target.number,
+            ),
             url_for("console.ticket_show", number=merged.target.number),
         ),
         page=lambda error: _merge_page(number, form, into, error)[0],
@@ -135,7 +140,11 @@ def message_split(number: int, message_id: int):
             expected_version=int(form.version.data),
         ),
         done=lambda new: Saved(
-            f"The message is now ticket #{new.number} (split off #{number}).",
+            gettext(
+                "The message is now ticket #%(number)s (split off #%(number_)s).",
+                number=new.number,
+                number_=number,
+            ),
             url_for("console.ticket_show", number=new.number),
         ),
         page=lambda error: _split_page(number, message_id, form, error),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -29,6 +31,7 @@ from supportdesk.console.forms import (
     people_choices,
     properties_form,
 )
+from supportdesk.console.labels import STATUS
 from supportdesk.console.live import live_since
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
@@ -121,9 +124,9 @@ def _property_form(
         },
     )
     statuses = [ticket.status, *next_statuses(ticket.status)]
-    form.status.choices = [SelectChoice(s.value, s.label) for s in statuses]
-    form.assignee_id.choices = people_choices(agents, none_label="Unassigned")
-    form.team_id.choices = people_choices(teams, none_label="No team")
+    form.status.choices = [SelectChoice(s.value, STATUS[s]) for s in statuses]
+    form.assignee_id.choices = people_choices(agents, none_label=_l("Unassigned"))
+    form.team_id.choices = people_choices(teams, none_label=_l("No team"))
     return form
 
 
@@ -195,7 +198,9 @@ def ticket_update(number: int):
         form,
         lambda: service.update_ticket(current_user, ticket, **form.values()),
         done=lambda changed: Saved(
-            "Ticket updated." if changed else "Nothing to save: no field was changed.",
+            gettext("Ticket updated.")
+            if changed
+            else gettext("Nothing to save: no field was changed."),
             url_for("console.ticket_show", number=number),
         ),
         page=lambda error: _refused_properties(number, form, error),
@@ -216,13 +221,15 @@ def _refused_properties(number: int, form: TicketPropertiesForm, error) -> str:
 def ticket_new():
     """Log a new ticket on a customer's behalf."""
     form = NewTicketForm(customer_email=request.args.get("email", ""))
-    form.team_id.choices = people_choices(list_teams(_org()), none_label="No team")
-    form.assignee_id.choices = people_choices(assignable_agents(_org()), none_label="Unassigned")
+    form.team_id.choices = people_choices(list_teams(_org()), none_label=_l("No team"))
+    form.assignee_id.choices = people_choices(
+        assignable_agents(_org()), none_label=_l("Unassigned")
+    )
     return submit(
         form,
         lambda: service.open_ticket(_org(), actor=current_user, **form.values()),
         done=lambda ticket: Saved(
-            f"Ticket #{ticket.number} opened.",
+            gettext("Ticket #%(number)s opened.", number=ticket.number),
             url_for("console.ticket_show", number=ticket.number),
         ),
         page=lambda _: render_template("console/ticket_new.html", form=form),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -30,14 +32,14 @@ EXPIRY_CHOICES = [
 class TokenForm(Form):
     """A name, a scope and an optional expiry for a new token."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     scope = SelectField(
-        "Access",
+        _l("Access"),
         choices=[SelectChoice(s.value, s.label) for s in Scope],
         default=Scope.READ.value,
     )
     expires_in_days = SelectField(
-        "Expires",
+        _l("Expires"),
         choices=[SelectChoice(value, label) for value, label in EXPIRY_CHOICES],
         default="",
     )
@@ -83,6 +85,8 @@ def token_revoke(token_id: int):
     """Revoke one of the agent's tokens; scripts using it get 401 from now on."""
     return act(
         lambda: service.revoke_token(current_user, token_id),
-        done=lambda token: Saved(f"Token {token.name!r} revoked.", url_for("console.token_list")),
+        done=lambda token: Saved(
+            gettext("Token %(name)s revoked.", name=repr(token.name)), url_for("console.token_list")
+        ),
         back=url_for("console.token_list"),
     )

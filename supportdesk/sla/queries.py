@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from supportdesk.db import utcnow
@@ -45,16 +46,16 @@ def badge(sla: TicketSla | None, now: dt.datetime | None = None) -> Badge | None
         return None
     now = now or utcnow()
     if sla.paused_since is not None:
-        return Badge("paused", "SLA paused", "", None)
+        return Badge("paused", gettext("SLA paused"), "", None)
     due = sla.due_at
     if due is None:
         return None
-    clock = "First response" if sla.first_response_due_at else "Resolution"
+    clock = gettext("First response") if sla.first_response_due_at else gettext("Resolution")
     if due <= now:
-        return Badge("breached", f"{_span(now - due)} overdue", clock, due)
+        return Badge("breached", gettext("%(span)s overdue", span=_span(now - due)), clock, due)
     warn = sla.warn_at
     state = "near" if warn is not None and warn <= now else "ok"
-    return Badge(state, f"{_span(due - now)} left", clock, due)
+    return Badge(state, gettext("%(span)s left", span=_span(due - now)), clock, due)
 
 
 def list_settings(organization_id: int) -> tuple[list, list, list]:

@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from supportdesk.accounts.models import User
@@ -35,15 +36,15 @@ from supportdesk.tickets.models import (
 
 # Named queues shown in the sidebar: (key, label).
 QUEUES = [
-    ("mine", "My open tickets"),
-    ("unassigned", "Unassigned"),
-    ("breaching", "Breaching soon"),
-    ("breached", "Breached"),
-    ("open", "All open"),
-    ("pending", "Pending"),
-    ("resolved", "Resolved"),
-    ("closed", "Closed"),
-    ("all", "All tickets"),
+    ("mine", _l("My open tickets")),
+    ("unassigned", _l("Unassigned")),
+    ("breaching", _l("Breaching soon")),
+    ("breached", _l("Breached")),
+    ("open", _l("All open")),
+    ("pending", _l("Pending")),
+    ("resolved", _l("Resolved")),
+    ("closed", _l("Closed")),
+    ("all", _l("All tickets")),
 ]
 QUEUE_LABELS = dict(QUEUES)
 # Sidebar counts stop here ("10,000+"): past it, an exact number costs a scan and helps nobody.
@@ -51,10 +52,10 @@ COUNT_CAP = 10_000
 
 # Sort keys offered to agents: key -> (label, column). Each sort also breaks ties by id.
 SORTS = {
-    "updated": ("Last update", Ticket.updated_at),
-    "created": ("Created", Ticket.created_at),
-    "priority": ("Priority", Ticket.priority),
-    "number": ("Number", Ticket.number),
+    "updated": (_l("Last update"), Ticket.updated_at),
+    "created": (_l("Created"), Ticket.created_at),
+    "priority": (_l("Priority"), Ticket.priority),
+    "number": (_l("Number"), Ticket.number),
 }
 
 

@@ -123,3 +123,30 @@ def test_a_visitor_switches_the_portal_to_german_in_the_footer(page: Page, desk)
     expect(page.get_by_label("Ihr Name")).to_be_visible()  # the choice stays for the visit
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Contact Acme Support")).to_be_visible()
+
+
+def test_an_agent_who_picks_german_works_the_queue_and_a_ticket_in_german(page: Page, desk) -> None:
+    sign_in(page, desk.agent)
+    page.goto("/account")
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Save language").click()
+    expect(page.get_by_text("Die Konsole spricht jetzt Deutsch.")).to_be_visible()
+
+    page.goto("/")
+    expect(page.get_by_role("complementary", name="Warteschlangen")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Betreff")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Priorität")).to_be_visible()
+    expect(page.get_by_text("1 Ticket in dieser Warteschlange")).to_be_visible()
+    expect(page.locator("td.col-status .badge").first).to_have_text("Offen")
+    page.screenshot(path="/tmp/i18n-queue-de.png", full_page=True)
+
+    page.get_by_role("link", name=desk.ticket.subject).click()
+    expect(page.get_by_role("heading", name="Verlauf")).to_be_visible()
+    expect(page.get_by_role("heading", name="Details")).to_be_visible()
+    expect(page.get_by_role("button", name="Änderungen speichern")).to_be_visible()
+    expect(page.get_by_role("heading", name="Antwort an Aisha Bianchi")).to_be_visible()
+    page.get_by_label("Nachricht").fill("Wir haben die Rechnung korrigiert.")
+    page.get_by_role("button", name="Antwort an Aisha Bianchi senden", exact=True).click()
+    expect(page.get_by_text("Wir haben die Rechnung korrigiert.").first).to_be_visible()
+    expect(page.get_by_text("hat dem Kunden geantwortet").first).to_be_visible()
+    page.screenshot(path="/tmp/i18n-ticket-de.png", full_page=True)
