@@ -300,6 +300,7 @@ def populated_notification_preferences(desk: Desk):
             NotificationKind.MENTIONED: Choice(in_app=False, email=True),
             NotificationKind.SLA_WARNING: Choice(in_app=False, email=False),
             NotificationKind.SLA_BREACHED: Choice(in_app=True, email=False),
+            NotificationKind.EXPORT_FINISHED: Choice(in_app=False, email=True),
         },
     )
     return desk.agent
