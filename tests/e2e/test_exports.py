@@ -36,6 +36,9 @@ def test_an_agent_exports_a_queue_s_messages_and_downloads_them_from_the_bell(
         burst=True
     )
 
+    # The export's page reloads itself every 2 s until the export ends: wait for its last reload
+    # (one in the middle of the bell's menu or of a navigation would undo or abort it).
+    expect(page.locator(".card[data-refresh-seconds]")).to_have_count(0, timeout=10_000)
     expect(page.locator(".bell-count")).to_have_text("1", timeout=10_000)
     page.locator("[data-bell-toggle]").click()
     menu = page.locator("[data-bell-menu]")
