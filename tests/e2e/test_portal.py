@@ -174,3 +174,22 @@ def test_the_embeddable_form_works_framed_by_another_site(
         sa.select(Ticket.channel).where(Ticket.subject == "Sent from the shop")
     )
     assert channel is Channel.WEB
+
+
+def test_without_script_the_customer_picks_another_rating_and_sends_it(
+    browser, desk, live_server: LiveServer
+) -> None:
+    tickets.change_status(desk.agent, desk.ticket, Status.RESOLVED)
+    persist()
+    link = RATE.search(_mail_text(live_server, desk.customer.email, "ticket_resolved")).group(1)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(link)
+        expect(page.get_by_role("radio", name="Good")).to_be_checked()  # what the link named
+        page.get_by_role("radio", name="Okay").check()
+        page.get_by_role("button", name="Send my rating").click()
+        expect(page.get_by_role("heading", name="Thank you for your rating!")).to_be_visible()
+        expect(page.locator(".rating.rating-okay")).to_be_visible()
+    finally:
+        context.close()
