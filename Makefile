@@ -35,7 +35,7 @@ system-packages:
 
 ## Set up and run the whole test suite (real PostgreSQL and Redis started by the fixtures, Chromium).
 test: system-packages $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -n auto --cov --cov-branch --cov-report=term
+	$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist worksteal --cov --cov-branch --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check supportdesk tests migrations
