@@ -7,6 +7,10 @@ one transaction, and its snapshot, open for the whole export (minutes at a milli
 holding back VACUUM), and a progress commit on its connection would close it. The price: a
 ticket changed while the export runs shows as it was when its batch was read. The finished file
 goes to the file storage (supportdesk.storage), like attachments.
+
+A search's rows are read otherwise: its condition (every source of the full-text search) would be
+computed again for each batch, so the job reads the keys once, in one streamed query, into a
+temporary file (8 bytes a row), then the rows BATCH keys at a time (`key IN (...)`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import datetime as dt
 import io
 import logging
 import tempfile
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +32,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, NotFound, ValidationFailed
-from supportdesk.exports.kinds import SOURCES
+from supportdesk.exports.kinds import SOURCES, Rows
 from supportdesk.exports.models import KEEP, KIND_LABELS, Export, ExportStatus
 from supportdesk.exports.writers import Writer
 from supportdesk.extensions import db
@@ -44,7 +50,8 @@ def request_export(
 ) -> Export:
     """Queue an export of `kind` in `fmt`; the job starts after the commit. Audited.
 
-    `parameters`: for tickets, messages and history, the queue filter (the queue's query string);
+    `parameters`: for tickets, messages and history, the queue filter (the queue's query string;
+    a name given more than once has a list), or a search: `q` and the search page's filters;
     for a report, the report parameters; customers take none. Customers need "export.customers"
     (leads and admins: the whole customer list, addresses and CRM ids, in one file)."""
     errors = {}
@@ -58,6 +65,8 @@ def request_export(
         require(actor, SOURCES[kind].action)
     if kind == "customers":
         parameters = {}  # every customer of the organization
+    if isinstance(parameters.get("q"), str):
+        parameters = {**parameters, "q": parameters["q"].strip()}
     if kind == "report":
         _report_params(actor, parameters)  # refuse bad parameters now, not in the worker
     export = Export(
@@ -267,17 +276,40 @@ def _write(export: Export, out) -> None:
         _progress(export_id, len(rows), len(rows))
         return
     source = SOURCES[export.kind]
-    statement, key, total = source.query(org, user, params)
-    _progress(export_id, 0, total)
+    rows = source.query(org, user, params)
     writer = Writer(out, source.columns, fmt, bom=bom)
-    written, last = 0, 0
-    while True:
-        batch = db.session.execute(statement.where(key > last).limit(BATCH)).all()
-        if not batch:
-            return
-        last = batch[-1][-1]
+    written = 0
+    for batch in _searched(export_id, rows) if rows.search else _keyset(export_id, rows):
         written += writer.write(row[:-1] for row in batch)
         _progress(export_id, written)
+
+
+def _keyset(export_id: int, rows: Rows) -> Iterator[list]:
+    """The rows in batches `key > last ORDER BY key LIMIT BATCH`, after counting them."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(rows.keys.subquery()))
+    _progress(export_id, 0, total or 0)
+    last = 0
+    while batch := db.session.execute(rows.statement.where(rows.key > last).limit(BATCH)).all():
+        yield batch
+        last = batch[-1][-1]
+
+
+def _searched(export_id: int, rows: Rows) -> Iterator[list]:
+    """The rows of a search: the keys read once (streamed into a temporary file), then the
+    rows BATCH keys at a time."""
+    with tempfile.TemporaryFile() as spool:
+        total = 0
+        keys = db.session.execute(rows.keys.order_by(rows.key).execution_options(yield_per=BATCH))
+        for part in keys.scalars().partitions():
+            spool.write(array("q", part).tobytes())
+            total += len(part)
+        db.session.commit()  # ends the transaction of the streamed read
+        _progress(export_id, 0, total)
+        spool.seek(0)
+        while chunk := spool.read(8 * BATCH):
+            ids = array("q")
+            ids.frombytes(chunk)
+            yield db.session.execute(rows.statement.where(rows.key.in_(ids.tolist()))).all()
 
 
 def _report_params(user: User, params: dict):
