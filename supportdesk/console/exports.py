@@ -78,7 +78,12 @@ def export_cancel(export_id: int):
 
 @bp.get("/exports/<int:export_id>/download")
 def export_download(export_id: int):
-    """The export's file, for the agent who asked for it (and admins) until it expires."""
-    export = service.open_download(current_user, export_id)
+    """The export's file, for the agent who asked for it (and admins) until it expires; after
+    that (or before it is ready) its page, answering 410 Gone."""
+    try:
+        export = service.open_download(current_user, export_id)
+    except service.ExportGone as gone:  # the export's page, saying why there is no file
+        page = render_template("console/export.html", export=gone.export, now=utcnow(), gone=True)
+        return page, 410
     commit()
     return serve(export)

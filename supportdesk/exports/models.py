@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -85,5 +86,15 @@ class Export(db.Model):
     def filename(self) -> str:
         return f"{self.kind}-export-{self.id}.{self.format}"
 
+    @property
+    def query_string(self) -> str:
+        """The parameters as the query string they came from (to ask for the export again)."""
+        return urlencode(self.parameters, doseq=True)
+
     def expired(self, now: dt.datetime) -> bool:
         return self.expires_at is not None and now >= self.expires_at
+
+    @property
+    def expired_now(self) -> bool:
+        """Whether its file has expired (a notification shows "Expired", not a download)."""
+        return self.expired(utcnow())

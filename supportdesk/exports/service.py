@@ -134,15 +134,24 @@ class ExportGone(DomainError):
     status = 410
     code = "gone"
 
-    def __init__(self) -> None:
-        super().__init__("This export has no file to download (unfinished or expired).")
+    def __init__(self, export: Export) -> None:
+        self.export = export
+        if export.status is ExportStatus.COMPLETED:
+            why = "This export's file has expired: files are kept for 7 days. Ask for it again."
+        elif not export.status.finished:
+            why = "This export is not finished yet: its file can be downloaded once it is."
+        elif export.status is ExportStatus.FAILED:
+            why = "This export failed, so it has no file to download. Ask for it again."
+        else:
+            why = "This export was cancelled, so it has no file to download."
+        super().__init__(why)
 
 
 def open_download(actor: User, export_id: int) -> Export:
     """An export whose file the actor may download now; the download is audited."""
     export = get_export(actor, export_id)
     if export.status is not ExportStatus.COMPLETED or export.expired(utcnow()):
-        raise ExportGone()
+        raise ExportGone(export)
     downloaded(actor, export)
     return export
 
@@ -192,10 +201,19 @@ class ExportFinished:
         return f"{what} failed: {failure_reason(self.error)}"
 
 
+# What to do after a failure (translated where shown: console.labels, the email's template).
+RETRY_ADVICE = "Ask for it again; if it fails again, tell an admin."
+
+
+def failure_cause(error: str | None) -> str:
+    """What made an export fail, as a sentence (the error as recorded)."""
+    cause = (error or "an unexpected error").strip().rstrip(".")
+    return f"{cause[0].upper()}{cause[1:]}."
+
+
 def failure_reason(error: str | None) -> str:
-    """Why an export failed, as a sentence a support admin understands."""
-    reason = (error or "an unexpected error").strip().rstrip(".")
-    return f"{reason[0].upper()}{reason[1:]}. Ask for it again; if it fails again, tell an admin."
+    """Why an export failed and what to do, as sentences a support admin understands."""
+    return f"{failure_cause(error)} {RETRY_ADVICE}"
 
 
 def _announce(export: Export) -> None:

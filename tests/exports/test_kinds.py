@@ -233,6 +233,40 @@ def test_an_away_requester_is_mailed_the_download_link(app, desk):
     assert len(_notifications(desk.agent_id)) == 1
 
 
+@pytest.mark.parametrize(
+    ("fail", "subject", "said", "english"),
+    [
+        pytest.param(
+            False,
+            "Ihr Export ist fertig: Ticketverlauf (#{id})",
+            "Der angeforderte Export „Ticketverlauf“ wurde am",
+            "ticket history",
+            id="ready",
+        ),
+        pytest.param(
+            True,
+            "Ihr Export ist fehlgeschlagen: Ticketverlauf (#{id})",
+            "Fordern Sie ihn erneut an; schlägt er wieder fehl, sagen Sie es einem Admin.",
+            "Ask for it again",
+            id="failed",
+        ),
+    ],
+)
+def test_a_german_agent_is_mailed_in_german_with_the_kind_translated(
+    app, desk, monkeypatch, fail, subject, said, english
+):
+    desk.agent.language = "de"
+    db.session.commit()
+    if fail:
+        monkeypatch.setattr(storage().__class__, "put", lambda *a, **k: 1 / 0)
+    done = run(app, desk.agent, "history", "csv")
+    [mail] = _export_mail(desk.agent_email)
+    assert mail.subject == subject.format(id=done.id)
+    for body in (mail.text_body, mail.html_body):
+        assert said in body
+        assert english not in body
+
+
 def test_a_requester_who_wants_no_export_email_gets_none(app, desk):
     preferences.save(desk.agent, {NotificationKind.EXPORT_FINISHED: Choice(True, False)})
     db.session.commit()
