@@ -139,3 +139,16 @@ def test_only_the_requester_and_admins_reach_an_export(app, staff):
     outsider = make_staff(OrganizationFactory()).admin
     with pytest.raises(NotFound):
         service.get_export(outsider, export.id)
+
+
+def test_a_queue_export_keeps_the_queue_s_custom_field_filter(app, staff):
+    from supportdesk.fields import service as fields
+    from supportdesk.fields.models import FieldType
+    from supportdesk.tickets import service as tickets
+
+    fields.create_field(staff.admin, key="plan", label="Plan", type=FieldType.TEXT)
+    pro = make_ticket(staff.org, subject="On the Pro plan")
+    tickets.set_custom_fields(staff.agent, pro, {"plan": "Pro"})
+    db.session.commit()
+    done = run(app, staff.agent, "tickets", "jsonl", {"queue": "all", "cf.plan": "Pro"})
+    assert [row["subject"] for row in parsed(done)] == ["On the Pro plan"]
