@@ -15,7 +15,8 @@ from supportdesk.extensions import db
 
 # How long a finished export can be downloaded.
 KEEP = dt.timedelta(days=7)
-# Every kind of export, as people name it (supportdesk.exports.kinds says what each holds).
+# Every kind of export, as people name it in English (the stored notification text; the console
+# and the email say it in the reader's language: console.labels, emails/_export_labels.html).
 KIND_LABELS = {
     "tickets": "Tickets",
     "messages": "Messages",
@@ -77,10 +78,6 @@ class Export(db.Model):
         if self.status is ExportStatus.COMPLETED:
             return 100
         return min(99, 100 * self.rows // self.total) if self.total else 0
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def filename(self) -> str:
