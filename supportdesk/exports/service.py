@@ -55,6 +55,8 @@ def request_export(
     for a report, the report parameters; customers take none. Customers need "export.customers"
     (leads and admins: the whole customer list, addresses and CRM ids, in one file)."""
     errors = {}
+    if not isinstance(parameters.get("q", ""), str):
+        errors["q"] = "Give one search (a text), not a list."
     if kind not in KINDS:
         errors["kind"] = f"Use one of: {', '.join(KINDS)}."
     if fmt not in FORMATS:

@@ -138,3 +138,6 @@ def test_a_search_is_audited_with_its_parameters(app, desk):
     assert entry.after["parameters"] == {"q": "refund"}
     with pytest.raises(ValidationFailed):
         service.request_export(desk.agent, "tickets", "pdf", {"q": "refund"})
+    with pytest.raises(ValidationFailed) as refused:
+        service.request_export(desk.agent, "tickets", "csv", {"q": ["refund", "invoice"]})
+    assert "q" in refused.value.fields
