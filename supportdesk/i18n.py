@@ -52,6 +52,7 @@ COMPLETE = {
         "templates/emails/_summary_labels.html",
         "templates/emails/crm_connection_broken.*",
         "templates/emails/export_finished.*",
+        "templates/emails/_export_labels.html",
         "templates/base.html",
         "templates/auth/login.html",
         "templates/auth/account.html",

@@ -33,14 +33,18 @@ class ExportCreate(Input):
 
     kind: Literal["tickets", "messages", "history", "customers", "report"] = Field(
         description="tickets, messages or history of the tickets `parameters` select (a queue "
-        "filter: queue, status, priority, assignee, team, channel, tier, tag, created_from...); "
+        "filter: queue, status, priority, assignee, team, channel, tier, tag, created_from...; "
+        "or a search: `q`, as the console's search box takes it, with those filters, every "
+        "queue unless `queue` names one); "
         "customers (every customer: senior agents and admins only); report (a report's table: "
         "the report parameters)."
     )
     format: Literal["csv", "jsonl"] = "csv"
     excel_bom: bool = Field(default=False, description="CSV only: start with a UTF-8 BOM.")
-    parameters: dict[str, str] = Field(
-        default_factory=dict, description="The queue filter or the report parameters."
+    parameters: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="The queue filter, the search (`q` and filters) or the report parameters; "
+        "a list for a filter that takes several values (`status`, `priority`).",
     )
 
 
@@ -101,7 +105,11 @@ QUEUED.update(started_at=None, finished_at=None, expires_at=None)
     status=202,
     body=ExportCreate,
     response=Export,
-    request_example={"kind": "messages", "format": "csv", "parameters": {"queue": "open"}},
+    request_example={
+        "kind": "tickets",
+        "format": "csv",
+        "parameters": {"q": "refund", "status": ["open", "pending"]},
+    },
     response_example=QUEUED,
     links=LINKS,
     headers=("Location",),

@@ -29,9 +29,10 @@ def _assignment_rule(value: str | None) -> str:
 
 @bp.record_once
 def _badges(state) -> None:
-    from supportdesk.console.badges import GLOBALS
+    from supportdesk.console import badges, labels
 
-    state.app.jinja_env.globals.update(GLOBALS)
+    state.app.jinja_env.globals.update(badges.GLOBALS)
+    state.app.jinja_env.globals.update(labels.GLOBALS)
 
 
 @bp.app_template_global("field_display")

@@ -17,13 +17,18 @@ from supportdesk.submit import Saved, act, commit
 
 
 def _asked() -> dict:
-    """The export's parameters: the query string of the page it was asked from."""
-    return dict(parse_qsl(request.form.get("parameters", ""), keep_blank_values=False))
+    """The export's parameters: the query string of the page it was asked from (a name given
+    more than once keeps every value, as a list)."""
+    values: dict[str, list[str]] = {}
+    for name, value in parse_qsl(request.form.get("parameters", ""), keep_blank_values=False):
+        values.setdefault(name, []).append(value)
+    return {name: v[0] if len(v) == 1 else v for name, v in values.items()}
 
 
 @bp.post("/exports")
 def export_create():
-    """Queue an export (tickets of a queue filter, or a report's table) and follow it."""
+    """Queue an export (tickets of a queue filter or a search, or a report's table) and follow
+    it."""
     back = request.referrer or url_for("console.export_list")
     return act(
         lambda: service.request_export(
@@ -64,7 +69,7 @@ def export_cancel(export_id: int):
         done=lambda export: Saved(
             gettext("Export cancelled.")
             if export.status is ExportStatus.CANCELLED
-            else "It had finished.",
+            else gettext("It had finished."),
             url_for("console.export_show", export_id=export_id),
         ),
         back=url_for("console.export_show", export_id=export_id),
@@ -73,7 +78,12 @@ def export_cancel(export_id: int):
 
 @bp.get("/exports/<int:export_id>/download")
 def export_download(export_id: int):
-    """The export's file, for the agent who asked for it (and admins) until it expires."""
-    export = service.open_download(current_user, export_id)
+    """The export's file, for the agent who asked for it (and admins) until it expires; after
+    that (or before it is ready) its page, answering 410 Gone."""
+    try:
+        export = service.open_download(current_user, export_id)
+    except service.ExportGone as gone:  # the export's page, saying why there is no file
+        page = render_template("console/export.html", export=gone.export, now=utcnow(), gone=True)
+        return page, 410
     commit()
     return serve(export)

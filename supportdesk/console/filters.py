@@ -48,6 +48,14 @@ def parse_queue_filter(
     )
 
 
+def parse_search_filter(args: MultiDict, zone: str = "UTC") -> QueueFilter:
+    """The search page's filter: the queue filter over all tickets unless `queue` names one
+    (no custom field conditions). Exports of a search read it too."""
+    args = args.copy()
+    args.setdefault("queue", "all")
+    return parse_queue_filter(args, None, zone)
+
+
 def _choice(value: str | None, enum_cls) -> str | None:
     return value if value in enum_cls._value2member_map_ else None
 

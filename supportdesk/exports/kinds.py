@@ -4,7 +4,8 @@ Every source is a SELECT of export rows ordered by one integer key (the last col
 not written), so the job reads it in batches `key > last ORDER BY key LIMIT n` with flat memory
 (see supportdesk.exports.service). Every query is scoped to the export's organization on each
 table it reads; tickets, messages and history take the queue filter of the console (the query
-string of the queue the export was asked from).
+string of the queue the export was asked from), or a search (`q` and the search page's filters:
+the tickets supportdesk.search finds, all of them), which the job computes once (Rows.search).
 """
 
 from __future__ import annotations
@@ -24,18 +25,26 @@ from supportdesk.tickets.models import Message, Ticket, TicketEvent, TicketTag
 
 
 @dataclass(frozen=True)
+class Rows:
+    """The rows of one export: `statement` ordered by `key` (its last column), and `keys`, the
+    SELECT of the keys alone under the same conditions (unordered: counted, or read once).
+    `search`: `keys` holds a search (too costly to compute again for every batch), which
+    `statement` leaves out: the job reads the keys once, then the rows of those keys."""
+
+    statement: sa.Select
+    key: sa.ColumnElement
+    keys: sa.Select
+    search: bool = False
+
+
+@dataclass(frozen=True)
 class Source:
-    """A kind of row export: its columns, and `query(org, user, params)` → (the SELECT ordered by
-    its key, the key column, how many rows there are). `action`: the permission asking needs
-    (None: every agent, like reading tickets)."""
+    """A kind of row export: its columns, and `query(org, user, params)` → its Rows. `action`:
+    the permission asking needs (None: every agent, like reading tickets)."""
 
     columns: tuple[str, ...]
-    query: Callable[[int, User, dict], tuple[sa.Select, sa.ColumnElement, int]]
+    query: Callable[[int, User, dict], Rows]
     action: str | None = None
-
-
-def _count(statement: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
 
 
 def _joined(column, separator: str = " "):
@@ -46,13 +55,25 @@ def _joined(column, separator: str = " "):
 
 
 def ticket_conditions(org: int, user: User, params: dict) -> list:
-    """The WHERE of the console queue filter `params` (its query string), for `user`."""
-    from supportdesk.console.filters import parse_queue_filter
+    """The WHERE of the console queue filter `params` (its query string; a repeated name has a
+    list), or of the search page's `q` and filters, for `user`."""
+    from supportdesk.console.filters import parse_queue_filter, parse_search_filter
+    from supportdesk.fields.queries import field_specs
     from supportdesk.tickets.queries import queue_conditions
 
     zone = db.session.scalar(sa.select(Organization.time_zone).where(Organization.id == org))
-    f = parse_queue_filter(MultiDict(params), None, zone)
+    if params.get("q"):
+        f = parse_search_filter(MultiDict(params), zone)
+    else:
+        f = parse_queue_filter(MultiDict(params), field_specs(org), zone)
     return queue_conditions(org, user.id, f)
+
+
+def search_conditions(org: int, params: dict) -> list:
+    """The search's condition (the tickets supportdesk.search finds for `q`), if any."""
+    from supportdesk.search import search_match
+
+    return [search_match(org, params["q"])] if params.get("q") else []
 
 
 TICKET_COLUMNS = (
@@ -96,8 +117,9 @@ def _tickets(org: int, user: User, params: dict):
         .where(*conditions)
         .order_by(Ticket.id)
     )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(*conditions))
-    return statement, Ticket.id, total or 0
+    search = search_conditions(org, params)
+    keys = sa.select(Ticket.id).where(*conditions, *search)
+    return Rows(statement, Ticket.id, keys, bool(search))
 
 
 MESSAGE_COLUMNS = (
@@ -142,7 +164,8 @@ def _messages(org: int, user: User, params: dict):
         .where(Message.organization_id == org, *conditions)
         .order_by(Message.id)
     )
-    return statement, Message.id, _count(rows)
+    search = search_conditions(org, params)
+    return Rows(statement, Message.id, rows.where(*search), bool(search))
 
 
 HISTORY_COLUMNS = (
@@ -183,7 +206,8 @@ def _history(org: int, user: User, params: dict):
         .where(TicketEvent.organization_id == org, *conditions)
         .order_by(TicketEvent.id)
     )
-    return statement, TicketEvent.id, _count(rows)
+    search = search_conditions(org, params)
+    return Rows(statement, TicketEvent.id, rows.where(*search), bool(search))
 
 
 CUSTOMER_COLUMNS = (
@@ -216,10 +240,9 @@ def _customers(org: int, user: User, params: dict):
         .where(Customer.organization_id == org)
         .order_by(Customer.id)
     )
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Customer).where(Customer.organization_id == org)
+    return Rows(
+        statement, Customer.id, sa.select(Customer.id).where(Customer.organization_id == org)
     )
-    return statement, Customer.id, total or 0
 
 
 # The row exports; "report" (a report's table, a few rows) is written whole by the service.

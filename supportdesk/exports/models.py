@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,7 +15,8 @@ from supportdesk.extensions import db
 
 # How long a finished export can be downloaded.
 KEEP = dt.timedelta(days=7)
-# Every kind of export, as people name it (supportdesk.exports.kinds says what each holds).
+# Every kind of export, as people name it in English (the stored notification text; the console
+# and the email say it in the reader's language: console.labels, emails/_export_labels.html).
 KIND_LABELS = {
     "tickets": "Tickets",
     "messages": "Messages",
@@ -78,12 +80,18 @@ class Export(db.Model):
         return min(99, 100 * self.rows // self.total) if self.total else 0
 
     @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
-
-    @property
     def filename(self) -> str:
         return f"{self.kind}-export-{self.id}.{self.format}"
 
+    @property
+    def query_string(self) -> str:
+        """The parameters as the query string they came from (to ask for the export again)."""
+        return urlencode(self.parameters, doseq=True)
+
     def expired(self, now: dt.datetime) -> bool:
         return self.expires_at is not None and now >= self.expires_at
+
+    @property
+    def expired_now(self) -> bool:
+        """Whether its file has expired (a notification shows "Expired", not a download)."""
+        return self.expired(utcnow())

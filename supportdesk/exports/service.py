@@ -7,6 +7,10 @@ one transaction, and its snapshot, open for the whole export (minutes at a milli
 holding back VACUUM), and a progress commit on its connection would close it. The price: a
 ticket changed while the export runs shows as it was when its batch was read. The finished file
 goes to the file storage (supportdesk.storage), like attachments.
+
+A search's rows are read otherwise: its condition (every source of the full-text search) would be
+computed again for each batch, so the job reads the keys once, in one streamed query, into a
+temporary file (8 bytes a row), then the rows BATCH keys at a time (`key IN (...)`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import datetime as dt
 import io
 import logging
 import tempfile
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +32,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import require
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, NotFound, ValidationFailed
-from supportdesk.exports.kinds import SOURCES
+from supportdesk.exports.kinds import SOURCES, Rows
 from supportdesk.exports.models import KEEP, KIND_LABELS, Export, ExportStatus
 from supportdesk.exports.writers import Writer
 from supportdesk.extensions import db
@@ -44,10 +50,13 @@ def request_export(
 ) -> Export:
     """Queue an export of `kind` in `fmt`; the job starts after the commit. Audited.
 
-    `parameters`: for tickets, messages and history, the queue filter (the queue's query string);
+    `parameters`: for tickets, messages and history, the queue filter (the queue's query string;
+    a name given more than once has a list), or a search: `q` and the search page's filters;
     for a report, the report parameters; customers take none. Customers need "export.customers"
     (leads and admins: the whole customer list, addresses and CRM ids, in one file)."""
     errors = {}
+    if not isinstance(parameters.get("q", ""), str):
+        errors["q"] = "Give one search (a text), not a list."
     if kind not in KINDS:
         errors["kind"] = f"Use one of: {', '.join(KINDS)}."
     if fmt not in FORMATS:
@@ -58,6 +67,8 @@ def request_export(
         require(actor, SOURCES[kind].action)
     if kind == "customers":
         parameters = {}  # every customer of the organization
+    if isinstance(parameters.get("q"), str):
+        parameters = {**parameters, "q": parameters["q"].strip()}
     if kind == "report":
         _report_params(actor, parameters)  # refuse bad parameters now, not in the worker
     export = Export(
@@ -125,15 +136,24 @@ class ExportGone(DomainError):
     status = 410
     code = "gone"
 
-    def __init__(self) -> None:
-        super().__init__("This export has no file to download (unfinished or expired).")
+    def __init__(self, export: Export) -> None:
+        self.export = export
+        if export.status is ExportStatus.COMPLETED:
+            why = "This export's file has expired: files are kept for 7 days. Ask for it again."
+        elif not export.status.finished:
+            why = "This export is not finished yet: its file can be downloaded once it is."
+        elif export.status is ExportStatus.FAILED:
+            why = "This export failed, so it has no file to download. Ask for it again."
+        else:
+            why = "This export was cancelled, so it has no file to download."
+        super().__init__(why)
 
 
 def open_download(actor: User, export_id: int) -> Export:
     """An export whose file the actor may download now; the download is audited."""
     export = get_export(actor, export_id)
     if export.status is not ExportStatus.COMPLETED or export.expired(utcnow()):
-        raise ExportGone()
+        raise ExportGone(export)
     downloaded(actor, export)
     return export
 
@@ -183,10 +203,19 @@ class ExportFinished:
         return f"{what} failed: {failure_reason(self.error)}"
 
 
+# What to do after a failure (translated where shown: console.labels, the email's template).
+RETRY_ADVICE = "Ask for it again; if it fails again, tell an admin."
+
+
+def failure_cause(error: str | None) -> str:
+    """What made an export fail, as a sentence (the error as recorded)."""
+    cause = (error or "an unexpected error").strip().rstrip(".")
+    return f"{cause[0].upper()}{cause[1:]}."
+
+
 def failure_reason(error: str | None) -> str:
-    """Why an export failed, as a sentence a support admin understands."""
-    reason = (error or "an unexpected error").strip().rstrip(".")
-    return f"{reason[0].upper()}{reason[1:]}. Ask for it again; if it fails again, tell an admin."
+    """Why an export failed and what to do, as sentences a support admin understands."""
+    return f"{failure_cause(error)} {RETRY_ADVICE}"
 
 
 def _announce(export: Export) -> None:
@@ -267,17 +296,40 @@ def _write(export: Export, out) -> None:
         _progress(export_id, len(rows), len(rows))
         return
     source = SOURCES[export.kind]
-    statement, key, total = source.query(org, user, params)
-    _progress(export_id, 0, total)
+    rows = source.query(org, user, params)
     writer = Writer(out, source.columns, fmt, bom=bom)
-    written, last = 0, 0
-    while True:
-        batch = db.session.execute(statement.where(key > last).limit(BATCH)).all()
-        if not batch:
-            return
-        last = batch[-1][-1]
+    written = 0
+    for batch in _searched(export_id, rows) if rows.search else _keyset(export_id, rows):
         written += writer.write(row[:-1] for row in batch)
         _progress(export_id, written)
+
+
+def _keyset(export_id: int, rows: Rows) -> Iterator[list]:
+    """The rows in batches `key > last ORDER BY key LIMIT BATCH`, after counting them."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(rows.keys.subquery()))
+    _progress(export_id, 0, total or 0)
+    last = 0
+    while batch := db.session.execute(rows.statement.where(rows.key > last).limit(BATCH)).all():
+        yield batch
+        last = batch[-1][-1]
+
+
+def _searched(export_id: int, rows: Rows) -> Iterator[list]:
+    """The rows of a search: the keys read once (streamed into a temporary file), then the
+    rows BATCH keys at a time."""
+    with tempfile.TemporaryFile() as spool:
+        total = 0
+        keys = db.session.execute(rows.keys.order_by(rows.key).execution_options(yield_per=BATCH))
+        for part in keys.scalars().partitions():
+            spool.write(array("q", part).tobytes())
+            total += len(part)
+        db.session.commit()  # ends the transaction of the streamed read
+        _progress(export_id, 0, total)
+        spool.seek(0)
+        while chunk := spool.read(8 * BATCH):
+            ids = array("q")
+            ids.frombytes(chunk)
+            yield db.session.execute(rows.statement.where(rows.key.in_(ids.tolist()))).all()
 
 
 def _report_params(user: User, params: dict):

@@ -44,6 +44,33 @@ def _customer_matches(term: Term):
     return sa.or_(text.regexp_match("(?i)" + re.escape(term.text)), words)
 
 
+def _sources(organization_id: int, parsed: list[Term], number: int | None):
+    """Where a ticket can match: number, subject, a message, its customer, its tags."""
+    # All the terms in one message, as PostgreSQL matches one message's vector.
+    in_message = sa.exists().where(
+        Message.ticket_id == Ticket.id,
+        Message.organization_id == organization_id,
+        _all_terms(Message.body_text, parsed),
+    )
+    in_customer = sa.exists().where(
+        Customer.id == Ticket.customer_id,
+        Customer.organization_id == organization_id,
+        *(_customer_matches(term) for term in parsed),
+    )
+    return (
+        Ticket.number == number if number is not None else sa.false(),
+        _all_terms(Ticket.subject, parsed),
+        in_message,
+        in_customer,
+        Ticket.id.in_(tagged(organization_id, parsed)),
+    )
+
+
+def fallback_match(organization_id: int, parsed: list[Term], number: int | None):
+    """The condition on Ticket: it matches `parsed` (supportdesk.search.queries.matching_ids)."""
+    return sa.or_(*_sources(organization_id, parsed, number))
+
+
 def search_fallback(
     result: SearchPage,
     organization_id: int,
@@ -52,16 +79,9 @@ def search_fallback(
     number: int | None,
 ) -> None:
     """Fill `result` with the page of tickets matching `parsed` (see search_tickets)."""
-    # All the terms in one message, as PostgreSQL matches one message's vector.
-    in_message = sa.exists().where(
-        Message.ticket_id == Ticket.id,
-        Message.organization_id == organization_id,
-        _all_terms(Message.body_text, parsed),
+    is_number, in_subject, in_message, in_customer, in_tags = _sources(
+        organization_id, parsed, number
     )
-    in_subject = _all_terms(Ticket.subject, parsed)
-    in_customer = sa.and_(*(_customer_matches(term) for term in parsed))
-    in_tags = Ticket.id.in_(tagged(organization_id, parsed))
-    is_number = Ticket.number == number if number is not None else sa.false()
     score = (
         sa.case((is_number, NUMBER_SCORE), else_=0.0)
         + sa.case((in_subject, SUBJECT_WEIGHT), else_=0.0)
@@ -73,7 +93,6 @@ def search_fallback(
         sa.select(
             Ticket.id.label("ticket_id"), score.label("score"), sa.literal(0).label("source_rows")
         )
-        .join(Customer, Customer.id == Ticket.customer_id)
         .where(
             Ticket.organization_id == organization_id,
             sa.or_(is_number, in_subject, in_message, in_customer, in_tags),

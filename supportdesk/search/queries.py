@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from supportdesk.extensions import db
 from supportdesk.search import highlight, results, terms
-from supportdesk.search.fallback import search_fallback
+from supportdesk.search.fallback import fallback_match, search_fallback
 from supportdesk.search.results import (
     CUSTOMER_SCORE,
     MAX_PAGE,
@@ -34,12 +34,14 @@ from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.queries import QueueFilter, queue_conditions
 
 MAX_QUERY = 200
+# The sources the page caps (their subqueries' names in the SQL).
+SOURCE_NAMES = ("in_messages", "in_subjects", "in_tags")
 HEADLINE_OPTIONS = (
     f"StartSel={highlight.START}, StopSel={highlight.STOP}, MaxWords=28, MinWords=10, "
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 
-__all__ = ["SearchHit", "SearchPage", "search_tickets"]
+__all__ = ["SearchHit", "SearchPage", "search_match", "search_tickets"]
 
 
 def search_tickets(
@@ -55,7 +57,7 @@ def search_tickets(
 
     `user_id` is the agent the "mine" queue refers to. An empty query gives an empty page.
     """
-    q = " ".join((q or "").replace("\x00", "").split())[:MAX_QUERY]
+    q = clean_query(q)
     page = min(max(page, 1), MAX_PAGE)
     result = SearchPage(q, page=page, per_page=per_page)
     if not q:
@@ -72,6 +74,38 @@ def search_tickets(
     return result
 
 
+def clean_query(q: str | None) -> str:
+    """The query as the search reads it: spaces collapsed, at most MAX_QUERY characters."""
+    return " ".join((q or "").replace("\x00", "").split())[:MAX_QUERY]
+
+
+def search_match(organization_id: int, q: str) -> sa.ColumnElement[bool]:
+    """The condition on Ticket: the search `q` finds it. The tickets search_tickets ranks, from
+    the same sources, but all of them (no SEARCH_CAP per source); exports read it
+    (supportdesk.exports.kinds). An empty or punctuation-only query finds nothing, as on the
+    search page."""
+    q = clean_query(q)
+    parsed, number = (terms.parse(q), terms.number(q)) if q else ([], None)
+    if not parsed:
+        return sa.false()
+    if db.session.get_bind().dialect.name != "postgresql":
+        return fallback_match(organization_id, parsed, number)
+    large, small = _postgresql_sources(
+        organization_id, parsed, number, _to_tsquery(terms.tsquery(parsed))
+    )
+    # Each source stands alone (correlate(None)): inside IN it must not bind to the outer ticket.
+    return Ticket.id.in_(
+        sa.union_all(
+            *(
+                s.with_only_columns(s.selected_columns[0], maintain_column_froms=True).correlate(
+                    None
+                )
+                for s in (*large, *small)
+            )
+        )
+    )
+
+
 # -- PostgreSQL: tsvector + GIN -----------------------------------------------------------------
 
 
@@ -83,19 +117,14 @@ def _customer_matches(term: terms.Term):
     return sa.or_(sa.literal_column(f"({CUSTOMER_TEXT})").ilike(term.like(), escape="\\"), words)
 
 
-def _capped(name: str, ticket_id, score, *where):
+def _capped(name: str, source: sa.Select):
     """One source's (ticket_id, score, source_rows), at most SEARCH_CAP + 1 rows of it.
 
     A word in most messages (or subjects, or a tag on most tickets) would make every search
     rank them all: each source stops after the cap, and source_rows (a row_number, which
     streams, unlike count() over ()) tells the page that its total is a lower bound.
     """
-    limited = (
-        sa.select(ticket_id.label("ticket_id"), score.label("score"))
-        .where(*where)
-        .limit(results.SEARCH_CAP + 1)
-        .subquery(name)
-    )
+    limited = source.limit(results.SEARCH_CAP + 1).subquery(name)
     return sa.select(
         limited.c.ticket_id, limited.c.score, sa.func.row_number().over().label("source_rows")
     )
@@ -103,6 +132,47 @@ def _capped(name: str, ticket_id, score, *where):
 
 def _to_tsquery(text: str):
     return sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), text)
+
+
+def _postgresql_sources(
+    organization_id: int, parsed: list[terms.Term], number: int | None, tsquery
+) -> tuple[list[sa.Select], list[sa.Select]]:
+    """Where a ticket can match, as (ticket_id, score) selects: messages, subjects and tags
+    (which can match most tickets: the page caps them), then customers and the number."""
+    tag_hits = tagged(organization_id, parsed).subquery("tag_hits")
+    large = [
+        sa.select(
+            messages_sv.c.ticket_id.label("ticket_id"),
+            (sa.func.ts_rank(messages_sv.c.search_vector, tsquery) * MESSAGE_WEIGHT).label("score"),
+        ).where(
+            messages_sv.c.organization_id == organization_id,
+            messages_sv.c.search_vector.op("@@")(tsquery),
+        ),
+        sa.select(
+            tickets_sv.c.id.label("ticket_id"),
+            (sa.func.ts_rank(tickets_sv.c.search_vector, tsquery) * SUBJECT_WEIGHT).label("score"),
+        ).where(
+            tickets_sv.c.organization_id == organization_id,
+            tickets_sv.c.search_vector.op("@@")(tsquery),
+        ),
+        sa.select(tag_hits.c.ticket_id.label("ticket_id"), sa.literal(TAG_SCORE).label("score")),
+    ]
+    small = [
+        sa.select(Ticket.id, sa.literal(CUSTOMER_SCORE))
+        .join(customers_sv, customers_sv.c.id == Ticket.customer_id)
+        .where(
+            Ticket.organization_id == organization_id,
+            customers_sv.c.organization_id == organization_id,
+            *(_customer_matches(term) for term in parsed),
+        )
+    ]
+    if number is not None:
+        small.append(
+            sa.select(Ticket.id, sa.literal(NUMBER_SCORE)).where(
+                Ticket.organization_id == organization_id, Ticket.number == number
+            )
+        )
+    return large, small
 
 
 def _search_postgresql(
@@ -113,37 +183,11 @@ def _search_postgresql(
     number: int | None,
 ) -> None:
     tsquery = _to_tsquery(terms.tsquery(parsed))
-    tag_hits = tagged(organization_id, parsed).subquery("tag_hits")
+    large, small = _postgresql_sources(organization_id, parsed, number, tsquery)
     sources = [
-        _capped(
-            "in_messages",
-            messages_sv.c.ticket_id,
-            sa.func.ts_rank(messages_sv.c.search_vector, tsquery) * MESSAGE_WEIGHT,
-            messages_sv.c.organization_id == organization_id,
-            messages_sv.c.search_vector.op("@@")(tsquery),
-        ),
-        _capped(
-            "in_subjects",
-            tickets_sv.c.id,
-            sa.func.ts_rank(tickets_sv.c.search_vector, tsquery) * SUBJECT_WEIGHT,
-            tickets_sv.c.organization_id == organization_id,
-            tickets_sv.c.search_vector.op("@@")(tsquery),
-        ),
-        _capped("in_tags", tag_hits.c.ticket_id, sa.literal(TAG_SCORE)),
-        sa.select(Ticket.id, sa.literal(CUSTOMER_SCORE), sa.literal(0))
-        .join(customers_sv, customers_sv.c.id == Ticket.customer_id)
-        .where(
-            Ticket.organization_id == organization_id,
-            customers_sv.c.organization_id == organization_id,
-            *(_customer_matches(term) for term in parsed),
-        ),
+        *(_capped(name, s) for name, s in zip(SOURCE_NAMES, large, strict=True)),
+        *(s.add_columns(sa.literal(0)) for s in small),
     ]
-    if number is not None:
-        sources.append(
-            sa.select(Ticket.id, sa.literal(NUMBER_SCORE), sa.literal(0)).where(
-                Ticket.organization_id == organization_id, Ticket.number == number
-            )
-        )
     hits = sa.union_all(*sources).subquery("hits")
     scored = (
         sa.select(

@@ -4,21 +4,18 @@ and the notification (bell and email) when an export completes or fails."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
 import pytest
 import sqlalchemy as sa
-from rq import Queue, SimpleWorker
 
 from supportdesk.accounts.permissions import PermissionDenied
 from supportdesk.attachments.service import Upload
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
 from supportdesk.exports import service
-from supportdesk.exports.models import Export, ExportStatus
+from supportdesk.exports.models import ExportStatus
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EXPORT_FINISHED, EmailMessage
 from supportdesk.notifications import preferences
@@ -28,36 +25,10 @@ from supportdesk.sessions.models import AgentSession
 from supportdesk.storage import storage
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Priority, Status
+from tests.exports.helpers import parsed, reload, run, work
 from tests.factories import CustomerFactory, OrganizationFactory, make_staff, make_ticket
 
 pytestmark = pytest.mark.integration
-
-
-def _work(app) -> None:
-    redis = app.extensions["redis"]
-    SimpleWorker([Queue("default", connection=redis)], connection=redis).work(burst=True)
-
-
-def _export(export_id: int) -> Export:
-    db.session.expire_all()
-    return db.session.get(Export, export_id)
-
-
-def _rows(export: Export) -> list[dict]:
-    """The export's file parsed back (CSV with or without BOM, or JSON Lines)."""
-    raw = storage().read(export.storage_key)
-    assert len(raw) == export.size
-    if export.format == "csv":
-        return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    return [json.loads(line) for line in raw.decode().splitlines()]
-
-
-def _run(app, actor, kind: str, fmt: str, parameters: dict | None = None, **kw) -> Export:
-    export = service.request_export(actor, kind, fmt, parameters or {"queue": "all"}, **kw)
-    db.session.commit()
-    export_id = export.id
-    _work(app)
-    return _export(export_id)
 
 
 @pytest.fixture
@@ -103,9 +74,9 @@ def desk(app, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_a_messages_export_holds_each_message_of_the_filter(app, desk, fmt):
-    done = _run(app, desk.agent, "messages", fmt, excel_bom=fmt == "csv")
+    done = run(app, desk.agent, "messages", fmt, excel_bom=fmt == "csv")
     assert (done.status, done.rows, done.total) == (ExportStatus.COMPLETED, 4, 4)
-    rows = _rows(done)
+    rows = parsed(done)
     assert [r["message_id"] for r in rows] == sorted(r["message_id"] for r in rows)
     by_body = {r["body_text"]: r for r in rows}
     assert "Another organization's secret" not in by_body
@@ -125,15 +96,15 @@ def test_a_messages_export_holds_each_message_of_the_filter(app, desk, fmt):
 
 
 def test_a_messages_export_takes_the_queue_filter(app, desk):
-    done = _run(app, desk.agent, "messages", "jsonl", {"queue": "all", "priority": "high"})
-    assert {r["ticket_number"] for r in _rows(done)} == {desk.numbers[0]}
+    done = run(app, desk.agent, "messages", "jsonl", {"queue": "all", "priority": "high"})
+    assert {r["ticket_number"] for r in parsed(done)} == {desk.numbers[0]}
     assert done.rows == 3
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_a_history_export_holds_the_event_log_readably(app, desk, fmt):
-    done = _run(app, desk.agent, "history", fmt)
-    rows = _rows(done)
+    done = run(app, desk.agent, "history", fmt)
+    rows = parsed(done)
     assert done.rows == done.total == len(rows)
     status = next(r for r in rows if r["event"] == "status")
     assert (status["before"], status["after"]) == ("Open", "Pending")
@@ -149,8 +120,8 @@ def test_a_history_export_holds_the_event_log_readably(app, desk, fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_a_customers_export_holds_every_customer_with_ticket_counts(app, desk, fmt):
-    done = _run(app, desk.senior_agent, "customers", fmt)
-    rows = {r["email"]: r for r in _rows(done)}
+    done = run(app, desk.senior_agent, "customers", fmt)
+    rows = {r["email"]: r for r in parsed(done)}
     assert "secret@other.example" not in rows
     ada = rows["ada@acme.example"]
     assert str(ada["tickets"]) == "1" and str(rows["quiet@example.com"]["tickets"]) == "0"
@@ -190,7 +161,7 @@ def test_no_export_holds_another_organization_s_rows(app, desk, kind):
     outsider = make_staff(OrganizationFactory())
     make_ticket(outsider.org, subject="Outsider's own")
     db.session.commit()
-    done = _run(app, outsider.admin, kind, "jsonl")
+    done = run(app, outsider.admin, kind, "jsonl")
     text = storage().read(done.storage_key).decode()
     for secret in ("Invoice", "ada@acme.example", "invoice.pdf", "Another organization"):
         assert secret not in text
@@ -206,7 +177,7 @@ def test_progress_is_committed_after_every_batch(app, desk, monkeypatch):
         real(export_id, rows, total)
 
     monkeypatch.setattr(service, "_progress", watch)
-    done = _run(app, desk.agent, "messages", "csv")
+    done = run(app, desk.agent, "messages", "csv")
     assert seen == [0, 2, 4] and done.percent == 100
 
 
@@ -245,7 +216,7 @@ def _seen(user, minutes_ago: int) -> None:
 
 def test_the_requester_is_told_in_the_console_and_not_mailed_while_active(app, desk):
     _seen(desk.agent, minutes_ago=1)
-    done = _run(app, desk.agent, "messages", "csv")
+    done = run(app, desk.agent, "messages", "csv")
     [note] = _notifications(desk.agent_id)
     assert (note.export_id, note.ticket_id) == (done.id, None)
     assert note.text == f"Your messages export (#{done.id}) is ready to download: 4 rows."
@@ -255,17 +226,51 @@ def test_the_requester_is_told_in_the_console_and_not_mailed_while_active(app, d
 
 def test_an_away_requester_is_mailed_the_download_link(app, desk):
     _seen(desk.agent, minutes_ago=30)
-    done = _run(app, desk.agent, "history", "jsonl")
+    done = run(app, desk.agent, "history", "jsonl")
     [mail] = _export_mail(desk.agent_email)
     assert f"/exports/{done.id}/download" in mail.text_body
     assert "Your export is ready" in mail.subject
     assert len(_notifications(desk.agent_id)) == 1
 
 
+@pytest.mark.parametrize(
+    ("fail", "subject", "said", "english"),
+    [
+        pytest.param(
+            False,
+            "Ihr Export ist fertig: Ticketverlauf (#{id})",
+            "Der angeforderte Export „Ticketverlauf“ wurde am",
+            "ticket history",
+            id="ready",
+        ),
+        pytest.param(
+            True,
+            "Ihr Export ist fehlgeschlagen: Ticketverlauf (#{id})",
+            "Fordern Sie ihn erneut an; schlägt er wieder fehl, sagen Sie es einem Admin.",
+            "Ask for it again",
+            id="failed",
+        ),
+    ],
+)
+def test_a_german_agent_is_mailed_in_german_with_the_kind_translated(
+    app, desk, monkeypatch, fail, subject, said, english
+):
+    desk.agent.language = "de"
+    db.session.commit()
+    if fail:
+        monkeypatch.setattr(storage().__class__, "put", lambda *a, **k: 1 / 0)
+    done = run(app, desk.agent, "history", "csv")
+    [mail] = _export_mail(desk.agent_email)
+    assert mail.subject == subject.format(id=done.id)
+    for body in (mail.text_body, mail.html_body):
+        assert said in body
+        assert english not in body
+
+
 def test_a_requester_who_wants_no_export_email_gets_none(app, desk):
     preferences.save(desk.agent, {NotificationKind.EXPORT_FINISHED: Choice(True, False)})
     db.session.commit()
-    _run(app, desk.agent, "messages", "csv")
+    run(app, desk.agent, "messages", "csv")
     assert _export_mail(desk.agent_email) == []
     assert len(_notifications(desk.agent_id)) == 1
 
@@ -275,7 +280,7 @@ def test_a_failed_export_is_announced_with_its_reason(app, desk, monkeypatch):
         raise OSError("the file storage is full")
 
     monkeypatch.setattr(storage().__class__, "put", broken)
-    done = _run(app, desk.agent, "messages", "csv")
+    done = run(app, desk.agent, "messages", "csv")
     assert (done.status, done.error) == (ExportStatus.FAILED, "the file storage is full")
     [note] = _notifications(desk.agent_id)
     assert note.text == (
@@ -302,6 +307,6 @@ def test_a_cancelled_export_is_not_announced(app, desk, monkeypatch):
         real(export_id, rows, total)
 
     monkeypatch.setattr(service, "_progress", cancel_midway)
-    _work(app)
-    assert _export(export_id).status is ExportStatus.CANCELLED
+    work(app)
+    assert reload(export_id).status is ExportStatus.CANCELLED
     assert _notifications(agent_id) == []

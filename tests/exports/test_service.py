@@ -3,38 +3,24 @@ neutralized, cancel, failure recorded, tenancy, audit."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 import pytest
 import sqlalchemy as sa
-from rq import Queue, SimpleWorker
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import PermissionDenied
 from supportdesk.audit.models import AuditEntry
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.exports import service
-from supportdesk.exports.models import Export, ExportStatus
+from supportdesk.exports.models import ExportStatus
 from supportdesk.exports.writers import neutralize
 from supportdesk.extensions import db
 from supportdesk.jobs.reports import refresh_reports
 from supportdesk.storage import storage
 from supportdesk.tickets.models import Channel
+from tests.exports.helpers import parsed, reload, run, work
 from tests.factories import OrganizationFactory, make_staff, make_ticket
 
 pytestmark = pytest.mark.integration
-
-
-def _work(app) -> None:
-    redis = app.extensions["redis"]
-    SimpleWorker([Queue("default", connection=redis)], connection=redis).work(burst=True)
-
-
-def _export(export_id: int) -> Export:
-    db.session.expire_all()
-    return db.session.get(Export, export_id)
 
 
 @pytest.fixture
@@ -74,13 +60,12 @@ def test_a_ticket_export_runs_in_the_worker_and_parses_back(app, staff):
     export = service.request_export(staff.agent, "tickets", "csv", {"queue": "all"}, excel_bom=True)
     db.session.commit()
     export_id = export.id
-    assert _export(export_id).status is ExportStatus.QUEUED
-    _work(app)
-    done = _export(export_id)
+    assert reload(export_id).status is ExportStatus.QUEUED
+    work(app)
+    done = reload(export_id)
     assert (done.status, done.rows, done.total) == (ExportStatus.COMPLETED, 7, 7)
-    raw = storage().read(done.storage_key)
-    assert raw.startswith("\ufeff".encode()) and len(raw) == done.size
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert storage().read(done.storage_key).startswith("\ufeff".encode())
+    rows = parsed(done)
     subjects = {r["subject"] for r in rows}
     assert '\'=HYPERLINK("http://evil.example")' in subjects
     assert "Another organization's secret" not in subjects
@@ -89,27 +74,14 @@ def test_a_ticket_export_runs_in_the_worker_and_parses_back(app, staff):
 
 
 def test_a_filtered_export_in_json_lines_holds_the_queue_s_tickets(app, staff):
-    export = service.request_export(
-        staff.admin, "tickets", "jsonl", {"queue": "all", "channel": "email"}
-    )
-    db.session.commit()
-    export_id = export.id
-    _work(app)
-    done = _export(export_id)
-    lines = [json.loads(line) for line in storage().read(done.storage_key).decode().splitlines()]
+    lines = parsed(run(app, staff.admin, "tickets", "jsonl", {"queue": "all", "channel": "email"}))
     assert sorted(x["subject"] for x in lines) == ["Ticket 1", "Ticket 3", "Ticket 5"]
     assert all(x["channel"] == "email" for x in lines)
 
 
 def test_a_report_export_holds_the_report_table(app, staff):
     refresh_reports()
-    export = service.request_export(staff.admin, "report", "csv", {"days": "7", "group": "week"})
-    db.session.commit()
-    export_id = export.id
-    _work(app)
-    rows = list(
-        csv.DictReader(io.StringIO(storage().read(_export(export_id).storage_key).decode()))
-    )
+    rows = parsed(run(app, staff.admin, "report", "csv", {"days": "7", "group": "week"}))
     assert sum(int(r["created"]) for r in rows) == 7
 
 
@@ -126,8 +98,8 @@ def test_a_cancelled_export_stops_and_leaves_no_file(app, staff, monkeypatch):
         real(export_id, rows, total)
 
     monkeypatch.setattr(service, "_progress", cancel_midway)
-    _work(app)
-    stopped = _export(export_id)
+    work(app)
+    stopped = reload(export_id)
     assert stopped.status is ExportStatus.CANCELLED
     assert stopped.rows == 0 or stopped.rows == 3
     assert stopped.storage_key is None
@@ -142,8 +114,8 @@ def test_a_failing_export_is_recorded_as_failed(app, staff, monkeypatch):
 
     monkeypatch.setattr(storage().__class__, "put", broken)
     export_id = export.id
-    _work(app)
-    failed = _export(export_id)
+    work(app)
+    failed = reload(export_id)
     assert (failed.status, failed.error) == (ExportStatus.FAILED, "disk full")
 
 
@@ -167,3 +139,16 @@ def test_only_the_requester_and_admins_reach_an_export(app, staff):
     outsider = make_staff(OrganizationFactory()).admin
     with pytest.raises(NotFound):
         service.get_export(outsider, export.id)
+
+
+def test_a_queue_export_keeps_the_queue_s_custom_field_filter(app, staff):
+    from supportdesk.fields import service as fields
+    from supportdesk.fields.models import FieldType
+    from supportdesk.tickets import service as tickets
+
+    fields.create_field(staff.admin, key="plan", label="Plan", type=FieldType.TEXT)
+    pro = make_ticket(staff.org, subject="On the Pro plan")
+    tickets.set_custom_fields(staff.agent, pro, {"plan": "Pro"})
+    db.session.commit()
+    done = run(app, staff.agent, "tickets", "jsonl", {"queue": "all", "cf.plan": "Pro"})
+    assert [row["subject"] for row in parsed(done)] == ["On the Pro plan"]

@@ -26,8 +26,9 @@ from supportdesk.assignment.rules import rule_label
 from supportdesk.attachments.queries import for_messages
 from supportdesk.crm.service import ConnectionBroken
 from supportdesk.customers.models import Customer
-from supportdesk.exports.service import ExportFinished, failure_reason
+from supportdesk.exports.service import ExportFinished, failure_cause
 from supportdesk.extensions import db
+from supportdesk.i18n import format_number
 from supportdesk.kb.hosts import public_url
 from supportdesk.localtime import organization_time
 from supportdesk.mail.identity.support_addresses import default_address_for
@@ -218,12 +219,11 @@ def _crm_letter(event: ConnectionBroken, recipient: Recipient) -> Letter:
 
 def _export_letter(event: ExportFinished, recipient: Recipient) -> Letter:
     export = {
-        "kind": event.kind_label,
+        "kind": event.kind,  # the template names it in the recipient's language
         "id": event.export_id,
         "completed": event.completed,
-        "sentence": event.sentence,
-        "rows": event.rows,
-        "reason": None if event.completed else failure_reason(event.error),
+        "rows": format_number(event.rows, recipient.language),
+        "reason": None if event.completed else failure_cause(event.error),
         "finished": organization_time(
             event.organization_id, event.finished_at, language=recipient.language
         ),
