@@ -186,6 +186,16 @@ def _page_translations() -> Translations:
     return kept[1]
 
 
+def template_translations() -> tuple[str, Translations] | None:
+    """The language a template loaded now is compiled for, and its catalog: the page's (what
+    `template_gettext` would look up at render), in a request; None outside one, where the
+    template's strings are looked up at render (supportdesk.templating)."""
+    if not has_request_context():
+        return None
+    translations = _page_translations()
+    return str(get_locale()), translations
+
+
 def console_locale() -> str:
     """The signed-in agent's language; before sign-in, the browser's best supported one. The
     customer's pages (portal, help center) speak the customer's (customer_locale)."""
