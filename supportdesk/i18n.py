@@ -153,7 +153,8 @@ def template_gettext(context: Context, string: str, **variables: Any) -> str:
     """`_()` and `gettext()` in templates: what Jinja's i18n extension with Flask-Babel's
     callables returns (newstyle: escaped when autoescaping, `%(name)s` filled from keywords),
     without its two indirections per call and without formatting a string that has nothing to
-    format. A console page says about a hundred strings."""
+    format. A template loaded during a request has its constant strings translated when it
+    compiles instead (supportdesk.templating): this serves the rest (`from_string`, variables)."""
     text = _page_translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704  (the catalog's text; values below are escaped)
