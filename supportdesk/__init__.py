@@ -8,10 +8,14 @@ from flask import Flask
 
 from supportdesk.config import load_config
 from supportdesk.logs import configure_logging
+from supportdesk.templating import TemplateEnvironment
 
 
 class App(Flask):
-    """Flask, routing requests to an organization's own host name to its help center."""
+    """Flask, routing requests to an organization's own host name to its help center, its
+    templates compiled once per language (supportdesk.templating)."""
+
+    jinja_environment = TemplateEnvironment
 
     def create_url_adapter(self, request):
         adapter = super().create_url_adapter(request)

@@ -154,7 +154,8 @@ def template_gettext(context: Context, string: str, **variables: Any) -> str:
     """`_()` and `gettext()` in templates: what Jinja's i18n extension with Flask-Babel's
     callables returns (newstyle: escaped when autoescaping, `%(name)s` filled from keywords),
     without its two indirections per call and without formatting a string that has nothing to
-    format. A console page says about a hundred strings."""
+    format. A template loaded during a request has its constant strings translated when it
+    compiles instead (supportdesk.templating): this serves the rest (`from_string`, variables)."""
     text = _page_translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704  (the catalog's text; values below are escaped)
@@ -185,6 +186,16 @@ def _page_translations() -> Translations:
     if kept is None or kept[0] is not locale:
         kept = g.page_translations = (locale, get_translations())
     return kept[1]
+
+
+def template_translations() -> tuple[str, Translations] | None:
+    """The language a template loaded now is compiled for, and its catalog: the page's (what
+    `template_gettext` would look up at render), in a request; None outside one, where the
+    template's strings are looked up at render (supportdesk.templating)."""
+    if not has_request_context():
+        return None
+    translations = _page_translations()
+    return str(get_locale()), translations
 
 
 def console_locale() -> str:
