@@ -269,7 +269,7 @@ def init_request_hooks(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = remembered_url_for(app)
 
 
-URLS_REMEMBERED = 1024  # (endpoint, file, script root) entries; a page uses about 40
+URLS_REMEMBERED = 1024  # (endpoint, file, script root, host) entries; a page uses about 40
 
 
 def remembered_url_for(app: Flask):
@@ -277,7 +277,8 @@ def remembered_url_for(app: Flask):
     navigation, `static` files): a page builds about 40 of them and each build walks the routing
     map. Anything with other values (ids, `_external`, `_anchor`…), a relative endpoint, an
     endpoint whose blueprint adds URL defaults, or host/subdomain routing is built every time,
-    as Flask does."""
+    as Flask does. Kept per host: on an organization's own help host the same endpoint can build
+    another URL (console links there are absolute, to the app's host)."""
     build = app.url_for
     remembered: dict[tuple, str] = {}
 
@@ -286,7 +287,7 @@ def remembered_url_for(app: Flask):
             return build(endpoint, **values)
         if not has_request_context():
             return build(endpoint, **values)
-        key = (endpoint, values.get("filename"), request.root_path)
+        key = (endpoint, values.get("filename"), request.root_path, request.host)
         url = remembered.get(key)
         if url is None:
             url = build(endpoint, **values)

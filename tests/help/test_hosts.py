@@ -321,3 +321,15 @@ def test_static_files_are_served_on_the_host(client, acme):
     answer = get(client, "/static/css/help.css")
     assert answer.status_code == 200 and b"help" in answer.get_data()
     answer.close()
+
+
+def test_links_built_on_the_host_are_not_reused_on_the_apps_host(client, acme):
+    """The console's links on a help host's error page point at the app's host; the app's own
+    pages built afterwards still link within their host (templates remember URLs per host)."""
+    missing = get(client, "/account").get_data(as_text=True)  # the 404 page links the console
+    assert 'href="http://' in missing
+    agent = factories.UserFactory(organization=acme, role=Role.AGENT)
+    db.session.commit()
+    login_as(client, agent)
+    queue = client.get("/").get_data(as_text=True)
+    assert re.search(r'class="brand" href="/"', queue)
