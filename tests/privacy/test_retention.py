@@ -174,3 +174,26 @@ def test_the_preview_button_shows_counts_and_saves_nothing(client, org, admin):
     assert not db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.action == "retention.updated")
     ).all()
+
+
+def test_the_page_previews_and_saves_the_admin_s_own_organization_only(
+    client, org, admin, other_org
+):
+    _closed(other_org, 45)
+    db.session.commit()
+    login_as(client, admin)
+    form = {
+        "closed_ticket_action": "delete", "closed_ticket_days": "30", "inbound_mail_days": "",
+        "export_days": "7",
+    }  # fmt: skip
+    page = client.get("/admin/retention")
+    preview = client.post(
+        "/admin/retention", data={"csrf_token": csrf_token(page), **form, "preview": "1"}
+    ).get_data(as_text=True)
+    assert "Old 45" not in preview
+
+    client.post("/admin/retention", data={"csrf_token": csrf_token(page), **form, "save": "1"})
+
+    assert retention.policy_for(org.id).closed_ticket_action.value == "delete"
+    assert retention.policy_for(other_org.id).closed_ticket_action.value == "off"
+    assert db.session.get(RetentionPolicy, other_org.id) is None
