@@ -12,9 +12,13 @@ from supportdesk.accounts.links import Invitation
 from supportdesk.accounts.models import AssignmentStrategy, Role
 from supportdesk.accounts.service import create_team
 from supportdesk.audit.models import ActorType, AuditEntry
+from supportdesk.crm.models import CrmConnection, Provider
 from supportdesk.db import utcnow
 from supportdesk.extensions import db
 from supportdesk.jobs import resolve
+from supportdesk.kb.categories import create_category
+from supportdesk.kb.models import Category
+from supportdesk.kb.service import create_article
 from supportdesk.mail.identity.models import SupportAddress
 from supportdesk.mail.inbound.models import Decision, InboundEmail, InboundStatus
 from supportdesk.sla.models import BusinessCalendar, EscalationRule, SlaPolicy
@@ -353,6 +357,73 @@ def _export_tickets(w: World):
     return db.session.scalar(sa.text("SELECT id FROM exports"))
 
 
+def _resend_verification(w: World):
+    row = SupportAddress(organization_id=w.org.id, address="new@example.com", is_default=False)
+    db.session.add(row)
+    db.session.flush()
+    w.post(f"/admin/addresses/{row.id}/verify", page="/admin/addresses")
+    return row.id
+
+
+def _crm_connection(w: World) -> CrmConnection:
+    connection = CrmConnection(
+        organization_id=w.org.id, provider=Provider.HUBSPOT, base_url="https://api.hubapi.com",
+        access_token="pat-audit", field_map={},
+    )  # fmt: skip
+    db.session.add(connection)
+    db.session.flush()
+    return connection
+
+
+def _crm_full_sync(w: World):
+    connection = _crm_connection(w)
+    factories.CustomerFactory(organization=w.org)
+    w.post("/admin/crm/full-sync", page="/admin/crm")
+    return connection.id
+
+
+def _crm_disconnect(w: World):
+    connection_id = _crm_connection(w).id
+    w.post("/admin/crm/disconnect", page="/admin/crm")
+    return connection_id
+
+
+def _kb_category(w: World):
+    w.post(
+        "/kb/categories/new",
+        {"name": "Billing help", "slug": "", "description": ""},
+        page="/kb/categories/new",
+    )
+    return db.session.scalar(sa.select(Category.id).where(Category.name == "Billing help"))
+
+
+def _kb_category_renamed(w: World):
+    category = create_category(w.admin, name="Setup")
+    w.post(
+        f"/kb/categories/{category.id}",
+        {"name": "Getting started", "slug": category.slug, "description": ""},
+        page=f"/kb/categories/{category.id}",
+    )
+    return category.id
+
+
+def _kb_category_deleted(w: World):
+    category_id = create_category(w.admin, name="Old stuff").id
+    w.post(f"/kb/categories/{category_id}/delete", page="/kb/categories")
+    return category_id
+
+
+def _kb_article_deleted(w: World):
+    article = create_article(w.admin, title="Reset your router", body="Unplug it.")
+    w.post(f"/kb/articles/{article.id}/delete", page=f"/kb/articles/{article.id}")
+    return article.id
+
+
+def _help_center(w: World):
+    w.post("/kb/help-center", {"title": "Acme Help", "color": "#224488"}, page="/kb/help-center")
+    return w.org.id
+
+
 CASES = [
     pytest.param(Case(_sign_in, "auth.sign_in", "agent", actor="agent"), id="sign-in"),
     pytest.param(
@@ -594,6 +665,41 @@ CASES = [
     pytest.param(
         Case(_export_tickets, "export.requested", "export", after={"kind": "tickets"}),
         id="tickets-exported",
+    ),
+    pytest.param(
+        Case(_resend_verification, "support_address.verification_sent", "support_address"),
+        id="address-verification-sent",
+    ),
+    pytest.param(
+        Case(_crm_full_sync, "crm.full_sync_started", "crm", after={"customers": 1}),
+        id="crm-full-sync",
+    ),
+    pytest.param(Case(_crm_disconnect, "crm.disconnected", "crm"), id="crm-disconnected"),
+    pytest.param(
+        Case(_kb_category, "kb_category.created", "kb_category", after={"name": "Billing help"}),
+        id="kb-category-created",
+    ),
+    pytest.param(
+        Case(
+            _kb_category_renamed,
+            "kb_category.updated",
+            "kb_category",
+            before={"name": "Setup"},
+            after={"name": "Getting started"},
+        ),
+        id="kb-category-updated",
+    ),
+    pytest.param(
+        Case(_kb_category_deleted, "kb_category.deleted", "kb_category"),
+        id="kb-category-deleted",
+    ),
+    pytest.param(
+        Case(_kb_article_deleted, "kb_article.deleted", "kb_article", before={"status": "draft"}),
+        id="kb-article-deleted",
+    ),
+    pytest.param(
+        Case(_help_center, "help_center.updated", "help_center", after={"title": "Acme Help"}),
+        id="help-center-updated",
     ),
 ]
 
