@@ -798,3 +798,35 @@ def test_a_flood_past_the_sign_in_throttle_leaves_one_entry_per_window(app, org,
     )
     assert reasons.count("wrong_password") == app.config["LOGIN_MAX_FAILURES"]
     assert reasons.count("throttled") == 1
+
+
+# Actions whose entry is checked within their own flow (a link followed, a job run, a provider
+# answering), not by a console form in a table: where each is tested.
+TESTED_IN_THEIR_FLOW = {
+    "audit_log.purged": "tests/audit/test_retention.py",
+    "auth.break_glass": "tests/sso/test_sign_in.py",
+    "crm.authorized": "tests/crm/test_oauth.py",
+    "crm.connected": "tests/crm/test_inbound.py",
+    "crm.updated": "tests/crm/test_inbound.py",
+    "customer.export_downloaded": "tests/privacy/test_views.py",
+    "export.downloaded": "tests/console/test_exports.py",
+    "invitation.accepted": "tests/auth/test_links.py",
+    "kb_article.published": "tests/kb/test_service.py",
+    "kb_article.unpublished": "tests/kb/test_service.py",
+    "password.reset": "tests/auth/test_links.py",
+    "portal_settings.updated": "tests/selfservice/test_service.py",
+    "retention.applied": "tests/privacy/test_retention.py",
+}
+
+
+def test_every_action_has_a_case_or_is_tested_in_its_flow():
+    from pathlib import Path
+
+    from supportdesk.audit.actions import ACTIONS
+    from tests.twofactor.test_audit import CASES as TWO_FACTOR_CASES
+
+    in_tables = {p.values[0].action for p in [*CASES, *TWO_FACTOR_CASES]}
+    assert set(ACTIONS) - in_tables == set(TESTED_IN_THEIR_FLOW)
+    root = Path(__file__).parents[2]
+    for action, path in TESTED_IN_THEIR_FLOW.items():
+        assert f'"{action}"' in (root / path).read_text(), f"{action} is not tested in {path}"
