@@ -33,7 +33,7 @@ from supportdesk.audit.models import AuditEntry
 from supportdesk.bulk_actions.models import BulkJob, BulkJobFailure
 from supportdesk.composer.models import ComposerDraft
 from supportdesk.crm.models import CrmSync
-from supportdesk.customers.models import Customer
+from supportdesk.customers.models import ERASED_DOMAIN, Customer
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
 from supportdesk.exports.models import Export, ExportStatus
@@ -45,6 +45,7 @@ from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.notifications.models import AgentNotification
 from supportdesk.privacy.models import DataExport
 from supportdesk.satisfaction.models import SatisfactionRating
+from supportdesk.selfservice.models import PortalLink
 from supportdesk.storage import storage
 from supportdesk.tickets.deletions import TicketDeletion
 from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent
@@ -52,7 +53,6 @@ from supportdesk.webhooks.models import WebhookAttempt, WebhookDelivery
 
 ERASED = "[erased]"
 ERASED_SUBJECT = "[erased]"
-ERASED_DOMAIN = "erased.invalid"
 REDACT_SETTING = "supportdesk.audit_redact"
 # History kinds whose values are the ticket's own content (not names of agents, statuses…).
 CONTENT_KINDS = (EventKind.SUBJECT, EventKind.CUSTOM_FIELD, EventKind.CREATED)
@@ -472,6 +472,9 @@ def _customers(t: Target) -> int:
     customer.crm_owner = ""
     customer.crm_sync_error = ""
     customer.crm_synced_values = {}
+    # Their portal sign-in links stop working (a portal session already open ends too:
+    # portal.session treats an erased customer as signed out).
+    db.session.execute(sa.delete(PortalLink).where(PortalLink.customer_id == customer.id))
     db.session.flush()
     return 1
 
@@ -610,7 +613,7 @@ def erase_customer(
     """
     if actor is not None:
         require(actor, "customer.data_rights")
-    if customer.email.endswith("@" + ERASED_DOMAIN):
+    if customer.erased:
         raise ValidationFailed("This customer was already erased.", {"email": "Already erased."})
     if (confirmation or "").strip().lower() != customer.email.lower():
         raise ValidationFailed(

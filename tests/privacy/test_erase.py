@@ -142,3 +142,30 @@ def test_erasure_needs_the_email_typed_again(person, admin, typed):
     with pytest.raises(ValidationFailed) as refused:
         erase.erase_customer(admin, person.customer, confirmation=typed)
     assert "confirmation" in refused.value.fields
+
+
+def test_an_erased_customer_is_signed_out_of_the_portal_and_their_links_are_gone(
+    app, org, person, admin
+):
+    from supportdesk.selfservice import service as selfservice
+    from supportdesk.selfservice.models import PortalLink
+    from tests.portal.conftest import portal_sign_in
+
+    browser = app.test_client()
+    portal_sign_in(browser, person.customer)
+    tickets = f"/help/{org.slug}/portal/tickets"
+    assert browser.get(tickets).status_code == 200
+    selfservice.request_link(org.id, person.email)  # a sign-in link mailed, not used yet
+    db.session.commit()
+
+    erase.erase_customer(admin, person.customer, confirmation=person.email)
+    db.session.commit()
+
+    answer = browser.get(tickets)
+    assert answer.status_code == 302 and answer.location.endswith(f"/help/{org.slug}/portal/")
+    assert (
+        db.session.scalars(
+            db.select(PortalLink).where(PortalLink.customer_id == person.customer.id)
+        ).all()
+        == []
+    )
