@@ -1,8 +1,9 @@
 """Password resets by emailed link: requested by the agent, or forced by an admin.
 
 Rules, in one place:
-- Asking never says whether an address belongs to an agent: the caller answers the same for
-  every address, and a link is mailed only to an active agent's (unknown: nothing is mailed).
+- Asking never says whether an address belongs to an agent, by its answer or by its time: the
+  request only queues a job, the same for every address (`request_reset`); the job looks the
+  address up and mails a link only to an active agent's (`send_reset`; unknown: nothing).
 - A link works once, for PASSWORD_RESET_MINUTES, and only while it is the agent's newest: a
   new link, a sign-in or a password change invalidates every open one.
 - Using it sets the password and ends every session of the agent; the browser that used it
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from supportdesk import audit, events
+from supportdesk import audit, events, jobs
 from supportdesk.accounts.links import PasswordReset, new_secret, secret_hash
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -30,6 +31,7 @@ from supportdesk.accounts.service import (
     invalidate_open_resets,
     set_password,
 )
+from supportdesk.audit import origin
 from supportdesk.audit.service import agent_label
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
@@ -90,10 +92,32 @@ def _issue(user: User, forced_by: User | None) -> PasswordReset:
     return row
 
 
-def request_reset(email: str) -> PasswordReset | None:
+SEND_RESET_JOB = "supportdesk.jobs.accounts.send_password_reset"
+MAX_EMAIL = 254
+
+
+def request_reset(email: str) -> None:
+    """Ask for a reset link for `email`: queue the job that mails one if it is an agent's.
+
+    The request does the same work for every address: no lookup, no row, no mail here, one
+    job queued on the commit. Neither the answer nor the time it takes tells a known address
+    from an unknown one. The job records the request with this request's client address.
+    """
+    where = origin.current()
+    jobs.defer(
+        db.session,
+        SEND_RESET_JOB,
+        (email or "").strip()[:MAX_EMAIL],
+        where.ip_address,
+        where.user_agent,
+        queue="emails",
+    )
+
+
+def send_reset(email: str) -> PasswordReset | None:
     """Mail a reset link if `email` is an active agent's; None (and no mail) otherwise.
 
-    The caller must answer the same either way (no enumeration).
+    Run by the job `request_reset` queues, never in the request (see there).
     """
     user = find_active_by_email(email or "")
     if user is None:

@@ -25,6 +25,11 @@ class Tier(enum.Enum):
         return self.value.capitalize()
 
 
+# An erased customer's address is `erased-<id>@` this domain (privacy.erase; .invalid never
+# resolves, RFC 2606).
+ERASED_DOMAIN = "erased.invalid"
+
+
 class Customer(db.Model):
     """A person who contacts support; identified by email within an organization."""
 
@@ -67,6 +72,11 @@ class Customer(db.Model):
     @property
     def email_suppressed(self) -> bool:
         return self.email_suppressed_at is not None
+
+    @property
+    def erased(self) -> bool:
+        """Erased for good (privacy.erase): only the id and the statistics are left."""
+        return self.email.endswith("@" + ERASED_DOMAIN)
 
     @property
     def display_name(self) -> str:

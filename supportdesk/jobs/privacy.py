@@ -3,7 +3,21 @@ delete stored files nothing refers to any more."""
 
 from __future__ import annotations
 
-from supportdesk.jobs import job
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from supportdesk.jobs import defer, job
+
+DELETE_FILES = "supportdesk.jobs.privacy.delete_unreferenced_files"
+
+
+def delete_files_after_commit(session: Session, keys: Iterable[str | None]) -> None:
+    """Delete these stored files once `session` commits, unless a row still refers to one
+    (storage is per content); nothing happens if it rolls back."""
+    keys = sorted({key for key in keys if key})
+    if keys:
+        defer(session, DELETE_FILES, keys)
 
 
 @job

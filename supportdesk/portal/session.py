@@ -34,7 +34,7 @@ def sign_out() -> None:
 
 def current_customer() -> Customer | None:
     """The signed-in customer of the portal's organization, or None (another organization's
-    session, an expired one or a customer since deleted all count as signed out)."""
+    session, an expired one or a customer since deleted or erased all count as signed out)."""
     if "portal_customer_row" in g:
         return g.portal_customer_row
     data = session.get(KEY)
@@ -52,6 +52,8 @@ def current_customer() -> Customer | None:
                 Customer.organization_id == org.id, Customer.id == data.get("customer")
             )
         )
+        if customer is not None and customer.erased:
+            customer = None
     g.portal_customer_row = customer
     return customer
 

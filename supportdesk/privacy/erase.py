@@ -5,8 +5,9 @@ that can hold what they wrote or what was written to them), everything else: the
 with their numbers, statuses, priorities, timestamps, assignees, message counts and history
 kinds, but their subjects, message bodies, attachments, raw mail, emails sent, webhook
 payloads, drafts, notifications and history values are gone. `anonymize_tickets` applies the
-same steps to tickets alone (retention). Stored files go at once (a file cannot be rolled
-back; an erasure that fails later is simply run again). The verification scan
+same steps to tickets alone (retention). Stored files go by a job once the transaction has
+committed (`jobs.privacy.delete_files_after_commit`): a rollback keeps both the rows and their
+files, and a file another row still refers to stays. The verification scan
 (privacy.scan) is the proof that nothing was left; the tests skip each step in turn and see
 the scan catch it, so a table added without its step fails them.
 
@@ -31,15 +32,20 @@ from supportdesk.attachments.models import Attachment
 from supportdesk.audit.models import AuditEntry
 from supportdesk.bulk_actions.models import BulkJob, BulkJobFailure
 from supportdesk.composer.models import ComposerDraft
-from supportdesk.customers.models import Customer
+from supportdesk.crm.models import CrmSync
+from supportdesk.customers.models import ERASED_DOMAIN, Customer
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError, ValidationFailed
+from supportdesk.exports.models import Export, ExportStatus
 from supportdesk.extensions import db
 from supportdesk.fields.models import SavedView
+from supportdesk.jobs.privacy import delete_files_after_commit
 from supportdesk.mail.inbound.models import InboundEmail
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.notifications.models import AgentNotification
 from supportdesk.privacy.models import DataExport
+from supportdesk.satisfaction.models import SatisfactionRating
+from supportdesk.selfservice.models import PortalLink
 from supportdesk.storage import storage
 from supportdesk.tickets.deletions import TicketDeletion
 from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent
@@ -47,7 +53,6 @@ from supportdesk.webhooks.models import WebhookAttempt, WebhookDelivery
 
 ERASED = "[erased]"
 ERASED_SUBJECT = "[erased]"
-ERASED_DOMAIN = "erased.invalid"
 REDACT_SETTING = "supportdesk.audit_redact"
 # History kinds whose values are the ticket's own content (not names of agents, statuses…).
 CONTENT_KINDS = (EventKind.SUBJECT, EventKind.CUSTOM_FIELD, EventKind.CREATED)
@@ -70,6 +75,8 @@ class Target:
     message_ids: list[int]
     customer: Customer | None = None
     redact: list[str] = field(default_factory=list)
+    # Stored files whose rows the steps removed: deleted after the commit (see `run`).
+    files: set[str] = field(default_factory=set)
 
 
 def _ids(query) -> list[int]:
@@ -107,15 +114,13 @@ def _data_exports(t: Target) -> int:
     if t.customer is None:
         return 0
     rows = db.session.scalars(sa.select(DataExport).where(DataExport.customer_id == t.customer.id))
-    keys = set()
     count = 0
     for row in rows:
         if row.storage_key:
-            keys.add(row.storage_key)
+            t.files.add(row.storage_key)
         db.session.delete(row)
         count += 1
     db.session.flush()
-    delete_unreferenced_files(keys)
     return count
 
 
@@ -129,7 +134,7 @@ def _attachments(t: Target) -> int:
     if not rows:
         return 0
     db.session.execute(sa.delete(Attachment).where(Attachment.id.in_([r.id for r in rows])))
-    delete_unreferenced_files({r.storage_key for r in rows if r.storage_key})
+    t.files.update(r.storage_key for r in rows if r.storage_key)
     return len(rows)
 
 
@@ -395,6 +400,65 @@ def _audit_entries(t: Target) -> int:
     return len(rows)
 
 
+def _satisfaction_ratings(t: Target) -> int:
+    # The rating stays (the satisfaction report counts it); the customer's words go.
+    mine = [SatisfactionRating.ticket_id.in_(t.ticket_ids)]
+    if t.customer is not None:
+        mine.append(SatisfactionRating.customer_id == t.customer.id)
+    if t.redact:
+        mine.append(_contains(SatisfactionRating.comment, t.redact))
+    return db.session.execute(
+        sa.update(SatisfactionRating)
+        .where(SatisfactionRating.organization_id == t.organization_id, sa.or_(*mine))
+        .where(SatisfactionRating.comment != "")
+        .values(comment="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def _crm_syncs(t: Target) -> int:
+    # The CRM's copy is the CRM's to erase; our log of what we sent it (contact fields,
+    # ticket subjects) goes, and so does anything still queued for it.
+    payload = sa.cast(CrmSync.payload, sa.dialects.postgresql.JSONB)
+    mine = [sa.cast(payload["ticket_id"].astext, sa.BigInteger).in_(t.ticket_ids)]
+    if t.customer is not None:
+        mine.append(CrmSync.customer_id == t.customer.id)
+    if t.redact:
+        mine += [
+            _contains(CrmSync.payload, t.redact),
+            _contains(CrmSync.request_summary, t.redact),
+            _contains(CrmSync.response_summary, t.redact),
+            _contains(CrmSync.note, t.redact),
+            _contains(CrmSync.last_error, t.redact),
+        ]
+    return db.session.execute(
+        sa.delete(CrmSync).where(CrmSync.organization_id == t.organization_id, sa.or_(*mine))
+    ).rowcount
+
+
+def _exports(t: Target) -> int:
+    # Agents' exports (CSV/JSONL of tickets, messages, history, customers) are copies taken
+    # before the erasure: the ones that can hold rows are withdrawn with their files. Report
+    # tables are counts only and stay.
+    if t.customer is None:
+        return 0
+    now = utcnow()
+    rows = db.session.scalars(
+        sa.select(Export).where(
+            Export.organization_id == t.organization_id,
+            Export.kind != "report",
+            Export.storage_key.is_not(None),
+        )
+    ).all()
+    for row in rows:
+        t.files.add(row.storage_key)
+        row.storage_key, row.size = None, 0
+        if row.status is ExportStatus.COMPLETED:
+            row.expires_at = min(row.expires_at or now, now)
+    db.session.flush()
+    return len(rows)
+
+
 def _customers(t: Target) -> int:
     customer = t.customer
     if customer is None:
@@ -404,6 +468,13 @@ def _customers(t: Target) -> int:
     customer.company = ""
     customer.external_ids = {}
     customer.email_suppression_reason = None
+    customer.language = None
+    customer.crm_owner = ""
+    customer.crm_sync_error = ""
+    customer.crm_synced_values = {}
+    # Their portal sign-in links stop working (a portal session already open ends too:
+    # portal.session treats an erased customer as signed out).
+    db.session.execute(sa.delete(PortalLink).where(PortalLink.customer_id == customer.id))
     db.session.flush()
     return 1
 
@@ -426,24 +497,24 @@ STEPS: dict[str, Callable[[Target], int]] = {
     "bulk_job_failures": _bulk_job_failures,
     "idempotency_keys": _idempotency_keys,
     "audit_entries": _audit_entries,
+    "satisfaction_ratings": _satisfaction_ratings,
+    "crm_syncs": _crm_syncs,
+    "exports": _exports,
     "customers": _customers,
 }
 
 
 def delete_unreferenced_files(keys: Iterable[str]) -> int:
-    """Delete stored files no attachment or export refers to any more (content is shared)."""
+    """Delete stored files no attachment or export refers to any more (content is shared).
+
+    Run by the job `jobs.privacy.delete_unreferenced_files`, after the commit that removed
+    the rows (never within that transaction: a rollback must not lose a file)."""
     keys = set(keys)
     if not keys:
         return 0
-    used = set(
-        db.session.scalars(
-            sa.select(Attachment.storage_key).where(Attachment.storage_key.in_(keys))
-        )
-    ) | set(
-        db.session.scalars(
-            sa.select(DataExport.storage_key).where(DataExport.storage_key.in_(keys))
-        )
-    )
+    used: set[str] = set()
+    for column in (Attachment.storage_key, DataExport.storage_key, Export.storage_key):
+        used.update(db.session.scalars(sa.select(column).where(column.in_(keys))))
     files = storage()
     for key in keys - used:
         files.delete(key)
@@ -451,12 +522,14 @@ def delete_unreferenced_files(keys: Iterable[str]) -> int:
 
 
 def run(target: Target, *, skip: Iterable[str] = ()) -> dict[str, int]:
-    """Apply every step (but `skip`, which only the tests' mutation check names)."""
+    """Apply every step (but `skip`, which only the tests' mutation check names); the files of
+    the removed rows are deleted by a job once the caller's transaction commits."""
     skipped = set(skip)
     counts = {}
     for table, step in STEPS.items():
         if table not in skipped:
             counts[table] = step(target) or 0
+    delete_files_after_commit(db.session, target.files)
     db.session.expire_all()
     return counts
 
@@ -540,7 +613,7 @@ def erase_customer(
     """
     if actor is not None:
         require(actor, "customer.data_rights")
-    if customer.email.endswith("@" + ERASED_DOMAIN):
+    if customer.erased:
         raise ValidationFailed("This customer was already erased.", {"email": "Already erased."})
     if (confirmation or "").strip().lower() != customer.email.lower():
         raise ValidationFailed(

@@ -6,8 +6,8 @@ The archive (`customer-<id>-export-<n>.zip`):
     attachments/<message>/<n>-<name>   the files on those messages
     inbound/<id>.eml                   raw mail received from them or on their tickets
     sent/<id>.eml                      emails we sent them (headers and both bodies)
+    satisfaction.json                  their survey answers (rating and comment, per ticket)
     README.txt                         what each part is
-Satisfaction answers: the help desk keeps no survey table, so there is none to export.
 
 `request_export` (the admin's click) adds the row and defers `build_export`; the job fills the
 zip in a temporary file, stores it, and marks the row ready (or failed, with the reason).
@@ -38,6 +38,7 @@ from supportdesk.extensions import db
 from supportdesk.mail.inbound.models import InboundEmail
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.privacy.models import DataExport, ExportStatus
+from supportdesk.satisfaction.models import SatisfactionRating
 from supportdesk.storage import StorageError, storage
 from supportdesk.tickets.models import Message, Ticket, TicketEvent
 
@@ -51,6 +52,7 @@ tickets.json      your requests, each with its conversation and its history
 attachments/      the files attached to those conversations
 inbound/          the emails we received from you, exactly as they arrived (.eml)
 sent/             the emails we sent you (.eml)
+satisfaction.json your answers to our satisfaction surveys
 """
 
 
@@ -148,9 +150,41 @@ def _profile(customer: Customer) -> dict[str, Any]:
         "company": customer.company,
         "tier": customer.tier.value,
         "external_ids": customer.external_ids or {},
+        "language": customer.language,
         "created_at": _iso(customer.created_at),
         "email_suppressed_at": _iso(customer.email_suppressed_at),
+        "crm": {
+            "id": customer.crm_id,
+            "synced_at": _iso(customer.crm_synced_at),
+            "synced_values": customer.crm_synced_values or {},
+            "owner": customer.crm_owner,
+        },
     }
+
+
+def _satisfaction(customer: Customer) -> list[dict[str, Any]]:
+    """The surveys sent to the customer and what they answered, oldest first."""
+    rows = db.session.execute(
+        sa.select(SatisfactionRating, Ticket.number)
+        .join(Ticket, Ticket.id == SatisfactionRating.ticket_id)
+        .where(
+            SatisfactionRating.organization_id == customer.organization_id,
+            SatisfactionRating.customer_id == customer.id,
+            SatisfactionRating.sent_at.is_not(None),
+        )
+        .order_by(SatisfactionRating.id)
+    ).all()
+    return [
+        {
+            "ticket": number,
+            "sent_at": _iso(r.sent_at),
+            "rating": r.rating.value if r.rating else None,
+            "rated_at": _iso(r.rated_at),
+            "comment": r.comment,
+            "commented_at": _iso(r.commented_at),
+        }
+        for r, number in rows
+    ]
 
 
 def _message(m: Message) -> dict[str, Any]:
@@ -262,6 +296,8 @@ def build_archive(row: DataExport) -> None:
             archive.writestr("profile.json", json.dumps(_profile(customer), indent=2))
             tickets = _tickets(customer, target.message_ids)
             archive.writestr("tickets.json", json.dumps(tickets, indent=2, ensure_ascii=False))
+            answers = _satisfaction(customer)
+            archive.writestr("satisfaction.json", json.dumps(answers, indent=2, ensure_ascii=False))
             _progress(row, 2)
             for n, attachment in enumerate(attachments, 1):
                 name = f"attachments/{attachment.message_id}/{n}-{_safe(attachment.filename)}"

@@ -26,8 +26,9 @@ from supportdesk.customers.models import Customer
 from supportdesk.db import touch_if_changed, utcnow
 from supportdesk.errors import ValidationFailed
 from supportdesk.extensions import db
+from supportdesk.jobs.privacy import delete_files_after_commit
 from supportdesk.mail.inbound.models import InboundEmail
-from supportdesk.privacy.erase import ERASED_SUBJECT, anonymize_tickets, delete_unreferenced_files
+from supportdesk.privacy.erase import ERASED_SUBJECT, anonymize_tickets
 from supportdesk.privacy.models import ClosedTicketAction, DataExport, RetentionPolicy
 from supportdesk.tickets.deletions import TicketDeletion
 from supportdesk.tickets.domain_events import TicketDeleted
@@ -243,7 +244,7 @@ def _delete_tickets(tickets: list[Ticket], days: int) -> None:
         events.record(db.session, TicketDeleted(ticket, tags, deletion))
         db.session.delete(ticket)
     db.session.flush()
-    delete_unreferenced_files(keys)
+    delete_files_after_commit(db.session, keys)
 
 
 def apply_policy(policy: RetentionPolicy, *, now: dt.datetime | None = None) -> dict[str, int]:
@@ -271,7 +272,7 @@ def apply_policy(policy: RetentionPolicy, *, now: dt.datetime | None = None) -> 
     for row in exports:
         db.session.delete(row)
     db.session.flush()
-    delete_unreferenced_files(keys)
+    delete_files_after_commit(db.session, keys)
     counts["exports"] = len(exports)
     policy.last_run_at, policy.last_run_counts = now, counts
     if any(counts.values()):

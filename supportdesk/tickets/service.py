@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from supportdesk import audit, events, jobs
+from supportdesk import audit, events
 from supportdesk.accounts.models import Organization, Role, Team, User
 from supportdesk.accounts.permissions import require
 from supportdesk.attachments import service as files
@@ -30,6 +30,7 @@ from supportdesk.errors import Conflict, UnknownReference, ValidationFailed
 from supportdesk.extensions import db
 from supportdesk.fields import rules as field_rules
 from supportdesk.fields.queries import field_specs
+from supportdesk.jobs.privacy import delete_files_after_commit
 from supportdesk.tickets import lifecycle
 from supportdesk.tickets.deletions import MAX_REASON, TicketDeletion
 from supportdesk.tickets.domain_events import MessageCreated, TicketDeleted
@@ -49,7 +50,6 @@ from supportdesk.tickets.tags import parse_tags
 from supportdesk.tickets.transitions import can_move
 
 MAX_SUBJECT = 300
-DELETE_FILES_JOB = "supportdesk.jobs.privacy.delete_unreferenced_files"
 MAX_BODY = 100_000
 
 
@@ -635,8 +635,8 @@ def delete_ticket(
     ).all()
     db.session.delete(ticket)
     db.session.flush()
-    if stored:  # once the rows are gone for good; a file another message shares stays
-        jobs.defer(db.session, DELETE_FILES_JOB, sorted(stored))
+    # Once the rows are gone for good; a file another message shares stays.
+    delete_files_after_commit(db.session, stored)
     return deletion
 
 

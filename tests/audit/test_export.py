@@ -9,6 +9,7 @@ import pytest
 
 from supportdesk import audit
 from supportdesk.audit.export import neutralize
+from tests import factories
 from tests.fixtures.web import login_as
 
 pytestmark = pytest.mark.integration
@@ -48,3 +49,15 @@ def test_the_export_holds_the_filtered_entries_safely(client, org, admin):
 def test_only_admins_export(client, agent):
     login_as(client, agent)
     assert client.get("/admin/audit-log.csv").status_code == 403
+
+
+def test_another_organization_s_entries_are_never_exported(client, org, admin, other_org):
+    stranger = factories.UserFactory(organization=other_org)
+    audit.record(other_org.id, "auth.sign_in", actor=stranger, target=("agent", 1, "Elsewhere"))
+    audit.record(org.id, "auth.sign_in", actor=admin, target=("agent", admin.id, "Here"))
+    login_as(client, admin)
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/admin/audit-log.csv").get_data(True))))
+
+    assert "Here" in {r["target"] for r in rows}
+    assert "Elsewhere" not in {r["target"] for r in rows}

@@ -61,9 +61,12 @@ def test_a_customer_signs_in_with_the_mailed_link_once(client, org, customer, ti
 
 
 def test_known_and_unknown_addresses_get_the_same_answer(client, org, customer):
-    known = _ask(client, org, customer.email).get_data(as_text=True)
-    unknown = _ask(client, org, "nobody@example.com").get_data(as_text=True)
-    assert known.replace(customer.email, "X") == unknown.replace("nobody@example.com", "X")
+    def page(email: str) -> str:
+        html = _ask(client, org, email).get_data(as_text=True).replace(email, "X")
+        # The form's CSRF token carries the second it was made in: not part of the answer.
+        return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", html)
+
+    assert page(customer.email) == page("nobody@example.com")
     assert (
         db.session.scalar(
             sa.select(sa.func.count())

@@ -12,14 +12,18 @@ from rq import Queue, SimpleWorker
 from supportdesk.api.idempotency import IdempotencyKey
 from supportdesk.bulk_actions.models import BulkJob, BulkJobFailure
 from supportdesk.composer.service import save_draft
+from supportdesk.crm.models import CrmConnection, CrmSync, Provider, SyncKind
 from supportdesk.customers.models import Customer
 from supportdesk.db import utcnow
+from supportdesk.exports import service as exports
 from supportdesk.extensions import db
 from supportdesk.fields.models import FieldType, SavedView
 from supportdesk.fields.service import create_field
 from supportdesk.mail.identity.models import SupportAddress
 from supportdesk.mail.inbound.service import receive_email
+from supportdesk.outbox import OutboxState
 from supportdesk.privacy.export import request_export, run_export
+from supportdesk.satisfaction.models import Rating, SatisfactionRating
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Ticket
 from supportdesk.tokens.models import Scope
@@ -67,7 +71,12 @@ def person(app, org, admin, agent) -> Person:
     """A customer who wrote in by mail (with a file), got replies, and left traces everywhere."""
     tag = secrets.token_hex(4)
     email, name = f"zed.{tag}@example.net", f"Zed Quill{tag}"
-    strings = [f"parrot {tag} flew", f"attached secret {tag}", f"Parrot order {tag}"]
+    strings = [
+        f"parrot {tag} flew",
+        f"attached secret {tag}",
+        f"Parrot order {tag}",
+        f"too slow for {tag}",
+    ]
     support = f"help-{tag}@acme.example"
     db.session.add(
         SupportAddress(
@@ -118,7 +127,33 @@ def person(app, org, admin, agent) -> Person:
             response_headers={},
         )
     )  # fmt: skip
+    now = utcnow()
+    db.session.add(
+        SatisfactionRating(
+            organization_id=org.id, ticket_id=ticket.id, customer_id=customer.id,
+            rating=Rating.BAD, comment=f"Sorry, {strings[3]} me", sent_at=now, rated_at=now,
+            commented_at=now,
+        )
+    )  # fmt: skip
+    crm = CrmConnection(
+        organization_id=org.id, provider=Provider.HUBSPOT, base_url="https://api.hubapi.com",
+        access_token="pat-test", field_map={},
+    )  # fmt: skip
+    db.session.add(crm)
+    db.session.flush()
+    db.session.add(
+        CrmSync(
+            organization_id=org.id, connection_id=crm.id, customer_id=customer.id,
+            kind=SyncKind.CONTACT, event_key=f"contact:{customer.id}:1",
+            payload={"email": email, "name": name}, state=OutboxState.SENT, attempts=1,
+            request_summary=f"PATCH contact {email}", response_summary="", last_error="",
+        )
+    )  # fmt: skip
+    customer.crm_synced_values = {"name": name}
+    customer.crm_sync_error = f"HubSpot refused {email}"
+    customers_file = exports.request_export(admin, "customers", "csv", {})
     export = request_export(admin, customer)
     db.session.commit()
+    exports.run(customers_file.id)  # an agent's export of every customer, as a file
     run_export(export.id)  # as the embedded mode does after the commit
     return Person(customer, ticket, email, name, strings)

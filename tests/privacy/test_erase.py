@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from supportdesk.attachments.models import Attachment
 from supportdesk.audit.models import AuditEntry
+from supportdesk.customers.models import Customer
 from supportdesk.errors import ValidationFailed
+from supportdesk.exports.models import Export
 from supportdesk.extensions import db
 from supportdesk.privacy import erase
+from supportdesk.privacy.models import DataExport
 from supportdesk.privacy.scan import needles, scan
+from supportdesk.storage import storage
 from supportdesk.tickets.models import Message, Ticket
+from tests.privacy.conftest import run_jobs
 
 pytestmark = pytest.mark.integration
 
@@ -31,6 +37,9 @@ STEP_LEFTOVERS = [
     pytest.param("bulk_job_failures", "bulk_job_failures.reason", id="bulk_job_failures"),
     pytest.param("idempotency_keys", "idempotency_keys.response_body", id="idempotency_keys"),
     pytest.param("audit_entries", "audit_entries.before", id="audit_entries"),
+    pytest.param("satisfaction_ratings", "satisfaction_ratings.comment", id="satisfaction_ratings"),
+    pytest.param("crm_syncs", "crm_syncs.payload", id="crm_syncs"),
+    pytest.param("exports", "storage", id="exports"),
     pytest.param("customers", "customers.email", id="customers"),
 ]
 
@@ -48,17 +57,49 @@ def test_the_populated_customer_is_found_in_every_place_before_erasure(person):
     assert {p.values[1] for p in STEP_LEFTOVERS} <= found
 
 
-def test_erasure_leaves_no_trace_in_any_table_or_file(person, admin):
+def test_erasure_leaves_no_trace_in_any_table_or_file(app, person, admin):
     erase.erase_customer(admin, person.customer, confirmation=person.email.upper())
     db.session.commit()
+    run_jobs(app)  # the files go by a job after the commit
 
     assert scan(needles(person.needles)) == []
 
 
+def test_the_files_go_after_the_commit_and_a_rollback_keeps_them(app, person, admin):
+    keys = {
+        *db.session.scalars(
+            db.select(Attachment.storage_key)
+            .join(Message, Message.id == Attachment.message_id)
+            .where(Message.ticket_id == person.ticket.id)
+        ),
+        *db.session.scalars(
+            db.select(DataExport.storage_key).where(DataExport.customer_id == person.customer.id)
+        ),
+        *db.session.scalars(db.select(Export.storage_key)),  # an agent's customers file
+    }
+    customer_id, admin_id = person.customer.id, admin.id
+    assert len(keys) == 3 and all(storage().exists(key) for key in keys)
+
+    erase.erase_customer(admin, person.customer, confirmation=person.email)
+    db.session.rollback()  # an erasure that did not commit removes no file
+    run_jobs(app)
+    assert all(storage().exists(key) for key in keys)
+
+    customer = db.session.get(Customer, customer_id)  # the worker ended the test's session
+    erase.erase_customer(db.session.get(type(admin), admin_id), customer, confirmation=person.email)
+    db.session.commit()
+    assert all(storage().exists(key) for key in keys)  # not within the transaction either
+    run_jobs(app)
+
+    assert not any(storage().exists(key) for key in keys)
+    assert scan(needles(person.needles)) == []
+
+
 @pytest.mark.parametrize(("skipped", "location"), STEP_LEFTOVERS)
-def test_the_scan_catches_an_erasure_that_skips_one_table(person, admin, skipped, location):
+def test_the_scan_catches_an_erasure_that_skips_one_table(app, person, admin, skipped, location):
     erase.erase_customer(admin, person.customer, confirmation=person.email, skip={skipped})
     db.session.commit()
+    run_jobs(app)
 
     assert location in _locations(person)
 
@@ -101,3 +142,30 @@ def test_erasure_needs_the_email_typed_again(person, admin, typed):
     with pytest.raises(ValidationFailed) as refused:
         erase.erase_customer(admin, person.customer, confirmation=typed)
     assert "confirmation" in refused.value.fields
+
+
+def test_an_erased_customer_is_signed_out_of_the_portal_and_their_links_are_gone(
+    app, org, person, admin
+):
+    from supportdesk.selfservice import service as selfservice
+    from supportdesk.selfservice.models import PortalLink
+    from tests.portal.conftest import portal_sign_in
+
+    browser = app.test_client()
+    portal_sign_in(browser, person.customer)
+    tickets = f"/help/{org.slug}/portal/tickets"
+    assert browser.get(tickets).status_code == 200
+    selfservice.request_link(org.id, person.email)  # a sign-in link mailed, not used yet
+    db.session.commit()
+
+    erase.erase_customer(admin, person.customer, confirmation=person.email)
+    db.session.commit()
+
+    answer = browser.get(tickets)
+    assert answer.status_code == 302 and answer.location.endswith(f"/help/{org.slug}/portal/")
+    assert (
+        db.session.scalars(
+            db.select(PortalLink).where(PortalLink.customer_id == person.customer.id)
+        ).all()
+        == []
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
+from supportdesk.attachments.models import Attachment
 from supportdesk.audit.models import AuditEntry
 from supportdesk.db import utcnow
 from supportdesk.errors import ValidationFailed
@@ -14,6 +16,7 @@ from supportdesk.jobs.schedule import PERIODIC
 from supportdesk.mail.inbound.models import InboundEmail
 from supportdesk.privacy import retention
 from supportdesk.privacy.erase import ERASED_SUBJECT
+from supportdesk.privacy.models import RetentionPolicy
 from supportdesk.tickets.deletions import TicketDeletion
 from supportdesk.tickets.models import Message, Status, Ticket
 from tests import factories
@@ -78,6 +81,50 @@ def test_raw_mail_past_its_age_is_purged_and_the_row_stays(org, admin):
     assert db.session.get(InboundEmail, young.id).raw != b""
 
 
+def test_files_of_removed_exports_and_tickets_go_after_the_commit(app, org, admin, agent, customer):
+    from supportdesk.attachments.service import Upload
+    from supportdesk.privacy.models import DataExport, ExportStatus
+    from supportdesk.storage import storage
+    from supportdesk.tickets import service as tickets
+    from tests.privacy.conftest import run_jobs
+
+    def export(days: int, content: bytes) -> str:
+        key = storage().put(io.BytesIO(content))
+        db.session.add(
+            DataExport(
+                organization_id=org.id, customer_id=customer.id, requested_by_user_id=admin.id,
+                status=ExportStatus.READY, storage_key=key,
+                created_at=utcnow() - dt.timedelta(days=days),
+            )
+        )  # fmt: skip
+        return key
+
+    old_key, young_key = export(8, b"old archive"), export(6, b"young archive")
+    ticket = _closed(org, 40)
+    tickets.reply(agent, ticket, "Here", [Upload("a.pdf", "application/pdf", b"%PDF-retention")])
+    policy = retention.save_policy(
+        admin, {**POLICY, "enabled": True, "closed_ticket_action": "delete"}
+    )
+    db.session.commit()
+    [pdf_key] = db.session.scalars(db.select(Attachment.storage_key)).all()
+    org_id = org.id
+
+    retention.apply_policy(policy)
+    db.session.rollback()  # a run that did not commit removes no file
+    run_jobs(app)
+    assert all(storage().exists(k) for k in (old_key, young_key, pdf_key))
+
+    policy = db.session.get(RetentionPolicy, org_id)
+    counts = retention.apply_policy(policy)
+    db.session.commit()
+    assert (counts["exports"], counts["tickets"]) == (1, 1)
+    assert storage().exists(old_key) and storage().exists(pdf_key)  # not before the commit
+    run_jobs(app)
+
+    assert not storage().exists(old_key) and not storage().exists(pdf_key)
+    assert storage().exists(young_key)
+
+
 def test_only_enabled_policies_run_and_each_run_is_audited(org, admin, other_org):
     _closed(org, 40)
     _closed(other_org, 40)
@@ -127,3 +174,26 @@ def test_the_preview_button_shows_counts_and_saves_nothing(client, org, admin):
     assert not db.session.scalars(
         db.select(AuditEntry).where(AuditEntry.action == "retention.updated")
     ).all()
+
+
+def test_the_page_previews_and_saves_the_admin_s_own_organization_only(
+    client, org, admin, other_org
+):
+    _closed(other_org, 45)
+    db.session.commit()
+    login_as(client, admin)
+    form = {
+        "closed_ticket_action": "delete", "closed_ticket_days": "30", "inbound_mail_days": "",
+        "export_days": "7",
+    }  # fmt: skip
+    page = client.get("/admin/retention")
+    preview = client.post(
+        "/admin/retention", data={"csrf_token": csrf_token(page), **form, "preview": "1"}
+    ).get_data(as_text=True)
+    assert "Old 45" not in preview
+
+    client.post("/admin/retention", data={"csrf_token": csrf_token(page), **form, "save": "1"})
+
+    assert retention.policy_for(org.id).closed_ticket_action.value == "delete"
+    assert retention.policy_for(other_org.id).closed_ticket_action.value == "off"
+    assert db.session.get(RetentionPolicy, other_org.id) is None

@@ -124,3 +124,14 @@ def test_another_organization_s_customer_cannot_be_erased(client, admin, other_o
     assert answer.status_code == 404
     db.session.expire_all()
     assert not stranger.email.endswith("erased.invalid")
+
+
+def test_another_organization_s_customer_cannot_be_exported(client, admin, other_org):
+    stranger = factories.CustomerFactory(organization=other_org)
+    login_as(client, admin)
+    page = client.get("/admin/privacy")
+    answer = client.post(
+        "/admin/privacy/exports", data={"csrf_token": csrf_token(page), "email": stranger.email}
+    )
+    assert answer.status_code == 404
+    assert db.session.scalars(db.select(DataExport)).all() == []

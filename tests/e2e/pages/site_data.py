@@ -413,7 +413,7 @@ def _links(desk) -> str:
     invitation = invitations.invite(
         desk.admin, email="nia.new@example.com", name="Nia New", role=Role.AGENT
     )
-    reset = resets.request_reset(desk.agent.email)
+    reset = resets.send_reset(desk.agent.email)
     db.session.execute(
         sa.update(Invitation).where(Invitation.id == invitation.id).values(token_hash=hashed)
     )
