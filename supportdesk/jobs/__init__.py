@@ -14,6 +14,9 @@ Two refinements for the outbox drains (jobs/webhooks.py, jobs/email.py):
   starts), so a thousand commits make one job, not a thousand;
 - `defer(…, at=when)` schedules the job for a moment (RQ's scheduler, which `flask worker`
   runs), so a retry due in 5 s runs in about 5 s rather than at the next sweep.
+- `defer(…, here_if_redis_fails=True)` for a job that has no row for a sweep to find (the
+  password reset request): when Redis does not take it, it runs in this process after the
+  commit, as in the embedded mode, rather than being lost.
 """
 
 from __future__ import annotations
@@ -53,17 +56,20 @@ def defer(
     queue: str = "default",
     at: dt.datetime | None = None,
     wake: bool = False,
+    here_if_redis_fails: bool = False,
 ) -> None:
     """Run `func_path(*args)` after `session` commits (dropped if it rolls back).
 
     `at`: not before this moment (rounded up to the second, so a batch of retries due together
     makes one job). `wake`: an argument-free drain, enqueued only if none is waiting already.
+    `here_if_redis_fails`: no sweep would find this job again, so when Redis does not take it,
+    it runs in this process after the commit instead.
     """
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     if at is not None:
         at = dt.datetime.fromtimestamp(math.ceil(at.timestamp()), dt.UTC)
-    entry = (func_path, args, queue, at, wake)
+    entry = (func_path, args, queue, at, wake, here_if_redis_fails)
     deferred = session.info.setdefault(_DEFERRED, [])
     if entry not in deferred:
         deferred.append(entry)
@@ -92,14 +98,20 @@ def discard_deferred(session: Session) -> None:
 def dispatch_deferred(session: Session) -> None:
     """Enqueue (or run in-process) the jobs deferred by the transaction that just committed."""
     jobs = session.info.pop(_DEFERRED, [])
-    for n, (func_path, args, queue, at, wake_only) in enumerate(jobs):
-        if not enqueue(func_path, *args, queue=queue, at=at, wake=wake_only):
-            # Redis failed once: the rest would wait as long for the same answer.
-            if len(jobs) > n + 1:
-                log.warning(
-                    "Redis unavailable; %d more job(s) left to the sweep", len(jobs) - n - 1
-                )
-            return
+    redis_failed = False
+    left_to_sweep = 0
+    for func_path, args, queue, at, wake_only, here_if_redis_fails in jobs:
+        # Once Redis failed, the rest would wait as long for the same answer: not asked again.
+        if not redis_failed and enqueue(func_path, *args, queue=queue, at=at, wake=wake_only):
+            continue
+        if not redis_failed:
+            redis_failed = True  # enqueue logged this one
+        elif not here_if_redis_fails:
+            left_to_sweep += 1
+        if here_if_redis_fails:
+            _run_here(func_path, args)
+    if left_to_sweep:
+        log.warning("Redis unavailable; %d more job(s) left to the sweep", left_to_sweep)
 
 
 def enqueue(
@@ -129,11 +141,15 @@ def enqueue(
         return True
     if at is not None:
         return True  # no scheduler without Redis: the periodic sweep runs it when due
+    _run_here(func_path, args)
+    return True
+
+
+def _run_here(func_path: str, args: tuple) -> None:
     try:
         resolve(func_path)(*args)
     except Exception:
         log.exception("In-process job %s failed; the periodic sweep will retry it", func_path)
-    return True
 
 
 _pools: dict[str, ThreadPoolExecutor] = {}

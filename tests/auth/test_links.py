@@ -258,6 +258,31 @@ def test_asking_does_the_same_work_for_known_and_unknown_addresses(
     assert [m["To"].addresses[0].addr_spec for m in smtp.mailbox.messages] == [email]
 
 
+def test_a_reset_asked_for_while_redis_is_down_is_not_lost(
+    app, client, org, agent, smtp, run_worker
+):
+    """The request keeps no row for a sweep to find: with Redis down its job runs in the web
+    process after the commit, so the link is made and its mail queued all the same."""
+    from redis import Redis
+
+    email = agent.email
+    working, app.extensions["redis"] = (
+        app.extensions["redis"],
+        Redis.from_url("redis://127.0.0.1:1/0"),
+    )
+    try:
+        assert _forgot(client, email).status_code == 302
+    finally:
+        app.extensions["redis"].close()
+        app.extensions["redis"] = working
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PasswordReset)) == 1
+    # Its email is an outbox row like any other: the sweep sends it once Redis is back.
+    from supportdesk.jobs.email import sweep_emails
+
+    assert sweep_emails() == 1
+    assert len(_delivered_links(smtp, run_worker, email)) == 1
+
+
 def test_the_flashed_answer_is_the_same_sentence_for_any_address(app, org, agent):
     def flashed(email: str) -> str:
         visitor = app.test_client()

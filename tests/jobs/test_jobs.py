@@ -87,6 +87,33 @@ def test_redis_down_at_commit_time_loses_nothing_and_says_so(app, org, caplog):
     assert db.session.get(Ticket, ticket.id) is not None
 
 
+def test_a_job_no_sweep_would_find_runs_here_when_redis_is_down(app, org, caplog):
+    """`here_if_redis_fails`: done in this process after the commit rather than lost; the
+    other jobs of the commit stay left to the sweep, and Redis is asked only once."""
+    from redis import Redis
+
+    stale_id = _resolved_long_ago(org).id
+    working, app.extensions["redis"] = (
+        app.extensions["redis"],
+        Redis.from_url("redis://127.0.0.1:1/0"),
+    )
+    try:
+        jobs.defer(db.session, "supportdesk.jobs.reports.refresh_reports", queue="default")
+        jobs.defer(db.session, CLOSE_JOB, queue="default", here_if_redis_fails=True)
+        jobs.defer(db.session, "supportdesk.jobs.sla.sweep_sla", queue="default")
+        with caplog.at_level(logging.WARNING, logger="supportdesk.jobs"):
+            db.session.commit()
+    finally:
+        app.extensions["redis"].close()
+        app.extensions["redis"] = working
+    db.session.expire_all()
+    assert db.session.get(Ticket, stale_id).status is Status.CLOSED  # ran here
+    # Redis was asked once for this commit's jobs: the others are left to the sweep, said once.
+    assert "refresh_reports will be retried by the sweep" in caplog.text
+    assert "sweep_sla" not in caplog.text
+    assert "more job(s) left to the sweep" in caplog.text
+
+
 @pytest.mark.parametrize(
     "path", ["os.system", "tests.factories.make_ticket", "builtins.eval"], ids=str
 )
