@@ -136,7 +136,7 @@ def ticket_page(
 ) -> str:  # fmt: skip
     """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors;
     `collision`: the public messages that arrived while the agent wrote their reply."""
-    page = queries.ticket_page(_org(), number)
+    page = queries.ticket_page(_org(), number, current_user.id)
     ticket = page.ticket
     agents, teams = assignment_choices_cached(_org())
     available = list_macros_cached(_org())
@@ -151,7 +151,9 @@ def ticket_page(
         macros=available,
         macro_form=macro or macro_form(ticket, available),
         properties=properties or _property_form(ticket, agents, teams, edits=edits, specs=specs),
-        composer=composer_form(ticket, composer, _last_public(page.messages))
+        composer=composer_form(
+            ticket, composer, _last_public(page.messages), has_draft=page.has_draft
+        )
         if allowed(current_user.role, "ticket.note")
         else None,
         collision=collision,
@@ -160,13 +162,14 @@ def ticket_page(
         time_tracking=db.session.get(Organization, _org()).time_tracking,
         time_spent=time_spent(page.messages),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
-        mail=mail_for_messages(_org(), [m.id for m in page.messages]),
-        files=files_for_messages(_org(), [m.id for m in page.messages]),
-        emails=emails_by_message(_org(), ticket.id),
+        # Each read only when the page's own statements saw it would find rows (TicketPage).
+        mail=mail_for_messages(_org(), page.messages_with_mail),
+        files=files_for_messages(_org(), page.messages_with_files),
+        emails=emails_by_message(_org(), ticket.id) if page.has_emails else {},
         stale=stale,
         changed=changed,
         mention_handles=_mention_handles(page.messages),
-        satisfaction=latest_rating(_org(), ticket.id),
+        satisfaction=latest_rating(_org(), ticket.id) if page.has_rating else None,
         crm_connection=crm_queries.connection_for(ticket.customer),
     )
 
