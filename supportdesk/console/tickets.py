@@ -98,10 +98,11 @@ def queue():
 
 
 def _property_form(
-    ticket, agents, teams, formdata=None, edits=None, specs=None
+    ticket, agents, teams, formdata=None, edits=None, specs=None, tags=None
 ) -> TicketPropertiesForm:
     """The property form on the ticket as it is now, with `edits` kept over it (a refused save).
-    `specs`: the organization's cached custom fields (field_specs_cached), when the caller read them."""
+    `specs`: the organization's cached custom fields (field_specs_cached), when the caller read
+    them; `tags`: the ticket's tags when read with the page (TicketPage.tags)."""
     if specs is None:
         specs = [s for s in field_specs(_org()).values() if not s.archived]
         form_class = properties_form(specs)
@@ -118,7 +119,7 @@ def _property_form(
             "priority": ticket.priority.value,
             "assignee_id": ticket.assignee_id or 0,
             "team_id": ticket.team_id or 0,
-            "tags": ", ".join(ticket.tags),
+            "tags": ", ".join(ticket.tags if tags is None else tags),
             **custom_data(specs, ticket.custom_fields or {}),
             **(edits or {}),
         },
@@ -146,11 +147,13 @@ def ticket_page(
         specs=specs,
         field_labels={key: spec.label for key, spec in specs.items()},
         ticket=ticket,
+        tags=page.tags,
         messages=page.messages,
         history=group_history(page.events),
         macros=available,
         macro_form=macro or macro_form(ticket, available),
-        properties=properties or _property_form(ticket, agents, teams, edits=edits, specs=specs),
+        properties=properties
+        or _property_form(ticket, agents, teams, edits=edits, specs=specs, tags=page.tags),
         composer=composer_form(
             ticket, composer, _last_public(page.messages), has_draft=page.has_draft
         )

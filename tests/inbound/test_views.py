@@ -129,7 +129,7 @@ def test_the_ticket_page_reads_drafts_mail_files_and_ratings_only_where_there_ar
     # Each read runs where the ticket's own statements saw rows for it: the draft, inbound mail,
     # attachments, outbound mail and the rating (5 statements); the bare ticket has only its
     # acknowledgement mail (1).
-    assert counts == [11, 7]
+    assert counts == [10, 6]
     page = pages[0]
     assert "Matched by reply address" in page and "log.txt" in page
     assert "Email to jane@example.com" in page and 'data-rating="bad"' in page
