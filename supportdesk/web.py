@@ -21,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.globals import _cv_request
 from flask_babel import gettext
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
@@ -29,6 +30,7 @@ from markupsafe import Markup, escape
 from redis import Redis
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from wtforms import SelectField
 from wtforms.i18n import messages_path
 from wtforms.widgets.core import clean_key
@@ -98,6 +100,24 @@ def use_fast_html_params() -> None:
     for widget in vars(core).values():
         if isinstance(widget, type) and "html_params" in vars(widget):
             widget.html_params = staticmethod(html_params)
+    # WTForms inspects `render_option`'s signature on every <select> it renders (to support
+    # pre-3.3 overrides); the answer depends only on the class, so it is kept per class.
+    dispatch = vars(core.Select)["_dispatch_render_option"]
+    if not getattr(dispatch.__func__, "kept_per_class", False):
+        core.Select._dispatch_render_option = classmethod(_kept_per_class(dispatch.__func__))
+
+
+def _kept_per_class(dispatch):
+    found: dict[type, object] = {}
+
+    def kept(cls):
+        render = found.get(cls)
+        if render is None:
+            render = found[cls] = dispatch(cls)
+        return render
+
+    kept.kept_per_class = True
+    return kept
 
 
 @functools.cache
@@ -246,20 +266,27 @@ def init_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Each header unless the view set its own (what `setdefault` does, without Werkzeug
+        # raising and catching a KeyError for every header a response does not have yet).
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()}
+
+        def default(name: str, value: str) -> None:
+            if name.lower() not in present:
+                headers.add(name, value)
+
+        default("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        default("X-Content-Type-Options", "nosniff")
         # A page that set a policy letting others frame it (the embeddable contact form,
         # supportdesk.portal.contact) keeps it; every other page may not be framed.
-        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+            default("X-Frame-Options", "DENY")
+        default("Referrer-Policy", "same-origin")
+        default("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+            default("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if current_user and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")
+            default("Cache-Control", "no-store")
         if app.config.get("QUERY_COUNT_HEADER"):
             response.headers["X-SQL-Queries"] = str(g.get("sql_queries", 0))
         return response
@@ -269,33 +296,89 @@ def init_request_hooks(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = remembered_url_for(app)
 
 
-URLS_REMEMBERED = 1024  # (endpoint, file, script root, host) entries; a page uses about 40
+URLS_REMEMBERED = 1024  # (endpoint, file, script root) entries; a page uses about 40
+_SENTINEL = 7_340_019_001  # an id no page links to; see _url_pattern
 
 
 def remembered_url_for(app: Flask):
-    """Templates' `url_for`, remembering the URLs that depend on nothing but the endpoint (the
-    navigation, `static` files): a page builds about 40 of them and each build walks the routing
-    map. Anything with other values (ids, `_external`, `_anchor`…), a relative endpoint, an
-    endpoint whose blueprint adds URL defaults, or host/subdomain routing is built every time,
-    as Flask does. Kept per host: on an organization's own help host the same endpoint can build
-    another URL (console links there are absolute, to the app's host)."""
+    """Templates' `url_for`, remembering what a URL depends on: a page builds 40–70 of them
+    (the navigation, `static` files, a link per queue row) and each build walks the routing map.
+
+    - A URL that depends on nothing but the endpoint (or a static file's name) is kept.
+    - A URL whose values are all integers (`number=t.number`, `customer_id=c.id`) is kept as a
+      pattern, built once with stand-in numbers, and filled in with `str(value)` as Werkzeug's
+      int converter writes it. Endpoints with rule defaults (where the value chooses the rule)
+      are built every time; a pattern is kept only if it gives what Flask built for the first
+      real values.
+    - Anything else (strings, `_external`, `_anchor`…), a relative endpoint, an endpoint whose
+      blueprint adds URL defaults, host/subdomain routing, or a request on a help center's own
+      host name (supportdesk.help.hosts rewrites its URLs) is built every time, as Flask does.
+    """
     build = app.url_for
-    remembered: dict[tuple, str] = {}
+    remembered: dict[tuple, object] = {}
 
     def url_for(endpoint: str, **values) -> str:
-        if values and (endpoint != "static" or len(values) != 1 or "filename" not in values):
+        ctx = _cv_request.get(None)
+        if ctx is None or getattr(ctx.url_adapter, "site", None) is not None:
             return build(endpoint, **values)
-        if not has_request_context():
+        if not values or (endpoint == "static" and len(values) == 1 and "filename" in values):
+            key = (endpoint, values.get("filename"), ctx.request.root_path)
+            url = remembered.get(key)
+            if url is None:
+                url = build(endpoint, **values)
+                if _may_remember(endpoint):
+                    _remember(key, url)
+            return url
+        if not all(type(v) is int for v in values.values()):
             return build(endpoint, **values)
-        key = (endpoint, values.get("filename"), request.root_path, request.host)
-        url = remembered.get(key)
-        if url is None:
+        key = (endpoint, tuple(values), ctx.request.root_path)
+        pattern = remembered.get(key)
+        if pattern is None:
             url = build(endpoint, **values)
-            if _may_remember(endpoint):
-                if len(remembered) >= URLS_REMEMBERED:
-                    remembered.clear()
-                remembered[key] = url
-        return url
+            pattern = _url_pattern(endpoint, values, url) if _may_remember(endpoint) else False
+            if pattern is not False:
+                _remember(key, pattern)
+            return url
+        if pattern is False:
+            return build(endpoint, **values)
+        head, tails = pattern
+        return head + "".join([str(values[name]) + tail for name, tail in tails])
+
+    def _remember(key: tuple, value: object) -> None:
+        if len(remembered) >= URLS_REMEMBERED:
+            remembered.clear()
+        remembered[key] = value
+
+    def _url_pattern(endpoint: str, values: dict, url: str):
+        # The rule chosen must not depend on the values (a rule's defaults would), and each
+        # stand-in must come out once, as its digits: then the URL is the pattern filled in.
+        for rule in app.url_map.iter_rules(endpoint):
+            if rule.defaults or any(
+                type(rule._converters[name]) is not IntegerConverter
+                or rule._converters[name].fixed_digits
+                for name in values
+                if name in rule._converters
+            ):
+                return False
+        stand_ins = {name: _SENTINEL + 1000 * i for i, name in enumerate(values)}
+        try:
+            built = build(endpoint, **stand_ins)
+        except Exception:  # noqa: BLE001  (no pattern: Flask builds it every time)
+            return False
+        places = []
+        for name, stand_in in stand_ins.items():
+            text = str(stand_in)
+            if built.count(text) != 1:
+                return False
+            places.append((built.index(text), name, text))
+        places.sort()
+        head, tails = built[: places[0][0]], []
+        for i, (start, name, text) in enumerate(places):
+            end = places[i + 1][0] if i + 1 < len(places) else len(built)
+            tails.append((name, built[start + len(text) : end]))
+        pattern = (head, tuple(tails))
+        filled = head + "".join([str(values[name]) + tail for name, tail in tails])
+        return pattern if filled == url else False
 
     def _may_remember(endpoint: str) -> bool:
         if endpoint.startswith(".") or app.url_map.host_matching or app.subdomain_matching:

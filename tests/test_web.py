@@ -173,6 +173,11 @@ def test_template_strings_follow_a_forced_locale_within_a_request(app):
         pytest.param("static", {"filename": "css/app.css"}, id="static"),
         pytest.param("console.queue", {}, id="no-values"),
         pytest.param("console.ticket_show", {"number": 7}, id="values"),
+        pytest.param(
+            "console.message_split_confirm", {"number": 7, "message_id": 12}, id="two-values"
+        ),
+        pytest.param("console.queue", {"assignee": 3}, id="query-value"),
+        pytest.param("console.ticket_show", {"number": "7"}, id="string-value"),
         pytest.param("console.queue", {"_anchor": "x"}, id="anchor"),
         pytest.param("static", {"filename": "js/app.js", "v": "2"}, id="static-query"),
     ],
@@ -184,3 +189,34 @@ def test_template_urls_are_flasks(app, endpoint, values, script_root):
         assert url_for(endpoint, **values) == app.url_for(endpoint, **values)
         assert url_for(endpoint, **values) == app.url_for(endpoint, **values)  # remembered
         assert url_for(endpoint, **values).startswith(script_root + "/")
+
+
+@pytest.mark.parametrize("script_root", ["", "/desk"])
+def test_template_url_patterns_give_flasks_url_for_every_value(app, script_root):
+    url_for = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}"):
+        for number in (7, 1, 0, 123_456_789, 7_340_019_001, -3):
+            assert url_for("console.ticket_show", number=number) == app.url_for(
+                "console.ticket_show", number=number
+            )
+            values = {"number": number, "message_id": number * 10 + 1}
+            assert url_for("console.message_split_confirm", **values) == app.url_for(
+                "console.message_split_confirm", **values
+            )
+
+
+def test_template_url_patterns_leave_rules_chosen_by_their_values_to_flask():
+    from flask import Flask
+
+    from supportdesk.web import remembered_url_for
+
+    app = Flask(__name__)
+    app.add_url_rule("/pages/", "pages", defaults={"n": 1})
+    app.add_url_rule("/pages/<int:n>", "pages")
+    app.add_url_rule("/codes/<int(fixed_digits=4):code>", "codes")
+    url_for = remembered_url_for(app)
+    with app.test_request_context("/"):
+        for n in (2, 1, 5, 1):
+            assert url_for("pages", n=n) == app.url_for("pages", n=n)
+        for code in (12345, 7, 42):
+            assert url_for("codes", code=code) == app.url_for("codes", code=code)

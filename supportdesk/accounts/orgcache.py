@@ -138,6 +138,8 @@ class _FrozenDict(dict):
 # model → the columns whose change invalidates (None: every column). Insert and delete always do.
 def _watched() -> dict[type, frozenset[str] | None]:
     from supportdesk.accounts.models import Team, User
+    from supportdesk.crm.models import CrmConnection
+    from supportdesk.crm.queries import SHOWN_COLUMNS
     from supportdesk.fields.models import CustomField, SavedView
     from supportdesk.macros.models import Macro
 
@@ -148,6 +150,8 @@ def _watched() -> dict[type, frozenset[str] | None]:
         # Menus and macro descriptions show names; never last-seen or preference columns.
         User: frozenset({"name", "active", "role", "organization_id"}),
         Team: frozenset({"name", "organization_id"}),
+        # The CRM the pages name (crm.queries.shown_connection); never tokens or sync state.
+        CrmConnection: SHOWN_COLUMNS,
     }
 
 

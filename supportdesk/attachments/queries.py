@@ -26,6 +26,14 @@ def for_messages(organization_id: int, message_ids: list[int]) -> dict[int, list
     return result
 
 
+def files_exist(organization_id, message_id) -> sa.Exists:
+    """Whether a message has attachments: the ticket page reads it with each message and asks
+    for_messages only about those that have some."""
+    return sa.exists().where(
+        Attachment.organization_id == organization_id, Attachment.message_id == message_id
+    )
+
+
 @functools.cache
 def _for_messages_statement() -> sa.Select:
     # Built once: every ticket page runs it.

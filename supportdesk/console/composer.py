@@ -49,12 +49,15 @@ def came_from() -> str:
     return ""
 
 
-def composer_form(ticket, form: MessageForm | None = None, last_seen: int = 0) -> MessageForm:
+def composer_form(
+    ticket, form: MessageForm | None = None, last_seen: int = 0, *, has_draft: bool = True
+) -> MessageForm:
     """The composer as shown: the agent's saved draft, or what they just posted. `last_seen`:
-    the newest public message on the page (a reply that collides with a newer one asks)."""
+    the newest public message on the page (a reply that collides with a newer one asks).
+    `has_draft=False`: the page knows the agent has no draft here (no query)."""
     if form is not None:
         return form
-    draft = composer.draft_for(current_user, ticket)
+    draft = composer.draft_for(current_user, ticket) if has_draft else None
     data = {"from_queue": came_from(), "last_seen_message_id": str(last_seen)}
     if draft is not None:
         data |= {

@@ -12,6 +12,7 @@ from supportdesk.console.forms import CustomerForm
 from supportdesk.crm import inbound
 from supportdesk.crm import service as crm
 from supportdesk.crm.providers.base import CrmError
+from supportdesk.crm.queries import shown_connection
 from supportdesk.customers import queries, service
 from supportdesk.params import query_int
 from supportdesk.submit import Saved, act, submit
@@ -43,7 +44,7 @@ def _customer_page(customer, form: CustomerForm) -> str:
         customer=customer,
         form=form,
         tickets=tickets,
-        crm_connection=crm.get_connection(current_user.organization_id),
+        crm_connection=shown_connection(current_user.organization_id),
     )
 
 

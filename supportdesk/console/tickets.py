@@ -98,10 +98,11 @@ def queue():
 
 
 def _property_form(
-    ticket, agents, teams, formdata=None, edits=None, specs=None
+    ticket, agents, teams, formdata=None, edits=None, specs=None, tags=None
 ) -> TicketPropertiesForm:
     """The property form on the ticket as it is now, with `edits` kept over it (a refused save).
-    `specs`: the organization's cached custom fields (field_specs_cached), when the caller read them."""
+    `specs`: the organization's cached custom fields (field_specs_cached), when the caller read
+    them; `tags`: the ticket's tags when read with the page (TicketPage.tags)."""
     if specs is None:
         specs = [s for s in field_specs(_org()).values() if not s.archived]
         form_class = properties_form(specs)
@@ -118,7 +119,7 @@ def _property_form(
             "priority": ticket.priority.value,
             "assignee_id": ticket.assignee_id or 0,
             "team_id": ticket.team_id or 0,
-            "tags": ", ".join(ticket.tags),
+            "tags": ", ".join(ticket.tags if tags is None else tags),
             **custom_data(specs, ticket.custom_fields or {}),
             **(edits or {}),
         },
@@ -136,7 +137,7 @@ def ticket_page(
 ) -> str:  # fmt: skip
     """The ticket page; `composer`/`properties`/`macro` are forms coming back with their errors;
     `collision`: the public messages that arrived while the agent wrote their reply."""
-    page = queries.ticket_page(_org(), number)
+    page = queries.ticket_page(_org(), number, current_user.id)
     ticket = page.ticket
     agents, teams = assignment_choices_cached(_org())
     available = list_macros_cached(_org())
@@ -146,12 +147,16 @@ def ticket_page(
         specs=specs,
         field_labels={key: spec.label for key, spec in specs.items()},
         ticket=ticket,
+        tags=page.tags,
         messages=page.messages,
         history=group_history(page.events),
         macros=available,
         macro_form=macro or macro_form(ticket, available),
-        properties=properties or _property_form(ticket, agents, teams, edits=edits, specs=specs),
-        composer=composer_form(ticket, composer, _last_public(page.messages))
+        properties=properties
+        or _property_form(ticket, agents, teams, edits=edits, specs=specs, tags=page.tags),
+        composer=composer_form(
+            ticket, composer, _last_public(page.messages), has_draft=page.has_draft
+        )
         if allowed(current_user.role, "ticket.note")
         else None,
         collision=collision,
@@ -160,13 +165,14 @@ def ticket_page(
         time_tracking=db.session.get(Organization, _org()).time_tracking,
         time_spent=time_spent(page.messages),
         other_tickets=queries.customer_tickets(_org(), ticket.customer_id, exclude_id=ticket.id),
-        mail=mail_for_messages(_org(), [m.id for m in page.messages]),
-        files=files_for_messages(_org(), [m.id for m in page.messages]),
-        emails=emails_by_message(_org(), ticket.id),
+        # Each read only when the page's own statements saw it would find rows (TicketPage).
+        mail=mail_for_messages(_org(), page.messages_with_mail),
+        files=files_for_messages(_org(), page.messages_with_files),
+        emails=emails_by_message(_org(), ticket.id) if page.has_emails else {},
         stale=stale,
         changed=changed,
         mention_handles=_mention_handles(page.messages),
-        satisfaction=latest_rating(_org(), ticket.id),
+        satisfaction=latest_rating(_org(), ticket.id) if page.has_rating else None,
         crm_connection=crm_queries.connection_for(ticket.customer),
     )
 

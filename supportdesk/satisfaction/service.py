@@ -228,16 +228,26 @@ def latest_rating(organization_id: int, ticket_id: int) -> SatisfactionRating | 
     )
 
 
+def rating_exists(organization_id, ticket_id) -> sa.Exists:
+    """Whether latest_rating would find a rating: the ticket page reads it with the ticket
+    (correlated to its row) and skips latest_rating's query when there is none."""
+    return sa.exists().where(*_answered(organization_id, ticket_id))
+
+
+def _answered(organization_id, ticket_id) -> tuple:
+    return (
+        SatisfactionRating.organization_id == organization_id,
+        SatisfactionRating.ticket_id == ticket_id,
+        SatisfactionRating.rating.is_not(None),
+    )
+
+
 @functools.cache
 def _latest_rating_statement() -> sa.Select:
     # Built once: every ticket page runs it.
     return (
         sa.select(SatisfactionRating)
-        .where(
-            SatisfactionRating.organization_id == sa.bindparam("organization_id"),
-            SatisfactionRating.ticket_id == sa.bindparam("ticket_id"),
-            SatisfactionRating.rating.is_not(None),
-        )
+        .where(*_answered(sa.bindparam("organization_id"), sa.bindparam("ticket_id")))
         .order_by(SatisfactionRating.rated_at.desc(), SatisfactionRating.id.desc())
         .limit(1)
     )

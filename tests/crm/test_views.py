@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from supportdesk.accounts.models import Role
 from supportdesk.crm import inbound, service
-from supportdesk.crm.models import CrmConnection
+from supportdesk.crm.models import CrmConnection, Provider
 from supportdesk.customers import service as customers
 from supportdesk.customers.models import Tier
 from supportdesk.extensions import db
@@ -366,8 +366,12 @@ def test_the_ticket_page_shows_the_crm_facts_next_to_a_synced_customer(
             response = client.get(f"/tickets/{number}")
         counts.append(queries.count)
         assert response.status_code == 200
-    # The connection is read only for a customer the CRM took (one query), never otherwise.
+    # The connection is read only for a customer the CRM took (one query, the first time), never
+    # otherwise; then it comes from the organization's cache (accounts.orgcache).
     assert counts[0] == counts[1] + 1
+    with query_counter() as queries:
+        assert client.get(f"/tickets/{ours}").status_code == 200
+    assert queries.count == counts[1]
 
     page = html.unescape(client.get(f"/tickets/{ours}").get_data(as_text=True))
     facts = page[page.index('id="crm-facts"') : page.index("</dl>", page.index('id="crm-facts"'))]
@@ -404,3 +408,38 @@ def test_no_crm_facts_once_the_connection_is_gone(client, org, admin, agent, hub
     login_as(client, agent)
 
     assert 'id="crm-facts"' not in client.get(f"/tickets/{number}").get_data(as_text=True)
+
+
+def test_the_pages_show_a_changed_or_removed_connection_at_once(
+    client, org, other_org, admin, agent, hubspot_connection
+):
+    customer = CustomerFactory(organization=org, email="cy@acme.example", crm_id="901")
+    theirs = CustomerFactory(organization=other_org, email="cy@other.example", crm_id="901")
+    outsider = UserFactory(organization=other_org)
+    db.session.commit()
+    number = make_ticket(org, customer=customer).number
+    their_number = make_ticket(other_org, customer=theirs).number
+    db.session.commit()
+    login_as(client, agent)
+    assert 'id="crm-facts"' in client.get(f"/tickets/{number}").get_data(as_text=True)
+    assert "HubSpot" in client.get(f"/customers/{customer.id}").get_data(as_text=True)
+
+    # Another organization never sees this one's cached connection.
+    login_as(client, outsider)
+    assert 'id="crm-facts"' not in client.get(f"/tickets/{their_number}").get_data(as_text=True)
+    assert "HubSpot" not in client.get(f"/customers/{theirs.id}").get_data(as_text=True)
+
+    # The organization switches to Salesforce: the next page links to the new instance.
+    connection = reload(hubspot_connection)
+    connection.provider = Provider.SALESFORCE
+    connection.instance_url = "https://acme.my.salesforce.example"
+    db.session.commit()
+    login_as(client, agent)
+    page = client.get(f"/tickets/{number}").get_data(as_text=True)
+    assert 'href="https://acme.my.salesforce.example/901"' in page and "Salesforce" in page
+
+    # Disconnected: the next page shows no CRM at all.
+    service.delete_connection(reload(admin))
+    db.session.commit()
+    assert 'id="crm-facts"' not in client.get(f"/tickets/{number}").get_data(as_text=True)
+    assert "crm-card" not in client.get(f"/customers/{customer.id}").get_data(as_text=True)

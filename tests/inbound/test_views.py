@@ -91,6 +91,52 @@ def test_the_customer_page_shows_a_bounce_and_an_agent_lifts_it(client, agent, m
     )
 
 
+def test_the_ticket_page_reads_drafts_mail_files_and_ratings_only_where_there_are_some(
+    client, agent, org, mail_world, query_counter
+):
+    from supportdesk.attachments.service import Upload
+    from supportdesk.composer import service as composer
+    from supportdesk.satisfaction import links
+    from supportdesk.satisfaction import service as satisfaction
+    from supportdesk.tickets import service as tickets
+    from supportdesk.tickets.models import Status
+    from tests.factories import make_ticket
+    from tests.mail.helpers import make_email
+
+    _receive(mail_world, "reply_address.eml")  # a message that came in by email
+    ticket = db.session.get(Ticket, mail_world.ticket.id)
+    sent = tickets.reply(agent, ticket, "Here is the log.", [Upload("log.txt", "text/plain", b"x")])
+    make_email(org, ticket=ticket, message_id=sent.id, to_address="jane@example.com")
+    tickets.change_status(agent, ticket, Status.RESOLVED)
+    db.session.commit()
+    token = links.sign(org.id, satisfaction.for_ticket(org.id, ticket.id)[0].id)
+    satisfaction.rate(org.id, token, "bad")
+    composer.save_draft(agent, ticket, mode="internal", body="Half-written note")
+    bare = make_ticket(org, customer=mail_world.customer)
+    db.session.commit()
+    full, empty = ticket.number, bare.number
+    login_as(client, agent)
+    db.session.expunge_all()
+    client.get(f"/tickets/{empty}")  # the organization's menus and fields, cached once
+    counts, pages = [], []
+    for number in (full, empty):
+        with query_counter() as queries:
+            response = client.get(f"/tickets/{number}")
+        assert response.status_code == 200
+        counts.append(queries.count)
+        pages.append(response.get_data(as_text=True))
+
+    # Each read runs where the ticket's own statements saw rows for it: the draft, inbound mail,
+    # attachments, outbound mail and the rating (5 statements); the bare ticket has only its
+    # acknowledgement mail (1).
+    assert counts == [10, 6]
+    page = pages[0]
+    assert "Matched by reply address" in page and "log.txt" in page
+    assert "Email to jane@example.com" in page and 'data-rating="bad"' in page
+    assert "Half-written note" in page
+    assert "Matched by" not in pages[1] and "Half-written note" not in pages[1]
+
+
 def test_the_ticket_page_costs_the_same_queries_with_mail(client, agent, mail_world, query_counter):
     small = _receive(mail_world, "text_only.eml").ticket_number
     _receive(mail_world, "reply_address.eml")

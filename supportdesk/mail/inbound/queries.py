@@ -105,6 +105,14 @@ def mail_for_messages(organization_id: int, message_ids: list[int]) -> dict[int,
     return {row.message_id: row for row in db.session.scalars(_mail_statement(), params)}
 
 
+def mail_exists(organization_id, message_id) -> sa.Exists:
+    """Whether a message came in by email (mail_for_messages would find its row): the ticket
+    page reads it with each message and asks mail_for_messages only about those that did."""
+    return sa.exists().where(
+        InboundEmail.organization_id == organization_id, InboundEmail.message_id == message_id
+    )
+
+
 @functools.cache
 def _mail_statement() -> sa.Select:
     # Built once: every ticket page runs it.

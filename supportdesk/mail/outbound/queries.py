@@ -37,17 +37,27 @@ def emails_by_message(organization_id: int, ticket_id: int) -> dict[int, list[Em
     return dict(grouped)
 
 
+def badges_exist(organization_id, ticket_id) -> sa.Exists:
+    """Whether emails_by_message would find anything: the ticket page reads it with the ticket
+    (correlated to its row) and skips emails_by_message's query when there is nothing."""
+    return sa.exists().where(*_badges_of(organization_id, ticket_id))
+
+
+def _badges_of(organization_id, ticket_id) -> tuple:
+    return (
+        EmailMessage.organization_id == organization_id,
+        EmailMessage.ticket_id == ticket_id,
+        EmailMessage.message_id.is_not(None),
+    )
+
+
 @functools.cache
 def _badges_statement() -> sa.Select:
     # Built once: every ticket page runs it.
     return (
         sa.select(EmailMessage)
         .options(load_only(*_BADGE_COLUMNS, raiseload=True))
-        .where(
-            EmailMessage.organization_id == sa.bindparam("organization_id"),
-            EmailMessage.ticket_id == sa.bindparam("ticket_id"),
-            EmailMessage.message_id.is_not(None),
-        )
+        .where(*_badges_of(sa.bindparam("organization_id"), sa.bindparam("ticket_id")))
         .order_by(EmailMessage.id)
     )
 
