@@ -90,6 +90,7 @@ ACTIONS: dict[str, str] = {
     # exports (tickets and reports, as files)
     "export.requested": "Export requested",
     "export.downloaded": "Export downloaded",
+    "export.expired": "Export file deleted (expired)",
     # the log itself
     "audit_log.purged": "Old audit entries purged (retention)",
 }

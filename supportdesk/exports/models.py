@@ -13,7 +13,8 @@ from supportdesk.accounts.models import User
 from supportdesk.db import JSONType, UTCDateTime, enum_column, utcnow
 from supportdesk.extensions import db
 
-# How long a finished export can be downloaded.
+# How long a finished export can be downloaded; then its file is deleted (the row stays):
+# exports.service.withdraw_expired_files, run hourly by jobs.exports.delete_expired_exports.
 KEEP = dt.timedelta(days=7)
 # Every kind of export, as people name it in English (the stored notification text; the console
 # and the email say it in the reader's language: console.labels, emails/_export_labels.html).

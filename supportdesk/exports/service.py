@@ -36,6 +36,7 @@ from supportdesk.exports.kinds import SOURCES, Rows
 from supportdesk.exports.models import KEEP, KIND_LABELS, Export, ExportStatus
 from supportdesk.exports.writers import Writer
 from supportdesk.extensions import db
+from supportdesk.jobs.privacy import delete_files_after_commit
 from supportdesk.storage import storage
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ JOB = "supportdesk.jobs.exports.run_export"
 KINDS = (*SOURCES, "report")
 FORMATS = ("csv", "jsonl")
 BATCH = 5_000
+# Expired exports whose files one transaction withdraws (the job repeats until none are left).
+EXPIRED_BATCH = 500
 
 
 def request_export(
@@ -166,6 +169,41 @@ def downloaded(actor: User, export: Export) -> None:
         actor=actor,
         target=("export", export.id, export.filename),
     )
+
+
+def withdraw_expired_files(*, now: dt.datetime | None = None) -> int:
+    """Take the file away from up to EXPIRED_BATCH completed exports past their expiry (any
+    organization); returns how many. Flushes, audits each (by the system).
+
+    The row stays, without its file (the console shows it as expired, a download is 410 Gone);
+    the file itself goes by a job once the transaction commits, through the same path as
+    erasure and retention (`jobs.privacy.delete_files_after_commit`): a rollback keeps it, and
+    content another export, data export or attachment still refers to stays."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        sa.select(Export)
+        .where(
+            Export.status == ExportStatus.COMPLETED,
+            Export.storage_key.is_not(None),
+            Export.expires_at <= now,
+        )
+        .order_by(Export.id)
+        .limit(EXPIRED_BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    keys = set()
+    for export in rows:
+        keys.add(export.storage_key)
+        export.storage_key = None
+        audit.record(
+            export.organization_id,
+            "export.expired",
+            target=("export", export.id, export.filename),
+            after={"size": export.size, "expired_at": export.expires_at},
+        )
+    db.session.flush()
+    delete_files_after_commit(db.session, keys)
+    return len(rows)
 
 
 # -- the job -----------------------------------------------------------------------------------

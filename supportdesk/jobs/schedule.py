@@ -14,6 +14,7 @@ PERIODIC: list[tuple[str, str, int]] = [
     ("supportdesk.jobs.audit.purge_audit_log", "default", 3600),
     ("supportdesk.jobs.bulk_actions.resume_bulk_jobs", "default", 300),
     ("supportdesk.jobs.privacy.apply_retention", "default", 3600),
+    ("supportdesk.jobs.exports.delete_expired_exports", "default", 3600),
     ("supportdesk.jobs.satisfaction.send_due_surveys", "default", 300),
     ("supportdesk.jobs.crm.sweep_crm", "default", 60),
     ("supportdesk.jobs.crm.pull_crm", "default", 300),

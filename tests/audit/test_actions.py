@@ -810,6 +810,7 @@ TESTED_IN_THEIR_FLOW = {
     "crm.updated": "tests/crm/test_inbound.py",
     "customer.export_downloaded": "tests/privacy/test_views.py",
     "export.downloaded": "tests/console/test_exports.py",
+    "export.expired": "tests/exports/test_expiry.py",
     "invitation.accepted": "tests/auth/test_links.py",
     "kb_article.published": "tests/kb/test_service.py",
     "kb_article.unpublished": "tests/kb/test_service.py",
