@@ -15,7 +15,7 @@ Two refinements for the outbox drains (jobs/webhooks.py, jobs/email.py):
 - `defer(…, at=when)` schedules the job for a moment (RQ's scheduler, which `flask worker`
   runs), so a retry due in 5 s runs in about 5 s rather than at the next sweep.
 - `defer(…, here_if_redis_fails=True)` for a job that has no row for a sweep to find (the
-  password reset request): when Redis does not take it, it runs in this process after the
+  password reset request, the portal's sign-in link request): when Redis does not take it, it runs in this process after the
   commit, as in the embedded mode, rather than being lost.
 """
 

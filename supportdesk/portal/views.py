@@ -49,7 +49,8 @@ def _request_link(form: SignInForm) -> None:
 
 @bp.route("/", methods=["GET", "POST"])
 def sign_in():
-    """Ask for a sign-in link. Known and unknown addresses get the very same answer."""
+    """Ask for a sign-in link. Known and unknown addresses get the very same answer, after the
+    same work (selfservice.service.request_link: a job looks the address up)."""
     if portal_session.current_customer() is not None:
         return redirect(url_for("portal.ticket_list"))
     form = SignInForm()

@@ -1,8 +1,10 @@
 """Self-service writes: portal settings, sign-in links, and a customer's reply or close. Flush only.
 
 Rules, in one place:
-- Asking for a sign-in link never says whether the address is a customer's: the caller answers
-  the same for every address; a link is mailed only to a known customer of the organization.
+- Asking for a sign-in link never says whether the address is a customer's, by its answer or by
+  its time: the request only checks the address's form and queues a job, the same for every
+  address (`request_link`); the job looks the address up and mails a link only to a known
+  customer of the organization (`send_link`; unknown: nothing).
 - A link works once, for PORTAL_LINK_MINUTES, only in its own organization, and only while it
   is the customer's newest (a new link replaces the open ones).
 - A customer reaches their own tickets, and their company's when the organization allows it
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from supportdesk import audit, events, i18n
+from supportdesk import audit, events, i18n, jobs
 from supportdesk.accounts.links import new_secret, secret_hash
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -114,11 +116,32 @@ def _lifetime() -> dt.timedelta:
     return dt.timedelta(minutes=float(current_app.config["PORTAL_LINK_MINUTES"]))
 
 
-def request_link(organization_id: int, email: str) -> PortalLink | None:
-    """Mail a sign-in link if `email` is a customer of the organization; None (no mail) otherwise.
+SEND_LINK_JOB = "supportdesk.jobs.selfservice.send_portal_link"
 
-    The caller must answer the same either way (no enumeration). A malformed address is a field
-    error, the same for everyone.
+
+def request_link(organization_id: int, email: str) -> None:
+    """Ask for a sign-in link for `email`: queue the job that mails one if it is a customer's.
+
+    The request does the same work for every address: the address's form is checked (a
+    malformed one is a field error, the same for everyone), then no lookup, no row, no mail
+    here, one job queued on the commit. Neither the answer nor the time it takes tells a known
+    address from an unknown one. While Redis is down the job runs in this process after the
+    commit instead of being lost.
+    """
+    address = customers.normalise_email(email)
+    jobs.defer(
+        db.session,
+        SEND_LINK_JOB,
+        organization_id,
+        address,
+        queue="emails",
+        here_if_redis_fails=True,  # no row for a sweep to find: done here rather than lost
+    )
+
+
+def send_link(organization_id: int, email: str) -> PortalLink | None:
+    """Mail a sign-in link if `email` is a customer of the organization; None (no mail)
+    otherwise. Run by the job `request_link` queues, never in the request (see there).
     """
     address = customers.normalise_email(email)
     customer = customers.find_by_email(organization_id, address)

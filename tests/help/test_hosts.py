@@ -228,16 +228,22 @@ def test_a_vote_on_the_host_keeps_its_cookie_and_redirect_on_the_host(client, ac
     )
 
 
-def test_portal_sign_in_links_in_emails_use_the_host(client, acme):
+def test_portal_sign_in_links_in_emails_use_the_host(
+    app, client, acme, redis_client, monkeypatch, tmp_path
+):
+    from rq import Queue, SimpleWorker
+
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path))  # where the worker sends it
     customer = factories.CustomerFactory(organization=acme)
     db.session.commit()
+    address = customer.email  # the worker ends the test's session
     page = get(client, "/portal/")
-    client.post(
-        "/portal/", base_url=SITE, data={"csrf_token": csrf_token(page), "email": customer.email}
-    )
+    client.post("/portal/", base_url=SITE, data={"csrf_token": csrf_token(page), "email": address})
+    redis = app.extensions["redis"]  # the job that looks the address up and mails the link
+    SimpleWorker([Queue("emails", connection=redis)], connection=redis).work(burst=True)
     email = db.session.scalars(
         sa.select(EmailMessage).where(
-            EmailMessage.kind == PORTAL_SIGN_IN, EmailMessage.to_address == customer.email
+            EmailMessage.kind == PORTAL_SIGN_IN, EmailMessage.to_address == address
         )
     ).one()
     assert re.search(rf"https://{re.escape(HOST)}/portal/link/[\w-]+", email.text_body)

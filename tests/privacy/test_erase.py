@@ -155,7 +155,7 @@ def test_an_erased_customer_is_signed_out_of_the_portal_and_their_links_are_gone
     portal_sign_in(browser, person.customer)
     tickets = f"/help/{org.slug}/portal/tickets"
     assert browser.get(tickets).status_code == 200
-    selfservice.request_link(org.id, person.email)  # a sign-in link mailed, not used yet
+    selfservice.send_link(org.id, person.email)  # a sign-in link mailed, not used yet
     db.session.commit()
 
     erase.erase_customer(admin, person.customer, confirmation=person.email)

@@ -25,7 +25,7 @@ def _secret(published) -> str:
 
 
 def test_a_known_customer_gets_a_link_that_signs_them_in_once(org, customer, published):
-    service.request_link(org.id, customer.email.upper())
+    service.send_link(org.id, customer.email.upper())
     db.session.commit()
     secret = _secret(published)
     assert service.use_link(org.id, secret) == customer
@@ -34,7 +34,7 @@ def test_a_known_customer_gets_a_link_that_signs_them_in_once(org, customer, pub
 
 
 def test_an_unknown_address_gets_no_link_and_no_customer(org, published):
-    assert service.request_link(org.id, "stranger@example.com") is None
+    assert service.send_link(org.id, "stranger@example.com") is None
     assert not [e for e in published if isinstance(e, service.PortalLinkSent)]
 
 
@@ -46,14 +46,14 @@ def test_a_malformed_address_is_a_field_error(org, address):
 
 
 def test_a_link_does_not_work_in_another_organization(org, other_org, customer, published):
-    service.request_link(org.id, customer.email)
+    service.send_link(org.id, customer.email)
     db.session.commit()
     with pytest.raises(LinkInvalid):
         service.use_link(other_org.id, _secret(published))
 
 
 def test_an_expired_link_is_refused(org, customer, published):
-    row = service.request_link(org.id, customer.email)
+    row = service.send_link(org.id, customer.email)
     db.session.commit()
     row.expires_at = row.created_at - dt.timedelta(seconds=1)
     with pytest.raises(LinkInvalid):
@@ -61,10 +61,10 @@ def test_an_expired_link_is_refused(org, customer, published):
 
 
 def test_a_new_link_replaces_the_open_one(org, customer, published):
-    service.request_link(org.id, customer.email)
+    service.send_link(org.id, customer.email)
     db.session.commit()
     first = _secret(published)
-    service.request_link(org.id, customer.email)
+    service.send_link(org.id, customer.email)
     db.session.commit()
     with pytest.raises(LinkInvalid):
         service.use_link(org.id, first)
@@ -78,7 +78,7 @@ def test_a_made_up_secret_is_refused(org, secret):
 
 
 def test_only_the_hash_of_a_link_is_stored(org, customer, published):
-    row = service.request_link(org.id, customer.email)
+    row = service.send_link(org.id, customer.email)
     db.session.commit()
     assert _secret(published) not in (row.token_hash,)
     stored = db.session.scalars(sa.select(PortalLink.token_hash)).all()
