@@ -24,6 +24,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, get_locale, get_translations
+from flask_babel.speaklater import LazyString as BabelLazyString
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -186,6 +187,32 @@ def _page_translations() -> Translations:
     if kept is None or kept[0] is not locale:
         kept = g.page_translations = (locale, get_translations())
     return kept[1]
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's `gettext` through the page's catalog (`_page_translations`): the same
+    text, `%(name)s` filled from keywords, `force_locale` followed."""
+    text = _page_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+class LazyString(BabelLazyString):
+    """Flask-Babel's lazy string (a form's labels, choices and messages, translated when used),
+    looked up in the page's catalog: Flask-Babel's own walks its domain, directories and cache
+    key at every use, 32 times per render of a ticket page."""
+
+    def __init__(self, string: str, variables: dict[str, Any]) -> None:
+        super().__init__(gettext, string, **variables)
+
+    def __str__(self) -> str:
+        text = _page_translations().ugettext(self._args[0])
+        return text % self._kwargs if self._kwargs else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """`gettext` when the string is used, not when it is made (import as `_l`, which
+    `pybabel extract -k _l` finds): a form's labels are made at import, before any request."""
+    return LazyString(string, variables)
 
 
 def template_translations() -> tuple[str, Translations] | None:

@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask.globals import _cv_request
-from flask_babel import gettext
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -38,6 +37,7 @@ from wtforms.widgets.core import clean_key
 from supportdesk.db import utcnow
 from supportdesk.errors import DomainError
 from supportdesk.extensions import db
+from supportdesk.i18n import gettext
 from supportdesk.localtime import DEFAULT_ZONE, format_datetime, utc_iso
 from supportdesk.redis_fallback import fail_fast_redis
 

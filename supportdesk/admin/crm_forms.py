@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -13,6 +12,7 @@ from supportdesk.admin.webhook_forms import CheckboxesField
 from supportdesk.crm import mapping
 from supportdesk.crm.models import CrmConnection, Provider
 from supportdesk.crm.service import TIMELINE_EVENTS, TIMELINE_OBJECTS
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.web import Form
 
 DIRECTION_CHOICES = [SelectChoice(value, label) for value, label in mapping.DIRECTIONS.items()]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from supportdesk.console.access import requires
 from supportdesk.fields import service
 from supportdesk.fields.models import FieldType
 from supportdesk.fields.queries import get_field, list_fields
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.submit import Saved, act, submit
 from supportdesk.web import Form
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -19,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from supportdesk.accounts.models import AssignmentStrategy, Role, TwoFactorPolicy
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.web import Form
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from supportdesk.admin import bp
 from supportdesk.console.access import requires
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.kb.hosts import public_url
 from supportdesk.selfservice import service
 from supportdesk.selfservice.service import MAX_DELAY_HOURS

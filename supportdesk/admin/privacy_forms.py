@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.privacy.models import ClosedTicketAction
 from supportdesk.web import Form
 

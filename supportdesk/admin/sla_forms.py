@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.sla.models import (
     DEFAULT_FIRST_RESPONSE,
     DEFAULT_RESOLUTION,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import current_app, render_template, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +13,7 @@ from wtforms.validators import Length
 from supportdesk.accounts.models import Role
 from supportdesk.admin import bp
 from supportdesk.console.access import requires
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.sso.service import JIT_ROLES, save_settings, settings_for
 from supportdesk.submit import Saved, submit
 from supportdesk.web import Form

@@ -1,11 +1,11 @@
 """Sign-in and account forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from supportdesk.i18n import LANGUAGES
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.localtime import time_zones
 from supportdesk.notifications.models import NotificationKind
 from supportdesk.notifications.preferences import EMAIL_KINDS, Choice

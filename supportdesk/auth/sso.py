@@ -14,13 +14,13 @@ from dataclasses import asdict
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 from supportdesk.auth import bp
 from supportdesk.extensions import db
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.sso import provider
 from supportdesk.sso import service as sso
 from supportdesk.sso.models import SsoSettings

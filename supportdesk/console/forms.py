@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
@@ -36,6 +35,7 @@ from supportdesk.customers.models import Tier
 from supportdesk.fields.models import FieldType
 from supportdesk.fields.rules import MAX_TEXT, field_name
 from supportdesk.i18n import LANGUAGES
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.web import Form

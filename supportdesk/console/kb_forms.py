@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.kb.models import ArticleStatus
 from supportdesk.kb.slugs import PATTERN as SLUG_PATTERN
 from supportdesk.web import Form

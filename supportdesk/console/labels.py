@@ -10,11 +10,11 @@ notifications page say it in the reader's language (export_line).
 from __future__ import annotations
 
 from flask_babel import gettext, ngettext
-from flask_babel import lazy_gettext as _l
 
 from supportdesk.exports.models import Export, ExportStatus
 from supportdesk.exports.service import failure_cause
 from supportdesk.i18n import format_number, page_language
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.notifications.models import NotificationKind
 from supportdesk.tickets.models import Priority, Status
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
 from supportdesk.console import bp
 from supportdesk.console.access import requires
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.macros import queries as macros
 from supportdesk.macros import service
 from supportdesk.submit import Saved, submit

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from supportdesk.admin.forms import ConfirmForm
 from supportdesk.console import bp
 from supportdesk.customers.models import Tier
 from supportdesk.db import utcnow
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.params import INT4_MAX
 from supportdesk.replica import reads_replica
 from supportdesk.reports import csat, digest, pages, queries

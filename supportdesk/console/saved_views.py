@@ -10,7 +10,6 @@ from urllib.parse import parse_qs
 
 from flask import render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, StringField
@@ -22,6 +21,7 @@ from supportdesk.console.access import requires
 from supportdesk.console.filters import filter_args, parse_columns, parse_queue_filter
 from supportdesk.fields import saved_views
 from supportdesk.fields.queries import field_specs
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.submit import Saved, act, submit
 from supportdesk.tickets import queries
 from supportdesk.web import Form

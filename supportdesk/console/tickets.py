@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -38,6 +37,7 @@ from supportdesk.console.saved_views import SaveViewForm, sidebar_views
 from supportdesk.crm import queries as crm_queries
 from supportdesk.extensions import db
 from supportdesk.fields.queries import field_specs, field_specs_cached
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.macros.history import group_history
 from supportdesk.macros.queries import list_macros_cached
 from supportdesk.mail.inbound.queries import mail_for_messages

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import render_template, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from supportdesk.console import bp
 from supportdesk.console.access import requires
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.submit import Saved, act, submit
 from supportdesk.tokens import queries, service
 from supportdesk.tokens.models import Scope

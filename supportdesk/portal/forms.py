@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from wtforms import (
     EmailField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from supportdesk.attachments.service import Upload
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.satisfaction.models import MAX_COMMENT
 from supportdesk.tickets.service import MAX_BODY, MAX_SUBJECT
 from supportdesk.web import Form

@@ -11,7 +11,6 @@ import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from supportdesk.accounts.models import User
@@ -19,6 +18,7 @@ from supportdesk.customers.models import Customer
 from supportdesk.db import UTCDateTime, utcnow
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
+from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.sla.models import TicketSla
 from supportdesk.tickets import rows
 from supportdesk.tickets.cursors import decode_cursor, encode_cursor
