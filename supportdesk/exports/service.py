@@ -302,8 +302,11 @@ def run(export_id: int) -> None:
         _announce(export)
         db.session.commit()
         return
-    export = db.session.get(Export, export_id)
+    # Locked: a cancel that lands now either comes first (the file goes) or waits for COMPLETED.
+    export = db.session.get(Export, export_id, with_for_update=True, populate_existing=True)
     if export.status is ExportStatus.CANCELLED:
+        delete_files_after_commit(db.session, [key])  # stored meanwhile: nothing refers to it
+        db.session.commit()
         return
     now = utcnow()
     export.status, export.storage_key, export.size = ExportStatus.COMPLETED, key, size

@@ -11,7 +11,7 @@ from supportdesk.accounts.permissions import PermissionDenied
 from supportdesk.audit.models import AuditEntry
 from supportdesk.errors import NotFound, ValidationFailed
 from supportdesk.exports import service
-from supportdesk.exports.models import ExportStatus
+from supportdesk.exports.models import Export, ExportStatus
 from supportdesk.exports.writers import neutralize
 from supportdesk.extensions import db
 from supportdesk.jobs.reports import refresh_reports
@@ -103,6 +103,35 @@ def test_a_cancelled_export_stops_and_leaves_no_file(app, staff, monkeypatch):
     assert stopped.status is ExportStatus.CANCELLED
     assert stopped.rows == 0 or stopped.rows == 3
     assert stopped.storage_key is None
+
+
+def test_an_export_cancelled_while_its_file_is_stored_leaves_no_file(app, staff, monkeypatch):
+    """A cancel that lands after the last batch, while the file is being stored: the file is
+    deleted after the job's commit instead of staying in the storage with nothing pointing at it."""
+    from supportdesk.db import utcnow
+
+    export = service.request_export(staff.agent, "tickets", "csv", {"queue": "all"})
+    db.session.commit()
+    export_id = export.id
+    backend = storage().__class__
+    real_put = backend.put
+    stored: list[str] = []
+
+    def put_while_cancelled(self, data):
+        stored.append(real_put(self, data))
+        db.session.execute(  # the agent's cancel, committed while the file is stored
+            sa.update(Export)
+            .where(Export.id == export_id)
+            .values(status=ExportStatus.CANCELLED, finished_at=utcnow())
+        )
+        db.session.commit()
+        return stored[-1]
+
+    monkeypatch.setattr(backend, "put", put_while_cancelled)
+    work(app)  # the export, then the deletion it deferred
+    stopped = reload(export_id)
+    assert (stopped.status, stopped.storage_key) == (ExportStatus.CANCELLED, None)
+    assert stored and not storage().exists(stored[0])
 
 
 def test_a_failing_export_is_recorded_as_failed(app, staff, monkeypatch):
