@@ -53,7 +53,17 @@ def _under(modules: set[str], prefix: str) -> set[str]:
             id="inbound-only-reads-what-we-sent",
         ),
         pytest.param("accounts", "supportdesk.mail", set(), id="accounts-not-mail"),
-        pytest.param("tickets", "supportdesk.mail", set(), id="tickets-not-mail"),
+        pytest.param(
+            "tickets",
+            "supportdesk.mail",
+            # The ticket page's statement asks whether a message has inbound mail and the ticket
+            # outbound mail (EXISTS probes, read-only); nothing in tickets sends or routes mail.
+            {
+                "supportdesk.mail.inbound.queries.mail_exists",
+                "supportdesk.mail.outbound.queries.badges_exist",
+            },
+            id="tickets-reads-only-mail-queries",
+        ),
         pytest.param("sla", "supportdesk.mail", set(), id="sla-not-mail"),
         pytest.param("webhooks", "supportdesk.mail", set(), id="webhooks-not-mail"),
         pytest.param("attachments", "supportdesk.mail", set(), id="attachments-not-mail"),
