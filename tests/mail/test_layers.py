@@ -59,7 +59,9 @@ def _under(modules: set[str], prefix: str) -> set[str]:
             # The ticket page's statement asks whether a message has inbound mail and the ticket
             # outbound mail (EXISTS probes, read-only); nothing in tickets sends or routes mail.
             {
+                "supportdesk.mail.inbound.queries",
                 "supportdesk.mail.inbound.queries.mail_exists",
+                "supportdesk.mail.outbound.queries",
                 "supportdesk.mail.outbound.queries.badges_exist",
             },
             id="tickets-reads-only-mail-queries",
