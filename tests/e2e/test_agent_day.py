@@ -225,3 +225,15 @@ def test_a_colleagues_save_in_between_reaches_my_form_live_and_both_stand(
         Status.PENDING,
     )
     colleague.context.close()
+
+
+def test_a_jump_to_the_composer_lands_below_the_sticky_top_bar(page: Page, desk: Desk) -> None:
+    """`scroll-padding-top`: an anchor (and the `r`/`n` keys) scroll the composer into view
+    below the top bar, not under it."""
+    sign_in(page, desk.agent)
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(f"/tickets/{desk.ticket.number}#composer")
+    bar = page.locator(".topbar").bounding_box()
+    composer = page.locator("#composer").bounding_box()
+    assert bar is not None and composer is not None
+    assert composer["y"] >= bar["y"] + bar["height"] - 1
