@@ -6,8 +6,10 @@ import datetime as dt
 import enum
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -23,6 +25,76 @@ class Base(DeclarativeBase):
     """Declarative base whose metadata names every constraint, so Alembic can alter them."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Execution options of a statement to prepare on the server and run on a generic plan: the
+# console's hot reads whose best plan does not depend on the values (config.database_engine_options
+# says why and when). `statement.execution_options(**PREPARED)`; nothing else is ever prepared.
+PREPARED = {"prepared": True}
+_READ_ONLY = "supportdesk.read_only"  # key in a connection's info: its transaction only read
+
+
+@sa.event.listens_for(PGDialect_psycopg, "do_execute")
+def _execute_prepared(cursor, statement, parameters, context) -> bool | None:
+    """Run a statement marked PREPARED as a prepared statement (psycopg keeps it per connection).
+
+    With prepared statements switched off (prepare_threshold None) psycopg plans it as any other.
+    """
+    if not context.execution_options.get("prepared"):
+        return None  # SQLAlchemy's own cursor.execute
+    cursor.execute(statement, parameters, prepare=True)
+    return True
+
+
+@sa.event.listens_for(sa.Engine, "begin")
+def _transaction_begins(conn: sa.Connection) -> None:
+    conn.info[_READ_ONLY] = True
+
+
+@sa.event.listens_for(sa.Engine, "before_cursor_execute")
+def _statement_runs(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    # Anything but a plain SELECT may write (a WITH can hold an UPDATE); SELECTs here call no
+    # function whose effect a commit would keep and a rollback undo.
+    if executemany or statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_READ_ONLY] = False
+
+
+@sa.event.listens_for(sa.Engine, "rollback")
+def _end_reads_with_commit(conn: sa.Connection) -> None:
+    """End a transaction that only read with COMMIT rather than ROLLBACK (the same for it).
+
+    psycopg forgets every prepared statement of a connection when a transaction rolls back
+    (rollback may have undone what they referred to), so the console's read-only requests,
+    which Flask-SQLAlchemy ends with a rollback, would prepare their statements anew each time.
+    Committing such a transaction keeps them; SQLAlchemy's rollback then finds nothing to do.
+    Only where statements are prepared (psycopg with config.NEVER_BY_COUNT), and only in a
+    transaction in good standing.
+    """
+    if not conn.info.get(_READ_ONLY) or conn.dialect.driver != "psycopg":
+        return
+    dbapi = conn.connection.dbapi_connection
+    if (
+        dbapi is not None
+        and dbapi.prepare_threshold is not None
+        and dbapi.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    ):
+        dbapi.commit()
+
+
+@sa.event.listens_for(sa.Engine, "handle_error")
+def _explain_refused_startup_option(context) -> None:
+    """PgBouncer (transaction pooling) refuses the startup option that prepared statements
+    bring: say what to set instead of its one-line refusal."""
+    if "unsupported startup parameter" in str(context.original_exception):
+        from supportdesk.config import ConfigurationError
+
+        raise ConfigurationError(
+            "The database server refused a connection option: supportdesk prepares its "
+            "frequent reads, which a connection pooler such as PgBouncer before 1.21 cannot "
+            "keep. Set SUPPORTDESK_DATABASE_PREPARED_STATEMENTS=false when "
+            "SUPPORTDESK_DATABASE_URL points at PgBouncer (the server said: "
+            f"{str(context.original_exception).strip()})."
+        ) from context.original_exception
 
 
 def utcnow() -> dt.datetime:

@@ -135,7 +135,9 @@ def init_replica(app: Flask) -> None:
     primary = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     namespace = hashlib.sha256(primary.render_as_string(hide_password=True).encode()).hexdigest()
     app.extensions["replica"] = Replica(
-        sa.create_engine(url, **database_engine_options(url)),
+        sa.create_engine(
+            url, **database_engine_options(url, app.config["DATABASE_PREPARED_STATEMENTS"])
+        ),
         PositionStore(fail_fast_redis(redis_url) if redis_url else None, namespace[:16]),
     )
     app.after_request(_record_writes)

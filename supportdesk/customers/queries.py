@@ -7,6 +7,7 @@ import functools
 import sqlalchemy as sa
 
 from supportdesk.customers.models import Customer
+from supportdesk.db import PREPARED
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.tickets.models import Ticket
@@ -25,9 +26,13 @@ def get_customer(organization_id: int, customer_id: int) -> Customer:
 @functools.cache
 def _customer_statement() -> sa.Select:
     # Built once: the customer page runs it, and building it costs more than running it.
-    return sa.select(Customer).where(
-        Customer.organization_id == sa.bindparam("organization_id"),
-        Customer.id == sa.bindparam("customer_id"),
+    return (
+        sa.select(Customer)
+        .where(
+            Customer.organization_id == sa.bindparam("organization_id"),
+            Customer.id == sa.bindparam("customer_id"),
+        )
+        .execution_options(**PREPARED)
     )
 
 

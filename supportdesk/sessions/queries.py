@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from supportdesk.accounts.models import User
+from supportdesk.db import PREPARED
 from supportdesk.extensions import db
 from supportdesk.notifications.queries import unread_statement
 from supportdesk.sessions.models import AgentSession
@@ -49,6 +50,7 @@ def _live_session_statement() -> sa.Select:
             User.active.is_(True),
             User.organization_id == AgentSession.organization_id,
         )
+        .execution_options(**PREPARED)
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
-from supportdesk.db import UTCDateTime, utcnow
+from supportdesk.db import PREPARED, UTCDateTime, utcnow
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db
 from supportdesk.i18n import lazy_gettext as _l
@@ -301,6 +301,8 @@ def list_queue_rows(
         .order_by(*keyset.order)
         .limit(per_page + 1)
     )
+    if _plans_alike(f):
+        query = query.execution_options(**PREPARED)
     found = [rows.queue_row(r, with_fields=custom_fields) for r in db.session.execute(query)]
     rows.attach_tags(organization_id, found)
     return keyset.page(found, per_page)
@@ -336,7 +338,15 @@ def queue_counts(
 
 @functools.cache
 def _plain_counts_statement(cap: int) -> sa.Select:
-    return _counts_statement(cap)
+    return _counts_statement(cap).execution_options(**PREPARED)
+
+
+def _plans_alike(f: QueueFilter) -> bool:
+    """Whether every page of this queue has the same best plan, whatever the values: a named
+    queue by status or assignee, unnarrowed (the sort's or the organization's index, walked in
+    order until the page is full). Such pages run as prepared statements (db.PREPARED); a
+    filter's or an SLA state's plan depends on how many tickets match, so it is planned anew."""
+    return not _is_narrowed(f) and f.queue not in ("breaching", "breached")
 
 
 def _counts_statement(cap: int, shown_conditions: list | None = None) -> sa.Select:
@@ -535,7 +545,7 @@ def _ticket_page_statements(dialect: str = "postgresql") -> tuple:
         .where(TicketEvent.organization_id == organization_id, TicketEvent.ticket_id == ticket_id)
         .order_by(TicketEvent.id)
     )
-    return ticket, messages, events
+    return tuple(s.execution_options(**PREPARED) for s in (ticket, messages, events))
 
 
 def ticket_page(organization_id: int, number: int, user_id: int = 0) -> TicketPage:
@@ -708,4 +718,5 @@ def _customer_tickets_statement() -> sa.Select:
         )
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(sa.bindparam("limit"))
+        .execution_options(**PREPARED)
     )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from supportdesk.accounts.models import Team, User
 from supportdesk.customers.models import Customer
+from supportdesk.db import PREPARED
 from supportdesk.extensions import db
 from supportdesk.sla.models import TicketSla
 from supportdesk.tickets.models import Message, Priority, Status, Ticket, TicketEvent, TicketTag
@@ -126,6 +127,7 @@ def _tags_statement() -> sa.Select:
             TicketTag.ticket_id.in_(sa.bindparam("ids", expanding=True)),
         )
         .order_by(TicketTag.ticket_id, TicketTag.name)
+        .execution_options(**PREPARED)
     )
 
 

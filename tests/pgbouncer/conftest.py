@@ -40,5 +40,5 @@ def database_url(database_url: str, pgbouncer: postgres.Server) -> str:
 @pytest.fixture(scope="session")
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """The suite's app with SUPPORTDESK_DATABASE_URL pointing at PgBouncer."""
-    with suite_app(database_url, redis_url) as app:
+    with suite_app(database_url, redis_url, DATABASE_PREPARED_STATEMENTS=False) as app:
         yield app

@@ -15,6 +15,7 @@ from flask import Flask
 
 from supportdesk import create_app, outbox
 from supportdesk.accounts.models import Organization
+from supportdesk.config import ConfigurationError, database_engine_options, normalise_url
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.tickets import service as tickets
@@ -32,7 +33,8 @@ ROUNDS = 8  # more than psycopg's prepare_threshold (5): a prepared statement wo
 def pooled_app(fresh_database_url: str, pgbouncer) -> Iterator[Flask]:
     """An app on its own database through PgBouncer, where every transaction really commits.
 
-    Its engine options are production's (supportdesk.config.database_engine_options).
+    Its engine options are production's behind PgBouncer (supportdesk.config.database_engine_options
+    with prepared statements off).
     """
     url = sa.engine.make_url(fresh_database_url).set(host=pgbouncer.host, port=pgbouncer.port)
     app = create_app(
@@ -41,6 +43,8 @@ def pooled_app(fresh_database_url: str, pgbouncer) -> Iterator[Flask]:
             "DATABASE_URL": url.render_as_string(hide_password=False),
             "SECRET_KEY": "t",
             "REDIS_URL": None,
+            # What the README tells an installation behind PgBouncer 1.18 to set.
+            "DATABASE_PREPARED_STATEMENTS": False,
         }
     )
     migrations.upgrade(app)  # Alembic's DDL through PgBouncer too
@@ -77,6 +81,19 @@ def test_the_suite_app_here_talks_to_pgbouncer(app, pgbouncer, postgresql_server
     with app.app_context():
         server_port = db.session.execute(sa.text("SELECT inet_server_port()")).scalar()
         assert (db.engine.url.port, server_port) == (pgbouncer.port, postgresql_server.port)
+
+
+def test_prepared_statements_left_on_behind_pgbouncer_say_what_to_set(database_url, pgbouncer):
+    url = sa.engine.make_url(database_url).set(host=pgbouncer.host, port=pgbouncer.port)
+    url = normalise_url(url.render_as_string(hide_password=False))
+    engine = sa.create_engine(url, **database_engine_options(url, prepared=True))
+    try:
+        with pytest.raises(ConfigurationError) as refused, engine.connect():
+            pass
+    finally:
+        engine.dispose()
+    assert "SUPPORTDESK_DATABASE_PREPARED_STATEMENTS=false" in str(refused.value)
+    assert "unsupported startup parameter" in str(refused.value)
 
 
 def test_concurrent_ticket_creation_shares_few_server_connections(pooled_app):

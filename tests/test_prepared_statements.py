@@ -1,0 +1,160 @@
+"""Prepared statements (db.PREPARED): the hot reads are prepared once per connection and kept.
+
+psycopg forgets a connection's prepared statements whenever a transaction rolls back, and every
+read-only request ends with SQLAlchemy's rollback; db.py ends a transaction that only read with
+COMMIT instead. These tests prove the statements survive, that a transaction that wrote is still
+rolled back, and that nothing is prepared when the setting is off (PgBouncer before 1.21).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from supportdesk.config import database_engine_options, normalise_url
+from supportdesk.db import PREPARED
+from supportdesk.tickets.models import Priority
+from tests.factories import make_ticket
+from tests.fixtures.web import login_as
+
+NOTES = sa.table("notes", sa.column("id"), sa.column("body"))
+READ = sa.select(NOTES.c.body).where(NOTES.c.id == sa.bindparam("id")).execution_options(**PREPARED)
+PLAIN_READ = sa.select(NOTES.c.id).where(NOTES.c.body == sa.bindparam("body"))
+
+
+def _engine(url: str, prepared: bool) -> sa.Engine:
+    url = normalise_url(url)
+    # One connection, so each test sees what the last transaction left on it.
+    return sa.create_engine(
+        url, pool_size=1, max_overflow=0, **database_engine_options(url, prepared)
+    )
+
+
+@pytest.fixture
+def engine(fresh_database_url: str) -> Iterator[sa.Engine]:
+    engine = _engine(fresh_database_url, prepared=True)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)"))
+        conn.execute(sa.text("INSERT INTO notes VALUES (1, 'kept'), (2, 'other')"))
+    yield engine
+    engine.dispose()
+
+
+def _prepared(conn: sa.Connection) -> list[tuple[str, int, int]]:
+    """The connection's prepared statements: (statement, generic plans, custom plans)."""
+    return [
+        tuple(row)
+        for row in conn.execute(
+            sa.text("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        )
+    ]
+
+
+def test_a_marked_read_is_prepared_once_and_kept_across_read_only_transactions(engine):
+    for _ in range(3):
+        with engine.connect() as conn:  # like a request: reads, then SQLAlchemy's rollback
+            assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+    with engine.connect() as conn:
+        prepared = _prepared(conn)
+    assert len(prepared) == 1
+    statement, generic, custom = prepared[0]
+    assert "FROM notes" in statement
+    # Every run after the first reused the one plan, made without the values.
+    assert (generic, custom) == (3, 0)
+
+
+def test_a_statement_not_marked_is_not_prepared(engine):
+    for _ in range(6):  # more than psycopg's own threshold (5)
+        with engine.connect() as conn:
+            conn.execute(PLAIN_READ, {"body": "kept"}).all()
+    with engine.connect() as conn:
+        assert _prepared(conn) == []
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "UPDATE notes SET body = 'changed' WHERE id = 1",
+        "WITH changed AS (UPDATE notes SET body = 'changed' WHERE id = 1 RETURNING id) "
+        "SELECT count(*) FROM changed",
+        "  update notes SET body = 'changed' WHERE id = 1",
+    ],
+)
+def test_a_transaction_that_wrote_is_still_rolled_back(engine, write):
+    with engine.connect() as conn:
+        conn.execute(READ, {"id": 1}).scalar()
+        conn.execute(sa.text(write))
+        # no commit: the connection goes back to the pool with SQLAlchemy's rollback
+    with engine.connect() as conn:
+        assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+
+
+def test_a_failed_transaction_is_rolled_back(engine):
+    with engine.connect() as conn:
+        conn.execute(sa.text("UPDATE notes SET body = 'changed' WHERE id = 2"))
+        with pytest.raises(sa.exc.DataError):
+            conn.execute(sa.text("SELECT 1 / 0"))
+    with engine.connect() as conn:
+        assert conn.execute(READ, {"id": 2}).scalar() == "other"
+
+
+def test_nothing_is_prepared_when_the_setting_is_off(fresh_database_url, engine):
+    off = _engine(fresh_database_url, prepared=False)
+    try:
+        for _ in range(6):
+            with off.connect() as conn:
+                assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+        with off.connect() as conn:
+            assert _prepared(conn) == []
+            # No startup option either: PgBouncer refuses them.
+            assert conn.execute(sa.text("SHOW plan_cache_mode")).scalar() == "auto"
+    finally:
+        off.dispose()
+
+
+@pytest.mark.parametrize(
+    ("path", "prepared"),
+    [
+        # The session lookup, the page of tickets, their tags, the sidebar counts.
+        ("/?queue=open", ["agent_sessions", "tickets", "ticket_tags", "ticket_counts"]),
+        ("/?queue=mine", ["agent_sessions", "tickets", "ticket_tags", "ticket_counts"]),
+        # A filtered queue's plan depends on how many tickets match: planned with its values
+        # (its count too: narrowed).
+        ("/?queue=open&priority=high", ["agent_sessions", "ticket_tags"]),
+        # An SLA state's too; its page is empty here (no tags to read), its count plain.
+        ("/?queue=breaching", ["agent_sessions", "ticket_counts"]),
+    ],
+)
+def test_the_queue_prepares_its_reads_unless_a_filter_narrows_it(
+    client, agent, org, app, path, prepared
+):
+    login_as(client, agent)
+    signed_in = client
+    from supportdesk.extensions import db
+
+    make_ticket(org, priority=Priority.HIGH, tags=["vip"], assignee=agent)
+    signed_in.get(path)  # fills the organization's cache (accounts.orgcache)
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if context.execution_options.get("prepared"):
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert signed_in.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    tables = [
+        next(
+            t
+            for t in ("agent_sessions", "ticket_counts", "ticket_tags", "tickets")
+            if f"FROM {t}" in s
+        )
+        for s in seen
+    ]
+    assert tables == prepared
