@@ -219,7 +219,7 @@ def normalise_url(url: str) -> str:
 
 
 def database_engine_options(url: str, prepared: bool = True) -> dict[str, Any]:
-    """Engine options for the primary and the replica (pool checks; which statements are prepared).
+    """Engine options for the primary and the replica: which statements are prepared.
 
     Every statement is planned with its real values, as a plain query, unless its code marks it
     `db.PREPARED` and `prepared` is on. The marked ones are the console's hot reads whose plan
@@ -235,7 +235,9 @@ def database_engine_options(url: str, prepared: bool = True) -> dict[str, Any]:
     transaction may run on a server connection that never saw the statement prepared, and it
     refuses startup options; tests/pgbouncer run the suite through a real PgBouncer 1.18).
     """
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # No pool_pre_ping: db._lend_only_live_connections checks a pooled connection without a
+    # round trip to the server unless it sat idle.
+    options: dict[str, Any] = {}
     if url.startswith("postgresql"):
         if prepared:
             options["connect_args"] = {

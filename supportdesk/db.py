@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import select
+import time
 from typing import Any
 
 import psycopg
@@ -79,6 +81,43 @@ def _end_reads_with_commit(conn: sa.Connection) -> None:
         and dbapi.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
     ):
         dbapi.commit()
+
+
+# A pooled connection idle longer than this is pinged before it is lent (a server or network
+# that went away silently); a fresher one only has its socket checked (a restart closes it).
+PING_AFTER_IDLE_SECONDS = 30.0
+_IDLE_SINCE = "supportdesk.idle_since"  # key in a pooled connection's record info
+
+
+@sa.event.listens_for(sa.pool.Pool, "checkin")
+def _connection_returns(dbapi_connection, record) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+@sa.event.listens_for(sa.pool.Pool, "checkout")
+def _lend_only_live_connections(dbapi_connection, record, proxy) -> None:
+    """Refuse a dead PostgreSQL connection before a request uses it; the pool then opens another.
+
+    Replaces `pool_pre_ping`, which costs every request a round trip to the server. An idle
+    connection's socket has nothing to read; the server restarting, or ending the backend,
+    sends a message and closes it, which a zero-timeout poll sees without a round trip. A
+    connection idle for longer than PING_AFTER_IDLE_SECONDS is pinged as before: a network that
+    dropped it silently leaves nothing to read (tests/test_database_restart.py).
+    """
+    if not isinstance(dbapi_connection, psycopg.Connection):
+        return
+    if dbapi_connection.closed or select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+        raise sa.exc.DisconnectionError("the server closed the connection")
+    idle_since = record.info.get(_IDLE_SINCE)
+    if idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS:
+        # Outside a transaction, as SQLAlchemy's own ping: a rollback would make psycopg forget
+        # the connection's prepared statements.
+        try:
+            dbapi_connection.autocommit = True
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.autocommit = False
+        except psycopg.Error as error:
+            raise sa.exc.DisconnectionError("the connection no longer answers") from error
 
 
 @sa.event.listens_for(sa.Engine, "handle_error")

@@ -1,5 +1,6 @@
 """PostgreSQL restarted under a running app: the pool's connections are dead, and the first request
-afterwards is still served (the pool pings a connection before lending it: `pool_pre_ping`)."""
+afterwards is still served (the pool checks a connection before lending it: a dead one's socket
+is readable, and one idle for long is pinged; supportdesk.db._lend_only_live_connections)."""
 
 from __future__ import annotations
 

@@ -8,11 +8,13 @@ rolled back, and that nothing is prepared when the setting is off (PgBouncer bef
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
+from supportdesk import db
 from supportdesk.config import database_engine_options, normalise_url
 from supportdesk.db import PREPARED
 from supportdesk.tickets.models import Priority
@@ -158,3 +160,32 @@ def test_the_queue_prepares_its_reads_unless_a_filter_narrows_it(
         for s in seen
     ]
     assert tables == prepared
+
+
+def test_a_connection_idle_for_long_is_pinged_and_kept_with_its_statements(engine, monkeypatch):
+    with engine.connect() as conn:
+        conn.execute(READ, {"id": 1}).scalar()
+        backend = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout pings
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() == backend
+        assert [s for s, _, _ in _prepared(conn)] != []
+
+
+def test_a_connection_the_server_ended_is_replaced_without_a_ping(engine, fresh_database_url):
+    with engine.connect() as conn:
+        backend = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    url = sa.make_url(normalise_url(fresh_database_url))
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        for _ in range(200):  # the backend exits asynchronously
+            if not conn.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": backend}
+            ).scalar():
+                break
+            time.sleep(0.05)
+    admin.dispose()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != backend
+        assert conn.execute(READ, {"id": 1}).scalar() == "kept"
