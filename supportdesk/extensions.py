@@ -1,5 +1,6 @@
 """Unbound Flask extensions; `create_app` binds them with `init_app`."""
 
+import sqlalchemy as sa
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -51,3 +52,16 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def select_rows(statement: sa.Select, params: dict | None = None) -> sa.CursorResult:
+    """Run a SELECT of columns (no ORM entities) on the session's connection, as Core.
+
+    The rows are what `db.session.execute` gives for such a statement, without the ORM's
+    execution layer around it (0.1–0.2 ms a statement): for the console's hot reads of plain
+    rows. Pending changes are flushed first, as the session's own execute would.
+    """
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)

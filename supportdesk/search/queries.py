@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from supportdesk.extensions import db
+from supportdesk.extensions import db, select_rows
 from supportdesk.search import highlight, results, terms
 from supportdesk.search.fallback import fallback_match, search_fallback
 from supportdesk.search.results import (
@@ -237,7 +237,7 @@ def _search_postgresql(
     ).where(Ticket.organization_id == organization_id, Ticket.id.in_(ids))
     lines: dict[tuple[int, str], str] = {
         (ticket_id, source): text
-        for ticket_id, source, text in db.session.execute(
+        for ticket_id, source, text in select_rows(
             sa.union_all(message_lines.subquery().select(), subject_lines)
         )
     }

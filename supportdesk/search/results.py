@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from supportdesk.extensions import db
+from supportdesk.extensions import select_rows
 from supportdesk.search.terms import Term
 from supportdesk.tickets import rows
 from supportdesk.tickets.models import Ticket, TicketTag
@@ -86,7 +86,7 @@ def page_of(
     query = rows.queue_row_select(ranked.c.score, ranked.c.total, ranked.c.source_rows).join(
         ranked, ranked.c.ticket_id == Ticket.id
     )
-    found = db.session.execute(query.order_by(ranked.c.score.desc(), Ticket.id.desc())).all()
+    found = select_rows(query.order_by(ranked.c.score.desc(), Ticket.id.desc())).all()
     if found:
         result.total = found[0].total
         result.capped = (found[0].source_rows or 0) > SEARCH_CAP

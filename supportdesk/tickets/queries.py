@@ -17,7 +17,7 @@ from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
 from supportdesk.db import PREPARED, UTCDateTime, utcnow
 from supportdesk.errors import NotFound
-from supportdesk.extensions import db
+from supportdesk.extensions import db, select_rows
 from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.sla.models import TicketSla
 from supportdesk.tickets import rows
@@ -303,7 +303,7 @@ def list_queue_rows(
     )
     if _plans_alike(f):
         query = query.execution_options(**PREPARED)
-    found = [rows.queue_row(r, with_fields=custom_fields) for r in db.session.execute(query)]
+    found = [rows.queue_row(r, with_fields=custom_fields) for r in select_rows(query)]
     rows.attach_tags(organization_id, found)
     return keyset.page(found, per_page)
 
@@ -327,7 +327,7 @@ def queue_counts(
         if narrowed
         else _plain_counts_statement(COUNT_CAP)
     )
-    row = db.session.execute(
+    row = select_rows(
         statement, {"organization_id": organization_id, "user_id": user_id, "now": utcnow()}
     ).one()
     counts = {key: int(value) for key, value in row._mapping.items()}
@@ -563,13 +563,13 @@ def ticket_page(organization_id: int, number: int, user_id: int = 0) -> TicketPa
     ticket = found[0]
     params = {"organization_id": organization_id, "ticket_id": ticket.id}
     messages, with_mail, with_files = [], [], []
-    for r in db.session.execute(messages_stmt, params):
+    for r in select_rows(messages_stmt, params):
         messages.append(rows.message_row(r))
         if r.has_mail:
             with_mail.append(r.id)
         if r.has_files:
             with_files.append(r.id)
-    events = [rows.event_row(r) for r in db.session.execute(events_stmt, params)]
+    events = [rows.event_row(r) for r in select_rows(events_stmt, params)]
     return TicketPage(
         ticket,
         messages,
@@ -696,7 +696,7 @@ def customer_tickets(
         "exclude_id": exclude_id or 0,  # ids start at 1: 0 excludes nothing
         "limit": limit,
     }
-    return list(db.session.execute(_customer_tickets_statement(), params))
+    return list(select_rows(_customer_tickets_statement(), params))
 
 
 @functools.cache

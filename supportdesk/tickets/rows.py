@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from supportdesk.accounts.models import Team, User
 from supportdesk.customers.models import Customer
 from supportdesk.db import PREPARED
-from supportdesk.extensions import db
+from supportdesk.extensions import select_rows
 from supportdesk.sla.models import TicketSla
 from supportdesk.tickets.models import Message, Priority, Status, Ticket, TicketEvent, TicketTag
 
@@ -113,7 +113,7 @@ def attach_tags(organization_id: int, rows: list[QueueRow]) -> None:
         return
     by_id = {row.id: row for row in rows}
     params = {"organization_id": organization_id, "ids": list(by_id)}
-    for ticket_id, name in db.session.execute(_tags_statement(), params):
+    for ticket_id, name in select_rows(_tags_statement(), params):
         by_id[ticket_id].tags.append(name)
 
 
