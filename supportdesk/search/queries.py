@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from supportdesk.db import PREPARED
 from supportdesk.extensions import db, select_rows
 from supportdesk.search import highlight, results, terms
 from supportdesk.search.fallback import fallback_match, search_fallback
@@ -238,7 +239,9 @@ def _search_postgresql(
     lines: dict[tuple[int, str], str] = {
         (ticket_id, source): text
         for ticket_id, source, text in select_rows(
-            sa.union_all(message_lines.subquery().select(), subject_lines)
+            sa.union_all(message_lines.subquery().select(), subject_lines).execution_options(
+                **PREPARED
+            )
         )
     }
     for ticket, score in rows:

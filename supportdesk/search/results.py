@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from markupsafe import Markup
 
+from supportdesk.db import PREPARED
 from supportdesk.extensions import select_rows
 from supportdesk.search.terms import Term
 from supportdesk.tickets import rows
@@ -86,7 +87,14 @@ def page_of(
     query = rows.queue_row_select(ranked.c.score, ranked.c.total, ranked.c.source_rows).join(
         ranked, ranked.c.ticket_id == Ticket.id
     )
-    found = select_rows(query.order_by(ranked.c.score.desc(), Ticket.id.desc())).all()
+    query = query.order_by(ranked.c.score.desc(), Ticket.id.desc())
+    if len(conditions) <= 1:
+        # Without filters (the organization's only) the plan is the same for every word:
+        # prepared (db.PREPARED), its generic plan measured as fast as a planned one or faster
+        # for rare, common and combined words (benchmarks/README.md). A filter's plan depends
+        # on how many tickets match: planned with its values, as the queue's.
+        query = query.execution_options(**PREPARED)
+    found = select_rows(query).all()
     if found:
         result.total = found[0].total
         result.capped = (found[0].source_rows or 0) > SEARCH_CAP
