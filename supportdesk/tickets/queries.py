@@ -196,6 +196,8 @@ class _Keyset:
     sort_key: str
     backwards: bool
     boundary: tuple | None
+    descending: bool = True
+    sort: str = "updated"  # the SORTS key
 
     def page(self, rows: list, per_page: int) -> QueuePage:
         """The page of `rows` (fetched with LIMIT per_page + 1) with its neighbours' cursors."""
@@ -216,12 +218,9 @@ class _Keyset:
         return QueuePage(rows, next_cursor, prev_cursor)
 
 
-def _keyset(
-    organization_id: int, user_id: int, f: QueueFilter, after: str | None, before: str | None
-) -> _Keyset:
-    label_col = SORTS.get(f.sort, SORTS["updated"])[1]
+def _paging(f: QueueFilter, after: str | None, before: str | None) -> _Keyset:
+    """Where a queue page starts and which way it walks, from its cursors (no conditions yet)."""
     sort = f.sort if f.sort in SORTS else "updated"
-    conditions = queue_conditions(organization_id, user_id, f)
     backwards = False
     boundary = None
     if before:
@@ -231,8 +230,14 @@ def _keyset(
         boundary = decode_cursor(after, sort)
     # Walking backwards flips the order; the page is reversed again by _Keyset.page.
     descending = f.descending != backwards
-    if boundary is not None:
-        value, ticket_id = boundary
+    return _Keyset([], (), SORTS[sort][1].key, backwards, boundary, descending, sort)
+
+
+def _page_order(sort: str, descending: bool, value, ticket_id) -> tuple[list, tuple]:
+    """The condition past a cursor's (value, ticket_id), if any, and the ORDER BY of a page."""
+    label_col = SORTS[sort][1]
+    conditions = []
+    if value is not None:
         if descending:
             conditions.append(
                 sa.or_(label_col < value, sa.and_(label_col == value, Ticket.id < ticket_id))
@@ -242,7 +247,17 @@ def _keyset(
                 sa.or_(label_col > value, sa.and_(label_col == value, Ticket.id > ticket_id))
             )
     order = (label_col.desc(), Ticket.id.desc()) if descending else (label_col, Ticket.id)
-    return _Keyset(conditions, order, label_col.key, backwards, boundary)
+    return conditions, order
+
+
+def _keyset(
+    organization_id: int, user_id: int, f: QueueFilter, after: str | None, before: str | None
+) -> _Keyset:
+    keyset = _paging(f, after, before)
+    value, ticket_id = keyset.boundary if keyset.boundary is not None else (None, None)
+    past, keyset.order = _page_order(keyset.sort, keyset.descending, value, ticket_id)
+    keyset.conditions = queue_conditions(organization_id, user_id, f) + past
+    return keyset
 
 
 def list_queue(
@@ -293,17 +308,26 @@ def list_queue_rows(
     agents, teams, tags) is most of the difference between the two. 2 queries, whatever the
     number of custom field columns (`custom_fields`: read the values in the same query).
     """
-    keyset = _keyset(organization_id, user_id, f, after, before)
-    extra = (Ticket.custom_fields,) if custom_fields else ()
-    query = (
-        rows.queue_row_select(*extra)
-        .where(*keyset.conditions)
-        .order_by(*keyset.order)
-        .limit(per_page + 1)
-    )
     if _plans_alike(f):
-        query = query.execution_options(**PREPARED)
-    found = [rows.queue_row(r, with_fields=custom_fields) for r in select_rows(query)]
+        # A named queue: its statement is built once per shape, its values bound.
+        keyset = _paging(f, after, before)
+        query = _named_queue_statement(
+            f.queue, keyset.sort, keyset.descending, keyset.boundary is not None, custom_fields
+        )
+        params = {"organization_id": organization_id, "user_id": user_id, "limit": per_page + 1}
+        if keyset.boundary is not None:
+            params["boundary_value"], params["boundary_id"] = keyset.boundary
+    else:
+        keyset = _keyset(organization_id, user_id, f, after, before)
+        extra = (Ticket.custom_fields,) if custom_fields else ()
+        query = (
+            rows.queue_row_select(*extra)
+            .where(*keyset.conditions)
+            .order_by(*keyset.order)
+            .limit(per_page + 1)
+        )
+        params = None
+    found = [rows.queue_row(r, with_fields=custom_fields) for r in select_rows(query, params)]
     rows.attach_tags(organization_id, found)
     return keyset.page(found, per_page)
 
@@ -339,6 +363,31 @@ def queue_counts(
 @functools.cache
 def _plain_counts_statement(cap: int) -> sa.Select:
     return _counts_statement(cap).execution_options(**PREPARED)
+
+
+@functools.lru_cache(maxsize=256)
+def _named_queue_statement(
+    queue: str, sort: str, descending: bool, past_cursor: bool, custom_fields: bool
+) -> sa.Select:
+    """The page statement of a named queue (_plans_alike), built once per shape and prepared:
+    building and hashing a five-table SELECT cost more than running it. Bind parameters:
+    organization_id, user_id, limit; boundary_value and boundary_id when `past_cursor`."""
+    value = ticket_id = None
+    if past_cursor:
+        value = sa.bindparam("boundary_value", type_=SORTS[sort][1].type)
+        ticket_id = sa.bindparam("boundary_id", type_=sa.Integer)
+    past, order = _page_order(sort, descending, value, ticket_id)
+    conditions = queue_conditions(
+        sa.bindparam("organization_id"), sa.bindparam("user_id"), QueueFilter(queue=queue)
+    )
+    extra = (Ticket.custom_fields,) if custom_fields else ()
+    return (
+        rows.queue_row_select(*extra)
+        .where(*conditions, *past)
+        .order_by(*order)
+        .limit(sa.bindparam("limit"))
+        .execution_options(**PREPARED)
+    )
 
 
 def _plans_alike(f: QueueFilter) -> bool:
