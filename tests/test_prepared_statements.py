@@ -8,6 +8,7 @@ rolled back, and that nothing is prepared when the setting is off (PgBouncer bef
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -160,6 +161,10 @@ def test_the_queue_prepares_its_reads_unless_a_filter_narrows_it(
         for s in seen
     ]
     assert tables == prepared
+    # A prepared page's LIMIT is in its text: a generic plan guessing a parameter's value
+    # planned a page of 26 as a parallel scan at a million tickets (db.fixed_rows).
+    assert not [s for s in seen if re.search(r"LIMIT %\(", s)]
+    assert any("LIMIT 26" in s for s in seen if "FROM tickets" in s) == ("tickets" in prepared)
 
 
 def test_a_connection_idle_for_long_is_pinged_and_kept_with_its_statements(engine, monkeypatch):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from supportdesk.accounts.models import User
 from supportdesk.customers.models import Customer
-from supportdesk.db import PREPARED, UTCDateTime, utcnow
+from supportdesk.db import PREPARED, UTCDateTime, fixed_rows, utcnow
 from supportdesk.errors import NotFound
 from supportdesk.extensions import db, select_rows
 from supportdesk.i18n import lazy_gettext as _l
@@ -385,7 +385,7 @@ def _named_queue_statement(
         rows.queue_row_select(*extra)
         .where(*conditions, *past)
         .order_by(*order)
-        .limit(sa.bindparam("limit"))
+        .limit(fixed_rows("limit"))
         .execution_options(**PREPARED)
     )
 
@@ -413,7 +413,7 @@ def _counts_statement(cap: int, shown_conditions: list | None = None) -> sa.Sele
         rows = (
             sa.select(Ticket.id)
             .where(Ticket.organization_id == organization_id, *where)
-            .limit(cap + 1)
+            .limit(fixed_rows(cap + 1))
             .subquery()
         )
         return sa.select(sa.func.count()).select_from(rows).scalar_subquery()
@@ -766,6 +766,6 @@ def _customer_tickets_statement() -> sa.Select:
             Ticket.id != sa.bindparam("exclude_id"),
         )
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        .limit(sa.bindparam("limit"))
+        .limit(fixed_rows("limit"))
         .execution_options(**PREPARED)
     )
