@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ from supportdesk.extensions import Session as AppSession
 from supportdesk.extensions import db
 from tests import factories
 from tests.fixtures import events as test_events
-from tests.fixtures import migrations, postgres, redis_server
+from tests.fixtures import migrations, postgres, redis_server, sqlite
 from tests.fixtures.web import suite_app
 
 # "gw0", "gw1", … under pytest-xdist; "main" otherwise.
@@ -91,6 +92,18 @@ def fresh_database_url(postgresql_server: postgres.Server) -> Iterator[str]:
     name = f"supportdesk_scratch_{WORKER}_{secrets.token_hex(4)}"
     with postgres.temporary_database(postgresql_server, name) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], str]:
+    """Put a migrated SQLite file at a path, and get its URL: `migrated_sqlite(tmp_path / "x.db")`.
+
+    The migrations run once per session (some 2 s on SQLite); each test gets its own copy of
+    the result. tests/test_migrations.py still builds a file from nothing and checks it.
+    """
+    template = tmp_path_factory.mktemp("sqlite-template") / "supportdesk.db"
+    sqlite.build_template(template)
+    return lambda path: sqlite.copy_of(template, path)
 
 
 # -- Redis -----------------------------------------------------------------------------------

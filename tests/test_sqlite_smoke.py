@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.extensions import db
@@ -15,11 +14,11 @@ pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture
-def embedded_app(tmp_path):
+def embedded_app(tmp_path, migrated_sqlite):
     """An app as `make run` builds it: a SQLite file, no Redis, migrations applied."""
     app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'supportdesk.db'}",
+            "DATABASE_URL": migrated_sqlite(tmp_path / "supportdesk.db"),
             "SECRET_KEY": "smoke",
             "MAIL_DIR": str(tmp_path / "mail"),  # .eml files of the embedded default
             "PASSWORD_HASH_FAST": True,
@@ -27,8 +26,6 @@ def embedded_app(tmp_path):
         }
     )
     app.test_client_class = IsolatedClient
-    with app.app_context():
-        upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()

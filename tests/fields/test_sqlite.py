@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Role
@@ -19,13 +18,12 @@ pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
+def sqlite_app(tmp_path, migrated_sqlite):
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'sd.db'}", "SECRET_KEY": "x", "TESTING": True,
+        {"DATABASE_URL": migrated_sqlite(tmp_path / "sd.db"), "SECRET_KEY": "x", "TESTING": True,
          "PASSWORD_HASH_FAST": True}
     )  # fmt: skip
     with app.app_context():
-        upgrade()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Role
@@ -19,13 +18,12 @@ pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture
-def writer(tmp_path):
+def writer(tmp_path, migrated_sqlite):
     """A senior agent on a migrated SQLite file, inside an app context."""
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'kb.db'}", "SECRET_KEY": "x", "TESTING": True}
+        {"DATABASE_URL": migrated_sqlite(tmp_path / "kb.db"), "SECRET_KEY": "x", "TESTING": True}
     )
     with app.app_context():
-        upgrade()
         org = factories.OrganizationFactory()
         yield factories.UserFactory(organization=org, role=Role.SENIOR_AGENT)
         db.session.rollback()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Role
@@ -18,18 +17,17 @@ pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture
-def sqlite_org(tmp_path):
+def sqlite_org(tmp_path, migrated_sqlite):
     """An organization with an agent on a migrated SQLite file, inside its app context."""
     app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'search.db'}",
+            "DATABASE_URL": migrated_sqlite(tmp_path / "search.db"),
             "SECRET_KEY": "search",
             "PASSWORD_HASH_FAST": True,
             "TESTING": True,
         }
     )
     with app.app_context():
-        upgrade()
         org = factories.OrganizationFactory()
         agent = factories.UserFactory(organization=org, role=Role.AGENT)
         yield org, agent

@@ -7,7 +7,6 @@ over the same tickets, and must find exactly the tickets the table names on both
 from __future__ import annotations
 
 import pytest
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Role
@@ -132,19 +131,18 @@ def test_postgresql_answers_the_table(org, agent, query, expected):
 
 
 @pytest.fixture(scope="module")
-def sqlite_desk(tmp_path_factory):
+def sqlite_desk(tmp_path_factory, migrated_sqlite):
     """The same tickets on a migrated SQLite file, built once for the whole table."""
     path = tmp_path_factory.mktemp("rules") / "search.db"
     app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{path}",
+            "DATABASE_URL": migrated_sqlite(path),
             "SECRET_KEY": "rules",
             "PASSWORD_HASH_FAST": True,
             "TESTING": True,
         }
     )
     with app.app_context():
-        upgrade()
         org = factories.OrganizationFactory()
         agent = factories.UserFactory(organization=org, role=Role.AGENT)
         numbers = _build(org, agent)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.extensions import db
@@ -12,13 +11,15 @@ pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture
-def embedded_app(tmp_path):
+def embedded_app(tmp_path, migrated_sqlite):
     """An app as `make run` builds it: a SQLite file, no Redis, migrations applied."""
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'sd.db'}", "SECRET_KEY": "smoke", "TESTING": True}
+        {
+            "DATABASE_URL": migrated_sqlite(tmp_path / "sd.db"),
+            "SECRET_KEY": "smoke",
+            "TESTING": True,
+        }
     )
-    with app.app_context():
-        upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()

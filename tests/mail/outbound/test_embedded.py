@@ -5,7 +5,6 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 import pytest
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.extensions import db
@@ -16,11 +15,11 @@ pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture
-def embedded_app(tmp_path):
+def embedded_app(tmp_path, migrated_sqlite):
     """An app as `make run` builds it (SQLite file, no Redis, no SMTP), mail in tmp_path/mail."""
     app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'supportdesk.db'}",
+            "DATABASE_URL": migrated_sqlite(tmp_path / "supportdesk.db"),
             "SECRET_KEY": "embedded",
             "PASSWORD_HASH_FAST": True,
             "TESTING": True,
@@ -28,8 +27,6 @@ def embedded_app(tmp_path):
         }
     )
     app.test_client_class = IsolatedClient
-    with app.app_context():
-        upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()
