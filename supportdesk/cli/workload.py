@@ -279,6 +279,9 @@ def _vacuum_analyze() -> None:
         # Another transaction holding a lock on these tables must not make the loader hang:
         # SKIP_LOCKED passes over a busy table at once and leaves it to autovacuum. (Not a
         # `SET lock_timeout`: behind PgBouncer's transaction pooling a SET outlives the
-        # statement on a server connection other clients get next.)
+        # statement on a server connection other clients get next.) TRUNCATE false: giving
+        # empty pages at a table's end back to the system needs the table to itself, and
+        # VACUUM waits up to 5 s for that while any transaction has written to it (a web
+        # request, a test's own transaction); autovacuum gives them back later.
         for table in ("customers", "tickets", "messages", "ticket_events"):
-            connection.exec_driver_sql(f"VACUUM (ANALYZE, SKIP_LOCKED) {table}")
+            connection.exec_driver_sql(f"VACUUM (ANALYZE, SKIP_LOCKED, TRUNCATE false) {table}")
