@@ -10,7 +10,6 @@ from collections import defaultdict
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Organization, Role, Team, User
@@ -290,17 +289,16 @@ def test_a_now_that_is_not_a_time_is_refused(app):
 
 
 @pytest.mark.sqlite
-def test_seeding_works_on_the_embedded_sqlite_database(tmp_path):
+def test_seeding_works_on_the_embedded_sqlite_database(tmp_path, migrated_sqlite):
     app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+            "DATABASE_URL": migrated_sqlite(tmp_path / "demo.db"),
             "SECRET_KEY": "demo",
             "PASSWORD_HASH_FAST": True,
             "TESTING": True,
         }
     )
     with app.app_context():
-        upgrade()
         result = seed_demo(app)
 
         assert result.exit_code == 0, result.output

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from supportdesk import create_app
 from supportdesk.accounts.models import Organization, Team, User
@@ -181,17 +180,15 @@ def test_a_short_password_is_refused(app):
 
 
 @pytest.mark.sqlite
-def test_the_loader_works_on_sqlite(tmp_path):
+def test_the_loader_works_on_sqlite(tmp_path, migrated_sqlite):
     app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'wl.db'}",
+            "DATABASE_URL": migrated_sqlite(tmp_path / "wl.db"),
             "SECRET_KEY": "x",
             "PASSWORD_HASH_FAST": True,
             "TESTING": True,
         }
     )
-    with app.app_context():
-        upgrade()
     result = _load(app)
     assert result.exit_code == 0, result.output
     with app.app_context():
