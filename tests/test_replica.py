@@ -84,9 +84,25 @@ def standby(cluster) -> Iterator[postgres.Server]:
     _sql(server, "SELECT pg_wal_replay_resume()")
 
 
+def flush_wal(primary: postgres.Server) -> None:
+    """Make the primary write its WAL to disk (and so send it to the standby) now.
+
+    The throwaway primary commits asynchronously, and WAL written after the last commit (a page
+    pruned by a read) waits for the next commit or a full page: a standby could wait seconds
+    for it. A synchronous commit of a transaction id flushes everything before it.
+    """
+    with psycopg.connect(
+        host=primary.host, port=primary.port, user=primary.user, dbname="postgres",
+        autocommit=True,
+    ) as connection:  # fmt: skip
+        connection.execute("SET synchronous_commit = on")
+        connection.execute("SELECT txid_current()")
+
+
 def wait_replayed(primary: postgres.Server, standby: postgres.Server) -> None:
     """Wait until the standby has replayed everything the primary has written so far."""
     target = _sql(primary, replica.PRIMARY_POSITION)
+    flush_wal(primary)
     deadline = time.monotonic() + REPLAY_TIMEOUT
     while _sql(standby, replica.REPLAYED_POSITION) < target:
         assert time.monotonic() < deadline, "the standby did not catch up"
