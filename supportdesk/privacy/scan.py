@@ -73,15 +73,20 @@ def columns() -> list[tuple[str, str, str]]:
     return [(t, c, kind) for t, c, kind in rows if t not in SKIPPED_TABLES]
 
 
-def _row_label(table: str) -> sa.TextClause:
-    has_id = db.session.scalar(
-        sa.text(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND table_name = :t AND column_name = 'id'"
-        ),
-        {"t": table},
+def _tables_with_an_id() -> set[str]:
+    """The tables of the public schema that have an `id` column (one catalog query)."""
+    return set(
+        db.session.scalars(
+            sa.text(
+                "SELECT table_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND column_name = 'id'"
+            )
+        )
     )
-    return sa.text("id::text" if has_id else "ctid::text")
+
+
+def _row_label(table: str, with_id: set[str]) -> sa.TextClause:
+    return sa.text("id::text" if table in with_id else "ctid::text")
 
 
 def _quoted(name: str) -> str:
@@ -96,8 +101,9 @@ def _excerpt(text: str, needle: str) -> str:
 
 def scan_database(found: list[str]) -> Iterator[Hit]:
     """Every row of every text-holding column that contains one of `found`."""
+    with_id = _tables_with_an_id()
     for table, column, kind in columns():
-        label = _row_label(table).text
+        label = _row_label(table, with_id).text
         col = f"{_quoted(table)}.{_quoted(column)}"
         for needle in found:
             if kind == "tsvector":
