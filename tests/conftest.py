@@ -106,6 +106,34 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path]
     return lambda path: sqlite.copy_of(template, path)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(postgresql_server: postgres.Server) -> Iterator[str]:
+    """The name of a database the migrations built once for this session (one per xdist
+    worker), which `migrated_database_url` copies. Nothing stays connected to it."""
+    name = f"supportdesk_template_{WORKER}_{secrets.token_hex(4)}"
+    with postgres.temporary_database(postgresql_server, name) as url:
+        app = create_app(
+            {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "t", "REDIS_URL": None}
+        )
+        migrations.upgrade(app)
+        with app.app_context():
+            db.engine.dispose()
+        yield name
+
+
+@pytest.fixture
+def migrated_database_url(
+    postgresql_server: postgres.Server, migrated_template: str
+) -> Iterator[str]:
+    """Another database on the same server with the migrated schema and no rows, for tests whose
+    commits must be real (several connections, processes). A copy of `migrated_template`
+    (CREATE DATABASE … TEMPLATE): the migrations run once per session, not for each such test
+    (tests/test_migrations.py runs them from nothing on `fresh_database_url`)."""
+    name = f"supportdesk_scratch_{WORKER}_{secrets.token_hex(4)}"
+    with postgres.temporary_database(postgresql_server, name, template=migrated_template) as url:
+        yield url
+
+
 # -- Redis -----------------------------------------------------------------------------------
 
 # Started only if a test asks for `redis_url` and no server is configured.
@@ -325,12 +353,16 @@ def client(app: Flask):
 
 
 @pytest.fixture
-def committed_app(fresh_database_url):
+def committed_app(migrated_database_url):
     """An app on its own migrated database, where each thread's transactions really commit."""
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": fresh_database_url, "SECRET_KEY": "t", "REDIS_URL": None}
+        {
+            "TESTING": True,
+            "DATABASE_URL": migrated_database_url,
+            "SECRET_KEY": "t",
+            "REDIS_URL": None,
+        }
     )
-    migrations.upgrade(app)
     yield app
     with app.app_context():
         db.session.remove()

@@ -41,7 +41,7 @@ def _end_every_connection_of(url: str) -> int:
     return ended
 
 
-def test_the_first_request_after_a_database_restart_is_served(committed_app, fresh_database_url):
+def test_the_first_request_after_a_database_restart_is_served(committed_app, migrated_database_url):
     with committed_app.app_context():
         org = OrganizationFactory()
         agent = UserFactory(organization=org)
@@ -53,7 +53,7 @@ def test_the_first_request_after_a_database_restart_is_served(committed_app, fre
         db.session.commit()
     assert client.get(f"/tickets/{number}").status_code == 200  # the pool now holds connections
 
-    assert _end_every_connection_of(fresh_database_url) >= 1
+    assert _end_every_connection_of(migrated_database_url) >= 1
 
     page = client.get(f"/tickets/{number}")
     assert page.status_code == 200

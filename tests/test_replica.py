@@ -237,13 +237,13 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def app_with_dead_replica(fresh_database_url: str) -> Iterator[Flask]:
+def app_with_dead_replica(migrated_database_url: str) -> Iterator[Flask]:
     """The app with a replica URL where nothing listens."""
-    dead = sa.engine.make_url(fresh_database_url).set(port=_closed_port())
+    dead = sa.engine.make_url(migrated_database_url).set(port=_closed_port())
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": fresh_database_url,
+            "DATABASE_URL": migrated_database_url,
             "DATABASE_REPLICA_URL": dead.render_as_string(hide_password=False),
             "REDIS_URL": None,
             "SECRET_KEY": "t",
@@ -252,7 +252,6 @@ def app_with_dead_replica(fresh_database_url: str) -> Iterator[Flask]:
         }
     )
     app.test_client_class = IsolatedClient
-    migrations.upgrade(app)
     yield app
     with app.app_context():
         db.session.remove()

@@ -22,24 +22,22 @@ from supportdesk.tickets import service as tickets
 from supportdesk.tokens.models import Scope
 from supportdesk.tokens.service import create_token
 from tests.factories import PASSWORD
-from tests.fixtures import migrations
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
-def committed_app(fresh_database_url):
+def committed_app(migrated_database_url):
     """An app on its own migrated database, where data is really committed."""
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": fresh_database_url,
+            "DATABASE_URL": migrated_database_url,
             "REDIS_URL": None,
             "SECRET_KEY": "test",
             "PASSWORD_HASH_FAST": True,
         }
     )
-    migrations.upgrade(app)
     yield app
     with app.app_context():
         db.session.remove()

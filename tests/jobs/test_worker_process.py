@@ -26,25 +26,23 @@ from supportdesk.outbox import OutboxState
 from supportdesk.webhooks.models import WebhookAttempt, WebhookDelivery
 from supportdesk.webhooks.service import INTERRUPTED
 from tests import factories
-from tests.fixtures import migrations
 from tests.fixtures.webhooks import KeepAliveReceiver, make_endpoint
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
-def live_app(fresh_database_url: str, redis_url: str, redis_client) -> Iterator[Flask]:
+def live_app(migrated_database_url: str, redis_url: str, redis_client) -> Iterator[Flask]:
     """An app whose commits are real (a worker process must see them), on the test Redis."""
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": fresh_database_url,
+            "DATABASE_URL": migrated_database_url,
             "REDIS_URL": redis_url,
             "SECRET_KEY": "t",
             "WEBHOOKS_ALLOW_PRIVATE": True,
         }
     )
-    migrations.upgrade(app)
     with app.app_context():
         yield app
         db.session.remove()

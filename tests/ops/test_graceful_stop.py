@@ -37,7 +37,6 @@ from supportdesk.tokens.models import Scope
 from supportdesk.tokens.service import create_token
 from supportdesk.webhooks.models import WebhookDelivery
 from tests import factories
-from tests.fixtures import migrations
 from tests.fixtures.webhooks import make_endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,17 +80,16 @@ class Deployment:
 
 @pytest.fixture
 def deployment(
-    fresh_database_url: str, redis_url: str, redis_client: Redis, tmp_path: Path
+    migrated_database_url: str, redis_url: str, redis_client: Redis, tmp_path: Path
 ) -> Iterator[Deployment]:
     """The scratch installation every process of a test shares."""
     settings = {
-        "DATABASE_URL": fresh_database_url,
+        "DATABASE_URL": migrated_database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": "graceful-stop",
         "WEBHOOKS_ALLOW_PRIVATE": True,
     }
     app = create_app({**settings, "PASSWORD_HASH_FAST": True})
-    migrations.upgrade(app)
     with app.app_context():
         org = factories.OrganizationFactory()
         admin = factories.UserFactory(organization=org, role=Role.ADMIN)
