@@ -227,13 +227,31 @@ def test_a_colleagues_save_in_between_reaches_my_form_live_and_both_stand(
     colleague.context.close()
 
 
-def test_a_jump_to_the_composer_lands_below_the_sticky_top_bar(page: Page, desk: Desk) -> None:
+@pytest.mark.parametrize(
+    ("who", "width", "rows"),
+    [
+        ("agent", 1280, 2),
+        # An admin's fifteen links: one row of them at 1,440 px, two at 1,280 (then the bar is
+        # taller than the stylesheet's 7rem, and app.js pads by its height).
+        ("admin", 1440, 2),
+        ("admin", 1280, 3),
+    ],
+)
+def test_a_jump_to_the_composer_lands_below_the_sticky_top_bar(
+    page: Page, desk: Desk, who: str, width: int, rows: int
+) -> None:
     """`scroll-padding-top`: an anchor (and the `r`/`n` keys) scroll the composer into view
     below the top bar, not under it."""
-    sign_in(page, desk.agent)
-    page.set_viewport_size({"width": 1280, "height": 600})
+    sign_in(page, getattr(desk, who))
+    page.set_viewport_size({"width": width, "height": 600})
     page.goto(f"/tickets/{desk.ticket.number}#composer")
     bar = page.locator(".topbar").bounding_box()
     composer = page.locator("#composer").bounding_box()
     assert bar is not None and composer is not None
     assert composer["y"] >= bar["y"] + bar["height"] - 1
+    # The bar's rows: its links' rows, plus the search and the buttons below them.
+    link_rows = page.evaluate(
+        "() => new Set([...document.querySelectorAll('.topnav a')]"
+        ".map((a) => Math.round(a.getBoundingClientRect().top))).size"
+    )
+    assert link_rows + 1 == rows
