@@ -33,7 +33,7 @@ class Base(DeclarativeBase):
 # console's hot reads whose best plan does not depend on the values (config.database_engine_options
 # says why and when). `statement.execution_options(**PREPARED)`; nothing else is ever prepared.
 PREPARED = {"prepared": True}
-_READ_ONLY = "supportdesk.read_only"
+_READ_ONLY = "supportdesk.read_only"  # key in a connection's info: its transaction only read
 
 
 def fixed_rows(count: int | str) -> sa.BindParameter:
@@ -47,9 +47,7 @@ def fixed_rows(count: int | str) -> sa.BindParameter:
     """
     if isinstance(count, str):
         return sa.bindparam(count, type_=sa.Integer, literal_execute=True)
-    return sa.literal(
-        count, sa.Integer, literal_execute=True
-    )  # key in a connection's info: its transaction only read
+    return sa.literal(count, sa.Integer, literal_execute=True)
 
 
 @sa.event.listens_for(PGDialect_psycopg, "do_execute")

@@ -9,7 +9,6 @@ rolled back, and that nothing is prepared when the setting is off (PgBouncer bef
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +19,7 @@ from supportdesk.config import database_engine_options, normalise_url
 from supportdesk.db import PREPARED
 from supportdesk.tickets.models import Priority
 from tests.factories import make_ticket
+from tests.fixtures import postgres
 from tests.fixtures.web import login_as
 
 NOTES = sa.table("notes", sa.column("id"), sa.column("body"))
@@ -180,17 +180,7 @@ def test_a_connection_idle_for_long_is_pinged_and_kept_with_its_statements(engin
 def test_a_connection_the_server_ended_is_replaced_without_a_ping(engine, fresh_database_url):
     with engine.connect() as conn:
         backend = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
-    url = sa.make_url(normalise_url(fresh_database_url))
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
-        for _ in range(200):  # the backend exits asynchronously
-            if not conn.execute(
-                sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": backend}
-            ).scalar():
-                break
-            time.sleep(0.05)
-    admin.dispose()
+    postgres.end_every_connection_of(fresh_database_url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != backend
         assert conn.execute(READ, {"id": 1}).scalar() == "kept"

@@ -10,7 +10,6 @@ import re
 import time
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -33,9 +32,7 @@ REPLAY_TIMEOUT = 30  # seconds a caught-up standby may take to replay the newest
 
 
 def _sql(server: postgres.Server, statement: str, dbname: str = "postgres"):
-    with psycopg.connect(
-        host=server.host, port=server.port, user=server.user, dbname=dbname, autocommit=True
-    ) as connection:
+    with server.connect(dbname, autocommit=True) as connection:
         return connection.execute(statement).fetchone()[0]
 
 
@@ -91,10 +88,7 @@ def flush_wal(primary: postgres.Server) -> None:
     pruned by a read) waits for the next commit or a full page: a standby could wait seconds
     for it. A synchronous commit of a transaction id flushes everything before it.
     """
-    with psycopg.connect(
-        host=primary.host, port=primary.port, user=primary.user, dbname="postgres",
-        autocommit=True,
-    ) as connection:  # fmt: skip
+    with primary.connect("postgres", autocommit=True) as connection:
         connection.execute("SET synchronous_commit = on")
         connection.execute("SELECT txid_current()")
 

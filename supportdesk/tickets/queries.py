@@ -193,11 +193,15 @@ class _Keyset:
 
     conditions: list
     order: tuple
-    sort_key: str
     backwards: bool
     boundary: tuple | None
     descending: bool = True
     sort: str = "updated"  # the SORTS key
+
+    @property
+    def sort_key(self) -> str:
+        """The row attribute a cursor records: the sort's column."""
+        return SORTS[self.sort][1].key
 
     def page(self, rows: list, per_page: int) -> QueuePage:
         """The page of `rows` (fetched with LIMIT per_page + 1) with its neighbours' cursors."""
@@ -230,7 +234,7 @@ def _paging(f: QueueFilter, after: str | None, before: str | None) -> _Keyset:
         boundary = decode_cursor(after, sort)
     # Walking backwards flips the order; the page is reversed again by _Keyset.page.
     descending = f.descending != backwards
-    return _Keyset([], (), SORTS[sort][1].key, backwards, boundary, descending, sort)
+    return _Keyset([], (), backwards, boundary, descending, sort)
 
 
 def _page_order(sort: str, descending: bool, value, ticket_id) -> tuple[list, tuple]:
