@@ -51,3 +51,24 @@ def test_a_filtered_queue_counts_the_tickets_it_shows(page: Page, desk) -> None:
 
     expect(page.get_by_text("3 tickets in this queue")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("VIP request"))).to_have_count(3)
+
+
+@pytest.mark.parametrize("width", [1440, 1280, 1024])
+def test_an_admin_searches_from_the_top_bar_at_the_width(page: Page, desk, width: int) -> None:
+    """The admin's bar holds fifteen links; the search box keeps its width below them (it was
+    squeezed to a sliver beside a full row) and sends what was typed."""
+    factories.make_ticket(desk.org, subject="Printer jam", body="Page 3 is stuck.")
+    persist()
+    sign_in(page, desk.admin)
+    page.set_viewport_size({"width": width, "height": 800})
+
+    box = page.get_by_role("searchbox", name="Search tickets")
+    assert box.bounding_box()["width"] >= 200
+    box.click()
+    box.press_sequentially("printer")
+    box.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/search\?q=printer$"))
+    expect(page.get_by_text("1 ticket found")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Printer jam"))).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Search tickets")).to_have_value("printer")
