@@ -25,7 +25,8 @@ from supportdesk.search.results import (
     TAG_SCORE,
     SearchHit,
     SearchPage,
-    page_of,
+    page_statement,
+    read_page,
     tagged,
 )
 from supportdesk.search.terms import Term, highlight_words
@@ -99,7 +100,7 @@ def search_fallback(
         )
         .subquery("scored")
     )
-    rows = page_of(organization_id, scored, conditions, result)
+    rows = read_page(organization_id, page_statement(scored, conditions), {}, result)
     if not rows:
         return
     ids = [ticket.id for ticket, _score in rows]

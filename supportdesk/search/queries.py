@@ -12,6 +12,9 @@ expressions, same shape and query count.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from supportdesk.db import PREPARED
@@ -27,7 +30,8 @@ from supportdesk.search.results import (
     TAG_SCORE,
     SearchHit,
     SearchPage,
-    page_of,
+    page_statement,
+    read_page,
     tagged,
 )
 from supportdesk.search.schema import CUSTOMER_TEXT, customers_sv, messages_sv, tickets_sv
@@ -110,7 +114,7 @@ def search_match(organization_id: int, q: str) -> sa.ColumnElement[bool]:
 # -- PostgreSQL: tsvector + GIN -----------------------------------------------------------------
 
 
-def _customer_matches(term: terms.Term):
+def _customer_matches(term: terms.Term | _BoundTerm):
     """A customer's name or email contains the term, or has its words (trigram / GIN index)."""
     words = customers_sv.c.search_vector.op("@@")(_to_tsquery(term.tsquery()))
     if not term.partial:
@@ -119,27 +123,30 @@ def _customer_matches(term: terms.Term):
 
 
 def _capped(name: str, source: sa.Select):
-    """One source's (ticket_id, score, source_rows), at most SEARCH_CAP + 1 rows of it.
+    """One source's (ticket_id, score, source_rows), at most SEARCH_CAP + 1 rows of it (the
+    parameter `source_rows`).
 
     A word in most messages (or subjects, or a tag on most tickets) would make every search
     rank them all: each source stops after the cap, and source_rows (a row_number, which
     streams, unlike count() over ()) tells the page that its total is a lower bound.
     """
-    limited = source.limit(results.SEARCH_CAP + 1).subquery(name)
+    limited = source.limit(sa.bindparam("source_rows", type_=sa.Integer)).subquery(name)
     return sa.select(
         limited.c.ticket_id, limited.c.score, sa.func.row_number().over().label("source_rows")
     )
 
 
-def _to_tsquery(text: str):
+def _to_tsquery(text):
     return sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), text)
 
 
 def _postgresql_sources(
-    organization_id: int, parsed: list[terms.Term], number: int | None, tsquery
+    organization_id, parsed: list[terms.Term] | list[_BoundTerm], number, tsquery
 ) -> tuple[list[sa.Select], list[sa.Select]]:
     """Where a ticket can match, as (ticket_id, score) selects: messages, subjects and tags
-    (which can match most tickets: the page caps them), then customers and the number."""
+    (which can match most tickets: the page caps them), then customers and the number.
+
+    The organization, terms and number are values (search_match) or parameters (_scored)."""
     tag_hits = tagged(organization_id, parsed).subquery("tag_hits")
     large = [
         sa.select(
@@ -176,21 +183,58 @@ def _postgresql_sources(
     return large, small
 
 
-def _search_postgresql(
-    result: SearchPage,
-    organization_id: int,
-    conditions: list,
-    parsed: list[terms.Term],
-    number: int | None,
-) -> None:
-    tsquery = _to_tsquery(terms.tsquery(parsed))
-    large, small = _postgresql_sources(organization_id, parsed, number, tsquery)
+@dataclass(frozen=True)
+class _BoundTerm:
+    """A term of a cached statement: what Term gives as values, here as named parameters
+    (_values gives them for a query's terms)."""
+
+    index: int
+    partial: bool
+
+    def like(self):
+        return sa.bindparam(f"term{self.index}_like", type_=sa.String)
+
+    @property
+    def tag(self):
+        return sa.bindparam(f"term{self.index}_tag", type_=sa.String)
+
+    def tsquery(self):
+        return sa.bindparam(f"term{self.index}_tsquery", type_=sa.String)
+
+
+def _values(organization_id: int, parsed: list[terms.Term], number: int | None) -> dict:
+    """The parameters of the statements _scored and _lines_statement build for these terms."""
+    values = {
+        "organization_id": organization_id,
+        "tsquery": terms.tsquery(parsed),
+        "number": number,
+        "source_rows": results.SEARCH_CAP + 1,
+    }
+    for index, term in enumerate(parsed):
+        values |= {
+            f"term{index}_like": term.like(),
+            f"term{index}_tag": term.tag,
+            f"term{index}_tsquery": term.tsquery(),
+        }
+    return values
+
+
+def _scored(partial: tuple[bool, ...], has_number: bool):
+    """(ticket_id, score, source_rows) of the tickets matching terms shaped as `partial` (whether
+    each is) and maybe a number, summed over the sources; the values are parameters."""
+    tsquery = _to_tsquery(sa.bindparam("tsquery", type_=sa.String))
+    large, small = _postgresql_sources(
+        sa.bindparam("organization_id", type_=sa.Integer),
+        [_BoundTerm(index, p) for index, p in enumerate(partial)],
+        sa.bindparam("number", type_=sa.Integer) if has_number else None,
+        tsquery,
+    )
     sources = [
         *(_capped(name, s) for name, s in zip(SOURCE_NAMES, large, strict=True)),
         *(s.add_columns(sa.literal(0)) for s in small),
     ]
     hits = sa.union_all(*sources).subquery("hits")
-    scored = (
+    return (
         sa.select(
             hits.c.ticket_id,
             sa.func.sum(hits.c.score).label("score"),
@@ -199,10 +243,22 @@ def _search_postgresql(
         .group_by(hits.c.ticket_id)
         .subquery("scored")
     )
-    rows = page_of(organization_id, scored, conditions, result)
-    if not rows:
-        return
-    ids = [ticket.id for ticket, _score in rows]
+
+
+@functools.lru_cache(maxsize=256)
+def _unfiltered_page_statement(partial: tuple[bool, ...], has_number: bool) -> sa.Select:
+    # Built once per shape: building and hashing this statement cost more than running it for
+    # a rare word. With filters (their values are written into their conditions) it is built
+    # per search.
+    return page_statement(_scored(partial, has_number), [])
+
+
+@functools.cache
+def _lines_statement() -> sa.Select:
+    """Highlights of the tickets `ids`: the best message's snippet and the subject, marked."""
+    organization_id = sa.bindparam("organization_id", type_=sa.Integer)
+    tsquery = _to_tsquery(sa.bindparam("tsquery", type_=sa.String))
+    ids = sa.bindparam("ids", expanding=True)
     message_lines = (
         sa.select(
             messages_sv.c.ticket_id,
@@ -236,12 +292,36 @@ def _search_postgresql(
             f"StartSel={highlight.START}, StopSel={highlight.STOP}, HighlightAll=true",
         ),
     ).where(Ticket.organization_id == organization_id, Ticket.id.in_(ids))
+    return sa.union_all(message_lines.subquery().select(), subject_lines).execution_options(
+        **PREPARED
+    )
+
+
+def _search_postgresql(
+    result: SearchPage,
+    organization_id: int,
+    conditions: list,
+    parsed: list[terms.Term],
+    number: int | None,
+) -> None:
+    partial, has_number = tuple(term.partial for term in parsed), number is not None
+    if len(conditions) <= 1:  # the organization's only
+        statement = _unfiltered_page_statement(partial, has_number)
+    else:
+        statement = page_statement(_scored(partial, has_number), conditions)
+    values = _values(organization_id, parsed, number)
+    rows = read_page(organization_id, statement, values, result)
+    if not rows:
+        return
     lines: dict[tuple[int, str], str] = {
         (ticket_id, source): text
         for ticket_id, source, text in select_rows(
-            sa.union_all(message_lines.subquery().select(), subject_lines).execution_options(
-                **PREPARED
-            )
+            _lines_statement(),
+            {
+                "organization_id": organization_id,
+                "tsquery": values["tsquery"],
+                "ids": [ticket.id for ticket, _score in rows],
+            },
         )
     }
     for ticket, score in rows:

@@ -59,10 +59,9 @@ def tagged(organization_id: int, parsed: list[Term]):
     return per_term[0].distinct() if len(per_term) == 1 else sa.intersect(*per_term)
 
 
-def page_of(
-    organization_id: int, scored, conditions: list, result: SearchPage
-) -> list[tuple[rows.QueueRow, float]]:
-    """The page of tickets for a (ticket_id, score, source_rows) subquery, with the total.
+def page_statement(scored, conditions: list) -> sa.Select:
+    """The statement of a page of tickets for a (ticket_id, score, source_rows) subquery, with
+    the total; its page is bound as `per_page` and `offset` (read_page gives them).
 
     Filters, ranking and the limit apply to bare ticket rows first; only the page's rows are
     then read as QueueRows with their customer, assignee and team (and tags: 2 queries).
@@ -80,8 +79,8 @@ def page_of(
         ranked = ranked.join(Ticket, Ticket.id == scored.c.ticket_id).where(*conditions)
     ranked = (
         ranked.order_by(scored.c.score.desc(), scored.c.ticket_id.desc())
-        .limit(result.per_page)
-        .offset((result.page - 1) * result.per_page)
+        .limit(sa.bindparam("per_page", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
         .subquery("ranked")
     )
     query = rows.queue_row_select(ranked.c.score, ranked.c.total, ranked.c.source_rows).join(
@@ -94,7 +93,15 @@ def page_of(
         # for rare, common and combined words (benchmarks/README.md). A filter's plan depends
         # on how many tickets match: planned with its values, as the queue's.
         query = query.execution_options(**PREPARED)
-    found = select_rows(query).all()
+    return query
+
+
+def read_page(
+    organization_id: int, statement: sa.Select, params: dict, result: SearchPage
+) -> list[tuple[rows.QueueRow, float]]:
+    """The page_statement's rows for `result`'s page (with their tags), and its total."""
+    page_params = {"per_page": result.per_page, "offset": (result.page - 1) * result.per_page}
+    found = select_rows(statement, {**params, **page_params}).all()
     if found:
         result.total = found[0].total
         result.capped = (found[0].source_rows or 0) > SEARCH_CAP
