@@ -10,7 +10,7 @@ from supportdesk.search.queries import SearchPage
 from supportdesk.tickets import service
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.queries import QueueFilter
-from tests.factories import CustomerFactory, TeamFactory, make_ticket
+from tests.factories import CustomerFactory, OrganizationFactory, TeamFactory, make_ticket
 
 pytestmark = pytest.mark.integration
 
@@ -198,3 +198,33 @@ def test_every_source_stops_at_the_cap_and_says_the_total_is_a_lower_bound(org, 
 
     assert page.capped
     assert page.total == 3
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        pytest.param("kerberos", "printer", id="one-partial-word"),
+        pytest.param('"vpn"', '"ssh"', id="one-quoted-word"),
+        pytest.param("kerberos cache", "printer toner", id="two-words"),
+    ],
+)
+def test_searches_of_the_same_shape_find_each_their_own_tickets(org, first, second):
+    # One statement serves every query of a shape (terms, partial or not, a number): the words,
+    # the organization and the page are its parameters, never an earlier query's values.
+    other_org = OrganizationFactory()
+    subjects = {first: "Kerberos cache expired", second: "Printer toner low"}
+    if first.startswith('"'):
+        subjects = {first: "VPN drops", second: "SSH refused"}
+    found = {query: make_ticket(org, subject=subject).number for query, subject in subjects.items()}
+    for subject in subjects.values():
+        make_ticket(other_org, subject=subject)
+
+    for query in (first, second, first):
+        assert _numbers(search_tickets(org.id, query)) == [found[query]], query
+
+
+def test_number_searches_find_each_their_own_ticket(org):
+    tickets = [make_ticket(org, subject=f"Ticket {n}") for n in range(3)]
+
+    for ticket in (tickets[2], tickets[0], tickets[2]):
+        assert _numbers(search_tickets(org.id, f"#{ticket.number}"))[0] == ticket.number
