@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 
 from supportdesk import db
 from supportdesk.config import database_engine_options, normalise_url
@@ -24,6 +25,7 @@ from tests.fixtures.web import login_as
 
 NOTES = sa.table("notes", sa.column("id"), sa.column("body"))
 READ = sa.select(NOTES.c.body).where(NOTES.c.id == sa.bindparam("id")).execution_options(**PREPARED)
+IDLE = TransactionStatus.IDLE
 PLAIN_READ = sa.select(NOTES.c.id).where(NOTES.c.body == sa.bindparam("body"))
 
 
@@ -101,6 +103,46 @@ def test_a_failed_transaction_is_rolled_back(engine):
             conn.execute(sa.text("SELECT 1 / 0"))
     with engine.connect() as conn:
         assert conn.execute(READ, {"id": 2}).scalar() == "other"
+
+
+def _in_transaction(conn: sa.Connection) -> bool:
+    return conn.connection.dbapi_connection.info.transaction_status != IDLE
+
+
+def test_marked_reads_outside_a_transaction_open_none(engine):
+    # A read-only page of marked reads: no BEGIN, no COMMIT (two round trips saved).
+    with engine.connect() as conn:
+        for _ in range(2):
+            assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+            assert not _in_transaction(conn)
+        conn.execute(PLAIN_READ, {"body": "kept"}).all()
+        assert _in_transaction(conn)  # anything else opens one, as before
+
+
+def test_a_marked_read_after_a_write_runs_in_its_transaction(engine):
+    with engine.connect() as conn:
+        conn.execute(sa.text("UPDATE notes SET body = 'changed' WHERE id = 1"))
+        assert conn.execute(READ, {"id": 1}).scalar() == "changed"  # sees its own write
+        conn.rollback()
+        assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+
+
+@pytest.mark.parametrize("level", ["REPEATABLE READ", "SERIALIZABLE"])
+def test_a_marked_read_runs_in_the_transaction_of_another_isolation_level(
+    engine, fresh_database_url, level
+):
+    # A snapshot kept across statements is what such a transaction is for: the read is its first.
+    writer = _engine(fresh_database_url, prepared=False)
+    with engine.connect().execution_options(isolation_level=level) as conn:
+        assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+        assert _in_transaction(conn)
+        with writer.begin() as other:
+            other.execute(sa.text("UPDATE notes SET body = 'changed' WHERE id = 1"))
+        assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+    writer.dispose()
+    with engine.connect() as conn:  # back at the default level, the connection reads on its own
+        assert conn.execute(READ, {"id": 1}).scalar() == "changed"
+        assert not _in_transaction(conn)
 
 
 def test_nothing_is_prepared_when_the_setting_is_off(fresh_database_url, engine):
