@@ -5,9 +5,9 @@ the terms are matched against three stored tsvectors, each with its own GIN inde
 (subject), messages (body, every reply and note) and customers (name and email, also by trigram
 for any part of them) — and against tag names (trigram), plus the ticket number when the query
 is a number. Each source gives a score per ticket; the scores are summed, the queue filters
-applied, and one page taken, ranked (3 queries whatever the page size: the page, its tags, its
-highlighted snippets). SQLite (supportdesk.search.fallback): the same rules as LIKE and regular
-expressions, same shape and query count.
+applied, and one page taken, ranked, with its highlighted subjects and snippets (2 queries
+whatever the page size: the page, its tags). SQLite (supportdesk.search.fallback): the same
+rules as LIKE and regular expressions, same shape (its snippets in a third query).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from supportdesk.db import PREPARED
-from supportdesk.extensions import db, select_rows
+from supportdesk.db import fixed_rows
+from supportdesk.extensions import db
 from supportdesk.search import highlight, results, terms
 from supportdesk.search.fallback import fallback_match, search_fallback
 from supportdesk.search.results import (
@@ -203,7 +203,7 @@ class _BoundTerm:
 
 
 def _values(organization_id: int, parsed: list[terms.Term], number: int | None) -> dict:
-    """The parameters of the statements _scored and _lines_statement build for these terms."""
+    """The parameters of the statement _page builds for these terms."""
     values = {
         "organization_id": organization_id,
         "tsquery": terms.tsquery(parsed),
@@ -245,56 +245,47 @@ def _scored(partial: tuple[bool, ...], has_number: bool):
     )
 
 
+def _highlights(tsquery) -> tuple:
+    """The page's two extra columns: the subject with the matches marked, and a snippet of the
+    ticket's best-matching message (None when only its subject, customer, tags or number
+    match). Each is computed for the page's tickets only, in the page's statement."""
+    subject = sa.func.ts_headline(
+        sa.literal_column("'simple'::regconfig"),
+        sa.func.translate(Ticket.subject, highlight.START + highlight.STOP, ""),
+        tsquery,
+        f"StartSel={highlight.START}, StopSel={highlight.STOP}, HighlightAll=true",
+    )
+    best_message = (
+        sa.select(messages_sv.c.body_text)
+        .where(
+            messages_sv.c.organization_id == Ticket.organization_id,
+            messages_sv.c.ticket_id == Ticket.id,
+            messages_sv.c.search_vector.op("@@")(tsquery),
+        )
+        .order_by(sa.func.ts_rank(messages_sv.c.search_vector, tsquery).desc(), messages_sv.c.id)
+        .limit(fixed_rows(1))
+        .scalar_subquery()
+    )
+    snippet = sa.func.ts_headline(
+        sa.literal_column("'simple'::regconfig"),
+        sa.func.translate(best_message, highlight.START + highlight.STOP, ""),
+        tsquery,
+        HEADLINE_OPTIONS,
+    )
+    return subject.label("subject_line"), snippet.label("snippet")
+
+
+def _page(partial: tuple[bool, ...], has_number: bool, conditions: list) -> sa.Select:
+    tsquery = _to_tsquery(sa.bindparam("tsquery", type_=sa.String))
+    return page_statement(_scored(partial, has_number), conditions, *_highlights(tsquery))
+
+
 @functools.lru_cache(maxsize=256)
 def _unfiltered_page_statement(partial: tuple[bool, ...], has_number: bool) -> sa.Select:
     # Built once per shape: building and hashing this statement cost more than running it for
     # a rare word. With filters (their values are written into their conditions) it is built
     # per search.
-    return page_statement(_scored(partial, has_number), [])
-
-
-@functools.cache
-def _lines_statement() -> sa.Select:
-    """Highlights of the tickets `ids`: the best message's snippet and the subject, marked."""
-    organization_id = sa.bindparam("organization_id", type_=sa.Integer)
-    tsquery = _to_tsquery(sa.bindparam("tsquery", type_=sa.String))
-    ids = sa.bindparam("ids", expanding=True)
-    message_lines = (
-        sa.select(
-            messages_sv.c.ticket_id,
-            sa.literal("message").label("source"),
-            sa.func.ts_headline(
-                sa.literal_column("'simple'::regconfig"),
-                sa.func.translate(messages_sv.c.body_text, highlight.START + highlight.STOP, ""),
-                tsquery,
-                HEADLINE_OPTIONS,
-            ).label("headline"),
-        )
-        .where(
-            messages_sv.c.organization_id == organization_id,
-            messages_sv.c.ticket_id.in_(ids),
-            messages_sv.c.search_vector.op("@@")(tsquery),
-        )
-        .order_by(
-            messages_sv.c.ticket_id,
-            sa.func.ts_rank(messages_sv.c.search_vector, tsquery).desc(),
-            messages_sv.c.id,
-        )
-        .distinct(messages_sv.c.ticket_id)
-    )
-    subject_lines = sa.select(
-        Ticket.id,
-        sa.literal("subject"),
-        sa.func.ts_headline(
-            sa.literal_column("'simple'::regconfig"),
-            sa.func.translate(Ticket.subject, highlight.START + highlight.STOP, ""),
-            tsquery,
-            f"StartSel={highlight.START}, StopSel={highlight.STOP}, HighlightAll=true",
-        ),
-    ).where(Ticket.organization_id == organization_id, Ticket.id.in_(ids))
-    return sa.union_all(message_lines.subquery().select(), subject_lines).execution_options(
-        **PREPARED
-    )
+    return _page(partial, has_number, [])
 
 
 def _search_postgresql(
@@ -308,29 +299,15 @@ def _search_postgresql(
     if len(conditions) <= 1:  # the organization's only
         statement = _unfiltered_page_statement(partial, has_number)
     else:
-        statement = page_statement(_scored(partial, has_number), conditions)
-    values = _values(organization_id, parsed, number)
-    rows = read_page(organization_id, statement, values, result)
-    if not rows:
-        return
-    lines: dict[tuple[int, str], str] = {
-        (ticket_id, source): text
-        for ticket_id, source, text in select_rows(
-            _lines_statement(),
-            {
-                "organization_id": organization_id,
-                "tsquery": values["tsquery"],
-                "ids": [ticket.id for ticket, _score in rows],
-            },
-        )
-    }
-    for ticket, score in rows:
-        snippet = lines.get((ticket.id, "message"))
+        statement = _page(partial, has_number, conditions)
+    for ticket, score, (subject, snippet) in read_page(
+        organization_id, statement, _values(organization_id, parsed, number), result
+    ):
         result.hits.append(
             SearchHit(
                 ticket,
                 score,
-                highlight.to_markup(lines.get((ticket.id, "subject"), ticket.subject)),
+                highlight.to_markup(subject or ticket.subject),
                 highlight.to_markup(snippet) if snippet else None,
             )
         )

@@ -59,9 +59,15 @@ def tagged(organization_id: int, parsed: list[Term]):
     return per_term[0].distinct() if len(per_term) == 1 else sa.intersect(*per_term)
 
 
-def page_statement(scored, conditions: list) -> sa.Select:
+EXTRA = (
+    22  # where page_statement's extra columns start: the QueueRow's 19, score, total, source_rows
+)
+
+
+def page_statement(scored, conditions: list, *extra) -> sa.Select:
     """The statement of a page of tickets for a (ticket_id, score, source_rows) subquery, with
-    the total; its page is bound as `per_page` and `offset` (read_page gives them).
+    the total and the `extra` columns of each ticket (its highlights); its page is bound as
+    `per_page` and `offset` (read_page gives them).
 
     Filters, ranking and the limit apply to bare ticket rows first; only the page's rows are
     then read as QueueRows with their customer, assignee and team (and tags: 2 queries).
@@ -83,9 +89,9 @@ def page_statement(scored, conditions: list) -> sa.Select:
         .offset(sa.bindparam("offset", type_=sa.Integer))
         .subquery("ranked")
     )
-    query = rows.queue_row_select(ranked.c.score, ranked.c.total, ranked.c.source_rows).join(
-        ranked, ranked.c.ticket_id == Ticket.id
-    )
+    query = rows.queue_row_select(
+        ranked.c.score, ranked.c.total, ranked.c.source_rows, *extra
+    ).join(ranked, ranked.c.ticket_id == Ticket.id)
     query = query.order_by(ranked.c.score.desc(), Ticket.id.desc())
     if len(conditions) <= 1:
         # Without filters (the organization's only) the plan is the same for every word:
@@ -98,13 +104,14 @@ def page_statement(scored, conditions: list) -> sa.Select:
 
 def read_page(
     organization_id: int, statement: sa.Select, params: dict, result: SearchPage
-) -> list[tuple[rows.QueueRow, float]]:
-    """The page_statement's rows for `result`'s page (with their tags), and its total."""
+) -> list[tuple[rows.QueueRow, float, tuple]]:
+    """The page_statement's rows for `result`'s page (with their tags), and its total: each
+    ticket, its score and its `extra` columns."""
     page_params = {"per_page": result.per_page, "offset": (result.page - 1) * result.per_page}
     found = select_rows(statement, {**params, **page_params}).all()
     if found:
         result.total = found[0].total
         result.capped = (found[0].source_rows or 0) > SEARCH_CAP
-    page = [(rows.queue_row(r), float(r.score)) for r in found]
-    rows.attach_tags(organization_id, [row for row, _score in page])
+    page = [(rows.queue_row(r), float(r.score), tuple(r[EXTRA:])) for r in found]
+    rows.attach_tags(organization_id, [row for row, _score, _extra in page])
     return page

@@ -1,4 +1,4 @@
-"""The SQLite fallback (LIKE matching): same results shape, ranking, filters and query count."""
+"""The SQLite fallback (LIKE matching): same results shape, ranking and filters."""
 
 from __future__ import annotations
 
