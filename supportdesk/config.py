@@ -228,7 +228,9 @@ def database_engine_options(url: str, prepared: bool = True) -> dict[str, Any]:
     prepared once per connection and run on a generic plan (`plan_cache_mode`, which applies only
     to prepared statements). Nothing else is prepared: psycopg's automatic preparation after 5
     runs stays off, because a generic plan ignores the values, and for search (tsquery
-    selectivity) and skewed queue filters that plan is several times slower.
+    selectivity) and skewed queue filters that plan is several times slower. A marked read that
+    comes before any other statement of its transaction also runs on its own, without BEGIN and
+    COMMIT (db._execute_prepared): a page of marked reads costs no transaction round trips.
 
     `prepared` off (`SUPPORTDESK_DATABASE_PREPARED_STATEMENTS=false`) prepares nothing and sends
     no startup option: what PgBouncer's transaction pooling before 1.21 needs (the next
