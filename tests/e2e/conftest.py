@@ -26,12 +26,14 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app, session
+from flask_login import login_user
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from supportdesk import create_app
-from supportdesk.accounts.models import Role
+from supportdesk.accounts.models import Role, User
+from supportdesk.auth.service import establish
 from supportdesk.extensions import db
 from tests import factories
 from tests.fixtures import migrations, postgres
@@ -346,3 +348,41 @@ def sign_in(
         page.get_by_label("Keep me signed in").check()
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def start_session(page: Page, user) -> None:
+    """Sign `user` in without the form, for tests about something else: the session the form
+    would start (supportdesk.auth.service.establish, audit entry included) and the session
+    cookie it would set, put in `page`'s browser context. The page stays where it is; the test
+    goes where it means to. Tests of signing in, two factors, SSO and sessions use `sign_in`.
+
+    The form costs two page loads and a password check in every test that merely needs an
+    agent; this costs one commit.
+    """
+    app = current_app._get_current_object()
+    user_agent = page.evaluate("navigator.userAgent")
+    # Its own app context, so its own database session: the test's session and objects are
+    # untouched, as they are by a sign-in the server's thread handles.
+    with (
+        app.app_context(),
+        app.test_request_context(
+            "/login",
+            method="POST",
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            headers={"User-Agent": user_agent},
+        ),
+    ):
+        agent = db.session.get(User, user.id)
+        establish(agent, remember=False, address="127.0.0.1", user_agent=user_agent)
+        db.session.commit()
+        assert login_user(agent), f"{agent.email} may not sign in"
+        interface = app.session_interface
+        cookie = {
+            "name": interface.get_cookie_name(app),
+            "value": interface.get_signing_serializer(app).dumps(dict(session)),
+            "url": app.config["BASE_URL"],
+            "httpOnly": interface.get_cookie_httponly(app),
+            "secure": interface.get_cookie_secure(app),
+            "sameSite": interface.get_cookie_samesite(app),
+        }
+    page.context.add_cookies([cookie])
