@@ -36,7 +36,7 @@ from supportdesk.accounts.models import Role, User
 from supportdesk.auth.service import establish
 from supportdesk.extensions import db
 from tests import factories
-from tests.fixtures import migrations, postgres
+from tests.fixtures import postgres
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 E2E_DIR = Path(__file__).parent
@@ -86,10 +86,13 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def e2e_app(postgresql_server: postgres.Server, tmp_path_factory) -> Iterator[Flask]:
-    """The app on its own migrated, committing database (dropped at the end of the session)."""
+def e2e_app(
+    postgresql_server: postgres.Server, migrated_template: str, tmp_path_factory
+) -> Iterator[Flask]:
+    """The app on its own migrated, committing database (dropped at the end of the session): a
+    copy of the session's `migrated_template`, so the migrations do not run again for it."""
     name = f"supportdesk_e2e_{WORKER}_{secrets.token_hex(4)}"
-    with postgres.temporary_database(postgresql_server, name) as url:
+    with postgres.temporary_database(postgresql_server, name, template=migrated_template) as url:
         app = create_app(
             {
                 "TESTING": True,
@@ -102,7 +105,6 @@ def e2e_app(postgresql_server: postgres.Server, tmp_path_factory) -> Iterator[Fl
                 "WEBHOOKS_ALLOW_PRIVATE": True,
             }
         )
-        migrations.upgrade(app)
         yield app
         with app.app_context():
             db.session.remove()
