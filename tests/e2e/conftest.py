@@ -35,6 +35,7 @@ from supportdesk import create_app
 from supportdesk.accounts.models import Role, User
 from supportdesk.auth.service import establish
 from supportdesk.extensions import db
+from supportdesk.live.presence import MemoryPresence
 from tests import factories
 from tests.fixtures import postgres
 
@@ -213,7 +214,8 @@ def _empty_tables(app: Flask) -> None:
 
 @pytest.fixture(autouse=True)
 def e2e_data(live_server: LiveServer) -> Iterator[None]:
-    """Run the test inside the served app's context; empty the database and mail folder after."""
+    """Run the test inside the served app's context; empty the database, the mail folder and the
+    presence marks after."""
     with live_server.app.app_context():
         try:
             yield
@@ -221,6 +223,10 @@ def e2e_data(live_server: LiveServer) -> Iterator[None]:
             db.session.rollback()
             db.session.remove()
     _empty_tables(live_server.app)
+    # Presence marks live in the server's memory (no Redis here) for TTL_SECONDS after a page's
+    # last heartbeat, and a page closed with its context never says it left: the next test's
+    # ticket would show that agent (ids restart with the tables, so as a new agent's name).
+    live_server.app.extensions["live_presence"] = MemoryPresence()
     # Email ids restart with the tables; an old email-<id>.eml must not pass for a new one.
     for leftover in Path(live_server.app.config["MAIL_DIR"]).glob("*.eml"):
         leftover.unlink()
