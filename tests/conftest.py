@@ -79,10 +79,12 @@ def postgresql_server() -> Iterator[postgres.Server]:
 
 
 @pytest.fixture(scope="session")
-def database_url(postgresql_server: postgres.Server) -> Iterator[str]:
-    """A new, empty database for this session (one per xdist worker), dropped at the end."""
+def database_url(postgresql_server: postgres.Server, migrated_template: str) -> Iterator[str]:
+    """The database of this session's app (one per xdist worker), dropped at the end: a copy of
+    `migrated_template`, so the app finds its schema at the migrations' head without running
+    them again."""
     name = f"supportdesk_test_{WORKER}_{secrets.token_hex(4)}"
-    with postgres.temporary_database(postgresql_server, name) as url:
+    with postgres.temporary_database(postgresql_server, name, template=migrated_template) as url:
         yield url
 
 

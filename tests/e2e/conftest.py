@@ -26,15 +26,18 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app, session
+from flask_login import login_user
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from supportdesk import create_app
-from supportdesk.accounts.models import Role
+from supportdesk.accounts.models import Role, User
+from supportdesk.auth.service import establish
 from supportdesk.extensions import db
+from supportdesk.live.presence import MemoryPresence
 from tests import factories
-from tests.fixtures import migrations, postgres
+from tests.fixtures import postgres
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 E2E_DIR = Path(__file__).parent
@@ -84,10 +87,13 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def e2e_app(postgresql_server: postgres.Server, tmp_path_factory) -> Iterator[Flask]:
-    """The app on its own migrated, committing database (dropped at the end of the session)."""
+def e2e_app(
+    postgresql_server: postgres.Server, migrated_template: str, tmp_path_factory
+) -> Iterator[Flask]:
+    """The app on its own migrated, committing database (dropped at the end of the session): a
+    copy of the session's `migrated_template`, so the migrations do not run again for it."""
     name = f"supportdesk_e2e_{WORKER}_{secrets.token_hex(4)}"
-    with postgres.temporary_database(postgresql_server, name) as url:
+    with postgres.temporary_database(postgresql_server, name, template=migrated_template) as url:
         app = create_app(
             {
                 "TESTING": True,
@@ -100,7 +106,6 @@ def e2e_app(postgresql_server: postgres.Server, tmp_path_factory) -> Iterator[Fl
                 "WEBHOOKS_ALLOW_PRIVATE": True,
             }
         )
-        migrations.upgrade(app)
         yield app
         with app.app_context():
             db.session.remove()
@@ -209,7 +214,8 @@ def _empty_tables(app: Flask) -> None:
 
 @pytest.fixture(autouse=True)
 def e2e_data(live_server: LiveServer) -> Iterator[None]:
-    """Run the test inside the served app's context; empty the database and mail folder after."""
+    """Run the test inside the served app's context; empty the database, the mail folder and the
+    presence marks after."""
     with live_server.app.app_context():
         try:
             yield
@@ -217,6 +223,10 @@ def e2e_data(live_server: LiveServer) -> Iterator[None]:
             db.session.rollback()
             db.session.remove()
     _empty_tables(live_server.app)
+    # Presence marks live in the server's memory (no Redis here) for TTL_SECONDS after a page's
+    # last heartbeat, and a page closed with its context never says it left: the next test's
+    # ticket would show that agent (ids restart with the tables, so as a new agent's name).
+    live_server.app.extensions["live_presence"] = MemoryPresence()
     # Email ids restart with the tables; an old email-<id>.eml must not pass for a new one.
     for leftover in Path(live_server.app.config["MAIL_DIR"]).glob("*.eml"):
         leftover.unlink()
@@ -346,3 +356,41 @@ def sign_in(
         page.get_by_label("Keep me signed in").check()
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def start_session(page: Page, user) -> None:
+    """Sign `user` in without the form, for tests about something else: the session the form
+    would start (supportdesk.auth.service.establish, audit entry included) and the session
+    cookie it would set, put in `page`'s browser context. The page stays where it is; the test
+    goes where it means to. Tests of signing in, two factors, SSO and sessions use `sign_in`.
+
+    The form costs two page loads and a password check in every test that merely needs an
+    agent; this costs one commit.
+    """
+    app = current_app._get_current_object()
+    user_agent = page.evaluate("navigator.userAgent")
+    # Its own app context, so its own database session: the test's session and objects are
+    # untouched, as they are by a sign-in the server's thread handles.
+    with (
+        app.app_context(),
+        app.test_request_context(
+            "/login",
+            method="POST",
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            headers={"User-Agent": user_agent},
+        ),
+    ):
+        agent = db.session.get(User, user.id)
+        establish(agent, remember=False, address="127.0.0.1", user_agent=user_agent)
+        db.session.commit()
+        assert login_user(agent), f"{agent.email} may not sign in"
+        interface = app.session_interface
+        cookie = {
+            "name": interface.get_cookie_name(app),
+            "value": interface.get_signing_serializer(app).dumps(dict(session)),
+            "url": app.config["BASE_URL"],
+            "httpOnly": interface.get_cookie_httponly(app),
+            "secure": interface.get_cookie_secure(app),
+            "sameSite": interface.get_cookie_samesite(app),
+        }
+    page.context.add_cookies([cookie])

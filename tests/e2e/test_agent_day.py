@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from supportdesk.extensions import db
 from supportdesk.tickets.models import Priority, Status, Ticket
 from tests import factories
-from tests.e2e.conftest import Desk, persist, sign_in
+from tests.e2e.conftest import Desk, persist, start_session
 
 
 @pytest.fixture
@@ -47,7 +47,8 @@ def history(page: Page):
 
 
 def test_an_agent_logs_a_phone_call_as_a_new_ticket(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
     page.get_by_role("link", name="New ticket").click()
     page.get_by_label("Customer email").fill("noah.keller@alpine-rail.example")
     page.get_by_label("Customer name").fill("Noah Keller")
@@ -73,7 +74,7 @@ def test_an_agent_logs_a_phone_call_as_a_new_ticket(page: Page, desk: Desk) -> N
 def test_a_public_reply_is_shown_and_its_email_lands_in_the_mail_folder(
     page: Page, desk: Desk, mail_dir: Path
 ) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Message").fill("Hello Aisha,\nthe refund left our bank today.")
     page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()
@@ -92,7 +93,7 @@ def test_a_public_reply_is_shown_and_its_email_lands_in_the_mail_folder(
 def test_an_internal_note_is_shown_to_agents_and_emails_nobody(
     page: Page, desk: Desk, mail_dir: Path
 ) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_role("radio", name="Internal note").check()
     page.get_by_label("Message").fill("Finance says the refund batch runs on Thursdays.")
@@ -109,7 +110,7 @@ def test_an_internal_note_is_shown_to_agents_and_emails_nobody(
 def test_property_changes_are_saved_and_appear_in_the_history(page: Page, desk: Desk) -> None:
     factories.TeamFactory(organization=desk.org, name="Escalations", members=[desk.senior])
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Status").select_option(label="Pending")
     page.get_by_label("Priority").select_option(label="Critical")
@@ -133,7 +134,8 @@ def test_the_search_box_finds_a_ticket_by_a_word_of_its_conversation(
 ) -> None:
     factories.make_ticket(desk.org, subject="Invoice address is wrong", body="Please fix it.")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
     search = page.get_by_role("searchbox", name="Search tickets")
     search.fill("refund")
     search.press("Enter")
@@ -147,7 +149,8 @@ def test_a_queue_filter_narrows_the_list(page: Page, desk: Desk) -> None:
     factories.make_ticket(desk.org, subject="Site down for everyone", priority=Priority.CRITICAL)
     factories.make_ticket(desk.org, subject="Typo in the footer", priority=Priority.LOW)
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
     page.get_by_role("link", name="All open").click()
     rows = page.locator("table.tickets tbody tr")
     expect(rows).to_have_count(3)
@@ -178,7 +181,8 @@ def test_pagination_moves_to_the_next_page_and_back(
     for n in range(4):
         factories.make_ticket(desk.org, subject=f"Luggage claim {n}")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
     page.get_by_role("link", name="All tickets").click()
     subjects = page.locator("table.tickets td.col-subject > a")
     expect(subjects).to_have_count(2)
@@ -198,10 +202,10 @@ def test_a_colleagues_save_in_between_reaches_my_form_live_and_both_stand(
     page: Page, desk: Desk, browser: Browser, browser_context_args: dict
 ) -> None:
     number = desk.ticket.number
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{number}")
     colleague = browser.new_context(**browser_context_args).new_page()
-    sign_in(colleague, desk.senior)
+    start_session(colleague, desk.senior)
     colleague.goto(f"/tickets/{number}")
 
     # The agent raises the priority and saves first.
@@ -242,7 +246,7 @@ def test_a_jump_to_the_composer_lands_below_the_sticky_top_bar(
 ) -> None:
     """`scroll-padding-top`: an anchor (and the `r`/`n` keys) scroll the composer into view
     below the top bar, not under it."""
-    sign_in(page, getattr(desk, who))
+    start_session(page, getattr(desk, who))
     page.set_viewport_size({"width": width, "height": 600})
     page.goto(f"/tickets/{desk.ticket.number}#composer")
     bar = page.locator(".topbar").bounding_box()

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.attachments.images import PDF, PNG
-from tests.e2e.conftest import Desk, sign_in
+from tests.e2e.conftest import Desk, start_session
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def _paste_image(page: Page) -> None:
 
 
 def test_an_agent_sends_two_files_and_downloads_one(page: Page, desk: Desk, mail_dir: Path) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Message").fill("The refund receipt and the booking log are attached.")
     page.get_by_label("Attach files").set_input_files(
@@ -86,7 +86,7 @@ def test_an_agent_sends_two_files_and_downloads_one(page: Page, desk: Desk, mail
 
 
 def test_an_agent_pastes_an_image_into_a_note(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Message").fill("What the customer sees:")
 
@@ -108,7 +108,7 @@ def test_a_file_over_the_limit_is_refused_before_sending(page: Page, desk: Desk,
     saved = e2e_app.config["ATTACHMENT_MAX_FILE_BYTES"]
     e2e_app.config["ATTACHMENT_MAX_FILE_BYTES"] = 10
     try:
-        sign_in(page, desk.agent)
+        start_session(page, desk.agent)
         page.goto(f"/tickets/{desk.ticket.number}")
         page.get_by_label("Message").fill("Kept text")
         page.get_by_label("Attach files").set_input_files(

@@ -9,7 +9,7 @@ from rq import Queue, SimpleWorker
 
 from supportdesk.extensions import db
 from supportdesk.tickets.models import Priority, Status, Ticket
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 from tests.factories import make_ticket
 
 
@@ -23,7 +23,7 @@ def test_an_agent_checks_rows_and_changes_their_status(page: Page, desk) -> None
     make_ticket(desk.org, subject="Invoice is wrong")
     make_ticket(desk.org, subject="Password reset loops")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
 
     page.goto("/")
     toolbar = page.locator("form.bulk-bar")
@@ -58,7 +58,7 @@ def test_an_agent_selects_all_matching_and_watches_the_job_finish(
     )
     persist()
     closed_number = closed.number  # the worker ends its job with a fresh session
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
 
     page.goto("/?queue=all&priority=high")
     expect(page.get_by_text("7 tickets in this queue")).to_be_visible()
@@ -99,7 +99,7 @@ def test_an_agent_applies_a_macro_to_checked_rows(page: Page, desk) -> None:
     make_ticket(desk.org, subject="Invoice is wrong")
     make_ticket(desk.org, subject="Charged twice")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
 
     page.goto("/")
     page.get_by_label("Select ticket #2").check()
@@ -126,7 +126,7 @@ def test_an_agent_applies_a_macro_to_checked_rows(page: Page, desk) -> None:
 def test_an_agent_merges_checked_rows_into_one_of_them(page: Page, desk) -> None:
     make_ticket(desk.org, subject="Refund still missing")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
 
     page.goto("/")
     page.get_by_label("Select ticket #1").check()
@@ -150,7 +150,7 @@ def test_an_agent_merges_checked_rows_into_one_of_them(page: Page, desk) -> None
 
 @pytest.mark.parametrize("who", ["viewer"])
 def test_a_viewer_is_offered_no_bulk_actions(page: Page, desk, who) -> None:
-    sign_in(page, getattr(desk, who))
+    start_session(page, getattr(desk, who))
     page.goto("/")
     expect(page.get_by_role("link", name=desk.ticket.subject)).to_be_visible()
     expect(page.locator("input[data-bulk-row]")).to_have_count(0)

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from supportdesk.tickets.models import Status
 from tests import factories
-from tests.e2e.conftest import Desk, persist, sign_in
+from tests.e2e.conftest import Desk, persist, start_session
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def composer(page: Page):
 
 
 def test_switching_to_note_mode_changes_colour_heading_and_button(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     box = composer(page)
     send = page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True)
@@ -51,7 +51,7 @@ def test_switching_to_note_mode_changes_colour_heading_and_button(page: Page, de
 
 
 def test_a_draft_survives_a_reload_and_is_cleared_by_sending(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_role("radio", name="Internal note").check()
     page.get_by_label("Message").fill("Checking with **finance** first.")
@@ -69,7 +69,7 @@ def test_a_draft_survives_a_reload_and_is_cleared_by_sending(page: Page, desk: D
 
 
 def test_the_preview_renders_markdown_safely(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Message").fill("- **one**\n- [site](https://example.com)\n\n<b>raw</b>")
     page.get_by_role("tab", name="Preview").click()
@@ -82,7 +82,7 @@ def test_the_preview_renders_markdown_safely(page: Page, desk: Desk) -> None:
 
 
 def test_a_reply_with_cc_is_emailed_with_cc(page: Page, desk: Desk, mail_dir: Path) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Cc").fill("not-an-address")
     page.get_by_label("Message").fill("Your **refund** is on its way.")
@@ -112,7 +112,7 @@ def test_send_and_next_opens_the_next_ticket_of_the_queue(page: Page, desk: Desk
     second = factories.make_ticket(desk.org, subject="Second in line", assignee=desk.agent)
     first = factories.make_ticket(desk.org, subject="First in line", assignee=desk.agent)
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto("/?queue=mine&sort=number&dir=desc")
     page.get_by_role("link", name="First in line").click()
     page.get_by_label("Message").fill("Done here.")
@@ -126,7 +126,7 @@ def test_send_and_next_opens_the_next_ticket_of_the_queue(page: Page, desk: Desk
 def test_a_reply_on_a_closed_ticket_says_what_will_happen(page: Page, desk: Desk) -> None:
     factories.make_ticket(desk.org, subject="Old one", status=Status.CLOSED)
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto("/?queue=closed")
     page.get_by_role("link", name="Old one").click()
     expect(composer(page)).to_contain_text("their mail opens a new ticket")
@@ -135,7 +135,7 @@ def test_a_reply_on_a_closed_ticket_says_what_will_happen(page: Page, desk: Desk
 def test_keyboard_moves_opens_replies_and_lists_shortcuts(page: Page, desk: Desk) -> None:
     factories.make_ticket(desk.org, subject="Another ticket")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto("/")
     rows = page.locator("table.tickets tbody tr")
     page.keyboard.press("j")

@@ -7,14 +7,15 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.crm.fakes import FakeHubSpot, FakeSalesforce
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import start_session
 
 
 def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     page: Page, desk, httpserver
 ) -> None:
     hubspot = FakeHubSpot(httpserver).install()
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
+    page.goto("/")
     page.get_by_role("link", name="CRM").click()
     expect(page.get_by_role("heading", name="Not connected")).to_be_visible()
 
@@ -47,7 +48,7 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     assert contact is not None and contact["properties"]["lastname"] == "Bianchi"
 
     page.get_by_role("button", name="Sign out").click()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/customers/{desk.customer.id}")
     card = page.locator(".crm-card")
     expect(card.get_by_text("Synced")).to_be_visible()
@@ -74,7 +75,7 @@ def test_an_admin_connects_salesforce_by_signing_in_and_picks_who_wins_conflicts
     page: Page, desk, httpserver
 ) -> None:
     salesforce = FakeSalesforce(httpserver).install()
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/admin/crm")
     page.get_by_label("CRM", exact=True).select_option("salesforce")
     page.get_by_label("API address").fill(salesforce.url)

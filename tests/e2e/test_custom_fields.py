@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from supportdesk.extensions import db
 from supportdesk.fields.models import CustomField, SavedView
 from tests import factories
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 
 
 def test_a_select_field_from_definition_to_a_saved_view_with_its_count(
@@ -19,7 +19,7 @@ def test_a_select_field_from_definition_to_a_saved_view_with_its_count(
     persist()
 
     # The admin defines a single select field.
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/admin/fields")
     page.get_by_role("link", name="Add field").click()
     page.get_by_label("Label").fill("Plan")
@@ -32,7 +32,7 @@ def test_a_select_field_from_definition_to_a_saved_view_with_its_count(
 
     # An agent sets it on a ticket.
     agent_page = browser.new_context(**browser_context_args).new_page()
-    sign_in(agent_page, desk.agent)
+    start_session(agent_page, desk.agent)
     agent_page.goto(f"/tickets/{desk.ticket.number}")
     agent_page.get_by_label("Plan").select_option("Pro")
     agent_page.get_by_role("button", name="Save changes").click()
@@ -78,7 +78,7 @@ def test_resolving_without_a_required_field_says_which_and_keeps_the_edits(page:
         required_on_resolve=True,
     )  # fmt: skip
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Status").select_option("Resolved")
     page.get_by_label("Priority").select_option("High")

@@ -17,7 +17,7 @@ from supportdesk.db import utcnow
 from supportdesk.exports.models import Export
 from supportdesk.extensions import db
 from supportdesk.tickets import service as tickets
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 from tests.factories import make_ticket
 
 
@@ -30,7 +30,7 @@ def test_an_agent_exports_a_queue_s_messages_and_downloads_them_from_the_bell(
     tickets.reply(desk.agent, desk.ticket, "The refund left us today.")
     persist()
     numbers = {desk.ticket.number, other.number}
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
 
     page.goto("/?queue=all")
     page.get_by_label("What to export").select_option(label="Messages")
@@ -82,7 +82,8 @@ def test_an_agent_exports_a_search_s_results_and_the_file_holds_the_hits(
     tickets.reply(desk.agent, noisy, "A new printer arrives Monday.")
     make_ticket(desk.org, subject="Password reset", body="Locked out.")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
 
     box = page.get_by_role("searchbox", name="Search tickets")
     box.fill("printer")
@@ -111,7 +112,7 @@ def test_an_expired_export_s_notification_says_expired_and_its_link_explains(
     page: Page, desk, live_server, redis_client, monkeypatch
 ) -> None:
     monkeypatch.setitem(live_server.app.extensions, "redis", redis_client)
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto("/?queue=all")
     page.get_by_label("What to export").select_option(label="Tickets")
     page.get_by_role("button", name="Export", exact=True).click()

@@ -33,7 +33,7 @@ from supportdesk.sla.models import EscalationTrigger
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.webhooks import service as webhooks
 from tests import factories
-from tests.e2e.conftest import Desk, persist, sign_in
+from tests.e2e.conftest import Desk, persist, start_session
 
 # Rows that record what happened (history, outbound mail and webhooks, SLA clocks): an unchanged
 # save must add or alter none of them.
@@ -639,7 +639,7 @@ def test_saving_an_edit_form_unchanged_changes_nothing(page: Page, desk: Desk, r
     record = case.build(desk)
     persist()
     url = case.url(record)
-    sign_in(page, getattr(desk, case.signer))
+    start_session(page, getattr(desk, case.signer))
     before, trail_before = case.state(record), trail()
 
     page.goto(url)
@@ -658,6 +658,6 @@ def test_saving_an_edit_form_unchanged_changes_nothing(page: Page, desk: Desk, r
 
 
 def test_the_agent_form_shows_the_agents_own_role(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto(f"/admin/agents/{desk.viewer.id}")
     expect(page.get_by_label("Role")).to_have_value(Role.VIEWER.value)

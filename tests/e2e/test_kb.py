@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from supportdesk.extensions import db
 from supportdesk.kb import branding, categories, service
 from supportdesk.kb.models import Article, ArticleStatus
-from tests.e2e.conftest import CHROMIUM_ARGS, Desk, chromium_path, persist, sign_in
+from tests.e2e.conftest import CHROMIUM_ARGS, Desk, chromium_path, persist, start_session
 
 AXE = Axe()
 
@@ -29,7 +29,8 @@ def test_an_agent_publishes_an_article_a_visitor_finds_and_rates_it(
 ) -> None:
     categories.create_category(desk.senior, name="Billing", description="Invoices and refunds.")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
     page.get_by_role("link", name="Knowledge base").click()
     page.get_by_role("link", name="New article").click()
     page.get_by_label("Title", exact=True).fill("Refund a cancelled booking")
@@ -71,7 +72,7 @@ def test_the_composer_suggests_an_article_and_inserts_its_link(page: Page, desk:
         status="published",
     )  # fmt: skip
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     suggestions = page.locator("[data-kb-suggest]")
     expect(suggestions.get_by_role("link", name="Refund a cancelled booking")).to_be_visible()
@@ -151,7 +152,7 @@ def test_an_admin_puts_the_help_center_on_its_own_host_and_a_visitor_reads_it_th
 ) -> None:
     """The browser resolves help.acme.test to the test server (Chromium's host resolver rules),
     as DNS would once the organization's CNAME points at the help desk."""
-    sign_in(page, help_center.admin)
+    start_session(page, help_center.admin)
     page.goto("/admin/organization")
     page.get_by_label("Help center host name").fill("Help.Acme.test")
     page.get_by_role("button", name="Save settings").click()

@@ -9,11 +9,11 @@ from playwright.sync_api import Page, expect
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import start_session
 
 
 def test_an_agent_switches_the_console_to_german_and_back(page: Page, desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto("/account")
     page.get_by_label("Language").select_option("de")
     page.get_by_role("button", name="Save language").click()
@@ -44,7 +44,7 @@ def test_the_sign_in_page_speaks_the_browser_s_language(browser, live_server) ->
 
 
 def test_a_customer_set_to_german_gets_the_agent_s_reply_in_german(page: Page, desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/customers/{desk.customer.id}")
     page.get_by_label("Language of their mail").select_option("de")
     page.get_by_role("button", name="Save customer").click()
@@ -126,7 +126,7 @@ def test_a_visitor_switches_the_portal_to_german_in_the_footer(page: Page, desk)
 
 
 def test_an_agent_who_picks_german_works_the_queue_and_a_ticket_in_german(page: Page, desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto("/account")
     page.get_by_label("Language").select_option("de")
     page.get_by_role("button", name="Save language").click()

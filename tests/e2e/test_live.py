@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Desk, sign_in
+from tests.e2e.conftest import Desk, start_session
 
 
 @pytest.fixture
@@ -27,8 +27,8 @@ def _open_ticket(page: Page, desk: Desk) -> None:
 def test_presence_and_typing_show_to_a_colleague_and_go_when_they_leave(
     page: Page, second: Page, desk: Desk
 ) -> None:
-    sign_in(page, desk.agent)
-    sign_in(second, desk.senior)
+    start_session(page, desk.agent)
+    start_session(second, desk.senior)
     _open_ticket(page, desk)
     _open_ticket(second, desk)
     presence = page.locator("[data-presence]")
@@ -44,8 +44,8 @@ def test_presence_and_typing_show_to_a_colleague_and_go_when_they_leave(
 def test_a_reply_after_a_colleagues_reply_asks_first_and_keeps_the_draft(
     page: Page, second: Page, desk: Desk
 ) -> None:
-    sign_in(page, desk.agent)
-    sign_in(second, desk.senior)
+    start_session(page, desk.agent)
+    start_session(second, desk.senior)
     _open_ticket(page, desk)
     _open_ticket(second, desk)
     page.get_by_label("Message").fill("Your refund is on its way.")
@@ -73,8 +73,8 @@ def test_a_reply_after_a_colleagues_reply_asks_first_and_keeps_the_draft(
 def test_a_new_ticket_appears_in_a_colleagues_queue_without_a_reload(
     page: Page, second: Page, desk: Desk
 ) -> None:
-    sign_in(page, desk.agent)
-    sign_in(second, desk.senior)
+    start_session(page, desk.agent)
+    start_session(second, desk.senior)
     page.goto("/?queue=all")
     page.wait_for_load_state("load")
     selected = page.get_by_label(f"Select ticket #{desk.ticket.number}", exact=True)
@@ -96,8 +96,8 @@ def test_a_new_ticket_appears_in_a_colleagues_queue_without_a_reload(
 def test_a_colleagues_save_updates_the_form_and_keeps_the_agents_own_edit(
     page: Page, second: Page, desk: Desk
 ) -> None:
-    sign_in(page, desk.agent)
-    sign_in(second, desk.senior)
+    start_session(page, desk.agent)
+    start_session(second, desk.senior)
     _open_ticket(page, desk)
     _open_ticket(second, desk)
     page.get_by_label("Subject").fill("Refund for the Lisbon trip")
@@ -117,8 +117,8 @@ def test_a_colleagues_save_updates_the_form_and_keeps_the_agents_own_edit(
 def test_a_stale_save_keeps_the_agents_other_edits_and_marks_the_colleagues_field(
     page: Page, second: Page, desk: Desk
 ) -> None:
-    sign_in(page, desk.agent)
-    sign_in(second, desk.senior)
+    start_session(page, desk.agent)
+    start_session(second, desk.senior)
     _open_ticket(page, desk)
     _open_ticket(second, desk)
     page.get_by_label("Subject").fill("Refund for the Lisbon trip")

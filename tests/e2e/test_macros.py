@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from supportdesk.extensions import db
 from supportdesk.macros import service
 from supportdesk.tickets.models import Message, Status
-from tests.e2e.conftest import Desk, persist, sign_in
+from tests.e2e.conftest import Desk, persist, start_session
 
 
 def canned(page: Page):
@@ -26,7 +26,7 @@ def test_an_agent_types_hash_ref_and_inserts_the_canned_reply(page: Page, desk: 
     )
     service.create_reply(desk.agent, title="Password reset", body="Use the link we sent.")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
 
     box = page.get_by_role("textbox", name="Message")
@@ -60,7 +60,7 @@ def test_arrow_keys_choose_among_several_replies(page: Page, desk: Desk) -> None
     service.create_reply(desk.admin, title="Refund approved", body="Approved.", shared=True)
     service.create_reply(desk.admin, title="Refund declined", body="Declined.", shared=True)
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     box = page.get_by_role("textbox", name="Message")
     box.click()
@@ -74,7 +74,7 @@ def test_arrow_keys_choose_among_several_replies(page: Page, desk: Desk) -> None
 
 
 def test_an_admin_creates_a_macro_and_an_agent_applies_it(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/admin/macros")
     page.get_by_role("link", name="Add macro").click()
     page.get_by_label("Name").fill("Refund approved")
@@ -88,7 +88,7 @@ def test_an_admin_creates_a_macro_and_an_agent_applies_it(page: Page, desk: Desk
     expect(page.get_by_role("cell", name="Refund approved", exact=True)).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Macro", exact=True).select_option(label="Refund approved")
     page.get_by_role("button", name="Apply macro").click()
@@ -111,7 +111,7 @@ def test_a_macro_the_ticket_refuses_says_why_and_changes_nothing(page: Page, des
     service.create_macro(desk.admin, name="Reopen", status="open", reply_body="Reopened.")
     desk.ticket.status = Status.CLOSED
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     page.get_by_label("Macro", exact=True).select_option(label="Reopen")
     page.get_by_role("button", name="Apply macro").click()

@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from supportdesk.extensions import db
 from supportdesk.notifications import queries
-from tests.e2e.conftest import Desk, sign_in
+from tests.e2e.conftest import Desk, start_session
 
 
 def bell(page: Page):
@@ -15,7 +15,7 @@ def bell(page: Page):
 
 
 def test_a_mention_reaches_the_colleague_through_the_bell(page: Page, desk: Desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     message = page.get_by_label("Message")
     message.click()
@@ -35,7 +35,8 @@ def test_a_mention_reaches_the_colleague_through_the_bell(page: Page, desk: Desk
     expect(bell(page)).to_contain_text("0 unread")  # Alex is not told of his own note
     page.get_by_role("button", name="Sign out").click()
 
-    sign_in(page, desk.senior)
+    start_session(page, desk.senior)
+    page.goto("/")
     expect(bell(page)).to_contain_text("Notifications, 1 unread")
     bell(page).click()
     menu = page.locator("[data-bell-menu]")
@@ -61,7 +62,8 @@ def test_the_bell_and_the_list_work_without_script(browser: Browser, desk: Desk,
     context = browser.new_context(base_url=base_url, java_script_enabled=False)
     page = context.new_page()
     try:
-        sign_in(page, desk.senior)
+        start_session(page, desk.senior)
+        page.goto("/")
         bell(page).click()  # a plain link: the list page
         expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
         rows = page.locator("li.notification")

@@ -16,7 +16,7 @@ from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Status, Ticket
-from tests.e2e.conftest import LiveServer, persist, sign_in
+from tests.e2e.conftest import LiveServer, persist, start_session
 from tests.e2e.pages.test_accessibility import violations
 
 SIGN_IN = re.compile(r"https?://\S+/help/[\w-]+/portal/link/[\w-]+")
@@ -120,7 +120,7 @@ def test_a_customer_rates_from_the_email_and_the_agent_sees_it(
     page.screenshot(path="/tmp/portal-rating.png", full_page=True)
     assert violations(page) == []
 
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     card = page.get_by_role("region", name="Satisfaction")
     expect(card.get_by_text("Good")).to_be_visible()
@@ -130,7 +130,7 @@ def test_a_customer_rates_from_the_email_and_the_agent_sees_it(
 
 
 def test_an_admin_sets_the_survey_delay_and_sees_the_embed_snippet(page: Page, desk) -> None:
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/admin/organization")
     page.get_by_role("link", name="portal and survey settings").click()
     expect(page.get_by_role("heading", name="Customer portal and surveys")).to_be_visible()

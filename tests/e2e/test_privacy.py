@@ -12,13 +12,13 @@ from playwright.sync_api import Page, expect
 
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 from tests.factories import make_ticket
 
 
 def test_an_admin_exports_a_customer_and_downloads_the_archive(page: Page, desk) -> None:
     email = desk.customer.email
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/")
     page.get_by_role("link", name="Customer data").click()
     page.get_by_label("Customer email").fill(email)
@@ -36,7 +36,7 @@ def test_an_admin_exports_a_customer_and_downloads_the_archive(page: Page, desk)
 
 def test_an_admin_erases_a_customer_after_typing_their_email(page: Page, desk) -> None:
     email, customer_id = desk.customer.email, desk.customer.id
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/admin/privacy")
     page.get_by_label("Customer email").fill(email)
     page.get_by_role("button", name="Erase their data…").click()
@@ -64,7 +64,7 @@ def test_an_admin_previews_the_retention_policy_before_saving(page: Page, desk) 
     old = make_ticket(desk.org, subject="Printer on fire", status=Status.CLOSED)
     old.closed_at = utcnow() - dt.timedelta(days=400)
     persist()
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/admin/retention")
     page.get_by_label("Closed tickets").select_option("anonymize")
     page.get_by_label("… once closed for (days)").fill("365")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import start_session
 
 
 def _customers(org) -> list[str]:
@@ -19,7 +19,7 @@ def _customers(org) -> list[str]:
 
 def test_a_refused_customer_keeps_the_input_and_saves_once_corrected(page: Page, desk) -> None:
     before = _customers(desk.org)
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto("/customers/new")
     page.get_by_label("Email").fill(desk.customer.email.upper())
     page.get_by_label("Name").fill("Aisha Again")

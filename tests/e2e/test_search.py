@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,8 @@ def test_the_search_box_finds_a_ticket_by_a_prefix_or_part_of_an_email(
 ) -> None:
     factories.make_ticket(desk.org, subject="Printer jam", body="Page 3 is stuck.")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
 
     box = page.get_by_role("searchbox", name="Search tickets")
     box.fill(query)
@@ -42,7 +43,8 @@ def test_a_filtered_queue_counts_the_tickets_it_shows(page: Page, desk) -> None:
         factories.make_ticket(desk.org, subject=f"VIP request {n}", tags="vip")
     factories.make_ticket(desk.org, subject="Ordinary request")
     persist()
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
+    page.goto("/")
     expect(page.get_by_text("5 tickets in this queue")).to_be_visible()
 
     tag = page.get_by_label("Tag", exact=True)
@@ -59,7 +61,8 @@ def test_an_admin_searches_from_the_top_bar_at_the_width(page: Page, desk, width
     squeezed to a sliver beside a full row) and sends what was typed."""
     factories.make_ticket(desk.org, subject="Printer jam", body="Page 3 is stuck.")
     persist()
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
+    page.goto("/")
     page.set_viewport_size({"width": width, "height": 800})
 
     box = page.get_by_role("searchbox", name="Search tickets")

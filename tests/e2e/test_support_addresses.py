@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from supportdesk.mail.identity.support_addresses import create_default_address
-from tests.e2e.conftest import LiveServer, persist, sign_in
+from tests.e2e.conftest import LiveServer, persist, start_session
 from tests.fixtures.mail import verification_email
 
 ORDERS = "orders@beta.example"
@@ -30,7 +30,7 @@ def test_an_added_address_is_verified_when_its_email_comes_back(
 ) -> None:
     create_default_address(desk.org)  # support@acme.<MAIL_DOMAIN>, where the admin forwards
     persist()
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto("/admin/addresses")
     page.get_by_label("Address").fill(ORDERS)
     page.get_by_role("button", name="Add address").click()

@@ -6,14 +6,14 @@ from playwright.sync_api import Page, expect
 
 from supportdesk.extensions import db
 from tests import factories
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 
 
 def test_renaming_a_team_keeps_its_deactivated_member(page: Page, desk) -> None:
     gone = factories.UserFactory(organization=desk.org, name="Gil Gone", active=False)
     desk.team.members.append(gone)
     persist()
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto(f"/admin/teams/{desk.team.id}")
     members = page.get_by_label("Members")
     expect(members.locator("option:checked")).to_have_text(

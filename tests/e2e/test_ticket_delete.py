@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from supportdesk.extensions import db
 from supportdesk.tickets.deletions import TicketDeletion
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 from tests.factories import make_ticket
 
 
@@ -15,7 +15,7 @@ def test_an_admin_deletes_a_ticket_after_confirming_and_the_record_stays(page: P
     spam = make_ticket(desk.org, subject="You won a cruise", tags=["spam"])
     persist()
     number = spam.number
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
 
     page.goto(f"/tickets/{number}")
     page.get_by_role("link", name="Delete ticket…").click()
@@ -36,7 +36,7 @@ def test_an_admin_deletes_a_ticket_after_confirming_and_the_record_stays(page: P
 
 
 def test_keeping_the_ticket_deletes_nothing(page: Page, desk) -> None:
-    sign_in(page, desk.admin)
+    start_session(page, desk.admin)
     page.goto(f"/tickets/{desk.ticket.number}/delete")
     page.get_by_role("link", name="Keep it").click()
 
@@ -45,7 +45,7 @@ def test_keeping_the_ticket_deletes_nothing(page: Page, desk) -> None:
 
 
 def test_an_agent_is_offered_no_delete_and_is_refused_one(page: Page, desk) -> None:
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     expect(page.get_by_role("button", name="Save changes")).to_be_visible()
     expect(page.get_by_role("link", name="Delete ticket…")).to_have_count(0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from supportdesk.tickets import service
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 from tests.factories import make_ticket
 
 
@@ -19,7 +19,7 @@ def test_an_agent_merges_a_duplicate_and_follows_the_link(page: Page, desk) -> N
     )
     persist()
     first, second = desk.ticket.number, duplicate.number
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
 
     page.goto(f"/tickets/{second}")
     page.get_by_role("link", name="Merge into another ticket…").click()
@@ -50,7 +50,7 @@ def test_an_agent_splits_a_new_question_off(page: Page, desk) -> None:
     service.customer_reply(desk.ticket, desk.customer, "Also: can I change my seat on the return?")
     persist()
     number = desk.ticket.number
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
 
     page.goto(f"/tickets/{number}")
     question = page.locator("article.message").filter(has_text="change my seat")
@@ -73,7 +73,7 @@ def test_an_agent_splits_a_new_question_off(page: Page, desk) -> None:
 
 
 def test_a_viewer_is_offered_neither(page: Page, desk) -> None:
-    sign_in(page, desk.viewer)
+    start_session(page, desk.viewer)
     page.goto(f"/tickets/{desk.ticket.number}")
     expect(page.get_by_role("heading", name="Details")).to_be_visible()
     expect(page.get_by_role("link", name="Merge into another ticket…")).to_have_count(0)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, start_session
 
 OPENED = dt.datetime(2026, 11, 27, 13, 5, tzinfo=dt.UTC)
 
@@ -22,7 +22,7 @@ def _opened(page: Page):
 
 def test_an_agent_picks_a_zone_and_the_ticket_page_shows_times_in_it(page: Page, desk) -> None:
     _opened_at_a_known_time(desk)
-    sign_in(page, desk.agent)
+    start_session(page, desk.agent)
     page.goto(f"/tickets/{desk.ticket.number}")
     expect(_opened(page)).to_have_text("27 Nov 2026, 13:05 UTC")
 
@@ -41,7 +41,7 @@ def test_the_browser_s_own_zone_is_one_click_away(browser: Browser, base_url: st
     context = browser.new_context(base_url=base_url, timezone_id="America/New_York")
     page = context.new_page()
     try:
-        sign_in(page, desk.agent)
+        start_session(page, desk.agent)
         page.goto("/account")
         page.get_by_role("button", name="Use this browser's zone: America/New York").click()
         expect(page.get_by_role("status")).to_have_text("Times now show in America/New_York.")
@@ -61,7 +61,7 @@ def test_no_offer_when_times_already_show_in_the_browser_s_zone(
     context = browser.new_context(base_url=base_url, timezone_id="UTC")
     page = context.new_page()
     try:
-        sign_in(page, desk.agent)
+        start_session(page, desk.agent)
         page.goto("/account")
         expect(page.get_by_label("Time zone")).to_have_value("")
         expect(page.get_by_role("button", name="Use this browser's zone")).to_be_hidden()

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from supportdesk.extensions import db
-from tests.e2e.conftest import LiveServer, _empty_tables, make_desk, persist, sign_in
+from tests.e2e.conftest import LiveServer, _empty_tables, make_desk, persist, start_session
 from tests.e2e.pages.site import SitePage
 from tests.e2e.pages.site_data import Site, populate
 
@@ -59,7 +59,7 @@ class Tabs:
 def admin_tabs(browser: Browser, browser_context_args: dict, shared_site: Site) -> Iterator[Tabs]:
     """Tabs of a window where the shared desk's admin signed in once."""
     context = browser.new_context(**browser_context_args)
-    sign_in(context.new_page(), shared_site.desk.admin)
+    start_session(context.new_page(), shared_site.desk.admin)
     yield Tabs(context)
     context.close()
 
