@@ -4,8 +4,8 @@ Each term becomes a regular expression (SQLAlchemy registers Python's `re` as SQ
 that matches exactly where PostgreSQL's tsquery matches the stored vector: the words in order,
 separated by anything but letters and digits, the last one maybe a prefix. Customers and tags
 match by substring the same way the trigram indexes serve them on PostgreSQL. Same sources
-and ranking shape as the PostgreSQL search (its snippets cut in Python, a third query); no index serves it, which is fine at the
-sizes an embedded SQLite desk holds.
+and ranking shape as the PostgreSQL search (its snippets cut in Python, a third query); no index
+serves it, which is fine at the sizes an embedded SQLite desk holds.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def search_fallback(
     rows = read_page(organization_id, page_statement(scored, conditions), {}, result)
     if not rows:
         return
-    ids = [ticket.id for ticket, _score, _extra in rows]
+    ids = [ticket.id for ticket, _score, _row in rows]
     words = highlight_words(parsed)
     snippets: dict[int, str] = {}
     for ticket_id, body in db.session.execute(
@@ -116,7 +116,7 @@ def search_fallback(
         .order_by(Message.ticket_id, Message.id)
     ):
         snippets.setdefault(ticket_id, highlight.excerpt(body, words))
-    for ticket, score, _extra in rows:
+    for ticket, score, _row in rows:
         snippet = snippets.get(ticket.id)
         result.hits.append(
             SearchHit(

@@ -219,10 +219,9 @@ def _values(organization_id: int, parsed: list[terms.Term], number: int | None) 
     return values
 
 
-def _scored(partial: tuple[bool, ...], has_number: bool):
+def _scored(partial: tuple[bool, ...], has_number: bool, tsquery):
     """(ticket_id, score, source_rows) of the tickets matching terms shaped as `partial` (whether
     each is) and maybe a number, summed over the sources; the values are parameters."""
-    tsquery = _to_tsquery(sa.bindparam("tsquery", type_=sa.String))
     large, small = _postgresql_sources(
         sa.bindparam("organization_id", type_=sa.Integer),
         [_BoundTerm(index, p) for index, p in enumerate(partial)],
@@ -277,7 +276,7 @@ def _highlights(tsquery) -> tuple:
 
 def _page(partial: tuple[bool, ...], has_number: bool, conditions: list) -> sa.Select:
     tsquery = _to_tsquery(sa.bindparam("tsquery", type_=sa.String))
-    return page_statement(_scored(partial, has_number), conditions, *_highlights(tsquery))
+    return page_statement(_scored(partial, has_number, tsquery), conditions, *_highlights(tsquery))
 
 
 @functools.lru_cache(maxsize=256)
@@ -300,14 +299,14 @@ def _search_postgresql(
         statement = _unfiltered_page_statement(partial, has_number)
     else:
         statement = _page(partial, has_number, conditions)
-    for ticket, score, (subject, snippet) in read_page(
+    for ticket, score, row in read_page(
         organization_id, statement, _values(organization_id, parsed, number), result
     ):
         result.hits.append(
             SearchHit(
                 ticket,
                 score,
-                highlight.to_markup(subject or ticket.subject),
-                highlight.to_markup(snippet) if snippet else None,
+                highlight.to_markup(row.subject_line or ticket.subject),
+                highlight.to_markup(row.snippet) if row.snippet else None,
             )
         )

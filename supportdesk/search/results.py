@@ -59,14 +59,9 @@ def tagged(organization_id: int, parsed: list[Term]):
     return per_term[0].distinct() if len(per_term) == 1 else sa.intersect(*per_term)
 
 
-EXTRA = (
-    22  # where page_statement's extra columns start: the QueueRow's 19, score, total, source_rows
-)
-
-
 def page_statement(scored, conditions: list, *extra) -> sa.Select:
     """The statement of a page of tickets for a (ticket_id, score, source_rows) subquery, with
-    the total and the `extra` columns of each ticket (its highlights); its page is bound as
+    the total and the `extra` (labelled) columns of each ticket; its page is bound as
     `per_page` and `offset` (read_page gives them).
 
     Filters, ranking and the limit apply to bare ticket rows first; only the page's rows are
@@ -104,14 +99,14 @@ def page_statement(scored, conditions: list, *extra) -> sa.Select:
 
 def read_page(
     organization_id: int, statement: sa.Select, params: dict, result: SearchPage
-) -> list[tuple[rows.QueueRow, float, tuple]]:
+) -> list[tuple[rows.QueueRow, float, sa.Row]]:
     """The page_statement's rows for `result`'s page (with their tags), and its total: each
-    ticket, its score and its `extra` columns."""
+    ticket, its score and its row (whose `extra` columns are read by their labels)."""
     page_params = {"per_page": result.per_page, "offset": (result.page - 1) * result.per_page}
     found = select_rows(statement, {**params, **page_params}).all()
     if found:
         result.total = found[0].total
         result.capped = (found[0].source_rows or 0) > SEARCH_CAP
-    page = [(rows.queue_row(r), float(r.score), tuple(r[EXTRA:])) for r in found]
-    rows.attach_tags(organization_id, [row for row, _score, _extra in page])
+    page = [(rows.queue_row(r), float(r.score), r) for r in found]
+    rows.attach_tags(organization_id, [row for row, _score, _row in page])
     return page
