@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from supportdesk.tickets.models import Status
+from supportdesk.extensions import db
+from supportdesk.tickets.models import Message, MessageKind, Status
 from tests import factories
 from tests.e2e.conftest import Desk, persist, start_session
 
@@ -48,6 +50,55 @@ def test_switching_to_note_mode_changes_colour_heading_and_button(page: Page, de
     expect(send).to_have_count(0)
     expect(page.get_by_label("Cc")).to_be_hidden()
     assert box.evaluate("el => getComputedStyle(el).backgroundColor") != reply_colour
+
+
+def _mouse_click(page: Page, locator) -> None:
+    """A click where the pointer is, as a person gives it: no actionability check, no retargeting
+    to the element Playwright was asked about. The point must be on a mode radio itself."""
+    box = locator.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    under = page.evaluate("([x, y]) => document.elementFromPoint(x, y).name", [x, y])
+    assert under == "kind", f"the click at the pill's {locator} lands on a {under!r}, not the radio"
+    page.mouse.click(x, y)
+
+
+def _kinds_of_messages(ticket_id: int) -> list[str]:
+    """The committed kinds of the ticket's messages, oldest first."""
+    with db.engine.connect() as connection:
+        return list(
+            connection.execute(
+                sa.select(Message.kind).where(Message.ticket_id == ticket_id).order_by(Message.id)
+            ).scalars()
+        )
+
+
+def test_a_click_anywhere_on_a_mode_pill_picks_that_kind_and_sends_it(
+    page: Page, desk: Desk, mail_dir: Path
+) -> None:
+    # The radios are invisible, each covering its pill: a click on the pill's text or its key
+    # hint must pick that mode, and the form must post the kind the pill shows.
+    start_session(page, desk.agent)
+    page.goto(f"/tickets/{desk.ticket.number}")
+    before = _kinds_of_messages(desk.ticket.id)
+
+    _mouse_click(page, page.locator(".mode-option-internal kbd"))
+    expect(page.get_by_role("radio", name="Internal note")).to_be_checked()
+    page.get_by_label("Message").fill("Waiting on finance, do not promise a date.")
+    page.get_by_role("button", name="Add internal note").click()
+    expect(page.get_by_role("status")).to_contain_text("Internal note added.")
+    assert _kinds_of_messages(desk.ticket.id) == [*before, MessageKind.INTERNAL]
+    assert list(mail_dir.glob("**/*.eml")) == []
+
+    _mouse_click(page, page.locator(".mode-option-internal"))  # stays a note
+    expect(page.get_by_role("radio", name="Internal note")).to_be_checked()
+    _mouse_click(page, page.locator(".mode-option-public"))
+    expect(page.get_by_role("radio", name="Reply to customer")).to_be_checked()
+    page.get_by_label("Message").fill("The refund is on its way.")
+    page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Reply sent")
+    kinds = [*before, MessageKind.INTERNAL, MessageKind.PUBLIC]
+    assert _kinds_of_messages(desk.ticket.id) == kinds
+    assert len(list(mail_dir.glob("**/*.eml"))) == 1
 
 
 def test_a_draft_survives_a_reload_and_is_cleared_by_sending(page: Page, desk: Desk) -> None:
