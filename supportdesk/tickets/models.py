@@ -111,7 +111,16 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_org_updated", "organization_id", "updated_at", "id"),
         sa.Index("ix_tickets_org_team_status", "organization_id", "team_id", "status"),
         sa.Index("ix_tickets_org_customer", "organization_id", "customer_id", "created_at"),
-        sa.Index("ix_tickets_org_priority", "organization_id", "priority", "updated_at", "id"),
+        # The status rides along (migration 0039): a queue narrowed by priority is counted
+        # from the index alone.
+        sa.Index(
+            "ix_tickets_org_priority",
+            "organization_id",
+            "priority",
+            "updated_at",
+            "id",
+            postgresql_include=["status"],
+        ),
         # Only merged tickets: serves the foreign key when a survivor is deleted.
         sa.Index(
             "ix_tickets_merged_into_id",
