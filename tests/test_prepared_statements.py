@@ -226,3 +226,33 @@ def test_a_connection_the_server_ended_is_replaced_without_a_ping(engine, fresh_
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != backend
         assert conn.execute(READ, {"id": 1}).scalar() == "kept"
+
+
+def test_a_ticket_page_with_emailed_replies_reads_only_prepared_statements(client, agent, org, app):
+    # Every read of the page is marked, the email badges' too: the page opens no transaction
+    # (no BEGIN, no COMMIT).
+    from supportdesk.extensions import db as sqla
+    from supportdesk.tickets import service
+
+    ticket = make_ticket(org, assignee=agent)
+    service.reply(agent, ticket, "We are on it.")
+    sqla.session.commit()
+    login_as(client, agent)
+    path = f"/tickets/{ticket.number}"
+    client.get(path)  # fills the organization's cache (accounts.orgcache)
+    seen: list[tuple[bool, str]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((bool(context.execution_options.get("prepared")), statement))
+
+    with app.app_context():
+        engine = sqla.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert any("FROM email_messages" in statement for _, statement in seen)
+    # Its reads (the suite keeps tests apart with SAVEPOINTs of its own).
+    reads = [(prepared, s) for prepared, s in seen if s.startswith("SELECT")]
+    assert [statement for prepared, statement in reads if not prepared] == []

@@ -10,6 +10,7 @@ from sqlalchemy.orm import load_only
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
+from supportdesk.db import PREPARED
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailAttempt, EmailMessage
 from supportdesk.mail.outbound.service import EmailNotFound
@@ -53,12 +54,14 @@ def _badges_of(organization_id, ticket_id) -> tuple:
 
 @functools.cache
 def _badges_statement() -> sa.Select:
-    # Built once: every ticket page runs it.
+    # Built once and prepared (db.PREPARED): every ticket page runs it, and as its one read not
+    # prepared it made the page open a transaction (a BEGIN and a COMMIT).
     return (
         sa.select(EmailMessage)
         .options(load_only(*_BADGE_COLUMNS, raiseload=True))
         .where(*_badges_of(sa.bindparam("organization_id"), sa.bindparam("ticket_id")))
         .order_by(EmailMessage.id)
+        .execution_options(**PREPARED)
     )
 
 
