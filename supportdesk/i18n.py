@@ -180,12 +180,17 @@ def template_ngettext(
 def _page_translations() -> Translations:
     # Flask-Babel's get_translations() walks its domain, directories and cache key on every
     # call; kept for the request, for as long as its locale stays the same (force_locale).
-    if not g:  # no app context: Flask-Babel's own answer (no translation)
+    # A page asks about 150 times: `g` is resolved once per call, and the locale is read where
+    # Flask-Babel keeps it (get_locale's own first step), each proxy lookup being a few calls.
+    try:
+        context = g._get_current_object()
+    except RuntimeError:  # no app context: Flask-Babel's own answer (no translation)
         return get_translations()
-    locale = get_locale()
-    kept = g.get("page_translations")
+    babel = context.__dict__.get("_flask_babel")
+    locale = getattr(babel, "babel_locale", None) or get_locale()
+    kept = context.__dict__.get("page_translations")
     if kept is None or kept[0] is not locale:
-        kept = g.page_translations = (locale, get_translations())
+        kept = context.page_translations = (locale, get_translations())
     return kept[1]
 
 
