@@ -39,6 +39,18 @@ from supportdesk.live.presence import MemoryPresence
 from tests import factories
 from tests.fixtures import postgres
 
+# Pictures of pages for a person to look at (the brief: "look at the screenshot"), written only
+# when SUPPORTDESK_TEST_SCREENSHOTS names a folder: no test depends on them, and taking them in
+# every run cost time and, once, a Chromium protocol error ("Unable to capture screenshot").
+SCREENSHOTS = os.environ.get("SUPPORTDESK_TEST_SCREENSHOTS")
+
+
+def screenshot(target, name: str, **options) -> None:
+    """Save a picture of `target` (a page or a locator) as `name` in SUPPORTDESK_TEST_SCREENSHOTS."""
+    if SCREENSHOTS:
+        target.screenshot(path=str(Path(SCREENSHOTS) / name), **options)
+
+
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 E2E_DIR = Path(__file__).parent
 STATIC = (E2E_DIR.parent.parent / "static").resolve()

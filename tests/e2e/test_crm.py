@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.crm.fakes import FakeHubSpot, FakeSalesforce
-from tests.e2e.conftest import start_session
+from tests.e2e.conftest import screenshot, start_session
 
 
 def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
@@ -33,7 +33,7 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
         "HubSpot refused the access token (401): it was revoked or mistyped. "
         "Paste a current private-app token."
     )
-    page.screenshot(path="/tmp/crm-admin-broken.png", full_page=True)
+    screenshot(page, "crm-admin-broken.png", full_page=True)
 
     page.get_by_label("Private app access token").fill(hubspot.token)
     page.get_by_role("button", name="Save connection").click()
@@ -43,7 +43,7 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     page.get_by_role("button", name="Sync all customers").click()
     expect(page.get_by_text("1 customer queued for the CRM.")).to_be_visible()
     expect(page.get_by_role("cell", name="Sent")).to_be_visible()
-    page.screenshot(path="/tmp/crm-log.png", full_page=True)
+    screenshot(page, "crm-log.png", full_page=True)
     contact = hubspot.contact(desk.customer.email)
     assert contact is not None and contact["properties"]["lastname"] == "Bianchi"
 
@@ -58,7 +58,7 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     card.get_by_role("button", name="Refresh from CRM").click()
     expect(page.get_by_text("Updated from HubSpot: tier Free → Premium.")).to_be_visible()
     expect(page.locator(".content-head .badge")).to_have_text("Premium")
-    page.screenshot(path="/tmp/crm-customer.png", full_page=True)
+    screenshot(page, "crm-customer.png", full_page=True)
 
     # The customer's ticket shows what the CRM knows, next to the customer.
     page.goto(f"/tickets/{desk.ticket.number}")
@@ -68,7 +68,7 @@ def test_an_admin_connects_hubspot_and_an_agent_refreshes_a_customer(
     expect(facts).to_contain_text("Premium")
     expect(page.locator("#crm-facts-owner")).to_have_text("Maria Rossi")
     expect(facts.get_by_text("Synced")).to_be_visible()
-    page.screenshot(path="/tmp/crm-ticket.png", full_page=True)
+    screenshot(page, "crm-ticket.png", full_page=True)
 
 
 def test_an_admin_connects_salesforce_by_signing_in_and_picks_who_wins_conflicts(
@@ -86,7 +86,7 @@ def test_an_admin_connects_salesforce_by_signing_in_and_picks_who_wins_conflicts
     expect(page.get_by_text("Salesforce connection saved.")).to_be_visible()
     expect(page.locator("#crm-not-signed-in")).to_be_visible()
     expect(page.get_by_label("Company: wins a conflict")).to_have_value("supportdesk")
-    page.screenshot(path="/tmp/crm-salesforce-unsigned.png", full_page=True)
+    screenshot(page, "crm-salesforce-unsigned.png", full_page=True)
 
     # Through Salesforce's authorize endpoint (the fake) and back to our callback.
     page.get_by_role("button", name="Connect Salesforce").click()
@@ -100,4 +100,4 @@ def test_an_admin_connects_salesforce_by_signing_in_and_picks_who_wins_conflicts
     page.get_by_role("button", name="Sync all customers").click()
     expect(page.get_by_role("cell", name="Sent")).to_be_visible()
     assert salesforce.contact(str(desk.customer.id)) is not None
-    page.screenshot(path="/tmp/crm-salesforce-connected.png", full_page=True)
+    screenshot(page, "crm-salesforce-connected.png", full_page=True)

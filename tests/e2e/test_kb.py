@@ -11,7 +11,14 @@ from playwright.sync_api import Browser, Page, expect
 from supportdesk.extensions import db
 from supportdesk.kb import branding, categories, service
 from supportdesk.kb.models import Article, ArticleStatus
-from tests.e2e.conftest import CHROMIUM_ARGS, Desk, chromium_path, persist, start_session
+from tests.e2e.conftest import (
+    CHROMIUM_ARGS,
+    Desk,
+    chromium_path,
+    persist,
+    screenshot,
+    start_session,
+)
 
 AXE = Axe()
 
@@ -43,7 +50,7 @@ def test_an_agent_publishes_an_article_a_visitor_finds_and_rates_it(
     page.get_by_label("Status").select_option("published")
     page.get_by_role("button", name="Save article").click()
     expect(page.get_by_role("status")).to_contain_text("saved")
-    page.screenshot(path="/tmp/kb-editor.png", full_page=True)
+    screenshot(page, "kb-editor.png", full_page=True)
     article = db.session.scalar(db.select(Article))
     assert article.status is ArticleStatus.PUBLISHED
 
@@ -54,13 +61,13 @@ def test_an_agent_publishes_an_article_a_visitor_finds_and_rates_it(
     reader.get_by_role("searchbox", name="Search the help center").fill("refund booking")
     reader.get_by_role("button", name="Search").click()
     expect(reader.locator(".help-results mark").first).to_be_visible()
-    reader.screenshot(path="/tmp/help-search.png", full_page=True)
+    screenshot(reader, "help-search.png", full_page=True)
     reader.get_by_role("link", name="Refund a cancelled booking").click()
     expect(reader.get_by_role("heading", level=1)).to_have_text("Refund a cancelled booking")
     expect(reader).to_have_title("Refund a cancelled booking · Acme Support Help Center")
     reader.get_by_role("button", name="Yes").click()
     expect(reader.get_by_role("status")).to_contain_text("Glad it helped")
-    reader.screenshot(path="/tmp/help-article.png", full_page=True)
+    screenshot(reader, "help-article.png", full_page=True)
     visitor.close()
     db.session.refresh(article)
     assert article.helpful_count == 1
@@ -85,7 +92,7 @@ def test_the_composer_suggests_an_article_and_inserts_its_link(page: Page, desk:
     expect(box).to_have_value(
         f"[Refund a cancelled booking](http://{page.url.split('/')[2]}/help/{desk.org.slug}/articles/refund-a-cancelled-booking) Open **Bookings**, then Refund."
     )
-    page.locator("[data-kb-suggest]").screenshot(path="/tmp/kb-composer.png")
+    screenshot(page.locator("[data-kb-suggest]"), "kb-composer.png")
 
 
 @pytest.fixture
@@ -128,9 +135,9 @@ def test_axe_finds_nothing_on_the_help_center(
     assert _violations(page) == []
     expect(page.locator("main#content")).to_have_count(1)
     if width == 1280 and path.startswith("/articles") and "voted" not in path:
-        page.screenshot(path="/tmp/help-branded-article.png", full_page=True)
+        screenshot(page, "help-branded-article.png", full_page=True)
     if width == 1280 and path == "/":
-        page.screenshot(path="/tmp/help-home.png", full_page=True)
+        screenshot(page, "help-home.png", full_page=True)
 
 
 def test_the_help_center_reads_without_script(
@@ -158,7 +165,7 @@ def test_an_admin_puts_the_help_center_on_its_own_host_and_a_visitor_reads_it_th
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_role("status")).to_contain_text("help center at help.acme.test")
     expect(page.get_by_label("Help center host name")).to_have_value("help.acme.test")
-    page.locator("#help-host").screenshot(path="/tmp/help-host-settings.png")
+    screenshot(page.locator("#help-host"), "help-host-settings.png")
 
     port = live_server.url.rsplit(":", 1)[1]
     site = f"http://help.acme.test:{port}"
@@ -181,7 +188,7 @@ def test_an_admin_puts_the_help_center_on_its_own_host_and_a_visitor_reads_it_th
         reader.get_by_role("button", name="Yes").click()
         expect(reader.get_by_role("status")).to_contain_text("Glad it helped")
         expect(reader).to_have_url(f"{site}/articles/change-a-booking-date?voted=yes#feedback")
-        reader.screenshot(path="/tmp/help-host-article.png", full_page=True)
+        screenshot(reader, "help-host-article.png", full_page=True)
         reader.get_by_role("link", name="Sitemap").click()
         assert "https://help.acme.test/articles/add-a-traveller" in reader.content()
         assert reader.goto(f"{site}/login").status == 404

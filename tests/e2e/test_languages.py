@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
-from tests.e2e.conftest import start_session
+from tests.e2e.conftest import screenshot, start_session
 
 
 def test_an_agent_switches_the_console_to_german_and_back(page: Page, desk) -> None:
@@ -24,7 +24,7 @@ def test_an_agent_switches_the_console_to_german_and_back(page: Page, desk) -> N
     expect(nav.get_by_role("link", name="Tickets")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.get_by_role("heading", name="Ihr Konto", level=1)).to_be_visible()
-    page.screenshot(path="/tmp/i18n-account-de.png", full_page=True)
+    screenshot(page, "i18n-account-de.png", full_page=True)
 
     page.get_by_label("Sprache").select_option("en")
     page.get_by_role("button", name="Sprache speichern").click()
@@ -79,13 +79,13 @@ def test_a_german_visitor_reads_the_help_center_and_the_portal_in_german(
     expect(page.get_by_role("heading", name="Wie können wir helfen?")).to_be_visible()
     expect(page.get_by_role("button", name="Suchen")).to_be_visible()
     expect(page.get_by_text("Es gibt noch keine Artikel.")).to_be_visible()
-    page.screenshot(path="/tmp/i18n-help-de.png", full_page=True)
+    screenshot(page, "i18n-help-de.png", full_page=True)
 
     page.goto(f"/help/{desk.org.slug}/portal/")
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.get_by_role("heading", name="Ihre Anfragen verfolgen")).to_be_visible()
     expect(page.get_by_role("button", name="Anmeldelink per E-Mail senden")).to_be_visible()
-    page.screenshot(path="/tmp/i18n-portal-de.png", full_page=True)
+    screenshot(page, "i18n-portal-de.png", full_page=True)
 
     page.get_by_role("link", name="Neue Anfrage").click()
     page.get_by_label("Ihr Name").fill("Jonas Becker")
@@ -118,7 +118,7 @@ def test_a_visitor_switches_the_portal_to_german_in_the_footer(page: Page, desk)
     page.get_by_role("button", name="Deutsch").click()
     expect(page.get_by_role("heading", name="Kontakt zu Acme Support")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "de")
-    page.screenshot(path="/tmp/i18n-portal-contact-de.png", full_page=True)
+    screenshot(page, "i18n-portal-contact-de.png", full_page=True)
     page.get_by_role("link", name="Neue Anfrage").click()
     expect(page.get_by_label("Ihr Name")).to_be_visible()  # the choice stays for the visit
     page.get_by_role("button", name="English").click()
@@ -138,7 +138,7 @@ def test_an_agent_who_picks_german_works_the_queue_and_a_ticket_in_german(page: 
     expect(page.get_by_role("columnheader", name="Priorität")).to_be_visible()
     expect(page.get_by_text("1 Ticket in dieser Warteschlange")).to_be_visible()
     expect(page.locator("td.col-status .badge").first).to_have_text("Offen")
-    page.screenshot(path="/tmp/i18n-queue-de.png", full_page=True)
+    screenshot(page, "i18n-queue-de.png", full_page=True)
 
     page.get_by_role("link", name=desk.ticket.subject).click()
     expect(page.get_by_role("heading", name="Verlauf")).to_be_visible()
@@ -149,4 +149,4 @@ def test_an_agent_who_picks_german_works_the_queue_and_a_ticket_in_german(page: 
     page.get_by_role("button", name="Antwort an Aisha Bianchi senden", exact=True).click()
     expect(page.get_by_text("Wir haben die Rechnung korrigiert.").first).to_be_visible()
     expect(page.get_by_text("hat dem Kunden geantwortet").first).to_be_visible()
-    page.screenshot(path="/tmp/i18n-ticket-de.png", full_page=True)
+    screenshot(page, "i18n-ticket-de.png", full_page=True)

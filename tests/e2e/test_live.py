@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Desk, start_session
+from tests.e2e.conftest import Desk, screenshot, start_session
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_a_reply_after_a_colleagues_reply_asks_first_and_keeps_the_draft(
     expect(collision).to_contain_text("Your reply was not sent")
     expect(collision).to_contain_text("We refunded you today.")
     expect(page.get_by_label("Message")).to_have_value("Your refund is on its way.")
-    page.screenshot(path="/tmp/live-collision.png", full_page=True)
+    screenshot(page, "live-collision.png", full_page=True)
 
     page.get_by_role("button", name="Send anyway").click()
     expect(page.get_by_text("Reply sent to the customer.")).to_be_visible()
@@ -90,7 +90,7 @@ def test_a_new_ticket_appears_in_a_colleagues_queue_without_a_reload(
     row = page.locator("tbody[data-live-rows] tr", has_text="Luggage lost in Lisbon")
     expect(row).to_be_visible(timeout=10000)
     expect(selected).to_be_checked()  # the agent's selection survives the live update
-    page.screenshot(path="/tmp/live-queue.png", full_page=True)
+    screenshot(page, "live-queue.png", full_page=True)
 
 
 def test_a_colleagues_save_updates_the_form_and_keeps_the_agents_own_edit(
@@ -137,4 +137,4 @@ def test_a_stale_save_keeps_the_agents_other_edits_and_marks_the_colleagues_fiel
     # The field we both changed shows the colleague's value, marked; I decide there again.
     expect(page.get_by_label("Priority")).to_have_value("high")
     expect(page.locator(".field-changed")).to_contain_text("Priority")
-    page.screenshot(path="/tmp/live-stale.png", full_page=True)
+    screenshot(page, "live-stale.png", full_page=True)

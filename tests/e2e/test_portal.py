@@ -16,7 +16,7 @@ from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Status, Ticket
-from tests.e2e.conftest import LiveServer, persist, start_session
+from tests.e2e.conftest import LiveServer, persist, screenshot, start_session
 from tests.e2e.pages.test_accessibility import violations
 
 SIGN_IN = re.compile(r"https?://\S+/help/[\w-]+/portal/link/[\w-]+")
@@ -45,14 +45,14 @@ def test_a_customer_signs_in_by_mail_replies_with_a_file_and_closes(
     page.get_by_label("Email").fill(desk.customer.email)
     page.get_by_role("button", name="Email me a sign-in link").click()
     expect(page.get_by_text("we sent it a sign-in link")).to_be_visible()
-    page.screenshot(path="/tmp/portal-sign-in.png")
+    screenshot(page, "portal-sign-in.png")
     assert violations(page) == []
 
     link = SIGN_IN.search(_mail_text(live_server, desk.customer.email, "portal_sign_in")).group(0)
     page.goto(link)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="My requests")).to_be_visible()
-    page.screenshot(path="/tmp/portal-list.png", full_page=True)
+    screenshot(page, "portal-list.png", full_page=True)
     assert violations(page) == []
     page.get_by_role("link", name="Refund for a cancelled booking").click()
     expect(page.get_by_text("can you send the receipt?")).to_be_visible()
@@ -65,7 +65,7 @@ def test_a_customer_signs_in_by_mail_replies_with_a_file_and_closes(
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_text("Your reply was added")).to_be_visible()
     expect(page.get_by_role("link", name="receipt.pdf")).to_be_visible()
-    page.screenshot(path="/tmp/portal-ticket.png", full_page=True)
+    screenshot(page, "portal-ticket.png", full_page=True)
     assert violations(page) == []
 
     page.get_by_role("button", name="Close this request").click()
@@ -95,7 +95,7 @@ def test_a_visitor_opens_a_request_with_the_contact_form(
     page.get_by_label("How can we help?").fill("Please change the invoice address to Lisbon.")
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_text("We received your request")).to_be_visible()
-    page.screenshot(path="/tmp/portal-contact.png", full_page=True)
+    screenshot(page, "portal-contact.png", full_page=True)
     assert violations(page) == []
     db.session.rollback()
     ticket = db.session.scalars(
@@ -117,7 +117,7 @@ def test_a_customer_rates_from_the_email_and_the_agent_sees_it(
     page.get_by_label("Anything you would like to add?").fill("Quick and kind, thanks!")
     page.get_by_role("button", name="Send comment").click()
     expect(page.get_by_text("Thank you for your comment!")).to_be_visible()
-    page.screenshot(path="/tmp/portal-rating.png", full_page=True)
+    screenshot(page, "portal-rating.png", full_page=True)
     assert violations(page) == []
 
     start_session(page, desk.agent)
@@ -126,7 +126,7 @@ def test_a_customer_rates_from_the_email_and_the_agent_sees_it(
     expect(card.get_by_text("Good")).to_be_visible()
     expect(card.get_by_text("Quick and kind, thanks!")).to_be_visible()
     expect(page.get_by_text("rated the resolution")).to_be_visible()
-    page.screenshot(path="/tmp/portal-console-rating.png", full_page=True)
+    screenshot(page, "portal-console-rating.png", full_page=True)
 
 
 def test_an_admin_sets_the_survey_delay_and_sees_the_embed_snippet(page: Page, desk) -> None:
@@ -143,7 +143,7 @@ def test_an_admin_sets_the_survey_delay_and_sees_the_embed_snippet(page: Page, d
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Portal and survey settings saved.")).to_be_visible()
     expect(page.get_by_label("Send the survey after (hours)")).to_have_value("24")
-    page.screenshot(path="/tmp/portal-admin.png", full_page=True)
+    screenshot(page, "portal-admin.png", full_page=True)
     db.session.rollback()
     from supportdesk.selfservice.service import settings_for
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
-from tests.e2e.conftest import persist, start_session
+from tests.e2e.conftest import persist, screenshot, start_session
 from tests.factories import make_ticket
 
 
@@ -26,7 +26,7 @@ def test_an_admin_exports_a_customer_and_downloads_the_archive(page: Page, desk)
 
     expect(page.get_by_text("Export requested")).to_be_visible()
     expect(page.locator(".export-status")).to_have_text("Ready")
-    page.screenshot(path="/tmp/gdpr-export.png", full_page=True)
+    screenshot(page, "gdpr-export.png", full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download").click()
     data = Path(download.value.path()).read_bytes()
@@ -46,7 +46,7 @@ def test_an_admin_erases_a_customer_after_typing_their_email(page: Page, desk) -
     confirm.fill("not-them@example.com")
     page.get_by_role("button", name="Erase this customer for good").click()
     expect(page.get_by_text("This is not the customer's email address.")).to_be_visible()
-    page.screenshot(path="/tmp/gdpr-erase.png", full_page=True)
+    screenshot(page, "gdpr-erase.png", full_page=True)
 
     page.get_by_label("Type the customer's email address to confirm").fill(email)
     page.get_by_role("button", name="Erase this customer for good").click()
@@ -73,7 +73,7 @@ def test_an_admin_previews_the_retention_policy_before_saving(page: Page, desk) 
     preview = page.locator(".retention-preview")
     expect(preview.get_by_text("Preview of these values")).to_be_visible()
     expect(preview.get_by_text("Printer on fire")).to_be_visible()
-    page.screenshot(path="/tmp/gdpr-retention.png", full_page=True)
+    screenshot(page, "gdpr-retention.png", full_page=True)
     page.get_by_label("Apply this policy every hour").check()
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_text("Retention policy saved and enabled.")).to_be_visible()

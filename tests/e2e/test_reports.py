@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from supportdesk.db import utcnow
 from supportdesk.tickets import service as tickets
 from supportdesk.tickets.models import Channel, Priority, Status
-from tests.e2e.conftest import persist, start_session
+from tests.e2e.conftest import persist, screenshot, start_session
 from tests.factories import make_ticket
 
 # Tickets opened (and some solved) on these many days ago.
@@ -54,7 +54,7 @@ def test_a_lead_follows_a_chart_to_a_list_of_as_many_tickets(page: Page, desk) -
     expect(page.get_by_role("heading", name="How we are doing")).to_be_visible()
     # The desk's own ticket was opened today, within every range.
     assert _figure(page, "Created") == sum(OPENED.values()) + 1
-    page.screenshot(path="/tmp/reports-dashboard.png", full_page=True)
+    screenshot(page, "reports-dashboard.png", full_page=True)
 
     page.get_by_role("link", name="Last 7 days").click()
     expect(page.get_by_label("From")).to_have_value(
@@ -99,7 +99,7 @@ def test_a_lead_subscribes_to_the_team_s_weekly_summary_and_unsubscribes(page: P
     expect(page.get_by_text("You will get this summary weekly by email.")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Weekly")
     expect(row).to_contain_text("Billing")
-    page.screenshot(path="/tmp/report-summaries.png", full_page=True)
+    screenshot(page, "report-summaries.png", full_page=True)
 
     page.get_by_role("link", name="Reports").first.click()
     expect(page.get_by_role("link", name="Your summary emails (1)")).to_be_visible()

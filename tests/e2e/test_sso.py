@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from supportdesk.sso import provider
-from tests.e2e.conftest import LiveServer, persist, sign_in
+from tests.e2e.conftest import LiveServer, persist, screenshot, sign_in
 from tests.fixtures.oidc import CLIENT_ID, CLIENT_SECRET, TestIdentityProvider
 
 
@@ -37,7 +37,7 @@ def _set_up_in_the_admin_page(page: Page, desk, idp: TestIdentityProvider) -> No
     page.get_by_role("button", name="Save single sign-on").click()
     expect(page.get_by_text("agents can sign in with SSO")).to_be_visible()
     expect(page.get_by_text("A secret is set")).to_be_visible()
-    page.screenshot(path="/tmp/sso-admin.png", full_page=True)
+    screenshot(page, "sso-admin.png", full_page=True)
     page.get_by_role("button", name="Sign out").click()
 
 
@@ -47,7 +47,7 @@ def test_an_agent_signs_in_with_sso_and_lands_in_the_console(
     _set_up_in_the_admin_page(page, desk, idp)
 
     page.goto("/login")
-    page.screenshot(path="/tmp/sso-login.png")
+    screenshot(page, "sso-login.png")
     page.get_by_role("link", name="Sign in with SSO").click()
     page.get_by_label("Work email").fill(desk.agent.email)
     page.get_by_role("button", name="Continue").click()
@@ -61,7 +61,7 @@ def test_an_agent_signs_in_with_sso_and_lands_in_the_console(
     # still signed in at the provider, which asks nothing)
     idp.email = desk.agent.email
     page.get_by_role("button", name="Sign out").click()
-    page.screenshot(path="/tmp/sso-login-remembered.png")
+    screenshot(page, "sso-login-remembered.png")
     page.get_by_role("link", name="Sign in with Acme ID").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
@@ -79,4 +79,4 @@ def test_a_refused_sign_in_says_why_on_the_sign_in_page(
 
     expect(page.get_by_role("alert")).to_contain_text("issued for another application")
     expect(page.get_by_role("heading", name="Sign in to your help desk")).to_be_visible()
-    page.screenshot(path="/tmp/sso-refused.png")
+    screenshot(page, "sso-refused.png")

@@ -13,11 +13,9 @@ from playwright.sync_api import Page, expect
 
 from supportdesk.accounts.models import TwoFactorPolicy
 from supportdesk.extensions import db
-from tests.e2e.conftest import persist, sign_in
+from tests.e2e.conftest import persist, screenshot, sign_in
 from tests.factories import PASSWORD
 from tests.twofactor.helpers import enrol
-
-SCREENSHOTS = "/tmp"
 
 
 def _password_step(page: Page, user) -> None:
@@ -34,7 +32,7 @@ def _set_up_from_the_page(page: Page, shot: str | None = None) -> list[str]:
     page.get_by_text("Can't scan it? Enter the key by hand").click()
     secret = page.locator(".totp-secret").inner_text().replace(" ", "")
     if shot:
-        page.screenshot(path=f"{SCREENSHOTS}/{shot}", full_page=True)
+        screenshot(page, shot, full_page=True)
     page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
@@ -48,13 +46,13 @@ def test_an_agent_sets_up_two_factor_then_signs_in_with_a_code(page: Page, desk)
     page.goto("/account")
     page.get_by_role("link", name="Set up two-factor authentication").click()
     secret, _ = _set_up_from_the_page(page, shot="twofa-setup.png")
-    page.screenshot(path=f"{SCREENSHOTS}/twofa-recovery-codes.png", full_page=True)
+    screenshot(page, "twofa-recovery-codes.png", full_page=True)
     page.get_by_role("link", name="I saved them: go to the console").click()
     page.get_by_role("button", name="Sign out").click()
 
     _password_step(page, desk.agent)
     expect(page.get_by_role("heading", name="Enter your authentication code")).to_be_visible()
-    page.screenshot(path=f"{SCREENSHOTS}/twofa-code-page.png", full_page=True)
+    screenshot(page, "twofa-code-page.png", full_page=True)
     page.goto("/account")  # no page opens before the code
     expect(page).to_have_url(re.compile(r"/login"))
 
@@ -70,7 +68,7 @@ def test_an_agent_sets_up_two_factor_then_signs_in_with_a_code(page: Page, desk)
     expect(page.locator("#two-factor")).to_contain_text("10 recovery codes left")
     page.get_by_role("link", name="Manage two-factor authentication").click()
     expect(page.get_by_text("10 unused recovery codes left.")).to_be_visible()
-    page.screenshot(path=f"{SCREENSHOTS}/twofa-settings.png", full_page=True)
+    screenshot(page, "twofa-settings.png", full_page=True)
 
 
 def test_an_agent_who_lost_the_phone_signs_in_with_a_recovery_code(page: Page, desk) -> None:
@@ -101,7 +99,7 @@ def test_the_organization_requirement_sends_agents_to_set_up_first(page: Page, d
 
     _password_step(page, desk.agent)
     expect(page).to_have_url(re.compile(r"/account/two-factor/setup$"))
-    page.screenshot(path=f"{SCREENSHOTS}/twofa-required.png", full_page=True)
+    screenshot(page, "twofa-required.png", full_page=True)
     page.goto(f"/tickets/{desk.ticket.number}")
     expect(page).to_have_url(re.compile(r"/account/two-factor/setup$"))
     _set_up_from_the_page(page)
@@ -119,7 +117,7 @@ def test_an_admin_resets_the_two_factor_of_an_agent_who_lost_the_phone(page: Pag
     expect(page.get_by_role("row").filter(has_text=desk.agent.email)).to_contain_text("On")
     page.get_by_role("link", name=desk.agent.name).click()
     page.locator("#two-factor").scroll_into_view_if_needed()
-    page.screenshot(path=f"{SCREENSHOTS}/twofa-admin-agent.png", full_page=True)
+    screenshot(page, "twofa-admin-agent.png", full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Reset two-factor authentication").click()
     expect(
