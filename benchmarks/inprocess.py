@@ -175,9 +175,9 @@ def _nearest_ticket(conn, org: int):
             " SELECT t.number, t.customer_id, m.n, e.n FROM tickets t"
             " JOIN m ON m.ticket_id = t.id JOIN e ON e.ticket_id = t.id"
             " WHERE t.organization_id = :o"
-            " ORDER BY abs(m.n - 6) + abs(e.n - 20), t.id LIMIT 1"
+            " ORDER BY abs(m.n - :messages) + abs(e.n - :events), t.id LIMIT 1"
         ),
-        {"o": org},
+        {"o": org, "messages": ISSUE_TICKET[0], "events": ISSUE_TICKET[1]},
     ).one()
 
 

@@ -186,9 +186,9 @@ def _page_translations() -> Translations:
         context = g._get_current_object()
     except RuntimeError:  # no app context: Flask-Babel's own answer (no translation)
         return get_translations()
-    babel = context.__dict__.get("_flask_babel")
+    babel = context.get("_flask_babel")
     locale = getattr(babel, "babel_locale", None) or get_locale()
-    kept = context.__dict__.get("page_translations")
+    kept = context.get("page_translations")
     if kept is None or kept[0] is not locale:
         kept = context.page_translations = (locale, get_translations())
     return kept[1]

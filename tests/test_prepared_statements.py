@@ -177,23 +177,13 @@ def test_the_queue_prepares_its_reads_unless_a_filter_narrows_it(
 ):
     login_as(client, agent)
     signed_in = client
-    from supportdesk.extensions import db
-
     make_ticket(org, priority=Priority.HIGH, tags=["vip"], assignee=agent)
     signed_in.get(path)  # fills the organization's cache (accounts.orgcache)
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if context.execution_options.get("prepared"):
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert signed_in.get(path).status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+    seen = [
+        statement
+        for is_prepared, statement in _statements_of_a_get(app, signed_in, path)
+        if is_prepared
+    ]
     tables = [
         next(
             t
@@ -240,6 +230,17 @@ def test_a_ticket_page_with_emailed_replies_reads_only_prepared_statements(clien
     login_as(client, agent)
     path = f"/tickets/{ticket.number}"
     client.get(path)  # fills the organization's cache (accounts.orgcache)
+    seen = _statements_of_a_get(app, client, path)
+    assert any("FROM email_messages" in statement for _, statement in seen)
+    # Its reads (the suite keeps tests apart with SAVEPOINTs of its own).
+    reads = [(prepared, s) for prepared, s in seen if s.startswith("SELECT")]
+    assert [statement for prepared, statement in reads if not prepared] == []
+
+
+def _statements_of_a_get(app, client, path: str) -> list[tuple[bool, str]]:
+    """(whether prepared, statement) of each statement a GET of `path` ran (answered 200)."""
+    from supportdesk.extensions import db as sqla
+
     seen: list[tuple[bool, str]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -252,7 +253,4 @@ def test_a_ticket_page_with_emailed_replies_reads_only_prepared_statements(clien
         assert client.get(path).status_code == 200
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
-    assert any("FROM email_messages" in statement for _, statement in seen)
-    # Its reads (the suite keeps tests apart with SAVEPOINTs of its own).
-    reads = [(prepared, s) for prepared, s in seen if s.startswith("SELECT")]
-    assert [statement for prepared, statement in reads if not prepared] == []
+    return seen
