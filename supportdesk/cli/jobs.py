@@ -222,6 +222,7 @@ def worker(
             raise rq_worker.lost_redis
 
     keep_working(redis, redis_wait_seconds, work)
+    _stopped_for_good()
 
 
 class _OnceStoppedScheduler(CronScheduler):
@@ -262,3 +263,13 @@ def cron(redis_wait_seconds: float | None) -> None:
             click.echo(f"CronScheduler {scheduler.name}: shutdown complete")
 
     keep_working(redis, redis_wait_seconds, schedule)
+    _stopped_for_good()
+
+
+def _stopped_for_good() -> None:
+    """Once stopped, a supervisor's further SIGTERM (or Ctrl-C) is ignored while the process exits.
+
+    The interpreter resets Python-level signal handlers to the default while it finalizes: a
+    SIGTERM arriving then would end a cleanly stopped process as killed (status -15)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)
