@@ -4,6 +4,29 @@
 
   document.documentElement.classList.add("js");
 
+  // A widget's words: its template writes them with _() into data-text-* attributes of the
+  // widget's root element (a value as {name}), so the page's language reaches the scripts and no
+  // sentence lives in them. Shared with the other console scripts (all deferred, this one first).
+  function words(el, name, values) {
+    var text = el.getAttribute("data-text-" + name) || "";
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return values && Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  // A sentence about {count} things: data-text-<name>-one, -other (the forms English and German
+  // need; a language with more gets its forms the same way, -few, -many, by Intl.PluralRules).
+  var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+  function countWords(el, name, count, values) {
+    var form = pluralRules ? pluralRules.select(count) : (count === 1 ? "one" : "other");
+    if (!el.hasAttribute("data-text-" + name + "-" + form)) { form = "other"; }
+    var all = { count: count };
+    Object.keys(values || {}).forEach(function (key) { all[key] = values[key]; });
+    return words(el, name + "-" + form, all);
+  }
+
+  window.supportdesk = { words: words, countWords: countWords };
+
   // The server prints times in the agent's chosen zone. On the account page, offer the
   // browser's own zone as a one-click choice when the list has it and it is not chosen yet.
   function offerBrowserZone() {
@@ -15,7 +38,7 @@
     if (!zone || !select || select.value === zone || button.getAttribute("data-shown-zone") === zone) { return; }
     var listed = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
     if (!listed) { return; }
-    button.textContent = "Use this browser's zone: " + zone.replace(/_/g, " ");
+    button.textContent = words(button, "offer", { zone: zone.replace(/_/g, " ") });
     button.hidden = false;
     button.addEventListener("click", function () {
       select.value = zone;
@@ -87,11 +110,9 @@
       form.hidden = n === 0;
       clear.hidden = n === 0;
       rows.forEach(function (r) { r.closest("tr").classList.toggle("is-selected", r.checked); });
-      if (all.value === "1") {
-        count.textContent = "All " + form.getAttribute("data-matching-label") + " tickets matching this filter are selected";
-      } else {
-        count.textContent = n + (n === 1 ? " ticket" : " tickets") + " selected on this page";
-      }
+      count.textContent = all.value === "1"
+        ? words(form, "all", { count: form.getAttribute("data-matching-label") })
+        : countWords(form, "selected", n);
       if (selectAll) { selectAll.hidden = all.value === "1" || n < rows.length; }
       toggle.checked = n > 0 && n === rows.length;
       toggle.indeterminate = n > 0 && n < rows.length;

@@ -5,9 +5,9 @@
 
   var INLINE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
-  // As the server prints sizes (1 kB = 1,000 bytes).
-  function size(bytes) {
-    if (bytes < 1000) { return bytes + " bytes"; }
+  // As the server prints sizes (1 kB = 1,000 bytes); `box` has the word for bytes.
+  function size(bytes, box) {
+    if (bytes < 1000) { return window.supportdesk.words(box, "bytes", { count: bytes }); }
     if (bytes < 1000000) { return (bytes / 1000).toFixed(1) + " kB"; }
     return (bytes / 1000000).toFixed(1) + " MB";
   }
@@ -25,6 +25,7 @@
       message: Number(box.getAttribute("data-max-message")),
       files: Number(box.getAttribute("data-max-files"))
     };
+    var words = window.supportdesk.words;
     var chosen = [];
     var pasted = [];
 
@@ -33,13 +34,13 @@
       var total = 0;
       for (var i = 0; i < all.length; i++) {
         if (all[i].size > limits.file) {
-          return all[i].name + " is " + size(all[i].size) + "; a file may be at most " + size(limits.file) + ".";
+          return words(box, "file-too-big", { name: all[i].name, size: size(all[i].size, box), limit: size(limits.file, box) });
         }
         total += all[i].size;
       }
-      if (all.length > limits.files) { return "Attach at most " + limits.files + " files to one message."; }
+      if (all.length > limits.files) { return words(box, "too-many", { count: limits.files }); }
       if (total > limits.message) {
-        return "These files come to " + size(total) + "; one message may carry at most " + size(limits.message) + ".";
+        return words(box, "too-much", { size: size(total, box), limit: size(limits.message, box) });
       }
       return "";
     }
@@ -60,12 +61,12 @@
           name.textContent = entry[0].name;
           var meta = document.createElement("span");
           meta.className = "muted small";
-          meta.textContent = " " + (entry[0].type || "file") + " · " + size(entry[0].size) + (entry[2] ? " · inline" : "");
+          meta.textContent = " " + (entry[0].type || words(box, "file")) + " · " + size(entry[0].size, box) + (entry[2] ? " " + words(box, "inline") : "");
           var remove = document.createElement("button");
           remove.type = "button";
           remove.className = "button button-ghost button-small";
-          remove.textContent = "Remove";
-          remove.setAttribute("aria-label", "Remove " + entry[0].name);
+          remove.textContent = words(box, "remove");
+          remove.setAttribute("aria-label", words(box, "remove-label", { name: entry[0].name }));
           remove.addEventListener("click", function () {
             entry[1].splice(entry[1].indexOf(entry[0]), 1);
             sync();

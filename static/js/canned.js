@@ -21,11 +21,12 @@
     var start = -1;
     var timer = null;
     var asked = 0;
+    var words = window.supportdesk.words;
 
     list.id = listId;
     list.className = "canned-list";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Canned replies");
+    list.setAttribute("aria-label", words(helper, "list"));
     list.hidden = true;
     status.className = "visually-hidden";
     status.setAttribute("aria-live", "polite");
@@ -65,13 +66,13 @@
       close();
       textarea.focus();
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
-      status.textContent = "Inserted " + reply.title + ".";
+      status.textContent = words(helper, "inserted", { title: reply.title });
     }
 
     function show(replies) {
       list.textContent = "";
       items = replies;
-      if (!replies.length) { close(); status.textContent = "No canned reply matches."; return; }
+      if (!replies.length) { close(); status.textContent = words(helper, "none"); return; }
       replies.forEach(function (reply, i) {
         var li = document.createElement("li");
         var title = document.createElement("strong");
@@ -85,7 +86,7 @@
         if (reply.shared) {
           var badge = document.createElement("span");
           badge.className = "chip";
-          badge.textContent = "shared";
+          badge.textContent = words(helper, "shared");
           li.appendChild(badge);
         }
         li.appendChild(preview);
@@ -95,7 +96,7 @@
       });
       list.hidden = false;
       highlight(0);
-      status.textContent = replies.length + (replies.length === 1 ? " canned reply" : " canned replies") + ": arrows to choose, Enter to insert, Escape to close.";
+      status.textContent = window.supportdesk.countWords(helper, "found", replies.length);
     }
 
     function lookup() {

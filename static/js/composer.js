@@ -13,6 +13,7 @@
     var timer = null;
     var saving = null;
     var lastSaved = serialize();
+    var words = window.supportdesk.words;
 
     function mode() {
       var checked = form.querySelector("input[name=kind]:checked");
@@ -39,7 +40,7 @@
       return ["kind", "body", "cc", "time_spent_minutes"].map(function (k) { return k + "=" + (data.get(k) || ""); }).join("\n");
     }
 
-    function say(text) { if (status) { status.textContent = text; } }
+    function say(name) { if (status) { status.textContent = name ? words(section, name) : ""; } }
 
     // Drafts live on the server (per ticket and agent): they survive a reload and a sign-out.
     function save() {
@@ -55,10 +56,10 @@
         if (response.ok) {
           lastSaved = now;
           if (serialize() === now) { section.removeAttribute("data-unsaved"); }
-          return response.json().then(function (answer) { say(answer.saved ? "Draft saved" : ""); });
+          return response.json().then(function (answer) { say(answer.saved ? "saved" : ""); });
         }
-        say("Draft not saved");
-      }).catch(function () { say("Draft not saved (offline?)"); });
+        say("not-saved");
+      }).catch(function () { say("offline"); });
     }
 
     function schedule() {
@@ -96,16 +97,22 @@
         body.closest(".field").hidden = showPreview;
         preview.hidden = !showPreview;
         if (!showPreview) { body.focus(); return; }
-        preview.textContent = "Rendering…";
+        preview.textContent = words(section, "rendering");
         var data = new FormData();
         data.append("body", body.value);
         fetch(section.getAttribute("data-preview-url"), {
           method: "POST", body: data, credentials: "same-origin",
           headers: { "X-CSRFToken": form.querySelector("[name=csrf_token]").value }
         }).then(function (r) { return r.json(); }).then(function (answer) {
-          // Sanitized by the server (supportdesk.markdown: nh3 allow-list).
-          preview.innerHTML = answer.html || "<p class=\"muted\">Nothing to preview.</p>";
-        }).catch(function () { preview.textContent = "Preview unavailable."; });
+          if (answer.html) {
+            preview.innerHTML = answer.html;  // sanitized by the server (supportdesk.markdown: nh3 allow-list)
+            return;
+          }
+          var empty = document.createElement("p");
+          empty.className = "muted";
+          empty.textContent = words(section, "empty");
+          preview.replaceChildren(empty);
+        }).catch(function () { preview.textContent = words(section, "unavailable"); });
       });
     });
 

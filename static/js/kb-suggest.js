@@ -25,6 +25,7 @@
     var input = box.querySelector("[data-kb-suggest-q]");
     var token = form.querySelector("input[name=csrf_token]");
     var insertedUrl = box.getAttribute("data-inserted-url");
+    var words = window.supportdesk.words;
 
     function counted(id) {
       var body = new FormData();
@@ -34,23 +35,25 @@
       }).catch(function () {});
     }
 
-    function button(label, name, onClick) {
+    // kind "link" or "text": the button's word, and its label naming the article.
+    function button(kind, title, onClick) {
       var b = document.createElement("button");
       b.type = "button";
       b.className = "button button-small";
-      b.textContent = label;
-      b.setAttribute("aria-label", label + ": " + name);
+      b.textContent = words(box, kind);
+      b.setAttribute("aria-label", words(box, kind + "-label", { title: title }));
       b.addEventListener("click", onClick);
       return b;
     }
 
     function show(articles, query) {
       list.textContent = "";
+      var values = { query: query, count: articles.length };
       if (!articles.length) {
-        status.textContent = query ? "No published article matches “" + query + "”." : "No article seems to match this ticket. Search above.";
+        status.textContent = words(box, query ? "none-for" : "none", values);
         return;
       }
-      status.textContent = (query ? "Articles for “" + query + "”" : "Articles that may answer this ticket") + ": " + articles.length + ".";
+      status.textContent = words(box, query ? "found-for" : "found", values);
       articles.forEach(function (article) {
         var item = document.createElement("li");
         var link = document.createElement("a");
@@ -60,11 +63,11 @@
         link.textContent = article.title;
         var actions = document.createElement("span");
         actions.className = "kb-suggest-actions";
-        actions.appendChild(button("Insert link", article.title, function () {
+        actions.appendChild(button("link", article.title, function () {
           insertAt(textarea, "[" + article.title.replace(/[\[\]]/g, "") + "](" + article.url + ")");
           counted(article.id);
         }));
-        actions.appendChild(button("Insert text", article.title, function () {
+        actions.appendChild(button("text", article.title, function () {
           insertAt(textarea, article.body);
           counted(article.id);
         }));
@@ -79,7 +82,7 @@
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
         .then(function (data) { show(data.articles, data.query); })
-        .catch(function () { status.textContent = "Suggestions could not be loaded."; });
+        .catch(function () { status.textContent = words(box, "failed"); });
     }
 
     box.querySelector("[data-kb-suggest-go]").addEventListener("click", function () { load(input.value.trim()); });

@@ -1,18 +1,7 @@
 /* Keyboard shortcuts of the console. Never while typing in a field (except Ctrl+Enter, which
-   composer.js handles inside the composer). `?` lists them in an accessible dialog. */
+   composer.js handles inside the composer). `?` opens the page's list of them (templates/base.html). */
 (function () {
   "use strict";
-
-  var SHORTCUTS = [
-    ["j", "Next ticket in the queue"],
-    ["k", "Previous ticket in the queue"],
-    ["Enter", "Open the selected ticket"],
-    ["r", "Reply to the customer (ticket page)"],
-    ["n", "Write an internal note (ticket page)"],
-    ["Ctrl+Enter", "Send from the composer"],
-    ["/", "Search"],
-    ["?", "Show this list"]
-  ];
 
   function typing(target) {
     if (!target || !target.tagName) { return false; }
@@ -50,50 +39,20 @@
     return true;
   }
 
-  var dialog = null;
+  // The dialog is the page's own (templates/base.html), in the page's language.
+  var dialog = document.getElementById("shortcuts");
   var opener = null;
 
-  function buildDialog() {
-    dialog = document.createElement("dialog");
-    dialog.className = "shortcuts-dialog";
-    dialog.id = "shortcuts";
-    dialog.setAttribute("aria-labelledby", "shortcuts-title");
-    var title = document.createElement("h2");
-    title.id = "shortcuts-title";
-    title.textContent = "Keyboard shortcuts";
-    var list = document.createElement("dl");
-    SHORTCUTS.forEach(function (s) {
-      var dt = document.createElement("dt");
-      s[0].split("+").forEach(function (key, i) {
-        if (i) { dt.appendChild(document.createTextNode("+")); }
-        var kbd = document.createElement("kbd");
-        kbd.textContent = key;
-        dt.appendChild(kbd);
-      });
-      var dd = document.createElement("dd");
-      dd.textContent = s[1];
-      list.appendChild(dt);
-      list.appendChild(dd);
-    });
-    var note = document.createElement("p");
-    note.className = "hint";
-    note.textContent = "Shortcuts work when you are not typing in a field.";
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "button";
-    close.textContent = "Close";
-    close.addEventListener("click", function () { dialog.close(); });
-    dialog.addEventListener("close", function () { if (opener) { opener.focus(); } });
-    dialog.append(title, list, note, close);
-    document.body.appendChild(dialog);
-  }
-
   function showShortcuts() {
-    if (!dialog) { buildDialog(); }
-    if (dialog.open) { return; }
+    if (!dialog || dialog.open) { return; }
     opener = document.activeElement;
     dialog.showModal();
     dialog.querySelector("button").focus();
+  }
+
+  if (dialog) {
+    dialog.querySelector("[data-shortcuts-close]").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("close", function () { if (opener) { opener.focus(); } });
   }
 
   function composer(mode) {

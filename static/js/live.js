@@ -29,6 +29,7 @@
   var number = head ? Number(head.getAttribute("data-live-ticket")) : null;
   var me = Number(document.body.getAttribute("data-live-me")) || null;
   var rowsBody = document.querySelector("[data-live-rows]");
+  var words = window.supportdesk.words;  // the words each element's template wrote (app.js)
 
   // -- the stream: listen on the EventSource htmx opened (again after each reconnect) ----------
   var source = null;
@@ -60,7 +61,7 @@
     if (!head) { return; }
     if (event && event.ticket !== number) { return; }
     if (event && event.deleted) {
-      showNotice("This ticket was just deleted.");
+      showNotice(words(head, "deleted"));
       return;
     }
     if (event && event.actor !== me && (event.messages || []).some(function (m) { return m.public; })) {
@@ -159,7 +160,7 @@
       } else if (valueOf(mine) !== now) {
         clash = true;
         mine.classList.add("live-clash");
-        mine.setAttribute("title", "A colleague changed this field meanwhile; saving shows both.");
+        mine.setAttribute("title", words(form, "clash"));
       } else {
         mine.setAttribute("data-live-shown", now);
       }
@@ -177,7 +178,7 @@
     people = (people || []).filter(function (p) { return p.id !== me; });
     bar.hidden = people.length === 0;
     if (!people.length) { return; }
-    bar.appendChild(document.createTextNode("Also here: "));
+    bar.appendChild(document.createTextNode(words(bar, "here") + " "));
     people.forEach(function (p, i) {
       var who = document.createElement("span");
       who.className = "presence-person" + (p.typing ? " is-typing" : "");
@@ -186,7 +187,8 @@
       avatar.setAttribute("aria-hidden", "true");
       avatar.textContent = p.name.slice(0, 1).toUpperCase();
       who.appendChild(avatar);
-      who.appendChild(document.createTextNode(" " + p.name + (p.typing === "reply" ? " is typing a reply" : p.typing === "note" ? " is typing a note" : "")));
+      var doing = p.typing === "reply" || p.typing === "note" ? words(bar, "typing-" + p.typing, { name: p.name }) : p.name;
+      who.appendChild(document.createTextNode(" " + doing));
       bar.appendChild(who);
       if (i < people.length - 1) { bar.appendChild(document.createTextNode(", ")); }
     });
@@ -248,7 +250,7 @@
     (people || []).filter(function (p) { return p.id !== me; }).forEach(function (p) {
       var avatar = document.createElement("span");
       avatar.className = "avatar avatar-small" + (p.typing ? " is-typing" : "");
-      avatar.title = p.name + (p.typing ? " is typing" : " is viewing");
+      avatar.title = words(rowsBody, p.typing ? "typing" : "viewing", { name: p.name });
       avatar.textContent = p.name.slice(0, 1).toUpperCase();
       slot.appendChild(avatar);
     });

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
-from tests.e2e.conftest import screenshot, start_session
+from tests.e2e.conftest import persist, screenshot, start_session
 
 
 def test_an_agent_switches_the_console_to_german_and_back(page: Page, desk) -> None:
@@ -150,3 +150,78 @@ def test_an_agent_who_picks_german_works_the_queue_and_a_ticket_in_german(page: 
     expect(page.get_by_text("Wir haben die Rechnung korrigiert.").first).to_be_visible()
     expect(page.get_by_text("hat dem Kunden geantwortet").first).to_be_visible()
     screenshot(page, "i18n-ticket-de.png", full_page=True)
+
+
+def test_a_german_agent_reads_the_console_scripts_words_in_german(
+    page: Page, desk, e2e_app, monkeypatch
+) -> None:
+    """What the scripts write into the page (bulk count, article suggestions, canned replies,
+    draft and preview lines, the file check, the shortcuts) comes from the template, in German."""
+    monkeypatch.setitem(e2e_app.config, "ATTACHMENT_MAX_FILE_BYTES", 10)
+    desk.agent.language = "de"
+    persist()
+    start_session(page, desk.agent)
+
+    page.goto("/")
+    page.locator("input[data-bulk-row]").first.check()
+    expect(page.locator("[data-bulk-count]")).to_have_text("1 Ticket auf dieser Seite ausgewählt")
+
+    page.goto(f"/tickets/{desk.ticket.number}")
+    suggestions = page.locator("[data-kb-suggest]")
+    expect(suggestions.locator("[data-kb-suggest-status]")).to_have_text(
+        "Kein Artikel scheint zu diesem Ticket zu passen. Suchen Sie oben."
+    )
+    suggestions.get_by_role("searchbox").fill("Rückerstattung")
+    suggestions.get_by_role("button", name="Suchen").click()
+    expect(suggestions.locator("[data-kb-suggest-status]")).to_have_text(
+        "Kein veröffentlichter Artikel passt zu „Rückerstattung“."
+    )
+
+    message = page.get_by_label("Nachricht")
+    message.fill("Wir prüfen das #xyz")
+    expect(page.locator(".canned-list + p")).to_have_text("Kein Textbaustein passt.")
+    expect(page.locator("[data-composer-status]")).to_have_text("Entwurf gespeichert")
+
+    page.get_by_label("Dateien anhängen").set_input_files(
+        [{"name": "beleg.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 twelve"}]
+    )
+    expect(page.locator("[data-attach-error]")).to_have_text(
+        "beleg.pdf ist 15 Bytes groß; eine Datei darf höchstens 10 Bytes groß sein."
+    )
+    expect(page.get_by_role("button", name="beleg.pdf entfernen")).to_be_visible()
+
+    message.fill("")
+    page.get_by_role("tab", name="Vorschau").click()
+    expect(page.locator("[data-composer-preview]")).to_have_text("Nichts für die Vorschau.")
+
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Tastenkürzel")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Nächstes Ticket in der Warteschlange")
+    expect(dialog).to_contain_text("Strg+Enter")
+    screenshot(dialog, "i18n-shortcuts-de.png")
+    dialog.get_by_role("button", name="Schließen").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_a_german_agent_sees_a_colleague_typing_in_german(
+    page: Page, browser, browser_context_args: dict, desk
+) -> None:
+    desk.agent.language = "de"
+    persist()
+    start_session(page, desk.agent)
+    page.goto(f"/tickets/{desk.ticket.number}")
+    page.wait_for_load_state("load")
+    context = browser.new_context(**browser_context_args)
+    try:
+        colleague = context.new_page()
+        start_session(colleague, desk.senior)
+        colleague.goto(f"/tickets/{desk.ticket.number}")
+        colleague.wait_for_load_state("load")
+        presence = page.locator("[data-presence]")
+        expect(presence).to_contain_text("Auch hier:", timeout=15000)  # then the avatar, the name
+        colleague.get_by_label("Message").fill("Ich sehe mir die Buchung an")
+        expect(presence).to_contain_text(f"{desk.senior.name} schreibt eine Antwort", timeout=10000)
+    finally:
+        context.close()
