@@ -39,20 +39,26 @@
     return true;
   }
 
-  // The dialog is the page's own (templates/base.html), in the page's language.
-  var dialog = document.getElementById("shortcuts");
+  // The dialog is the page's own (a template in templates/base.html, in the page's language),
+  // put in the page the first time it is asked for.
+  var template = document.getElementById("shortcuts-template");
+  var dialog = null;
   var opener = null;
 
+  function buildDialog() {
+    dialog = template.content.firstElementChild.cloneNode(true);
+    document.body.appendChild(dialog);
+    dialog.querySelector("[data-shortcuts-close]").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("close", function () { if (opener) { opener.focus(); } });
+  }
+
   function showShortcuts() {
-    if (!dialog || dialog.open) { return; }
+    if (!template) { return; }
+    if (!dialog) { buildDialog(); }
+    if (dialog.open) { return; }
     opener = document.activeElement;
     dialog.showModal();
     dialog.querySelector("button").focus();
-  }
-
-  if (dialog) {
-    dialog.querySelector("[data-shortcuts-close]").addEventListener("click", function () { dialog.close(); });
-    dialog.addEventListener("close", function () { if (opener) { opener.focus(); } });
   }
 
   function composer(mode) {
