@@ -86,7 +86,7 @@ def _tables_with_an_id() -> set[str]:
 
 
 def _row_label(table: str, with_id: set[str]) -> sa.TextClause:
-    return sa.text("id::text" if table in with_id else "ctid::text")
+    return sa.text(f"{_quoted(table)}.{'id' if table in with_id else 'ctid'}::text")
 
 
 def _quoted(name: str) -> str:
@@ -100,28 +100,32 @@ def _excerpt(text: str, needle: str) -> str:
 
 
 def scan_database(found: list[str]) -> Iterator[Hit]:
-    """Every row of every text-holding column that contains one of `found`."""
+    """Every row of every text-holding column that contains one of `found`: one statement per
+    column for all the needles (a row comes back once for each needle it holds)."""
     with_id = _tables_with_an_id()
     for table, column, kind in columns():
         label = _row_label(table, with_id).text
         col = f"{_quoted(table)}.{_quoted(column)}"
-        for needle in found:
-            if kind == "tsvector":
-                where = f"{col} @@ plainto_tsquery('simple', :n)"
-            elif kind == "bytea":
-                continue  # read below, decoded
-            else:
-                where = f"strpos(lower({col}::text), lower(:n)) > 0"
-            # Names come from the catalog, quoted; the needle is a bound parameter.
-            query = f"SELECT {label}, {col}::text FROM {_quoted(table)} WHERE {where}"  # noqa: S608
-            for row_id, text in db.session.execute(sa.text(query), {"n": needle}):
-                yield Hit(f"{table}.{column}", row_id, needle, _excerpt(text or "", needle))
-        if kind == "bytea":
+        if kind == "bytea":  # read here, decoded
             query = f"SELECT {label}, {col} FROM {_quoted(table)} WHERE {col} IS NOT NULL"  # noqa: S608
             rows = db.session.execute(sa.text(query)).yield_per(100)
             for row_id, blob in rows:
                 for needle, text in _matches(bytes(blob), found):
                     yield Hit(f"{table}.{column}", row_id, needle, _excerpt(text, needle))
+            continue
+        if kind == "tsvector":
+            where = f"{col} @@ plainto_tsquery('simple', n.needle)"
+        else:
+            where = f"strpos(lower({col}::text), lower(n.needle)) > 0"
+        # Names come from the catalog, quoted; the needles are a bound parameter.
+        query = (
+            f"SELECT {label}, {col}::text, n.i FROM {_quoted(table)}"  # noqa: S608
+            " JOIN unnest(CAST(:needles AS text[])) WITH ORDINALITY AS n(needle, i)"
+            f" ON {where} ORDER BY n.i"
+        )
+        for row_id, text, i in db.session.execute(sa.text(query), {"needles": found}):
+            needle = found[i - 1]
+            yield Hit(f"{table}.{column}", row_id, needle, _excerpt(text or "", needle))
 
 
 def scan_files(found: list[str]) -> Iterator[Hit]:
