@@ -34,7 +34,9 @@ from supportdesk.tokens.service import create_token
 from tests.factories import CustomerFactory, TeamFactory, make_ticket
 from tests.fixtures.schemathesis_examples import defer_explicit_examples
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Coverage is not measured during these calls (pytest-cov's no_cover): thousands of generated
+# requests whose lines the API's own tests cover; the tracing cost them a third of their time.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.no_cover]
 
 CHECKS = [
     not_a_server_error,
