@@ -16,6 +16,7 @@ from supportdesk.exports.service import failure_cause
 from supportdesk.i18n import format_number, page_language
 from supportdesk.i18n import lazy_gettext as _l
 from supportdesk.notifications.models import NotificationKind
+from supportdesk.outbox import OutboxState
 from supportdesk.tickets.models import Priority, Status
 
 STATUS = {
@@ -53,6 +54,19 @@ EXPORT_STATUS = {
     ExportStatus.FAILED: _l("Failed"),
     ExportStatus.CANCELLED: _l("Cancelled"),
 }
+# Where an email, a webhook delivery or a CRM sync is (the enum's own label stays English).
+OUTBOX_STATE = {
+    OutboxState.QUEUED: _l("Queued"),
+    OutboxState.SENT: _l("Sent"),
+    OutboxState.DEFERRED: _l("Deferred"),
+    OutboxState.FAILED: _l("Failed"),
+}
+OUTBOX_STATE_WORDS = {  # inside a sentence ("Email to …: sent")
+    OutboxState.QUEUED: _l("queued"),
+    OutboxState.SENT: _l("sent"),
+    OutboxState.DEFERRED: _l("deferred"),
+    OutboxState.FAILED: _l("failed"),
+}
 # The kind in a word or two, under each notification of the list.
 NOTIFICATION_KINDS = {
     NotificationKind.ASSIGNED: _l("Assigned"),
@@ -71,6 +85,10 @@ def export_kind(kind: str) -> str:
 
 def export_status(status: ExportStatus) -> str:
     return str(EXPORT_STATUS[status])
+
+
+def outbox_state(state: OutboxState, *, in_sentence: bool = False) -> str:
+    return str((OUTBOX_STATE_WORDS if in_sentence else OUTBOX_STATE)[state])
 
 
 def notification_kind(kind: NotificationKind) -> str:
@@ -118,4 +136,5 @@ GLOBALS = {
     "export_parameters": export_parameters,
     "export_line": export_line,
     "notification_kind": notification_kind,
+    "outbox_state": outbox_state,
 }

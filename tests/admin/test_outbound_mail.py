@@ -218,6 +218,28 @@ def test_emailed_messages_carry_a_badge_with_the_state(client, agent, org, custo
     ) in html
 
 
+def test_a_german_reader_sees_the_mail_states_in_german(client, admin, org, customer):
+    ticket = make_ticket(org, customer=customer)
+    db.session.commit()
+    tickets.reply(admin, ticket, "Hier ist die Antwort")
+    db.session.commit()
+    reply = db.session.scalars(
+        db.select(EmailMessage).where(
+            EmailMessage.ticket_id == ticket.id, EmailMessage.kind == "agent_replied"
+        )
+    ).one()
+    reply.state = OutboxState.DEFERRED
+    admin.language = "de"
+    db.session.commit()
+    login_as(client, admin)
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert f"E-Mail an {customer.email}: zurückgestellt</a>" in page
+    listed = client.get("/admin/mail").get_data(as_text=True)
+    assert ">Zurückgestellt</span>" in listed and ">Deferred<" not in listed
+    shown = client.get(f"/admin/mail/{reply.id}").get_data(as_text=True)
+    assert ">Zurückgestellt</span>" in shown
+
+
 def test_badges_cost_one_query_whatever_the_number_of_emails(
     client, agent, org, customer, query_counter
 ):

@@ -3,6 +3,8 @@ an agent sets a customer's language, and that customer's next email is German.""
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
@@ -149,6 +151,10 @@ def test_an_agent_who_picks_german_works_the_queue_and_a_ticket_in_german(page: 
     page.get_by_role("button", name="Antwort an Aisha Bianchi senden", exact=True).click()
     expect(page.get_by_text("Wir haben die Rechnung korrigiert.").first).to_be_visible()
     expect(page.get_by_text("hat dem Kunden geantwortet").first).to_be_visible()
+    # The state of the mail each message sent, in German too (not the stored "sent").
+    expect(page.locator(".mail-badge").first).to_have_text(
+        re.compile(r"^E-Mail an aisha\.bianchi@\S+: (eingereiht|gesendet|zurückgestellt)$")
+    )
     screenshot(page, "i18n-ticket-de.png", full_page=True)
 
 
