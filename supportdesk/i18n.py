@@ -121,7 +121,7 @@ COMPLETE = {
         "supportdesk/console/forms.py",
         "supportdesk/console/kb.py",
         "supportdesk/console/kb_forms.py",
-        "supportdesk/console/labels.py",
+        "supportdesk/labels.py",
         "supportdesk/console/macros.py",
         "supportdesk/console/notifications.py",
         "supportdesk/console/reports.py",

@@ -6,7 +6,6 @@ from flask import render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from supportdesk.admin import bp
@@ -16,6 +15,7 @@ from supportdesk.fields import service
 from supportdesk.fields.models import FieldType
 from supportdesk.fields.queries import get_field, list_fields
 from supportdesk.i18n import lazy_gettext as _l
+from supportdesk.labels import choices
 from supportdesk.submit import Saved, act, submit
 from supportdesk.web import Form
 
@@ -25,9 +25,7 @@ class FieldForm(Form):
 
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=80)])
     key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)])
-    type = SelectField(
-        _l("Type"), choices=[SelectChoice(t.value, t.label) for t in FieldType], default="text"
-    )
+    type = SelectField(_l("Type"), choices=choices(FieldType), default="text")
     options = TextAreaField(
         _l("Options (select fields)"), validators=[Optional(), Length(max=6000)]
     )

@@ -14,14 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from supportdesk.accounts.models import AssignmentStrategy, Role, TwoFactorPolicy
 from supportdesk.i18n import lazy_gettext as _l
+from supportdesk.labels import choices
 from supportdesk.web import Form
 
-ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
+ROLE_CHOICES = choices(Role)
 
 
 class AgentForm(Form):
@@ -72,7 +72,7 @@ class TeamForm(Form):
     members = SelectMultipleField(_l("Members"), coerce=int)
     strategy = SelectField(
         _l("Assignment"),
-        choices=[SelectChoice(s.value, s.label) for s in AssignmentStrategy],
+        choices=choices(AssignmentStrategy),
         default=AssignmentStrategy.MANUAL.value,
     )
 
@@ -122,6 +122,6 @@ class OrganizationForm(Form):
     help_host = StringField(_l("Help center host name"))
     two_factor_policy = SelectField(
         _l("Two-factor authentication"),
-        choices=[SelectChoice(p.value, p.label) for p in TwoFactorPolicy],
+        choices=choices(TwoFactorPolicy),
         validate_choice=False,  # the service checks it (a field error); absent: unchanged
     )

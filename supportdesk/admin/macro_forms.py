@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from supportdesk.i18n import lazy_gettext as _l
+from supportdesk.labels import choices
 from supportdesk.tickets.models import MessageKind, Priority, Status
 from supportdesk.web import Form
 
@@ -42,12 +43,12 @@ class MacroForm(Form):
     )
     status = SelectField(
         _l("Set status"),
-        choices=[SelectChoice("", LEAVE)] + [SelectChoice(s.value, s.label) for s in Status],
+        choices=[SelectChoice("", LEAVE), *choices(Status)],
         default="",
     )
     priority = SelectField(
         _l("Set priority"),
-        choices=[SelectChoice("", LEAVE)] + [SelectChoice(p.value, p.label) for p in Priority],
+        choices=[SelectChoice("", LEAVE), *choices(Priority)],
         default="",
     )
     assignee_id = SelectField(_l("Assign to"), coerce=int, default=0)

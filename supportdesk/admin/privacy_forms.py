@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from supportdesk.i18n import lazy_gettext as _l
+from supportdesk.labels import choices
 from supportdesk.privacy.models import ClosedTicketAction
 from supportdesk.web import Form
 
@@ -32,7 +32,7 @@ class RetentionForm(Form):
     enabled = BooleanField(_l("Apply this policy every hour"))
     closed_ticket_action = SelectField(
         _l("Closed tickets"),
-        choices=[SelectChoice(a.value, a.label) for a in ClosedTicketAction],
+        choices=choices(ClosedTicketAction),
         default=ClosedTicketAction.OFF.value,
     )
     closed_ticket_days = IntegerField(_l("… once closed for (days)"), validators=[Optional()])

@@ -29,7 +29,8 @@ def _assignment_rule(value: str | None) -> str:
 
 @bp.record_once
 def _badges(state) -> None:
-    from supportdesk.console import badges, labels
+    from supportdesk import labels
+    from supportdesk.console import badges
 
     state.app.jinja_env.globals.update(badges.GLOBALS)
     state.app.jinja_env.globals.update(labels.GLOBALS)

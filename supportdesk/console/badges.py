@@ -12,8 +12,8 @@ import functools
 from flask_babel import gettext
 from markupsafe import Markup
 
-from supportdesk.console.labels import PRIORITY, STATUS
 from supportdesk.i18n import page_language
+from supportdesk.labels import PRIORITY, STATUS
 from supportdesk.web import datetime_filter
 
 _STATUS = Markup('<span class="badge status-%s">%s</span>')

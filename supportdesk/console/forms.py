@@ -30,19 +30,19 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from supportdesk.attachments.service import Upload
-from supportdesk.console.labels import PRIORITY, STATUS
 from supportdesk.customers.models import Tier
 from supportdesk.fields.models import FieldType
 from supportdesk.fields.rules import MAX_TEXT, field_name
 from supportdesk.i18n import LANGUAGES
 from supportdesk.i18n import lazy_gettext as _l
+from supportdesk.labels import choices
 from supportdesk.params import query_int
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.web import Form
 
-PRIORITY_CHOICES = [SelectChoice(p.value, PRIORITY[p]) for p in Priority]
-STATUS_CHOICES = [SelectChoice(s.value, STATUS[s]) for s in Status]
-TIER_CHOICES = [SelectChoice(t.value, t.label) for t in Tier]
+PRIORITY_CHOICES = choices(Priority)
+STATUS_CHOICES = choices(Status)
+TIER_CHOICES = choices(Tier)
 
 
 class FilesMixin:

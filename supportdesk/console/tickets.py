@@ -30,7 +30,6 @@ from supportdesk.console.forms import (
     people_choices,
     properties_form,
 )
-from supportdesk.console.labels import STATUS
 from supportdesk.console.live import live_since
 from supportdesk.console.macros import macro_form
 from supportdesk.console.saved_views import SaveViewForm, sidebar_views
@@ -38,6 +37,7 @@ from supportdesk.crm import queries as crm_queries
 from supportdesk.extensions import db
 from supportdesk.fields.queries import field_specs, field_specs_cached
 from supportdesk.i18n import lazy_gettext as _l
+from supportdesk.labels import STATUS
 from supportdesk.macros.history import group_history
 from supportdesk.macros.queries import list_macros_cached
 from supportdesk.mail.inbound.queries import mail_for_messages

@@ -17,7 +17,7 @@ from supportdesk.extensions import db
 # exports.service.withdraw_expired_files, run hourly by jobs.exports.delete_expired_exports.
 KEEP = dt.timedelta(days=7)
 # Every kind of export, as people name it in English (the stored notification text; the console
-# and the email say it in the reader's language: console.labels, emails/_export_labels.html).
+# and the email say it in the reader's language: supportdesk.labels, emails/_export_labels.html).
 KIND_LABELS = {
     "tickets": "Tickets",
     "messages": "Messages",

@@ -241,7 +241,7 @@ class ExportFinished:
         return f"{what} failed: {failure_reason(self.error)}"
 
 
-# What to do after a failure (translated where shown: console.labels, the email's template).
+# What to do after a failure (translated where shown: supportdesk.labels, the email's template).
 RETRY_ADVICE = "Ask for it again; if it fails again, tell an admin."
 
 
