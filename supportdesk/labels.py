@@ -73,12 +73,6 @@ OUTBOX_STATE = {
     OutboxState.DEFERRED: _l("Deferred"),
     OutboxState.FAILED: _l("Failed"),
 }
-OUTBOX_STATE_WORDS = {  # inside a sentence ("Email to …: sent")
-    OutboxState.QUEUED: _l("queued"),
-    OutboxState.SENT: _l("sent"),
-    OutboxState.DEFERRED: _l("deferred"),
-    OutboxState.FAILED: _l("failed"),
-}
 TIER = {
     Tier.FREE: _l("Free"),
     Tier.BASIC: _l("Basic"),
@@ -176,6 +170,22 @@ ENUM_LABELS = {
     **CLOSED_TICKET_ACTION,
 }
 
+# The same inside a sentence, where English writes them in lower case ("Email to …: sent",
+# "invited as senior agent"): label_of(member, in_sentence=True).
+ENUM_WORDS = {
+    OutboxState.QUEUED: _l("queued"),
+    OutboxState.SENT: _l("sent"),
+    OutboxState.DEFERRED: _l("deferred"),
+    OutboxState.FAILED: _l("failed"),
+    Role.ADMIN: _l("admin"),
+    Role.SENIOR_AGENT: _l("senior agent"),
+    Role.AGENT: _l("agent"),
+    Role.VIEWER: _l("viewer"),
+    TwoFactorPolicy.NOBODY: _l("optional for everyone"),
+    TwoFactorPolicy.ADMINS: _l("required for admins"),
+    TwoFactorPolicy.EVERYONE: _l("required for every agent"),
+}
+
 
 def choices(enum_class) -> list:
     """A select's choices for every member of `enum_class`, named as the console names them."""
@@ -198,14 +208,10 @@ def export_kind(kind: str) -> str:
     return str(EXPORT_KINDS.get(kind, kind))
 
 
-def label_of(member) -> str:
-    """A status, priority, tier, state or decision as the console names it (ENUM_LABELS)."""
-    return str(ENUM_LABELS[member])
-
-
-def outbox_state_word(state: OutboxState) -> str:
-    """Where an email is, inside a sentence ("Email to …: sent")."""
-    return str(OUTBOX_STATE_WORDS[state])
+def label_of(member, *, in_sentence: bool = False) -> str:
+    """A status, priority, tier, state or decision as the console names it (ENUM_LABELS), or
+    as a sentence writes it (ENUM_WORDS)."""
+    return str((ENUM_WORDS if in_sentence else ENUM_LABELS)[member])
 
 
 def notification_kind(kind: NotificationKind) -> str:
@@ -253,5 +259,4 @@ GLOBALS = {
     "export_parameters": export_parameters,
     "export_line": export_line,
     "notification_kind": notification_kind,
-    "outbox_state_word": outbox_state_word,
 }

@@ -14,6 +14,7 @@ from supportdesk.admin.forms import OrganizationForm
 from supportdesk.auth.forms import time_zone_choices
 from supportdesk.console.access import requires
 from supportdesk.kb.hosts import public_url
+from supportdesk.labels import label_of
 from supportdesk.mail.outbound.compose import external_url
 from supportdesk.submit import Saved, submit
 from supportdesk.twofactor.service import set_policy as set_two_factor_policy
@@ -59,7 +60,7 @@ def organization_edit():
                     time_zone=org.time_zone,
                     days=org.audit_retention_days,
                     tracking=gettext("on") if org.time_tracking else gettext("off"),
-                    two_factor=org.two_factor_policy.label.lower(),
+                    two_factor=label_of(org.two_factor_policy, in_sentence=True),
                     host=org.help_host,
                 )
                 if org.help_host
@@ -69,7 +70,7 @@ def organization_edit():
                     time_zone=org.time_zone,
                     days=org.audit_retention_days,
                     tracking=gettext("on") if org.time_tracking else gettext("off"),
-                    two_factor=org.two_factor_policy.label.lower(),
+                    two_factor=label_of(org.two_factor_policy, in_sentence=True),
                 )
             ),
             url_for("admin.organization_edit"),

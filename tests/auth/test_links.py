@@ -77,6 +77,7 @@ def test_an_invited_agent_follows_the_mailed_link_sets_a_password_and_signs_in(
     visitor = app.test_client()
     page = visitor.get(_path(link))
     assert page.status_code == 200 and "Join " in page.get_data(as_text=True)
+    assert "You were invited as senior agent with the address" in page.get_data(as_text=True)
     done = _post(
         visitor,
         _path(link),

@@ -28,6 +28,15 @@ def test_every_member_is_named_and_english_says_what_the_enum_says(app, enum_cla
         ]
 
 
+def test_inside_a_sentence_english_writes_them_in_lower_case(app):
+    with app.test_request_context("/"), force_locale("en"):
+        for member in labels.ENUM_WORDS:
+            assert labels.label_of(member, in_sentence=True) == member.label.lower(), member
+        assert {type(m) for m in labels.ENUM_WORDS} == {OutboxState, Role, TwoFactorPolicy}
+        for enum_class in (OutboxState, Role, TwoFactorPolicy):
+            assert set(enum_class) <= set(labels.ENUM_WORDS), enum_class
+
+
 @pytest.mark.parametrize(
     ("member", "german"),
     [
@@ -42,6 +51,12 @@ def test_every_member_is_named_and_english_says_what_the_enum_says(app, enum_cla
 def test_a_german_page_names_them_in_german(app, member, german):
     with app.test_request_context("/"), force_locale("de"):
         assert labels.label_of(member) == german
+
+
+def test_a_german_sentence_keeps_german_capitals(app):
+    with app.test_request_context("/"), force_locale("de"):
+        assert labels.label_of(Role.VIEWER, in_sentence=True) == "Betrachter"
+        assert labels.label_of(OutboxState.SENT, in_sentence=True) == "gesendet"
 
 
 def test_a_select_of_them_speaks_the_page_s_language(app):
