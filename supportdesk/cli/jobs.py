@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +23,7 @@ from rq import Queue, SimpleWorker, worker_registration
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from supportdesk import jobs
 from supportdesk.jobs import QUEUES
 from supportdesk.jobs.periodic import run_periodic
 from supportdesk.jobs.schedule import PERIODIC
@@ -223,6 +227,28 @@ def worker(
 
     keep_working(redis, redis_wait_seconds, work)
     _stopped_for_good()
+    _leave_abandoned_requests()
+
+
+def _leave_abandoned_requests() -> None:
+    """After a cold stop, exit without waiting for the requests still on the I/O threads.
+
+    A job stopped cold leaves its requests (to a webhook receiver, an SMTP server) running on
+    this process's I/O threads, and their deliveries were queued again when it stopped
+    (outbox.released_on_stop). Python would wait for those threads at exit, up to the
+    transport's timeout (15 s for a webhook, 30 for SMTP); a process told to stop now leaves.
+    """
+    left = jobs.io_in_flight()
+    if not left:
+        return
+    click.echo(f"Stopped with {left} request(s) in flight; their deliveries are queued again.")
+    for child in multiprocessing.active_children():  # RQ's scheduler, should it still run
+        child.terminate()
+        child.join(1)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class _OnceStoppedScheduler(CronScheduler):

@@ -152,7 +152,27 @@ def _run_here(func_path: str, args: tuple) -> None:
         log.exception("In-process job %s failed; the periodic sweep will retry it", func_path)
 
 
-_pools: dict[str, ThreadPoolExecutor] = {}
+class _IOThreads(ThreadPoolExecutor):
+    """A pool that counts its calls not finished yet (`in_flight`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._count_lock = threading.Lock()
+        self.in_flight = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = super().submit(fn, *args, **kwargs)
+        with self._count_lock:
+            self.in_flight += 1
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._count_lock:
+            self.in_flight -= 1
+
+
+_pools: dict[str, _IOThreads] = {}
 _pools_lock = threading.Lock()
 
 
@@ -164,8 +184,15 @@ def threads(name: str, size: int) -> ThreadPoolExecutor:
         if pool is None or pool._max_workers != size:
             if pool is not None:
                 pool.shutdown(wait=False)
-            pool = _pools[name] = ThreadPoolExecutor(size, thread_name_prefix=name)
+            pool = _pools[name] = _IOThreads(size, thread_name_prefix=name)
         return pool
+
+
+def io_in_flight() -> int:
+    """How many calls this process's I/O threads have not finished (a request still waiting on
+    a webhook receiver or an SMTP server)."""
+    with _pools_lock:
+        return sum(pool.in_flight for pool in _pools.values())
 
 
 def resolve(func_path: str):

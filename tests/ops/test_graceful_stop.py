@@ -277,7 +277,12 @@ def test_the_worker_finishes_its_job_on_sigterm(deployment: Deployment, slow_rec
 def test_a_cold_stop_hands_the_delivery_to_the_next_worker(deployment: Deployment, slow_receiver):
     server, release, received = slow_receiver
     delivery_id = _delivery_waiting_on(deployment, server.url_for("/hook"))
-    first = deployment.spawn("first", "-m", "flask", "--app", "supportdesk", "worker", "webhooks")
+    # A receiver slower than the test's patience: the worker must not wait for the request it
+    # abandons (its timeout, here longer than PATIENCE) before it exits.
+    first = deployment.spawn(
+        "first", "-m", "flask", "--app", "supportdesk", "worker", "webhooks",
+        SUPPORTDESK_WEBHOOKS_TIMEOUT=str(PATIENCE * 4),
+    )  # fmt: skip
     try:
         _until(lambda: received, "the worker to reach the receiver", first)
         first.send_signal(signal.SIGTERM)
@@ -285,6 +290,7 @@ def test_a_cold_stop_hands_the_delivery_to_the_next_worker(deployment: Deploymen
         time.sleep(1.5)  # RQ ignores a second signal within a second of the first
         first.send_signal(signal.SIGTERM)  # cold: the job is abandoned mid-attempt
         assert _stopped(first) == 0
+        assert "Stopped with 1 request(s) in flight" in deployment.log("first")
     finally:
         if first.poll() is None:
             first.kill()
