@@ -175,17 +175,22 @@ def _sigterm_exits() -> None:
         _STOP_SIGNALLED.set()
         # A scheduler process forked by the round that was starting would be joined at exit
         # (multiprocessing waits for its children) and never told to stop: tell it now.
-        children = multiprocessing.active_children()
-        for child in children:
-            child.terminate()
-        for child in children:  # one stuck before its own handlers (a lock held at the fork)
-            child.join(timeout=SCHEDULER_STOP_SECONDS)
-            if child.is_alive():
-                child.kill()
+        _stop_children()
         raise SystemExit(0)
 
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, leave)
+
+
+def _stop_children() -> None:
+    """Stop the processes this one forked (RQ's scheduler): told first, killed if stuck."""
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:  # one stuck before its own handlers (a lock held at the fork)
+        child.join(timeout=SCHEDULER_STOP_SECONDS)
+        if child.is_alive():
+            child.kill()
 
 
 _WAIT_OPTION = click.option(
@@ -242,9 +247,7 @@ def _leave_abandoned_requests() -> None:
     if not left:
         return
     click.echo(f"Stopped with {left} request(s) in flight; their deliveries are queued again.")
-    for child in multiprocessing.active_children():  # RQ's scheduler, should it still run
-        child.terminate()
-        child.join(1)
+    _stop_children()  # RQ's scheduler, should it still run
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -197,16 +197,22 @@ def test_an_empty_settings_form_is_refused(client, admin):
     assert response.status_code == 422
 
 
-def test_emailed_messages_carry_a_badge_with_the_state(client, agent, org, customer):
+def _emailed_reply(author, org, customer) -> tuple:
+    """A ticket of `customer` with `author`'s reply, and the email that reply sent."""
     ticket = make_ticket(org, customer=customer)
     db.session.commit()
-    tickets.reply(agent, ticket, "Here is the answer")
+    tickets.reply(author, ticket, "Here is the answer")
     db.session.commit()
     reply = db.session.scalars(
         db.select(EmailMessage).where(
             EmailMessage.ticket_id == ticket.id, EmailMessage.kind == "agent_replied"
         )
     ).one()
+    return ticket, reply
+
+
+def test_emailed_messages_carry_a_badge_with_the_state(client, agent, org, customer):
+    ticket, reply = _emailed_reply(agent, org, customer)
     reply.state, reply.last_error = OutboxState.DEFERRED, "primary: 451 try later"
     db.session.commit()
     login_as(client, agent)
@@ -219,15 +225,7 @@ def test_emailed_messages_carry_a_badge_with_the_state(client, agent, org, custo
 
 
 def test_a_german_reader_sees_the_mail_states_in_german(client, admin, org, customer):
-    ticket = make_ticket(org, customer=customer)
-    db.session.commit()
-    tickets.reply(admin, ticket, "Hier ist die Antwort")
-    db.session.commit()
-    reply = db.session.scalars(
-        db.select(EmailMessage).where(
-            EmailMessage.ticket_id == ticket.id, EmailMessage.kind == "agent_replied"
-        )
-    ).one()
+    ticket, reply = _emailed_reply(admin, org, customer)
     reply.state = OutboxState.DEFERRED
     admin.language = "de"
     db.session.commit()

@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from supportdesk.accounts.models import Role
 from supportdesk.customers.models import Customer
 from supportdesk.extensions import db
 from supportdesk.mail.outbound.models import EmailMessage
@@ -231,3 +232,23 @@ def test_a_german_agent_sees_a_colleague_typing_in_german(
         expect(presence).to_contain_text(f"{desk.senior.name} schreibt eine Antwort", timeout=10000)
     finally:
         context.close()
+
+
+def test_a_german_admin_picks_a_role_by_its_german_name_and_the_right_one_is_saved(
+    page: Page, desk
+) -> None:
+    """The role select (supportdesk.labels.choices) shows German names and posts the values."""
+    desk.admin.language = "de"
+    persist()
+    start_session(page, desk.admin)
+    page.goto(f"/admin/agents/{desk.viewer.id}")
+    role = page.get_by_label("Rolle")
+    expect(role.locator("option")).to_have_text(["Admin", "Senior-Agent", "Agent", "Betrachter"])
+    expect(role.locator("option:checked")).to_have_text("Betrachter")
+    role.select_option(label="Senior-Agent")
+    page.get_by_role("button", name="Agent speichern").click()
+    expect(page.get_by_text("Agent gespeichert.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Vic Viewer"))).to_contain_text("Senior-Agent")
+
+    db.session.expire_all()
+    assert desk.viewer.role is Role.SENIOR_AGENT
