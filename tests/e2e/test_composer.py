@@ -52,14 +52,25 @@ def test_switching_to_note_mode_changes_colour_heading_and_button(page: Page, de
     assert box.evaluate("el => getComputedStyle(el).backgroundColor") != reply_colour
 
 
-def _mouse_click(page: Page, locator) -> None:
+def _mouse_click(page: Page, selector: str) -> None:
     """A click where the pointer is, as a person gives it: no actionability check, no retargeting
-    to the element Playwright was asked about. The point must be on a mode radio itself."""
-    box = locator.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    under = page.evaluate("([x, y]) => document.elementFromPoint(x, y).name", [x, y])
-    assert under == "kind", f"the click at the pill's {locator} lands on a {under!r}, not the radio"
-    page.mouse.click(x, y)
+    to the element Playwright was asked about. The point must be on a mode radio itself.
+
+    The point is taken once the element has held still for a poll (the live stream may still be
+    merging the page's own change above the composer), so the check and the click see one layout.
+    """
+    find_point = """(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        const point = [box.x + box.width / 2, box.y + box.height / 2];
+        const under = document.elementFromPoint(point[0], point[1]);
+        const still = window.lastPointOf === selector + point.join(",");
+        window.lastPointOf = selector + point.join(",");
+        return still ? {point: point, under: under ? under.name || under.tagName : null} : null;
+    }"""
+    found = page.wait_for_function(find_point, arg=selector, polling=100).json_value()
+    under = found["under"]
+    assert under == "kind", f"the click at the pill {selector} lands on a {under!r}, not the radio"
+    page.mouse.click(*found["point"])
 
 
 def _kinds_of_messages(ticket_id: int) -> list[str]:
@@ -81,7 +92,7 @@ def test_a_click_anywhere_on_a_mode_pill_picks_that_kind_and_sends_it(
     page.goto(f"/tickets/{desk.ticket.number}")
     before = _kinds_of_messages(desk.ticket.id)
 
-    _mouse_click(page, page.locator(".mode-option-internal kbd"))
+    _mouse_click(page, ".mode-option-internal kbd")
     expect(page.get_by_role("radio", name="Internal note")).to_be_checked()
     page.get_by_label("Message").fill("Waiting on finance, do not promise a date.")
     page.get_by_role("button", name="Add internal note").click()
@@ -89,9 +100,9 @@ def test_a_click_anywhere_on_a_mode_pill_picks_that_kind_and_sends_it(
     assert _kinds_of_messages(desk.ticket.id) == [*before, MessageKind.INTERNAL]
     assert list(mail_dir.glob("**/*.eml")) == []
 
-    _mouse_click(page, page.locator(".mode-option-internal"))  # stays a note
+    _mouse_click(page, ".mode-option-internal")  # stays a note
     expect(page.get_by_role("radio", name="Internal note")).to_be_checked()
-    _mouse_click(page, page.locator(".mode-option-public"))
+    _mouse_click(page, ".mode-option-public")
     expect(page.get_by_role("radio", name="Reply to customer")).to_be_checked()
     page.get_by_label("Message").fill("The refund is on its way.")
     page.get_by_role("button", name="Send reply to Aisha Bianchi", exact=True).click()

@@ -43,7 +43,8 @@ def test_fallback_finds_words_in_later_messages_subjects_customers_and_numbers(s
     org, agent = sqlite_org
     zelda = factories.CustomerFactory(organization=org, name="Zelda Q", email="zq@umbrella.example")
     first = factories.make_ticket(org, customer=zelda, subject="Laptop", body="Broken")
-    second = factories.make_ticket(org, subject="Kerberos tickets expire")
+    bob = factories.CustomerFactory(organization=org, name="Bob R", email="br@initech.example")
+    second = factories.make_ticket(org, customer=bob, subject="Kerberos tickets expire")
     service.reply(agent, first, "Check the <b>kerberos</b> cache, 100% sure.")
     other = factories.OrganizationFactory()
     factories.make_ticket(other, subject="kerberos elsewhere")
