@@ -41,6 +41,11 @@ class SearchPage:
     per_page: int = 25
 
     @property
+    def total_label(self) -> str:
+        """'1,234', or '20,001+' when a source stopped at its cap (the total is a lower bound)."""
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
+
+    @property
     def has_next(self) -> bool:
         return self.page * self.per_page < self.total and self.page < MAX_PAGE
 

@@ -38,6 +38,24 @@ def test_the_search_box_finds_a_ticket_by_a_prefix_or_part_of_an_email(
     expect(page.get_by_role("link", name=re.compile("Printer jam"))).to_have_count(0)
 
 
+def test_a_word_found_past_the_cap_says_its_total_is_a_lower_bound(
+    page: Page, desk, monkeypatch
+) -> None:
+    from supportdesk.search import results
+
+    monkeypatch.setattr(results, "SEARCH_CAP", 2)
+    for n in range(4):
+        factories.make_ticket(desk.org, subject=f"Kerberos {n}")
+    factories.make_ticket(desk.org, subject="Printer jam")
+    persist()
+    start_session(page, desk.agent)
+    page.goto("/search?q=kerberos")
+    expect(page.get_by_text("3+ tickets found")).to_be_visible()
+
+    page.goto("/search?q=printer")
+    expect(page.get_by_text("1 ticket found", exact=True)).to_be_visible()
+
+
 def test_a_filtered_queue_counts_the_tickets_it_shows(page: Page, desk) -> None:
     for n in range(3):
         factories.make_ticket(desk.org, subject=f"VIP request {n}", tags="vip")

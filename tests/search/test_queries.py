@@ -200,6 +200,7 @@ def test_every_source_stops_at_the_cap_and_says_the_total_is_a_lower_bound(org, 
 
     assert page.capped
     assert page.total == 3
+    assert page.total_label == "3+"
 
 
 @pytest.mark.parametrize(
