@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -224,6 +225,21 @@ def _rollback_database(request: pytest.FixtureRequest) -> Iterator[None]:
             if transaction.is_active:
                 transaction.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _signal_dispositions_kept() -> Iterator[None]:
+    """Put SIGTERM and SIGINT back as they were after each test.
+
+    A command run in-process (`flask worker --burst` ignores both once it has stopped) would
+    otherwise leave them ignored, and every process a later test starts inherits an ignored
+    signal: a server told to stop with SIGTERM then runs on after its test.
+    """
+    saved = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in saved.items():
+        if handler is not None and signal.getsignal(number) is not handler:
+            signal.signal(number, handler)
 
 
 @pytest.fixture(autouse=True)

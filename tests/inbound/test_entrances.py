@@ -252,6 +252,7 @@ async def test_lmtp_defers_when_the_database_is_down(broken_app):
 @pytest.mark.slow
 def test_the_lmtp_command_serves_lmtp(database_url, tmp_path):
     import os
+    import signal
     import smtplib
     import socket
     import subprocess
@@ -299,4 +300,9 @@ def test_the_lmtp_command_serves_lmtp(database_url, tmp_path):
         client.quit()
     finally:
         process.terminate()
-        process.communicate(timeout=10)
+        try:
+            assert process.wait(timeout=10) == -signal.SIGTERM, "SIGTERM did not stop it"
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
