@@ -253,8 +253,40 @@ def page_paths(targets: dict) -> dict[str, str]:
     }
 
 
+_REFERENCE_TEMPLATE = (
+    '{% for r in rows %}<tr class="{{ r.kind }}"><td>{{ r.number }}</td>'
+    "<td>{{ r.subject }}</td><td>{{ r.who|default('nobody') }}</td></tr>{% endfor %}"
+)
+
+
+def host_reference_ms(rounds: int = 31) -> float:
+    """Median wall ms of a fixed piece of Python shaped like a page's (a Jinja loop escaping
+    strings, dicts built and sorted): how fast this host runs right now.
+
+    Shared machines have slow and fast phases about 30 % apart, more than --compare's
+    threshold: run.py divides a page's change by this reference's change, so a regression is
+    the code's, not the host's.
+    """
+    from jinja2 import Environment
+
+    template = Environment(autoescape=True).from_string(_REFERENCE_TEMPLATE)
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        rows = [
+            {"kind": f"k{i % 7}", "number": i, "subject": f"<b>Ticket {i}</b> & more", "who": None}
+            for i in range(1000)
+        ]
+        rows.sort(key=lambda r: (r["kind"], -r["number"]))
+        template.render(rows=rows)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 3)
+
+
 def measure(database_url: str, requests: int = 200, warmup: int = 20, pages=PAGES) -> dict:
-    """Time each page in process; returns {"targets": …, "pages": {name: summary}}."""
+    """Time each page in process; returns {"targets": …, "pages": {name: summary},
+    "host_ms": the host reference, taken before and after the pages (their mean)}."""
+    host_before = host_reference_ms()
     app = build_app(database_url)
     targets = pick_targets(app)
     paths = page_paths(targets)
@@ -297,7 +329,8 @@ def measure(database_url: str, requests: int = 200, warmup: int = 20, pages=PAGE
                 for sql, times in statements[name].items()
             ],
         }
-    return {"targets": targets, "pages": results}
+    host_ms = round((host_before + host_reference_ms()) / 2, 3)
+    return {"targets": targets, "pages": results, "host_ms": host_ms}
 
 
 def profile(database_url: str, page: str, requests: int, top: int) -> str:
@@ -336,6 +369,8 @@ def table(result: dict) -> str:
             f"{name:18} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['cpu_ms']:>8.2f} {r['sql_ms']:>8.2f} "
             f"{r['render_ms']:>8.2f} {other:>8.2f} {sql:>5}"
         )
+    if "host_ms" in result:
+        lines.append(f"host reference: {result['host_ms']:.3f} ms (a fixed render; see --compare)")
     return "\n".join(lines)
 
 

@@ -131,6 +131,7 @@ def _write_baseline(path: str, report: dict) -> None:
         "tickets": report["tickets"],
         "commit": report["commit"],
         "machine": report["machine"],
+        "host_ms": report["inprocess"].get("host_ms"),
         "p50_ms": {name: r["p50_ms"] for name, r in pages.items()},
         "sql_queries": {name: r["sql_queries"] for name, r in pages.items()},
     }
@@ -139,15 +140,23 @@ def _write_baseline(path: str, report: dict) -> None:
 
 
 def _compare(path: str, report: dict) -> list[str]:
-    """Pages whose in-process median is more than REGRESSION slower than the baseline's."""
+    """Pages whose in-process median is more than REGRESSION slower than the baseline's, once
+    divided by how much slower the host reference ran (inprocess.host_reference_ms; a baseline
+    without one is compared as measured)."""
     baseline = json.loads(Path(path).read_text())
     found = []
+    host_then, host_now = baseline.get("host_ms"), report["inprocess"].get("host_ms")
+    host = host_now / host_then if host_then and host_now else 1.0
     print(f"\ncompared with {path} (commit {baseline['commit']}):")
+    if host_then and host_now:
+        print(
+            f"  host reference {host_then:.3f} -> {host_now:.3f} ms ({host:.2f}x): pages divided by it"
+        )
     for name, r in report["inprocess"]["pages"].items():
         before = baseline["p50_ms"].get(name)
         if before is None:
             continue
-        ratio = r["p50_ms"] / before
+        ratio = r["p50_ms"] / before / host
         verdict = "REGRESSED" if ratio > 1 + REGRESSION else "ok"
         print(f"  {name:10} {before:>7.2f} -> {r['p50_ms']:>7.2f} ms  ({ratio:.2f}x)  {verdict}")
         if ratio > 1 + REGRESSION:
