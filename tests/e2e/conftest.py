@@ -39,6 +39,10 @@ from supportdesk.live.presence import MemoryPresence
 from tests import factories
 from tests.fixtures import postgres
 
+# A shared machine can stall for seconds: a page that gets there in 9 s has not failed. Waits
+# end as soon as they are met, so a passing test is no slower (Playwright's default is 5 s).
+expect.set_options(timeout=10_000)
+
 # Pictures of pages for a person to look at (the brief: "look at the screenshot"), written only
 # when SUPPORTDESK_TEST_SCREENSHOTS names a folder: no test depends on them, and taking them in
 # every run cost time and, once, a Chromium protocol error ("Unable to capture screenshot").
