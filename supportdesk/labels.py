@@ -187,9 +187,10 @@ ENUM_WORDS = {
 }
 
 
-def choices(enum_class) -> list:
-    """A select's choices for every member of `enum_class`, named as the console names them."""
-    return [SelectChoice(member.value, ENUM_LABELS[member]) for member in enum_class]
+def choices(members) -> list:
+    """A select's choices for `members` (an enum class: every member), named as the console
+    names them."""
+    return [SelectChoice(member.value, ENUM_LABELS[member]) for member in members]
 
 
 # The kind in a word or two, under each notification of the list.

@@ -7,14 +7,13 @@ from flask import current_app, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from supportdesk.accounts.models import Role
 from supportdesk.admin import bp
 from supportdesk.console.access import requires
 from supportdesk.i18n import lazy_gettext as _l
-from supportdesk.labels import ROLE
+from supportdesk.labels import choices
 from supportdesk.sso.service import JIT_ROLES, save_settings, settings_for
 from supportdesk.submit import Saved, submit
 from supportdesk.web import Form
@@ -32,7 +31,7 @@ class SsoSettingsForm(Form):
     jit_enabled = BooleanField(_l("Create an agent on first sign-in (just-in-time)"))
     jit_role = SelectField(
         _l("Role of agents created on first sign-in"),
-        choices=[SelectChoice(r.value, ROLE[r]) for r in JIT_ROLES],
+        choices=choices(JIT_ROLES),
         default=Role.AGENT.value,
     )
     sso_only = BooleanField(_l("SSO only: refuse password sign-in (admins keep it: break-glass)"))

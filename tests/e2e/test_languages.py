@@ -252,3 +252,31 @@ def test_a_german_admin_picks_a_role_by_its_german_name_and_the_right_one_is_sav
 
     db.session.expire_all()
     assert desk.viewer.role is Role.SENIOR_AGENT
+
+
+def test_a_german_admin_adds_a_field_by_its_german_type_and_the_right_type_is_saved(
+    page: Page, desk
+) -> None:
+    """The field form's type select (supportdesk.labels.choices) shows German names and posts
+    the values."""
+    from supportdesk.fields.models import FieldType
+    from supportdesk.fields.queries import list_fields
+
+    desk.admin.language = "de"
+    persist()
+    start_session(page, desk.admin)
+    page.goto("/admin/fields/new")
+    kind = page.get_by_label("Typ")
+    expect(kind.locator("option")).to_have_text(
+        ["Text", "Nummer", "Datum", "Einfachauswahl", "Mehrfachauswahl", "Kontrollkästchen"]
+    )
+    page.get_by_label("Bezeichnung").fill("Produkte")
+    page.get_by_label("Schlüssel").fill("produkte")
+    kind.select_option(label="Mehrfachauswahl")
+    page.get_by_label("Optionen (Auswahlfelder)").fill("Flüge\nHotels")
+    page.get_by_role("button", name="Feld hinzufügen").click()
+    expect(page.get_by_role("cell", name="Mehrfachauswahl")).to_be_visible()
+
+    db.session.expire_all()
+    [field] = list_fields(desk.org.id)
+    assert (field.key, field.type) == ("produkte", FieldType.MULTISELECT)
